@@ -1,0 +1,127 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Crm.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Crm.ServiceDefaults.Hosting;
+
+/// <summary>
+/// What every CRM process sets up the same way: ports, OpenTelemetry, health, ProblemDetails and strict JSON.
+/// </summary>
+public static class CrmHost
+{
+    /// <summary>Tag of the health checks that decide readiness (store, broker).</summary>
+    public const string ReadyTag = "ready";
+
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        builder.Services.AddSingleton(new ServiceIdentity(serviceName));
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        var ports = builder.Configuration.GetSection(ServicePorts.Section).Get<ServicePorts>() ?? new ServicePorts();
+        builder.Services.AddSingleton(ports);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            Listen(kestrel, ports.Bind, ports.Http, HttpProtocols.Http1);
+            if (ports.Grpc > 0)
+            {
+                Listen(kestrel, ports.Bind, ports.Grpc, HttpProtocols.Http2);
+            }
+
+            Listen(kestrel, ports.Bind, ports.Management, HttpProtocols.Http1);
+        });
+
+        builder.AddTelemetry(serviceName);
+
+        builder.Services.AddHealthChecks();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.Customize);
+        builder.Services.AddExceptionHandler<CrmExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
+        return builder;
+    }
+
+    /// <summary>The platform's JSON rules: camelCase, enums as lower-case strings, unknown properties rejected.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+    }
+
+    /// <summary>Error handling, request ids and health endpoints (only on the management port).</summary>
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        var ports = app.Services.GetRequiredService<ServicePorts>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestIdMiddleware>();
+
+        var management = $"*:{ports.Management}";
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).RequireHost(management);
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = HealthReport.WriteAsync,
+        }).RequireHost(management);
+        return app;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string bind, int port, HttpProtocols protocols)
+    {
+        if (bind is "*" or "")
+        {
+            kestrel.ListenAnyIP(port, o => o.Protocols = protocols);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(bind), port, o => o.Protocols = protocols);
+        }
+    }
+
+    private static void AddTelemetry(this WebApplicationBuilder builder, string serviceName)
+    {
+        var exportOtlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService($"crm-{serviceName}"))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter("MassTransit"))
+            .WithTracing(tracing => tracing
+                .AddSource(serviceName)
+                .AddSource("MassTransit")
+                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
+                .AddGrpcClientInstrumentation()
+                .AddHttpClientInstrumentation());
+        if (exportOtlp)
+        {
+            otel.UseOtlpExporter();
+        }
+    }
+}
+
+/// <summary>The short name of the running service (contacts, leads, ...).</summary>
+public sealed record ServiceIdentity(string Name);

@@ -1,0 +1,78 @@
+using Crm.ServiceDefaults.Hosting;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.ServiceDefaults.Messaging;
+
+/// <summary>RabbitMQ connection (config section <c>RabbitMq</c>).</summary>
+public sealed class RabbitMqOptions
+{
+    public const string Section = "RabbitMq";
+
+    /// <summary>e.g. <c>amqp://guest:guest@localhost:5672/</c>.</summary>
+    public string Uri { get; set; } = "amqp://guest:guest@localhost:5672/";
+    /// <summary>Messages a consumer endpoint takes at once.</summary>
+    public ushort PrefetchCount { get; set; } = 16;
+}
+
+/// <summary>
+/// MassTransit over RabbitMQ, the same for every service: queues named <c>{service}-{consumer}</c>, three
+/// immediate retries, then delayed retries (1 s, 5 s, 15 s, 30 s; held by the consumer, so they need no broker
+/// plugin and an unacknowledged message goes back to the queue if the process dies), then the <c>_error</c>
+/// queue. <see cref="InvalidMessageException"/> is never retried. The host waits until the bus and its
+/// queues are bound before it reports ready.
+/// </summary>
+public static class CrmMessaging
+{
+    public static IReadOnlyList<TimeSpan> DelayedRetryIntervals { get; } =
+        [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)];
+
+    public static WebApplicationBuilder AddCrmMessaging(this WebApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> consumers)
+    {
+        var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(options =>
+        {
+            options.WaitUntilStarted = true;
+            options.StartTimeout = TimeSpan.FromSeconds(60);
+            options.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName + "-", includeNamespace: false));
+            x.AddConfigureEndpointsCallback((_, _, endpoint) => ConfigureRetries(endpoint));
+            consumers(x);
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(rabbit.Uri));
+                cfg.PrefetchCount = rabbit.PrefetchCount;
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.Configure<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations.Where(r => r.Name.Contains("masstransit", StringComparison.OrdinalIgnoreCase)))
+            {
+                registration.Tags.Add(CrmHost.ReadyTag);
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>Outer: delayed retries; inner: immediate retries. Validation errors skip both.</summary>
+    public static void ConfigureRetries(IReceiveEndpointConfigurator endpoint)
+    {
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Ignore<InvalidMessageException>();
+            r.Intervals([.. DelayedRetryIntervals]);
+        });
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Ignore<InvalidMessageException>();
+            r.Immediate(3);
+        });
+    }
+}

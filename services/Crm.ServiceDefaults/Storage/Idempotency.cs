@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+
+namespace Crm.ServiceDefaults.Storage;
+
+/// <summary>The first response to a request that carried an <c>Idempotency-Key</c>; kept at least 24 h.</summary>
+public sealed record IdempotentResponse
+{
+    public required string Scope { get; init; }
+    public required string Key { get; init; }
+    /// <summary>SHA-256 of the request body: the same key with another body is a conflict.</summary>
+    public required string RequestHash { get; init; }
+    public required int StatusCode { get; init; }
+    public string? Location { get; init; }
+    public required string Body { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public static string Hash(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
+}
+
+/// <summary>Reads kept idempotent responses.</summary>
+public interface IIdempotencyStore
+{
+    Task<IdempotentResponse?> GetAsync(string scope, string key, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Another request with the same idempotency key committed first.</summary>
+public sealed class DuplicateIdempotencyKeyException : Exception
+{
+    public DuplicateIdempotencyKeyException()
+    {
+    }
+
+    public DuplicateIdempotencyKeyException(string message)
+        : base(message)
+    {
+    }
+
+    public DuplicateIdempotencyKeyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Optimistic concurrency: the document changed since it was read.</summary>
+public sealed class ConcurrencyException : Exception
+{
+    public ConcurrencyException()
+    {
+    }
+
+    public ConcurrencyException(string message)
+        : base(message)
+    {
+    }
+
+    public ConcurrencyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,71 @@
+using Crm.ServiceDefaults.Storage.Outbox;
+using MongoDB.Driver;
+
+namespace Crm.ServiceDefaults.Storage.Mongo;
+
+public sealed class MongoOutboxStore(MongoDb db, TimeProvider time) : IOutboxStore
+{
+    private IMongoCollection<MongoOutboxDocument> Outbox => db.Collection<MongoOutboxDocument>(MongoDb.Outbox);
+
+    public async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = time.UtcNowMs();
+        var filter = Builders<MongoOutboxDocument>.Filter.Where(d => d.SentAt == null && (d.LeaseUntil == null || d.LeaseUntil < now));
+        var update = Builders<MongoOutboxDocument>.Update
+            .Set(d => d.LeaseOwner, owner)
+            .Set(d => d.LeaseUntil, now + lease)
+            .Inc(d => d.Attempts, 1);
+        var options = new FindOneAndUpdateOptions<MongoOutboxDocument>
+        {
+            Sort = Builders<MongoOutboxDocument>.Sort.Ascending(d => d.Id),
+            ReturnDocument = ReturnDocument.After,
+        };
+        var claimed = new List<OutboxMessage>();
+        while (claimed.Count < max)
+        {
+            // Each claim is one atomic findAndModify: two replicas never lease the same record.
+            var document = await Outbox.FindOneAndUpdateAsync(filter, update, options, cancellationToken);
+            if (document is null)
+            {
+                break;
+            }
+
+            claimed.Add(new OutboxMessage { Id = document.Id, Type = document.Type, Body = document.Body, CreatedAt = document.CreatedAt });
+        }
+
+        return claimed;
+    }
+
+    public Task MarkSentAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
+        Outbox.UpdateManyAsync(
+            Builders<MongoOutboxDocument>.Filter.In(d => d.Id, ids),
+            Builders<MongoOutboxDocument>.Update.Set(d => d.SentAt, time.UtcNowMs()).Set(d => d.LeaseOwner, null).Set(d => d.LeaseUntil, null),
+            cancellationToken: cancellationToken);
+
+    /// <summary>TTL indexes prune MongoDB; nothing to do here.</summary>
+    public Task PruneAsync(DateTimeOffset sentBefore, DateTimeOffset inboxBefore, DateTimeOffset idempotencyBefore, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<long> CountPendingAsync(CancellationToken cancellationToken) =>
+        Outbox.CountDocumentsAsync(d => d.SentAt == null, cancellationToken: cancellationToken);
+}
+
+public sealed class MongoIdempotencyStore(MongoDb db) : IIdempotencyStore
+{
+    public async Task<IdempotentResponse?> GetAsync(string scope, string key, CancellationToken cancellationToken = default)
+    {
+        var id = $"{scope}:{key}";
+        var document = await db.Collection<MongoIdempotencyDocument>(MongoDb.Idempotency).Find(d => d.Id == id).FirstOrDefaultAsync(cancellationToken);
+        return document is null
+            ? null
+            : new IdempotentResponse
+            {
+                Scope = document.Scope,
+                Key = document.Key,
+                RequestHash = document.RequestHash,
+                StatusCode = document.StatusCode,
+                Location = document.Location,
+                Body = document.Body,
+                CreatedAt = document.CreatedAt,
+            };
+    }
+}

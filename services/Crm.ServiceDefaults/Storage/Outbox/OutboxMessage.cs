@@ -1,0 +1,92 @@
+using System.Text.Json;
+
+namespace Crm.ServiceDefaults.Storage.Outbox;
+
+/// <summary>An event waiting in the outbox. <see cref="Id"/> becomes the MassTransit MessageId (the inbox key downstream).</summary>
+public sealed record OutboxMessage
+{
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+    public required string Body { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>Event (de)serialisation for the outbox: contracts only, by full type name.</summary>
+public static class OutboxSerializer
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static OutboxMessage Create(object message, DateTimeOffset now)
+    {
+        var type = message.GetType();
+        if (type.Assembly != typeof(Crm.Contracts.Leads.LeadCaptured).Assembly)
+        {
+            throw new ArgumentException($"Only Crm.Contracts events go through the outbox, not {type.FullName}.", nameof(message));
+        }
+
+        return new OutboxMessage
+        {
+            Id = Ids.New(),
+            Type = type.FullName!,
+            Body = JsonSerializer.Serialize(message, type, Options),
+            CreatedAt = now,
+        };
+    }
+
+    public static (object Message, Type Type) Read(OutboxMessage record)
+    {
+        var type = typeof(Crm.Contracts.Leads.LeadCaptured).Assembly.GetType(record.Type, throwOnError: true)!;
+        return (JsonSerializer.Deserialize(record.Body, type, Options)!, type);
+    }
+}
+
+/// <summary>Claims and completes outbox records; safe with several replicas (a lease with expiry).</summary>
+public interface IOutboxStore
+{
+    /// <summary>Leases up to <paramref name="max"/> unsent records, oldest first, to <paramref name="owner"/> until <c>now + lease</c>.</summary>
+    Task<IReadOnlyList<OutboxMessage>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken);
+
+    Task MarkSentAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>Deletes sent outbox records, inbox entries and idempotent responses older than their retention.</summary>
+    Task PruneAsync(DateTimeOffset sentBefore, DateTimeOffset inboxBefore, DateTimeOffset idempotencyBefore, CancellationToken cancellationToken);
+
+    /// <summary>Unsent records (for health and tests).</summary>
+    Task<long> CountPendingAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Wakes the dispatcher right after a commit that wrote to the outbox.</summary>
+public sealed class OutboxSignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled.
+            }
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _signal.Dispose();
+}
+
+/// <summary>Config section <c>Outbox</c>.</summary>
+public sealed class OutboxOptions
+{
+    public const string Section = "Outbox";
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+    public int BatchSize { get; set; } = 100;
+    public bool Enabled { get; set; } = true;
+}

@@ -1,0 +1,35 @@
+namespace Crm.ServiceDefaults.Storage;
+
+/// <summary>
+/// Which store a service uses (config section <c>Storage</c>): <c>sqlite</c> (default; one database file per
+/// service under <see cref="DataDirectory"/>) or <c>mongo</c> (a connection string and a database per service).
+/// </summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+    public const string Sqlite = "sqlite";
+    public const string Mongo = "mongo";
+
+    public string Provider { get; set; } = Sqlite;
+    /// <summary>Folder of the SQLite files; the file is <c>{service}.db</c> unless <see cref="SqlitePath"/> is set.</summary>
+    public string DataDirectory { get; set; } = "data";
+    public string? SqlitePath { get; set; }
+    public string? MongoConnectionString { get; set; }
+    /// <summary>Defaults to <c>crm-{service}</c>.</summary>
+    public string? MongoDatabase { get; set; }
+
+    public bool IsMongo => string.Equals(Provider, Mongo, StringComparison.OrdinalIgnoreCase);
+
+    public void Validate()
+    {
+        if (!string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase) && !IsMongo)
+        {
+            throw new InvalidOperationException($"Storage:Provider must be '{Sqlite}' or '{Mongo}', not '{Provider}'.");
+        }
+
+        if (IsMongo && string.IsNullOrWhiteSpace(MongoConnectionString))
+        {
+            throw new InvalidOperationException("Storage:MongoConnectionString is required when Storage:Provider is 'mongo'.");
+        }
+    }
+}

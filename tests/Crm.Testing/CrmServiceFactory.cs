@@ -1,0 +1,57 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Testing;
+
+/// <summary>
+/// A service in-process for API tests: its real endpoints and a real SQLite file in a temp folder, with
+/// MassTransit's in-memory test harness instead of RabbitMQ (consumers stay registered). Override
+/// <see cref="ConfigureServices"/> to swap a dependency, <see cref="Settings"/> to add configuration.
+/// </summary>
+public class CrmServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
+    where TEntryPoint : class
+{
+    private readonly TempDirectory _data = new("crm-api");
+
+    public string DataDirectory => _data.Path;
+
+    public ITestHarness Harness => Services.GetTestHarness();
+
+    /// <summary>Extra configuration; keys like <c>Storage:Provider</c>.</summary>
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Storage:Provider", "sqlite");
+        builder.UseSetting("Storage:DataDirectory", _data.Path);
+        builder.UseSetting("Outbox:PollInterval", "00:00:00.100");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddMassTransitTestHarness(x => x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(10)));
+            ConfigureServices(services);
+        });
+    }
+
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _data.Dispose();
+        }
+    }
+}

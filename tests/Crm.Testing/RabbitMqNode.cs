@@ -1,0 +1,112 @@
+using System.Net.Sockets;
+
+namespace Crm.Testing;
+
+/// <summary>
+/// A private RabbitMQ node (Debian's rabbitmq-server, run from /usr/lib/rabbitmq/bin with its own ports, data
+/// folder and Erlang cookie) so tests never share a broker. Stopped with rabbitmqctl and its process tree killed.
+/// </summary>
+public sealed class RabbitMqNode : IAsyncDisposable
+{
+    private const string Bin = "/usr/lib/rabbitmq/bin";
+    private readonly TempDirectory _home;
+    private readonly Dictionary<string, string?> _environment;
+    private readonly ProcessHost _server;
+
+    private RabbitMqNode(TempDirectory home, Dictionary<string, string?> environment, ProcessHost server, int port)
+    {
+        _home = home;
+        _environment = environment;
+        _server = server;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string AmqpUri => $"amqp://guest:guest@127.0.0.1:{Port}/";
+
+    public string Output => _server.Output;
+
+    public static bool IsInstalled => File.Exists(Path.Combine(Bin, "rabbitmq-server"));
+
+    public static async Task<RabbitMqNode> StartAsync(TimeSpan? timeout = null)
+    {
+        if (!IsInstalled)
+        {
+            throw new InvalidOperationException("rabbitmq-server is not installed: run 'apt-get install -y rabbitmq-server' (the README's test command does).");
+        }
+
+        var port = FreePort.InRange(21000, 29000);
+        var home = new TempDirectory("crm-rabbit");
+        Directory.CreateDirectory(home.Combine("mnesia"));
+        Directory.CreateDirectory(home.Combine("log"));
+        await File.WriteAllTextAsync(home.Combine("rabbitmq.conf"), "loopback_users = none\nlisteners.tcp.default = " + port + "\n");
+        await File.WriteAllTextAsync(home.Combine("enabled_plugins"), "[].\n");
+        await File.WriteAllTextAsync(home.Combine("rabbitmq-env.conf"), string.Empty);
+        var environment = new Dictionary<string, string?>
+        {
+            ["HOME"] = home.Path,
+            ["RABBITMQ_NODENAME"] = $"crmtest{port}@localhost",
+            ["RABBITMQ_NODE_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RABBITMQ_DIST_PORT"] = (port + 20000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ERL_EPMD_PORT"] = (port + 10000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RABBITMQ_MNESIA_BASE"] = home.Combine("mnesia"),
+            ["RABBITMQ_LOG_BASE"] = home.Combine("log"),
+            ["RABBITMQ_CONFIG_FILE"] = home.Combine("rabbitmq.conf"),
+            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = home.Combine("enabled_plugins"),
+            ["RABBITMQ_CONF_ENV_FILE"] = home.Combine("rabbitmq-env.conf"),
+            ["RABBITMQ_LOGS"] = "-",
+        };
+        var server = ProcessHost.Start("rabbitmq", Path.Combine(Bin, "rabbitmq-server"), [], environment);
+        var node = new RabbitMqNode(home, environment, server, port);
+        try
+        {
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    if (server.HasExited)
+                    {
+                        throw new InvalidOperationException("rabbitmq-server exited:\n" + server.Output);
+                    }
+
+                    using var client = new TcpClient();
+                    await client.ConnectAsync("127.0.0.1", port);
+                    return true;
+                },
+                $"RabbitMQ to accept AMQP connections on port {port}",
+                timeout ?? TimeSpan.FromSeconds(90));
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_server.HasExited)
+            {
+                await ProcessHost.RunAsync(Path.Combine(Bin, "rabbitmqctl"), ["-q", "shutdown"], _environment, TimeSpan.FromSeconds(30));
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Killed below.
+        }
+
+        await _server.DisposeAsync();
+        try
+        {
+            await ProcessHost.RunAsync("epmd", ["-port", _environment["ERL_EPMD_PORT"]!, "-kill"], _environment, TimeSpan.FromSeconds(10));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
+
+        _home.Dispose();
+    }
+}
