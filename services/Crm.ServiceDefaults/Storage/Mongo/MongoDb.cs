@@ -17,6 +17,7 @@ public sealed class MongoDb
     public const string Inbox = "inbox";
     public const string Idempotency = "idempotency";
 
+    private static int _conventionsRegistered;
     private readonly TimeProvider _time;
     private readonly OutboxSignal _signal;
 
@@ -39,6 +40,11 @@ public sealed class MongoDb
     /// <summary>camelCase element names, extra elements ignored, Guids as standard UUIDs, times as BSON dates (ms, UTC).</summary>
     public static void RegisterConventions()
     {
+        if (Interlocked.Exchange(ref _conventionsRegistered, 1) == 1)
+        {
+            return;
+        }
+
         var pack = new ConventionPack
         {
             new CamelCaseElementNameConvention(),
