@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Crm.Client;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Assignment;
+using Crm.Contracts.Api.Leads;
+using Crm.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Crm.SystemTests;
+
+/// <summary>
+/// One lead through the whole platform, through the gateway, with real processes, a real RabbitMQ and a real SMTP
+/// server: capture → contact → score → assignment → welcome e-mail → analytics.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    public async Task InitializeAsync()
+    {
+        // A rep with room for every lead these tests capture.
+        var reps = await platform.Api.ListRepsAsync();
+        if (reps.Content?.Items.Any(r => r.Active) != true)
+        {
+            var created = await platform.Api.CreateRepAsync(new CreateRepRequest { Name = "Rita Rep", Capacity = 1000 });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public Task A_captured_lead_is_scored_assigned_welcomed_and_counted() => WithDiagnostics(async () =>
+    {
+        var name = $"Anna Journey {Guid.NewGuid():N}"[..24];
+        var email = $"anna.{Guid.NewGuid():N}@example.com";
+        var phone = RandomGermanNumber();
+        var before = await SummaryTodayAsync();
+
+        var clock = Stopwatch.StartNew();
+        var captured = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest
+        {
+            Name = name,
+            Email = email,
+            Phone = $"+49 30 {phone}",
+            Source = "spring-landing",
+            Channel = Channel.Web,
+            PagesVisited = 4,
+            LastInteractionAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+        });
+        Assert.Equal(HttpStatusCode.Created, captured.StatusCode);
+        var lead = captured.Content!;
+
+        // Seed rule: +10 recent interaction, +5 complete data, +3 x 4 pages = 27 > 20: hot.
+        Assert.Equal(27, lead.Score);
+        Assert.Equal(Grade.Hot, lead.Grade);
+        Assert.Equal(27, lead.ScoreBreakdown.Sum(l => l.Points));
+        Assert.Equal(3, lead.ScoreBreakdown.Count);
+        Assert.False(string.IsNullOrEmpty(lead.ContactId));
+
+        var welcome = await Poll.ForAsync(
+            () => Task.FromResult(platform.Smtp.Messages().FirstOrDefault(m => m.Contains(email, StringComparison.OrdinalIgnoreCase))),
+            "the welcome e-mail at the SMTP sink",
+            Deadline);
+        var captureToEmail = clock.Elapsed;
+        Assert.Contains(name, welcome, StringComparison.Ordinal);
+        output.WriteLine($"[timing] capture to welcome e-mail at the SMTP sink: {captureToEmail.TotalMilliseconds:0} ms");
+
+        var assigned = await Poll.ForAsync(
+            async () => (await platform.Api.GetLeadAsync(lead.Id)).Content is { OwnerId: not null } l ? l : null,
+            "the lead to show its owner",
+            Deadline);
+        Assert.Equal(lead.ContactId, assigned.ContactId);
+        Assert.False(string.IsNullOrEmpty(assigned.OwnerName));
+
+        var contact = await Poll.ForAsync(
+            async () => (await platform.Api.GetContactAsync(lead.ContactId)).Content is { } c
+                        && c.Timeline.Any(t => t.Type == "message-sent" && t.LeadId == lead.Id)
+                        && c.Timeline.Any(t => t.Type == "lead-assigned" && t.LeadId == lead.Id)
+                        && c.Timeline.Any(t => t.Type == "lead-captured" && t.LeadId == lead.Id)
+                ? c
+                : null,
+            "the contact's timeline to show capture, assignment and the e-mail",
+            Deadline);
+        Assert.Contains(email, contact.Emails);
+
+        var messages = await platform.Api.ListMessagesAsync(leadId: lead.Id);
+        Assert.Equal("welcome", Assert.Single(messages.Content!.Items).Template);
+
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var now = await SummaryTodayAsync();
+                return now.LeadsCaptured >= before.LeadsCaptured + 1
+                       && now.LeadsBySource.GetValueOrDefault("spring-landing") >= before.LeadsBySource.GetValueOrDefault("spring-landing") + 1
+                       && now.ScoredByGrade.GetValueOrDefault("hot") >= before.ScoredByGrade.GetValueOrDefault("hot") + 1
+                       && now.LeadsAssigned >= before.LeadsAssigned + 1
+                       && now.MessagesSent >= before.MessagesSent + 1;
+            },
+            "analytics to count the lead, its score, its assignment and the e-mail",
+            Deadline);
+    });
+
+    [Fact]
+    public Task The_same_person_with_the_phone_written_differently_is_one_contact() => WithDiagnostics(async () =>
+    {
+        var number = RandomGermanNumber();
+        var first = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest
+        {
+            Name = "Bernd Twice",
+            Phone = $"+49 30 {number}",
+            Source = "google-ads",
+            Channel = Channel.Ads,
+        });
+        var second = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest
+        {
+            Phone = $"030-{number}",
+            Email = $"bernd.{Guid.NewGuid():N}@example.com",
+            Source = "whatsapp-campaign",
+            Channel = Channel.Whatsapp,
+        });
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.NotEqual(first.Content!.Id, second.Content!.Id);
+        Assert.Equal(first.Content.ContactId, second.Content.ContactId);
+
+        var contact = (await platform.Api.GetContactAsync(first.Content.ContactId)).Content!;
+        Assert.Equal($"+4930{number}", Assert.Single(contact.Phones));
+        Assert.Single(contact.Emails);
+        Assert.Equal("Bernd Twice", contact.Name);
+    });
+
+    [Fact]
+    public Task A_retried_capture_with_the_same_idempotency_key_creates_one_lead() => WithDiagnostics(async () =>
+    {
+        var key = Guid.NewGuid().ToString();
+        var request = new CaptureLeadRequest
+        {
+            Name = "Clara Retry",
+            Email = $"clara.{Guid.NewGuid():N}@example.com",
+            Source = "partner-api",
+            Channel = Channel.Email,
+        };
+
+        var first = await platform.Api.CaptureLeadAsync(request, key);
+        var retry = await platform.Api.CaptureLeadAsync(request, key);
+        var otherBody = await platform.Api.CaptureLeadAsync(request with { Name = "Someone Else" }, key);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal(first.Content!.Id, retry.Content!.Id);
+        Assert.Equal(HttpStatusCode.Conflict, otherBody.StatusCode);
+
+        // The chain of the one lead completes; the contact saw exactly one capture.
+        var contact = await Poll.ForAsync(
+            async () => (await platform.Api.GetContactAsync(first.Content.ContactId)).Content is { } c
+                        && c.Timeline.Any(t => t.Type == "message-sent")
+                ? c
+                : null,
+            "the retried lead's welcome e-mail on the contact's timeline",
+            Deadline);
+        Assert.Single(contact.Timeline, t => t.Type == "lead-captured");
+    });
+
+    [Fact]
+    public Task Without_the_api_key_the_gateway_answers_401() => WithDiagnostics(async () =>
+    {
+        var anonymous = CrmClient.Create(platform.Gateway, apiKey: null);
+        var response = await anonymous.CaptureLeadAsync(new CaptureLeadRequest { Email = "x@example.com", Source = "s", Channel = Channel.Web });
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+
+        var wrongKey = CrmClient.Create(platform.Gateway, apiKey: "not-the-key");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrongKey.GetAnalyticsSummaryAsync()).StatusCode);
+    });
+
+    [Fact]
+    public Task A_lead_without_email_and_phone_is_a_400_naming_the_fields() => WithDiagnostics(async () =>
+    {
+        var response = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest { Name = "No Way To Reach", Source = "web-form", Channel = Channel.Web });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(response.Error!.Content!);
+        var errors = problem.RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("email", out _) || errors.TryGetProperty("phone", out _), problem.RootElement.ToString());
+    });
+
+    private async Task<Crm.Contracts.Api.Analytics.Counts> SummaryTodayAsync()
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var response = await platform.Api.GetAnalyticsSummaryAsync(today, today);
+        Assert.True(response.IsSuccessStatusCode, response.Error?.Content);
+        return response.Content!.Totals;
+    }
+
+    private static string RandomGermanNumber() => Random.Shared.Next(2_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task WithDiagnostics(Func<Task> test)
+    {
+        try
+        {
+            await test();
+        }
+        catch
+        {
+            output.WriteLine(platform.Diagnostics());
+            output.WriteLine("--- smtp-sink ---\n" + platform.Smtp.Output);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,189 @@
+using System.Text;
+using Crm.Client;
+using Crm.Testing;
+using Xunit;
+
+namespace Crm.SystemTests;
+
+/// <summary>
+/// The whole platform as real processes: a private RabbitMQ node, an SMTP sink, the five services (SQLite files in a
+/// temp folder) and the gateway, each started with `dotnet Crm.X.dll` on free loopback ports and stopped (by PID,
+/// with its process tree) when the tests end, also after a failure.
+/// </summary>
+public sealed class Platform : IAsyncLifetime
+{
+    public const string ApiKey = "system-test-key";
+
+    private static readonly (string Name, string Project, bool Grpc)[] Services =
+    [
+        ("contacts", "services/Crm.Contacts", true),
+        ("leads", "services/Crm.Leads", false),
+        ("assignment", "services/Crm.Assignment", false),
+        ("messaging", "services/Crm.Messaging", false),
+        ("analytics", "services/Crm.Analytics", false),
+    ];
+
+    private readonly TempDirectory _data = new("crm-system");
+    private readonly List<ProcessHost> _processes = [];
+    private RabbitMqNode? _rabbit;
+
+    public SmtpSink Smtp { get; private set; } = null!;
+
+    public Uri Gateway { get; private set; } = null!;
+
+    public ICrmApi Api { get; private set; } = null!;
+
+    public string MailPickup => _data.Combine("mail-pickup");
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            var rabbit = RabbitMqNode.StartAsync();
+            var smtp = SmtpSink.StartAsync();
+            _rabbit = await rabbit;
+            Smtp = await smtp;
+
+            var ports = Services.ToDictionary(s => s.Name, s => (Http: FreePort.Next(), Grpc: s.Grpc ? FreePort.Next() : 0, Management: FreePort.Next()));
+            foreach (var (name, project, _) in Services)
+            {
+                var p = ports[name];
+                Start(name, project, Environment(name, p.Http, p.Grpc, p.Management, ports["contacts"].Grpc));
+            }
+
+            var gatewayHttp = FreePort.Next();
+            var gatewayManagement = FreePort.Next();
+            var gatewayEnvironment = Environment("gateway", gatewayHttp, 0, gatewayManagement, ports["contacts"].Grpc);
+            gatewayEnvironment["Gateway__ApiKeys__0__Name"] = "system-test";
+            gatewayEnvironment["Gateway__ApiKeys__0__Key"] = ApiKey;
+            foreach (var (name, _, _) in Services)
+            {
+                gatewayEnvironment[$"ReverseProxy__Clusters__{name}__Destinations__primary__Address"] = $"http://127.0.0.1:{ports[name].Http}/";
+                gatewayEnvironment[$"Gateway__Backends__{name}__Health"] = $"http://127.0.0.1:{ports[name].Management}/health/ready";
+            }
+
+            Start("gateway", "gateway/Crm.Gateway", gatewayEnvironment);
+
+            using var http = new HttpClient();
+            foreach (var (name, management) in ports.Select(p => (p.Key, p.Value.Management)).Append(("gateway", gatewayManagement)))
+            {
+                var process = _processes.Single(p => p.Name == name);
+                await Poll.UntilAsync(
+                    async () =>
+                    {
+                        if (process.HasExited)
+                        {
+                            throw new InvalidOperationException($"{name} exited:\n{process.Output}");
+                        }
+
+                        return (await http.GetAsync(new Uri($"http://127.0.0.1:{management}/health/ready"))).IsSuccessStatusCode;
+                    },
+                    $"{name} to be ready",
+                    TimeSpan.FromSeconds(120));
+            }
+
+            Gateway = new Uri($"http://127.0.0.1:{gatewayHttp}");
+            Api = CrmClient.Create(Gateway, ApiKey);
+        }
+        catch
+        {
+            var diagnostics = Diagnostics();
+            await DisposeAsync();
+            throw new InvalidOperationException("The platform did not start.\n" + diagnostics);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        // Stop in reverse order, every one of them, whatever happens.
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            await process.DisposeAsync();
+        }
+
+        _processes.Clear();
+        if (Smtp is not null)
+        {
+            await Smtp.DisposeAsync();
+        }
+
+        if (_rabbit is not null)
+        {
+            await _rabbit.DisposeAsync();
+            _rabbit = null;
+        }
+
+        _data.Dispose();
+    }
+
+    /// <summary>The tail of every process' output, for a failing test's message.</summary>
+    public string Diagnostics()
+    {
+        var text = new StringBuilder();
+        foreach (var process in _processes)
+        {
+            var lines = process.Output.Split('\n');
+            text.Append("--- ").Append(process.Name).AppendLine(" ---");
+            text.AppendLine(string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 40))));
+        }
+
+        return text.ToString();
+    }
+
+    private Dictionary<string, string?> Environment(string name, int http, int grpc, int management, int contactsGrpc) => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["DOTNET_NOLOGO"] = "1",
+        ["Ports__Bind"] = "127.0.0.1",
+        ["Ports__Http"] = http.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Ports__Grpc"] = grpc.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Ports__Management"] = management.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Storage__Provider"] = "sqlite",
+        ["Storage__DataDirectory"] = _data.Combine("data"),
+        ["Outbox__PollInterval"] = "00:00:00.200",
+        ["RabbitMq__Uri"] = _rabbit!.AmqpUri,
+        ["Services__Contacts__Grpc"] = $"http://127.0.0.1:{contactsGrpc}",
+        ["Contacts__DefaultRegion"] = "DE",
+        ["Smtp__Host"] = "127.0.0.1",
+        ["Smtp__Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Smtp__PickupDirectory"] = MailPickup,
+        ["Logging__LogLevel__Default"] = "Information",
+        ["OTEL_SERVICE_NAME"] = $"crm-{name}",
+    };
+
+    private void Start(string name, string project, Dictionary<string, string?> environment)
+    {
+        var assembly = Path.GetFileName(project);
+        var bin = Path.Combine(RepositoryRoot, project, "bin", BuildConfiguration, "net10.0");
+        var dll = Path.Combine(bin, assembly + ".dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{dll} is missing: build the solution in {BuildConfiguration} first.");
+        }
+
+        _processes.Add(ProcessHost.Start(name, "dotnet", [dll], environment, workingDirectory: bin));
+    }
+
+    private static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Crm.slnx")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("Crm.slnx not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>Debug or Release: the configuration this test assembly was built in (bin/&lt;configuration&gt;/net10.0).</summary>
+    private static string BuildConfiguration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+}
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<Platform>
+{
+    public const string Name = "platform";
+}
