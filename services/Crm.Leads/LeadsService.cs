@@ -1,3 +1,11 @@
+using Crm.Contacts.Grpc;
+using Crm.Leads.Contacts;
+using Crm.Leads.Leads;
+using Crm.Leads.Scoring;
+using Crm.Leads.Storage;
+using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Storage;
+
 namespace Crm.Leads;
 
 /// <summary>Everything the Leads service registers and maps.</summary>
@@ -7,11 +15,28 @@ public static class LeadsService
 
     public static WebApplicationBuilder AddLeadsService(this WebApplicationBuilder builder)
     {
+        var config = builder.Configuration;
+        builder.AddCrmStorage(Name, LeadsSchema.Value);
+        builder.AddStore<ILeadStore, SqliteLeadStore, MongoLeadStore>();
+
+        builder.Services.AddOptions<ScoringOptions>()
+            .Bind(config.GetSection(ScoringOptions.Section))
+            .Validate(o => o.IsValid, "Scoring:HotAbove must be greater than Scoring:WarmAbove, and Scoring:WarmAbove not negative.")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton(config.GetSection(ContactDirectoryOptions.Section).Get<ContactDirectoryOptions>() ?? new ContactDirectoryOptions());
+        builder.Services.AddGrpcClient<ContactDirectory.ContactDirectoryClient>(o => o.Address = new Uri(
+            config["Services:Contacts:Grpc"] ?? throw new InvalidOperationException("Services:Contacts:Grpc (the Contacts gRPC address) is not configured.")));
+        builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
+        builder.Services.AddScoped<CaptureLeadHandler>();
+
+        builder.AddCrmMessaging(Name, x => x.AddConsumer<LeadAssignedConsumer>());
         return builder;
     }
 
     public static WebApplication MapLeadsService(this WebApplication app)
     {
+        app.MapGroup("/api/leads").MapLeadEndpoints();
         return app;
     }
 }

@@ -150,6 +150,23 @@ public sealed class OutboxInboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_written_in_one_transaction_are_published_in_that_order()
+    {
+        var db = await OpenAsync();
+        var leadIds = Enumerable.Range(0, 50).Select(_ => Ids.New()).ToList();
+        await db.InTransactionAsync(async tx =>
+        {
+            foreach (var id in leadIds)
+            {
+                await tx.PublishAsync(Captured(id));
+            }
+        });
+
+        Assert.Equal(50, await Dispatcher(new SqliteOutboxStore(db, _time)).DispatchOnceAsync(CancellationToken.None));
+        Assert.Equal(leadIds, _harness.Published.Select<LeadCaptured>().Select(m => m.Context.Message.LeadId).ToList());
+    }
+
+    [Fact]
     public async Task Only_contract_events_go_through_the_outbox()
     {
         var db = await OpenAsync();

@@ -55,13 +55,14 @@ public static class CrmHost
         return builder;
     }
 
-    /// <summary>The platform's JSON rules: camelCase, enums as lower-case strings, unknown properties rejected.</summary>
+    /// <summary>The platform's JSON rules: camelCase, enums as lower-case strings, times in UTC with Z, unknown properties rejected.</summary>
     public static void ConfigureJson(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new UtcDateTimeOffsetJsonConverter());
     }
 
     /// <summary>Error handling, request ids and health endpoints (only on the management port).</summary>

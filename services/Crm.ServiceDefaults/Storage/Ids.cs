@@ -1,11 +1,28 @@
+using System.Globalization;
+
 namespace Crm.ServiceDefaults.Storage;
 
-/// <summary>Opaque ids, sortable by creation time (UUID v7, 32 lower-case hex digits).</summary>
+/// <summary>
+/// Opaque ids, sortable by creation time (UUID v7, 32 lower-case hex digits) and strictly increasing within a
+/// process, so events written in one transaction leave the outbox in the order they were written.
+/// </summary>
 public static class Ids
 {
-    public static string New() => Guid.CreateVersion7().ToString("N");
+    private static readonly Lock Gate = new();
+    private static UInt128 _last;
 
-    public static Guid NewGuid() => Guid.CreateVersion7();
+    public static string New() => NewGuid().ToString("N");
+
+    public static Guid NewGuid()
+    {
+        var candidate = UInt128.Parse(Guid.CreateVersion7().ToString("N"), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        lock (Gate)
+        {
+            // Guid.CreateVersion7 is random below the millisecond: step past the previous id when it would not sort after it.
+            _last = candidate > _last ? candidate : _last + 1;
+            return Guid.ParseExact(_last.ToString("x32", CultureInfo.InvariantCulture), "N");
+        }
+    }
 
     /// <summary>Now, truncated to milliseconds so every store round-trips it exactly.</summary>
     public static DateTimeOffset UtcNowMs(this TimeProvider time)

@@ -1,0 +1,80 @@
+using Crm.Assignment.Reps;
+using Crm.Assignment.Routing;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Assignment;
+using Crm.Contracts.Assignment;
+using Crm.ServiceDefaults.Storage;
+
+namespace Crm.Assignment.Assignments;
+
+public enum LeadStatus
+{
+    /// <summary>Waiting until a rep has room.</summary>
+    Backlog,
+    /// <summary>Given to a rep (once; reassignment comes later).</summary>
+    Assigned,
+}
+
+/// <summary>A scored lead as Assignment knows it.</summary>
+public sealed record LeadAssignment
+{
+    public required string LeadId { get; init; }
+    public required string ContactId { get; init; }
+    public required Grade Grade { get; init; }
+    public required int Score { get; init; }
+    /// <summary>OccurredAt of the LeadScored that set grade and score (an older one arriving late changes nothing).</summary>
+    public required DateTimeOffset ScoredAt { get; init; }
+    /// <summary>When Assignment first recorded the lead.</summary>
+    public required DateTimeOffset QueuedAt { get; init; }
+    public required LeadStatus Status { get; init; }
+    public string? RepId { get; init; }
+    /// <summary>The rep's current name (read model; not stored with the lead).</summary>
+    public string? RepName { get; init; }
+    public DateTimeOffset? AssignedAt { get; init; }
+
+    public int GradeRank => BacklogOrder.Rank(Grade);
+
+    public BacklogPosition Position => new(GradeRank, QueuedAt, LeadId);
+
+    public LeadAssignmentResponse ToResponse() => new()
+    {
+        LeadId = LeadId,
+        ContactId = ContactId,
+        Status = FormatStatus(Status),
+        RepId = RepId,
+        RepName = RepName,
+        Grade = Grade,
+        Score = Score,
+        QueuedAt = QueuedAt,
+        AssignedAt = AssignedAt,
+    };
+
+    public static string FormatStatus(LeadStatus status) => status == LeadStatus.Assigned ? "assigned" : "backlog";
+
+    public static LeadStatus ParseStatus(string value) => value switch
+    {
+        "assigned" => LeadStatus.Assigned,
+        "backlog" => LeadStatus.Backlog,
+        _ => throw new FormatException($"'{value}' is not a lead status."),
+    };
+
+    /// <summary>The event published (through the outbox) when this backlog lead goes to <paramref name="rep"/> at <paramref name="now"/>.</summary>
+    public LeadAssigned AssignedEvent(Rep rep, DateTimeOffset now) => new()
+    {
+        EventId = Ids.NewGuid(),
+        OccurredAt = now,
+        LeadId = LeadId,
+        ContactId = ContactId,
+        RepId = rep.Id,
+        RepName = rep.Name,
+        Grade = BacklogOrder.Format(Grade),
+        Score = Score,
+        WaitedInBacklog = now - QueuedAt,
+    };
+}
+
+/// <summary>What a LeadScored event tells Assignment.</summary>
+public sealed record ScoredLead(string LeadId, string ContactId, Grade Grade, int Score, DateTimeOffset ScoredAt);
+
+/// <summary>A place in the backlog order (keyset cursor of <c>GET /api/assignment/backlog</c>).</summary>
+public sealed record BacklogPosition(int GradeRank, DateTimeOffset QueuedAt, string LeadId);

@@ -1,0 +1,56 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using Crm.ServiceDefaults.Http;
+
+namespace Crm.Assignment.Http;
+
+/// <summary>The list conventions: <c>limit</c> (default 50, 1..500) and an opaque base64url <c>cursor</c>.</summary>
+public static class Paging
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    /// <summary>Reads <c>limit</c>; adds a field error to <paramref name="errors"/> when it is not 1..500.</summary>
+    public static int Limit(string? value, ValidationErrors errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return DefaultLimit;
+        }
+
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit < 1 || limit > MaxLimit)
+        {
+            errors.Add("limit", $"Must be a whole number from 1 to {MaxLimit}.");
+            return DefaultLimit;
+        }
+
+        return limit;
+    }
+
+    public static string Encode(string value) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(value));
+
+    /// <summary>The cursor's text, or null (and a field error) when it is not one this service handed out.</summary>
+    public static string? Decode(string? cursor, ValidationErrors errors)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return null;
+        }
+
+        try
+        {
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            if (text.Length > 0)
+            {
+                return text;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        errors.Add("cursor", "Not a cursor from a previous page.");
+        return null;
+    }
+}

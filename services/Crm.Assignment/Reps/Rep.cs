@@ -1,0 +1,61 @@
+using Crm.Assignment.Routing;
+using Crm.Contracts.Api.Assignment;
+
+namespace Crm.Assignment.Reps;
+
+/// <summary>
+/// A sales rep of the (single, for now) pool. <see cref="Version"/> counts changes to name, capacity and active
+/// (what <c>If-Match</c> protects); <see cref="OpenLeads"/> moves with assignments without changing it.
+/// </summary>
+public sealed record Rep
+{
+    public const int NameMaxLength = 200;
+    public const int MinCapacity = 1;
+    public const int MaxCapacity = 10_000;
+
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required int Capacity { get; init; }
+    public required bool Active { get; init; }
+    public int OpenLeads { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public long Version { get; init; } = 1;
+
+    public RepSlot Slot => new(Id, Active, Capacity, OpenLeads);
+
+    /// <summary>The rep after a merge patch (absent = unchanged); the version is the caller's business.</summary>
+    public Rep Apply(RepPatch patch) => this with
+    {
+        Name = patch.Name ?? Name,
+        Capacity = patch.Capacity ?? Capacity,
+        Active = patch.Active ?? Active,
+    };
+
+    /// <summary>Whether <paramref name="patched"/> differs from this rep in what a patch can change.</summary>
+    public bool SettingsDiffer(Rep patched) =>
+        !string.Equals(Name, patched.Name, StringComparison.Ordinal) || Capacity != patched.Capacity || Active != patched.Active;
+
+    public RepResponse ToResponse() => new()
+    {
+        Id = Id,
+        Name = Name,
+        Capacity = Capacity,
+        Active = Active,
+        OpenLeads = OpenLeads,
+        CreatedAt = CreatedAt,
+        Version = Version,
+    };
+}
+
+/// <summary>A merge patch of a rep: null = unchanged.</summary>
+public sealed record RepPatch(string? Name, int? Capacity, bool? Active);
+
+public enum RepUpdateStatus
+{
+    Updated,
+    NotFound,
+    VersionMismatch,
+}
+
+/// <summary>The outcome of a rep update: the rep as stored afterwards (the current one on a version mismatch).</summary>
+public sealed record RepUpdateResult(RepUpdateStatus Status, Rep? Rep);

@@ -1,0 +1,189 @@
+using System.Globalization;
+using Crm.Assignment.Assignments;
+using Crm.Assignment.Http;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Assignment;
+using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Storage;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Crm.Assignment.Reps;
+
+/// <summary><c>/api/assignment/reps</c>: create, list, read and patch reps (with <c>If-Match</c> on the version).</summary>
+public static class RepEndpoints
+{
+    public static RouteGroupBuilder MapRepEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/reps", CreateAsync);
+        api.MapGet("/reps", ListAsync);
+        api.MapGet("/reps/{id}", GetAsync);
+        api.MapPatch("/reps/{id}", UpdateAsync);
+        return api;
+    }
+
+    private static async Task<IResult> CreateAsync(CreateRepRequest request, IAssignmentStore store, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var name = ValidateName(request.Name, required: true, errors);
+        var capacity = ValidateCapacity(request.Capacity, required: true, errors);
+        errors.ThrowIfAny();
+
+        var rep = await store.CreateRepAsync(
+            new Rep
+            {
+                Id = Ids.New(),
+                Name = name!,
+                Capacity = capacity!.Value,
+                Active = true,
+                CreatedAt = time.UtcNowMs(),
+            },
+            cancellationToken);
+        SetETag(http, rep);
+        return Results.Created($"/api/assignment/reps/{rep.Id}", rep.ToResponse());
+    }
+
+    private static async Task<IResult> ListAsync([FromQuery] string? limit, [FromQuery] string? cursor, IAssignmentStore store, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var take = Paging.Limit(limit, errors);
+        var afterId = Paging.Decode(cursor, errors);
+        errors.ThrowIfAny();
+
+        var reps = await store.ListRepsAsync(afterId, take + 1, cancellationToken);
+        var page = reps.Take(take).ToList();
+        return Results.Ok(new Page<RepResponse>
+        {
+            Items = page.Select(r => r.ToResponse()).ToList(),
+            NextCursor = reps.Count > take ? Paging.Encode(page[^1].Id) : null,
+        });
+    }
+
+    private static async Task<IResult> GetAsync(string id, IAssignmentStore store, HttpContext http, CancellationToken cancellationToken)
+    {
+        var rep = await store.GetRepAsync(id, cancellationToken);
+        if (rep is null)
+        {
+            return NotFound(id);
+        }
+
+        SetETag(http, rep);
+        return Results.Ok(rep.ToResponse());
+    }
+
+    private static async Task<IResult> UpdateAsync(
+        string id,
+        UpdateRepRequest request,
+        [FromHeader(Name = "If-Match")] string? ifMatch,
+        IAssignmentStore store,
+        HttpContext http,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var name = ValidateName(request.Name, required: false, errors);
+        var capacity = ValidateCapacity(request.Capacity, required: false, errors);
+        errors.ThrowIfAny();
+
+        long? expectedVersion = null;
+        if (!string.IsNullOrWhiteSpace(ifMatch))
+        {
+            if (!TryParseIfMatch(ifMatch, out expectedVersion))
+            {
+                // An entity tag this service never hands out matches nothing.
+                return await store.GetRepAsync(id, cancellationToken) is null
+                    ? NotFound(id)
+                    : Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The rep has changed.", detail: $"If-Match '{ifMatch}' does not name a version of this rep.");
+            }
+        }
+
+        var result = await store.UpdateRepAsync(id, new RepPatch(name, capacity, request.Active), expectedVersion, cancellationToken);
+        switch (result.Status)
+        {
+            case RepUpdateStatus.NotFound:
+                return NotFound(id);
+            case RepUpdateStatus.VersionMismatch:
+                return Results.Problem(
+                    statusCode: StatusCodes.Status412PreconditionFailed,
+                    title: "The rep has changed.",
+                    detail: $"If-Match names version {expectedVersion} but the rep is at version {result.Rep!.Version}: read it again and retry.");
+            default:
+                SetETag(http, result.Rep!);
+                return Results.Ok(result.Rep!.ToResponse());
+        }
+    }
+
+    /// <summary>Accepts <c>"3"</c>, <c>W/"3"</c>, <c>3</c>; <c>*</c> means any version.</summary>
+    internal static bool TryParseIfMatch(string value, out long? version)
+    {
+        version = null;
+        var text = value.Trim();
+        if (text == "*")
+        {
+            return true;
+        }
+
+        if (text.StartsWith("W/", StringComparison.Ordinal))
+        {
+            text = text[2..];
+        }
+
+        text = text.Trim('"');
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            version = parsed;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string? ValidateName(string? value, bool required, ValidationErrors errors)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                errors.Add("name", "Required.");
+            }
+
+            return null;
+        }
+
+        var name = value.Trim();
+        if (name.Length == 0)
+        {
+            errors.Add("name", "Must not be empty.");
+        }
+        else if (name.Length > Rep.NameMaxLength)
+        {
+            errors.Add("name", $"At most {Rep.NameMaxLength} characters.");
+        }
+
+        return name;
+    }
+
+    private static int? ValidateCapacity(int? value, bool required, ValidationErrors errors)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                errors.Add("capacity", "Required.");
+            }
+
+            return null;
+        }
+
+        if (value < Rep.MinCapacity || value > Rep.MaxCapacity)
+        {
+            errors.Add("capacity", $"Must be from {Rep.MinCapacity} to {Rep.MaxCapacity}.");
+        }
+
+        return value;
+    }
+
+    private static void SetETag(HttpContext http, Rep rep) =>
+        http.Response.Headers.ETag = $"\"{rep.Version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    private static IResult NotFound(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Rep not found.", detail: $"There is no rep with id '{id}'.");
+}

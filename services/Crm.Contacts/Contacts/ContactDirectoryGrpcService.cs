@@ -1,0 +1,56 @@
+using Crm.Contacts.Grpc;
+using Crm.Contacts.Identity;
+using Grpc.Core;
+
+namespace Crm.Contacts.Contacts;
+
+/// <summary>
+/// gRPC <c>crm.contacts.v1.ContactDirectory</c> on the h2c port. Bad input is INVALID_ARGUMENT with the detail
+/// <c>email: reason</c> / <c>phone: reason</c> and the trailer <c>field</c> naming the field.
+/// </summary>
+public sealed class ContactDirectoryGrpcService(ContactResolver resolver, IContactStore store, ContactsOptions options) : ContactDirectory.ContactDirectoryBase
+{
+    public const string FieldTrailer = "field";
+
+    public override async Task<ResolveContactReply> ResolveContact(ResolveContactRequest request, ServerCallContext context)
+    {
+        if (!ResolveInput.TryParse(request.Name, request.Email, request.Phone, request.DefaultRegion, options.DefaultRegion, out var command, out var error))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, error.Detail), new Metadata { { FieldTrailer, error.Field } });
+        }
+
+        var outcome = await resolver.ResolveAsync(command, context.CancellationToken);
+        return new ResolveContactReply
+        {
+            Contact = ToReply(outcome.Contact),
+            Created = outcome.Created,
+            NormalizedEmail = command.Email ?? string.Empty,
+            NormalizedPhone = command.Phone ?? string.Empty,
+        };
+    }
+
+    public override async Task<ContactReply> GetContact(GetContactRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.ContactId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "contact_id: is required"), new Metadata { { FieldTrailer, "contact_id" } });
+        }
+
+        var contact = await store.GetAsync(request.ContactId, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No contact has the id '{request.ContactId}'."));
+        return ToReply(contact);
+    }
+
+    private static ContactReply ToReply(Contact contact)
+    {
+        var reply = new ContactReply
+        {
+            ContactId = contact.Id,
+            Name = contact.Name ?? string.Empty,
+            Version = contact.Version,
+        };
+        reply.Emails.AddRange(contact.Emails);
+        reply.Phones.AddRange(contact.Phones);
+        return reply;
+    }
+}

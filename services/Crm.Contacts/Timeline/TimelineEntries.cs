@@ -1,0 +1,102 @@
+using System.Globalization;
+using Crm.Contracts.Assignment;
+using Crm.Contracts.Leads;
+using Crm.Contracts.Messaging;
+using Crm.ServiceDefaults.Messaging;
+
+namespace Crm.Contacts.Timeline;
+
+/// <summary>Turns other services' events into timeline entries with a human summary (pure).</summary>
+public static class TimelineEntries
+{
+    public const string LeadCapturedType = "lead-captured";
+    public const string LeadScoredType = "lead-scored";
+    public const string LeadAssignedType = "lead-assigned";
+    public const string MessageSentType = "message-sent";
+
+    /// <summary>"Lead captured from google-ads via web".</summary>
+    public static TimelineItem From(LeadCaptured e)
+    {
+        RequireLead(e.EventId, e.ContactId, e.LeadId, nameof(LeadCaptured));
+        return Item(e.EventId, e.ContactId, LeadCapturedType, e.OccurredAt, $"Lead captured from {Or(e.Source, "an unknown source")} via {Or(e.Channel, "an unknown channel")}", e.LeadId);
+    }
+
+    /// <summary>"Scored 28 (hot)", or "Scored 28 (hot), was 13 (warm)" when it had a score before.</summary>
+    public static TimelineItem From(LeadScored e)
+    {
+        RequireLead(e.EventId, e.ContactId, e.LeadId, nameof(LeadScored));
+        var summary = string.Create(CultureInfo.InvariantCulture, $"Scored {e.Score} ({Or(e.Grade, "ungraded")})");
+        if (e.PreviousScore is { } previous)
+        {
+            summary += e.PreviousGrade is { Length: > 0 } previousGrade
+                ? string.Create(CultureInfo.InvariantCulture, $", was {previous} ({previousGrade})")
+                : string.Create(CultureInfo.InvariantCulture, $", was {previous}");
+        }
+
+        return Item(e.EventId, e.ContactId, LeadScoredType, e.OccurredAt, summary, e.LeadId);
+    }
+
+    /// <summary>"Assigned to Anna".</summary>
+    public static TimelineItem From(LeadAssigned e)
+    {
+        RequireLead(e.EventId, e.ContactId, e.LeadId, nameof(LeadAssigned));
+        return Item(e.EventId, e.ContactId, LeadAssignedType, e.OccurredAt, $"Assigned to {Or(e.RepName, Or(e.RepId, "a rep"))}", e.LeadId);
+    }
+
+    /// <summary>"E-mail 'welcome' sent to a@b.c", "SMS 'reminder' sent to +49301234567".</summary>
+    public static TimelineItem From(MessageSent e)
+    {
+        Require(e.EventId, e.ContactId, nameof(MessageSent));
+        var what = e.Channel?.ToLowerInvariant() switch
+        {
+            "email" => "E-mail",
+            "sms" => "SMS",
+            "whatsapp" => "WhatsApp message",
+            null or "" => "Message",
+            var other => $"{other} message",
+        };
+        var leadId = string.IsNullOrWhiteSpace(e.LeadId) ? null : e.LeadId;
+        return Item(e.EventId, e.ContactId, MessageSentType, e.OccurredAt, $"{what} '{e.Template}' sent to {e.To}", leadId);
+    }
+
+    /// <summary>Store times at millisecond precision so every store returns exactly what was written.</summary>
+    public static DateTimeOffset TruncateToMs(DateTimeOffset value)
+    {
+        var utc = value.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+    }
+
+    private static TimelineItem Item(Guid eventId, string contactId, string type, DateTimeOffset occurredAt, string summary, string? leadId) => new()
+    {
+        EventId = eventId.ToString("D"),
+        ContactId = contactId,
+        Type = type,
+        OccurredAt = TruncateToMs(occurredAt),
+        Summary = summary,
+        LeadId = leadId,
+    };
+
+    private static void RequireLead(Guid eventId, string contactId, string leadId, string eventName)
+    {
+        Require(eventId, contactId, eventName);
+        if (string.IsNullOrWhiteSpace(leadId))
+        {
+            throw new InvalidMessageException($"{eventName} has no LeadId.");
+        }
+    }
+
+    private static void Require(Guid eventId, string contactId, string eventName)
+    {
+        if (eventId == Guid.Empty)
+        {
+            throw new InvalidMessageException($"{eventName} has no EventId.");
+        }
+
+        if (string.IsNullOrWhiteSpace(contactId))
+        {
+            throw new InvalidMessageException($"{eventName} has no ContactId.");
+        }
+    }
+
+    private static string Or(string? value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;
+}

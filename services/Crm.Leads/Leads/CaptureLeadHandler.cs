@@ -1,0 +1,221 @@
+using System.Text.Json;
+using Crm.Contracts.Api.Leads;
+using Crm.Leads.Contacts;
+using Crm.Leads.Scoring;
+using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Storage;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace Crm.Leads.Leads;
+
+/// <summary>
+/// <c>POST /api/leads</c>: idempotency key check, validation, contact resolution over gRPC, scoring, and one
+/// transaction that stores the lead, its two events and the idempotent response.
+/// </summary>
+public sealed class CaptureLeadHandler(
+    IContactDirectory contacts,
+    ILeadStore store,
+    IIdempotencyStore idempotency,
+    IOptions<ScoringOptions> scoring,
+    IOptions<HttpJsonOptions> json,
+    TimeProvider time)
+{
+    public const string IdempotencyScope = "leads:capture";
+    public const string IdempotencyHeader = "Idempotency-Key";
+    public const int MaxIdempotencyKey = 200;
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    private JsonSerializerOptions JsonOptions => json.Value.SerializerOptions;
+
+    public async Task<IResult> HandleAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var key = IdempotencyKey(request);
+        if (!request.HasJsonContentType())
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The body must be JSON.", detail: "Send Content-Type: application/json.");
+        }
+
+        var body = await ReadBodyAsync(request, cancellationToken);
+        if (body is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The body is too large.", detail: $"At most {MaxBodyBytes} bytes.");
+        }
+
+        var hash = IdempotentResponse.Hash(body);
+        if (key is not null && await idempotency.GetAsync(IdempotencyScope, key, cancellationToken) is { } earlier)
+        {
+            return Replay(earlier, hash);
+        }
+
+        var capture = Deserialize(body);
+        CaptureLeadValidation.Validate(capture).ThrowIfAny();
+
+        ResolvedContact contact;
+        try
+        {
+            contact = await contacts.ResolveAsync(
+                CaptureLeadValidation.Trimmed(capture.Name),
+                CaptureLeadValidation.Trimmed(capture.Email),
+                CaptureLeadValidation.Trimmed(capture.Phone),
+                cancellationToken);
+        }
+        catch (ContactIdentityException ex)
+        {
+            throw new RequestValidationException(ex.Field, ex.Reason);
+        }
+        catch (ContactsUnavailableException)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Contacts is unavailable.",
+                detail: "The contact could not be resolved, so the lead was not stored. Retry later.");
+        }
+
+        var lead = NewLead(capture, contact, time.UtcNowMs());
+        var response = lead.ToResponse();
+        var location = LeadMapping.Location(lead.Id);
+        var record = key is null ? null : new IdempotentResponse
+        {
+            Scope = IdempotencyScope,
+            Key = key,
+            RequestHash = hash,
+            StatusCode = StatusCodes.Status201Created,
+            Location = location,
+            Body = JsonSerializer.Serialize(response, JsonOptions),
+            CreatedAt = lead.CapturedAt,
+        };
+
+        try
+        {
+            await store.CaptureAsync(lead, lead.CaptureEvents(), record, cancellationToken);
+        }
+        catch (DuplicateIdempotencyKeyException)
+        {
+            // A concurrent request with the same key committed first: answer as it did.
+            var winner = await idempotency.GetAsync(IdempotencyScope, key!, cancellationToken)
+                ?? throw new InvalidOperationException($"Idempotency key '{key}' is taken but has no stored response.");
+            return Replay(winner, hash);
+        }
+
+        return record is null ? Results.Created(location, response) : new StoredResponseResult(record, replayed: false);
+    }
+
+    private Lead NewLead(CaptureLeadRequest capture, ResolvedContact contact, DateTimeOffset now)
+    {
+        var lastInteraction = capture.LastInteractionAt is { } at ? TruncateToMs(at) : (DateTimeOffset?)null;
+        var name = CaptureLeadValidation.Trimmed(capture.Name);
+        var score = LeadScorer.Score(
+            new ScoringInput { Name = name, Email = contact.Email, Phone = contact.Phone, PagesVisited = capture.PagesVisited, LastInteractionAt = lastInteraction },
+            now,
+            scoring.Value);
+        return new Lead
+        {
+            Id = Ids.New(),
+            ContactId = contact.ContactId,
+            Name = name,
+            Email = contact.Email,
+            Phone = contact.Phone,
+            Source = CaptureLeadValidation.Trimmed(capture.Source)!,
+            Channel = capture.Channel!.Value,
+            PagesVisited = capture.PagesVisited,
+            LastInteractionAt = lastInteraction,
+            Fields = capture.Fields is null ? new Dictionary<string, string>() : new Dictionary<string, string>(capture.Fields, StringComparer.Ordinal),
+            Score = score.Score,
+            Grade = score.Grade,
+            ScoreBreakdown = score.Reasons,
+            CapturedAt = now,
+            Version = 1,
+        };
+    }
+
+    private static IResult Replay(IdempotentResponse earlier, string hash) =>
+        string.Equals(earlier.RequestHash, hash, StringComparison.Ordinal)
+            ? new StoredResponseResult(earlier, replayed: true)
+            : Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The idempotency key was used with another request.",
+                detail: "A request with this Idempotency-Key and a different body was processed before. Use a new key for a new request.");
+
+    private static string? IdempotencyKey(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue(IdempotencyHeader, out var values))
+        {
+            return null;
+        }
+
+        var key = values.ToString();
+        if (values.Count != 1 || string.IsNullOrWhiteSpace(key) || key.Length > MaxIdempotencyKey)
+        {
+            throw new RequestValidationException(IdempotencyHeader, $"One key of 1 to {MaxIdempotencyKey} characters.");
+        }
+
+        return key;
+    }
+
+    /// <summary>The raw body (hashed for idempotency); null when it exceeds <see cref="MaxBodyBytes"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private CaptureLeadRequest Deserialize(byte[] body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CaptureLeadRequest>(body, JsonOptions)
+                ?? throw new RequestValidationException("$", "A JSON object is required.");
+        }
+        catch (JsonException ex)
+        {
+            throw new BadHttpRequestException("The request body is invalid.", StatusCodes.Status400BadRequest, ex);
+        }
+    }
+
+    private static DateTimeOffset TruncateToMs(DateTimeOffset value)
+    {
+        var utc = value.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+    }
+}
+
+/// <summary>An idempotent response as it was first given: status, Location and body verbatim.</summary>
+public sealed class StoredResponseResult(IdempotentResponse response, bool replayed) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = response.StatusCode;
+        if (response.Location is not null)
+        {
+            httpContext.Response.Headers.Location = response.Location;
+        }
+
+        if (replayed)
+        {
+            httpContext.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        await httpContext.Response.WriteAsync(response.Body, httpContext.RequestAborted);
+    }
+}

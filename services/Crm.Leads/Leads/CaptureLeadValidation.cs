@@ -1,0 +1,122 @@
+using System.Globalization;
+using Crm.Contracts.Api.Leads;
+using Crm.ServiceDefaults.Http;
+
+namespace Crm.Leads.Leads;
+
+/// <summary>The checks a capture passes before Contacts is asked anything; field names as the request spells them.</summary>
+public static class CaptureLeadValidation
+{
+    public const int MaxName = 200;
+    public const int MaxEmail = 254;
+    public const int MaxPhone = 50;
+    public const int MaxSource = 100;
+    public const int MaxPages = 10_000;
+    public const int MaxFields = 50;
+    public const int MaxFieldKey = 100;
+    public const int MaxFieldValue = 1000;
+
+    public static ValidationErrors Validate(CaptureLeadRequest request)
+    {
+        var errors = new ValidationErrors();
+        var email = Trimmed(request.Email);
+        var phone = Trimmed(request.Phone);
+        if (email is null && phone is null)
+        {
+            errors.Add("email", "An e-mail or a phone is required.");
+            errors.Add("phone", "An e-mail or a phone is required.");
+        }
+
+        if (email is not null && !LooksLikeEmail(email))
+        {
+            errors.Add("email", "The e-mail address is not valid.");
+        }
+
+        if (phone is not null && phone.Length > MaxPhone)
+        {
+            errors.Add("phone", Max(MaxPhone));
+        }
+
+        if (request.Name is { } name && name.Trim().Length > MaxName)
+        {
+            errors.Add("name", Max(MaxName));
+        }
+
+        var source = Trimmed(request.Source);
+        if (source is null)
+        {
+            errors.Add("source", "The source is required.");
+        }
+        else if (source.Length > MaxSource)
+        {
+            errors.Add("source", Max(MaxSource));
+        }
+
+        if (request.Channel is null)
+        {
+            errors.Add("channel", "The channel is required (web, ads, whatsapp, sms, email or phone).");
+        }
+
+        if (request.PagesVisited is < 0 or > MaxPages)
+        {
+            errors.Add("pagesVisited", string.Create(CultureInfo.InvariantCulture, $"Must be between 0 and {MaxPages}."));
+        }
+
+        ValidateFields(request.Fields, errors);
+        return errors;
+    }
+
+    /// <summary>A basic shape check (Contacts normalises and has the last word): one @, a local part, a dotted domain, no spaces.</summary>
+    public static bool LooksLikeEmail(string value)
+    {
+        if (value.Length > MaxEmail || value.Any(char.IsWhiteSpace) || value.Any(char.IsControl))
+        {
+            return false;
+        }
+
+        var at = value.IndexOf('@', StringComparison.Ordinal);
+        if (at <= 0 || at > 64 || at != value.LastIndexOf('@') || at == value.Length - 1)
+        {
+            return false;
+        }
+
+        var domain = value[(at + 1)..];
+        return domain.Contains('.', StringComparison.Ordinal)
+            && !domain.StartsWith('.')
+            && !domain.EndsWith('.')
+            && !domain.Contains("..", StringComparison.Ordinal);
+    }
+
+    public static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static void ValidateFields(IReadOnlyDictionary<string, string>? fields, ValidationErrors errors)
+    {
+        if (fields is null)
+        {
+            return;
+        }
+
+        if (fields.Count > MaxFields)
+        {
+            errors.Add("fields", string.Create(CultureInfo.InvariantCulture, $"At most {MaxFields} fields."));
+        }
+
+        foreach (var (key, value) in fields)
+        {
+            if (string.IsNullOrWhiteSpace(key) || key.Length > MaxFieldKey)
+            {
+                errors.Add("fields", string.Create(CultureInfo.InvariantCulture, $"Field names must be 1 to {MaxFieldKey} characters."));
+            }
+            else if (value is null)
+            {
+                errors.Add($"fields.{key}", "The value must be a string, not null.");
+            }
+            else if (value.Length > MaxFieldValue)
+            {
+                errors.Add($"fields.{key}", Max(MaxFieldValue));
+            }
+        }
+    }
+
+    private static string Max(int length) => string.Create(CultureInfo.InvariantCulture, $"At most {length} characters.");
+}

@@ -1,0 +1,56 @@
+using Crm.Contracts.Api;
+using Crm.Leads.Scoring;
+
+namespace Crm.Leads.Leads;
+
+/// <summary>A captured lead with its score and, once Assignment gave it to a rep, its owner.</summary>
+public sealed record Lead
+{
+    public required string Id { get; init; }
+    public required string ContactId { get; init; }
+    public string? Name { get; init; }
+    /// <summary>As Contacts normalised it.</summary>
+    public string? Email { get; init; }
+    /// <summary>E.164, as Contacts normalised it.</summary>
+    public string? Phone { get; init; }
+    public required string Source { get; init; }
+    public required Channel Channel { get; init; }
+    public int PagesVisited { get; init; }
+    public DateTimeOffset? LastInteractionAt { get; init; }
+    public IReadOnlyDictionary<string, string> Fields { get; init; } = new Dictionary<string, string>();
+    public required int Score { get; init; }
+    public required Grade Grade { get; init; }
+    public IReadOnlyList<ScoreItem> ScoreBreakdown { get; init; } = [];
+    public string? OwnerId { get; init; }
+    public string? OwnerName { get; init; }
+    public DateTimeOffset? AssignedAt { get; init; }
+    public required DateTimeOffset CapturedAt { get; init; }
+    public long Version { get; init; } = 1;
+}
+
+/// <summary>The lower-case names events and stores use for enums.</summary>
+public static class WireNames
+{
+    public static string Of(Channel channel) => channel switch
+    {
+        Channel.Web => "web",
+        Channel.Ads => "ads",
+        Channel.Whatsapp => "whatsapp",
+        Channel.Sms => "sms",
+        Channel.Email => "email",
+        Channel.Phone => "phone",
+        _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, "Unknown channel."),
+    };
+
+    public static string Of(Grade grade) => grade switch
+    {
+        Grade.Cold => "cold",
+        Grade.Warm => "warm",
+        Grade.Hot => "hot",
+        _ => throw new ArgumentOutOfRangeException(nameof(grade), grade, "Unknown grade."),
+    };
+
+    public static Channel ParseChannel(string value) => Enum.Parse<Channel>(value, ignoreCase: true);
+
+    public static Grade ParseGrade(string value) => Enum.Parse<Grade>(value, ignoreCase: true);
+}

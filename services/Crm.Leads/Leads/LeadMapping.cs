@@ -1,0 +1,64 @@
+using Crm.Contracts.Api.Leads;
+using Crm.Contracts.Leads;
+using Crm.ServiceDefaults.Storage;
+
+namespace Crm.Leads.Leads;
+
+/// <summary>Lead to API response and to the events a capture publishes.</summary>
+public static class LeadMapping
+{
+    public static string Location(string id) => $"/api/leads/{id}";
+
+    public static LeadResponse ToResponse(this Lead lead) => new()
+    {
+        Id = lead.Id,
+        ContactId = lead.ContactId,
+        Name = lead.Name,
+        Email = lead.Email,
+        Phone = lead.Phone,
+        Source = lead.Source,
+        Channel = lead.Channel,
+        PagesVisited = lead.PagesVisited,
+        LastInteractionAt = lead.LastInteractionAt,
+        Fields = lead.Fields,
+        Score = lead.Score,
+        Grade = lead.Grade,
+        ScoreBreakdown = [.. lead.ScoreBreakdown.Select(r => new ScoreLine { Rule = r.Rule, Points = r.Points, Detail = r.Detail })],
+        OwnerId = lead.OwnerId,
+        OwnerName = lead.OwnerName,
+        AssignedAt = lead.AssignedAt,
+        CapturedAt = lead.CapturedAt,
+        Version = lead.Version,
+    };
+
+    /// <summary><see cref="LeadCaptured"/> then <see cref="LeadScored"/>, written to the outbox with the lead.</summary>
+    public static IReadOnlyList<object> CaptureEvents(this Lead lead) =>
+    [
+        new LeadCaptured
+        {
+            EventId = Ids.NewGuid(),
+            OccurredAt = lead.CapturedAt,
+            LeadId = lead.Id,
+            ContactId = lead.ContactId,
+            Source = lead.Source,
+            Channel = WireNames.Of(lead.Channel),
+            Name = lead.Name,
+            Email = lead.Email,
+            Phone = lead.Phone,
+            PagesVisited = lead.PagesVisited,
+            LastInteractionAt = lead.LastInteractionAt,
+        },
+        new LeadScored
+        {
+            EventId = Ids.NewGuid(),
+            OccurredAt = lead.CapturedAt,
+            LeadId = lead.Id,
+            ContactId = lead.ContactId,
+            Score = lead.Score,
+            Grade = WireNames.Of(lead.Grade),
+            Reasons = [.. lead.ScoreBreakdown.Select(r => new ScoreReason { Rule = r.Rule, Points = r.Points, Detail = r.Detail })],
+            Source = lead.Source,
+            Channel = WireNames.Of(lead.Channel),
+        },
+    ];
+}

@@ -1,0 +1,37 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Crm.Client;
+using Crm.Contracts.Api.Assignment;
+using Xunit;
+
+namespace Crm.Assignment.Tests.Api;
+
+internal static class ApiHelpers
+{
+    public static async Task<RepResponse> CreateRepAsync(this HttpClient client, string name, int capacity)
+    {
+        using var response = await client.PostAsJsonAsync("/api/assignment/reps", new CreateRepRequest { Name = name, Capacity = capacity }, CrmClient.JsonOptions);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<RepResponse>(CrmClient.JsonOptions))!;
+    }
+
+    public static async Task<T> ReadAsync<T>(this HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(new Uri(url, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<T>(CrmClient.JsonOptions))!;
+    }
+
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>The <c>errors</c> object of a validation ProblemDetails.</summary>
+    public static async Task<JsonElement> ErrorsAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.GetProperty("errors").Clone();
+    }
+}

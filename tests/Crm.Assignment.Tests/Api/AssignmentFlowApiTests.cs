@@ -1,0 +1,234 @@
+using System.Net;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Assignment;
+using Crm.Contracts.Assignment;
+using Crm.Contracts.Leads;
+using Crm.Testing;
+using MassTransit;
+using MassTransit.Testing;
+using Xunit;
+
+namespace Crm.Assignment.Tests.Api;
+
+/// <summary>
+/// LeadScored in, LeadAssigned out (through the outbox), observed through the MassTransit harness and the API.
+/// Each test has its own service (the round-robin state is global to a database).
+/// </summary>
+public sealed class AssignmentFlowApiTests
+{
+    [Fact]
+    public async Task A_scored_lead_is_assigned_and_LeadAssigned_is_published()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var rep = await client.CreateRepAsync("Ann", 5);
+        var scored = Scored("hot", 31);
+
+        await factory.Harness.Bus.Publish(scored);
+
+        var assigned = await PublishedAssignmentAsync(factory.Harness, scored.LeadId);
+        Assert.Equal(rep.Id, assigned.RepId);
+        Assert.Equal("Ann", assigned.RepName);
+        Assert.Equal(scored.ContactId, assigned.ContactId);
+        Assert.Equal("hot", assigned.Grade);
+        Assert.Equal(31, assigned.Score);
+        Assert.Equal(TimeSpan.Zero, assigned.WaitedInBacklog);
+        var lead = await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{scored.LeadId}");
+        Assert.Equal("assigned", lead.Status);
+        Assert.Equal(rep.Id, lead.RepId);
+        Assert.Equal("Ann", lead.RepName);
+        Assert.Equal(Grade.Hot, lead.Grade);
+        Assert.Equal(31, lead.Score);
+        Assert.NotNull(lead.AssignedAt);
+        Assert.Equal(1, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{rep.Id}")).OpenLeads);
+    }
+
+    [Fact]
+    public async Task Three_leads_go_round_robin_across_two_reps()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var ann = await client.CreateRepAsync("Ann", 5);
+        var bob = await client.CreateRepAsync("Bob", 5);
+        var (first, second) = string.CompareOrdinal(ann.Id, bob.Id) < 0 ? (ann, bob) : (bob, ann);
+
+        var owners = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var scored = Scored("warm", 12);
+            await factory.Harness.Bus.Publish(scored);
+            owners.Add((await PublishedAssignmentAsync(factory.Harness, scored.LeadId)).RepId);
+        }
+
+        Assert.Equal([first.Id, second.Id, first.Id], owners);
+        Assert.Equal(2, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{first.Id}")).OpenLeads);
+        Assert.Equal(1, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{second.Id}")).OpenLeads);
+    }
+
+    [Fact]
+    public async Task When_everyone_is_full_the_lead_waits_until_a_rep_is_added()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var ann = await client.CreateRepAsync("Ann", 1);
+        var first = Scored("hot", 40);
+        await factory.Harness.Bus.Publish(first);
+        await PublishedAssignmentAsync(factory.Harness, first.LeadId);
+
+        var waiting = Scored("cold", 2);
+        await factory.Harness.Bus.Publish(waiting);
+        Assert.True(await factory.Harness.Consumed.Any<LeadScored>(x => x.Context.Message.LeadId == waiting.LeadId));
+        var backlogLead = await Poll.ForAsync(
+            async () =>
+            {
+                using var response = await client.GetAsync(new Uri($"/api/assignment/leads/{waiting.LeadId}", UriKind.Relative));
+                return response.StatusCode == HttpStatusCode.OK ? await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{waiting.LeadId}") : null;
+            },
+            "the waiting lead to be recorded");
+        Assert.Equal("backlog", backlogLead.Status);
+        Assert.Null(backlogLead.RepId);
+        Assert.Equal(Grade.Cold, backlogLead.Grade);
+        var backlog = await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog");
+        Assert.Equal([waiting.LeadId], backlog.Items.Select(l => l.LeadId));
+        Assert.Null(backlog.NextCursor);
+
+        var bob = await client.CreateRepAsync("Bob", 3);
+
+        Assert.Equal(1, bob.OpenLeads);
+        var assigned = await PublishedAssignmentAsync(factory.Harness, waiting.LeadId);
+        Assert.Equal(bob.Id, assigned.RepId);
+        var lead = await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{waiting.LeadId}");
+        Assert.Equal("assigned", lead.Status);
+        Assert.Equal("Bob", lead.RepName);
+        Assert.Empty((await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog")).Items);
+        Assert.Equal(1, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{ann.Id}")).OpenLeads);
+    }
+
+    [Fact]
+    public async Task The_backlog_lists_hot_before_cold_and_pages()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var cold = Scored("cold", 1);
+        var hot = Scored("hot", 50);
+        var warm = Scored("warm", 15);
+        foreach (var scored in new[] { cold, hot, warm })
+        {
+            await factory.Harness.Bus.Publish(scored);
+            Assert.True(await factory.Harness.Consumed.Any<LeadScored>(x => x.Context.Message.LeadId == scored.LeadId));
+        }
+
+        await Poll.UntilAsync(
+            async () => (await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog")).Items.Count == 3,
+            "three leads in the backlog");
+        var first = await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog?limit=2");
+        var second = await client.ReadAsync<Page<LeadAssignmentResponse>>($"/api/assignment/backlog?limit=2&cursor={first.NextCursor}");
+
+        Assert.Equal([hot.LeadId, warm.LeadId, cold.LeadId], first.Items.Concat(second.Items).Select(l => l.LeadId));
+        Assert.All(first.Items.Concat(second.Items), l => Assert.Equal("backlog", l.Status));
+        Assert.Null(second.NextCursor);
+    }
+
+    [Fact]
+    public async Task A_deactivated_rep_gets_nothing()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var ann = await client.CreateRepAsync("Ann", 5);
+        var bob = await client.CreateRepAsync("Bob", 5);
+        using (var patch = await client.PatchAsync(new Uri($"/api/assignment/reps/{bob.Id}", UriKind.Relative), ApiHelpers.Json("""{"active":false}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        }
+
+        var owners = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var scored = Scored("hot", 25);
+            await factory.Harness.Bus.Publish(scored);
+            owners.Add((await PublishedAssignmentAsync(factory.Harness, scored.LeadId)).RepId);
+        }
+
+        Assert.All(owners, owner => Assert.Equal(ann.Id, owner));
+        Assert.Equal(0, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{bob.Id}")).OpenLeads);
+    }
+
+    [Fact]
+    public async Task The_same_message_delivered_twice_assigns_once()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var rep = await client.CreateRepAsync("Ann", 5);
+        var scored = Scored("warm", 14);
+        var messageId = Guid.NewGuid();
+        var deliveries = new DeliveryCounter(messageId);
+        using var observer = factory.Harness.Bus.ConnectConsumeObserver(deliveries);
+
+        await factory.Harness.Bus.Publish(scored, context => context.MessageId = messageId);
+        await factory.Harness.Bus.Publish(scored, context => context.MessageId = messageId);
+
+        // The harness lists a message id once, so count the deliveries ourselves.
+        await Poll.UntilAsync(() => Task.FromResult(deliveries.Count == 2), "both deliveries to be consumed");
+        await PublishedAssignmentAsync(factory.Harness, scored.LeadId);
+        Assert.Equal(1, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{rep.Id}")).OpenLeads);
+        Assert.Single(factory.Harness.Published.Select<LeadAssigned>(x => x.Context.Message.LeadId == scored.LeadId));
+    }
+
+    [Fact]
+    public async Task A_lead_with_an_unknown_grade_is_rejected_and_not_recorded()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        await client.CreateRepAsync("Ann", 5);
+        var scored = Scored("scorching", 99);
+
+        await factory.Harness.Bus.Publish(scored);
+
+        Assert.True(await factory.Harness.Consumed.Any<LeadScored>(x => x.Context.Message.LeadId == scored.LeadId && x.Exception != null));
+        using var response = await client.GetAsync(new Uri($"/api/assignment/leads/{scored.LeadId}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private static LeadScored Scored(string grade, int score) => new()
+    {
+        EventId = Guid.NewGuid(),
+        OccurredAt = DateTimeOffset.UtcNow,
+        LeadId = Guid.CreateVersion7().ToString("N"),
+        ContactId = Guid.CreateVersion7().ToString("N"),
+        Score = score,
+        Grade = grade,
+    };
+
+    private static async Task<LeadAssigned> PublishedAssignmentAsync(ITestHarness harness, string leadId)
+    {
+        Assert.True(await harness.Published.Any<LeadAssigned>(x => x.Context.Message.LeadId == leadId), $"LeadAssigned for lead {leadId} was not published.");
+        return harness.Published.Select<LeadAssigned>(x => x.Context.Message.LeadId == leadId).First().Context.Message;
+    }
+
+    /// <summary>Counts consumed deliveries (successful or faulted) of one message id.</summary>
+    private sealed class DeliveryCounter(Guid messageId) : IConsumeObserver
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public Task PreConsume<T>(ConsumeContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PostConsume<T>(ConsumeContext<T> context)
+            where T : class => Observe(context);
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+            where T : class => Observe(context);
+
+        private Task Observe(ConsumeContext context)
+        {
+            if (context.MessageId == messageId)
+            {
+                Interlocked.Increment(ref _count);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Crm.Client;
+using Crm.Contacts.Grpc;
+using Crm.Contracts.Api.Contacts;
+using Crm.Contracts.Assignment;
+using Crm.Contracts.Contacts;
+using Crm.Contracts.Leads;
+using Crm.Contracts.Messaging;
+using Crm.Testing;
+using Grpc.Core;
+using Grpc.Net.Client;
+using MassTransit;
+using Xunit;
+
+namespace Crm.Contacts.Tests.Api;
+
+/// <summary>The service in-process: gRPC ContactDirectory, GET /api/contacts/{id} and the timeline consumers.</summary>
+public sealed class ContactsApiTests(CrmServiceFactory<ContactsEntryPoint> factory) : IClassFixture<CrmServiceFactory<ContactsEntryPoint>>, IDisposable
+{
+    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = factory.Server.CreateHandler() });
+
+    private ContactDirectory.ContactDirectoryClient Directory => new(_channel);
+
+    /// <summary>A Berlin number nobody else in this test class uses, as (national digits after 030).</summary>
+    private static string NewSubscriber() => Random.Shared.Next(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
+
+    private static string NewEmail() => $"{Guid.NewGuid():N}@example.com";
+
+    [Fact]
+    public async Task Resolving_twice_with_differently_formatted_phones_returns_the_same_contact()
+    {
+        var subscriber = NewSubscriber();
+
+        var first = await Directory.ResolveContactAsync(new ResolveContactRequest { Name = "Anna", Phone = $"+49 30 {subscriber}" });
+        var second = await Directory.ResolveContactAsync(new ResolveContactRequest { Phone = $"030 {subscriber}" });
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal(first.Contact.ContactId, second.Contact.ContactId);
+        Assert.Equal($"+4930{subscriber}", first.NormalizedPhone);
+        Assert.Equal($"+4930{subscriber}", second.NormalizedPhone);
+        Assert.Equal(string.Empty, second.NormalizedEmail);
+        Assert.Equal("Anna", second.Contact.Name);
+        Assert.Equal([$"+4930{subscriber}"], second.Contact.Phones);
+        Assert.Equal(1, second.Contact.Version);
+    }
+
+    [Fact]
+    public async Task A_new_contact_publishes_ContactCreated_through_the_outbox()
+    {
+        var email = NewEmail();
+
+        var reply = await Directory.ResolveContactAsync(new ResolveContactRequest { Name = "Bea", Email = email.ToUpperInvariant() });
+
+        Assert.Equal(email, reply.NormalizedEmail);
+        await PublishedAsync<ContactCreated>(m => m.ContactId == reply.Contact.ContactId && m.Emails.SequenceEqual(new[] { email }));
+    }
+
+    [Fact]
+    public async Task Learning_a_new_identity_publishes_ContactUpdated()
+    {
+        var subscriber = NewSubscriber();
+        var created = await Directory.ResolveContactAsync(new ResolveContactRequest { Phone = $"030 {subscriber}" });
+        var email = NewEmail();
+
+        var updated = await Directory.ResolveContactAsync(new ResolveContactRequest { Name = "Cem", Email = email, Phone = $"+49 30 {subscriber}" });
+
+        Assert.False(updated.Created);
+        Assert.Equal(created.Contact.ContactId, updated.Contact.ContactId);
+        Assert.Equal(2, updated.Contact.Version);
+        Assert.Equal([email], updated.Contact.Emails);
+        await PublishedAsync<ContactUpdated>(m => m.ContactId == created.Contact.ContactId && m.Version == 2 && m.Name == "Cem");
+    }
+
+    [Theory]
+    [InlineData("not-an-email", "", "email", "email: must contain exactly one '@'")]
+    [InlineData("", "hello", "phone", "phone: is not a phone number")]
+    [InlineData("", "+49 1", "phone", "phone: is too short to be a phone number")]
+    [InlineData("", "", "email", "email: an e-mail or a phone is required")]
+    public async Task Bad_input_is_INVALID_ARGUMENT_naming_the_field(string email, string phone, string field, string detail)
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Directory.ResolveContactAsync(new ResolveContactRequest { Email = email, Phone = phone }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal(detail, ex.Status.Detail);
+        Assert.Equal(field, ex.Trailers.GetValue("field"));
+    }
+
+    [Fact]
+    public async Task The_requests_default_region_is_used_for_national_numbers()
+    {
+        var reply = await Directory.ResolveContactAsync(new ResolveContactRequest { Phone = "01 " + NewSubscriber(), DefaultRegion = "AT" });
+
+        Assert.StartsWith("+431", reply.NormalizedPhone, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetContact_returns_a_resolved_contact_and_NOT_FOUND_for_an_unknown_id()
+    {
+        var email = NewEmail();
+        var resolved = await Directory.ResolveContactAsync(new ResolveContactRequest { Name = "Dora", Email = email });
+
+        var contact = await Directory.GetContactAsync(new GetContactRequest { ContactId = resolved.Contact.ContactId });
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Directory.GetContactAsync(new GetContactRequest { ContactId = "no-such-contact" }).ResponseAsync);
+
+        Assert.Equal("Dora", contact.Name);
+        Assert.Equal([email], contact.Emails);
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task GET_contact_returns_identities_and_the_timeline_built_from_events_newest_first()
+    {
+        var email = NewEmail();
+        var subscriber = NewSubscriber();
+        var resolved = await Directory.ResolveContactAsync(new ResolveContactRequest { Name = "Eva", Email = email, Phone = $"030 {subscriber}" });
+        var contactId = resolved.Contact.ContactId;
+        var at = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var captured = new LeadCaptured { EventId = Guid.NewGuid(), OccurredAt = at, LeadId = "lead-1", ContactId = contactId, Source = "google-ads", Channel = "web" };
+        var scored = new LeadScored { EventId = Guid.NewGuid(), OccurredAt = at.AddSeconds(1), LeadId = "lead-1", ContactId = contactId, Score = 28, Grade = "hot" };
+        var assigned = new LeadAssigned { EventId = Guid.NewGuid(), OccurredAt = at.AddSeconds(2), LeadId = "lead-1", ContactId = contactId, RepId = "rep-1", RepName = "Anna" };
+        var sent = new MessageSent { EventId = Guid.NewGuid(), OccurredAt = at.AddSeconds(3), MessageId = "m-1", ContactId = contactId, LeadId = "lead-1", Channel = "email", Template = "welcome", To = email };
+
+        await factory.Harness.Bus.Publish(captured);
+        await factory.Harness.Bus.Publish(scored);
+        await factory.Harness.Bus.Publish(assigned);
+        await factory.Harness.Bus.Publish(sent);
+
+        using var client = factory.CreateClient();
+        var contact = await Poll.ForAsync(
+            async () =>
+            {
+                var body = await client.GetFromJsonAsync<ContactResponse>($"/api/contacts/{contactId}", CrmClient.JsonOptions);
+                return body?.Timeline.Count == 4 ? body : null;
+            },
+            "the four events on the contact's timeline");
+
+        Assert.Equal(contactId, contact.Id);
+        Assert.Equal("Eva", contact.Name);
+        Assert.Equal([email], contact.Emails);
+        Assert.Equal([$"+4930{subscriber}"], contact.Phones);
+        Assert.Equal(1, contact.Version);
+        Assert.Equal(["message-sent", "lead-assigned", "lead-scored", "lead-captured"], contact.Timeline.Select(t => t.Type));
+        Assert.Equal(
+            [$"E-mail 'welcome' sent to {email}", "Assigned to Anna", "Scored 28 (hot)", "Lead captured from google-ads via web"],
+            contact.Timeline.Select(t => t.Summary));
+        var first = contact.Timeline[^1];
+        Assert.Equal(captured.EventId.ToString("D"), first.EventId);
+        Assert.Equal("lead-1", first.LeadId);
+        Assert.Equal(captured.OccurredAt.ToUnixTimeMilliseconds(), first.OccurredAt.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_is_applied_once()
+    {
+        var resolved = await Directory.ResolveContactAsync(new ResolveContactRequest { Email = NewEmail() });
+        var contactId = resolved.Contact.ContactId;
+        var messageId = Guid.NewGuid();
+        var captured = new LeadCaptured { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = "lead-2", ContactId = contactId, Source = "partner", Channel = "phone" };
+        var observer = new ConsumedCounter(messageId);
+        using var handle = factory.Harness.Bus.ConnectConsumeObserver(observer);
+
+        await factory.Harness.Bus.Publish(captured, c => c.MessageId = messageId);
+        await Poll.UntilAsync(() => Task.FromResult(observer.Count == 1), "the first delivery consumed");
+        // The same message again (as after a lost ack), even with a changed body: the inbox drops it.
+        await factory.Harness.Bus.Publish(captured with { EventId = Guid.NewGuid(), Source = "changed" }, c => c.MessageId = messageId);
+        await Poll.UntilAsync(() => Task.FromResult(observer.Count == 2), "the redelivery consumed");
+
+        using var client = factory.CreateClient();
+        var contact = await client.GetFromJsonAsync<ContactResponse>($"/api/contacts/{contactId}", CrmClient.JsonOptions);
+        var entry = Assert.Single(contact!.Timeline);
+        Assert.Equal(captured.EventId.ToString("D"), entry.EventId);
+        Assert.Equal("Lead captured from partner via phone", entry.Summary);
+        Assert.Equal(0, observer.Faults);
+    }
+
+    [Fact]
+    public async Task An_event_for_a_contact_not_yet_known_is_kept_for_it()
+    {
+        var captured = new LeadCaptured { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = "lead-3", ContactId = "not-yet-known", Source = "s", Channel = "web" };
+
+        await factory.Harness.Bus.Publish(captured);
+
+        await Poll.UntilAsync(() => factory.Harness.Consumed.Any<LeadCaptured>(x => x.Context.Message.EventId == captured.EventId), "LeadCaptured consumed");
+        using var client = factory.CreateClient();
+        var response = await client.GetAsync(new Uri("/api/contacts/not-yet-known", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task GET_unknown_contact_is_a_404_problem()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync(new Uri($"/api/contacts/{Guid.NewGuid():N}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ProblemDetails>();
+        Assert.Equal(404, problem?.Status);
+        Assert.Equal("Contact not found.", problem?.Title);
+    }
+
+    public void Dispose() => _channel.Dispose();
+
+    /// <summary>Waits until the service published a matching event (through its outbox). Polls: the harness stops waiting once it saw no traffic for a while.</summary>
+    private Task PublishedAsync<T>(Func<T, bool> match)
+        where T : class =>
+        Poll.UntilAsync(() => factory.Harness.Published.Any<T>(x => match(x.Context.Message)), $"{typeof(T).Name} published");
+
+    /// <summary>Counts completed consumes of one message id (the harness' own lists keep one entry per message id).</summary>
+    private sealed class ConsumedCounter(Guid messageId) : IConsumeObserver
+    {
+        private int _count;
+        private int _faults;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public int Faults => Volatile.Read(ref _faults);
+
+        public Task PreConsume<T>(ConsumeContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PostConsume<T>(ConsumeContext<T> context)
+            where T : class
+        {
+            if (context.MessageId == messageId)
+            {
+                Interlocked.Increment(ref _count);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+            where T : class
+        {
+            if (context.MessageId == messageId)
+            {
+                Interlocked.Increment(ref _faults);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using Crm.Leads.Contacts;
+using Crm.ServiceDefaults.Storage;
+
+namespace Crm.Leads.Tests;
+
+/// <summary>
+/// An in-memory stand-in for Contacts' gRPC <c>ResolveContact</c>, FOR THE API TESTS ONLY: it normalises roughly
+/// like Contacts does (e-mail lower-cased, phone to E.164 with +49 as default region, find-or-create by either
+/// identity). The real gRPC path (GrpcContactDirectory against the real Contacts service) is covered by the
+/// system test. Magic values: a phone with letters is rejected like Contacts' INVALID_ARGUMENT "phone: ...";
+/// an e-mail at <c>unavailable.test</c> behaves like Contacts being down.
+/// </summary>
+public sealed class FakeContactDirectory : IContactDirectory
+{
+    public const string UnavailableDomain = "@unavailable.test";
+
+    private readonly ConcurrentDictionary<string, string> _contacts = new(StringComparer.Ordinal);
+    private int _calls;
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public Task<ResolvedContact> ResolveAsync(string? name, string? email, string? phone, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _calls);
+        var normalizedEmail = string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
+        if (normalizedEmail is not null && normalizedEmail.EndsWith(UnavailableDomain, StringComparison.Ordinal))
+        {
+            throw new ContactsUnavailableException("Contacts answered Unavailable.");
+        }
+
+        var normalizedPhone = phone is null ? null : NormalizePhone(phone);
+        string? existing = null;
+        if (normalizedEmail is not null)
+        {
+            _contacts.TryGetValue("email:" + normalizedEmail, out existing);
+        }
+
+        if (existing is null && normalizedPhone is not null)
+        {
+            _contacts.TryGetValue("phone:" + normalizedPhone, out existing);
+        }
+
+        var contactId = existing ?? Ids.New();
+        if (normalizedEmail is not null)
+        {
+            _contacts.TryAdd("email:" + normalizedEmail, contactId);
+        }
+
+        if (normalizedPhone is not null)
+        {
+            _contacts.TryAdd("phone:" + normalizedPhone, contactId);
+        }
+
+        return Task.FromResult(new ResolvedContact(contactId, normalizedEmail, normalizedPhone, existing is null));
+    }
+
+    private static string NormalizePhone(string phone)
+    {
+        var compact = new string([.. phone.Where(c => !char.IsWhiteSpace(c) && c is not ('-' or '(' or ')' or '.' or '/'))]);
+        var international = compact.StartsWith("00", StringComparison.Ordinal) ? "+" + compact[2..]
+            : compact.StartsWith('+') ? compact
+            : compact.StartsWith('0') ? "+49" + compact[1..]
+            : compact;
+        var digits = international.TrimStart('+');
+        if (!international.StartsWith('+') || digits.Length is < 7 or > 15 || !digits.All(char.IsAsciiDigit))
+        {
+            throw new ContactIdentityException("phone", "The phone number is not valid.");
+        }
+
+        return international;
+    }
+}

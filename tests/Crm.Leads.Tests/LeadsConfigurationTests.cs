@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Crm.Client;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Leads;
+using Crm.Leads.Contacts;
+using Crm.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Crm.Leads.Tests;
+
+/// <summary>The Leads service with stricter grade thresholds from configuration.</summary>
+public sealed class StrictScoringFactory : LeadsApiFactory
+{
+    public StrictScoringFactory()
+    {
+        Settings["Scoring:HotAbove"] = "30";
+        Settings["Scoring:WarmAbove"] = "25";
+    }
+}
+
+public sealed class ConfiguredThresholdsTests(StrictScoringFactory factory) : IClassFixture<StrictScoringFactory>
+{
+    [Fact]
+    public async Task Grade_thresholds_come_from_configuration()
+    {
+        using var client = factory.CreateClient();
+        var request = new CaptureLeadRequest
+        {
+            Name = "Ana",
+            Email = "ana@example.com",
+            Phone = "+4915112345678",
+            Source = "config",
+            Channel = Channel.Ads,
+            PagesVisited = 4,
+            LastInteractionAt = DateTimeOffset.UtcNow,
+        };
+
+        using var response = await client.PostAsJsonAsync("/api/leads", request, CrmClient.JsonOptions);
+
+        var lead = await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions);
+        Assert.Equal(27, lead!.Score);
+        Assert.Equal(Grade.Warm, lead.Grade);
+    }
+}
+
+/// <summary>The real gRPC client (no fake) pointed at a port where nothing listens: Contacts is down.</summary>
+public sealed class ContactsDownFactory : CrmServiceFactory<LeadsEntryPoint>
+{
+    public ContactsDownFactory()
+    {
+        Settings["Services:Contacts:Grpc"] = $"http://127.0.0.1:{FreePort.Next()}";
+        Settings["Services:Contacts:Timeout"] = "00:00:05";
+    }
+}
+
+public sealed class ContactsDownTests(ContactsDownFactory factory) : IClassFixture<ContactsDownFactory>
+{
+    [Fact]
+    public void The_real_grpc_directory_is_wired()
+    {
+        using var scope = factory.Services.CreateScope();
+
+        Assert.IsType<GrpcContactDirectory>(scope.ServiceProvider.GetRequiredService<IContactDirectory>());
+    }
+
+    [Fact]
+    public async Task Capture_while_contacts_is_unreachable_is_503_and_stores_nothing()
+    {
+        using var client = factory.CreateClient();
+        var source = $"down-{Guid.NewGuid():N}";
+
+        using var response = await client.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = "ana@example.com", Source = source, Channel = Channel.Web }, CrmClient.JsonOptions);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.Contains("Retry-After"));
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Contacts is unavailable.", problem.RootElement.GetProperty("title").GetString());
+        var stored = await factory.Services.GetRequiredService<Crm.ServiceDefaults.Storage.Sqlite.SqliteDb>()
+            .ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<long>(c, "SELECT COUNT(*) FROM leads WHERE source = @source", new { source }));
+        Assert.Equal(0, stored);
+    }
+}
