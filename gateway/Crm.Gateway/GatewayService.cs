@@ -1,3 +1,9 @@
+using Crm.Gateway.Auth;
+using Crm.Gateway.Health;
+using Crm.Gateway.Limits;
+using Crm.Gateway.Routing;
+using Microsoft.Extensions.Options;
+
 namespace Crm.Gateway;
 
 /// <summary>Everything the gateway registers and maps.</summary>
@@ -5,13 +11,49 @@ public static class GatewayService
 {
     public const string Name = "gateway";
 
+    /// <summary>The key appsettings.json ships for local runs only.</summary>
+    public const string DevelopmentKey = "crm-dev-key";
+
     public static WebApplicationBuilder AddGatewayService(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<GatewayOptions>()
+            .Bind(builder.Configuration.GetSection(GatewayOptions.Section))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+
+        builder.Services.AddApiKeyAuth();
+        builder.Services.AddKeyRateLimiting();
+        builder.Services.AddGatewayProxy(builder.Configuration);
+        builder.Services.AddBackendHealthChecks();
         return builder;
     }
 
+    /// <summary>
+    /// After the shared error handling and request ids: no API on the management port, then the API key, the key's
+    /// rate limit, the body limit and the proxy. Health stays on the management port and is never proxied.
+    /// </summary>
     public static WebApplication MapGatewayService(this WebApplication app)
     {
+        app.UseMiddleware<ManagementPortGuard>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.MapGatewayProxy();
+        WarnAboutDevelopmentKey(app);
         return app;
+    }
+
+    private static void WarnAboutDevelopmentKey(WebApplication app)
+    {
+        var registry = app.Services.GetRequiredService<ApiKeyRegistry>();
+        if (registry.Match(DevelopmentKey) is { } name && !app.Environment.IsDevelopment())
+        {
+            app.Logger.LogWarning(
+                "The development API key '{Key}' (named '{Name}') is accepted in environment {Environment}: override Gateway:ApiKeys in any shared environment.",
+                DevelopmentKey,
+                name,
+                app.Environment.EnvironmentName);
+        }
     }
 }

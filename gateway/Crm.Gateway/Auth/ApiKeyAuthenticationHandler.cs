@@ -1,0 +1,65 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Crm.Gateway.Auth;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer &lt;api key&gt;</c> against <see cref="ApiKeyRegistry"/>. The principal's
+/// name is the key's configured name. A challenge answers 401 ProblemDetails with <c>WWW-Authenticate: Bearer</c>.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyRegistry keys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private const string Realm = "crm";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        const string prefix = "Bearer ";
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The Authorization header is not a Bearer token."));
+        }
+
+        var presented = header[prefix.Length..].Trim();
+        var name = presented.Length == 0 ? null : keys.Match(presented);
+        if (name is null)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ApiKeyAuth.KeyNameClaim, name)], ApiKeyAuth.Scheme);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyAuth.Scheme)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var presented = !string.IsNullOrWhiteSpace(Request.Headers.Authorization.ToString());
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers[HeaderNames.WWWAuthenticate] = presented
+            ? $"Bearer realm=\"{Realm}\", error=\"invalid_token\""
+            : $"Bearer realm=\"{Realm}\"";
+        return GatewayProblems.WriteAsync(
+            Context,
+            StatusCodes.Status401Unauthorized,
+            "Missing or invalid API key.",
+            presented
+                ? "The API key in the Authorization header is not valid."
+                : "Send an API key as 'Authorization: Bearer <key>'.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        GatewayProblems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden.", "The API key may not call this route.");
+}

@@ -1,0 +1,53 @@
+namespace Crm.Gateway;
+
+/// <summary>The <c>Gateway</c> configuration section (routes and clusters live in <c>ReverseProxy</c>).</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>API keys accepted as <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
+    public List<ApiKeyOptions> ApiKeys { get; set; } = [];
+
+    public RateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>Largest request body forwarded to a service; larger bodies get 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Backends whose readiness the gateway reports on its own <c>/health/ready</c>, by cluster name.</summary>
+    public Dictionary<string, BackendOptions> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>One API key: a name (who calls; the rate limit is per name) and either the key or its SHA-256.</summary>
+public sealed class ApiKeyOptions
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>The key in clear text (hashed at startup, never kept).</summary>
+    public string? Key { get; set; }
+
+    /// <summary>The SHA-256 of the key's UTF-8 bytes as 64 hex digits, so no plain key sits in configuration.</summary>
+    public string? KeySha256 { get; set; }
+
+    /// <summary>Free text for people reading the configuration.</summary>
+    public string? Note { get; set; }
+}
+
+/// <summary>Token bucket per API key name.</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Sustained requests per second per key; below 1 means one request every 1/x seconds.</summary>
+    public double PermitsPerSecond { get; set; } = 50;
+
+    /// <summary>Bucket size: requests a key may send at once after being idle.</summary>
+    public int Burst { get; set; } = 100;
+}
+
+/// <summary>A backend service seen from the gateway.</summary>
+public sealed class BackendOptions
+{
+    /// <summary>The service's readiness URL on its management port, e.g. <c>http://leads:8090/health/ready</c>.</summary>
+    public Uri? Health { get; set; }
+
+    /// <summary>When true a failing backend makes the gateway unready (503); by default it only reports Degraded.</summary>
+    public bool Required { get; set; }
+}

@@ -1,0 +1,80 @@
+using Crm.Gateway.Auth;
+using Crm.Gateway.Limits;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Crm.Gateway.Routing;
+
+/// <summary>
+/// YARP with routes and clusters from the <c>ReverseProxy</c> section: paths are forwarded unchanged, the caller's
+/// API key stays at the gateway (the key's name goes on as <c>X-Api-Key-Name</c>), and the request id the caller
+/// gets back is the one the service sees.
+/// </summary>
+public static class ProxyRouting
+{
+    public const string Section = "ReverseProxy";
+    public const string RequestIdHeader = "X-Request-Id";
+    public const string KeyNameHeader = "X-Api-Key-Name";
+
+    public static IServiceCollection AddGatewayProxy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddReverseProxy()
+            .LoadFromConfig(configuration.GetSection(Section))
+            .AddTransforms(transforms =>
+            {
+                transforms.AddRequestHeaderRemove("Authorization");
+                transforms.AddRequestHeaderRemove(KeyNameHeader);
+                transforms.AddRequestTransform(context =>
+                {
+                    var headers = context.ProxyRequest.Headers;
+                    var requestId = RequestIdOf(context.HttpContext);
+                    context.HttpContext.Items[RequestIdHeader] = requestId;
+                    headers.Remove(RequestIdHeader);
+                    headers.TryAddWithoutValidation(RequestIdHeader, requestId);
+                    if (context.HttpContext.User.Identity is { IsAuthenticated: true, Name: { } name })
+                    {
+                        headers.TryAddWithoutValidation(KeyNameHeader, name);
+                    }
+
+                    return ValueTask.CompletedTask;
+                });
+                transforms.AddResponseTransform(context =>
+                {
+                    // The service echoes the id and YARP appends it to the one already set: keep a single value.
+                    if (context.HttpContext.Items[RequestIdHeader] is string requestId)
+                    {
+                        context.HttpContext.Response.Headers[RequestIdHeader] = requestId;
+                    }
+
+                    return ValueTask.CompletedTask;
+                });
+            });
+        return services;
+    }
+
+    /// <summary>The proxy plus a 404 for any other <c>/api</c> path; both need an API key and count against its limit.</summary>
+    public static WebApplication MapGatewayProxy(this WebApplication app)
+    {
+        app.MapReverseProxy()
+            .RequireAuthorization(ApiKeyAuth.Policy)
+            .RequireRateLimiting(KeyRateLimiting.Policy);
+
+        app.Map("/api/{**rest}", (HttpContext context) => Results.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "No such API route.",
+                detail: $"No route of the gateway matches '{context.Request.Path}'."))
+            .WithOrder(int.MaxValue)
+            .RequireAuthorization(ApiKeyAuth.Policy)
+            .RequireRateLimiting(KeyRateLimiting.Policy);
+        return app;
+    }
+
+    /// <summary>
+    /// The shared RequestIdMiddleware has already put the caller's id (or a generated one) on the response; the
+    /// service gets that same value.
+    /// </summary>
+    private static string RequestIdOf(HttpContext context)
+    {
+        var id = context.Response.Headers[RequestIdHeader].ToString();
+        return string.IsNullOrWhiteSpace(id) ? context.TraceIdentifier : id;
+    }
+}

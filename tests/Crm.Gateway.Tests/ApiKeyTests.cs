@@ -1,0 +1,101 @@
+using Crm.Gateway.Auth;
+using Crm.Gateway.Limits;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace Crm.Gateway.Tests;
+
+/// <summary>Key matching, configuration validation and bucket arithmetic, without HTTP.</summary>
+public sealed class ApiKeyTests
+{
+    private static ApiKeyRegistry Registry(params ApiKeyOptions[] keys) =>
+        new(Options.Create(new GatewayOptions { ApiKeys = [.. keys] }));
+
+    [Fact]
+    public void A_plain_key_and_a_hashed_key_both_match_by_name()
+    {
+        var registry = Registry(
+            new ApiKeyOptions { Name = "shop", Key = "k-1" },
+            new ApiKeyOptions { Name = "pos", KeySha256 = ApiKeyRegistry.Sha256Hex("k-2").ToUpperInvariant() });
+
+        Assert.Equal("shop", registry.Match("k-1"));
+        Assert.Equal("pos", registry.Match("k-2"));
+        Assert.Null(registry.Match("k-3"));
+        Assert.Null(registry.Match("K-1"));
+        Assert.Null(registry.Match(""));
+    }
+
+    [Fact]
+    public void The_sha256_form_is_the_well_known_digest()
+    {
+        // printf %s abc | sha256sum
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", ApiKeyRegistry.Sha256Hex("abc"));
+    }
+
+    [Fact]
+    public void Two_keys_with_one_name_share_it_for_rotation()
+    {
+        var registry = Registry(new ApiKeyOptions { Name = "shop", Key = "old" }, new ApiKeyOptions { Name = "shop", Key = "new" });
+
+        Assert.Equal("shop", registry.Match("old"));
+        Assert.Equal("shop", registry.Match("new"));
+    }
+
+    [Theory]
+    [InlineData("shop", "k", null, true)]
+    [InlineData("shop", null, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", true)]
+    [InlineData("shop", "k", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", false)]
+    [InlineData("shop", null, null, false)]
+    [InlineData("shop", "", "", false)]
+    [InlineData("", "k", null, false)]
+    [InlineData("shop", null, "not-hex", false)]
+    [InlineData("shop", null, "ba7816bf", false)]
+    public void Each_key_needs_a_name_and_exactly_one_of_key_or_hash(string name, string? key, string? hash, bool valid)
+    {
+        var options = new GatewayOptions { ApiKeys = [new ApiKeyOptions { Name = name, Key = key, KeySha256 = hash }] };
+
+        var result = new GatewayOptionsValidator().Validate(null, options);
+
+        Assert.Equal(valid, result.Succeeded);
+    }
+
+    [Theory]
+    [InlineData(0, 100, 1024, false)]
+    [InlineData(-1, 100, 1024, false)]
+    [InlineData(50, 0, 1024, false)]
+    [InlineData(50, 100, -1, false)]
+    [InlineData(0.5, 1, 0, true)]
+    public void Limits_must_make_sense(double perSecond, int burst, long maxBody, bool valid)
+    {
+        var options = new GatewayOptions
+        {
+            RateLimit = new RateLimitOptions { PermitsPerSecond = perSecond, Burst = burst },
+            MaxRequestBodyBytes = maxBody,
+        };
+
+        Assert.Equal(valid, new GatewayOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void The_defaults_are_50_per_second_with_a_burst_of_100_and_1_mib_bodies()
+    {
+        var options = new GatewayOptions();
+        var bucket = KeyRateLimiting.Bucket(options.RateLimit);
+
+        Assert.Equal(100, bucket.TokenLimit);
+        Assert.Equal(50, bucket.TokensPerPeriod);
+        Assert.Equal(TimeSpan.FromSeconds(1), bucket.ReplenishmentPeriod);
+        Assert.Equal(0, bucket.QueueLimit);
+        Assert.Equal(1024 * 1024, options.MaxRequestBodyBytes);
+    }
+
+    [Fact]
+    public void A_rate_below_one_per_second_refills_one_token_per_interval()
+    {
+        var bucket = KeyRateLimiting.Bucket(new RateLimitOptions { PermitsPerSecond = 0.25, Burst = 3 });
+
+        Assert.Equal(1, bucket.TokensPerPeriod);
+        Assert.Equal(TimeSpan.FromSeconds(4), bucket.ReplenishmentPeriod);
+        Assert.Equal(3, bucket.TokenLimit);
+    }
+}

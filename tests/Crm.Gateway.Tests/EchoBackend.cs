@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Crm.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Gateway.Tests;
+
+/// <summary>What the backend saw of one request (and echoes back as JSON).</summary>
+public sealed record SeenRequest
+{
+    public string Method { get; init; } = "";
+    public string Path { get; init; } = "";
+    public string Query { get; init; } = "";
+    public string? RequestId { get; init; }
+    public bool HasAuthorization { get; init; }
+    public string? ApiKeyName { get; init; }
+    public long BodyBytes { get; init; }
+}
+
+/// <summary>
+/// A real HTTP server on a free loopback port standing in for every service: records and echoes each request,
+/// echoes X-Request-Id like the services do, and serves /health/ready (200) and /health/down (503).
+/// </summary>
+public sealed class EchoBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private EchoBackend(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public ConcurrentQueue<SeenRequest> Requests { get; } = new();
+
+    public bool Saw(string path) => Requests.Any(r => r.Path == path);
+
+    public static async Task<EchoBackend> StartAsync()
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var backend = new EchoBackend(app, new Uri($"http://127.0.0.1:{port}/"));
+
+        app.MapGet("/health/ready", (HttpContext context) =>
+        {
+            backend.Requests.Enqueue(new SeenRequest { Method = context.Request.Method, Path = context.Request.Path.Value ?? "" });
+            return Results.Ok(new { status = "Healthy" });
+        });
+        app.MapGet("/health/down", (HttpContext context) =>
+        {
+            backend.Requests.Enqueue(new SeenRequest { Method = context.Request.Method, Path = context.Request.Path.Value ?? "" });
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        });
+        app.Map("/{**path}", async (HttpContext context) =>
+        {
+            var bytes = 0L;
+            var buffer = new byte[8192];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
+            {
+                bytes += read;
+            }
+
+            var requestId = context.Request.Headers["X-Request-Id"].ToString();
+            var seen = new SeenRequest
+            {
+                Method = context.Request.Method,
+                Path = context.Request.Path.Value ?? "",
+                Query = context.Request.QueryString.Value ?? "",
+                RequestId = requestId.Length == 0 ? null : requestId,
+                HasAuthorization = context.Request.Headers.ContainsKey("Authorization"),
+                ApiKeyName = context.Request.Headers["X-Api-Key-Name"].ToString() is { Length: > 0 } name ? name : null,
+                BodyBytes = bytes,
+            };
+            backend.Requests.Enqueue(seen);
+            if (requestId.Length > 0)
+            {
+                context.Response.Headers["X-Request-Id"] = requestId;
+            }
+
+            return Results.Json(seen);
+        });
+
+        await app.StartAsync();
+        return backend;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
