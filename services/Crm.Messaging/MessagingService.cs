@@ -1,3 +1,13 @@
+using Crm.Contacts.Grpc;
+using Crm.Messaging.Contacts;
+using Crm.Messaging.Email;
+using Crm.Messaging.Messages;
+using Crm.Messaging.Storage;
+using Crm.Messaging.Templates;
+using Crm.Messaging.Welcome;
+using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Storage;
+
 namespace Crm.Messaging;
 
 /// <summary>Everything the Messaging service registers and maps.</summary>
@@ -7,11 +17,39 @@ public static class MessagingService
 
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
+        builder.AddCrmStorage(Name, MessagingSchema.Value);
+        builder.AddStore<IMessageStore, SqliteMessageStore, MongoMessageStore>();
+
+        var contactsAddress = builder.Configuration["Services:Contacts:Grpc"];
+        if (string.IsNullOrWhiteSpace(contactsAddress))
+        {
+            throw new InvalidOperationException("Services:Contacts:Grpc (the Contacts gRPC address, e.g. http://contacts:8081) is required.");
+        }
+
+        builder.Services.AddGrpcClient<ContactDirectory.ContactDirectoryClient>(o => o.Address = new Uri(contactsAddress));
+        builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
+
+        var smtp = builder.Configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
+        builder.Services.AddSingleton(smtp);
+        if (smtp.HasServer)
+        {
+            builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IEmailSender, PickupDirectoryEmailSender>();
+        }
+
+        builder.Services.AddHostedService<EmailTransportNotice>();
+        builder.Services.AddSingleton<TemplateRenderer>();
+
+        builder.AddCrmMessaging(Name, x => x.AddConsumer<LeadAssignedConsumer>());
         return builder;
     }
 
     public static WebApplication MapMessagingService(this WebApplication app)
     {
+        app.MapGroup("/api/messaging").MapMessageEndpoints();
         return app;
     }
 }

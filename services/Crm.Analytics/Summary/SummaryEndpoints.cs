@@ -1,0 +1,30 @@
+using Crm.Analytics.Counters;
+using Crm.Contracts.Api.Analytics;
+using Crm.ServiceDefaults.Http;
+
+namespace Crm.Analytics.Summary;
+
+public static class SummaryEndpoints
+{
+    public static RouteGroupBuilder MapSummaryEndpoints(this RouteGroupBuilder group)
+    {
+        group.MapGet("/summary", GetAsync);
+        return group;
+    }
+
+    /// <summary><c>GET /api/analytics/summary?from=yyyy-MM-dd&amp;to=yyyy-MM-dd</c> (default: the last 30 days up to today, UTC).</summary>
+    private static async Task<SummaryResponse> GetAsync(
+        IAnalyticsStore store,
+        TimeProvider time,
+        string? from,
+        string? to,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var period = SummaryPeriod.Parse(from, to, today, errors);
+        errors.ThrowIfAny();
+        var counters = await store.ReadAsync(period!.From, period.To, cancellationToken);
+        return SummaryBuilder.Build(period, counters);
+    }
+}

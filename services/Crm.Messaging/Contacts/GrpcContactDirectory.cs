@@ -1,0 +1,29 @@
+using Crm.Contacts.Grpc;
+using Grpc.Core;
+
+namespace Crm.Messaging.Contacts;
+
+/// <summary><see cref="IContactDirectory"/> over Contacts' gRPC <c>ContactDirectory</c> service (h2c, <c>Services:Contacts:Grpc</c>).</summary>
+public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient client, TimeProvider time) : IContactDirectory
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    public async Task<ContactCard?> GetContactAsync(string contactId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var reply = await client.GetContactAsync(
+                new GetContactRequest { ContactId = contactId },
+                deadline: (time.GetUtcNow() + Deadline).UtcDateTime,
+                cancellationToken: cancellationToken);
+            return new ContactCard(
+                reply.ContactId,
+                string.IsNullOrWhiteSpace(reply.Name) ? null : reply.Name,
+                reply.Emails.Where(e => !string.IsNullOrWhiteSpace(e)).ToList());
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+}

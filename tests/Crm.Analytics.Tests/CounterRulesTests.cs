@@ -1,0 +1,85 @@
+using Crm.Analytics.Counters;
+using Crm.Contracts.Assignment;
+using Crm.Contracts.Leads;
+using Crm.Contracts.Messaging;
+using Crm.ServiceDefaults.Messaging;
+using Xunit;
+
+namespace Crm.Analytics.Tests;
+
+public sealed class CounterRulesTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 22, 18, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void LeadCaptured_counts_the_lead_its_source_and_its_channel()
+    {
+        var increment = CounterRules.For(new LeadCaptured
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = At,
+            LeadId = "l",
+            ContactId = "c",
+            Source = "spring-campaign",
+            Channel = "web",
+        });
+
+        Assert.Equal(new DateOnly(2026, 11, 22), increment.Day);
+        Assert.Equal(
+            [new CounterKey("leads-captured", ""), new CounterKey("leads-by-source", "spring-campaign"), new CounterKey("leads-by-channel", "web")],
+            increment.Counters);
+    }
+
+    [Fact]
+    public void LeadScored_counts_the_grade()
+    {
+        var increment = CounterRules.For(new LeadScored { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "l", ContactId = "c", Score = 25, Grade = "hot" });
+
+        Assert.Equal([new CounterKey("scored-by-grade", "hot")], increment.Counters);
+    }
+
+    [Fact]
+    public void LeadAssigned_and_MessageSent_count_totals()
+    {
+        var assigned = CounterRules.For(new LeadAssigned { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "l", ContactId = "c", RepId = "r", RepName = "R" });
+        var sent = CounterRules.For(new MessageSent { EventId = Guid.NewGuid(), OccurredAt = At, MessageId = "m", ContactId = "c", Channel = "email", Template = "welcome", To = "a@b.c" });
+
+        Assert.Equal([new CounterKey("leads-assigned", "")], assigned.Counters);
+        Assert.Equal([new CounterKey("messages-sent", "")], sent.Counters);
+    }
+
+    [Theory]
+    [InlineData("2026-11-22T00:00:00.000+00:00", "2026-11-22")]
+    [InlineData("2026-11-22T23:59:59.999+00:00", "2026-11-22")]
+    [InlineData("2026-11-22T23:30:00.000-02:00", "2026-11-23")]
+    [InlineData("2026-11-23T01:00:00.000+02:00", "2026-11-22")]
+    [InlineData("2024-02-29T12:00:00.000+00:00", "2024-02-29")]
+    public void The_day_is_the_UTC_day_of_OccurredAt(string occurredAt, string day)
+    {
+        Assert.Equal(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture), CounterRules.Day(DateTimeOffset.Parse(occurredAt, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void An_event_without_OccurredAt_is_invalid()
+    {
+        Assert.Throws<InvalidMessageException>(() => CounterRules.Day(default));
+    }
+
+    [Theory]
+    [InlineData(null, "unknown")]
+    [InlineData("", "unknown")]
+    [InlineData("   ", "unknown")]
+    [InlineData(" web ", "web")]
+    [InlineData("Partner A", "Partner A")]
+    public void Keys_are_trimmed_and_blank_ones_are_unknown(string? value, string key)
+    {
+        Assert.Equal(key, CounterRules.Key(value));
+    }
+
+    [Fact]
+    public void Keys_are_cut_at_100_characters()
+    {
+        Assert.Equal(new string('x', 100), CounterRules.Key(new string('x', 101)));
+        Assert.Equal(new string('x', 100), CounterRules.Key(new string('x', 100)));
+    }
+}

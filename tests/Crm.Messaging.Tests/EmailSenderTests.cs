@@ -1,0 +1,62 @@
+using Crm.Messaging.Email;
+using Crm.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using MimeKit;
+using Xunit;
+
+namespace Crm.Messaging.Tests;
+
+public sealed class SmtpEmailSenderTests
+{
+    [Fact]
+    public async Task Sends_through_a_real_SMTP_server_on_loopback()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        var options = new SmtpOptions { Host = "127.0.0.1", Port = sink.Port, From = "CRM <no-reply@crm.test>" };
+        var sender = new SmtpEmailSender(options, TimeProvider.System, NullLogger<SmtpEmailSender>.Instance);
+        var id = Guid.NewGuid().ToString("N");
+
+        var delivery = await sender.SendAsync(new EmailMessage(id, "ada@example.com", "Ada Lovelace", "Welcome, Ada Lovelace!", "Hello Ada Lovelace,\n\nGrace is your contact."));
+
+        Assert.Equal("sent", delivery.Status);
+        var raw = await Poll.ForAsync(async () => (await sink.ReadMessagesAsync()).SingleOrDefault(), "the message in the sink's Maildir");
+        using var message = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw)));
+        Assert.Equal("Welcome, Ada Lovelace!", message.Subject);
+        Assert.Contains("Hello Ada Lovelace,", message.TextBody, StringComparison.Ordinal);
+        Assert.Equal("ada@example.com", message.To.Mailboxes.Single().Address);
+        Assert.Equal("Ada Lovelace", message.To.Mailboxes.Single().Name);
+        Assert.Equal("no-reply@crm.test", message.From.Mailboxes.Single().Address);
+        Assert.Equal(id, message.Headers["X-Crm-Message-Id"]);
+    }
+
+    [Fact]
+    public async Task Fails_when_no_server_listens()
+    {
+        var options = new SmtpOptions { Host = "127.0.0.1", Port = FreePort.Next(), Timeout = TimeSpan.FromSeconds(5) };
+        var sender = new SmtpEmailSender(options, TimeProvider.System, NullLogger<SmtpEmailSender>.Instance);
+
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() =>
+            sender.SendAsync(new EmailMessage("m", "ada@example.com", null, "s", "b")));
+    }
+}
+
+public sealed class PickupDirectoryEmailSenderTests
+{
+    [Fact]
+    public async Task Writes_an_eml_file_named_after_the_message_into_a_folder_it_creates()
+    {
+        using var directory = new TempDirectory("crm-pickup");
+        var folder = directory.Combine("nested", "pickup");
+        var sender = new PickupDirectoryEmailSender(new SmtpOptions { PickupDirectory = folder }, TimeProvider.System, NullLogger<PickupDirectoryEmailSender>.Instance);
+
+        var delivery = await sender.SendAsync(new EmailMessage("m-1", "ada@example.com", "Ada", "Welcome, Ada!", "Hello Ada,"));
+
+        Assert.Equal("picked-up", delivery.Status);
+        var path = Path.Combine(folder, "m-1.eml");
+        Assert.Equal(path, delivery.Detail);
+        Assert.Equal([path], Directory.GetFiles(folder));
+        using var message = await MimeMessage.LoadAsync(path);
+        Assert.Equal("Welcome, Ada!", message.Subject);
+        Assert.Equal("Hello Ada,", message.TextBody?.TrimEnd());
+    }
+}

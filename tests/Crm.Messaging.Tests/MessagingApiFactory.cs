@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using Crm.Messaging.Contacts;
+using Crm.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Crm.Messaging.Tests;
+
+/// <summary>Messaging in-process: SQLite, the MassTransit harness, an in-memory Contacts and the pickup folder in a temp dir.</summary>
+public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
+{
+    private readonly TempDirectory _pickup = new("crm-messaging-pickup");
+
+    public MessagingApiFactory()
+    {
+        Settings["Smtp:Host"] = "";
+        Settings["Smtp:PickupDirectory"] = _pickup.Path;
+    }
+
+    /// <summary>Sends to a real SMTP server at <paramref name="smtpPort"/> on loopback instead of the pickup folder.</summary>
+    public static MessagingApiFactory WithSmtpServer(int smtpPort)
+    {
+        var factory = new MessagingApiFactory();
+        factory.Settings["Smtp:Host"] = "127.0.0.1";
+        factory.Settings["Smtp:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        factory.Settings["Smtp:From"] = "CRM <no-reply@crm.test>";
+        return factory;
+    }
+
+    public FakeContactDirectory Contacts { get; } = new();
+
+    public string PickupDirectory => _pickup.Path;
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        services.RemoveAll<IContactDirectory>();
+        services.AddSingleton<IContactDirectory>(Contacts);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _pickup.Dispose();
+        }
+    }
+}
+
+/// <summary>Contacts as the tests declare them.</summary>
+public sealed class FakeContactDirectory : IContactDirectory
+{
+    private readonly ConcurrentDictionary<string, ContactCard> _contacts = new(StringComparer.Ordinal);
+
+    public void Add(ContactCard contact) => _contacts[contact.Id] = contact;
+
+    public Task<ContactCard?> GetContactAsync(string contactId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_contacts.GetValueOrDefault(contactId));
+}

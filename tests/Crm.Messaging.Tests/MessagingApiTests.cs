@@ -1,0 +1,214 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Crm.Client;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Messaging;
+using Crm.Contracts.Assignment;
+using Crm.Contracts.Messaging;
+using Crm.Messaging.Contacts;
+using Crm.ServiceDefaults.Storage;
+using Crm.Testing;
+using MassTransit;
+using MassTransit.Testing;
+using MimeKit;
+using Xunit;
+
+namespace Crm.Messaging.Tests;
+
+public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixture<MessagingApiFactory>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task LeadAssigned_sends_the_welcome_email_publishes_MessageSent_and_lists_the_message()
+    {
+        var contact = NewContact();
+        var assigned = NewLeadAssigned(contact.Id);
+
+        await factory.Harness.Bus.Publish(assigned);
+
+        var email = await Poll.ForAsync(() => Task.FromResult(FindEmail(contact.Name!)), "the welcome e-mail in the pickup folder", Timeout);
+        Assert.Equal($"Welcome, {contact.Name}!", email.Subject);
+        Assert.Contains($"Hello {contact.Name},", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains(assigned.RepName, email.TextBody, StringComparison.Ordinal);
+        Assert.Equal(contact.Emails[0], email.To.Mailboxes.Single().Address);
+
+        var sent = await FirstPublishedAsync<MessageSent>(x => x.LeadId == assigned.LeadId);
+        Assert.Equal(contact.Id, sent.ContactId);
+        Assert.Equal("email", sent.Channel);
+        Assert.Equal("welcome", sent.Template);
+        Assert.Equal(contact.Emails[0], sent.To);
+
+        var page = await ListAsync($"leadId={assigned.LeadId}");
+        var message = Assert.Single(page.Items);
+        Assert.Equal(sent.MessageId, message.Id);
+        Assert.Equal(contact.Id, message.ContactId);
+        Assert.Equal(assigned.LeadId, message.LeadId);
+        Assert.Equal(Channel.Email, message.Channel);
+        Assert.Equal("welcome", message.Template);
+        Assert.Equal(contact.Emails[0], message.To);
+        Assert.Equal(email.Subject, message.Subject);
+        Assert.Equal("picked-up", message.Status);
+        Assert.Equal(sent.MessageId, email.Headers["X-Crm-Message-Id"]);
+        Assert.Equal([message.Id], (await ListAsync($"contactId={contact.Id}")).Items.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task The_same_LeadAssigned_delivered_twice_sends_one_email()
+    {
+        var contact = NewContact();
+        var assigned = NewLeadAssigned(contact.Id);
+        var messageId = NewId.NextGuid();
+        using var recorder = new BusRecorder(factory.Harness.Bus);
+
+        await factory.Harness.Bus.Publish(assigned, ctx => ctx.MessageId = messageId);
+        await factory.Harness.Bus.Publish(assigned, ctx => ctx.MessageId = messageId);
+
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Finished(messageId) >= 2), "both deliveries consumed", Timeout);
+        Assert.Single(FindEmails(contact.Name!));
+        Assert.Single((await ListAsync($"leadId={assigned.LeadId}")).Items);
+    }
+
+    [Fact]
+    public async Task A_second_assignment_of_the_same_lead_sends_no_second_welcome()
+    {
+        var contact = NewContact();
+        var first = NewLeadAssigned(contact.Id);
+        var second = first with { EventId = Guid.NewGuid(), RepId = "rep-2", RepName = "Other Rep" };
+
+        await factory.Harness.Bus.Publish(first);
+        Assert.True(await factory.Harness.Consumed.Any<LeadAssigned>(x => x.Context.Message.EventId == first.EventId));
+        await factory.Harness.Bus.Publish(second);
+        Assert.True(await factory.Harness.Consumed.Any<LeadAssigned>(x => x.Context.Message.EventId == second.EventId));
+
+        var email = Assert.Single(FindEmails(contact.Name!));
+        Assert.Contains(first.RepName, email.TextBody, StringComparison.Ordinal);
+        Assert.Single((await ListAsync($"leadId={first.LeadId}")).Items);
+    }
+
+    [Fact]
+    public async Task A_contact_without_an_email_gets_a_skipped_record_and_no_MessageSent()
+    {
+        var contact = NewContact() with { Emails = [] };
+        factory.Contacts.Add(contact);
+        var assigned = NewLeadAssigned(contact.Id);
+        using var recorder = new BusRecorder(factory.Harness.Bus);
+
+        await factory.Harness.Bus.Publish(assigned);
+        Assert.True(await factory.Harness.Consumed.Any<LeadAssigned>(x => x.Context.Message.EventId == assigned.EventId));
+
+        var message = Assert.Single((await ListAsync($"leadId={assigned.LeadId}")).Items);
+        Assert.Equal("skipped", message.Status);
+        Assert.Equal("", message.To);
+        Assert.Empty(FindEmails(contact.Name!));
+
+        // The outbox publishes in order: once a later message's event is out, an event of the skipped one would be too.
+        var later = NewLeadAssigned(NewContact().Id);
+        await factory.Harness.Bus.Publish(later);
+        Assert.True(await factory.Harness.Published.Any<MessageSent>(x => x.Context.Message.LeadId == later.LeadId));
+        Assert.Contains(recorder.Published<MessageSent>(), m => m.LeadId == later.LeadId);
+        Assert.DoesNotContain(recorder.Published<MessageSent>(), m => m.LeadId == assigned.LeadId);
+    }
+
+    [Fact]
+    public async Task List_pages_newest_first_with_a_cursor()
+    {
+        var contact = NewContact();
+        var leads = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var assigned = NewLeadAssigned(contact.Id);
+            leads.Add(assigned.LeadId);
+            await factory.Harness.Bus.Publish(assigned);
+            Assert.True(await factory.Harness.Published.Any<MessageSent>(x => x.Context.Message.LeadId == assigned.LeadId));
+        }
+
+        var first = await ListAsync($"contactId={contact.Id}&limit=2");
+        Assert.Equal(2, first.Items.Count);
+        Assert.NotNull(first.NextCursor);
+        var second = await ListAsync($"contactId={contact.Id}&limit=2&cursor={first.NextCursor}");
+        Assert.Null(second.NextCursor);
+
+        var all = first.Items.Concat(second.Items).ToList();
+        Assert.Equal(leads.AsEnumerable().Reverse(), all.Select(m => m.LeadId));
+        Assert.Equal(all.OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id, StringComparer.Ordinal).Select(m => m.Id), all.Select(m => m.Id));
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=501", "limit")]
+    [InlineData("cursor=bm90LWEtY3Vyc29y", "cursor")]
+    public async Task List_rejects_bad_parameters_naming_the_field(string query, string field)
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync(new Uri($"/api/messaging/messages?{query}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), problem.RootElement.ToString());
+    }
+
+    private ContactCard NewContact()
+    {
+        var suffix = Ids.New()[^10..];
+        var contact = new ContactCard($"c-{Ids.New()}", $"Ada {suffix}", [$"ada.{suffix}@example.com"]);
+        factory.Contacts.Add(contact);
+        return contact;
+    }
+
+    private static LeadAssigned NewLeadAssigned(string contactId) => new()
+    {
+        EventId = Guid.NewGuid(),
+        OccurredAt = DateTimeOffset.UtcNow,
+        LeadId = $"l-{Ids.New()}",
+        ContactId = contactId,
+        RepId = "rep-1",
+        RepName = "Grace Hopper",
+        Grade = "hot",
+        Score = 25,
+    };
+
+    private async Task<Page<MessageResponse>> ListAsync(string query)
+    {
+        using var client = factory.CreateClient();
+        var response = await client.GetAsync(new Uri($"/api/messaging/messages?{query}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<Page<MessageResponse>>(CrmClient.JsonOptions))!;
+    }
+
+    /// <summary>The first matching event the service published (waits for it; never for the harness to go idle).</summary>
+    private async Task<T> FirstPublishedAsync<T>(Func<T, bool> match)
+        where T : class
+    {
+        Assert.True(await factory.Harness.Published.Any<T>(x => match(x.Context.Message)), $"{typeof(T).Name} published");
+        await foreach (var published in factory.Harness.Published.SelectAsync<T>(x => match(x.Context.Message)))
+        {
+            return published.Context.Message;
+        }
+
+        throw new InvalidOperationException("unreachable: Any found it");
+    }
+
+    private MimeMessage? FindEmail(string name) => FindEmails(name).SingleOrDefault();
+
+    private List<MimeMessage> FindEmails(string name)
+    {
+        var found = new List<MimeMessage>();
+        foreach (var file in Directory.GetFiles(factory.PickupDirectory, "*.eml"))
+        {
+            var message = MimeMessage.Load(file);
+            if (message.Subject?.Contains(name, StringComparison.Ordinal) == true)
+            {
+                found.Add(message);
+            }
+            else
+            {
+                message.Dispose();
+            }
+        }
+
+        return found;
+    }
+}
