@@ -183,7 +183,7 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
     {
         var response = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest { Name = "No Way To Reach", Source = "web-form", Channel = Channel.Web });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var problem = JsonDocument.Parse(response.Error!.Content!);
+        using var problem = JsonDocument.Parse(((Refit.ApiException)response.Error!).Content!);
         var errors = problem.RootElement.GetProperty("errors");
         Assert.True(errors.TryGetProperty("email", out _) || errors.TryGetProperty("phone", out _), problem.RootElement.ToString());
     });
@@ -192,7 +192,7 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
     {
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var response = await platform.Api.GetAnalyticsSummaryAsync(today, today);
-        Assert.True(response.IsSuccessStatusCode, response.Error?.Content);
+        Assert.True(response.IsSuccessStatusCode, (response.Error as Refit.ApiException)?.Content);
         return response.Content!.Totals;
     }
 
