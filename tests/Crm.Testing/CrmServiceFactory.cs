@@ -39,7 +39,11 @@ public class CrmServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
         {
             // The harness' inactivity timer fires once per factory (10 s without bus traffic); after that,
             // harness.Published/Consumed.Any only report what is already there: wrap waits in Poll.UntilAsync.
-            services.AddMassTransitTestHarness(x => x.SetTestTimeouts(testTimeout: TimeSpan.FromMinutes(10), testInactivityTimeout: TimeSpan.FromSeconds(10)));
+            services.AddMassTransitTestHarness(x =>
+            {
+                x.DisableUsageTelemetry();
+                x.SetTestTimeouts(testTimeout: TimeSpan.FromMinutes(10), testInactivityTimeout: TimeSpan.FromSeconds(10));
+            });
             ConfigureServices(services);
         });
     }

@@ -41,6 +41,8 @@ public static class CrmMessaging
 
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit 8.5 reports usage to its vendor over HTTP by default: never from our processes.
+            x.DisableUsageTelemetry();
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName + "-", includeNamespace: false));
             x.AddConfigureEndpointsCallback((_, _, endpoint) => ConfigureRetries(endpoint));
             consumers(x);
