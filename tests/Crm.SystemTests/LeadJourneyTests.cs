@@ -68,7 +68,7 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
             Deadline);
         var captureToEmail = clock.Elapsed;
         Assert.Contains(name, welcome, StringComparison.Ordinal);
-        output.WriteLine($"[timing] capture to welcome e-mail at the SMTP sink: {captureToEmail.TotalMilliseconds:0} ms");
+        output.WriteLine($"[timing] capture to welcome e-mail at the SMTP sink, first lead: {captureToEmail.TotalMilliseconds:0} ms");
 
         var assigned = await Poll.ForAsync(
             async () => (await platform.Api.GetLeadAsync(lead.Id)).Content is { OwnerId: not null } l ? l : null,
@@ -90,6 +90,17 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
 
         var messages = await platform.Api.ListMessagesAsync(leadId: lead.Id);
         Assert.Equal("welcome", Assert.Single(messages.Content!.Items).Template);
+
+        // Once every process has warmed up (connections open, code jitted): the same path again.
+        var warmEmail = $"anna.warm.{Guid.NewGuid():N}@example.com";
+        clock.Restart();
+        var warm = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest { Name = name, Email = warmEmail, Source = "spring-landing", Channel = Channel.Web });
+        Assert.Equal(HttpStatusCode.Created, warm.StatusCode);
+        await Poll.ForAsync(
+            () => Task.FromResult(platform.Smtp.Messages().FirstOrDefault(m => m.Contains(warmEmail, StringComparison.OrdinalIgnoreCase))),
+            "the second welcome e-mail at the SMTP sink",
+            Deadline);
+        output.WriteLine($"[timing] capture to welcome e-mail, warm: {clock.Elapsed.TotalMilliseconds:0} ms");
 
         await Poll.UntilAsync(
             async () =>

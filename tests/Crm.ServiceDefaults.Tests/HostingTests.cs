@@ -1,0 +1,53 @@
+using System.Net;
+using Crm.ServiceDefaults.Hosting;
+using Crm.ServiceDefaults.Messaging;
+using Crm.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace Crm.ServiceDefaults.Tests;
+
+/// <summary>Ports and health as every service gets them, on real sockets.</summary>
+public sealed class HostingTests
+{
+    [Fact]
+    public async Task Health_answers_only_on_the_management_port_and_the_api_only_on_the_http_port()
+    {
+        var http = FreePort.Next();
+        var management = FreePort.Next();
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["Ports:Bind"] = "127.0.0.1";
+        builder.Configuration["Ports:Http"] = http.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.Configuration["Ports:Management"] = management.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.AddServiceDefaults("test");
+        await using var app = builder.Build();
+        app.MapServiceDefaults();
+        app.MapGet("/api/test/things", () => "things");
+        await app.StartAsync();
+
+        using var client = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri($"http://127.0.0.1:{management}/health/live"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri($"http://127.0.0.1:{management}/health/ready"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri($"http://127.0.0.1:{http}/health/live"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri($"http://127.0.0.1:{http}/health/ready"))).StatusCode);
+        Assert.Equal("things", await client.GetStringAsync(new Uri($"http://127.0.0.1:{http}/api/test/things")));
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public void Readiness_includes_the_bus_so_a_service_is_not_ready_before_its_queues_are_bound()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.AddServiceDefaults("test");
+        builder.AddCrmMessaging("test", _ => { });
+        using var app = builder.Build();
+
+        var registrations = app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
+        var bus = Assert.Single(registrations, r => r.Name.Contains("masstransit", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(CrmHost.ReadyTag, bus.Tags);
+        Assert.True(app.Services.GetRequiredService<IOptions<MassTransit.MassTransitHostOptions>>().Value.WaitUntilStarted);
+    }
+}
