@@ -161,14 +161,13 @@ public sealed class AssignmentFlowApiTests
         var rep = await client.CreateRepAsync("Ann", 5);
         var scored = Scored("warm", 14);
         var messageId = Guid.NewGuid();
-        var deliveries = new DeliveryCounter(messageId);
-        using var observer = factory.Harness.Bus.ConnectConsumeObserver(deliveries);
+        using var recorder = new BusRecorder(factory.Harness.Bus);
 
         await factory.Harness.Bus.Publish(scored, context => context.MessageId = messageId);
         await factory.Harness.Bus.Publish(scored, context => context.MessageId = messageId);
 
         // The harness lists a message id once, so count the deliveries ourselves.
-        await Poll.UntilAsync(() => Task.FromResult(deliveries.Count == 2), "both deliveries to be consumed");
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Finished(messageId) == 2), "both deliveries to be consumed");
         await PublishedAssignmentAsync(factory.Harness, scored.LeadId);
         Assert.Equal(1, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{rep.Id}")).OpenLeads);
         Assert.Single(factory.Harness.Published.Select<LeadAssigned>(x => x.Context.Message.LeadId == scored.LeadId));
@@ -203,32 +202,5 @@ public sealed class AssignmentFlowApiTests
     {
         Assert.True(await harness.Published.Any<LeadAssigned>(x => x.Context.Message.LeadId == leadId), $"LeadAssigned for lead {leadId} was not published.");
         return harness.Published.Select<LeadAssigned>(x => x.Context.Message.LeadId == leadId).First().Context.Message;
-    }
-
-    /// <summary>Counts consumed deliveries (successful or faulted) of one message id.</summary>
-    private sealed class DeliveryCounter(Guid messageId) : IConsumeObserver
-    {
-        private int _count;
-
-        public int Count => Volatile.Read(ref _count);
-
-        public Task PreConsume<T>(ConsumeContext<T> context)
-            where T : class => Task.CompletedTask;
-
-        public Task PostConsume<T>(ConsumeContext<T> context)
-            where T : class => Observe(context);
-
-        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
-            where T : class => Observe(context);
-
-        private Task Observe(ConsumeContext context)
-        {
-            if (context.MessageId == messageId)
-            {
-                Interlocked.Increment(ref _count);
-            }
-
-            return Task.CompletedTask;
-        }
     }
 }

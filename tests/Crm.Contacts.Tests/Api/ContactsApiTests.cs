@@ -159,21 +159,20 @@ public sealed class ContactsApiTests(CrmServiceFactory<ContactsEntryPoint> facto
         var contactId = resolved.Contact.ContactId;
         var messageId = Guid.NewGuid();
         var captured = new LeadCaptured { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = "lead-2", ContactId = contactId, Source = "partner", Channel = "phone" };
-        var observer = new ConsumedCounter(messageId);
-        using var handle = factory.Harness.Bus.ConnectConsumeObserver(observer);
+        using var recorder = new BusRecorder(factory.Harness.Bus);
 
         await factory.Harness.Bus.Publish(captured, c => c.MessageId = messageId);
-        await Poll.UntilAsync(() => Task.FromResult(observer.Count == 1), "the first delivery consumed");
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Consumed(messageId) == 1), "the first delivery consumed");
         // The same message again (as after a lost ack), even with a changed body: the inbox drops it.
         await factory.Harness.Bus.Publish(captured with { EventId = Guid.NewGuid(), Source = "changed" }, c => c.MessageId = messageId);
-        await Poll.UntilAsync(() => Task.FromResult(observer.Count == 2), "the redelivery consumed");
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Consumed(messageId) == 2), "the redelivery consumed");
 
         using var client = factory.CreateClient();
         var contact = await client.GetFromJsonAsync<ContactResponse>($"/api/contacts/{contactId}", CrmClient.JsonOptions);
         var entry = Assert.Single(contact!.Timeline);
         Assert.Equal(captured.EventId.ToString("D"), entry.EventId);
         Assert.Equal("Lead captured from partner via phone", entry.Summary);
-        Assert.Equal(0, observer.Faults);
+        Assert.Equal(0, recorder.Faulted(messageId));
     }
 
     [Fact]
@@ -209,40 +208,4 @@ public sealed class ContactsApiTests(CrmServiceFactory<ContactsEntryPoint> facto
     private Task PublishedAsync<T>(Func<T, bool> match)
         where T : class =>
         Poll.UntilAsync(() => factory.Harness.Published.Any<T>(x => match(x.Context.Message)), $"{typeof(T).Name} published");
-
-    /// <summary>Counts completed consumes of one message id (the harness' own lists keep one entry per message id).</summary>
-    private sealed class ConsumedCounter(Guid messageId) : IConsumeObserver
-    {
-        private int _count;
-        private int _faults;
-
-        public int Count => Volatile.Read(ref _count);
-
-        public int Faults => Volatile.Read(ref _faults);
-
-        public Task PreConsume<T>(ConsumeContext<T> context)
-            where T : class => Task.CompletedTask;
-
-        public Task PostConsume<T>(ConsumeContext<T> context)
-            where T : class
-        {
-            if (context.MessageId == messageId)
-            {
-                Interlocked.Increment(ref _count);
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
-            where T : class
-        {
-            if (context.MessageId == messageId)
-            {
-                Interlocked.Increment(ref _faults);
-            }
-
-            return Task.CompletedTask;
-        }
-    }
 }

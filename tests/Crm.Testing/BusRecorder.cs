@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 
-namespace Crm.Messaging.Tests;
+namespace Crm.Testing;
 
 /// <summary>
 /// Watches the bus for one test. The harness' lists cannot answer two questions without waiting for the harness to
@@ -10,7 +10,8 @@ namespace Crm.Messaging.Tests;
 /// </summary>
 public sealed class BusRecorder : IConsumeObserver, IPublishObserver, IDisposable
 {
-    private readonly ConcurrentDictionary<Guid, int> _finished = new();
+    private readonly ConcurrentDictionary<Guid, int> _consumed = new();
+    private readonly ConcurrentDictionary<Guid, int> _faulted = new();
     private readonly ConcurrentQueue<object> _published = new();
     private readonly ConnectHandle _consume;
     private readonly ConnectHandle _publish;
@@ -21,7 +22,14 @@ public sealed class BusRecorder : IConsumeObserver, IPublishObserver, IDisposabl
         _publish = bus.ConnectPublishObserver(this);
     }
 
-    public int Finished(Guid messageId) => _finished.GetValueOrDefault(messageId);
+    /// <summary>Deliveries of this MessageId that finished, successfully or not.</summary>
+    public int Finished(Guid messageId) => Consumed(messageId) + Faulted(messageId);
+
+    /// <summary>Deliveries of this MessageId that a consumer completed.</summary>
+    public int Consumed(Guid messageId) => _consumed.GetValueOrDefault(messageId);
+
+    /// <summary>Deliveries of this MessageId whose consumer threw.</summary>
+    public int Faulted(Guid messageId) => _faulted.GetValueOrDefault(messageId);
 
     public IReadOnlyList<T> Published<T>() => _published.OfType<T>().ToList();
 
@@ -29,10 +37,10 @@ public sealed class BusRecorder : IConsumeObserver, IPublishObserver, IDisposabl
         where T : class => Task.CompletedTask;
 
     public Task PostConsume<T>(ConsumeContext<T> context)
-        where T : class => Count(context);
+        where T : class => Count(_consumed, context);
 
     public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
-        where T : class => Count(context);
+        where T : class => Count(_faulted, context);
 
     public Task PrePublish<T>(PublishContext<T> context)
         where T : class => Task.CompletedTask;
@@ -53,11 +61,11 @@ public sealed class BusRecorder : IConsumeObserver, IPublishObserver, IDisposabl
         _publish.Disconnect();
     }
 
-    private Task Count(ConsumeContext context)
+    private static Task Count(ConcurrentDictionary<Guid, int> counts, ConsumeContext context)
     {
         if (context.MessageId is { } id)
         {
-            _finished.AddOrUpdate(id, 1, (_, n) => n + 1);
+            counts.AddOrUpdate(id, 1, (_, n) => n + 1);
         }
 
         return Task.CompletedTask;
