@@ -63,7 +63,7 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
         Assert.False(string.IsNullOrEmpty(lead.ContactId));
 
         var welcome = await Poll.ForAsync(
-            () => Task.FromResult(platform.Smtp.Messages().FirstOrDefault(m => m.Contains(email, StringComparison.OrdinalIgnoreCase))),
+            async () => (await platform.Smtp.ReadMessagesAsync()).FirstOrDefault(m => m.Contains(email, StringComparison.OrdinalIgnoreCase)),
             "the welcome e-mail at the SMTP sink",
             Deadline);
         var captureToEmail = clock.Elapsed;
@@ -97,7 +97,7 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
         var warm = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest { Name = name, Email = warmEmail, Source = "spring-landing", Channel = Channel.Web });
         Assert.Equal(HttpStatusCode.Created, warm.StatusCode);
         await Poll.ForAsync(
-            () => Task.FromResult(platform.Smtp.Messages().FirstOrDefault(m => m.Contains(warmEmail, StringComparison.OrdinalIgnoreCase))),
+            async () => (await platform.Smtp.ReadMessagesAsync()).FirstOrDefault(m => m.Contains(warmEmail, StringComparison.OrdinalIgnoreCase)),
             "the second welcome e-mail at the SMTP sink",
             Deadline);
         output.WriteLine($"[timing] capture to welcome e-mail, warm: {clock.Elapsed.TotalMilliseconds:0} ms");

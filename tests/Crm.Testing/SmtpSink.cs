@@ -1,7 +1,6 @@
 using System.Net.Sockets;
-using Crm.Testing;
 
-namespace Crm.Messaging.Tests;
+namespace Crm.Testing;
 
 /// <summary>
 /// A real SMTP server on loopback: Debian's aiosmtpd with its Mailbox handler, which stores every message it
@@ -71,6 +70,9 @@ public sealed class SmtpSink : IAsyncDisposable
 
         return messages;
     }
+
+    /// <summary>What aiosmtpd printed (for a failing test's message).</summary>
+    public string Output => _process.Output;
 
     public override string ToString() => _process.ToString();
 
