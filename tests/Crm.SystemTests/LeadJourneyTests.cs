@@ -179,6 +179,29 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
     });
 
     [Fact]
+    public Task A_lead_captured_while_assignment_is_down_is_assigned_when_it_is_back_and_data_survives_restarts() => WithDiagnostics(async () =>
+    {
+        var email = $"dora.{Guid.NewGuid():N}@example.com";
+        var first = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest { Name = "Dora Durable", Email = email, Source = "restart-check", Channel = Channel.Sms });
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        await Poll.UntilAsync(async () => (await platform.Api.GetLeadAsync(first.Content!.Id)).Content?.OwnerId is not null, "the first lead to be assigned", Deadline);
+
+        // Leads restarts (killed, as in a crash): what it stored is still there.
+        await platform.RestartAsync("leads");
+        var reread = await platform.Api.GetLeadAsync(first.Content!.Id);
+        Assert.Equal(HttpStatusCode.OK, reread.StatusCode);
+        Assert.Equal(first.Content.Score, reread.Content!.Score);
+        Assert.NotNull(reread.Content.OwnerId);
+
+        // Assignment is down while a lead is captured: the event waits in RabbitMQ and is applied when it is back.
+        await platform.StopAsync("assignment");
+        var second = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest { Name = "Dora Durable", Email = email, Source = "restart-check", Channel = Channel.Sms });
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        await platform.StartAsync("assignment");
+        await Poll.UntilAsync(async () => (await platform.Api.GetLeadAsync(second.Content!.Id)).Content?.OwnerId is not null, "the lead captured during the outage to be assigned", Deadline);
+    });
+
+    [Fact]
     public Task Without_the_api_key_the_gateway_answers_401() => WithDiagnostics(async () =>
     {
         var anonymous = CrmClient.Create(platform.Gateway, apiKey: null);

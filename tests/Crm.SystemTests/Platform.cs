@@ -25,6 +25,7 @@ public sealed class Platform : IAsyncLifetime
 
     private readonly TempDirectory _data = new("crm-system");
     private readonly List<ProcessHost> _processes = [];
+    private readonly Dictionary<string, (string Project, Dictionary<string, string?> Environment, int Management)> _started = [];
     private RabbitMqNode? _rabbit;
 
     public SmtpSink Smtp { get; private set; } = null!;
@@ -48,7 +49,7 @@ public sealed class Platform : IAsyncLifetime
             foreach (var (name, project, _) in Services)
             {
                 var p = ports[name];
-                Start(name, project, Environment(name, p.Http, p.Grpc, p.Management, ports["contacts"].Grpc));
+                Start(name, project, Environment(name, p.Http, p.Grpc, p.Management, ports["contacts"].Grpc), p.Management);
             }
 
             var gatewayHttp = FreePort.Next();
@@ -62,24 +63,10 @@ public sealed class Platform : IAsyncLifetime
                 gatewayEnvironment[$"Gateway__Backends__{name}__Health"] = $"http://127.0.0.1:{ports[name].Management}/health/ready";
             }
 
-            Start("gateway", "gateway/Crm.Gateway", gatewayEnvironment);
-
-            using var http = new HttpClient();
-            foreach (var (name, management) in ports.Select(p => (p.Key, p.Value.Management)).Append(("gateway", gatewayManagement)))
+            Start("gateway", "gateway/Crm.Gateway", gatewayEnvironment, gatewayManagement);
+            foreach (var name in _started.Keys)
             {
-                var process = _processes.Single(p => p.Name == name);
-                await Poll.UntilAsync(
-                    async () =>
-                    {
-                        if (process.HasExited)
-                        {
-                            throw new InvalidOperationException($"{name} exited:\n{process.Output}");
-                        }
-
-                        return (await http.GetAsync(new Uri($"http://127.0.0.1:{management}/health/ready"))).IsSuccessStatusCode;
-                    },
-                    $"{name} to be ready",
-                    TimeSpan.FromSeconds(120));
+                await WaitReadyAsync(name);
             }
 
             Gateway = new Uri($"http://127.0.0.1:{gatewayHttp}");
@@ -114,6 +101,48 @@ public sealed class Platform : IAsyncLifetime
         }
 
         _data.Dispose();
+    }
+
+    /// <summary>Kills one process (as a crash would) and starts it again on the same ports and store.</summary>
+    public async Task RestartAsync(string name)
+    {
+        await StopAsync(name);
+        await StartAsync(name);
+    }
+
+    /// <summary>Kills one process (its whole tree), as a crash would.</summary>
+    public async Task StopAsync(string name)
+    {
+        var process = _processes.Single(p => p.Name == name);
+        _processes.Remove(process);
+        await process.DisposeAsync();
+    }
+
+    /// <summary>Starts a stopped process again with the same ports, store and configuration, and waits until it is ready.</summary>
+    public async Task StartAsync(string name)
+    {
+        var (project, environment, management) = _started[name];
+        Start(name, project, environment, management);
+        await WaitReadyAsync(name);
+    }
+
+    private async Task WaitReadyAsync(string name)
+    {
+        var process = _processes.Single(p => p.Name == name);
+        var management = _started[name].Management;
+        using var http = new HttpClient();
+        await Poll.UntilAsync(
+            async () =>
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"{name} exited:\n{process.Output}");
+                }
+
+                return (await http.GetAsync(new Uri($"http://127.0.0.1:{management}/health/ready"))).IsSuccessStatusCode;
+            },
+            $"{name} to be ready",
+            TimeSpan.FromSeconds(120));
     }
 
     /// <summary>The tail of every process' output, for a failing test's message.</summary>
@@ -151,8 +180,9 @@ public sealed class Platform : IAsyncLifetime
         ["OTEL_SERVICE_NAME"] = $"crm-{name}",
     };
 
-    private void Start(string name, string project, Dictionary<string, string?> environment)
+    private void Start(string name, string project, Dictionary<string, string?> environment, int management)
     {
+        _started[name] = (project, environment, management);
         var assembly = Path.GetFileName(project);
         var bin = Path.Combine(RepositoryRoot, project, "bin", BuildConfiguration, "net10.0");
         var dll = Path.Combine(bin, assembly + ".dll");
