@@ -14,7 +14,7 @@ namespace Crm.ServiceDefaults.Tests;
 public sealed class HostingTests
 {
     [Fact]
-    public async Task Health_answers_only_on_the_management_port_and_the_api_only_on_the_http_port()
+    public async Task Health_and_metrics_answer_only_on_the_management_port_and_the_api_only_on_the_http_port()
     {
         var http = FreePort.Next();
         var management = FreePort.Next();
@@ -34,6 +34,9 @@ public sealed class HostingTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri($"http://127.0.0.1:{http}/health/live"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri($"http://127.0.0.1:{http}/health/ready"))).StatusCode);
         Assert.Equal("things", await client.GetStringAsync(new Uri($"http://127.0.0.1:{http}/api/test/things")));
+        var metrics = await client.GetStringAsync(new Uri($"http://127.0.0.1:{management}/metrics"));
+        Assert.Contains("http_server_request_duration_seconds", metrics, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri($"http://127.0.0.1:{http}/metrics"))).StatusCode);
         await app.StopAsync();
     }
 

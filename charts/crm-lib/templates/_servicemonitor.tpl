@@ -1,8 +1,7 @@
 {{/*
 crm-lib.serviceMonitor: Prometheus Operator ServiceMonitor (monitoring.coreos.com/v1) scraping
-port management, path /metrics. OFF by default (serviceMonitor.enabled: false): the services do not
-serve /metrics yet (they export OpenTelemetry over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set).
-Turn it on once a Prometheus exporter is added on the management port.
+port management, path /metrics (served by every process on its management port). OFF by default
+(serviceMonitor.enabled: false) because it needs the Prometheus Operator's CRDs.
 */}}
 {{- define "crm-lib.serviceMonitor" -}}
 {{- if .Values.serviceMonitor.enabled }}

@@ -65,7 +65,7 @@ public static class CrmHost
         options.Converters.Add(new UtcDateTimeOffsetJsonConverter());
     }
 
-    /// <summary>Error handling, request ids and health endpoints (only on the management port).</summary>
+    /// <summary>Error handling, request ids, health endpoints and Prometheus metrics (only on the management port).</summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         var ports = app.Services.GetRequiredService<ServicePorts>();
@@ -80,6 +80,7 @@ public static class CrmHost
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = HealthReport.WriteAsync,
         }).RequireHost(management);
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost(management);
         return app;
     }
 
@@ -110,7 +111,8 @@ public static class CrmHost
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("MassTransit"))
+                .AddMeter("MassTransit")
+                .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(serviceName)
                 .AddSource("MassTransit")
