@@ -3,6 +3,7 @@ using Crm.Leads.Contacts;
 using Crm.Leads.Leads;
 using Crm.Leads.Scoring;
 using Crm.Leads.Storage;
+using Crm.ServiceDefaults.Grpc;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 
@@ -25,8 +26,7 @@ public static class LeadsService
             .ValidateOnStart();
 
         builder.Services.AddSingleton(config.GetSection(ContactDirectoryOptions.Section).Get<ContactDirectoryOptions>() ?? new ContactDirectoryOptions());
-        builder.Services.AddGrpcClient<ContactDirectory.ContactDirectoryClient>(o => o.Address = new Uri(
-            config["Services:Contacts:Grpc"] ?? throw new InvalidOperationException("Services:Contacts:Grpc (the Contacts gRPC address) is not configured.")));
+        builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
         builder.Services.AddScoped<CaptureLeadHandler>();
 

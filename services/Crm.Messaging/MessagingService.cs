@@ -6,6 +6,7 @@ using Crm.Messaging.Storage;
 using Crm.Messaging.Templates;
 using Crm.Messaging.Welcome;
 using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Grpc;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Messaging;
@@ -20,13 +21,7 @@ public static class MessagingService
         builder.AddCrmStorage(Name, MessagingSchema.Value);
         builder.AddStore<IMessageStore, SqliteMessageStore, MongoMessageStore>();
 
-        var contactsAddress = builder.Configuration["Services:Contacts:Grpc"];
-        if (string.IsNullOrWhiteSpace(contactsAddress))
-        {
-            throw new InvalidOperationException("Services:Contacts:Grpc (the Contacts gRPC address, e.g. http://contacts:8081) is required.");
-        }
-
-        builder.Services.AddGrpcClient<ContactDirectory.ContactDirectoryClient>(o => o.Address = new Uri(contactsAddress));
+        builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
 
         var smtp = builder.Configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();

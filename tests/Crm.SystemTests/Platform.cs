@@ -171,7 +171,9 @@ public sealed class Platform : IAsyncLifetime
         ["Storage__DataDirectory"] = _data.Combine("data"),
         ["Outbox__PollInterval"] = "00:00:00.200",
         ["RabbitMq__Uri"] = _rabbit!.AmqpUri,
-        ["Services__Contacts__Grpc"] = $"http://127.0.0.1:{contactsGrpc}",
+        // The dns resolver with round robin, as in Kubernetes (dns:///contacts-grpc:8081): localhost resolves to
+        // 127.0.0.1 (where Contacts listens) and possibly ::1 (where nothing does, so that subchannel stays down).
+        ["Services__Contacts__Grpc"] = $"dns:///localhost:{contactsGrpc}",
         ["Contacts__DefaultRegion"] = "DE",
         ["Smtp__Host"] = "127.0.0.1",
         ["Smtp__Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),

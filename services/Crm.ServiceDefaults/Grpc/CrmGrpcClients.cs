@@ -1,0 +1,48 @@
+using Grpc.Core;
+using Grpc.Net.Client.Balancer;
+using Grpc.Net.Client.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Crm.ServiceDefaults.Grpc;
+
+/// <summary>
+/// gRPC clients to other services, the same way everywhere. The address comes from configuration:
+/// <c>http://contacts:8081</c> talks to one address; <c>dns:///contacts-grpc:8081</c> (a headless Kubernetes
+/// Service) resolves every replica, re-resolves every 30 s, and spreads calls round robin over them — HTTP/2 keeps
+/// one connection open, so without this every call would go to the replica that connection happened to reach.
+/// </summary>
+public static class CrmGrpcClients
+{
+    public static readonly TimeSpan DnsRefreshInterval = TimeSpan.FromSeconds(30);
+
+    public static IHttpClientBuilder AddCrmGrpcClient<TClient>(this WebApplicationBuilder builder, string addressKey)
+        where TClient : class
+    {
+        var configured = builder.Configuration[addressKey];
+        if (string.IsNullOrWhiteSpace(configured) || !Uri.TryCreate(configured, UriKind.Absolute, out var address))
+        {
+            throw new InvalidOperationException($"{addressKey} must be the gRPC address of the service (http://host:port or dns:///host:port), not '{configured}'.");
+        }
+
+        var balanced = string.Equals(address.Scheme, "dns", StringComparison.OrdinalIgnoreCase);
+        if (balanced)
+        {
+            builder.Services.TryAddSingleton<ResolverFactory>(new DnsResolverFactory(DnsRefreshInterval));
+        }
+
+        return builder.Services
+            .AddGrpcClient<TClient>(o => o.Address = address)
+            .ConfigureChannel(channel =>
+            {
+                if (balanced)
+                {
+                    // h2c inside the cluster: the dns scheme says nothing about TLS, so it is said here.
+                    channel.Credentials = ChannelCredentials.Insecure;
+                    channel.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } };
+                }
+            });
+    }
+}
