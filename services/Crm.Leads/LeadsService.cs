@@ -3,7 +3,7 @@ using Crm.Leads.Contacts;
 using Crm.Leads.Leads;
 using Crm.Leads.Scoring;
 using Crm.Leads.Storage;
-using Crm.ServiceDefaults.Grpc;
+using Crm.ServiceDefaults.GrpcClients;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 

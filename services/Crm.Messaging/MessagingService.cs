@@ -6,7 +6,7 @@ using Crm.Messaging.Storage;
 using Crm.Messaging.Templates;
 using Crm.Messaging.Welcome;
 using Crm.ServiceDefaults.Messaging;
-using Crm.ServiceDefaults.Grpc;
+using Crm.ServiceDefaults.GrpcClients;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Messaging;

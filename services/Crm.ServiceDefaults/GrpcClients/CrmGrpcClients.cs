@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Crm.ServiceDefaults.Grpc;
+namespace Crm.ServiceDefaults.GrpcClients;
 
 /// <summary>
 /// gRPC clients to other services, the same way everywhere. The address comes from configuration:
@@ -22,7 +22,9 @@ public static class CrmGrpcClients
         where TClient : class
     {
         var configured = builder.Configuration[addressKey];
-        if (string.IsNullOrWhiteSpace(configured) || !Uri.TryCreate(configured, UriKind.Absolute, out var address))
+        if (string.IsNullOrWhiteSpace(configured)
+            || !Uri.TryCreate(configured, UriKind.Absolute, out var address)
+            || address.Scheme is not ("http" or "https" or "dns"))
         {
             throw new InvalidOperationException($"{addressKey} must be the gRPC address of the service (http://host:port or dns:///host:port), not '{configured}'.");
         }
