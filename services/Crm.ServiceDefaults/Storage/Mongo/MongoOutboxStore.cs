@@ -10,14 +10,11 @@ public sealed class MongoOutboxStore(MongoDb db, TimeProvider time) : IOutboxSto
     public async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = time.UtcNowMs();
-        var filter = Builders<MongoOutboxDocument>.Filter.Where(d => d.SentAt == null && (d.LeaseUntil == null || d.LeaseUntil < now));
-        var update = Builders<MongoOutboxDocument>.Update
-            .Set(d => d.LeaseOwner, owner)
-            .Set(d => d.LeaseUntil, now + lease)
-            .Inc(d => d.Attempts, 1);
+        var filter = Claimable(now);
+        var update = Lease(owner, now + lease);
         var options = new FindOneAndUpdateOptions<MongoOutboxDocument>
         {
-            Sort = Builders<MongoOutboxDocument>.Sort.Ascending(d => d.Id),
+            Sort = Oldest,
             ReturnDocument = ReturnDocument.After,
         };
         var claimed = new List<OutboxMessage>();
@@ -39,8 +36,20 @@ public sealed class MongoOutboxStore(MongoDb db, TimeProvider time) : IOutboxSto
     public Task MarkSentAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
         Outbox.UpdateManyAsync(
             Builders<MongoOutboxDocument>.Filter.In(d => d.Id, ids),
-            Builders<MongoOutboxDocument>.Update.Set(d => d.SentAt, time.UtcNowMs()).Set(d => d.LeaseOwner, null).Set(d => d.LeaseUntil, null),
+            Sent(time.UtcNowMs()),
             cancellationToken: cancellationToken);
+
+    /// <summary>Unsent and not leased, or leased by a replica whose lease has run out.</summary>
+    internal static FilterDefinition<MongoOutboxDocument> Claimable(DateTimeOffset now) =>
+        Builders<MongoOutboxDocument>.Filter.Where(d => d.SentAt == null && (d.LeaseUntil == null || d.LeaseUntil < now));
+
+    internal static UpdateDefinition<MongoOutboxDocument> Lease(string owner, DateTimeOffset until) =>
+        Builders<MongoOutboxDocument>.Update.Set(d => d.LeaseOwner, owner).Set(d => d.LeaseUntil, until).Inc(d => d.Attempts, 1);
+
+    internal static UpdateDefinition<MongoOutboxDocument> Sent(DateTimeOffset at) =>
+        Builders<MongoOutboxDocument>.Update.Set(d => d.SentAt, at).Set(d => d.LeaseOwner, null).Set(d => d.LeaseUntil, null);
+
+    internal static SortDefinition<MongoOutboxDocument> Oldest { get; } = Builders<MongoOutboxDocument>.Sort.Ascending(d => d.Id);
 
     /// <summary>TTL indexes prune MongoDB; nothing to do here.</summary>
     public Task PruneAsync(DateTimeOffset sentBefore, DateTimeOffset inboxBefore, DateTimeOffset idempotencyBefore, CancellationToken cancellationToken) => Task.CompletedTask;
