@@ -26,11 +26,7 @@ public sealed class MongoAnalyticsStore(MongoDb db) : IAnalyticsStore
                 await Counters.UpdateOneAsync(
                     tx.Session,
                     d => d.Id == id,
-                    Builders<CounterDocument>.Update
-                        .SetOnInsert(d => d.Day, day)
-                        .SetOnInsert(d => d.Metric, counter.Metric)
-                        .SetOnInsert(d => d.Key, counter.Key)
-                        .Inc(d => d.Count, 1),
+                    AnalyticsMongoQueries.Increment(day, counter.Metric, counter.Key),
                     new UpdateOptions { IsUpsert = true },
                     cancellationToken);
             }
@@ -40,10 +36,9 @@ public sealed class MongoAnalyticsStore(MongoDb db) : IAnalyticsStore
 
     public async Task<IReadOnlyList<DayCounter>> ReadAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
     {
-        var f = Builders<CounterDocument>.Filter;
         var documents = await Counters
-            .Find(f.Gte(d => d.Day, Days.ToText(from)) & f.Lte(d => d.Day, Days.ToText(to)))
-            .Sort(Builders<CounterDocument>.Sort.Ascending(d => d.Day).Ascending(d => d.Metric).Ascending(d => d.Key))
+            .Find(AnalyticsMongoQueries.DaysBetween(Days.ToText(from), Days.ToText(to)))
+            .Sort(AnalyticsMongoQueries.ByDayMetricKey)
             .ToListAsync(cancellationToken);
         return documents.Select(d => new DayCounter(Days.Parse(d.Day), d.Metric, d.Key, d.Count)).ToList();
     }

@@ -4,7 +4,6 @@ using Crm.Assignment.Storage;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 using Crm.ServiceDefaults.Storage.Mongo;
-using MongoDB.Bson;
 using MongoDB.Driver;
 
 namespace Crm.Assignment.Assignments;
@@ -24,8 +23,6 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
     public const string Leads = "leads";
     public const string RoutingState = "routing_state";
     private const int MaxAttempts = 5;
-    private const string Backlog = "backlog";
-    private const string Assigned = "assigned";
 
     private IMongoCollection<MongoRepDocument> RepCollection => db.Collection<MongoRepDocument>(Reps);
 
@@ -41,10 +38,10 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
 
     public async Task<IReadOnlyList<Rep>> ListRepsAsync(string? afterId, int limit, CancellationToken cancellationToken = default)
     {
-        var filter = afterId is null
-            ? Builders<MongoRepDocument>.Filter.Empty
-            : Builders<MongoRepDocument>.Filter.Gt(d => d.Id, afterId);
-        var documents = await RepCollection.Find(filter).SortBy(d => d.Id).Limit(limit).ToListAsync(cancellationToken);
+        var documents = await RepCollection.Find(AssignmentMongoQueries.RepsAfter(afterId))
+            .Sort(AssignmentMongoQueries.RepsById)
+            .Limit(limit)
+            .ToListAsync(cancellationToken);
         return documents.Select(d => d.ToRep()).ToList();
     }
 
@@ -82,12 +79,8 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
 
             var result = await RepCollection.UpdateOneAsync(
                 tx.Session,
-                d => d.Id == id && d.Version == current.Version,
-                Builders<MongoRepDocument>.Update
-                    .Set(d => d.Name, patched.Name)
-                    .Set(d => d.Capacity, patched.Capacity)
-                    .Set(d => d.Active, patched.Active)
-                    .Inc(d => d.Version, 1L),
+                AssignmentMongoQueries.RepAtVersion(id, current.Version),
+                AssignmentMongoQueries.UpdateRepSettings(patched.Name, patched.Capacity, patched.Active),
                 cancellationToken: cancellationToken);
             if (result.MatchedCount != 1)
             {
@@ -113,7 +106,7 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
         string? repName = null;
         if (document.RepId is { } repId)
         {
-            repName = await RepCollection.Find(d => d.Id == repId).Project(d => d.Name).FirstOrDefaultAsync(cancellationToken);
+            repName = await RepCollection.Find(d => d.Id == repId).Project(AssignmentMongoQueries.RepName).FirstOrDefaultAsync(cancellationToken);
         }
 
         return document.ToLead(repName);
@@ -121,17 +114,10 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
 
     public async Task<IReadOnlyList<LeadAssignment>> ListBacklogAsync(BacklogPosition? after, int limit, CancellationToken cancellationToken = default)
     {
-        var f = Builders<MongoLeadAssignmentDocument>.Filter;
-        var filter = f.Eq(d => d.Status, Backlog);
-        if (after is not null)
-        {
-            filter &= f.Or(
-                f.Gt(d => d.GradeRank, after.GradeRank),
-                f.Eq(d => d.GradeRank, after.GradeRank) & f.Gt(d => d.QueuedAt, after.QueuedAt),
-                f.Eq(d => d.GradeRank, after.GradeRank) & f.Eq(d => d.QueuedAt, after.QueuedAt) & f.Gt(d => d.Id, after.LeadId));
-        }
-
-        var documents = await LeadCollection.Find(filter).Sort(BacklogSort).Limit(limit).ToListAsync(cancellationToken);
+        var documents = await LeadCollection.Find(AssignmentMongoQueries.BacklogAfter(after))
+            .Sort(AssignmentMongoQueries.BacklogSort)
+            .Limit(limit)
+            .ToListAsync(cancellationToken);
         return documents.Select(d => d.ToLead()).ToList();
     }
 
@@ -171,20 +157,13 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
                 await LeadCollection.UpdateOneAsync(
                     tx.Session,
                     d => d.Id == lead.LeadId,
-                    Builders<MongoLeadAssignmentDocument>.Update
-                        .Set(d => d.Grade, BacklogOrder.Format(lead.Grade))
-                        .Set(d => d.GradeRank, BacklogOrder.Rank(lead.Grade))
-                        .Set(d => d.Score, lead.Score)
-                        .Set(d => d.ScoredAt, lead.ScoredAt),
+                    AssignmentMongoQueries.Rescore(lead),
                     cancellationToken: cancellationToken);
             }
 
             await AssignAsync(tx, lead.LeadId, cancellationToken);
             return true;
         }, cancellationToken);
-
-    private static SortDefinition<MongoLeadAssignmentDocument> BacklogSort =>
-        Builders<MongoLeadAssignmentDocument>.Sort.Ascending(d => d.GradeRank).Ascending(d => d.QueuedAt).Ascending(d => d.Id);
 
     /// <summary>Runs a write transaction, again on <see cref="ConcurrencyException"/> (another replica won a race).</summary>
     private async Task<T> WriteAsync<T>(Func<MongoTx, Task<T>> work, CancellationToken cancellationToken)
@@ -208,7 +187,7 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
     /// </summary>
     private async Task AssignAsync(MongoTx tx, string? onlyLeadId, CancellationToken cancellationToken)
     {
-        var reps = (await RepCollection.Find(tx.Session, Builders<MongoRepDocument>.Filter.Empty).SortBy(d => d.Id).ToListAsync(cancellationToken))
+        var reps = (await RepCollection.Find(tx.Session, Builders<MongoRepDocument>.Filter.Empty).Sort(AssignmentMongoQueries.RepsById).ToListAsync(cancellationToken))
             .Select(d => d.ToRep())
             .ToDictionary(r => r.Id, StringComparer.Ordinal);
         var free = RoundRobin.FreeCapacity(reps.Values.Select(r => r.Slot));
@@ -217,14 +196,7 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
             return;
         }
 
-        var f = Builders<MongoLeadAssignmentDocument>.Filter;
-        var filter = f.Eq(d => d.Status, Backlog);
-        if (onlyLeadId is not null)
-        {
-            filter &= f.Eq(d => d.Id, onlyLeadId);
-        }
-
-        var waiting = (await LeadCollection.Find(tx.Session, filter).Sort(BacklogSort).Limit(free).ToListAsync(cancellationToken))
+        var waiting = (await LeadCollection.Find(tx.Session, AssignmentMongoQueries.Waiting(onlyLeadId)).Sort(AssignmentMongoQueries.BacklogSort).Limit(free).ToListAsync(cancellationToken))
             .Select(d => d.ToLead())
             .ToList();
         if (waiting.Count == 0)
@@ -242,8 +214,6 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
         // The cursor first: a concurrent pass on another replica conflicts here, before taking anything.
         await MoveCursorAsync(tx, state, plan.Cursor, cancellationToken);
 
-        var hasRoom = new BsonDocumentFilterDefinition<MongoRepDocument>(
-            new BsonDocument("$expr", new BsonDocument("$lt", new BsonArray { "$openLeads", "$capacity" })));
         var leads = waiting.ToDictionary(l => l.LeadId, StringComparer.Ordinal);
         foreach (var allocation in plan.Allocations)
         {
@@ -251,16 +221,13 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
             var lead = leads[allocation.LeadId];
             var taken = await RepCollection.UpdateOneAsync(
                 tx.Session,
-                Builders<MongoRepDocument>.Filter.Eq(d => d.Id, rep.Id) & Builders<MongoRepDocument>.Filter.Eq(d => d.Active, true) & hasRoom,
-                Builders<MongoRepDocument>.Update.Inc(d => d.OpenLeads, 1),
+                AssignmentMongoQueries.RepWithRoom(rep.Id),
+                AssignmentMongoQueries.TakeCapacity,
                 cancellationToken: cancellationToken);
             var marked = await LeadCollection.UpdateOneAsync(
                 tx.Session,
-                d => d.Id == lead.LeadId && d.Status == Backlog,
-                Builders<MongoLeadAssignmentDocument>.Update
-                    .Set(d => d.Status, Assigned)
-                    .Set(d => d.RepId, rep.Id)
-                    .Set(d => d.AssignedAt, tx.Now),
+                AssignmentMongoQueries.InBacklog(lead.LeadId),
+                AssignmentMongoQueries.MarkAssigned(rep.Id, tx.Now),
                 cancellationToken: cancellationToken);
             if (taken.MatchedCount != 1 || marked.MatchedCount != 1)
             {
@@ -292,8 +259,8 @@ public sealed class MongoAssignmentStore(MongoDb db) : IAssignmentStore
         var version = state.Version;
         var moved = await StateCollection.UpdateOneAsync(
             tx.Session,
-            d => d.Id == AssignmentSchema.RoundRobinStateId && d.Version == version,
-            Builders<MongoRoutingStateDocument>.Update.Set(d => d.Cursor, cursor).Inc(d => d.Version, 1L),
+            AssignmentMongoQueries.StateAtVersion(AssignmentSchema.RoundRobinStateId, version),
+            AssignmentMongoQueries.MoveCursor(cursor),
             cancellationToken: cancellationToken);
         if (moved.MatchedCount != 1)
         {

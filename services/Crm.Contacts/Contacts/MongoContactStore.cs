@@ -34,7 +34,7 @@ public sealed class MongoContactStore(MongoDb db) : IContactStore
         {
             var requested = command.Identities;
             var keys = requested.Select(i => i.Key).ToList();
-            var stored = await Identities.Find(tx.Session, Builders<ContactIdentityDocument>.Filter.In(d => d.Id, keys)).ToListAsync(cancellationToken);
+            var stored = await Identities.Find(tx.Session, ContactsMongoQueries.IdentitiesWithKeys(keys)).ToListAsync(cancellationToken);
             var owners = requested
                 .Select(i => (Identity: i, Owner: stored.FirstOrDefault(s => s.Id == i.Key)))
                 .Where(x => x.Owner is not null)
@@ -44,7 +44,7 @@ public sealed class MongoContactStore(MongoDb db) : IContactStore
             if (owners.Count > 0)
             {
                 var ids = owners.Values.Distinct().ToList();
-                var documents = await Contacts.Find(tx.Session, Builders<ContactDocument>.Filter.In(d => d.Id, ids)).ToListAsync(cancellationToken);
+                var documents = await Contacts.Find(tx.Session, ContactsMongoQueries.ContactsWithIds(ids)).ToListAsync(cancellationToken);
                 matched.AddRange(documents.Select(d => d.ToContact()));
             }
 
@@ -83,7 +83,7 @@ public sealed class MongoContactStore(MongoDb db) : IContactStore
                 var expected = plan.ExpectedVersion;
                 var result = await Contacts.ReplaceOneAsync(
                     tx.Session,
-                    d => d.Id == contact.Id && d.Version == expected,
+                    ContactsMongoQueries.ContactAtVersion(contact.Id, expected),
                     ContactDocument.From(contact),
                     cancellationToken: cancellationToken);
                 if (result.MatchedCount == 0)
@@ -109,21 +109,15 @@ public sealed class MongoContactStore(MongoDb db) : IContactStore
             }
 
             // Upsert that only inserts: the same event delivered under another message id keeps its first entry.
-            var update = Builders<TimelineDocument>.Update
-                .SetOnInsert(d => d.ContactId, item.ContactId)
-                .SetOnInsert(d => d.Type, item.Type)
-                .SetOnInsert(d => d.OccurredAt, item.OccurredAt)
-                .SetOnInsert(d => d.Summary, item.Summary)
-                .SetOnInsert(d => d.LeadId, item.LeadId)
-                .SetOnInsert(d => d.RecordedAt, tx.Now);
+            var update = ContactsMongoQueries.InsertTimelineEntry(item, tx.Now);
             await Timeline.UpdateOneAsync(tx.Session, d => d.Id == item.EventId, update, new UpdateOptions { IsUpsert = true }, cancellationToken);
             return true;
         }, cancellationToken);
 
     public async Task<IReadOnlyList<TimelineItem>> GetTimelineAsync(string contactId, int limit, CancellationToken cancellationToken = default)
     {
-        var documents = await Timeline.Find(d => d.ContactId == contactId)
-            .Sort(Builders<TimelineDocument>.Sort.Descending(d => d.OccurredAt).Descending(d => d.Id))
+        var documents = await Timeline.Find(ContactsMongoQueries.TimelineOf(contactId))
+            .Sort(ContactsMongoQueries.TimelineNewestFirst)
             .Limit(limit)
             .ToListAsync(cancellationToken);
         return documents.Select(d => new TimelineItem

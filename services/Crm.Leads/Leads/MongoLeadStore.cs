@@ -53,12 +53,8 @@ public sealed class MongoLeadStore(MongoDb db) : ILeadStore
             var version = current.Version;
             var result = await Leads.UpdateOneAsync(
                 tx.Session,
-                d => d.Id == leadId && d.Version == version,
-                Builders<LeadDocument>.Update
-                    .Set(d => d.OwnerId, ownerId)
-                    .Set(d => d.OwnerName, ownerName)
-                    .Set(d => d.AssignedAt, assignedAt)
-                    .Inc(d => d.Version, 1),
+                LeadsMongoQueries.LeadAtVersion(leadId, version),
+                LeadsMongoQueries.SetOwner(ownerId, ownerName, assignedAt),
                 cancellationToken: cancellationToken);
             return result.MatchedCount == 1 ? true : throw new ConcurrencyException($"Lead '{leadId}' changed concurrently.");
         }, cancellationToken);

@@ -32,7 +32,7 @@ public sealed class MongoMessageStore(MongoDb db) : IMessageStore
 
                 var existing = pending.LeadId is null
                     ? null
-                    : await Messages.Find(tx.Session, d => d.LeadId == pending.LeadId && d.Template == pending.Template).FirstOrDefaultAsync(cancellationToken);
+                    : await Messages.Find(tx.Session, MessagingMongoQueries.ForLeadAndTemplate(pending.LeadId, pending.Template)).FirstOrDefaultAsync(cancellationToken);
                 if (existing is null)
                 {
                     var document = MessageDocument.From(pending);
@@ -56,8 +56,8 @@ public sealed class MongoMessageStore(MongoDb db) : IMessageStore
                 // The delivery that claimed it died without finishing or giving it up: take over, under the same id.
                 var taken = await Messages.UpdateOneAsync(
                     tx.Session,
-                    d => d.Id == existing.Id && d.ClaimToken == existing.ClaimToken,
-                    Builders<MessageDocument>.Update.Set(d => d.ClaimToken, claimToken).Set(d => d.LeaseUntil, tx.Now + lease),
+                    MessagingMongoQueries.HeldBy(existing.Id, existing.ClaimToken),
+                    MessagingMongoQueries.TakeOver(claimToken, tx.Now + lease),
                     cancellationToken: cancellationToken);
                 return taken.ModifiedCount == 1 ? new MessageClaim(ClaimStatus.Claimed, existing.Id) : new MessageClaim(ClaimStatus.Busy);
             }, cancellationToken);
@@ -74,16 +74,8 @@ public sealed class MongoMessageStore(MongoDb db) : IMessageStore
         {
             var updated = await Messages.UpdateOneAsync(
                 tx.Session,
-                d => d.Id == message.Id && d.Status == EmailStatus.Sending && d.ClaimToken == claimToken,
-                Builders<MessageDocument>.Update
-                    .Set(d => d.ContactId, message.ContactId)
-                    .Set(d => d.Channel, message.Channel)
-                    .Set(d => d.To, message.To)
-                    .Set(d => d.Subject, message.Subject)
-                    .Set(d => d.Status, message.Status)
-                    .Set(d => d.SentAt, message.SentAt)
-                    .Set(d => d.ClaimToken, null)
-                    .Set(d => d.LeaseUntil, null),
+                MessagingMongoQueries.ClaimedBy(message.Id, claimToken),
+                MessagingMongoQueries.Complete(message),
                 cancellationToken: cancellationToken);
             if (updated.ModifiedCount == 0)
             {
@@ -104,29 +96,12 @@ public sealed class MongoMessageStore(MongoDb db) : IMessageStore
         }, cancellationToken);
 
     public Task ReleaseAsync(string messageId, string claimToken, CancellationToken cancellationToken = default) =>
-        Messages.DeleteOneAsync(d => d.Id == messageId && d.Status == EmailStatus.Sending && d.ClaimToken == claimToken, cancellationToken);
+        Messages.DeleteOneAsync(MessagingMongoQueries.ClaimedBy(messageId, claimToken), cancellationToken);
 
     public async Task<IReadOnlyList<Message>> ListAsync(MessageQuery query, CancellationToken cancellationToken = default)
     {
-        var f = Builders<MessageDocument>.Filter;
-        var filter = f.Ne(d => d.Status, EmailStatus.Sending);
-        if (query.ContactId is not null)
-        {
-            filter &= f.Eq(d => d.ContactId, query.ContactId);
-        }
-
-        if (query.LeadId is not null)
-        {
-            filter &= f.Eq(d => d.LeadId, query.LeadId);
-        }
-
-        if (query.After is { } after)
-        {
-            filter &= f.Lt(d => d.SentAt, after.SentAt) | (f.Eq(d => d.SentAt, after.SentAt) & f.Lt(d => d.Id, after.Id));
-        }
-
-        var documents = await Messages.Find(filter)
-            .Sort(Builders<MessageDocument>.Sort.Descending(d => d.SentAt).Descending(d => d.Id))
+        var documents = await Messages.Find(MessagingMongoQueries.List(query))
+            .Sort(MessagingMongoQueries.NewestFirst)
             .Limit(query.Limit)
             .ToListAsync(cancellationToken);
         return documents.Select(d => d.ToMessage()).ToList();
