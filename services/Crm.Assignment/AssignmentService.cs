@@ -1,5 +1,4 @@
 using Crm.Assignment.Assignments;
-using Crm.Assignment.Http;
 using Crm.Assignment.Reps;
 using Crm.Assignment.Storage;
 using Crm.ServiceDefaults.Messaging;

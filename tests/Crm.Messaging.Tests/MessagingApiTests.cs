@@ -138,6 +138,7 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=501", "limit")]
+    [InlineData("limit=ten", "limit")]
     [InlineData("cursor=bm90LWEtY3Vyc29y", "cursor")]
     public async Task List_rejects_bad_parameters_naming_the_field(string query, string field)
     {

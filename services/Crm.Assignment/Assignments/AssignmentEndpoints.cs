@@ -1,5 +1,4 @@
 using System.Globalization;
-using Crm.Assignment.Http;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using Crm.ServiceDefaults.Http;

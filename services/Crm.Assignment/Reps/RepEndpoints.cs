@@ -1,6 +1,5 @@
 using System.Globalization;
 using Crm.Assignment.Assignments;
-using Crm.Assignment.Http;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using Crm.ServiceDefaults.Http;

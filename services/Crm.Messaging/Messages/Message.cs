@@ -1,8 +1,7 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Messaging;
+using Crm.ServiceDefaults.Http;
 
 namespace Crm.Messaging.Messages;
 
@@ -51,38 +50,26 @@ public sealed record MessageCursor(DateTimeOffset SentAt, string Id)
 {
     public static MessageCursor From(Message message) => new(message.SentAt, message.Id);
 
-    public string Encode() =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
-            SentAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "|" + Id));
+    public string Encode() => Paging.Encode(SentAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "|" + Id);
 
     public static bool TryDecode(string? text, out MessageCursor? cursor)
     {
         cursor = null;
-        if (string.IsNullOrEmpty(text) || text.Length > 200)
+        if (!Paging.TryDecode(text, out var raw))
         {
             return false;
         }
 
-        try
+        var parts = raw.Split('|');
+        if (parts.Length != 2
+            || parts[1].Length == 0
+            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+            || ms > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
         {
-            var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text)).Split('|');
-            if (parts.Length != 2
-                || parts[1].Length == 0
-                || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
-            {
-                return false;
-            }
+            return false;
+        }
 
-            cursor = new MessageCursor(DateTimeOffset.FromUnixTimeMilliseconds(ms), parts[1]);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return false;
-        }
+        cursor = new MessageCursor(DateTimeOffset.FromUnixTimeMilliseconds(ms), parts[1]);
+        return true;
     }
 }

@@ -6,9 +6,6 @@ namespace Crm.Messaging.Messages;
 
 public static class MessageEndpoints
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 500;
-
     public static RouteGroupBuilder MapMessageEndpoints(this RouteGroupBuilder group)
     {
         group.MapGet("/messages", ListAsync);
@@ -20,17 +17,12 @@ public static class MessageEndpoints
         IMessageStore store,
         string? contactId,
         string? leadId,
-        int? limit,
+        string? limit,
         string? cursor,
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var size = limit ?? DefaultLimit;
-        if (size is < 1 or > MaxLimit)
-        {
-            errors.Add("limit", $"Must be between 1 and {MaxLimit}.");
-        }
-
+        var size = Paging.Limit(limit, errors);
         MessageCursor? after = null;
         if (cursor is not null && !MessageCursor.TryDecode(cursor, out after))
         {

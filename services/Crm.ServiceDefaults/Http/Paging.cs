@@ -1,11 +1,9 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using Crm.ServiceDefaults.Http;
+namespace Crm.ServiceDefaults.Http;
 
-namespace Crm.Assignment.Http;
-
-/// <summary>The list conventions: <c>limit</c> (default 50, 1..500) and an opaque base64url <c>cursor</c>.</summary>
+/// <summary>The list conventions of API.md, for every service: <c>limit</c> (default 50, 1..500) and an opaque base64url <c>cursor</c>.</summary>
 public static class Paging
 {
     public const int DefaultLimit = 50;
@@ -38,19 +36,32 @@ public static class Paging
             return null;
         }
 
-        try
+        if (TryDecode(cursor, out var text))
         {
-            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-            if (text.Length > 0)
-            {
-                return text;
-            }
-        }
-        catch (FormatException)
-        {
+            return text;
         }
 
         errors.Add("cursor", "Not a cursor from a previous page.");
         return null;
+    }
+
+    /// <summary>Decodes a cursor made by <see cref="Encode"/>; false for anything else.</summary>
+    public static bool TryDecode(string? cursor, out string text)
+    {
+        text = string.Empty;
+        if (string.IsNullOrEmpty(cursor) || cursor.Length > 1000)
+        {
+            return false;
+        }
+
+        try
+        {
+            text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            return text.Length > 0;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 }
