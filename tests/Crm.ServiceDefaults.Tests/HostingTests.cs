@@ -53,4 +53,15 @@ public sealed class HostingTests
         Assert.Contains(CrmHost.ReadyTag, bus.Tags);
         Assert.True(app.Services.GetRequiredService<IOptions<MassTransit.MassTransitHostOptions>>().Value.WaitUntilStarted);
     }
+
+    [Fact]
+    public void MassTransit_never_reports_usage_to_its_vendor()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.AddServiceDefaults("test");
+        builder.AddCrmMessaging("test", _ => { });
+        using var app = builder.Build();
+
+        Assert.False(app.Services.GetRequiredService<IOptions<MassTransit.UsageTelemetryOptions>>().Value.Enabled);
+    }
 }

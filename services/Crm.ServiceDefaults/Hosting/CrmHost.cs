@@ -29,7 +29,6 @@ public static class CrmHost
 
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
-        builder.Services.AddSingleton(new ServiceIdentity(serviceName));
         builder.Services.AddSingleton(TimeProvider.System);
 
         var ports = builder.Configuration.GetSection(ServicePorts.Section).Get<ServicePorts>() ?? new ServicePorts();
@@ -125,6 +124,3 @@ public static class CrmHost
         }
     }
 }
-
-/// <summary>The short name of the running service (contacts, leads, ...).</summary>
-public sealed record ServiceIdentity(string Name);
