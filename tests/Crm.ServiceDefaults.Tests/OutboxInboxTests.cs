@@ -188,14 +188,14 @@ public sealed class OutboxInboxTests : IAsyncLifetime
             return (string)(await command.ExecuteScalarAsync())!;
         });
 
-    private OutboxDispatcher Dispatcher(IOutboxStore store) => new(
+    private LegacyOutboxDispatcher Dispatcher(IOutboxStore store) => new(
         store,
         _harness.Bus,
         new OutboxSignal(),
         new OutboxOptions(),
         new NoLifetime(),
         _time,
-        NullLogger<OutboxDispatcher>.Instance);
+        NullLogger<LegacyOutboxDispatcher>.Instance);
 
     private LeadCaptured Captured(string leadId) => new()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -80,6 +81,11 @@ public static class CrmHost
             ResponseWriter = HealthReport.WriteAsync,
         }).RequireHost(management);
         app.MapPrometheusScrapingEndpoint("/metrics").RequireHost(management);
+        if (app.Services.GetService<IDocumentStore>() is not null)
+        {
+            app.MapStorageAdministration(management);
+        }
+
         return app;
     }
 
@@ -111,10 +117,12 @@ public static class CrmHost
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit")
+                .AddMeter(StorageMetrics.MeterName)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(serviceName)
                 .AddSource("MassTransit")
+                .AddSource(StorageMetrics.MeterName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
                 .AddGrpcClientInstrumentation()
                 .AddHttpClientInstrumentation());

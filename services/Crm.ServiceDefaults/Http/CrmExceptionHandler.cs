@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Crm.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -30,6 +31,14 @@ internal sealed partial class CrmExceptionHandler(IProblemDetailsService problem
                 break;
             case BadHttpRequestException bad:
                 problem = new ProblemDetails { Status = bad.StatusCode, Title = "The request is malformed.", Detail = bad.Message };
+                break;
+            case ConcurrencyException or DuplicateKeyException:
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status409Conflict,
+                    Title = "The resource was changed by another request.",
+                    Detail = "A concurrent request changed the same data; nothing of this request was stored. Read the resource again and retry.",
+                };
                 break;
             default:
                 logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);

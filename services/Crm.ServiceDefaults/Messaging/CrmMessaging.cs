@@ -29,7 +29,17 @@ public static class CrmMessaging
     public static IReadOnlyList<TimeSpan> DelayedRetryIntervals { get; } =
         [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)];
 
-    public static WebApplicationBuilder AddCrmMessaging(this WebApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> consumers)
+    /// <summary>
+    /// MassTransit for a service on the document layer: consumers registered by name (queue <c>{service}-{name}</c>,
+    /// also the inbox key), each message consumed in a <see cref="Storage.UnitOfWork"/> (<see cref="UnitOfWorkFilter{T}"/>).
+    /// </summary>
+    public static WebApplicationBuilder AddCrmMessaging(this WebApplicationBuilder builder, string serviceName, Action<CrmConsumers> consumers) =>
+        builder.AddCrmMessaging(serviceName, x => consumers(new CrmConsumers(x, serviceName)), unitOfWork: true);
+
+    public static WebApplicationBuilder AddCrmMessaging(this WebApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> consumers) =>
+        builder.AddCrmMessaging(serviceName, consumers, unitOfWork: false);
+
+    private static WebApplicationBuilder AddCrmMessaging(this WebApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> consumers, bool unitOfWork)
     {
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(options =>
@@ -44,7 +54,14 @@ public static class CrmMessaging
             // MassTransit 8.5 reports usage to its vendor over HTTP by default: never from our processes.
             x.DisableUsageTelemetry();
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName + "-", includeNamespace: false));
-            x.AddConfigureEndpointsCallback((_, _, endpoint) => ConfigureRetries(endpoint));
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                ConfigureRetries(endpoint);
+                if (unitOfWork)
+                {
+                    endpoint.UseConsumeFilter(typeof(UnitOfWorkFilter<>), context);
+                }
+            });
             consumers(x);
             x.UsingRabbitMq((context, cfg) =>
             {
@@ -76,5 +93,28 @@ public static class CrmMessaging
             r.Ignore<InvalidMessageException>();
             r.Immediate(3);
         });
+    }
+}
+
+/// <summary>Registers a service's consumers, each on its own queue named explicitly (never after a class).</summary>
+public sealed class CrmConsumers(IBusRegistrationConfigurator bus, string serviceName)
+{
+    /// <summary>
+    /// Consumer <typeparamref name="TConsumer"/> on queue <c>{service}-{name}</c>; the queue name is also its inbox
+    /// key, so renaming the class changes nothing. <paramref name="concurrentMessageLimit"/> caps how many messages it
+    /// handles at once in this process (e.g. 1 for a consumer whose units all write one document).
+    /// </summary>
+    public CrmConsumers Add<TConsumer>(string name, int? concurrentMessageLimit = null)
+        where TConsumer : class, IConsumer
+    {
+        bus.AddConsumer<TConsumer>().Endpoint(e =>
+        {
+            e.Name = $"{serviceName}-{name}";
+            if (concurrentMessageLimit is { } limit)
+            {
+                e.ConcurrentMessageLimit = limit;
+            }
+        });
+        return this;
     }
 }

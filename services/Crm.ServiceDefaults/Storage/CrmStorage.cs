@@ -48,10 +48,10 @@ public static class CrmStorage
             builder.Services.AddSingleton<IIdempotencyStore, SqliteIdempotencyStore>();
         }
 
-        builder.Services.AddSingleton(new StoreInitializer.Schema(schema));
-        builder.Services.AddHostedService<StoreInitializer>();
-        builder.Services.AddHostedService<OutboxDispatcher>();
-        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [CrmHost.ReadyTag]);
+        builder.Services.AddSingleton(new LegacyStoreInitializer.Schema(schema));
+        builder.Services.AddHostedService<LegacyStoreInitializer>();
+        builder.Services.AddHostedService<LegacyOutboxDispatcher>();
+        builder.Services.AddHealthChecks().AddCheck<LegacyStoreHealthCheck>("store", tags: [CrmHost.ReadyTag]);
         return builder;
     }
 
@@ -76,7 +76,7 @@ public static class CrmStorage
 }
 
 /// <summary>Creates tables / indexes at start-up, before the bus starts consuming.</summary>
-internal sealed class StoreInitializer(IServiceProvider services, StoreInitializer.Schema schema) : IHostedService
+internal sealed class LegacyStoreInitializer(IServiceProvider services, LegacyStoreInitializer.Schema schema) : IHostedService
 {
     public sealed record Schema(StorageSchema Value);
 
@@ -97,7 +97,7 @@ internal sealed class StoreInitializer(IServiceProvider services, StoreInitializ
 }
 
 /// <summary>Ready when the store answers.</summary>
-internal sealed class StoreHealthCheck(IServiceProvider services) : IHealthCheck
+internal sealed class LegacyStoreHealthCheck(IServiceProvider services) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

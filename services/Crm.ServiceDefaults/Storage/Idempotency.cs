@@ -2,9 +2,14 @@ using System.Security.Cryptography;
 
 namespace Crm.ServiceDefaults.Storage;
 
-/// <summary>The first response to a request that carried an <c>Idempotency-Key</c>; kept at least 24 h.</summary>
-public sealed record IdempotentResponse
+/// <summary>
+/// The first response to a request that carried an <c>Idempotency-Key</c>, kept at least 24 h (collection
+/// <c>idempotency</c>, id <c>{scope}:{key}</c>).
+/// </summary>
+public sealed record IdempotentResponse : IDocument
 {
+    public string Id => IdOf(Scope, Key);
+    public long Version { get; init; } = 1;
     public required string Scope { get; init; }
     public required string Key { get; init; }
     /// <summary>SHA-256 of the request body: the same key with another body is a conflict.</summary>
@@ -13,6 +18,8 @@ public sealed record IdempotentResponse
     public string? Location { get; init; }
     public required string Body { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+
+    public static string IdOf(string scope, string key) => $"{scope}:{key}";
 
     public static string Hash(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
 }

@@ -18,6 +18,12 @@ public sealed class StorageOptions
     /// <summary>Defaults to <c>crm-{service}</c>.</summary>
     public string? MongoDatabase { get; set; }
 
+    /// <summary>MongoDB: how long an operation waits for a usable server (the driver's default, 30 s, would hang every request through an election).</summary>
+    public TimeSpan ServerSelectionTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>MongoDB: how long one commit may take, the driver's retries of transient conflicts included.</summary>
+    public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public bool IsMongo => string.Equals(Provider, Mongo, StringComparison.OrdinalIgnoreCase);
 
     public void Validate()

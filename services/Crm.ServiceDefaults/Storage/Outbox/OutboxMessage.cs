@@ -33,10 +33,20 @@ public static class OutboxSerializer
         };
     }
 
-    public static (object Message, Type Type) Read(OutboxMessage record)
+    public static (object Message, Type Type) Read(OutboxMessage record) => Read(record.Type, record.Body);
+
+    /// <summary>The outbox document of <paramref name="message"/>; its id becomes the MessageId.</summary>
+    public static OutboxRecord CreateRecord(object message, DateTimeOffset now)
     {
-        var type = typeof(Crm.Contracts.Leads.LeadCaptured).Assembly.GetType(record.Type, throwOnError: true)!;
-        return (JsonSerializer.Deserialize(record.Body, type, Options)!, type);
+        var created = Create(message, now);
+        return new OutboxRecord { Id = created.Id, Type = created.Type, Body = created.Body, CreatedAt = now };
+    }
+
+    /// <summary>The event of a record; throws when its type is not a contract (any more) or its body does not read.</summary>
+    public static (object Message, Type Type) Read(string typeName, string body)
+    {
+        var type = typeof(Crm.Contracts.Leads.LeadCaptured).Assembly.GetType(typeName, throwOnError: true)!;
+        return (JsonSerializer.Deserialize(body, type, Options) ?? throw new JsonException($"The body of a {typeName} is null."), type);
     }
 }
 
@@ -85,8 +95,13 @@ public sealed class OutboxOptions
 {
     public const string Section = "Outbox";
 
+    /// <summary>How often to look for records another replica left or whose back-off ended (a commit wakes the dispatcher at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long a claimed batch is reserved for its dispatcher.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
-    public int BatchSize { get; set; } = 100;
+    public int BatchSize { get; set; } = 200;
+    /// <summary>Failed attempts after which a record is set aside as dead (the back-off doubles from 1 s up to <see cref="MaxBackoff"/>).</summary>
+    public int MaxAttempts { get; set; } = 20;
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
     public bool Enabled { get; set; } = true;
 }

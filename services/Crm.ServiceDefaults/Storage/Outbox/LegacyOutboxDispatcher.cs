@@ -8,14 +8,14 @@ namespace Crm.ServiceDefaults.Storage.Outbox;
 /// Publishes what the outbox holds, oldest first, and marks it sent. A crash between publish and mark re-publishes
 /// with the same MessageId, which consumers' inboxes drop. Several replicas share the work through leases.
 /// </summary>
-public sealed class OutboxDispatcher(
+public sealed class LegacyOutboxDispatcher(
     IOutboxStore store,
     IBus bus,
     OutboxSignal signal,
     OutboxOptions options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<LegacyOutboxDispatcher> logger) : BackgroundService
 {
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;

@@ -1,0 +1,41 @@
+using Crm.ServiceDefaults.Storage;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Every consumed message runs in a <see cref="UnitOfWork"/>: the filter waits until the store is initialised,
+/// drops a message its queue applied before (inbox), runs the consumer, and commits its writes, its events and the
+/// inbox record together. A concurrent delivery of the same message that committed first makes the commit fail on
+/// the inbox: that delivery's effect stands and this one is acknowledged. Consumers never touch the inbox.
+/// </summary>
+public sealed class UnitOfWorkFilter<T>(UnitOfWork unit, StoreReadiness readiness, ILogger<UnitOfWorkFilter<T>> logger) : IFilter<ConsumeContext<T>>
+    where T : class
+{
+    public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
+    {
+        await readiness.WaitAsync(context.CancellationToken);
+        var key = InboxKey.For(context);
+        if (await unit.GetAsync(PlatformCollections.Inbox, key.Id, context.CancellationToken) is not null)
+        {
+            logger.LogDebug("{Consumer} applied message {MessageId} before; it changes nothing", key.Consumer, key.MessageId);
+            return;
+        }
+
+        // A retry of this message may reuse the scope: start from nothing.
+        unit.Discard();
+        unit.Accept(key);
+        await next.Send(context);
+        try
+        {
+            await unit.CommitAsync(context.CancellationToken);
+        }
+        catch (DuplicateKeyException ex) when (ex.Collection == PlatformCollections.Inbox.Name)
+        {
+            logger.LogInformation("{Consumer} applied message {MessageId} in a concurrent delivery; this one changes nothing", key.Consumer, key.MessageId);
+        }
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("unitOfWork");
+}

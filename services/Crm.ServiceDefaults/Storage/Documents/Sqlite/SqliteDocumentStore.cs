@@ -1,0 +1,356 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.ServiceDefaults.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file per service in WAL mode. Reads run on pooled connections and see the last
+/// commit (WAL readers never wait for the writer). Writes go through one writer connection per process: commits
+/// queue in-process for it and run in <c>BEGIN IMMEDIATE</c> transactions (another process on the same file waits
+/// in SQLite's busy handler), with its prepared statements kept.
+/// </summary>
+public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
+{
+    private const int SqliteConstraint = 19;
+    private const int ConstraintPrimaryKey = 1555;
+    private const int ConstraintUnique = 2067;
+    private const int MaxCachedStatements = 256;
+
+    private readonly ConcurrentDictionary<IDocumentCollection, SqlRenderer> _renderers = new();
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private SqliteConnection? _writeConnection;
+
+    public SqliteDocumentStore(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        ConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Provider => StorageOptions.Sqlite;
+
+    public string Path { get; }
+
+    public string ConnectionString { get; }
+
+    public SqlRenderer Renderer(IDocumentCollection collection) => _renderers.GetOrAdd(collection, c => new SqlRenderer(c));
+
+    public Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken = default)
+        where T : class, IDocument =>
+        ReadAsync(async connection =>
+        {
+            var list = await QueryDocumentsAsync<T>(connection, Renderer(collection).Get(id), cancellationToken);
+            return list.Count == 0 ? null : list[0];
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<T>> FindAsync<T>(Query<T> query, CancellationToken cancellationToken = default)
+        where T : class, IDocument =>
+        ReadAsync(async connection => (IReadOnlyList<T>)await QueryDocumentsAsync<T>(
+            connection,
+            Renderer(query.Collection).Select(query.Filter.Node, query.EffectiveSort, query.After, query.Limit),
+            cancellationToken), cancellationToken);
+
+    public Task<long> CountAsync<T>(DocumentCollection<T> collection, Filter<T> filter, CancellationToken cancellationToken = default)
+        where T : class, IDocument =>
+        ReadAsync(async connection =>
+        {
+            await using var command = Command(connection, Renderer(collection).Count(filter.Node));
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default)
+    {
+        if (writes.Count == 0)
+        {
+            return [];
+        }
+
+        return await InWriteTransactionAsync(async connection =>
+        {
+            var counts = new long[writes.Count];
+            for (var i = 0; i < writes.Count; i++)
+            {
+                counts[i] = await ApplyAsync(connection, writes[i], cancellationToken);
+            }
+
+            return (IReadOnlyList<long>)counts;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<T>> ClaimAsync<T>(Query<T> claimable, Update<T> update, Filter<T> claimed, CancellationToken cancellationToken = default)
+        where T : class, IDocument
+    {
+        var statement = Renderer(claimable.Collection).Claim(claimable.Filter.Node, claimable.EffectiveSort, claimable.Limit ?? 1, update.Operations);
+        return InWriteTransactionAsync(async connection => (IReadOnlyList<T>)await QueryDocumentsAsync<T>(connection, statement, cancellationToken, cached: true), cancellationToken);
+    }
+
+    public async Task InitializeAsync(IReadOnlyCollection<IDocumentCollection> collections, CancellationToken cancellationToken = default)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            var connection = await WriterAsync(cancellationToken);
+            await ExecuteAsync(connection, "PRAGMA journal_mode = WAL", cancellationToken);
+            await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
+            try
+            {
+                await SqliteSchema.ApplyAsync(connection, collections, cancellationToken);
+                await ExecuteAsync(connection, "COMMIT", cancellationToken);
+            }
+            catch
+            {
+                await RollbackAsync(connection);
+                throw;
+            }
+
+            // Schema changes invalidate prepared statements.
+            ClearStatements();
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public Task PingAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(async connection =>
+        {
+            await ExecuteAsync(connection, "SELECT 1", cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Deletes documents past the TTL of their collection's TTL indexes (MongoDB does this itself), in bounded batches.</summary>
+    public async Task<long> PruneExpiredAsync(IReadOnlyCollection<IDocumentCollection> collections, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        long total = 0;
+        foreach (var collection in collections)
+        {
+            foreach (var index in collection.Indexes.Where(i => i.ExpireAfter is not null))
+            {
+                var renderer = Renderer(collection);
+                var cutoff = DocumentJson.Encode(now - index.ExpireAfter!.Value, typeof(DateTimeOffset)).GetString();
+                var sql = $"DELETE FROM {renderer.Table} WHERE id IN (SELECT id FROM {renderer.Table} WHERE {renderer.Field(index.Keys[0].Field)} < $p0 LIMIT 1000)";
+                long deleted;
+                do
+                {
+                    deleted = await InWriteTransactionAsync(async connection =>
+                    {
+                        var command = Cached(connection, new SqlStatement(sql, [new("$p0", cutoff)]));
+                        return (long)await command.ExecuteNonQueryAsync(cancellationToken);
+                    }, cancellationToken);
+                    total += deleted;
+                }
+                while (deleted == 1000);
+            }
+        }
+
+        return total;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.WaitAsync();
+        try
+        {
+            ClearStatements();
+            if (_writeConnection is not null)
+            {
+                await _writeConnection.DisposeAsync();
+                _writeConnection = null;
+            }
+        }
+        finally
+        {
+            _writer.Release();
+            _writer.Dispose();
+        }
+    }
+
+    private async Task<long> ApplyAsync(SqliteConnection connection, WriteOperation write, CancellationToken cancellationToken)
+    {
+        var renderer = Renderer(write.Collection);
+        var statement = write switch
+        {
+            InsertWrite insert => renderer.Insert(insert.Document.Id, DocumentJson.Serialize(insert.Document), insert.IgnoreIfExists),
+            ReplaceWrite { ExpectedVersion: { } version } replace => renderer.Replace(replace.Document.Id, DocumentJson.Serialize(replace.Document), version),
+            ReplaceWrite replace => renderer.Put(replace.Document.Id, DocumentJson.Serialize(replace.Document)),
+            DeleteWrite delete => renderer.Delete(delete.Filter),
+            UpdateWrite update => renderer.Update(update.Filter, update.Update),
+            UpsertWrite upsert => renderer.Upsert(upsert.Seed.Id, DocumentJson.Serialize(upsert.Seed), upsert.Update),
+            _ => throw new NotSupportedException(write.GetType().Name),
+        };
+
+        long changed;
+        try
+        {
+            changed = await Cached(connection, statement).ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint && ex.SqliteExtendedErrorCode is ConstraintPrimaryKey or ConstraintUnique)
+        {
+            throw new DuplicateKeyException(write.Collection.Name, $"A document of '{write.Collection.Name}' with the same key exists: {ex.Message}", ex);
+        }
+
+        var expectOne = write switch
+        {
+            ReplaceWrite { ExpectedVersion: not null } => true,
+            DeleteWrite delete => delete.ExpectOne,
+            UpdateWrite update => update.ExpectOne,
+            _ => false,
+        };
+        if (expectOne && changed == 0)
+        {
+            throw new ConcurrencyException(write is ReplaceWrite replaced
+                ? $"'{write.Collection.Name}' document '{replaced.Document.Id}' is no longer at version {replaced.ExpectedVersion}."
+                : $"A guarded write to '{write.Collection.Name}' matched nothing: the data changed since it was read.");
+        }
+
+        return changed;
+    }
+
+    private async Task<T> InWriteTransactionAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            var connection = await WriterAsync(cancellationToken);
+            await Cached(connection, new SqlStatement("BEGIN IMMEDIATE", [])).ExecuteNonQueryAsync(cancellationToken);
+            try
+            {
+                var result = await work(connection);
+                await Cached(connection, new SqlStatement("COMMIT", [])).ExecuteNonQueryAsync(CancellationToken.None);
+                return result;
+            }
+            catch
+            {
+                await RollbackAsync(connection);
+                throw;
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> WriterAsync(CancellationToken cancellationToken)
+    {
+        if (_writeConnection is not null)
+        {
+            return _writeConnection;
+        }
+
+        var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;", cancellationToken);
+        _writeConnection = connection;
+        return connection;
+    }
+
+    private static async Task RollbackAsync(SqliteConnection connection)
+    {
+        try
+        {
+            await ExecuteAsync(connection, "ROLLBACK", CancellationToken.None);
+        }
+        catch (SqliteException)
+        {
+            // No transaction is open any more (SQLite rolled back itself).
+        }
+    }
+
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return await read(connection);
+    }
+
+    private async Task<List<T>> QueryDocumentsAsync<T>(SqliteConnection connection, SqlStatement statement, CancellationToken cancellationToken, bool cached = false)
+    {
+        var command = cached ? Cached(connection, statement) : Command(connection, statement);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var list = new List<T>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                list.Add(DocumentJson.Deserialize<T>(reader.GetString(0)));
+            }
+
+            return list;
+        }
+        finally
+        {
+            if (!cached)
+            {
+                await command.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>A command on the writer connection, prepared once per SQL text.</summary>
+    private SqliteCommand Cached(SqliteConnection connection, SqlStatement statement)
+    {
+        if (!_statements.TryGetValue(statement.Sql, out var command))
+        {
+            if (_statements.Count >= MaxCachedStatements)
+            {
+                ClearStatements();
+            }
+
+            command = connection.CreateCommand();
+            command.CommandText = statement.Sql;
+            _statements[statement.Sql] = command;
+        }
+
+        Bind(command, statement);
+        return command;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqlStatement statement)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = statement.Sql;
+        Bind(command, statement);
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, SqlStatement statement)
+    {
+        command.Parameters.Clear();
+        foreach (var (name, value) in statement.Parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+    }
+
+    private void ClearStatements()
+    {
+        foreach (var command in _statements.Values)
+        {
+            command.Dispose();
+        }
+
+        _statements.Clear();
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

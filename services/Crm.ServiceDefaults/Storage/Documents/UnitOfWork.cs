@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Storage.Outbox;
+
+namespace Crm.ServiceDefaults.Storage;
+
+/// <summary>
+/// One writing request or one consumed message: reads go straight to the store (committed data), writes are
+/// collected and committed together with the outbox events, the inbox record and the idempotency record in one
+/// transaction, all or none. Guards (expected versions, conditional updates) are checked at commit: when one does
+/// not hold, nothing is written and <see cref="ConcurrencyException"/> is thrown, and the pipeline runs the unit
+/// again on fresh data. Reads do not see the unit's own uncommitted writes.
+/// </summary>
+/// <remarks>
+/// The HTTP pipeline (<c>.WithUnitOfWork()</c>) and the consume pipeline commit it; a handler commits itself only
+/// when it must act on the outcome (e.g. answering an idempotency race) or work in several bounded steps.
+/// </remarks>
+public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSignal outboxSignal)
+{
+    private readonly List<WriteOperation> _writes = [];
+    private readonly List<OutboxRecord> _outbox = [];
+    private InboxKey? _inbox;
+    private IdempotentResponse? _idempotency;
+
+    public IDocumentStore Store => store;
+
+    /// <summary>The unit's clock reading (UTC, milliseconds): the same for everything it writes.</summary>
+    public DateTimeOffset Now { get; private set; } = time.UtcNowMs();
+
+    public bool HasWrites => _writes.Count > 0 || _outbox.Count > 0 || _inbox is not null || _idempotency is not null;
+
+    /// <summary>How many commits this unit made (a handler may commit in steps).</summary>
+    public int Commits { get; private set; }
+
+    public Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken = default)
+        where T : class, IDocument => store.GetAsync(collection, id, cancellationToken);
+
+    public Task<IReadOnlyList<T>> FindAsync<T>(Query<T> query, CancellationToken cancellationToken = default)
+        where T : class, IDocument => store.FindAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<T>> GetManyAsync<T>(DocumentCollection<T> collection, IEnumerable<string> ids, CancellationToken cancellationToken = default)
+        where T : class, IDocument => store.GetManyAsync(collection, ids, cancellationToken);
+
+    /// <summary>Inserts; the commit fails with <see cref="DuplicateKeyException"/> when the id or a unique index is taken.</summary>
+    public void Insert<T>(DocumentCollection<T> collection, T document)
+        where T : class, IDocument => _writes.Add(Write.Insert(collection, document));
+
+    /// <summary>Inserts unless a document with this id exists (which then stays as it is).</summary>
+    public void InsertIfAbsent<T>(DocumentCollection<T> collection, T document)
+        where T : class, IDocument => _writes.Add(Write.InsertIfAbsent(collection, document));
+
+    /// <summary>
+    /// Replaces the document stored at <paramref name="expectedVersion"/> by <paramref name="document"/> (whose
+    /// version the caller moved on); the commit fails with <see cref="ConcurrencyException"/> when it changed.
+    /// </summary>
+    public void Replace<T>(DocumentCollection<T> collection, T document, long expectedVersion)
+        where T : class, IDocument
+    {
+        if (document.Version <= expectedVersion)
+        {
+            throw new ArgumentException($"A replaced {typeof(T).Name} must carry a version above {expectedVersion}, not {document.Version}.", nameof(document));
+        }
+
+        _writes.Add(Write.Replace(collection, document, expectedVersion));
+    }
+
+    /// <summary>Inserts or overwrites, whatever is stored (for documents only this unit's kind of writer owns).</summary>
+    public void Put<T>(DocumentCollection<T> collection, T document)
+        where T : class, IDocument => _writes.Add(Write.Put(collection, document));
+
+    /// <summary>Applies an atomic update to what <paramref name="filter"/> matches; with <paramref name="expectOne"/> the commit fails when nothing matched (a guard).</summary>
+    public void Update<T>(DocumentCollection<T> collection, Filter<T> filter, Update<T> update, bool expectOne = true)
+        where T : class, IDocument => _writes.Add(Write.Update(collection, filter, update, expectOne));
+
+    /// <summary>Updates the document with <paramref name="seed"/>'s id, or inserts the seed with the update applied.</summary>
+    public void Upsert<T>(DocumentCollection<T> collection, T seed, Update<T> update)
+        where T : class, IDocument => _writes.Add(Write.Upsert(collection, seed, update));
+
+    public void Delete<T>(DocumentCollection<T> collection, Filter<T> filter, bool expectOne = false)
+        where T : class, IDocument => _writes.Add(Write.Delete(collection, filter, expectOne));
+
+    /// <summary>Writes an event (a <c>Crm.Contracts</c> record) to the outbox; it is published after the commit.</summary>
+    public void Publish(object message) => _outbox.Add(OutboxSerializer.CreateRecord(message, Now));
+
+    /// <summary>
+    /// Schedules (or moves) the timer <paramref name="kind"/>/<paramref name="key"/> to fire at <paramref name="dueAt"/>
+    /// with <paramref name="payload"/> (serialised as JSON); its handler runs in its own unit of work.
+    /// </summary>
+    public void Schedule(string kind, string key, DateTimeOffset dueAt, object? payload = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        _writes.Add(Write.Put(PlatformCollections.Timers, new TimerRecord
+        {
+            Id = TimerRecord.IdOf(kind, key),
+            Kind = kind,
+            Key = key,
+            DueAt = dueAt,
+            Payload = payload is null ? null : JsonSerializer.Serialize(payload, payload.GetType(), DocumentJson.Options),
+            ScheduledAt = Now,
+        }));
+    }
+
+    /// <summary>Cancels the timer <paramref name="kind"/>/<paramref name="key"/> if it is scheduled.</summary>
+    public void CancelTimer(string kind, string key) =>
+        _writes.Add(Write.Delete(PlatformCollections.Timers, Filter<TimerRecord>.Eq(x => x.Id, TimerRecord.IdOf(kind, key))));
+
+    /// <summary>Keeps the response of an idempotent request with the commit (a taken key fails it with <see cref="DuplicateKeyException"/> on <c>idempotency</c>).</summary>
+    public void RecordIdempotentResponse(IdempotentResponse response) => _idempotency = response;
+
+    /// <summary>Records the consumed message with the commit; set by the consume pipeline.</summary>
+    internal void Accept(InboxKey key) => _inbox = key;
+
+    internal InboxKey? Inbox => _inbox;
+
+    /// <summary>Commits everything collected so far in one transaction and starts afresh (the inbox record goes with the first commit).</summary>
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        if (!HasWrites)
+        {
+            return;
+        }
+
+        var writes = new List<WriteOperation>(_writes.Count + _outbox.Count + 2);
+        if (_inbox is { } inbox)
+        {
+            writes.Add(Write.Insert(PlatformCollections.Inbox, new InboxRecord
+            {
+                Id = inbox.Id,
+                Consumer = inbox.Consumer,
+                MessageId = inbox.MessageId,
+                ReceivedAt = Now,
+            }));
+        }
+
+        if (_idempotency is not null)
+        {
+            writes.Add(Write.Insert(PlatformCollections.Idempotency, _idempotency));
+        }
+
+        writes.AddRange(_writes);
+        writes.AddRange(_outbox.Select(r => Write.Insert(PlatformCollections.Outbox, r)));
+        await store.CommitAsync(writes, cancellationToken);
+        var published = _outbox.Count;
+        Reset(keepInbox: false);
+        Commits++;
+        if (published > 0)
+        {
+            outboxSignal.Notify();
+        }
+    }
+
+    /// <summary>Drops what was collected (to run the unit again after a failed commit) and reads the clock again.</summary>
+    public void Discard() => Reset(keepInbox: true);
+
+    private void Reset(bool keepInbox)
+    {
+        _writes.Clear();
+        _outbox.Clear();
+        _idempotency = null;
+        if (!keepInbox)
+        {
+            _inbox = null;
+        }
+
+        Now = time.UtcNowMs();
+    }
+}
