@@ -2,8 +2,8 @@ using Crm.Contacts.Grpc;
 using Crm.Leads.Contacts;
 using Crm.Leads.Leads;
 using Crm.Leads.Scoring;
-using Crm.Leads.Storage;
 using Crm.ServiceDefaults.GrpcClients;
+using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 
@@ -17,8 +17,7 @@ public static class LeadsService
     public static WebApplicationBuilder AddLeadsService(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
-        builder.AddCrmStorage(Name, LeadsSchema.Value);
-        builder.AddStore<ILeadStore, SqliteLeadStore, MongoLeadStore>();
+        builder.AddCrmStorage(Name, LeadCollections.Leads);
 
         builder.Services.AddOptions<ScoringOptions>()
             .Bind(config.GetSection(ScoringOptions.Section))
@@ -30,13 +29,13 @@ public static class LeadsService
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
         builder.Services.AddScoped<CaptureLeadHandler>();
 
-        builder.AddCrmMessaging(Name, x => x.AddConsumer<LeadAssignedConsumer>());
+        builder.AddCrmMessaging(Name, consumers => consumers.Add<SetOwnerOnLeadAssigned>("lead-assigned"));
         return builder;
     }
 
     public static WebApplication MapLeadsService(this WebApplication app)
     {
-        app.MapGroup("/api/leads").MapLeadEndpoints();
+        app.MapGroup("/api/leads").WithUnitOfWork().MapLeadEndpoints();
         return app;
     }
 }

@@ -1,7 +1,7 @@
 using Crm.Leads.Contacts;
-using Crm.ServiceDefaults.Storage.Sqlite;
+using Crm.Leads.Leads;
+using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
-using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -12,14 +12,17 @@ public class LeadsApiFactory : CrmServiceFactory<LeadsEntryPoint>
 {
     public FakeContactDirectory Contacts { get; } = new();
 
+    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
+
     protected override void ConfigureServices(IServiceCollection services)
     {
         services.RemoveAll<IContactDirectory>();
         services.AddSingleton<IContactDirectory>(Contacts);
     }
 
-    public Task<long> CountAsync(string sql, object? param = null) =>
-        Services.GetRequiredService<SqliteDb>().ReadAsync(c => c.ExecuteScalarAsync<long>(sql, param));
+    public Task<long> LeadCountAsync() => Store.CountAsync(LeadCollections.Leads, Filter<Lead>.All);
 
-    public Task<long> LeadsFromSourceAsync(string source) => CountAsync("SELECT COUNT(*) FROM leads WHERE source = @source", new { source });
+    public Task<long> OutboxCountAsync() => Store.CountAsync(PlatformCollections.Outbox, Filter<OutboxRecord>.All);
+
+    public Task<long> LeadsFromSourceAsync(string source) => Store.CountAsync(LeadCollections.Leads, Filter<Lead>.Eq(x => x.Source, source));
 }

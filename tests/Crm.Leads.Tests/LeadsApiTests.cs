@@ -61,7 +61,7 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
     }
 
     private async Task<(long Leads, long Outbox, int Calls)> SnapshotAsync() =>
-        (await factory.CountAsync("SELECT COUNT(*) FROM leads"), await factory.CountAsync("SELECT COUNT(*) FROM outbox"), factory.Contacts.Calls);
+        (await factory.LeadCountAsync(), await factory.OutboxCountAsync(), factory.Contacts.Calls);
 
     [Fact]
     public async Task Capture_returns_201_with_location_score_grade_and_breakdown()

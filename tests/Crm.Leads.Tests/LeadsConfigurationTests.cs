@@ -5,6 +5,8 @@ using Crm.Client;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Leads;
 using Crm.Leads.Contacts;
+using Crm.Leads.Leads;
+using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -79,8 +81,8 @@ public sealed class ContactsDownTests(ContactsDownFactory factory) : IClassFixtu
         Assert.True(response.Headers.Contains("Retry-After"));
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Contacts is unavailable.", problem.RootElement.GetProperty("title").GetString());
-        var stored = await factory.Services.GetRequiredService<Crm.ServiceDefaults.Storage.Sqlite.SqliteDb>()
-            .ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<long>(c, "SELECT COUNT(*) FROM leads WHERE source = @source", new { source }));
+        var stored = await factory.Services.GetRequiredService<IDocumentStore>()
+            .CountAsync(LeadCollections.Leads, Filter<Lead>.Eq(x => x.Source, source));
         Assert.Equal(0, stored);
     }
 }

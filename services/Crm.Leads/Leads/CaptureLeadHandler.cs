@@ -15,8 +15,7 @@ namespace Crm.Leads.Leads;
 /// </summary>
 public sealed class CaptureLeadHandler(
     IContactDirectory contacts,
-    ILeadStore store,
-    IIdempotencyStore idempotency,
+    UnitOfWork unit,
     IOptions<ScoringOptions> scoring,
     IOptions<HttpJsonOptions> json,
     TimeProvider time)
@@ -44,7 +43,7 @@ public sealed class CaptureLeadHandler(
         }
 
         var hash = IdempotentResponse.Hash(body);
-        if (key is not null && await idempotency.GetAsync(IdempotencyScope, key, cancellationToken) is { } earlier)
+        if (key is not null && await KeptResponseAsync(key, cancellationToken) is { } earlier)
         {
             return Replay(earlier, hash);
         }
@@ -88,14 +87,25 @@ public sealed class CaptureLeadHandler(
             CreatedAt = lead.CapturedAt,
         };
 
+        unit.Insert(LeadCollections.Leads, lead);
+        foreach (var message in lead.CaptureEvents())
+        {
+            unit.Publish(message);
+        }
+
+        if (record is not null)
+        {
+            unit.RecordIdempotentResponse(record);
+        }
+
         try
         {
-            await store.CaptureAsync(lead, lead.CaptureEvents(), record, cancellationToken);
+            await unit.CommitAsync(cancellationToken);
         }
-        catch (DuplicateIdempotencyKeyException)
+        catch (DuplicateKeyException ex) when (ex.Collection == PlatformCollections.Idempotency.Name)
         {
             // A concurrent request with the same key committed first: answer as it did.
-            var winner = await idempotency.GetAsync(IdempotencyScope, key!, cancellationToken)
+            var winner = await KeptResponseAsync(key!, cancellationToken)
                 ?? throw new InvalidOperationException($"Idempotency key '{key}' is taken but has no stored response.");
             return Replay(winner, hash);
         }
@@ -105,7 +115,7 @@ public sealed class CaptureLeadHandler(
 
     private Lead NewLead(CaptureLeadRequest capture, ResolvedContact contact, DateTimeOffset now)
     {
-        var lastInteraction = capture.LastInteractionAt is { } at ? TruncateToMs(at) : (DateTimeOffset?)null;
+        var lastInteraction = capture.LastInteractionAt?.TruncateToMs();
         var name = CaptureLeadValidation.Trimmed(capture.Name);
         var score = LeadScorer.Score(
             new ScoringInput { Name = name, Email = contact.Email, Phone = contact.Phone, PagesVisited = capture.PagesVisited, LastInteractionAt = lastInteraction },
@@ -130,6 +140,9 @@ public sealed class CaptureLeadHandler(
             Version = 1,
         };
     }
+
+    private Task<IdempotentResponse?> KeptResponseAsync(string key, CancellationToken cancellationToken) =>
+        unit.GetAsync(PlatformCollections.Idempotency, IdempotentResponse.IdOf(IdempotencyScope, key), cancellationToken);
 
     private static IResult Replay(IdempotentResponse earlier, string hash) =>
         string.Equals(earlier.RequestHash, hash, StringComparison.Ordinal)
@@ -190,12 +203,6 @@ public sealed class CaptureLeadHandler(
         {
             throw new BadHttpRequestException("The request body is invalid.", StatusCodes.Status400BadRequest, ex);
         }
-    }
-
-    private static DateTimeOffset TruncateToMs(DateTimeOffset value)
-    {
-        var utc = value.ToUniversalTime();
-        return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
     }
 }
 

@@ -1,10 +1,11 @@
 using Crm.Contracts.Api;
 using Crm.Leads.Scoring;
+using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Leads.Leads;
 
-/// <summary>A captured lead with its score and, once Assignment gave it to a rep, its owner.</summary>
-public sealed record Lead
+/// <summary>A captured lead with its score and, once Assignment gave it to a rep, its owner (a document of <c>leads</c>).</summary>
+public sealed record Lead : IDocument
 {
     public required string Id { get; init; }
     public required string ContactId { get; init; }
@@ -26,9 +27,18 @@ public sealed record Lead
     public DateTimeOffset? AssignedAt { get; init; }
     public required DateTimeOffset CapturedAt { get; init; }
     public long Version { get; init; } = 1;
+
+    /// <summary>
+    /// The lead given to <paramref name="ownerId"/> at <paramref name="assignedAt"/>, with its version moved on; null
+    /// when it already has an assignment newer than that one (assignments may arrive out of order: the latest wins).
+    /// </summary>
+    public Lead? AssignedTo(string ownerId, string ownerName, DateTimeOffset assignedAt) =>
+        AssignedAt is { } current && current > assignedAt
+            ? null
+            : this with { OwnerId = ownerId, OwnerName = ownerName, AssignedAt = assignedAt, Version = Version + 1 };
 }
 
-/// <summary>The lower-case names events and stores use for enums.</summary>
+/// <summary>The lower-case names events use for enums.</summary>
 public static class WireNames
 {
     public static string Of(Channel channel) => channel switch
@@ -49,8 +59,4 @@ public static class WireNames
         Grade.Hot => "hot",
         _ => throw new ArgumentOutOfRangeException(nameof(grade), grade, "Unknown grade."),
     };
-
-    public static Channel ParseChannel(string value) => Enum.Parse<Channel>(value, ignoreCase: true);
-
-    public static Grade ParseGrade(string value) => Enum.Parse<Grade>(value, ignoreCase: true);
 }

@@ -1,4 +1,5 @@
 using Crm.Contracts.Api.Leads;
+using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Leads.Leads;
 
@@ -22,9 +23,9 @@ public static class LeadEndpoints
         return group;
     }
 
-    private static async Task<IResult> GetAsync(string id, ILeadStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, IDocumentStore store, CancellationToken cancellationToken)
     {
-        var lead = id.Length <= 100 ? await store.GetAsync(id, cancellationToken) : null;
+        var lead = id.Length <= 100 ? await store.GetAsync(LeadCollections.Leads, id, cancellationToken) : null;
         return lead is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Lead not found.", detail: $"There is no lead '{id}'.")
             : Results.Ok(lead.ToResponse());

@@ -25,9 +25,12 @@ public static class Ids
     }
 
     /// <summary>Now, truncated to milliseconds so every store round-trips it exactly.</summary>
-    public static DateTimeOffset UtcNowMs(this TimeProvider time)
+    public static DateTimeOffset UtcNowMs(this TimeProvider time) => time.GetUtcNow().TruncateToMs();
+
+    /// <summary>The time in UTC, truncated to milliseconds: the precision both stores keep.</summary>
+    public static DateTimeOffset TruncateToMs(this DateTimeOffset value)
     {
-        var now = time.GetUtcNow();
-        return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        var utc = value.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
     }
 }

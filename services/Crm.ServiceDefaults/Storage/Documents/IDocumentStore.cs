@@ -67,6 +67,10 @@ public static class DocumentStoreExtensions
             : new DocumentPage<T>(items, null);
     }
 
+    /// <summary>How many documents match the query's filter (its sort and limit do not count).</summary>
+    public static Task<long> CountAsync<T>(this IDocumentStore store, Query<T> query, CancellationToken cancellationToken = default)
+        where T : class, IDocument => store.CountAsync(query.Collection, query.Filter, cancellationToken);
+
     public static Task<IReadOnlyList<long>> CommitAsync(this IDocumentStore store, WriteOperation write, CancellationToken cancellationToken = default) =>
         store.CommitAsync([write], cancellationToken);
 }

@@ -79,6 +79,9 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     public void Delete<T>(DocumentCollection<T> collection, Filter<T> filter, bool expectOne = false)
         where T : class, IDocument => _writes.Add(Write.Delete(collection, filter, expectOne));
 
+    /// <summary>Adds a write built elsewhere (usually a named conditional write of the service's query catalog).</summary>
+    public void Add(WriteOperation write) => _writes.Add(write);
+
     /// <summary>Writes an event (a <c>Crm.Contracts</c> record) to the outbox; it is published after the commit.</summary>
     public void Publish(object message) => _outbox.Add(OutboxSerializer.CreateRecord(message, Now));
 
@@ -113,7 +116,11 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
 
     internal InboxKey? Inbox => _inbox;
 
-    /// <summary>Commits everything collected so far in one transaction and starts afresh (the inbox record goes with the first commit).</summary>
+    /// <summary>
+    /// Commits everything collected so far in one transaction and starts afresh (the inbox record goes with the first
+    /// commit). When the commit fails nothing was stored and the collected writes are dropped too (the inbox record
+    /// stays for a later commit): catch the failure only to answer differently, or run the work again.
+    /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         if (!HasWrites)
@@ -140,8 +147,17 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
 
         writes.AddRange(_writes);
         writes.AddRange(_outbox.Select(r => Write.Insert(PlatformCollections.Outbox, r)));
-        await store.CommitAsync(writes, cancellationToken);
         var published = _outbox.Count;
+        try
+        {
+            await store.CommitAsync(writes, cancellationToken);
+        }
+        catch
+        {
+            Reset(keepInbox: true);
+            throw;
+        }
+
         Reset(keepInbox: false);
         Commits++;
         if (published > 0)

@@ -1,0 +1,13 @@
+using Crm.Leads.Leads;
+using Crm.Testing;
+using Xunit;
+
+namespace Crm.Leads.Tests;
+
+/// <summary>The Leads store's collections and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
+public sealed class QueryCatalogTests
+{
+    [Fact]
+    public Task Every_query_renders_on_both_backends() =>
+        QueryCatalog.VerifyAsync("queries.approved.md", [LeadCollections.Leads], []);
+}
