@@ -1,6 +1,6 @@
 using Crm.Assignment.Assignments;
 using Crm.Assignment.Reps;
-using Crm.Assignment.Storage;
+using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 
@@ -13,15 +13,20 @@ public static class AssignmentService
 
     public static WebApplicationBuilder AddAssignmentService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, AssignmentSchema.Value);
-        builder.AddStore<IAssignmentStore, SqliteAssignmentStore, MongoAssignmentStore>();
-        builder.AddCrmMessaging(Name, x => x.AddConsumer<LeadScoredConsumer>());
+        builder.AddCrmStorage(Name, AssignmentCollections.All);
+        builder.Services.AddSingleton<AssignmentEngine>();
+        builder.Services.AddSingleton<RepRoster>();
+        builder.AddTimerHandler<BacklogDrainTimer>();
+
+        // One scored lead at a time per process: every routing pass writes the round-robin state, so parallel passes
+        // in one process would only conflict and retry. Replicas still run in parallel (and conflict rarely).
+        builder.AddCrmMessaging(Name, consumers => consumers.Add<AssignOnLeadScored>("lead-scored", concurrentMessageLimit: 1));
         return builder;
     }
 
     public static WebApplication MapAssignmentService(this WebApplication app)
     {
-        var api = app.MapGroup("/api/assignment");
+        var api = app.MapGroup("/api/assignment").WithUnitOfWork();
         api.MapRepEndpoints();
         api.MapAssignmentEndpoints();
         return app;

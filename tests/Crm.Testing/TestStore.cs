@@ -73,7 +73,7 @@ public sealed class TestStore : IAsyncDisposable
 
     /// <summary>Outbox records not yet published, oldest first.</summary>
     public Task<IReadOnlyList<OutboxRecord>> PendingOutboxAsync() =>
-        Store.FindAsync(PlatformCollections.Outbox.Find(OutboxDispatcher.Pending).OrderBy(x => x.Id));
+        Store.FindAsync(PlatformQueries.PendingOutbox().OrderBy(x => x.Id));
 
     /// <summary>The events of type <typeparamref name="T"/> waiting in the outbox, oldest first.</summary>
     public async Task<IReadOnlyList<T>> PendingEventsAsync<T>()

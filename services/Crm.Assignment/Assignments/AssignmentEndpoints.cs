@@ -1,7 +1,7 @@
-using System.Globalization;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Crm.Assignment.Assignments;
@@ -16,52 +16,27 @@ public static class AssignmentEndpoints
         return api;
     }
 
-    private static async Task<IResult> GetLeadAsync(string leadId, IAssignmentStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetLeadAsync(string leadId, IDocumentStore store, CancellationToken cancellationToken)
     {
-        var lead = await store.GetLeadAsync(leadId, cancellationToken);
-        return lead is null
-            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Lead not found.", detail: $"Assignment has not seen a scored lead with id '{leadId}'.")
-            : Results.Ok(lead.ToResponse());
+        var lead = await store.GetAsync(AssignmentCollections.Leads, leadId, cancellationToken);
+        if (lead is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Lead not found.", detail: $"Assignment has not seen a scored lead with id '{leadId}'.");
+        }
+
+        // The rep's current name (a rename shows at once).
+        var rep = lead.RepId is null ? null : await store.GetAsync(AssignmentCollections.Reps, lead.RepId, cancellationToken);
+        return Results.Ok((lead with { RepName = rep?.Name }).ToResponse());
     }
 
-    private static async Task<IResult> ListBacklogAsync([FromQuery] string? limit, [FromQuery] string? cursor, IAssignmentStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ListBacklogAsync([FromQuery] string? limit, [FromQuery] string? cursor, IDocumentStore store, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var take = Paging.Limit(limit, errors);
-        var after = DecodeCursor(Paging.Decode(cursor, errors), cursor, errors);
+        var query = Paging.StartAfter(AssignmentQueries.Backlog(), cursor, errors);
         errors.ThrowIfAny();
 
-        var leads = await store.ListBacklogAsync(after, take + 1, cancellationToken);
-        var page = leads.Take(take).ToList();
-        return Results.Ok(new Page<LeadAssignmentResponse>
-        {
-            Items = page.Select(l => l.ToResponse()).ToList(),
-            NextCursor = leads.Count > take ? EncodeCursor(page[^1].Position) : null,
-        });
-    }
-
-    /// <summary><c>{gradeRank}.{queuedAt as Unix ms}.{leadId}</c>, base64url.</summary>
-    internal static string EncodeCursor(BacklogPosition position) =>
-        Paging.Encode(string.Create(CultureInfo.InvariantCulture, $"{position.GradeRank}.{position.QueuedAt.ToUnixTimeMilliseconds()}.{position.LeadId}"));
-
-    private static BacklogPosition? DecodeCursor(string? text, string? cursor, ValidationErrors errors)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        var parts = text.Split('.', 3);
-        if (parts.Length == 3
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var rank)
-            && long.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ms)
-            && ms >= DateTimeOffset.MinValue.ToUnixTimeMilliseconds() && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
-            && parts[2].Length > 0)
-        {
-            return new BacklogPosition(rank, DateTimeOffset.FromUnixTimeMilliseconds(ms), parts[2]);
-        }
-
-        errors.Add("cursor", $"'{cursor}' is not a cursor from a previous page.");
-        return null;
+        var page = await store.PageAsync(query, take, cancellationToken);
+        return Results.Ok(new Page<LeadAssignmentResponse> { Items = page.Items.Select(l => l.ToResponse()).ToList(), NextCursor = page.NextCursor });
     }
 }

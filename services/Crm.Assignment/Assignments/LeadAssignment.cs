@@ -2,6 +2,7 @@ using Crm.Assignment.Reps;
 using Crm.Assignment.Routing;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
+using System.Text.Json.Serialization;
 using Crm.Contracts.Assignment;
 using Crm.ServiceDefaults.Storage;
 
@@ -15,10 +16,11 @@ public enum LeadStatus
     Assigned,
 }
 
-/// <summary>A scored lead as Assignment knows it.</summary>
-public sealed record LeadAssignment
+/// <summary>A scored lead as Assignment knows it (a document of <c>lead_assignments</c>; its id is the lead's id).</summary>
+public sealed record LeadAssignment : IDocument
 {
-    public required string LeadId { get; init; }
+    /// <summary>The lead's id.</summary>
+    public required string Id { get; init; }
     public required string ContactId { get; init; }
     public required Grade Grade { get; init; }
     public required int Score { get; init; }
@@ -28,17 +30,18 @@ public sealed record LeadAssignment
     public required DateTimeOffset QueuedAt { get; init; }
     public required LeadStatus Status { get; init; }
     public string? RepId { get; init; }
-    /// <summary>The rep's current name (read model; not stored with the lead).</summary>
+    /// <summary>The rep's current name (read model, filled when read for the API; not stored).</summary>
+    [JsonIgnore]
     public string? RepName { get; init; }
     public DateTimeOffset? AssignedAt { get; init; }
+    public long Version { get; init; } = 1;
 
+    /// <summary>Stored with the document so the backlog index serves hot, then warm, then cold.</summary>
     public int GradeRank => BacklogOrder.Rank(Grade);
-
-    public BacklogPosition Position => new(GradeRank, QueuedAt, LeadId);
 
     public LeadAssignmentResponse ToResponse() => new()
     {
-        LeadId = LeadId,
+        LeadId = Id,
         ContactId = ContactId,
         Status = FormatStatus(Status),
         RepId = RepId,
@@ -51,19 +54,12 @@ public sealed record LeadAssignment
 
     public static string FormatStatus(LeadStatus status) => status == LeadStatus.Assigned ? "assigned" : "backlog";
 
-    public static LeadStatus ParseStatus(string value) => value switch
-    {
-        "assigned" => LeadStatus.Assigned,
-        "backlog" => LeadStatus.Backlog,
-        _ => throw new FormatException($"'{value}' is not a lead status."),
-    };
-
     /// <summary>The event published (through the outbox) when this backlog lead goes to <paramref name="rep"/> at <paramref name="now"/>.</summary>
     public LeadAssigned AssignedEvent(Rep rep, DateTimeOffset now) => new()
     {
         EventId = Ids.NewGuid(),
         OccurredAt = now,
-        LeadId = LeadId,
+        LeadId = Id,
         ContactId = ContactId,
         RepId = rep.Id,
         RepName = rep.Name,
@@ -75,6 +71,3 @@ public sealed record LeadAssignment
 
 /// <summary>What a LeadScored event tells Assignment.</summary>
 public sealed record ScoredLead(string LeadId, string ContactId, Grade Grade, int Score, DateTimeOffset ScoredAt);
-
-/// <summary>A place in the backlog order (keyset cursor of <c>GET /api/assignment/backlog</c>).</summary>
-public sealed record BacklogPosition(int GradeRank, DateTimeOffset QueuedAt, string LeadId);

@@ -1,13 +1,15 @@
 using Crm.Assignment.Routing;
 using Crm.Contracts.Api.Assignment;
+using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Reps;
 
 /// <summary>
-/// A sales rep of the (single, for now) pool. <see cref="Version"/> counts changes to name, capacity and active
-/// (what <c>If-Match</c> protects); <see cref="OpenLeads"/> moves with assignments without changing it.
+/// A sales rep of the (single, for now) pool (a document of <c>reps</c>). <see cref="Version"/> counts changes to
+/// name, capacity and active (what <c>If-Match</c> protects); <see cref="OpenLeads"/> moves with assignments without
+/// changing it, so both are only ever changed by field updates, never by replacing the whole document.
 /// </summary>
-public sealed record Rep
+public sealed record Rep : IDocument
 {
     public const int NameMaxLength = 200;
     public const int MinCapacity = 1;

@@ -20,46 +20,42 @@ public static class RepEndpoints
         return api;
     }
 
-    private static async Task<IResult> CreateAsync(CreateRepRequest request, IAssignmentStore store, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(CreateRepRequest request, UnitOfWork unit, RepRoster roster, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var name = ValidateName(request.Name, required: true, errors);
         var capacity = ValidateCapacity(request.Capacity, required: true, errors);
         errors.ThrowIfAny();
 
-        var rep = await store.CreateRepAsync(
+        var rep = await roster.CreateAsync(
+            unit,
             new Rep
             {
                 Id = Ids.New(),
                 Name = name!,
                 Capacity = capacity!.Value,
                 Active = true,
-                CreatedAt = time.UtcNowMs(),
+                CreatedAt = unit.Now,
             },
             cancellationToken);
         SetETag(http, rep);
         return Results.Created($"/api/assignment/reps/{rep.Id}", rep.ToResponse());
     }
 
-    private static async Task<IResult> ListAsync([FromQuery] string? limit, [FromQuery] string? cursor, IAssignmentStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync([FromQuery] string? limit, [FromQuery] string? cursor, IDocumentStore store, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var take = Paging.Limit(limit, errors);
-        var afterId = Paging.Decode(cursor, errors);
+        var query = Paging.StartAfter(AssignmentQueries.RepsInCreationOrder(), cursor, errors);
         errors.ThrowIfAny();
 
-        var reps = await store.ListRepsAsync(afterId, take + 1, cancellationToken);
-        var page = reps.Take(take).ToList();
-        return Results.Ok(new Page<RepResponse>
-        {
-            Items = page.Select(r => r.ToResponse()).ToList(),
-            NextCursor = reps.Count > take ? Paging.Encode(page[^1].Id) : null,
-        });
+        var page = await store.PageAsync(query, take, cancellationToken);
+        return Results.Ok(new Page<RepResponse> { Items = page.Items.Select(r => r.ToResponse()).ToList(), NextCursor = page.NextCursor });
     }
 
-    private static async Task<IResult> GetAsync(string id, IAssignmentStore store, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, IDocumentStore store, HttpContext http, CancellationToken cancellationToken)
     {
-        var rep = await store.GetRepAsync(id, cancellationToken);
+        var rep = await store.GetAsync(AssignmentCollections.Reps, id, cancellationToken);
         if (rep is null)
         {
             return NotFound(id);
@@ -73,7 +69,8 @@ public static class RepEndpoints
         string id,
         UpdateRepRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,
-        IAssignmentStore store,
+        UnitOfWork unit,
+        RepRoster roster,
         HttpContext http,
         CancellationToken cancellationToken)
     {
@@ -88,13 +85,13 @@ public static class RepEndpoints
             if (!TryParseIfMatch(ifMatch, out expectedVersion))
             {
                 // An entity tag this service never hands out matches nothing.
-                return await store.GetRepAsync(id, cancellationToken) is null
+                return await unit.GetAsync(AssignmentCollections.Reps, id, cancellationToken) is null
                     ? NotFound(id)
                     : Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The rep has changed.", detail: $"If-Match '{ifMatch}' does not name a version of this rep.");
             }
         }
 
-        var result = await store.UpdateRepAsync(id, new RepPatch(name, capacity, request.Active), expectedVersion, cancellationToken);
+        var result = await roster.UpdateAsync(unit, id, new RepPatch(name, capacity, request.Active), expectedVersion, cancellationToken);
         switch (result.Status)
         {
             case RepUpdateStatus.NotFound:

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using Crm.ServiceDefaults.Storage;
 namespace Crm.ServiceDefaults.Http;
 
 /// <summary>The list conventions of API.md, for every service: <c>limit</c> (default 50, 1..500) and an opaque base64url <c>cursor</c>.</summary>
@@ -24,6 +25,22 @@ public static class Paging
         }
 
         return limit;
+    }
+
+    /// <summary>
+    /// <paramref name="query"/> from the position <paramref name="cursor"/> names (a <c>nextCursor</c> of the same
+    /// list); adds a field error for <c>cursor</c> when it is not one.
+    /// </summary>
+    public static Query<T> StartAfter<T>(Query<T> query, string? cursor, ValidationErrors errors)
+        where T : class, IDocument
+    {
+        if (query.TryStartAfter(cursor, out var started))
+        {
+            return started;
+        }
+
+        errors.Add("cursor", "Not a cursor from a previous page.");
+        return query;
     }
 
     public static string Encode(string value) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(value));

@@ -9,9 +9,9 @@ namespace Crm.ServiceDefaults.Http;
 /// <summary>
 /// Every request of an API group runs in a <see cref="UnitOfWork"/>: the handler reads and collects writes and
 /// events, and this filter commits them before the response is written. Nothing is committed when the handler
-/// answers an error (4xx / 5xx). When the commit meets a concurrent change (<see cref="ConcurrencyException"/>) and
-/// the handler had committed nothing itself, the handler runs again on fresh data, up to three times; then the
-/// conflict becomes a 409.
+/// answers an error (4xx / 5xx). When a commit (this filter's or one the handler made itself) meets a concurrent
+/// change (<see cref="ConcurrencyException"/>) before anything of the attempt was committed, the handler runs again
+/// on fresh data, up to three times; then the conflict becomes a 409.
 /// </summary>
 public sealed class UnitOfWorkEndpointFilter : IEndpointFilter
 {
@@ -24,14 +24,14 @@ public sealed class UnitOfWorkEndpointFilter : IEndpointFilter
         {
             unit.Discard();
             var commitsBefore = unit.Commits;
-            var result = await next(context);
-            if (result is IStatusCodeHttpResult { StatusCode: >= 400 } || context.HttpContext.Response.StatusCode >= 400)
-            {
-                return result;
-            }
-
             try
             {
+                var result = await next(context);
+                if (result is IStatusCodeHttpResult { StatusCode: >= 400 } || context.HttpContext.Response.StatusCode >= 400)
+                {
+                    return result;
+                }
+
                 await unit.CommitAsync(context.HttpContext.RequestAborted);
                 return result;
             }

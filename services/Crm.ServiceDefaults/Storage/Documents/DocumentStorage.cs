@@ -85,14 +85,14 @@ public static class DocumentStorage
         var admin = app.MapGroup("/admin").RequireHost(managementHost);
         admin.MapGet("/outbox", async (IDocumentStore store, CancellationToken cancellationToken) => new
         {
-            pending = await store.CountAsync(PlatformCollections.Outbox, OutboxDispatcher.Pending, cancellationToken),
-            dead = await store.CountAsync(PlatformCollections.Outbox, OutboxDispatcher.Dead, cancellationToken),
-            deadRecords = (await store.FindAsync(PlatformCollections.Outbox.Find(OutboxDispatcher.Dead).OrderBy(x => x.Id).Take(100), cancellationToken))
+            pending = await store.CountAsync(PlatformQueries.PendingOutbox(), cancellationToken),
+            dead = await store.CountAsync(PlatformQueries.DeadOutbox(), cancellationToken),
+            deadRecords = (await store.FindAsync(PlatformQueries.DeadOutbox().Take(100), cancellationToken))
                 .Select(r => new { r.Id, r.Type, r.CreatedAt, r.DeadAt, r.Attempts, r.LastError }),
         });
         admin.MapPost("/outbox/dead/requeue", async (string? id, IDocumentStore store, OutboxSignal signal, CancellationToken cancellationToken) =>
         {
-            var which = id is null ? OutboxDispatcher.Dead : OutboxDispatcher.Dead & Filter<OutboxRecord>.Eq(x => x.Id, id);
+            var which = id is null ? PlatformQueries.DeadOutbox().Filter : PlatformQueries.DeadOutbox().Filter & Filter<OutboxRecord>.Eq(x => x.Id, id);
             var counts = await store.CommitAsync(
                 Write.Update(PlatformCollections.Outbox, which, new Update<OutboxRecord>().Unset(x => x.DeadAt).Set(x => x.Attempts, 0).Unset(x => x.LeaseUntil), expectOne: false),
                 cancellationToken);
@@ -102,14 +102,14 @@ public static class DocumentStorage
         admin.MapGet("/timers", async (IDocumentStore store, TimeProvider time, CancellationToken cancellationToken) => new
         {
             scheduled = await store.CountAsync(PlatformCollections.Timers, Filter<TimerRecord>.Missing(x => x.DeadAt), cancellationToken),
-            due = await store.CountAsync(PlatformCollections.Timers, Filter<TimerRecord>.Missing(x => x.DeadAt) & Filter<TimerRecord>.Lte(x => x.DueAt, time.UtcNowMs()), cancellationToken),
-            deadTimers = (await store.FindAsync(PlatformCollections.Timers.Find(Filter<TimerRecord>.Exists(x => x.DeadAt)).OrderBy(x => x.DueAt).Take(100), cancellationToken))
+            due = await store.CountAsync(PlatformQueries.DueTimers(time.UtcNowMs()), cancellationToken),
+            deadTimers = (await store.FindAsync(PlatformQueries.DeadTimers().Take(100), cancellationToken))
                 .Select(t => new { t.Kind, t.Key, t.DueAt, t.DeadAt, t.Attempts, t.LastError }),
         });
         admin.MapPost("/timers/dead/requeue", async (IDocumentStore store, CancellationToken cancellationToken) =>
         {
             var counts = await store.CommitAsync(
-                Write.Update(PlatformCollections.Timers, Filter<TimerRecord>.Exists(x => x.DeadAt), new Update<TimerRecord>().Unset(x => x.DeadAt).Set(x => x.Attempts, 0).Unset(x => x.LeaseUntil), expectOne: false),
+                Write.Update(PlatformCollections.Timers, PlatformQueries.DeadTimers().Filter, new Update<TimerRecord>().Unset(x => x.DeadAt).Set(x => x.Attempts, 0).Unset(x => x.LeaseUntil), expectOne: false),
                 cancellationToken);
             return Results.Ok(new { requeued = counts[0] });
         });

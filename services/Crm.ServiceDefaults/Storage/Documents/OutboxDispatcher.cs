@@ -31,16 +31,6 @@ public sealed class OutboxDispatcher(
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private DateTimeOffset _nextCount = DateTimeOffset.MinValue;
 
-    /// <summary>Records a dispatcher may claim now: unsent, not dead, and neither leased nor backing off.</summary>
-    public static Filter<OutboxRecord> Claimable(DateTimeOffset now) =>
-        Filter<OutboxRecord>.Missing(x => x.SentAt)
-        & Filter<OutboxRecord>.Missing(x => x.DeadAt)
-        & (Filter<OutboxRecord>.Missing(x => x.LeaseUntil) | Filter<OutboxRecord>.Lt(x => x.LeaseUntil, now));
-
-    public static Filter<OutboxRecord> Pending => Filter<OutboxRecord>.Missing(x => x.SentAt) & Filter<OutboxRecord>.Missing(x => x.DeadAt);
-
-    public static Filter<OutboxRecord> Dead => Filter<OutboxRecord>.Exists(x => x.DeadAt);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Enabled)
@@ -99,7 +89,7 @@ public sealed class OutboxDispatcher(
         var now = time.UtcNowMs();
         var token = Ids.New();
         var batch = await store.ClaimAsync(
-            Outbox.Find(Claimable(now)).OrderBy(x => x.Id).Take(options.BatchSize),
+            PlatformQueries.ClaimableOutbox(now, options.BatchSize),
             new Update<OutboxRecord>().Set(x => x.LeaseOwner, _owner).Set(x => x.LeaseToken, token).Set(x => x.LeaseUntil, now + options.Lease),
             Filter<OutboxRecord>.Eq(x => x.LeaseToken, token),
             cancellationToken);
@@ -188,7 +178,7 @@ public sealed class OutboxDispatcher(
         }
 
         _nextCount = now.AddSeconds(10);
-        metrics.ReportOutbox(await store.CountAsync(Outbox, Pending, cancellationToken), await store.CountAsync(Outbox, Dead, cancellationToken));
+        metrics.ReportOutbox(await store.CountAsync(PlatformQueries.PendingOutbox(), cancellationToken), await store.CountAsync(PlatformQueries.DeadOutbox(), cancellationToken));
     }
 
     private async Task WhenStartedAsync(CancellationToken stoppingToken)

@@ -44,7 +44,7 @@ internal sealed class StoreInitializer(
     TimeProvider time,
     ILogger<StoreInitializer> logger) : IHostedService, IDisposable
 {
-    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource? _stopping;
     private Task? _background;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -56,19 +56,24 @@ internal sealed class StoreInitializer(
             return;
         }
 
-        _background = Task.Run(() => InitializeUntilReadyAsync(_stopping.Token), CancellationToken.None);
+        _stopping = new CancellationTokenSource();
+        var stopping = _stopping.Token;
+        _background = Task.Run(() => InitializeUntilReadyAsync(stopping), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
-        if (_background is not null)
+        if (Interlocked.Exchange(ref _stopping, null) is not { } stopping)
         {
-            await _background.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
         }
+
+        await stopping.CancelAsync();
+        await _background!.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        stopping.Dispose();
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose() => Interlocked.Exchange(ref _stopping, null)?.Dispose();
 
     private async Task InitializeUntilReadyAsync(CancellationToken stopping)
     {

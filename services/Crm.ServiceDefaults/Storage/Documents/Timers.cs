@@ -59,12 +59,6 @@ public sealed class TimerRunner(
     private static readonly DocumentCollection<TimerRecord> Timers = PlatformCollections.Timers;
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    /// <summary>Timers a runner may claim at <paramref name="now"/>: due, not dead, and neither leased nor backing off.</summary>
-    public static Filter<TimerRecord> Claimable(DateTimeOffset now) =>
-        Filter<TimerRecord>.Missing(x => x.DeadAt)
-        & Filter<TimerRecord>.Lte(x => x.DueAt, now)
-        & (Filter<TimerRecord>.Missing(x => x.LeaseUntil) | Filter<TimerRecord>.Lt(x => x.LeaseUntil, now));
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Enabled)
@@ -82,8 +76,8 @@ public sealed class TimerRunner(
                 {
                     fired = await RunDueAsync(stoppingToken);
                     metrics.ReportTimers(
-                        await store.CountAsync(Timers, Filter<TimerRecord>.Missing(x => x.DeadAt) & Filter<TimerRecord>.Lte(x => x.DueAt, time.UtcNowMs()), stoppingToken),
-                        await store.CountAsync(Timers, Filter<TimerRecord>.Exists(x => x.DeadAt), stoppingToken));
+                        await store.CountAsync(PlatformQueries.DueTimers(time.UtcNowMs()), stoppingToken),
+                        await store.CountAsync(PlatformQueries.DeadTimers(), stoppingToken));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -108,7 +102,7 @@ public sealed class TimerRunner(
         var now = time.UtcNowMs();
         var token = Ids.New();
         var due = await store.ClaimAsync(
-            Timers.Find(Claimable(now)).OrderBy(x => x.DueAt).Take(options.BatchSize),
+            PlatformQueries.ClaimableTimers(now, options.BatchSize),
             new Update<TimerRecord>().Set(x => x.LeaseOwner, _owner).Set(x => x.LeaseToken, token).Set(x => x.LeaseUntil, now + options.Lease),
             Filter<TimerRecord>.Eq(x => x.LeaseToken, token),
             cancellationToken);

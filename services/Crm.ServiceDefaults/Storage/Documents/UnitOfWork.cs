@@ -166,6 +166,39 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> (which reads and collects writes into this unit) and commits; when the commit meets
+    /// a concurrent change (<see cref="ConcurrencyException"/>, or with <paramref name="retryDuplicates"/> a
+    /// <see cref="DuplicateKeyException"/> outside the inbox and idempotency records) it discards and runs the work
+    /// again on fresh data, up to <paramref name="attempts"/> times in all.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<Task<T>> work, int attempts = 5, bool retryDuplicates = false, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Discard();
+            try
+            {
+                var result = await work();
+                await CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (Exception ex) when (attempt < attempts && IsRetryable(ex, retryDuplicates))
+            {
+                // Another writer committed first: read again.
+            }
+        }
+    }
+
+    private static bool IsRetryable(Exception exception, bool retryDuplicates) => exception switch
+    {
+        ConcurrencyException => true,
+        DuplicateKeyException duplicate => retryDuplicates
+            && duplicate.Collection != PlatformCollections.Inbox.Name
+            && duplicate.Collection != PlatformCollections.Idempotency.Name,
+        _ => false,
+    };
+
     /// <summary>Drops what was collected (to run the unit again after a failed commit) and reads the clock again.</summary>
     public void Discard() => Reset(keepInbox: true);
 

@@ -1,0 +1,32 @@
+using Crm.Assignment.Routing;
+using Crm.Contracts.Leads;
+using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Storage;
+using MassTransit;
+
+namespace Crm.Assignment.Assignments;
+
+/// <summary>
+/// Queue <c>assignment-lead-scored</c>: records every scored lead and gives it to the next rep with room (round
+/// robin); otherwise it waits in the backlog. A lead is assigned once: a re-score only updates grade and score.
+/// </summary>
+public sealed class AssignOnLeadScored(UnitOfWork unit, AssignmentEngine engine) : IConsumer<LeadScored>
+{
+    public Task Consume(ConsumeContext<LeadScored> context)
+    {
+        var message = context.Message;
+        if (string.IsNullOrWhiteSpace(message.LeadId) || string.IsNullOrWhiteSpace(message.ContactId))
+        {
+            throw new InvalidMessageException("LeadScored needs a LeadId and a ContactId.");
+        }
+
+        if (!BacklogOrder.TryParseGrade(message.Grade, out var grade))
+        {
+            throw new InvalidMessageException($"LeadScored for lead {message.LeadId} has an unknown grade '{message.Grade}'.");
+        }
+
+        // Stores keep milliseconds: compare scores at the precision they are stored with.
+        var lead = new ScoredLead(message.LeadId, message.ContactId, grade, message.Score, message.OccurredAt.TruncateToMs());
+        return engine.RecordScoredAsync(unit, lead, context.CancellationToken);
+    }
+}

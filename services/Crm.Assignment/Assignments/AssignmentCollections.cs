@@ -1,0 +1,20 @@
+using Crm.Assignment.Reps;
+using Crm.Assignment.Routing;
+using Crm.ServiceDefaults.Storage;
+
+namespace Crm.Assignment.Assignments;
+
+/// <summary>Assignment's collections: reps, the leads it has seen scored, and the round-robin state.</summary>
+public static class AssignmentCollections
+{
+    /// <summary>Reps by id (UUID v7, so in creation order). Every routing pass reads them all: one pool for now.</summary>
+    public static readonly DocumentCollection<Rep> Reps = new("reps");
+
+    /// <summary>Leads by lead id; the <c>backlog</c> index serves the waiting leads in serving order.</summary>
+    public static readonly DocumentCollection<LeadAssignment> Leads = new DocumentCollection<LeadAssignment>("lead_assignments")
+        .Index("backlog", i => i.Asc(x => x.Status).Asc(x => x.GradeRank).Asc(x => x.QueuedAt).Asc(x => x.Id));
+
+    public static readonly DocumentCollection<RoutingState> Routing = new("routing_state");
+
+    public static IDocumentCollection[] All { get; } = [Reps, Leads, Routing];
+}

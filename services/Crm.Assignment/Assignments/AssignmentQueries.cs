@@ -1,0 +1,38 @@
+using Crm.Assignment.Reps;
+using Crm.ServiceDefaults.Storage;
+
+namespace Crm.Assignment.Assignments;
+
+/// <summary>Every query and conditional write of Assignment (rendered for both stores in <c>queries.approved.md</c>).</summary>
+public static class AssignmentQueries
+{
+    /// <summary>All reps in creation order (a routing pass reads the whole pool; the list endpoint pages it).</summary>
+    public static Query<Rep> RepsInCreationOrder() => AssignmentCollections.Reps.All().OrderBy(x => x.Id);
+
+    /// <summary>Waiting leads in serving order: hot, warm, cold, then the oldest first.</summary>
+    public static Query<LeadAssignment> Backlog() =>
+        AssignmentCollections.Leads.Find(Filter<LeadAssignment>.Eq(x => x.Status, LeadStatus.Backlog))
+            .OrderBy(x => x.GradeRank)
+            .ThenBy(x => x.QueuedAt)
+            .ThenBy(x => x.Id);
+
+    /// <summary>
+    /// Takes one unit of the rep's capacity, guarded by what the routing pass read (active, the same capacity, and
+    /// <paramref name="openLeadsBefore"/> open leads): a concurrent change fails the commit instead of overfilling.
+    /// </summary>
+    public static WriteOperation TakeCapacity(string repId, int openLeadsBefore, int capacity) =>
+        Write.Update(
+            AssignmentCollections.Reps,
+            Filter<Rep>.Eq(x => x.Id, repId)
+            & Filter<Rep>.Eq(x => x.Active, true)
+            & Filter<Rep>.Eq(x => x.Capacity, capacity)
+            & Filter<Rep>.Eq(x => x.OpenLeads, openLeadsBefore),
+            new Update<Rep>().Inc(x => x.OpenLeads, 1));
+
+    /// <summary>A merge patch of the rep's settings at the version it was read (open leads are left to the routing passes).</summary>
+    public static WriteOperation ChangeSettings(Rep current, Rep patched) =>
+        Write.Update(
+            AssignmentCollections.Reps,
+            Filter<Rep>.Eq(x => x.Id, current.Id) & Filter<Rep>.Eq(x => x.Version, current.Version),
+            new Update<Rep>().Set(x => x.Name, patched.Name).Set(x => x.Capacity, patched.Capacity).Set(x => x.Active, patched.Active).Inc(x => x.Version, 1));
+}

@@ -1,0 +1,30 @@
+using Crm.ServiceDefaults.Storage;
+
+namespace Crm.Assignment.Assignments;
+
+/// <summary>
+/// The durable half of a drain. A rep change that may free capacity drains the backlog in its request, and also
+/// schedules this timer a little later in the same commit: if the process dies between the two, or the drain loses
+/// every race, the timer drains what is left (one bounded unit per firing, scheduling itself again while a full
+/// batch was assigned).
+/// </summary>
+public sealed class BacklogDrainTimer(AssignmentEngine engine) : ITimerHandler
+{
+    public const string TimerKind = "assignment-backlog-drain";
+    public const string TimerKey = "backlog";
+
+    /// <summary>Long enough for the request's own drain to have finished.</summary>
+    public static readonly TimeSpan SafetyDelay = TimeSpan.FromSeconds(5);
+
+    public string Kind => TimerKind;
+
+    public static void ScheduleAfter(UnitOfWork unit) => unit.Schedule(TimerKind, TimerKey, unit.Now + SafetyDelay);
+
+    public async Task HandleAsync(DueTimer timer, UnitOfWork unit, CancellationToken cancellationToken)
+    {
+        if (await engine.CollectDrainAsync(unit, cancellationToken) == AssignmentEngine.MaxAllocationsPerUnit)
+        {
+            unit.Schedule(TimerKind, TimerKey, unit.Now);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace Crm.ServiceDefaults.Storage;
+
+/// <summary>The platform's own queries (outbox and timers), in one place so their cost is reviewable (rendered by the catalog test).</summary>
+public static class PlatformQueries
+{
+    /// <summary>Outbox records a dispatcher may claim at <paramref name="now"/>: unsent, not dead, neither leased nor backing off; oldest first.</summary>
+    public static Query<OutboxRecord> ClaimableOutbox(DateTimeOffset now, int limit) =>
+        PlatformCollections.Outbox.Find(
+                Filter<OutboxRecord>.Missing(x => x.SentAt)
+                & Filter<OutboxRecord>.Missing(x => x.DeadAt)
+                & (Filter<OutboxRecord>.Missing(x => x.LeaseUntil) | Filter<OutboxRecord>.Lt(x => x.LeaseUntil, now)))
+            .OrderBy(x => x.Id)
+            .Take(limit);
+
+    /// <summary>Outbox records not yet published (dead ones excluded).</summary>
+    public static Query<OutboxRecord> PendingOutbox() =>
+        PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Missing(x => x.SentAt) & Filter<OutboxRecord>.Missing(x => x.DeadAt));
+
+    /// <summary>Outbox records set aside after too many failures, oldest first.</summary>
+    public static Query<OutboxRecord> DeadOutbox() =>
+        PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Exists(x => x.DeadAt)).OrderBy(x => x.Id);
+
+    /// <summary>Timers a runner may claim at <paramref name="now"/>: due, not dead, neither leased nor backing off; most overdue first.</summary>
+    public static Query<TimerRecord> ClaimableTimers(DateTimeOffset now, int limit) =>
+        PlatformCollections.Timers.Find(
+                Filter<TimerRecord>.Missing(x => x.DeadAt)
+                & Filter<TimerRecord>.Lte(x => x.DueAt, now)
+                & (Filter<TimerRecord>.Missing(x => x.LeaseUntil) | Filter<TimerRecord>.Lt(x => x.LeaseUntil, now)))
+            .OrderBy(x => x.DueAt)
+            .Take(limit);
+
+    /// <summary>Timers due at <paramref name="now"/> and not dead (fired or not).</summary>
+    public static Query<TimerRecord> DueTimers(DateTimeOffset now) =>
+        PlatformCollections.Timers.Find(Filter<TimerRecord>.Missing(x => x.DeadAt) & Filter<TimerRecord>.Lte(x => x.DueAt, now));
+
+    /// <summary>Timers set aside after too many failures, by due time.</summary>
+    public static Query<TimerRecord> DeadTimers() =>
+        PlatformCollections.Timers.Find(Filter<TimerRecord>.Exists(x => x.DeadAt)).OrderBy(x => x.DueAt);
+}
