@@ -1,6 +1,6 @@
 using Crm.Contacts.Contacts;
-using Crm.Contacts.Storage;
 using Crm.Contacts.Timeline;
+using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 
@@ -13,29 +13,27 @@ public static class ContactsService
 
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, ContactsSchema.Value);
-        builder.AddStore<IContactStore, SqliteContactStore, MongoContactStore>();
+        builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline);
 
         var options = builder.Configuration.GetSection(ContactsOptions.Section).Get<ContactsOptions>() ?? new ContactsOptions();
         options.Validate();
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<ContactResolver>();
+        builder.Services.AddScoped<ContactResolver>();
         builder.Services.AddGrpc();
 
-        builder.AddCrmMessaging(Name, x =>
-        {
-            x.AddConsumer<LeadCapturedConsumer>();
-            x.AddConsumer<LeadScoredConsumer>();
-            x.AddConsumer<LeadAssignedConsumer>();
-            x.AddConsumer<MessageSentConsumer>();
-        });
+        // Queue names are the contract with the broker (and the inbox keys): they stay whatever the classes are called.
+        builder.AddCrmMessaging(Name, consumers => consumers
+            .Add<AddToTimelineOnLeadCaptured>("lead-captured")
+            .Add<AddToTimelineOnLeadScored>("lead-scored")
+            .Add<AddToTimelineOnLeadAssigned>("lead-assigned")
+            .Add<AddToTimelineOnMessageSent>("message-sent"));
         return builder;
     }
 
     public static WebApplication MapContactsService(this WebApplication app)
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
-        app.MapGroup("/api/contacts").MapContactEndpoints();
+        app.MapGroup("/api/contacts").WithUnitOfWork().MapContactEndpoints();
         return app;
     }
 }

@@ -2,9 +2,9 @@ using Crm.Contacts.Grpc;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
-using Crm.Messaging.Storage;
 using Crm.Messaging.Templates;
 using Crm.Messaging.Welcome;
+using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.GrpcClients;
 using Crm.ServiceDefaults.Storage;
@@ -18,8 +18,8 @@ public static class MessagingService
 
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, MessagingSchema.Value);
-        builder.AddStore<IMessageStore, SqliteMessageStore, MongoMessageStore>();
+        builder.AddCrmStorage(Name, MessageCollections.Messages);
+        builder.Services.AddSingleton<SendOnce>();
 
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
@@ -38,13 +38,13 @@ public static class MessagingService
         builder.Services.AddHostedService<EmailTransportNotice>();
         builder.Services.AddSingleton<TemplateRenderer>();
 
-        builder.AddCrmMessaging(Name, x => x.AddConsumer<LeadAssignedConsumer>());
+        builder.AddCrmMessaging(Name, consumers => consumers.Add<SendWelcomeOnLeadAssigned>("lead-assigned"));
         return builder;
     }
 
     public static WebApplication MapMessagingService(this WebApplication app)
     {
-        app.MapGroup("/api/messaging").MapMessageEndpoints();
+        app.MapGroup("/api/messaging").WithUnitOfWork().MapMessageEndpoints();
         return app;
     }
 }

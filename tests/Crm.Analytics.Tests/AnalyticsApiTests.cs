@@ -63,6 +63,20 @@ public sealed class AnalyticsApiTests(AnalyticsApiFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task One_MessageId_consumed_by_two_queues_counts_in_both()
+    {
+        // The inbox key is the queue and the MessageId: a MessageId one queue applied does not hide it from another.
+        var at = At(new DateOnly(2014, 9, 9));
+        var messageId = NewId.NextGuid();
+
+        await factory.Harness.Bus.Publish(Captured(at, "fair", "web"), ctx => ctx.MessageId = messageId);
+        await factory.Harness.Bus.Publish(Scored(at, "warm"), ctx => ctx.MessageId = messageId);
+
+        var summary = await PollSummaryAsync("from=2014-09-09&to=2014-09-09", s => s.Totals.LeadsCaptured == 1 && s.Totals.ScoredByGrade.Count == 1);
+        Assert.Equal(new Dictionary<string, int> { ["warm"] = 1 }, summary.Totals.ScoredByGrade);
+    }
+
+    [Fact]
     public async Task A_period_lists_only_its_days_with_data_and_sums_them()
     {
         await factory.Harness.Bus.Publish(Assigned(At(new DateOnly(2013, 1, 10))));

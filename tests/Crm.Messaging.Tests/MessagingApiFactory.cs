@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Crm.Messaging.Contacts;
+using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,6 +31,9 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
     public FakeContactDirectory Contacts { get; } = new();
 
     public string PickupDirectory => _pickup.Path;
+
+    /// <summary>The service's store, to read what it committed (through the document layer, never raw SQL).</summary>
+    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
 
     protected override void ConfigureServices(IServiceCollection services)
     {

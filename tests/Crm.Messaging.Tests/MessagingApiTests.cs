@@ -7,6 +7,7 @@ using Crm.Contracts.Api.Messaging;
 using Crm.Contracts.Assignment;
 using Crm.Contracts.Messaging;
 using Crm.Messaging.Contacts;
+using Crm.Messaging.Messages;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using MassTransit;
@@ -68,6 +69,30 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         await Poll.UntilAsync(() => Task.FromResult(recorder.Finished(messageId) >= 2), "both deliveries consumed", Timeout);
         Assert.Single(FindEmails(contact.Name!));
         Assert.Single((await ListAsync($"leadId={assigned.LeadId}")).Items);
+        var stored = Assert.Single(await factory.Store.FindAsync(MessageQueries.OfLeadAndTemplate(assigned.LeadId, "welcome")));
+        Assert.Equal(("picked-up", null, null), (stored.Status, stored.ClaimToken, stored.LeaseUntil));
+    }
+
+    [Fact]
+    public async Task A_MessageId_applied_before_changes_nothing_whatever_lead_it_names()
+    {
+        var contact = NewContact();
+        var first = NewLeadAssigned(contact.Id);
+        var otherContact = NewContact();
+        var other = NewLeadAssigned(otherContact.Id);
+        var messageId = NewId.NextGuid();
+        using var recorder = new BusRecorder(factory.Harness.Bus);
+
+        await factory.Harness.Bus.Publish(first, ctx => ctx.MessageId = messageId);
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Consumed(messageId) >= 1), "the first delivery consumed", Timeout);
+        await factory.Harness.Bus.Publish(other, ctx => ctx.MessageId = messageId);
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Finished(messageId) >= 2), "the second delivery consumed", Timeout);
+
+        Assert.Single((await ListAsync($"leadId={first.LeadId}")).Items);
+        Assert.Empty((await ListAsync($"leadId={other.LeadId}")).Items);
+        Assert.Empty(FindEmails(otherContact.Name!));
+        Assert.Single(FindEmails(contact.Name!));
+        Assert.Empty(await factory.Store.FindAsync(MessageQueries.OfLeadAndTemplate(other.LeadId, "welcome")));
     }
 
     [Fact]
@@ -78,9 +103,9 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         var second = first with { EventId = Guid.NewGuid(), RepId = "rep-2", RepName = "Other Rep" };
 
         await factory.Harness.Bus.Publish(first);
-        Assert.True(await factory.Harness.Consumed.Any<LeadAssigned>(x => x.Context.Message.EventId == first.EventId));
+        await ConsumedAsync(first);
         await factory.Harness.Bus.Publish(second);
-        Assert.True(await factory.Harness.Consumed.Any<LeadAssigned>(x => x.Context.Message.EventId == second.EventId));
+        await ConsumedAsync(second);
 
         var email = Assert.Single(FindEmails(contact.Name!));
         Assert.Contains(first.RepName, email.TextBody, StringComparison.Ordinal);
@@ -96,7 +121,7 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         using var recorder = new BusRecorder(factory.Harness.Bus);
 
         await factory.Harness.Bus.Publish(assigned);
-        Assert.True(await factory.Harness.Consumed.Any<LeadAssigned>(x => x.Context.Message.EventId == assigned.EventId));
+        await ConsumedAsync(assigned);
 
         var message = Assert.Single((await ListAsync($"leadId={assigned.LeadId}")).Items);
         Assert.Equal("skipped", message.Status);
@@ -106,7 +131,7 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         // The outbox publishes in order: once a later message's event is out, an event of the skipped one would be too.
         var later = NewLeadAssigned(NewContact().Id);
         await factory.Harness.Bus.Publish(later);
-        Assert.True(await factory.Harness.Published.Any<MessageSent>(x => x.Context.Message.LeadId == later.LeadId));
+        await PublishedAsync<MessageSent>(x => x.LeadId == later.LeadId);
         Assert.Contains(recorder.Published<MessageSent>(), m => m.LeadId == later.LeadId);
         Assert.DoesNotContain(recorder.Published<MessageSent>(), m => m.LeadId == assigned.LeadId);
     }
@@ -121,7 +146,7 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
             var assigned = NewLeadAssigned(contact.Id);
             leads.Add(assigned.LeadId);
             await factory.Harness.Bus.Publish(assigned);
-            Assert.True(await factory.Harness.Published.Any<MessageSent>(x => x.Context.Message.LeadId == assigned.LeadId));
+            await PublishedAsync<MessageSent>(x => x.LeadId == assigned.LeadId);
         }
 
         var first = await ListAsync($"contactId={contact.Id}&limit=2");
@@ -179,11 +204,26 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         return (await response.Content.ReadFromJsonAsync<Page<MessageResponse>>(CrmClient.JsonOptions))!;
     }
 
+    /// <summary>
+    /// Waits until the harness saw <paramref name="message"/> consumed. Polled: once the harness' inactivity timer has
+    /// fired, <c>Consumed.Any</c> answers at once with what it has seen so far instead of waiting.
+    /// </summary>
+    private Task ConsumedAsync(LeadAssigned message) =>
+        Poll.UntilAsync(
+            () => factory.Harness.Consumed.Any<LeadAssigned>(x => x.Context.Message.EventId == message.EventId),
+            $"LeadAssigned {message.EventId} consumed",
+            Timeout);
+
+    /// <summary>Waits until the service published a matching event (polled, see <see cref="ConsumedAsync"/>).</summary>
+    private Task PublishedAsync<T>(Func<T, bool> match)
+        where T : class =>
+        Poll.UntilAsync(() => factory.Harness.Published.Any<T>(x => match(x.Context.Message)), $"{typeof(T).Name} published", Timeout);
+
     /// <summary>The first matching event the service published (waits for it; never for the harness to go idle).</summary>
     private async Task<T> FirstPublishedAsync<T>(Func<T, bool> match)
         where T : class
     {
-        Assert.True(await factory.Harness.Published.Any<T>(x => match(x.Context.Message)), $"{typeof(T).Name} published");
+        await PublishedAsync(match);
         await foreach (var published in factory.Harness.Published.SelectAsync<T>(x => match(x.Context.Message)))
         {
             return published.Context.Message;

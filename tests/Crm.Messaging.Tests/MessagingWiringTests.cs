@@ -6,8 +6,10 @@ using Crm.Contracts.Api.Messaging;
 using Crm.Contracts.Assignment;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
+using Crm.Messaging.Welcome;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
+using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
@@ -28,6 +30,17 @@ public sealed class MessagingWiringTests
         Assert.IsType<PickupDirectoryEmailSender>(factory.Services.GetRequiredService<IEmailSender>());
         using var scope = factory.Services.CreateScope();
         Assert.IsType<GrpcContactDirectory>(scope.ServiceProvider.GetRequiredService<IContactDirectory>());
+    }
+
+    [Fact]
+    public async Task The_welcome_consumer_keeps_its_queue()
+    {
+        // The queue name is also the consumer's inbox key: renaming it would forget which messages were applied.
+        await using var factory = new MessagingApiFactory();
+
+        var endpoint = factory.Services.GetRequiredService<IEndpointDefinition<SendWelcomeOnLeadAssigned>>();
+
+        Assert.Equal("messaging-lead-assigned", endpoint.GetEndpointName(factory.Services.GetRequiredService<IEndpointNameFormatter>()));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class HostingTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.AddServiceDefaults("test");
-        builder.AddCrmMessaging("test", (CrmConsumers _) => { });
+        builder.AddCrmMessaging("test", _ => { });
         using var app = builder.Build();
 
         var registrations = app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
@@ -59,7 +59,7 @@ public sealed class HostingTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.AddServiceDefaults("test");
-        builder.AddCrmMessaging("test", (CrmConsumers _) => { });
+        builder.AddCrmMessaging("test", _ => { });
         using var app = builder.Build();
 
         Assert.False(app.Services.GetRequiredService<IOptions<MassTransit.UsageTelemetryOptions>>().Value.Enabled);

@@ -1,46 +1,63 @@
 using Crm.Contracts.Assignment;
 using Crm.Contracts.Leads;
 using Crm.Contracts.Messaging;
-using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Storage;
 using MassTransit;
 
 namespace Crm.Analytics.Counters;
 
-// One consumer (and queue) per event; each adds its counters and its inbox entry in one transaction, so a
+// One consumer (and queue) per event. Each only collects its counter increments in the unit of work; the consume
+// pipeline drops a message its queue applied before (inbox) and commits the increments with the inbox record, so a
 // redelivered event counts once.
 
-public sealed class LeadCapturedConsumer(IAnalyticsStore store) : IConsumer<LeadCaptured>
+/// <summary>Queue <c>analytics-lead-captured</c>: counts the lead, its source and its channel.</summary>
+public sealed class CountLeadCaptured(UnitOfWork unit) : IConsumer<LeadCaptured>
 {
     public Task Consume(ConsumeContext<LeadCaptured> context)
     {
-        var inbox = InboxKey.For<LeadCapturedConsumer>(context);
-        return store.IncrementAsync(inbox, CounterRules.For(context.Message), context.CancellationToken);
+        unit.Count(CounterRules.For(context.Message));
+        return Task.CompletedTask;
     }
 }
 
-public sealed class LeadScoredConsumer(IAnalyticsStore store) : IConsumer<LeadScored>
+/// <summary>Queue <c>analytics-lead-scored</c>: counts the grade.</summary>
+public sealed class CountLeadScored(UnitOfWork unit) : IConsumer<LeadScored>
 {
     public Task Consume(ConsumeContext<LeadScored> context)
     {
-        var inbox = InboxKey.For<LeadScoredConsumer>(context);
-        return store.IncrementAsync(inbox, CounterRules.For(context.Message), context.CancellationToken);
+        unit.Count(CounterRules.For(context.Message));
+        return Task.CompletedTask;
     }
 }
 
-public sealed class LeadAssignedConsumer(IAnalyticsStore store) : IConsumer<LeadAssigned>
+/// <summary>Queue <c>analytics-lead-assigned</c>: counts the assignment.</summary>
+public sealed class CountLeadAssigned(UnitOfWork unit) : IConsumer<LeadAssigned>
 {
     public Task Consume(ConsumeContext<LeadAssigned> context)
     {
-        var inbox = InboxKey.For<LeadAssignedConsumer>(context);
-        return store.IncrementAsync(inbox, CounterRules.For(context.Message), context.CancellationToken);
+        unit.Count(CounterRules.For(context.Message));
+        return Task.CompletedTask;
     }
 }
 
-public sealed class MessageSentConsumer(IAnalyticsStore store) : IConsumer<MessageSent>
+/// <summary>Queue <c>analytics-message-sent</c>: counts the message.</summary>
+public sealed class CountMessageSent(UnitOfWork unit) : IConsumer<MessageSent>
 {
     public Task Consume(ConsumeContext<MessageSent> context)
     {
-        var inbox = InboxKey.For<MessageSentConsumer>(context);
-        return store.IncrementAsync(inbox, CounterRules.For(context.Message), context.CancellationToken);
+        unit.Count(CounterRules.For(context.Message));
+        return Task.CompletedTask;
+    }
+}
+
+internal static class Counting
+{
+    /// <summary>Collects one increment per counter of <paramref name="increment"/> (committed by the consume pipeline).</summary>
+    public static void Count(this UnitOfWork unit, CounterIncrement increment)
+    {
+        foreach (var counter in increment.Counters)
+        {
+            unit.Add(CounterQueries.Increment(increment.Day, counter));
+        }
     }
 }

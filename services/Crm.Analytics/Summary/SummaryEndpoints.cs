@@ -1,6 +1,7 @@
 using Crm.Analytics.Counters;
 using Crm.Contracts.Api.Analytics;
 using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Analytics.Summary;
 
@@ -14,7 +15,7 @@ public static class SummaryEndpoints
 
     /// <summary><c>GET /api/analytics/summary?from=yyyy-MM-dd&amp;to=yyyy-MM-dd</c> (default: the last 30 days up to today, UTC).</summary>
     private static async Task<SummaryResponse> GetAsync(
-        IAnalyticsStore store,
+        IDocumentStore store,
         TimeProvider time,
         string? from,
         string? to,
@@ -24,7 +25,7 @@ public static class SummaryEndpoints
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var period = SummaryPeriod.Parse(from, to, today, errors);
         errors.ThrowIfAny();
-        var counters = await store.ReadAsync(period!.From, period.To, cancellationToken);
-        return SummaryBuilder.Build(period, counters);
+        var counters = await store.FindAsync(CounterQueries.Period(period!.From, period.To), cancellationToken);
+        return SummaryBuilder.Build(period, counters.Select(c => c.ToDayCounter()));
     }
 }

@@ -1,7 +1,12 @@
+using Crm.ServiceDefaults.Storage;
+
 namespace Crm.Contacts.Contacts;
 
-/// <summary>A person known to the platform: the identities learnt so far (in the order learnt) and a name.</summary>
-public sealed record Contact
+/// <summary>
+/// A person known to the platform (a document of <c>contacts</c>): the identities learnt so far, in the order learnt,
+/// and a name. Replaced whole on every change, guarded by <see cref="Version"/>.
+/// </summary>
+public sealed record Contact : IDocument
 {
     public required string Id { get; init; }
     public string? Name { get; init; }

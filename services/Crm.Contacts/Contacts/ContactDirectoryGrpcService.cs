@@ -1,14 +1,16 @@
 using Crm.Contacts.Grpc;
 using Crm.Contacts.Identity;
+using Crm.ServiceDefaults.Storage;
 using Grpc.Core;
 
 namespace Crm.Contacts.Contacts;
 
 /// <summary>
 /// gRPC <c>crm.contacts.v1.ContactDirectory</c> on the h2c port. Bad input is INVALID_ARGUMENT with the detail
-/// <c>email: reason</c> / <c>phone: reason</c> and the trailer <c>field</c> naming the field.
+/// <c>email: reason</c> / <c>phone: reason</c> and the trailer <c>field</c> naming the field. A resolve commits
+/// through <see cref="ContactResolver"/> (the call's unit of work); a get reads the committed contact.
 /// </summary>
-public sealed class ContactDirectoryGrpcService(ContactResolver resolver, IContactStore store, ContactsOptions options) : ContactDirectory.ContactDirectoryBase
+public sealed class ContactDirectoryGrpcService(ContactResolver resolver, IDocumentStore store, ContactsOptions options) : ContactDirectory.ContactDirectoryBase
 {
     public const string FieldTrailer = "field";
 
@@ -36,7 +38,7 @@ public sealed class ContactDirectoryGrpcService(ContactResolver resolver, IConta
             throw new RpcException(new Status(StatusCode.InvalidArgument, "contact_id: is required"), new Metadata { { FieldTrailer, "contact_id" } });
         }
 
-        var contact = await store.GetAsync(request.ContactId, context.CancellationToken)
+        var contact = await store.GetAsync(ContactCollections.Contacts, request.ContactId, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"No contact has the id '{request.ContactId}'."));
         return ToReply(contact);
     }

@@ -1,4 +1,7 @@
+using Crm.Contacts.Timeline;
 using Crm.Contracts.Api.Contacts;
+using Crm.ServiceDefaults.Storage;
+using TimelineEntry = Crm.Contacts.Timeline.TimelineEntry;
 
 namespace Crm.Contacts.Contacts;
 
@@ -17,31 +20,33 @@ public static class ContactEndpoints
         return group;
     }
 
-    private static async Task<IResult> GetContactAsync(string id, IContactStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetContactAsync(string id, IDocumentStore store, CancellationToken cancellationToken)
     {
-        var contact = await store.GetAsync(id, cancellationToken);
+        var contact = await store.GetAsync(ContactCollections.Contacts, id, cancellationToken);
         if (contact is null)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found.", detail: $"No contact has the id '{id}'.");
         }
 
-        var timeline = await store.GetTimelineAsync(id, TimelineLimit, cancellationToken);
-        return Results.Ok(new ContactResponse
-        {
-            Id = contact.Id,
-            Name = contact.Name,
-            Emails = contact.Emails,
-            Phones = contact.Phones,
-            CreatedAt = contact.CreatedAt,
-            Version = contact.Version,
-            Timeline = [.. timeline.Select(t => new TimelineEntry
-            {
-                EventId = t.EventId,
-                Type = t.Type,
-                OccurredAt = t.OccurredAt,
-                Summary = t.Summary,
-                LeadId = t.LeadId,
-            })],
-        });
+        var timeline = await store.FindAsync(TimelineQueries.NewestFirst(id, TimelineLimit), cancellationToken);
+        return Results.Ok(ToResponse(contact, timeline));
     }
+
+    private static ContactResponse ToResponse(Contact contact, IReadOnlyList<TimelineEntry> timeline) => new()
+    {
+        Id = contact.Id,
+        Name = contact.Name,
+        Emails = contact.Emails,
+        Phones = contact.Phones,
+        CreatedAt = contact.CreatedAt,
+        Version = contact.Version,
+        Timeline = [.. timeline.Select(t => new Crm.Contracts.Api.Contacts.TimelineEntry
+        {
+            EventId = t.Id,
+            Type = t.Type,
+            OccurredAt = t.OccurredAt,
+            Summary = t.Summary,
+            LeadId = t.LeadId,
+        })],
+    };
 }

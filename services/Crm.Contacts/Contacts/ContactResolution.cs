@@ -4,7 +4,7 @@ using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Contacts.Contacts;
 
-/// <summary>What a store must write to resolve a request (computed inside its transaction from what it read).</summary>
+/// <summary>What must be written to resolve a request (computed from what was read; <see cref="ContactResolver"/> commits it, guarded).</summary>
 public sealed record ResolutionPlan
 {
     /// <summary>The contact as it must be stored afterwards.</summary>

@@ -3,10 +3,11 @@ using Crm.Contracts.Assignment;
 using Crm.Contracts.Leads;
 using Crm.Contracts.Messaging;
 using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Contacts.Timeline;
 
-/// <summary>Turns other services' events into timeline entries with a human summary (pure).</summary>
+/// <summary>Turns other services' events into timeline entries with a human summary (pure: the recording time is passed in).</summary>
 public static class TimelineEntries
 {
     public const string LeadCapturedType = "lead-captured";
@@ -15,14 +16,14 @@ public static class TimelineEntries
     public const string MessageSentType = "message-sent";
 
     /// <summary>"Lead captured from google-ads via web".</summary>
-    public static TimelineItem From(LeadCaptured e)
+    public static TimelineEntry From(LeadCaptured e, DateTimeOffset recordedAt)
     {
         RequireLead(e.EventId, e.ContactId, e.LeadId, nameof(LeadCaptured));
-        return Item(e.EventId, e.ContactId, LeadCapturedType, e.OccurredAt, $"Lead captured from {Or(e.Source, "an unknown source")} via {Or(e.Channel, "an unknown channel")}", e.LeadId);
+        return Entry(e.EventId, e.ContactId, LeadCapturedType, e.OccurredAt, $"Lead captured from {Or(e.Source, "an unknown source")} via {Or(e.Channel, "an unknown channel")}", e.LeadId, recordedAt);
     }
 
     /// <summary>"Scored 28 (hot)", or "Scored 28 (hot), was 13 (warm)" when it had a score before.</summary>
-    public static TimelineItem From(LeadScored e)
+    public static TimelineEntry From(LeadScored e, DateTimeOffset recordedAt)
     {
         RequireLead(e.EventId, e.ContactId, e.LeadId, nameof(LeadScored));
         var summary = string.Create(CultureInfo.InvariantCulture, $"Scored {e.Score} ({Or(e.Grade, "ungraded")})");
@@ -33,18 +34,18 @@ public static class TimelineEntries
                 : string.Create(CultureInfo.InvariantCulture, $", was {previous}");
         }
 
-        return Item(e.EventId, e.ContactId, LeadScoredType, e.OccurredAt, summary, e.LeadId);
+        return Entry(e.EventId, e.ContactId, LeadScoredType, e.OccurredAt, summary, e.LeadId, recordedAt);
     }
 
     /// <summary>"Assigned to Anna".</summary>
-    public static TimelineItem From(LeadAssigned e)
+    public static TimelineEntry From(LeadAssigned e, DateTimeOffset recordedAt)
     {
         RequireLead(e.EventId, e.ContactId, e.LeadId, nameof(LeadAssigned));
-        return Item(e.EventId, e.ContactId, LeadAssignedType, e.OccurredAt, $"Assigned to {Or(e.RepName, Or(e.RepId, "a rep"))}", e.LeadId);
+        return Entry(e.EventId, e.ContactId, LeadAssignedType, e.OccurredAt, $"Assigned to {Or(e.RepName, Or(e.RepId, "a rep"))}", e.LeadId, recordedAt);
     }
 
     /// <summary>"E-mail 'welcome' sent to a@b.c", "SMS 'reminder' sent to +49301234567".</summary>
-    public static TimelineItem From(MessageSent e)
+    public static TimelineEntry From(MessageSent e, DateTimeOffset recordedAt)
     {
         Require(e.EventId, e.ContactId, nameof(MessageSent));
         var what = e.Channel?.ToLowerInvariant() switch
@@ -56,24 +57,19 @@ public static class TimelineEntries
             var other => $"{other} message",
         };
         var leadId = string.IsNullOrWhiteSpace(e.LeadId) ? null : e.LeadId;
-        return Item(e.EventId, e.ContactId, MessageSentType, e.OccurredAt, $"{what} '{e.Template}' sent to {e.To}", leadId);
+        return Entry(e.EventId, e.ContactId, MessageSentType, e.OccurredAt, $"{what} '{e.Template}' sent to {e.To}", leadId, recordedAt);
     }
 
-    /// <summary>Store times at millisecond precision so every store returns exactly what was written.</summary>
-    public static DateTimeOffset TruncateToMs(DateTimeOffset value)
+    /// <summary>Times at millisecond precision (UTC), so both stores return exactly what was written.</summary>
+    private static TimelineEntry Entry(Guid eventId, string contactId, string type, DateTimeOffset occurredAt, string summary, string? leadId, DateTimeOffset recordedAt) => new()
     {
-        var utc = value.ToUniversalTime();
-        return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
-    }
-
-    private static TimelineItem Item(Guid eventId, string contactId, string type, DateTimeOffset occurredAt, string summary, string? leadId) => new()
-    {
-        EventId = eventId.ToString("D"),
+        Id = eventId.ToString("D"),
         ContactId = contactId,
         Type = type,
-        OccurredAt = TruncateToMs(occurredAt),
+        OccurredAt = occurredAt.TruncateToMs(),
         Summary = summary,
         LeadId = leadId,
+        RecordedAt = recordedAt.TruncateToMs(),
     };
 
     private static void RequireLead(Guid eventId, string contactId, string leadId, string eventName)

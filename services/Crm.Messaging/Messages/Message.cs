@@ -1,26 +1,33 @@
-using System.Globalization;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Messaging;
-using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Messaging.Messages;
 
 /// <summary>
-/// A message the platform sent (or deliberately did not send) to a contact. <see cref="Status"/> is <c>sent</c>,
-/// <c>picked-up</c> or <c>skipped</c>; <see cref="Channel"/> is lower-case (<c>email</c>).
+/// A message the platform sent (or deliberately did not send) to a contact: a document of <c>messages</c>.
+/// <see cref="Status"/> is <c>sent</c>, <c>picked-up</c> or <c>skipped</c> once finished, and <c>sending</c> while a
+/// delivery holds its claim (<see cref="ClaimToken"/> until <see cref="LeaseUntil"/>, see <see cref="SendOnce"/>);
+/// <see cref="Channel"/> is lower-case (<c>email</c>).
 /// </summary>
-public sealed record Message
+public sealed record Message : IDocument
 {
     public required string Id { get; init; }
     public required string ContactId { get; init; }
+    /// <summary>The lead the message is about; one message per lead and template (messages without a lead are not limited).</summary>
     public string? LeadId { get; init; }
     public required string Channel { get; init; }
     public required string Template { get; init; }
-    /// <summary>The address written to; empty when skipped for want of one.</summary>
+    /// <summary>The address written to; empty when skipped for want of one (and while sending).</summary>
     public required string To { get; init; }
     public required string Subject { get; init; }
     public required string Status { get; init; }
     public required DateTimeOffset SentAt { get; init; }
+    /// <summary>While <c>sending</c>: the delivery that holds the claim...</summary>
+    public string? ClaimToken { get; init; }
+    /// <summary>...and until when; a claim past its lease belongs to a delivery that died and may be taken over.</summary>
+    public DateTimeOffset? LeaseUntil { get; init; }
+    public long Version { get; init; } = 1;
 
     public MessageResponse ToResponse() => new()
     {
@@ -34,42 +41,4 @@ public sealed record Message
         Status = Status,
         SentAt = SentAt,
     };
-}
-
-/// <summary>A list query: filters, and the position after which the page starts (newest first).</summary>
-public sealed record MessageQuery
-{
-    public string? ContactId { get; init; }
-    public string? LeadId { get; init; }
-    public MessageCursor? After { get; init; }
-    public int Limit { get; init; } = 50;
-}
-
-/// <summary>Position in the newest-first order (sentAt descending, then id descending); opaque base64url text in the API.</summary>
-public sealed record MessageCursor(DateTimeOffset SentAt, string Id)
-{
-    public static MessageCursor From(Message message) => new(message.SentAt, message.Id);
-
-    public string Encode() => Paging.Encode(SentAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "|" + Id);
-
-    public static bool TryDecode(string? text, out MessageCursor? cursor)
-    {
-        cursor = null;
-        if (!Paging.TryDecode(text, out var raw))
-        {
-            return false;
-        }
-
-        var parts = raw.Split('|');
-        if (parts.Length != 2
-            || parts[1].Length == 0
-            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-            || ms > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
-        {
-            return false;
-        }
-
-        cursor = new MessageCursor(DateTimeOffset.FromUnixTimeMilliseconds(ms), parts[1]);
-        return true;
-    }
 }

@@ -1,6 +1,7 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Messaging;
 using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Messaging.Messages;
 
@@ -12,9 +13,12 @@ public static class MessageEndpoints
         return group;
     }
 
-    /// <summary><c>GET /api/messaging/messages?contactId=&amp;leadId=&amp;limit=&amp;cursor=</c>: newest first.</summary>
+    /// <summary>
+    /// <c>GET /api/messaging/messages?contactId=&amp;leadId=&amp;limit=&amp;cursor=</c>: finished messages, newest first
+    /// (sentAt, then id), paged by the layer's keyset cursor (opaque: its format may change).
+    /// </summary>
     private static async Task<Page<MessageResponse>> ListAsync(
-        IMessageStore store,
+        IDocumentStore store,
         string? contactId,
         string? leadId,
         string? limit,
@@ -23,25 +27,20 @@ public static class MessageEndpoints
     {
         var errors = new ValidationErrors();
         var size = Paging.Limit(limit, errors);
-        MessageCursor? after = null;
-        if (cursor is not null && !MessageCursor.TryDecode(cursor, out after))
+        var list = MessageQueries.Newest(Given(contactId), Given(leadId));
+        if (!list.TryStartAfter(cursor, out var query))
         {
             errors.Add("cursor", "Not a cursor of this list: pass nextCursor from the previous page.");
         }
 
         errors.ThrowIfAny();
-        var items = await store.ListAsync(new MessageQuery
-        {
-            ContactId = string.IsNullOrWhiteSpace(contactId) ? null : contactId,
-            LeadId = string.IsNullOrWhiteSpace(leadId) ? null : leadId,
-            After = after,
-            Limit = size + 1,
-        }, cancellationToken);
-        var page = items.Take(size).ToList();
+        var page = await store.PageAsync(query, size, cancellationToken);
         return new Page<MessageResponse>
         {
-            Items = page.Select(m => m.ToResponse()).ToList(),
-            NextCursor = items.Count > size ? MessageCursor.From(page[^1]).Encode() : null,
+            Items = page.Items.Select(m => m.ToResponse()).ToList(),
+            NextCursor = page.NextCursor,
         };
     }
+
+    private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -33,13 +33,7 @@ public static class CrmMessaging
     /// MassTransit for a service on the document layer: consumers registered by name (queue <c>{service}-{name}</c>,
     /// also the inbox key), each message consumed in a <see cref="Storage.UnitOfWork"/> (<see cref="UnitOfWorkFilter{T}"/>).
     /// </summary>
-    public static WebApplicationBuilder AddCrmMessaging(this WebApplicationBuilder builder, string serviceName, Action<CrmConsumers> consumers) =>
-        builder.AddCrmMessaging(serviceName, x => consumers(new CrmConsumers(x, serviceName)), unitOfWork: true);
-
-    public static WebApplicationBuilder AddCrmMessaging(this WebApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> consumers) =>
-        builder.AddCrmMessaging(serviceName, consumers, unitOfWork: false);
-
-    private static WebApplicationBuilder AddCrmMessaging(this WebApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator> consumers, bool unitOfWork)
+    public static WebApplicationBuilder AddCrmMessaging(this WebApplicationBuilder builder, string serviceName, Action<CrmConsumers> consumers)
     {
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(options =>
@@ -57,12 +51,9 @@ public static class CrmMessaging
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 ConfigureRetries(endpoint);
-                if (unitOfWork)
-                {
-                    endpoint.UseConsumeFilter(typeof(UnitOfWorkFilter<>), context);
-                }
+                endpoint.UseConsumeFilter(typeof(UnitOfWorkFilter<>), context);
             });
-            consumers(x);
+            consumers(new CrmConsumers(x, serviceName));
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(new Uri(rabbit.Uri));

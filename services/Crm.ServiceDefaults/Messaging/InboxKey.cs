@@ -19,13 +19,6 @@ public readonly record struct InboxKey(string MessageId, string Consumer)
         return new InboxKey(messageId.ToString("N"), QueueName(context.ReceiveContext.InputAddress));
     }
 
-    /// <summary>Until every service is on the unit of work: the consumer named by its class.</summary>
-    public static InboxKey For<TConsumer>(ConsumeContext context)
-    {
-        var messageId = context.MessageId ?? throw new InvalidMessageException("The message has no MessageId.");
-        return new InboxKey(messageId.ToString("N"), typeof(TConsumer).Name);
-    }
-
     /// <summary><c>rabbitmq://host/vhost/leads-lead-assigned</c> or <c>loopback://localhost/leads-lead-assigned</c> → <c>leads-lead-assigned</c>.</summary>
     public static string QueueName(Uri inputAddress)
     {

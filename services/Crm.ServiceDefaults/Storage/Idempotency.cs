@@ -23,27 +23,3 @@ public sealed record IdempotentResponse : IDocument
 
     public static string Hash(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
 }
-
-/// <summary>Reads kept idempotent responses.</summary>
-public interface IIdempotencyStore
-{
-    Task<IdempotentResponse?> GetAsync(string scope, string key, CancellationToken cancellationToken = default);
-}
-
-/// <summary>Another request with the same idempotency key committed first.</summary>
-public sealed class DuplicateIdempotencyKeyException : Exception
-{
-    public DuplicateIdempotencyKeyException()
-    {
-    }
-
-    public DuplicateIdempotencyKeyException(string message)
-        : base(message)
-    {
-    }
-
-    public DuplicateIdempotencyKeyException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}

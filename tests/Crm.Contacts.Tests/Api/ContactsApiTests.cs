@@ -2,16 +2,20 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Crm.Client;
+using Crm.Contacts.Contacts;
 using Crm.Contacts.Grpc;
+using Crm.Contacts.Timeline;
 using Crm.Contracts.Api.Contacts;
 using Crm.Contracts.Assignment;
 using Crm.Contracts.Contacts;
 using Crm.Contracts.Leads;
 using Crm.Contracts.Messaging;
+using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Crm.Contacts.Tests.Api;
@@ -22,6 +26,8 @@ public sealed class ContactsApiTests(CrmServiceFactory<ContactsEntryPoint> facto
     private readonly GrpcChannel _channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = factory.Server.CreateHandler() });
 
     private ContactDirectory.ContactDirectoryClient Directory => new(_channel);
+
+    private IDocumentStore Store => factory.Services.GetRequiredService<IDocumentStore>();
 
     /// <summary>A Berlin number nobody else in this test class uses, as (national digits after 030).</summary>
     private static string NewSubscriber() => Random.Shared.Next(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
@@ -176,16 +182,54 @@ public sealed class ContactsApiTests(CrmServiceFactory<ContactsEntryPoint> facto
     }
 
     [Fact]
+    public async Task The_same_event_under_another_message_id_keeps_its_first_entry()
+    {
+        var resolved = await Directory.ResolveContactAsync(new ResolveContactRequest { Email = NewEmail() });
+        var contactId = resolved.Contact.ContactId;
+        var scored = new LeadScored { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = "lead-4", ContactId = contactId, Score = 12, Grade = "warm" };
+        var (firstId, secondId) = (Guid.NewGuid(), Guid.NewGuid());
+        using var recorder = new BusRecorder(factory.Harness.Bus);
+
+        await factory.Harness.Bus.Publish(scored, c => c.MessageId = firstId);
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Consumed(firstId) == 1), "the first publication consumed");
+        // The same event published again (as after a crash between publish and marking it sent) gets a new message id: the inbox lets it through.
+        await factory.Harness.Bus.Publish(scored with { Score = 99, Grade = "hot" }, c => c.MessageId = secondId);
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Consumed(secondId) == 1), "the second publication consumed");
+
+        var entry = Assert.Single(await Store.FindAsync(TimelineQueries.NewestFirst(contactId, 10)));
+        Assert.Equal((scored.EventId.ToString("D"), "Scored 12 (warm)"), (entry.Id, entry.Summary));
+        Assert.Equal((0, 0), (recorder.Faulted(firstId), recorder.Faulted(secondId)));
+    }
+
+    [Fact]
     public async Task An_event_for_a_contact_not_yet_known_is_kept_for_it()
     {
-        var captured = new LeadCaptured { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = "lead-3", ContactId = "not-yet-known", Source = "s", Channel = "web" };
+        var contactId = $"not-yet-known-{Guid.NewGuid():N}";
+        var captured = new LeadCaptured { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = "lead-3", ContactId = contactId, Source = "s", Channel = "web" };
 
         await factory.Harness.Bus.Publish(captured);
 
-        await Poll.UntilAsync(() => factory.Harness.Consumed.Any<LeadCaptured>(x => x.Context.Message.EventId == captured.EventId), "LeadCaptured consumed");
+        var entry = await Poll.ForAsync(
+            async () => (await Store.FindAsync(TimelineQueries.NewestFirst(contactId, 10))).SingleOrDefault(),
+            "the entry on the timeline of a contact nobody resolved yet");
+        Assert.Equal(captured.EventId.ToString("D"), entry.Id);
+        Assert.Equal(("lead-captured", "Lead captured from s via web", "lead-3"), (entry.Type, entry.Summary, entry.LeadId));
+
         using var client = factory.CreateClient();
-        var response = await client.GetAsync(new Uri("/api/contacts/not-yet-known", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        using var unknown = await client.GetAsync(new Uri($"/api/contacts/{contactId}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // Once the contact exists (its resolve committed after the event arrived), its view shows the early entry.
+        await Store.CommitAsync(Write.Insert(ContactCollections.Contacts, new Contact
+        {
+            Id = contactId,
+            Emails = [NewEmail()],
+            CreatedAt = DateTimeOffset.UtcNow.TruncateToMs(),
+            UpdatedAt = DateTimeOffset.UtcNow.TruncateToMs(),
+            Version = 1,
+        }));
+        var contact = await client.GetFromJsonAsync<ContactResponse>($"/api/contacts/{contactId}", CrmClient.JsonOptions);
+        Assert.Equal(entry.Id, Assert.Single(contact!.Timeline).EventId);
     }
 
     [Fact]

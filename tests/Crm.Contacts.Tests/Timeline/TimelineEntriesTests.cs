@@ -10,20 +10,22 @@ namespace Crm.Contacts.Tests.Timeline;
 public sealed class TimelineEntriesTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 22, 12, 0, 0, 123, TimeSpan.Zero);
+    private static readonly DateTimeOffset Recorded = At.AddSeconds(2);
 
     [Fact]
     public void LeadCaptured_names_source_and_channel()
     {
         var e = new LeadCaptured { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "l1", ContactId = "c1", Source = "google-ads", Channel = "web" };
 
-        var item = TimelineEntries.From(e);
+        var item = TimelineEntries.From(e, Recorded);
 
-        Assert.Equal(e.EventId.ToString("D"), item.EventId);
+        Assert.Equal(e.EventId.ToString("D"), item.Id);
         Assert.Equal("c1", item.ContactId);
         Assert.Equal("lead-captured", item.Type);
         Assert.Equal(At, item.OccurredAt);
         Assert.Equal("Lead captured from google-ads via web", item.Summary);
         Assert.Equal("l1", item.LeadId);
+        Assert.Equal(Recorded, item.RecordedAt);
     }
 
     [Fact]
@@ -31,7 +33,7 @@ public sealed class TimelineEntriesTests
     {
         var e = new LeadScored { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "l1", ContactId = "c1", Score = 28, Grade = "hot" };
 
-        var item = TimelineEntries.From(e);
+        var item = TimelineEntries.From(e, Recorded);
 
         Assert.Equal("lead-scored", item.Type);
         Assert.Equal("Scored 28 (hot)", item.Summary);
@@ -43,7 +45,7 @@ public sealed class TimelineEntriesTests
     {
         var e = new LeadScored { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "l1", ContactId = "c1", Score = 28, Grade = "hot", PreviousScore = 13, PreviousGrade = "warm" };
 
-        Assert.Equal("Scored 28 (hot), was 13 (warm)", TimelineEntries.From(e).Summary);
+        Assert.Equal("Scored 28 (hot), was 13 (warm)", TimelineEntries.From(e, Recorded).Summary);
     }
 
     [Fact]
@@ -51,7 +53,7 @@ public sealed class TimelineEntriesTests
     {
         var e = new LeadAssigned { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "l1", ContactId = "c1", RepId = "r1", RepName = "Anna" };
 
-        var item = TimelineEntries.From(e);
+        var item = TimelineEntries.From(e, Recorded);
 
         Assert.Equal("lead-assigned", item.Type);
         Assert.Equal("Assigned to Anna", item.Summary);
@@ -62,7 +64,7 @@ public sealed class TimelineEntriesTests
     {
         var e = new LeadAssigned { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "l1", ContactId = "c1", RepId = "r1", RepName = "" };
 
-        Assert.Equal("Assigned to r1", TimelineEntries.From(e).Summary);
+        Assert.Equal("Assigned to r1", TimelineEntries.From(e, Recorded).Summary);
     }
 
     [Theory]
@@ -75,7 +77,7 @@ public sealed class TimelineEntriesTests
     {
         var e = new MessageSent { EventId = Guid.NewGuid(), OccurredAt = At, MessageId = "m1", ContactId = "c1", LeadId = "l1", Channel = channel, Template = template, To = to };
 
-        var item = TimelineEntries.From(e);
+        var item = TimelineEntries.From(e, Recorded);
 
         Assert.Equal("message-sent", item.Type);
         Assert.Equal(summary, item.Summary);
@@ -87,7 +89,7 @@ public sealed class TimelineEntriesTests
     {
         var e = new MessageSent { EventId = Guid.NewGuid(), OccurredAt = At, MessageId = "m1", ContactId = "c1", LeadId = "", Channel = "email", Template = "t", To = "a@b.c" };
 
-        Assert.Null(TimelineEntries.From(e).LeadId);
+        Assert.Null(TimelineEntries.From(e, Recorded).LeadId);
     }
 
     [Fact]
@@ -96,10 +98,12 @@ public sealed class TimelineEntriesTests
         var local = new DateTimeOffset(2026, 11, 22, 13, 0, 0, 123, TimeSpan.FromHours(1)).AddTicks(4567);
         var e = new LeadCaptured { EventId = Guid.NewGuid(), OccurredAt = local, LeadId = "l1", ContactId = "c1", Source = "s", Channel = "web" };
 
-        var item = TimelineEntries.From(e);
+        var item = TimelineEntries.From(e, local.AddSeconds(2));
 
         Assert.Equal(At, item.OccurredAt);
         Assert.Equal(TimeSpan.Zero, item.OccurredAt.Offset);
+        Assert.Equal(Recorded, item.RecordedAt);
+        Assert.Equal(TimeSpan.Zero, item.RecordedAt.Offset);
     }
 
     [Fact]
@@ -107,7 +111,7 @@ public sealed class TimelineEntriesTests
     {
         var e = new LeadCaptured { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "l1", ContactId = " ", Source = "s", Channel = "web" };
 
-        Assert.Throws<InvalidMessageException>(() => TimelineEntries.From(e));
+        Assert.Throws<InvalidMessageException>(() => TimelineEntries.From(e, Recorded));
     }
 
     [Fact]
@@ -115,7 +119,7 @@ public sealed class TimelineEntriesTests
     {
         var e = new LeadScored { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "", ContactId = "c1", Score = 1, Grade = "cold" };
 
-        Assert.Throws<InvalidMessageException>(() => TimelineEntries.From(e));
+        Assert.Throws<InvalidMessageException>(() => TimelineEntries.From(e, Recorded));
     }
 
     [Fact]
@@ -123,6 +127,6 @@ public sealed class TimelineEntriesTests
     {
         var e = new MessageSent { EventId = Guid.Empty, OccurredAt = At, MessageId = "m1", ContactId = "c1", Channel = "email", Template = "t", To = "a@b.c" };
 
-        Assert.Throws<InvalidMessageException>(() => TimelineEntries.From(e));
+        Assert.Throws<InvalidMessageException>(() => TimelineEntries.From(e, Recorded));
     }
 }

@@ -71,17 +71,23 @@ public sealed class DocumentCollection<T> : IDocumentCollection
 public sealed record IndexKey(FieldPath Field, bool Descending);
 
 /// <summary>
-/// An index: keys in order; <see cref="Unique"/>; <see cref="WhenPresent"/> (partial: only documents where every key
-/// is present are indexed, so an absent optional field never collides); <see cref="ExpireAfter"/> (TTL on a single
-/// time key: MongoDB deletes expired documents itself, SQLite has them pruned by the platform).
+/// An index: keys in order; <see cref="Unique"/>; <see cref="PresentFields"/> (partial: only documents where these
+/// fields are present are indexed, so an absent optional field never collides, and a query that compares the
+/// field to a value can use the index); <see cref="ExpireAfter"/> (TTL on a single time key: MongoDB deletes expired
+/// documents itself, SQLite has them pruned by the platform).
 /// </summary>
-public sealed record IndexDefinition(string Name, IReadOnlyList<IndexKey> Keys, bool Unique, bool WhenPresent, TimeSpan? ExpireAfter)
+public sealed record IndexDefinition(string Name, IReadOnlyList<IndexKey> Keys, bool Unique, IReadOnlyList<FieldPath> PresentFields, TimeSpan? ExpireAfter)
 {
+    /// <summary>A partial index (see <see cref="PresentFields"/>).</summary>
+    public bool WhenPresent => PresentFields.Count > 0;
+
     /// <summary>What makes two definitions the same index, apart from the TTL (which both stores change in place).</summary>
     public string Shape =>
         string.Join(",", Keys.Select(k => k.Field.Path + (k.Descending ? ":-1" : ":1")))
         + (Unique ? "|unique" : string.Empty)
-        + (WhenPresent ? "|when-present" : string.Empty);
+        + (!WhenPresent ? string.Empty
+            : PresentFields.Select(f => f.Path).SequenceEqual(Keys.Where(k => !k.Field.IsId).Select(k => k.Field.Path)) ? "|when-present"
+            : "|when-present:" + string.Join(",", PresentFields.Select(f => f.Path)));
 }
 
 public sealed class IndexBuilder<T>
@@ -89,6 +95,7 @@ public sealed class IndexBuilder<T>
 {
     private readonly string _name;
     private readonly List<IndexKey> _keys = [];
+    private readonly List<FieldPath> _present = [];
     private bool _unique;
     private bool _whenPresent;
     private TimeSpan? _expireAfter;
@@ -128,6 +135,16 @@ public sealed class IndexBuilder<T>
         return this;
     }
 
+    /// <summary>
+    /// Only documents that have <paramref name="field"/> (an optional key) are indexed; the other keys may be always
+    /// present. A query comparing this field to a value implies the condition, so both stores can use the index.
+    /// </summary>
+    public IndexBuilder<T> WhenPresent<TValue>(Expression<Func<T, TValue>> field)
+    {
+        _present.Add(FieldPath.Of(field));
+        return this;
+    }
+
     /// <summary>Documents expire <paramref name="after"/> the time in the (single, time-typed) key.</summary>
     public IndexBuilder<T> ExpireAfter(TimeSpan after)
     {
@@ -157,6 +174,12 @@ public sealed class IndexBuilder<T>
             throw new InvalidOperationException($"Index '{_name}' is on the id alone, which both stores index already.");
         }
 
-        return new IndexDefinition(_name, _keys.ToList(), _unique, _whenPresent, _expireAfter);
+        var present = _whenPresent ? _keys.Where(k => !k.Field.IsId).Select(k => k.Field).ToList() : _present.Distinct().ToList();
+        if (present.Any(p => _keys.All(k => k.Field.Path != p.Path)))
+        {
+            throw new InvalidOperationException($"Index '{_name}': a field named in WhenPresent must be one of its keys.");
+        }
+
+        return new IndexDefinition(_name, _keys.ToList(), _unique, present, _expireAfter);
     }
 }

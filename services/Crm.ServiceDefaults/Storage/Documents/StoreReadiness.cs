@@ -49,9 +49,14 @@ internal sealed class StoreInitializer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (store is SqliteDocumentStore)
+        if (store is SqliteDocumentStore sqlite)
         {
             await store.InitializeAsync(collections.All, cancellationToken);
+            foreach (var table in sqlite.SetAsideTables)
+            {
+                logger.LogWarning("Table {Table} in {File} holds data of the layout before the document layer; it was set aside, not migrated", table, sqlite.Path);
+            }
+
             readiness.SetReady();
             return;
         }

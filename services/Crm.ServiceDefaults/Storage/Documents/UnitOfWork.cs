@@ -168,11 +168,11 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
 
     /// <summary>
     /// Runs <paramref name="work"/> (which reads and collects writes into this unit) and commits; when the commit meets
-    /// a concurrent change (<see cref="ConcurrencyException"/>, or with <paramref name="retryDuplicates"/> a
-    /// <see cref="DuplicateKeyException"/> outside the inbox and idempotency records) it discards and runs the work
-    /// again on fresh data, up to <paramref name="attempts"/> times in all.
+    /// a concurrent change (<see cref="ConcurrencyException"/>, or a <see cref="DuplicateKeyException"/> in
+    /// <paramref name="raceOn"/>: an insert that a concurrent writer won) it discards and runs the work again on fresh
+    /// data, up to <paramref name="attempts"/> times in all. A duplicate anywhere else is a fault and is thrown.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<Task<T>> work, int attempts = 5, bool retryDuplicates = false, CancellationToken cancellationToken = default)
+    public async Task<T> RunAsync<T>(Func<Task<T>> work, int attempts = 5, IDocumentCollection? raceOn = null, CancellationToken cancellationToken = default)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -183,21 +183,12 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
                 await CommitAsync(cancellationToken);
                 return result;
             }
-            catch (Exception ex) when (attempt < attempts && IsRetryable(ex, retryDuplicates))
+            catch (Exception ex) when (attempt < attempts && (ex is ConcurrencyException || (ex is DuplicateKeyException duplicate && duplicate.Collection == raceOn?.Name)))
             {
                 // Another writer committed first: read again.
             }
         }
     }
-
-    private static bool IsRetryable(Exception exception, bool retryDuplicates) => exception switch
-    {
-        ConcurrencyException => true,
-        DuplicateKeyException duplicate => retryDuplicates
-            && duplicate.Collection != PlatformCollections.Inbox.Name
-            && duplicate.Collection != PlatformCollections.Idempotency.Name,
-        _ => false,
-    };
 
     /// <summary>Drops what was collected (to run the unit again after a failed commit) and reads the clock again.</summary>
     public void Discard() => Reset(keepInbox: true);

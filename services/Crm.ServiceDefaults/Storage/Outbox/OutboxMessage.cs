@@ -2,21 +2,13 @@ using System.Text.Json;
 
 namespace Crm.ServiceDefaults.Storage.Outbox;
 
-/// <summary>An event waiting in the outbox. <see cref="Id"/> becomes the MassTransit MessageId (the inbox key downstream).</summary>
-public sealed record OutboxMessage
-{
-    public required string Id { get; init; }
-    public required string Type { get; init; }
-    public required string Body { get; init; }
-    public required DateTimeOffset CreatedAt { get; init; }
-}
-
 /// <summary>Event (de)serialisation for the outbox: contracts only, by full type name.</summary>
 public static class OutboxSerializer
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-    public static OutboxMessage Create(object message, DateTimeOffset now)
+    /// <summary>The outbox document of <paramref name="message"/>; its id becomes the MessageId.</summary>
+    public static OutboxRecord CreateRecord(object message, DateTimeOffset now)
     {
         var type = message.GetType();
         if (type.Assembly != typeof(Crm.Contracts.Leads.LeadCaptured).Assembly)
@@ -24,7 +16,7 @@ public static class OutboxSerializer
             throw new ArgumentException($"Only Crm.Contracts events go through the outbox, not {type.FullName}.", nameof(message));
         }
 
-        return new OutboxMessage
+        return new OutboxRecord
         {
             Id = Ids.New(),
             Type = type.FullName!,
@@ -33,36 +25,12 @@ public static class OutboxSerializer
         };
     }
 
-    public static (object Message, Type Type) Read(OutboxMessage record) => Read(record.Type, record.Body);
-
-    /// <summary>The outbox document of <paramref name="message"/>; its id becomes the MessageId.</summary>
-    public static OutboxRecord CreateRecord(object message, DateTimeOffset now)
-    {
-        var created = Create(message, now);
-        return new OutboxRecord { Id = created.Id, Type = created.Type, Body = created.Body, CreatedAt = now };
-    }
-
     /// <summary>The event of a record; throws when its type is not a contract (any more) or its body does not read.</summary>
     public static (object Message, Type Type) Read(string typeName, string body)
     {
         var type = typeof(Crm.Contracts.Leads.LeadCaptured).Assembly.GetType(typeName, throwOnError: true)!;
         return (JsonSerializer.Deserialize(body, type, Options) ?? throw new JsonException($"The body of a {typeName} is null."), type);
     }
-}
-
-/// <summary>Claims and completes outbox records; safe with several replicas (a lease with expiry).</summary>
-public interface IOutboxStore
-{
-    /// <summary>Leases up to <paramref name="max"/> unsent records, oldest first, to <paramref name="owner"/> until <c>now + lease</c>.</summary>
-    Task<IReadOnlyList<OutboxMessage>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken);
-
-    Task MarkSentAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
-
-    /// <summary>Deletes sent outbox records, inbox entries and idempotent responses older than their retention.</summary>
-    Task PruneAsync(DateTimeOffset sentBefore, DateTimeOffset inboxBefore, DateTimeOffset idempotencyBefore, CancellationToken cancellationToken);
-
-    /// <summary>Unsent records (for health and tests).</summary>
-    Task<long> CountPendingAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Wakes the dispatcher right after a commit that wrote to the outbox.</summary>

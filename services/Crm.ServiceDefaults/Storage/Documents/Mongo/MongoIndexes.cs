@@ -51,9 +51,9 @@ public static partial class MongoIndexes
         if (index.WhenPresent)
         {
             var partial = new BsonDocument();
-            foreach (var key in index.Keys.Where(k => !k.Field.IsId))
+            foreach (var field in index.PresentFields)
             {
-                partial.Add(BsonRenderer.Field(key.Field), new BsonDocument("$exists", true));
+                partial.Add(BsonRenderer.Field(field), new BsonDocument("$exists", true));
             }
 
             options.Add("partialFilterExpression", partial);

@@ -46,6 +46,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>Tables of the layout before the document layer that the last initialisation renamed aside (not migrated).</summary>
+    public IReadOnlyList<string> SetAsideTables { get; private set; } = [];
+
     public SqlRenderer Renderer(IDocumentCollection collection) => _renderers.GetOrAdd(collection, c => new SqlRenderer(c));
 
     public Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken = default)
@@ -107,7 +110,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
             try
             {
-                await SqliteSchema.ApplyAsync(connection, collections, cancellationToken);
+                SetAsideTables = await SqliteSchema.ApplyAsync(connection, collections, cancellationToken);
                 await ExecuteAsync(connection, "COMMIT", cancellationToken);
             }
             catch

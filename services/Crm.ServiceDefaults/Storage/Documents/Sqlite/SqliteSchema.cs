@@ -27,17 +27,35 @@ public static class SqliteSchema
         var sql = $"CREATE {(index.Unique ? "UNIQUE " : string.Empty)}INDEX {SqlRenderer.Quote(IndexName(collection, index))} ON {SqlRenderer.Quote(collection.Name)} ({keys})";
         if (index.WhenPresent)
         {
-            sql += " WHERE " + string.Join(" AND ", index.Keys.Where(k => !k.Field.IsId).Select(k => renderer.Field(k.Field) + " IS NOT NULL"));
+            sql += " WHERE " + string.Join(" AND ", index.PresentFields.Select(f => renderer.Field(f) + " IS NOT NULL"));
         }
 
         return sql;
     }
 
-    /// <summary>Brings the file's tables and indexes to the declarations (inside the caller's write transaction).</summary>
-    public static async Task ApplyAsync(SqliteConnection connection, IReadOnlyCollection<IDocumentCollection> collections, CancellationToken cancellationToken)
+    /// <summary>
+    /// Brings the file's tables and indexes to the declarations (inside the caller's write transaction). A table of a
+    /// collection's name that is not a document table (written before the document layer) is renamed aside to
+    /// <c>{name}_before_documents</c>, not migrated: its names are returned, for the log.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ApplyAsync(SqliteConnection connection, IReadOnlyCollection<IDocumentCollection> collections, CancellationToken cancellationToken)
     {
+        var setAside = new List<string>();
         foreach (var collection in collections)
         {
+            var existingColumns = await ReadAsync(connection, $"SELECT name FROM pragma_table_xinfo('{collection.Name}')", r => r.GetString(0), cancellationToken);
+            if (existingColumns.Count > 0 && !existingColumns.Contains("doc"))
+            {
+                var aside = $"{collection.Name}_before_documents";
+                for (var n = 2; (await ReadAsync(connection, $"SELECT name FROM sqlite_master WHERE name = '{aside}'", r => r.GetString(0), cancellationToken)).Count > 0; n++)
+                {
+                    aside = $"{collection.Name}_before_documents_{n}";
+                }
+
+                await ExecuteAsync(connection, $"ALTER TABLE {SqlRenderer.Quote(collection.Name)} RENAME TO {SqlRenderer.Quote(aside)}", cancellationToken);
+                setAside.Add(aside);
+            }
+
             await ExecuteAsync(connection, CreateTable(collection), cancellationToken);
 
             var columns = await ReadAsync(connection, $"SELECT name FROM pragma_table_xinfo('{collection.Name}')", r => r.GetString(0), cancellationToken);
@@ -69,6 +87,8 @@ public static class SqliteSchema
                 }
             }
         }
+
+        return setAside;
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)

@@ -1,0 +1,277 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Crm.Benchmarks;
+
+/// <summary>
+/// The pipeline end to end against a platform started by <c>./crm up</c> (with the gateway's per-key limit raised):
+/// captures through the gateway for a while (closed loop: as fast as <c>--connections</c> clients go; open loop:
+/// <c>--rate</c> leads per second), then waits until Analytics has counted every accepted lead as captured,
+/// assigned and messaged. Prints captures/s, end-to-end leads/s, how long the system needed after the load, the
+/// largest outbox backlog per service (sampled from each management port's <c>/admin/outbox</c>), and the time from
+/// capture to assignment from the servers' own timestamps.
+/// </summary>
+public static class PipelineBenchmark
+{
+    private static readonly (string Name, int Port)[] Services =
+        [("contacts", 5103), ("leads", 5113), ("assignment", 5123), ("messaging", 5133), ("analytics", 5143)];
+
+    public static async Task<int> RunAsync(Arguments args)
+    {
+        var gateway = new Uri(args.Text("gateway", "http://127.0.0.1:5000"));
+        var key = args.Text("key") ?? (await File.ReadAllTextAsync(Path.Combine(args.Text("local", ".local"), "api-key"))).Trim();
+        var seconds = args.Number("seconds", 20);
+        var connections = args.Number("connections", 16);
+        var rate = args.Number("rate", 0);
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(connections, 64) + 8 })
+        {
+            BaseAddress = gateway,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        // Enough room that no lead waits in the backlog for want of a rep.
+        for (var i = 0; i < 5; i++)
+        {
+            using var rep = await http.PostAsync("/api/assignment/reps", Json($$"""{"name":"Bench Rep {{run}}-{{i}}","capacity":10000}"""));
+            rep.EnsureSuccessStatusCode();
+        }
+
+        var before = await CountsAsync(http);
+        using var sampling = new CancellationTokenSource();
+        using var sampler = new OutboxSampler(Services);
+        var samplerTask = sampler.RunAsync(sampling.Token);
+
+        Console.WriteLine(rate > 0
+            ? $"pipeline: open loop at {rate} leads/s for {seconds} s"
+            : $"pipeline: closed loop, {connections} connections, {seconds} s");
+        var load = new LoadResult();
+        var started = Stopwatch.GetTimestamp();
+        if (rate > 0)
+        {
+            await OpenLoopAsync(http, run, rate, seconds, load);
+        }
+        else
+        {
+            await ClosedLoopAsync(http, run, connections, seconds, load);
+        }
+
+        var loadSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        sampler.MarkLoadEnd();
+        var accepted = load.Accepted.Count;
+
+        // Every accepted lead counted by Analytics as captured, assigned and messaged (MessageSent).
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 600;
+        Counts now;
+        while (true)
+        {
+            now = await CountsAsync(http);
+            if (now.Captured - before.Captured >= accepted && now.Assigned - before.Assigned >= accepted && now.Messaged - before.Messaged >= accepted)
+            {
+                break;
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                Console.WriteLine($"NOT DONE after 10 minutes: captured {now.Captured - before.Captured}, assigned {now.Assigned - before.Assigned}, messaged {now.Messaged - before.Messaged} of {accepted}");
+                return 1;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var doneSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        await sampler.WaitUntilEmptyAsync(TimeSpan.FromSeconds(60));
+        await sampling.CancelAsync();
+        await samplerTask;
+
+        var latencies = await AssignmentLatenciesAsync(http, load.Accepted.ToArray());
+        Console.WriteLine($"captures accepted: {accepted} in {loadSeconds:0.0} s = {accepted / loadSeconds:0.0}/s (rejected {load.Rejected}, failed {load.Failed}); capture answer p50 {Percentile(load.AnswerMs, 0.5):0} ms, p99 {Percentile(load.AnswerMs, 0.99):0} ms");
+        Console.WriteLine($"end to end: {accepted} leads captured, assigned, messaged and counted in {doneSeconds:0.0} s = {accepted / doneSeconds:0.0} leads/s");
+        Console.WriteLine($"after the load: everything counted {doneSeconds - loadSeconds:0.0} s after the last capture; outbox backlog gone {sampler.BacklogAfterLoad.TotalSeconds:0.0} s after it");
+        Console.WriteLine("largest outbox backlog: " + string.Join(", ", Services.Select(s => $"{s.Name} {sampler.MaxPending.GetValueOrDefault(s.Name)}")));
+        if (latencies.Count > 0)
+        {
+            Console.WriteLine($"capture -> assigned (server timestamps, {latencies.Count} leads): p50 {Percentile(latencies, 0.5):0} ms, p90 {Percentile(latencies, 0.9):0} ms, p99 {Percentile(latencies, 0.99):0} ms, max {latencies.Max():0} ms");
+        }
+
+        return 0;
+    }
+
+    private static async Task ClosedLoopAsync(HttpClient http, string run, int connections, int seconds, LoadResult load)
+    {
+        var end = Stopwatch.GetTimestamp() + Stopwatch.Frequency * seconds;
+        var counter = 0;
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
+        {
+            while (Stopwatch.GetTimestamp() < end)
+            {
+                await CaptureAsync(http, run, Interlocked.Increment(ref counter), load);
+            }
+        }));
+    }
+
+    private static async Task OpenLoopAsync(HttpClient http, string run, int rate, int seconds, LoadResult load)
+    {
+        var total = rate * seconds;
+        var start = Stopwatch.GetTimestamp();
+        var inFlight = new List<Task>(total);
+        for (var i = 1; i <= total; i++)
+        {
+            var due = start + (long)(Stopwatch.Frequency * (i - 1) / (double)rate);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            inFlight.Add(CaptureAsync(http, run, i, load));
+        }
+
+        await Task.WhenAll(inFlight);
+    }
+
+    private static async Task CaptureAsync(HttpClient http, string run, int n, LoadResult load)
+    {
+        var body = $$"""{"name":"Bench Lead {{n}}","email":"bench-{{run}}-{{n}}@example.com","phone":"+49 30 {{(20_000_000 + n).ToString(CultureInfo.InvariantCulture)}}","source":"benchmark","channel":"web","pagesVisited":{{n % 9}},"lastInteractionAt":"{{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""";
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await http.PostAsync("/api/leads", Json(body));
+            load.AnswerMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                using var lead = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                load.Accepted.Add(lead.RootElement.GetProperty("id").GetString()!);
+            }
+            else
+            {
+                Interlocked.Increment(ref load.Rejected);
+                if (load.Rejected <= 3)
+                {
+                    Console.WriteLine($"rejected: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            Interlocked.Increment(ref load.Failed);
+        }
+    }
+
+    /// <summary>assignedAt - capturedAt of up to 3,000 leads (evenly spread over the run), both written by the servers.</summary>
+    private static async Task<List<double>> AssignmentLatenciesAsync(HttpClient http, string[] leads)
+    {
+        var step = Math.Max(1, leads.Length / 3000);
+        var sample = leads.Where((_, i) => i % step == 0).ToList();
+        var latencies = new ConcurrentBag<double>();
+        await Parallel.ForEachAsync(sample, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, ct) =>
+        {
+            using var document = JsonDocument.Parse(await http.GetStringAsync($"/api/leads/{id}", ct));
+            var lead = document.RootElement;
+            if (lead.TryGetProperty("assignedAt", out var assigned) && assigned.ValueKind == JsonValueKind.String)
+            {
+                latencies.Add((assigned.GetDateTimeOffset() - lead.GetProperty("capturedAt").GetDateTimeOffset()).TotalMilliseconds);
+            }
+        });
+        return [.. latencies];
+    }
+
+    private static async Task<Counts> CountsAsync(HttpClient http)
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync("/api/analytics/summary"));
+        var totals = document.RootElement.GetProperty("totals");
+        return new Counts(totals.GetProperty("leadsCaptured").GetInt32(), totals.GetProperty("leadsAssigned").GetInt32(), totals.GetProperty("messagesSent").GetInt32());
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static double Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
+    private sealed record Counts(int Captured, int Assigned, int Messaged);
+
+    private sealed class LoadResult
+    {
+        public ConcurrentBag<string> Accepted { get; } = [];
+
+        public ConcurrentBag<double> AnswerMs { get; } = [];
+
+        public int Rejected;
+
+        public int Failed;
+    }
+
+    /// <summary>Samples every service's outbox backlog (management port, <c>/admin/outbox</c>) every 250 ms.</summary>
+    private sealed class OutboxSampler((string Name, int Port)[] services) : IDisposable
+    {
+        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+        private long _loadEnd;
+        private long _lastBacklog;
+        private volatile bool _empty;
+
+        public ConcurrentDictionary<string, long> MaxPending { get; } = new();
+
+        public TimeSpan BacklogAfterLoad => _lastBacklog <= _loadEnd ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_loadEnd, _lastBacklog);
+
+        public void Dispose() => _http.Dispose();
+
+        public void MarkLoadEnd() => Interlocked.Exchange(ref _loadEnd, Stopwatch.GetTimestamp());
+
+        public async Task WaitUntilEmptyAsync(TimeSpan timeout)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * timeout.TotalSeconds);
+            while (!_empty && Stopwatch.GetTimestamp() < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var total = 0L;
+                foreach (var (name, port) in services)
+                {
+                    try
+                    {
+                        using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/admin/outbox"), cancellationToken));
+                        var pending = document.RootElement.GetProperty("pending").GetInt64();
+                        total += pending;
+                        MaxPending.AddOrUpdate(name, pending, (_, max) => Math.Max(max, pending));
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+                    {
+                        total++;
+                    }
+                }
+
+                if (total > 0)
+                {
+                    Interlocked.Exchange(ref _lastBacklog, Stopwatch.GetTimestamp());
+                }
+
+                _empty = total == 0 && Interlocked.Read(ref _loadEnd) != 0;
+                try
+                {
+                    await Task.Delay(250, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+}

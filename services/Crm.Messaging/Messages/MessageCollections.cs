@@ -1,0 +1,18 @@
+using Crm.ServiceDefaults.Storage;
+
+namespace Crm.Messaging.Messages;
+
+/// <summary>The Messaging store's own collection (the platform adds outbox, inbox, idempotency and timers).</summary>
+public static class MessageCollections
+{
+    /// <summary>
+    /// Messages. <c>lead_template</c>: one message per lead and template (the welcome is sent once), and the claim's
+    /// lookup; only messages with a lead are indexed, so messages without one never collide. The three others serve
+    /// the lists, newest first: by contact, by lead, all.
+    /// </summary>
+    public static readonly DocumentCollection<Message> Messages = new DocumentCollection<Message>("messages")
+        .Index("lead_template", i => i.Asc(m => m.LeadId).Asc(m => m.Template).Unique().WhenPresent(m => m.LeadId))
+        .Index("contact_sent", i => i.Asc(m => m.ContactId).Desc(m => m.SentAt).Desc(m => m.Id))
+        .Index("lead_sent", i => i.Asc(m => m.LeadId).Desc(m => m.SentAt).Desc(m => m.Id).WhenPresent(m => m.LeadId))
+        .Index("sent", i => i.Desc(m => m.SentAt).Desc(m => m.Id));
+}

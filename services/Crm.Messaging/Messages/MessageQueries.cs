@@ -1,0 +1,82 @@
+using Crm.Messaging.Email;
+using Crm.ServiceDefaults.Storage;
+
+namespace Crm.Messaging.Messages;
+
+/// <summary>Every read and conditional write of messages, in one place so their cost is reviewable (rendered by the catalog test).</summary>
+public static class MessageQueries
+{
+    /// <summary>The message of <paramref name="leadId"/> and <paramref name="template"/> (at most one: the unique index <c>lead_template</c> finds it).</summary>
+    public static Query<Message> OfLeadAndTemplate(string leadId, string template) =>
+        MessageCollections.Messages.Find(Filter<Message>.Eq(m => m.LeadId, leadId) & Filter<Message>.Eq(m => m.Template, template));
+
+    /// <summary>
+    /// Takes over the claim of a delivery that died: only while the message is still <c>sending</c> under the token
+    /// it had when it was found expired, so of two deliveries taking over at once only one matches.
+    /// </summary>
+    public static WriteOperation TakeOver(string messageId, string? expiredToken, string claimToken, DateTimeOffset leaseUntil) =>
+        Write.Update(
+            MessageCollections.Messages,
+            ClaimedBy(messageId, expiredToken),
+            new Update<Message>().Set(m => m.ClaimToken, claimToken).Set(m => m.LeaseUntil, leaseUntil).Inc(m => m.Version, 1),
+            expectOne: false);
+
+    /// <summary>Writes the outcome of sending and drops the claim; must match (the claim is still <paramref name="claimToken"/>'s), else the commit fails.</summary>
+    public static WriteOperation Complete(Message finished, string claimToken) =>
+        Write.Update(
+            MessageCollections.Messages,
+            ClaimedBy(finished.Id, claimToken),
+            new Update<Message>()
+                .Set(m => m.ContactId, finished.ContactId)
+                .Set(m => m.Channel, finished.Channel)
+                .Set(m => m.To, finished.To)
+                .Set(m => m.Subject, finished.Subject)
+                .Set(m => m.Status, finished.Status)
+                .Set(m => m.SentAt, finished.SentAt)
+                .Unset(m => m.ClaimToken)
+                .Unset(m => m.LeaseUntil)
+                .Inc(m => m.Version, 1),
+            expectOne: true);
+
+    /// <summary>Gives a claim up: deletes the message only while it is still <c>sending</c> under <paramref name="claimToken"/> (never a finished one).</summary>
+    public static WriteOperation Release(string messageId, string claimToken) =>
+        Write.Delete(MessageCollections.Messages, ClaimedBy(messageId, claimToken));
+
+    /// <summary>Finished messages to a contact, newest first (index <c>contact_sent</c>).</summary>
+    public static Query<Message> NewestOfContact(string contactId) =>
+        Newest(Filter<Message>.Eq(m => m.ContactId, contactId));
+
+    /// <summary>Finished messages about a lead, newest first (index <c>lead_sent</c>).</summary>
+    public static Query<Message> NewestOfLead(string leadId) =>
+        Newest(OfLead(leadId));
+
+    /// <summary>Finished messages to a contact about a lead, newest first (either index of the two fields serves it).</summary>
+    public static Query<Message> NewestOfContactAndLead(string contactId, string leadId) =>
+        Newest(OfLead(leadId) & Filter<Message>.Eq(m => m.ContactId, contactId));
+
+    /// <summary>Every finished message, newest first (index <c>sent</c>).</summary>
+    public static Query<Message> NewestOfAll() => Newest(Filter<Message>.All);
+
+    /// <summary>The list that <c>GET /messages</c> pages through for these (optional) filters.</summary>
+    internal static Query<Message> Newest(string? contactId, string? leadId) => (contactId, leadId) switch
+    {
+        (null, null) => NewestOfAll(),
+        (not null, null) => NewestOfContact(contactId),
+        (null, not null) => NewestOfLead(leadId),
+        _ => NewestOfContactAndLead(contactId, leadId),
+    };
+
+    /// <summary>Finished messages only (those still <c>sending</c> are claims, not messages yet), sentAt then id descending.</summary>
+    private static Query<Message> Newest(Filter<Message> filter) =>
+        MessageCollections.Messages.Find(filter & Filter<Message>.Ne(m => m.Status, EmailStatus.Sending))
+            .OrderByDescending(m => m.SentAt)
+            .ThenByDescending(m => m.Id);
+
+    /// <summary>The messages of a lead (the equality implies the partial index's condition, <c>leadId</c> present).</summary>
+    private static Filter<Message> OfLead(string leadId) => Filter<Message>.Eq(m => m.LeadId, leadId);
+
+    private static Filter<Message> ClaimedBy(string messageId, string? claimToken) =>
+        Filter<Message>.Eq(m => m.Id, messageId)
+        & Filter<Message>.Eq(m => m.Status, EmailStatus.Sending)
+        & Filter<Message>.Eq(m => m.ClaimToken, claimToken);
+}

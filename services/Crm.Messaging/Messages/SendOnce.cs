@@ -1,0 +1,98 @@
+using Crm.Messaging.Email;
+using Crm.ServiceDefaults.Storage;
+
+namespace Crm.Messaging.Messages;
+
+/// <summary>What a claim found: go ahead and send, nothing to do, or another delivery is sending right now.</summary>
+public enum ClaimStatus
+{
+    Claimed,
+    AlreadyHandled,
+    Busy,
+}
+
+/// <summary>The outcome of <see cref="SendOnce.ClaimAsync"/>; <see cref="MessageId"/> is the id to send under when claimed.</summary>
+public sealed record MessageClaim(ClaimStatus Status, string? MessageId = null);
+
+/// <summary>
+/// One message per lead and template, sent by one delivery at a time, whatever redeliveries, duplicates or crashes
+/// happen (written once, over the document layer, for both stores):
+/// <list type="number">
+/// <item><b>Claim</b> (committed at once, before sending): a <c>sending</c> message under the unique index
+/// (lead, template), leased to one delivery by its claim token. A finished message means it was handled; an unexpired
+/// claim of another delivery means busy (retry later); an expired one (its delivery died mid-send) is taken over under
+/// the same id, guarded by the token it had so two deliveries cannot both take it.</item>
+/// <item><b>Complete</b> (part of the consumer's unit of work, with its events): the final fields, guarded by the
+/// claim token; if the claim was taken over meanwhile, the commit fails and the message is retried, and the claim
+/// then finds it finished: nothing is sent twice by two live deliveries.</item>
+/// <item><b>Release</b> (committed at once) when sending failed, so a retry can claim again at once.</item>
+/// </list>
+/// Sending stays at least once: a crash after the e-mail left and before the completion committed repeats it once
+/// the lease ends. Which message a redelivery already applied is the consume pipeline's inbox, not this class's.
+/// </summary>
+public sealed class SendOnce(IDocumentStore store, TimeProvider time)
+{
+    /// <summary>
+    /// Before sending <paramref name="pending"/>: stores it as <c>sending</c>, leased to <paramref name="claimToken"/>
+    /// for <paramref name="lease"/> (or takes over an expired claim of the same lead and template, keeping its id).
+    /// </summary>
+    public async Task<MessageClaim> ClaimAsync(Message pending, string claimToken, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = time.UtcNowMs();
+        var found = pending.LeadId is null
+            ? []
+            : await store.FindAsync(MessageQueries.OfLeadAndTemplate(pending.LeadId, pending.Template), cancellationToken);
+        var existing = found.Count == 0 ? null : found[0];
+        if (existing is null)
+        {
+            var claimed = pending with { Status = EmailStatus.Sending, ClaimToken = claimToken, LeaseUntil = now + lease, Version = 1 };
+            try
+            {
+                await store.CommitAsync(Write.Insert(MessageCollections.Messages, claimed), cancellationToken);
+                return new MessageClaim(ClaimStatus.Claimed, claimed.Id);
+            }
+            catch (DuplicateKeyException ex) when (ex.Collection == MessageCollections.Messages.Name)
+            {
+                // The unique index (lead, template) caught a concurrent delivery that claimed it first.
+                return new MessageClaim(ClaimStatus.Busy);
+            }
+        }
+
+        if (existing.Status != EmailStatus.Sending)
+        {
+            return new MessageClaim(ClaimStatus.AlreadyHandled);
+        }
+
+        if (existing.LeaseUntil is { } until && until > now)
+        {
+            return new MessageClaim(ClaimStatus.Busy);
+        }
+
+        // The delivery that claimed it died without finishing or giving it up: take over, under the same id.
+        var taken = await store.CommitAsync(MessageQueries.TakeOver(existing.Id, existing.ClaimToken, claimToken, now + lease), cancellationToken);
+        return taken[0] == 1 ? new MessageClaim(ClaimStatus.Claimed, existing.Id) : new MessageClaim(ClaimStatus.Busy);
+    }
+
+    /// <summary>
+    /// After sending: collects in <paramref name="unit"/> the final <paramref name="message"/> (guarded by
+    /// <paramref name="claimToken"/>) and <paramref name="events"/>; the unit's commit fails with
+    /// <see cref="ConcurrencyException"/>, writing nothing, when the claim is no longer this delivery's.
+    /// </summary>
+    public static void Complete(UnitOfWork unit, Message message, string claimToken, IEnumerable<object> events)
+    {
+        if (message.Status == EmailStatus.Sending)
+        {
+            throw new ArgumentException("A completed message has its final status, not 'sending'.", nameof(message));
+        }
+
+        unit.Add(MessageQueries.Complete(message, claimToken));
+        foreach (var e in events)
+        {
+            unit.Publish(e);
+        }
+    }
+
+    /// <summary>Gives a claim up (sending failed; a retry claims again at once). A claim that is no longer this token's, or a finished message, stays.</summary>
+    public Task ReleaseAsync(string messageId, string claimToken, CancellationToken cancellationToken = default) =>
+        store.CommitAsync(MessageQueries.Release(messageId, claimToken), cancellationToken);
+}

@@ -1,0 +1,119 @@
+using Crm.Contracts.Assignment;
+using Crm.Contracts.Messaging;
+using Crm.Messaging.Contacts;
+using Crm.Messaging.Email;
+using Crm.Messaging.Messages;
+using Crm.Messaging.Templates;
+using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Storage;
+using MassTransit;
+
+namespace Crm.Messaging.Welcome;
+
+/// <summary>
+/// Queue <c>messaging-lead-assigned</c>: welcomes a contact when their lead is assigned. Claims the welcome of the
+/// lead (<see cref="SendOnce"/>: a concurrent duplicate or a second assignment of the same lead sends nothing), looks
+/// the contact up in Contacts (gRPC), renders the e-mail naming the rep, sends it, and completes the message with
+/// <see cref="MessageSent"/> in the unit of work the consume pipeline commits (with its inbox record, so a
+/// redelivery of this message is dropped before it gets here). A contact without an e-mail address gets a
+/// <c>skipped</c> record and no event. A failure gives the claim up and is retried; a process that dies mid-send
+/// leaves a claim that a later delivery takes over when its lease ends. Delivery is at least once: a crash between
+/// handing the e-mail over and committing can repeat that one e-mail.
+/// </summary>
+public sealed class SendWelcomeOnLeadAssigned(
+    SendOnce sendOnce,
+    UnitOfWork unit,
+    IContactDirectory contacts,
+    IEmailSender sender,
+    TemplateRenderer templates,
+    TimeProvider time,
+    ILogger<SendWelcomeOnLeadAssigned> logger) : IConsumer<LeadAssigned>
+{
+    public const string Channel = "email";
+
+    /// <summary>Looking the contact up and sending must finish within this...</summary>
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>...so a claim older than this belongs to a delivery that died.</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(45);
+
+    public async Task Consume(ConsumeContext<LeadAssigned> context)
+    {
+        var assigned = context.Message;
+        if (string.IsNullOrWhiteSpace(assigned.LeadId) || string.IsNullOrWhiteSpace(assigned.ContactId))
+        {
+            throw new InvalidMessageException("LeadAssigned needs a leadId and a contactId.");
+        }
+
+        var pending = new Message
+        {
+            Id = Ids.New(),
+            ContactId = assigned.ContactId,
+            LeadId = assigned.LeadId,
+            Channel = Channel,
+            Template = WelcomeTemplate.Name,
+            To = string.Empty,
+            Subject = string.Empty,
+            Status = EmailStatus.Sending,
+            SentAt = time.UtcNowMs(),
+        };
+        var claimToken = Ids.New();
+        var claim = await sendOnce.ClaimAsync(pending, claimToken, ClaimLease, context.CancellationToken);
+        switch (claim.Status)
+        {
+            case ClaimStatus.AlreadyHandled:
+                logger.LogInformation("Welcome e-mail for lead {LeadId} was handled before; nothing to send", assigned.LeadId);
+                return;
+            case ClaimStatus.Busy:
+                // Another delivery is sending it now: retried later, by when it is done (or its claim has expired).
+                throw new Crm.ServiceDefaults.Storage.ConcurrencyException($"The welcome e-mail for lead '{assigned.LeadId}' is being sent by another delivery.");
+        }
+
+        var message = pending with { Id = claim.MessageId! };
+        try
+        {
+            await SendAsync(assigned, message, claimToken, context.CancellationToken);
+        }
+        catch
+        {
+            await sendOnce.ReleaseAsync(message.Id, claimToken, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task SendAsync(LeadAssigned assigned, Message message, string claimToken, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(SendTimeout);
+
+        // Not found is retried (and ends in the error queue): Contacts created the contact before the lead existed.
+        var contact = await contacts.GetContactAsync(assigned.ContactId, timeout.Token)
+            ?? throw new InvalidOperationException($"Contacts does not know contact '{assigned.ContactId}' of lead '{assigned.LeadId}'.");
+        var rendered = templates.RenderWelcome(contact.Name, assigned.RepName ?? string.Empty);
+        if (contact.Emails.Count == 0)
+        {
+            logger.LogInformation("Contact {ContactId} has no e-mail address: welcome for lead {LeadId} skipped", contact.Id, assigned.LeadId);
+            var skipped = message with { Subject = rendered.Subject, Status = EmailStatus.Skipped, SentAt = time.UtcNowMs() };
+            SendOnce.Complete(unit, skipped, claimToken, []);
+            return;
+        }
+
+        var to = contact.Emails[0];
+        var delivery = await sender.SendAsync(new EmailMessage(message.Id, to, contact.Name, rendered.Subject, rendered.Body), timeout.Token);
+        var sent = message with { To = to, Subject = rendered.Subject, Status = delivery.Status, SentAt = time.UtcNowMs() };
+        SendOnce.Complete(unit, sent, claimToken,
+        [
+            new MessageSent
+            {
+                EventId = Ids.NewGuid(),
+                OccurredAt = sent.SentAt,
+                MessageId = sent.Id,
+                ContactId = sent.ContactId,
+                LeadId = sent.LeadId,
+                Channel = sent.Channel,
+                Template = sent.Template,
+                To = sent.To,
+            },
+        ]);
+    }
+}

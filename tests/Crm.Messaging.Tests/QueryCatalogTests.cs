@@ -1,0 +1,68 @@
+using Crm.Messaging.Messages;
+using Crm.ServiceDefaults.Storage;
+using Crm.Testing;
+using Xunit;
+
+namespace Crm.Messaging.Tests;
+
+/// <summary>The Messaging store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
+public sealed class QueryCatalogTests
+{
+    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages];
+
+    private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries)];
+
+    private static readonly Dictionary<Type, object> Samples = new()
+    {
+        [typeof(Message)] = new Message
+        {
+            Id = "message-1",
+            ContactId = "contact-1",
+            LeadId = "lead-1",
+            Channel = "email",
+            Template = "welcome",
+            To = "ada@example.com",
+            Subject = "Welcome, Ada!",
+            Status = "sent",
+            SentAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
+        },
+    };
+
+    [Fact]
+    public Task Every_query_renders_on_both_backends() =>
+        QueryCatalog.VerifyAsync("queries.approved.md", Collections, Catalogs, Samples);
+
+    [Fact]
+    public async Task Every_query_is_served_by_an_index_on_SQLite_and_the_claim_lookup_by_the_unique_one()
+    {
+        var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
+
+        var plans = Plans(rendered);
+        Assert.Equal(8, plans.Count);
+        Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
+        Assert.Contains("USING INDEX ix_messages_lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages_contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages_lead_sent (f_leadId=?", plans["NewestOfLead"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages_sent", plans["NewestOfAll"], StringComparison.Ordinal);
+    }
+
+    /// <summary>The SQLite plan of each catalog method, by method name.</summary>
+    private static Dictionary<string, string> Plans(string rendered)
+    {
+        var plans = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? method = null;
+        foreach (var line in rendered.Split('\n'))
+        {
+            if (line.StartsWith("### MessageQueries.", StringComparison.Ordinal))
+            {
+                method = line["### MessageQueries.".Length..line.IndexOf('(', StringComparison.Ordinal)];
+            }
+            else if (line.StartsWith("SQLite plan:", StringComparison.Ordinal) && method is not null)
+            {
+                plans[method] = line;
+            }
+        }
+
+        return plans;
+    }
+}
