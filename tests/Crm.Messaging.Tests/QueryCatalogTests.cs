@@ -40,10 +40,10 @@ public sealed class QueryCatalogTests
         var plans = Plans(rendered);
         Assert.Equal(8, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
-        Assert.Contains("USING INDEX ix_messages_lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
-        Assert.Contains("USING INDEX ix_messages_contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
-        Assert.Contains("USING INDEX ix_messages_lead_sent (f_leadId=?", plans["NewestOfLead"], StringComparison.Ordinal);
-        Assert.Contains("USING INDEX ix_messages_sent", plans["NewestOfAll"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.lead_sent (f_leadId=?", plans["NewestOfLead"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.sent", plans["NewestOfAll"], StringComparison.Ordinal);
     }
 
     /// <summary>The SQLite plan of each catalog method, by method name.</summary>

@@ -85,6 +85,7 @@ public sealed record IndexDefinition(string Name, IReadOnlyList<IndexKey> Keys, 
     public string Shape =>
         string.Join(",", Keys.Select(k => k.Field.Path + (k.Descending ? ":-1" : ":1")))
         + (Unique ? "|unique" : string.Empty)
+        + (ExpireAfter is null ? string.Empty : "|ttl")
         + (!WhenPresent ? string.Empty
             : PresentFields.Select(f => f.Path).SequenceEqual(Keys.Where(k => !k.Field.IsId).Select(k => k.Field.Path)) ? "|when-present"
             : "|when-present:" + string.Join(",", PresentFields.Select(f => f.Path)));
@@ -178,6 +179,14 @@ public sealed class IndexBuilder<T>
         if (present.Any(p => _keys.All(k => k.Field.Path != p.Path)))
         {
             throw new InvalidOperationException($"Index '{_name}': a field named in WhenPresent must be one of its keys.");
+        }
+
+        // MongoDB indexes an absent field as null (so a second document without it collides), SQLite does not (NULLs are
+        // distinct): a unique index over an optional key only means the same on both when absent values are left out.
+        var uncovered = _keys.Where(k => k.Field.IsOptional && present.All(p => p.Path != k.Field.Path)).Select(k => k.Field.Path).ToList();
+        if (_unique && uncovered.Count > 0)
+        {
+            throw new InvalidOperationException($"Unique index '{_name}' has optional keys ({string.Join(", ", uncovered)}): name them in WhenPresent(...) so documents without them are not indexed, and both stores agree.");
         }
 
         return new IndexDefinition(_name, _keys.ToList(), _unique, present, _expireAfter);

@@ -14,11 +14,12 @@ public sealed class FieldPath : IEquatable<FieldPath>
 {
     private static readonly ConcurrentDictionary<string, FieldPath> Cache = new(StringComparer.Ordinal);
 
-    private FieldPath(string path, Type type, Type root)
+    private FieldPath(string path, Type type, Type root, bool isOptional)
     {
         Path = path;
         Type = type;
         Root = root;
+        IsOptional = isOptional;
     }
 
     /// <summary>Dotted JSON path, e.g. <c>contactId</c>; the document id is <c>id</c>.</summary>
@@ -31,6 +32,9 @@ public sealed class FieldPath : IEquatable<FieldPath>
     public Type Root { get; }
 
     public bool IsId => Path == "id";
+
+    /// <summary>The value may be absent: a nullable type on the way (<c>string?</c>, <c>DateTimeOffset?</c>, a nullable parent).</summary>
+    public bool IsOptional { get; }
 
     /// <summary>The value's type without <see cref="Nullable{T}"/>.</summary>
     public Type ValueType => Nullable.GetUnderlyingType(Type) ?? Type;
@@ -63,6 +67,7 @@ public sealed class FieldPath : IEquatable<FieldPath>
     {
         var names = new List<string>(members.Count);
         var type = root;
+        var optional = false;
         foreach (var member in members)
         {
             var info = DocumentJson.Options.GetTypeInfo(type);
@@ -71,14 +76,17 @@ public sealed class FieldPath : IEquatable<FieldPath>
                 throw new ArgumentException($"'{string.Join(".", names)}' of {root.Name} is not an object: a query cannot look inside it.");
             }
 
-            var property = info.Properties.FirstOrDefault(p => p.AttributeProvider is MemberInfo m && m.Name == member.Name && m.DeclaringType == member.DeclaringType)
-                ?? info.Properties.FirstOrDefault(p => p.AttributeProvider is MemberInfo m && m.Name == member.Name)
+            // Only members the document's JSON writes ([JsonIgnore] ones have no getter in the contract).
+            var written = info.Properties.Where(p => p.Get is not null && p.AttributeProvider is MemberInfo m && m.Name == member.Name).ToList();
+            var property = written.FirstOrDefault(p => ((MemberInfo)p.AttributeProvider!).DeclaringType == member.DeclaringType)
+                ?? written.FirstOrDefault()
                 ?? throw new ArgumentException($"{type.Name}.{member.Name} is not stored (it is not part of the document's JSON), so it cannot be queried or indexed.");
             names.Add(property.Name);
+            optional |= property.IsGetNullable;
             type = property.PropertyType;
         }
 
-        return new FieldPath(string.Join(".", names), type, root);
+        return new FieldPath(string.Join(".", names), type, root, optional);
     }
 
     private static Expression? Unwrap(Expression? expression)

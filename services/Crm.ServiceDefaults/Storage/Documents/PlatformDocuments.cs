@@ -85,7 +85,7 @@ public static class PlatformCollections
         .Index("ttl", i => i.Asc(x => x.CreatedAt).ExpireAfter(IdempotencyRetention));
 
     public static readonly DocumentCollection<TimerRecord> Timers = new DocumentCollection<TimerRecord>("timers")
-        .Index("due", i => i.Asc(x => x.DeadAt).Asc(x => x.DueAt));
+        .Index("due", i => i.Asc(x => x.DeadAt).Asc(x => x.DueAt).Asc(x => x.Id));
 
     public static IReadOnlyList<IDocumentCollection> All { get; } = [Outbox, Inbox, Idempotency, Timers];
 }

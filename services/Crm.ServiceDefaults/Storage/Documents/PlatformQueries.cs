@@ -16,9 +16,9 @@ public static class PlatformQueries
     public static Query<OutboxRecord> PendingOutbox() =>
         PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Missing(x => x.SentAt) & Filter<OutboxRecord>.Missing(x => x.DeadAt));
 
-    /// <summary>Outbox records set aside after too many failures, oldest first.</summary>
+    /// <summary>Outbox records set aside after too many failures (never sent), oldest first.</summary>
     public static Query<OutboxRecord> DeadOutbox() =>
-        PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Exists(x => x.DeadAt)).OrderBy(x => x.Id);
+        PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Missing(x => x.SentAt) & Filter<OutboxRecord>.Exists(x => x.DeadAt)).OrderBy(x => x.Id);
 
     /// <summary>Timers a runner may claim at <paramref name="now"/>: due, not dead, neither leased nor backing off; most overdue first.</summary>
     public static Query<TimerRecord> ClaimableTimers(DateTimeOffset now, int limit) =>

@@ -101,13 +101,15 @@ internal sealed class StoreInitializer(
             catch (Exception ex)
             {
                 readiness.Problem = ex.Message;
-                if (ex is MongoTopologyException)
+                if (MongoConnection.IsTransient(ex))
                 {
-                    logger.LogError("The store cannot be used: {Reason} Trying again in {Delay}.", ex.Message, delay);
+                    logger.LogWarning("Waiting for the {Provider} store ({Reason}); trying again in {Delay}", store.Provider, ex.Message, delay);
                 }
                 else
                 {
-                    logger.LogWarning(ex, "Waiting for the {Provider} store ({Reason}); trying again in {Delay}", store.Provider, ex.Message, delay);
+                    // Not transient (a standalone server, an index the server refuses, wrong credentials): an operator
+                    // has to act; the service stays up and not ready, and keeps trying.
+                    logger.LogError(ex, "The {Provider} store cannot be used: {Reason} Trying again in {Delay}.", store.Provider, ex.Message, delay);
                 }
             }
 

@@ -48,6 +48,25 @@ public static class Write
     public static WriteOperation Update<T>(DocumentCollection<T> collection, Filter<T> filter, Update<T> update, bool expectOne = true)
         where T : class, IDocument => new UpdateWrite(collection, filter.Node, update.Operations.ToList(), expectOne);
 
+    /// <summary>
+    /// Applies <paramref name="update"/> to the document with the seed's id, or inserts the seed with the update applied.
+    /// A field the update increments must be 0 (or absent) in the seed: the increment applies on insert too, and both
+    /// stores then agree (MongoDB cannot start an increment from another value in the same atomic upsert).
+    /// </summary>
     public static WriteOperation Upsert<T>(DocumentCollection<T> collection, T seed, Update<T> update)
-        where T : class, IDocument => new UpsertWrite(collection, seed, update.Operations.ToList());
+        where T : class, IDocument
+    {
+        var json = System.Text.Json.JsonSerializer.SerializeToElement(seed, DocumentJson.Options);
+        foreach (var increment in update.Operations.OfType<IncrementOperation>())
+        {
+            var value = json;
+            var present = increment.Field.Path.Split('.').All(part => value.ValueKind == System.Text.Json.JsonValueKind.Object && value.TryGetProperty(part, out value));
+            if (present && value.ValueKind == System.Text.Json.JsonValueKind.Number && value.GetDouble() != 0)
+            {
+                throw new ArgumentException($"The upsert increments '{increment.Field}', so its seed must hold 0 there (it holds {value.GetRawText()}).", nameof(seed));
+            }
+        }
+
+        return new UpsertWrite(collection, seed, update.Operations.ToList());
+    }
 }

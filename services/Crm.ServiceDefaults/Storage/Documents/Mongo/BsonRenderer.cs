@@ -97,18 +97,22 @@ public static class BsonRenderer
         return document;
     }
 
-    /// <summary>The update of an upsert: the seed's other fields only on insert, then the update's changes.</summary>
+    /// <summary>
+    /// The update of an upsert: on insert, every leaf of the seed the update does not touch (dotted paths, so a nested
+    /// set keeps the seed's other nested fields), then the update's changes. An increment starts from the seed's 0
+    /// (<see cref="Write.Upsert{T}"/> refuses a seed with another value there).
+    /// </summary>
     public static BsonDocument Upsert(IDocument seed, IReadOnlyList<UpdateOperation> update)
     {
         var document = Update(update);
         var touched = update.Select(u => u.Field.Path).ToList();
         var onInsert = new BsonDocument();
-        foreach (var element in BsonDocuments.ToBson(seed))
+        foreach (var (path, value) in Leaves(BsonDocuments.ToBson(seed), prefix: null))
         {
-            var covered = touched.Any(t => t == element.Name || t.StartsWith(element.Name + ".", StringComparison.Ordinal));
-            if (element.Name != "_id" && !covered)
+            var conflicts = touched.Any(t => t == path || t.StartsWith(path + ".", StringComparison.Ordinal) || path.StartsWith(t + ".", StringComparison.Ordinal));
+            if (path != "_id" && !conflicts)
             {
-                onInsert.Add(element);
+                onInsert.Add(path, value);
             }
         }
 
@@ -118,6 +122,25 @@ public static class BsonRenderer
         }
 
         return document;
+    }
+
+    private static IEnumerable<(string Path, BsonValue Value)> Leaves(BsonDocument document, string? prefix)
+    {
+        foreach (var element in document)
+        {
+            var path = prefix is null ? element.Name : $"{prefix}.{element.Name}";
+            if (element.Value is BsonDocument nested && nested.ElementCount > 0)
+            {
+                foreach (var leaf in Leaves(nested, path))
+                {
+                    yield return leaf;
+                }
+            }
+            else
+            {
+                yield return (path, element.Value);
+            }
+        }
     }
 
     private static BsonValue Increment(IncrementOperation operation) =>

@@ -39,6 +39,7 @@ public static class MongoConnection
     public static MongoClientSettings Settings(string connectionString, string serviceName, TimeSpan serverSelectionTimeout, out IReadOnlyList<string> overridden)
     {
         var url = MongoUrl.Create(connectionString);
+        var given = new MongoDB.Driver.Core.Configuration.ConnectionString(connectionString);
         var settings = MongoClientSettings.FromUrl(url);
         var notes = new List<string>();
         if (settings.ReadPreference.ReadPreferenceMode != ReadPreferenceMode.Primary)
@@ -51,12 +52,17 @@ public static class MongoConnection
             notes.Add($"w={url.W} is ignored: commits wait for a majority (a w:1 commit can be rolled back after its events were published)");
         }
 
+        if (given.RetryWrites == false || given.RetryReads == false)
+        {
+            notes.Add("retryWrites / retryReads = false is ignored: a write or read that meets a failover is retried once");
+        }
+
         settings.ReadPreference = ReadPreference.Primary;
         settings.WriteConcern = WriteConcern.WMajority;
         settings.RetryWrites = true;
         settings.RetryReads = true;
         settings.ApplicationName ??= $"crm-{serviceName}";
-        if (url.ServerSelectionTimeout == MongoDefaults.ServerSelectionTimeout)
+        if (given.ServerSelectionTimeout is null)
         {
             settings.ServerSelectionTimeout = serverSelectionTimeout;
         }
@@ -78,7 +84,7 @@ public static class MongoConnection
             + "Start mongod with --replSet and run rs.initiate() (a one-node replica set is enough), or use a managed replica set or cluster.");
     }
 
-    /// <summary>An error that goes away by itself (server unreachable, election, shutdown): wait and try again.</summary>
+    /// <summary>An error that goes away by itself (server unreachable, election, shutdown): wait quietly and try again.</summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
         TimeoutException or MongoConnectionException or MongoNotPrimaryException or MongoNodeIsRecoveringException => true,

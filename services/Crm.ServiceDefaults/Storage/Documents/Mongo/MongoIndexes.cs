@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using MongoDB.Bson;
 
 namespace Crm.ServiceDefaults.Storage.Mongo;
@@ -17,11 +16,13 @@ public sealed record ChangeTtlAction(string Collection, string Name, long Expire
 
 /// <summary>
 /// Index management for MongoDB without crash loops: an index is named <c>{name}_{hash}</c> after its shape (keys,
-/// unique, partial), so a changed definition is a new index built beside the old one, and the old one is dropped
-/// once the new one exists; a TTL change is applied in place with <c>collMod</c>; indexes nobody declares are
-/// dropped (a service owns its database). <see cref="Plan"/> is pure and tested without a server.
+/// unique, partial, TTL or not), so a changed definition is a new index built beside the old one, and the old one is
+/// dropped once the new one exists; a change of the TTL's length is applied in place with <c>collMod</c>; indexes
+/// nobody declares are dropped (a service owns its database). An undeclared index on the very keys of an index to
+/// create (an older name, or one written by older code) is dropped first: MongoDB refuses a second index on the same
+/// keys and options under another name. <see cref="Plan"/> is pure and tested without a server.
 /// </summary>
-public static partial class MongoIndexes
+public static class MongoIndexes
 {
     public static string NameOf(IndexDefinition index)
     {
@@ -73,11 +74,19 @@ public static partial class MongoIndexes
         var actions = new List<IndexAction>();
         var byName = existing.Where(i => i.Contains("name")).ToDictionary(i => i["name"].AsString, StringComparer.Ordinal);
         var declared = collection.Indexes.ToDictionary(NameOf, StringComparer.Ordinal);
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, index) in declared)
         {
             if (!byName.TryGetValue(name, out var current))
             {
-                actions.Add(new CreateIndexAction(collection.Name, name, Keys(index), Options(index)));
+                var keys = Keys(index);
+                foreach (var other in byName.Where(e => e.Key != "_id_" && !declared.ContainsKey(e.Key) && KeysOf(e.Value) == keys && !dropped.Contains(e.Key)).Select(e => e.Key).ToList())
+                {
+                    actions.Add(new DropIndexAction(collection.Name, other));
+                    dropped.Add(other);
+                }
+
+                actions.Add(new CreateIndexAction(collection.Name, name, keys, Options(index)));
                 continue;
             }
 
@@ -90,14 +99,13 @@ public static partial class MongoIndexes
         }
 
         // Created first, dropped after: a changed index is never missing in between.
-        foreach (var name in byName.Keys.Where(n => n != "_id_" && !declared.ContainsKey(n)).Order(StringComparer.Ordinal))
+        foreach (var name in byName.Keys.Where(n => n != "_id_" && !declared.ContainsKey(n) && !dropped.Contains(n)).Order(StringComparer.Ordinal))
         {
             actions.Add(new DropIndexAction(collection.Name, name));
         }
 
         return actions;
-    }
 
-    [GeneratedRegex("^[a-z0-9_]+_[0-9a-f]{8}$")]
-    public static partial Regex DeclaredName();
+        static BsonDocument KeysOf(BsonDocument index) => index.TryGetValue("key", out var key) && key.IsBsonDocument ? key.AsBsonDocument : [];
+    }
 }

@@ -5,13 +5,14 @@ namespace Crm.ServiceDefaults.Storage.Sqlite;
 /// <summary>
 /// Tables and indexes of the declared collections: one table <c>(id, doc)</c> per collection, a virtual generated
 /// column per indexed field (<c>f_contactId AS (json_extract(doc, '$.contactId'))</c>) and one index per
-/// declaration, named <c>ix_{collection}_{index}</c>. Applied in one write transaction, so several processes on
+/// declaration, named <c>ix_{collection}.{index}</c> (index names are global in a file; the dot keeps two collections'
+/// names apart, since neither name may contain one). Applied in one write transaction, so several processes on
 /// one file can start together; an index whose definition changed is dropped and built again, an index no longer
 /// declared is dropped. Generated columns no longer used stay (they are virtual: they cost nothing).
 /// </summary>
 public static class SqliteSchema
 {
-    public static string IndexName(IDocumentCollection collection, IndexDefinition index) => $"ix_{collection.Name}_{index.Name}";
+    public static string IndexName(IDocumentCollection collection, IndexDefinition index) => $"ix_{collection.Name}.{index.Name}";
 
     public static string CreateTable(IDocumentCollection collection) =>
         $"CREATE TABLE IF NOT EXISTS {SqlRenderer.Quote(collection.Name)} (id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL)";
@@ -53,6 +54,13 @@ public static class SqliteSchema
                 }
 
                 await ExecuteAsync(connection, $"ALTER TABLE {SqlRenderer.Quote(collection.Name)} RENAME TO {SqlRenderer.Quote(aside)}", cancellationToken);
+
+                // Its indexes keep their names, which the document table's indexes may need: the old table keeps its data, not its indexes.
+                foreach (var index in await ReadAsync(connection, $"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '{aside}' AND sql IS NOT NULL", r => r.GetString(0), cancellationToken))
+                {
+                    await ExecuteAsync(connection, $"DROP INDEX {SqlRenderer.Quote(index)}", cancellationToken);
+                }
+
                 setAside.Add(aside);
             }
 
