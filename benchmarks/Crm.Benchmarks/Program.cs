@@ -15,7 +15,7 @@ static int Usage()
           pipeline [--seconds 20] [--connections 16] [--rate N] [--gateway URL] [--key KEY]
                    captures through the gateway of a running platform (./crm up) and follows every lead until it is
                    assigned, messaged and counted; --rate N runs open loop at N leads/s instead of as fast as it goes
-          outbox   [--events 50000] [--batch 200]
+          outbox   [--events 50000] [--batch 500]
                    outbox dispatch from a SQLite store to a private RabbitMQ node, beside a raw RabbitMQ.Client loop
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit

@@ -16,7 +16,8 @@ public sealed class PickupDirectoryEmailSender(SmtpOptions options, TimeProvider
         var temporary = path + ".tmp";
         await mime.WriteToAsync(temporary, cancellationToken);
         File.Move(temporary, path, overwrite: true);
-        logger.LogWarning("No SMTP server is configured (Smtp:Host is empty): e-mail {MessageId} to {To} was written to {Path}", message.MessageId, message.To, path);
+        // Said once, as a warning, at start (EmailTransportNotice); per e-mail it is detail.
+        logger.LogDebug("E-mail {MessageId} to {To} was written to {Path}", message.MessageId, message.To, path);
         return new EmailDelivery(EmailStatus.PickedUp, path);
     }
 }

@@ -47,6 +47,9 @@ public static class CrmHost
 
         builder.AddTelemetry(serviceName);
 
+        // IHttpClientFactory logs four Information lines per call (every gRPC call between services): noise at volume.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+
         builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.Customize);
         builder.Services.AddExceptionHandler<CrmExceptionHandler>();
@@ -103,13 +106,6 @@ public static class CrmHost
 
     private static void AddTelemetry(this WebApplicationBuilder builder, string serviceName)
     {
-        var exportOtlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-        });
-
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService($"crm-{serviceName}"))
             .WithMetrics(metrics => metrics
@@ -118,17 +114,27 @@ public static class CrmHost
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit")
                 .AddMeter(StorageMetrics.MeterName)
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
+                .AddPrometheusExporter());
+
+        // Spans and log records are only built when they go somewhere: without an OTLP endpoint they would be
+        // created for every request and message and dropped (measured: about 4 % of the platform's CPU per lead).
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            return;
+        }
+
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+        otel.WithTracing(tracing => tracing
                 .AddSource(serviceName)
                 .AddSource("MassTransit")
                 .AddSource(StorageMetrics.MeterName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
                 .AddGrpcClientInstrumentation()
-                .AddHttpClientInstrumentation());
-        if (exportOtlp)
-        {
-            otel.UseOtlpExporter();
-        }
+                .AddHttpClientInstrumentation())
+            .UseOtlpExporter();
     }
 }

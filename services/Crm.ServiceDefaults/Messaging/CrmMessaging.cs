@@ -43,6 +43,8 @@ public static class CrmMessaging
             options.StopTimeout = TimeSpan.FromSeconds(30);
         });
 
+        // Resolved from each message's scope: registered, so MassTransit does not build it by reflection per message.
+        builder.Services.AddScoped(typeof(UnitOfWorkFilter<>));
         builder.Services.AddMassTransit(x =>
         {
             // MassTransit 8.5 reports usage to its vendor over HTTP by default: never from our processes.

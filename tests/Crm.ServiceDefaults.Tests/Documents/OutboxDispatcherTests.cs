@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Crm.Contracts.Leads;
 using Crm.ServiceDefaults.Storage;
 using Crm.ServiceDefaults.Storage.Outbox;
@@ -19,12 +20,13 @@ namespace Crm.ServiceDefaults.Tests.Documents;
 /// <summary>
 /// The outbox dispatcher on both backends with MassTransit's in-memory harness (DESIGN.md §5, review finding M4):
 /// nothing committed is lost across a crash, a crash after publishing republishes the same MessageId only once
-/// the lease ran out, a record that cannot be published backs off and is set aside without blocking the others,
-/// and two replicas publish every record exactly once.
+/// the publisher's lease ran out (another replica takes over), a record that cannot be published backs off and is
+/// set aside without blocking the others, and replicas publish every record exactly once.
 /// </summary>
 public sealed class OutboxDispatcherTests : IAsyncLifetime
 {
     private static readonly DocumentCollection<OutboxRecord> Outbox = PlatformCollections.Outbox;
+    private static readonly JsonElement EmptyBody = JsonDocument.Parse("{}").RootElement;
 
     private readonly FakeTimeProvider _time = new(T0);
     private ServiceProvider _provider = null!;
@@ -71,11 +73,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Equal(new DispatchResult(1, 1, 0, 0), await dispatcher.DispatchOnceAsync(CancellationToken.None));
         var published = await _published.WaitForAsync(Guid.ParseExact(record.Id, "N"), 1);
         Assert.Equal("lead-1", ((LeadCaptured)published.Message).LeadId);
-        var sent = (await restarted.Store.GetAsync(Outbox, record.Id))!;
-        Assert.Equal(T0, sent.SentAt);
-        Assert.Null(sent.LeaseToken);
-        Assert.Null(sent.LeaseOwner);
-        Assert.Null(sent.LeaseUntil);
+        Assert.Null(await restarted.Store.GetAsync(Outbox, record.Id)); // deleted once confirmed
         Assert.Empty(await store.PendingOutboxAsync());
 
         Assert.Equal(new DispatchResult(0, 0, 0, 0), await dispatcher.DispatchOnceAsync(CancellationToken.None));
@@ -84,7 +82,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
-    public async Task A_crash_between_publish_and_mark_republishes_the_same_message_id_only_after_the_lease_ran_out(Backend backend)
+    public async Task A_crash_between_publish_and_delete_republishes_the_same_message_id_only_after_the_lease_ran_out(Backend backend)
     {
         await using var store = await TestStore.CreateAsync(backend, "defaults");
         var unit = store.NewUnit(_time);
@@ -113,11 +111,43 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task Only_the_replica_holding_the_lease_publishes_and_it_renews_the_lease_while_it_works(Backend backend)
+    {
+        await using var store = await TestStore.CreateAsync(backend, "defaults");
+        await using var other = store.OpenSecond();
+        var options = new OutboxOptions();
+        var replicaA = Dispatcher(store.Store, options);
+        var replicaB = Dispatcher(other.Store, options);
+        await PublishAsync(store, "lead-1");
+
+        Assert.Equal(1, (await replicaA.DispatchOnceAsync(CancellationToken.None)).Published);
+        await PublishAsync(store, "lead-2");
+        Assert.Equal(0, (await replicaB.DispatchOnceAsync(CancellationToken.None)).Claimed);
+
+        // Past a third of the lease A renews it, so B stays out after the first lease would have run out.
+        _time.Advance(options.Lease / 2);
+        Assert.Equal(1, (await replicaA.DispatchOnceAsync(CancellationToken.None)).Published);
+        _time.Advance(options.Lease * 3 / 4);
+        await PublishAsync(store, "lead-3");
+        Assert.Equal(0, (await replicaB.DispatchOnceAsync(CancellationToken.None)).Claimed);
+        Assert.Equal(1, (await replicaA.DispatchOnceAsync(CancellationToken.None)).Published);
+
+        // A stops; B takes over once A's lease ran out.
+        await PublishAsync(store, "lead-4");
+        Assert.Equal(0, (await replicaB.DispatchOnceAsync(CancellationToken.None)).Claimed);
+        _time.Advance(options.Lease + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, (await replicaB.DispatchOnceAsync(CancellationToken.None)).Published);
+        Assert.Equal(0, (await replicaA.DispatchOnceAsync(CancellationToken.None)).Claimed);
+        Assert.Equal(["lead-1", "lead-2", "lead-3", "lead-4"], (await _published.WaitForCountAsync(4)).Select(p => ((LeadCaptured)p.Message).LeadId));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task A_poison_record_backs_off_and_is_set_aside_without_blocking_the_others(Backend backend)
     {
         await using var store = await TestStore.CreateAsync(backend, "defaults");
         // The oldest record names a type that no longer exists (renamed contract, or written by a newer version).
-        var poison = new OutboxRecord { Id = Ids.New(), Type = "Crm.Contracts.Leads.LeadCapturedV0", Body = "{}", CreatedAt = T0 };
+        var poison = new OutboxRecord { Id = Ids.New(), Type = "Crm.Contracts.Leads.LeadCapturedV0", Body = EmptyBody, CreatedAt = T0 };
         await store.Store.CommitAsync(Write.Insert(Outbox, poison));
         var unit = store.NewUnit(_time);
         unit.Publish(Captured("lead-1"));
@@ -129,11 +159,9 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Equal(new DispatchResult(3, 2, 1, 0), await dispatcher.DispatchOnceAsync(CancellationToken.None));
         Assert.Equal(["lead-1", "lead-2"], (await _published.WaitForCountAsync(2)).Select(p => ((LeadCaptured)p.Message).LeadId).Order(StringComparer.Ordinal));
         var failed = (await store.Store.GetAsync(Outbox, poison.Id))!;
-        Assert.Equal((1, T0.AddSeconds(1)), (failed.Attempts, failed.LeaseUntil));
+        Assert.Equal((1, T0.AddSeconds(1)), (failed.Attempts, failed.RetryAt));
         Assert.StartsWith("TypeLoadException", failed.LastError, StringComparison.Ordinal);
         Assert.Contains("LeadCapturedV0", failed.LastError, StringComparison.Ordinal);
-        Assert.Null(failed.LeaseToken);
-        Assert.Null(failed.SentAt);
         Assert.Null(failed.DeadAt);
 
         // While it backs off it is not claimed, and a new event goes out at once.
@@ -141,21 +169,21 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         later.Publish(Captured("lead-3"));
         await later.CommitAsync();
         Assert.Equal(new DispatchResult(1, 1, 0, 0), await dispatcher.DispatchOnceAsync(CancellationToken.None));
-        _time.Advance(TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromMilliseconds(999));
         Assert.Equal(0, (await dispatcher.DispatchOnceAsync(CancellationToken.None)).Claimed);
 
         // Attempt 2 after its first back-off (1 s), attempt 3 after the second (2 s): then it is dead.
         _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(new DispatchResult(1, 0, 1, 0), await dispatcher.DispatchOnceAsync(CancellationToken.None));
         Assert.Equal((2, _time.GetUtcNow().AddSeconds(2)), await AttemptsAsync(store, poison.Id));
-        _time.Advance(TimeSpan.FromSeconds(2));
+        _time.Advance(TimeSpan.FromMilliseconds(1999));
         Assert.Equal(0, (await dispatcher.DispatchOnceAsync(CancellationToken.None)).Claimed);
         _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(new DispatchResult(1, 0, 1, 1), await dispatcher.DispatchOnceAsync(CancellationToken.None));
 
         var dead = (await store.Store.GetAsync(Outbox, poison.Id))!;
         Assert.Equal((3, _time.GetUtcNow()), (dead.Attempts, dead.DeadAt));
-        Assert.Null(dead.LeaseUntil);
+        Assert.Null(dead.RetryAt);
         _time.Advance(TimeSpan.FromDays(1));
         Assert.Equal(0, (await dispatcher.DispatchOnceAsync(CancellationToken.None)).Claimed);
         Assert.Empty(await store.PendingOutboxAsync());
@@ -204,10 +232,36 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task Draining_overlaps_rounds_and_still_publishes_every_record_once_and_deletes_it(Backend backend)
+    {
+        await using var store = await TestStore.CreateAsync(backend, "defaults");
+        var poison = Write.Insert(Outbox, new OutboxRecord { Id = Ids.New(), Type = "Crm.Contracts.Leads.LeadCapturedV0", Body = EmptyBody, CreatedAt = T0 });
+        await store.Store.CommitAsync([poison]);
+        for (var i = 0; i < 40; i++)
+        {
+            var unit = store.NewUnit(_time);
+            unit.Publish(Captured($"lead-{i:00}"));
+            await unit.CommitAsync();
+        }
+
+        var ids = (await store.PendingOutboxAsync()).Where(r => r.Type != "Crm.Contracts.Leads.LeadCapturedV0").Select(r => Guid.ParseExact(r.Id, "N")).ToList();
+
+        // Batches of 3: 14 rounds, each one's outcome written while the next is read and published.
+        var result = await Dispatcher(store.Store, new OutboxOptions { BatchSize = 3 }).DrainAsync(CancellationToken.None);
+
+        Assert.Equal(new DispatchResult(41, 40, 1, 0), result);
+        await _published.WaitForCountAsync(40);
+        Assert.Equal(ids.Order(), _published.All.Select(p => p.MessageId).Order());
+        var left = Assert.Single(await store.Store.FindAsync(Outbox.All()));
+        Assert.Equal((1, T0.AddSeconds(1)), (left.Attempts, left.RetryAt));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task Requeueing_a_dead_record_once_its_cause_is_fixed_makes_it_publishable_again(Backend backend)
     {
         await using var store = await TestStore.CreateAsync(backend, "defaults");
-        var record = new OutboxRecord { Id = Ids.New(), Type = "Crm.Contracts.Leads.LeadCapturedV0", Body = "{}", CreatedAt = T0 };
+        var record = new OutboxRecord { Id = Ids.New(), Type = "Crm.Contracts.Leads.LeadCapturedV0", Body = EmptyBody, CreatedAt = T0 };
         await store.Store.CommitAsync(Write.Insert(Outbox, record));
         var dispatcher = Dispatcher(store.Store, new OutboxOptions { MaxAttempts = 1 });
         Assert.Equal(new DispatchResult(1, 0, 1, 1), await dispatcher.DispatchOnceAsync(CancellationToken.None));
@@ -232,10 +286,17 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Equal(0, (await app.Client.GetFromJsonAsync<OutboxView>("/admin/outbox"))!.Dead);
     }
 
+    private async Task PublishAsync(TestStore store, string leadId)
+    {
+        var unit = store.NewUnit(_time);
+        unit.Publish(Captured(leadId));
+        await unit.CommitAsync();
+    }
+
     private static async Task<(int, DateTimeOffset?)> AttemptsAsync(TestStore store, string id)
     {
         var record = (await store.Store.GetAsync(Outbox, id))!;
-        return (record.Attempts, record.LeaseUntil);
+        return (record.Attempts, record.RetryAt);
     }
 
     private OutboxDispatcher Dispatcher(IDocumentStore store, OutboxOptions? options = null) => new(
@@ -253,7 +314,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
     private sealed record RequeueAnswer(long Requeued);
 
-    /// <summary>A replica that dies right after publishing: every commit (recording the outcome) fails.</summary>
+    /// <summary>A replica that dies right after publishing: it takes the lease, but every commit recording an outcome fails.</summary>
     private sealed class CrashOnCommit(IDocumentStore store) : IDocumentStore
     {
         public string Provider => store.Provider;
@@ -268,7 +329,9 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
             where T : class, IDocument => store.CountAsync(collection, filter, cancellationToken);
 
         public Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("The process died.");
+            writes.All(w => w.Collection == PlatformCollections.Leases)
+                ? store.CommitAsync(writes, cancellationToken)
+                : throw new InvalidOperationException("The process died.");
 
         public Task<IReadOnlyList<T>> ClaimAsync<T>(Query<T> claimable, Update<T> update, Filter<T> claimed, CancellationToken cancellationToken = default)
             where T : class, IDocument => store.ClaimAsync(claimable, update, claimed, cancellationToken);

@@ -15,7 +15,7 @@ public sealed class PlatformQueryCatalogTests
         QueryCatalog.VerifyAsync("queries.approved.md", PlatformCollections.All, [typeof(PlatformQueries)]);
 
     [Theory]
-    [InlineData("ClaimableOutbox", "outbox", "ix_outbox.pending")]
+    [InlineData("DueOutbox", "outbox", "ix_outbox.due")]
     [InlineData("ClaimableTimers", "timers", "ix_timers.due")]
     public async Task The_claims_search_their_index_in_sqlite(string query, string table, string index)
     {
@@ -31,7 +31,7 @@ public sealed class PlatformQueryCatalogTests
     /// reads the whole backlog at every poll of every replica.
     /// </summary>
     [Theory]
-    [InlineData("ClaimableOutbox")]
+    [InlineData("DueOutbox")]
     [InlineData("ClaimableTimers")]
     public async Task The_claims_read_in_index_order_so_a_backlog_is_not_sorted_at_every_poll(string query)
     {

@@ -150,8 +150,8 @@ public sealed class SqliteStoreTests : IDisposable
 
         Assert.Equal(["outbox_before_documents", "inbox_before_documents", "idempotency_before_documents"], store.SetAsideTables);
         Assert.Equal(
-            "CREATE INDEX \"ix_outbox.pending\" ON \"outbox\" (\"f_sentAt\", \"f_deadAt\", id)",
-            (await IndexesAsync("outbox"))["ix_outbox.pending"]);
+            "CREATE INDEX \"ix_outbox.due\" ON \"outbox\" (\"f_deadAt\", id)",
+            (await IndexesAsync("outbox"))["ix_outbox.due"]);
         Assert.Equal(1L, await ScalarAsync("SELECT COUNT(*) FROM outbox_before_documents"));
     }
 
@@ -188,15 +188,20 @@ public sealed class SqliteStoreTests : IDisposable
         [
             Write.Insert(PlatformCollections.Inbox, new InboxRecord { Id = "q:old", Consumer = "q", MessageId = "old", ReceivedAt = now - PlatformCollections.InboxRetention - TimeSpan.FromSeconds(1) }),
             Write.Insert(PlatformCollections.Inbox, new InboxRecord { Id = "q:new", Consumer = "q", MessageId = "new", ReceivedAt = now.AddDays(-1) }),
-            Write.Insert(PlatformCollections.Outbox, new OutboxRecord { Id = "sent", Type = "t", Body = "{}", CreatedAt = T0, SentAt = now.AddDays(-2) }),
-            Write.Insert(PlatformCollections.Outbox, new OutboxRecord { Id = "unsent", Type = "t", Body = "{}", CreatedAt = T0 }),
+            Write.Insert(PlatformCollections.Idempotency, Response("old", now - PlatformCollections.IdempotencyRetention - TimeSpan.FromSeconds(1))),
+            Write.Insert(PlatformCollections.Idempotency, Response("new", now.AddHours(-1))),
+            Write.Insert(PlatformCollections.Outbox, new OutboxRecord { Id = "unsent", Type = "t", Body = System.Text.Json.JsonDocument.Parse("{}").RootElement, CreatedAt = T0 }),
         ]);
 
         Assert.Equal(2502, await store.PruneExpiredAsync([.. PlatformCollections.All, Samples], now));
 
         Assert.Equal(0, await store.CountAsync(Samples, Filter<Sample>.All));
         Assert.Equal(["q:new"], (await store.FindAsync(PlatformCollections.Inbox.All())).Select(r => r.Id));
+        Assert.Equal(["c:new"], (await store.FindAsync(PlatformCollections.Idempotency.All())).Select(r => r.Id));
         Assert.Equal(["unsent"], (await store.FindAsync(PlatformCollections.Outbox.All())).Select(r => r.Id));
+
+        static IdempotentResponse Response(string key, DateTimeOffset createdAt) =>
+            new() { Scope = "c", Key = key, RequestHash = "h", StatusCode = 201, Body = "{}", CreatedAt = createdAt };
     }
 
     private async Task<SqliteConnection> OpenAsync()

@@ -94,7 +94,7 @@ public static class DocumentStorage
         {
             var which = id is null ? PlatformQueries.DeadOutbox().Filter : PlatformQueries.DeadOutbox().Filter & Filter<OutboxRecord>.Eq(x => x.Id, id);
             var counts = await store.CommitAsync(
-                Write.Update(PlatformCollections.Outbox, which, new Update<OutboxRecord>().Unset(x => x.DeadAt).Set(x => x.Attempts, 0).Unset(x => x.LeaseUntil), expectOne: false),
+                Write.Update(PlatformCollections.Outbox, which, new Update<OutboxRecord>().Unset(x => x.DeadAt).Set(x => x.Attempts, 0).Unset(x => x.RetryAt), expectOne: false),
                 cancellationToken);
             signal.Notify();
             return Results.Ok(new { requeued = counts[0] });

@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace Crm.ServiceDefaults.Storage;
 
 /// <summary>
-/// An event waiting to be published (the outbox), written in the same transaction as the change that caused it.
-/// <see cref="IDocument.Id"/> becomes the MassTransit MessageId, the inbox key downstream.
+/// An event waiting to be published (the outbox), written in the same transaction as the change that caused it, and
+/// deleted once the broker confirmed it. <see cref="IDocument.Id"/> becomes the MassTransit MessageId, the inbox key
+/// downstream.
 /// </summary>
 public sealed record OutboxRecord : IDocument
 {
@@ -12,17 +13,27 @@ public sealed record OutboxRecord : IDocument
     public long Version { get; init; } = 1;
     /// <summary>Full name of the contract type.</summary>
     public required string Type { get; init; }
-    public required string Body { get; init; }
+    /// <summary>The event as JSON, stored as a nested document (readable by operators, parsed once when published).</summary>
+    public required JsonElement Body { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset? SentAt { get; init; }
-    /// <summary>Set aside after too many failed attempts: never claimed again until an operator requeues it.</summary>
+    /// <summary>Set aside after too many failed attempts: never published again until an operator requeues it.</summary>
     public DateTimeOffset? DeadAt { get; init; }
     public int Attempts { get; init; }
     public string? LastError { get; init; }
-    public string? LeaseOwner { get; init; }
-    public string? LeaseToken { get; init; }
-    /// <summary>Not claimable before this time: a dispatcher's lease, or the back-off after a failed attempt.</summary>
-    public DateTimeOffset? LeaseUntil { get; init; }
+    /// <summary>Not published before this time: the back-off after a failed attempt.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
+}
+
+/// <summary>
+/// A lease on a job only one replica may run at a time (<see cref="Id"/> names the job, e.g. <c>outbox</c>):
+/// held by <see cref="Owner"/> until <see cref="Until"/>, renewed while it works, taken over once it ran out.
+/// </summary>
+public sealed record LeaseRecord : IDocument
+{
+    public required string Id { get; init; }
+    public long Version { get; init; } = 1;
+    public required string Owner { get; init; }
+    public required DateTimeOffset Until { get; init; }
 }
 
 /// <summary>A message a consumer applied: <c>{consumer}:{messageId}</c>, written with the consumer's effect.</summary>
@@ -65,9 +76,6 @@ public sealed record TimerRecord : IDocument
 /// <summary>The collections every service's store has besides its own.</summary>
 public static class PlatformCollections
 {
-    /// <summary>Sent records are kept a day, then expire.</summary>
-    public static readonly TimeSpan SentRetention = TimeSpan.FromDays(1);
-
     /// <summary>Applied message ids are kept two weeks: longer than any redelivery.</summary>
     public static readonly TimeSpan InboxRetention = TimeSpan.FromDays(14);
 
@@ -75,8 +83,7 @@ public static class PlatformCollections
     public static readonly TimeSpan IdempotencyRetention = TimeSpan.FromHours(48);
 
     public static readonly DocumentCollection<OutboxRecord> Outbox = new DocumentCollection<OutboxRecord>("outbox")
-        .Index("pending", i => i.Asc(x => x.SentAt).Asc(x => x.DeadAt).Asc(x => x.Id))
-        .Index("sent_ttl", i => i.Asc(x => x.SentAt).ExpireAfter(SentRetention));
+        .Index("due", i => i.Asc(x => x.DeadAt).Asc(x => x.Id));
 
     public static readonly DocumentCollection<InboxRecord> Inbox = new DocumentCollection<InboxRecord>("inbox")
         .Index("ttl", i => i.Asc(x => x.ReceivedAt).ExpireAfter(InboxRetention));
@@ -87,5 +94,7 @@ public static class PlatformCollections
     public static readonly DocumentCollection<TimerRecord> Timers = new DocumentCollection<TimerRecord>("timers")
         .Index("due", i => i.Asc(x => x.DeadAt).Asc(x => x.DueAt).Asc(x => x.Id));
 
-    public static IReadOnlyList<IDocumentCollection> All { get; } = [Outbox, Inbox, Idempotency, Timers];
+    public static readonly DocumentCollection<LeaseRecord> Leases = new("leases");
+
+    public static IReadOnlyList<IDocumentCollection> All { get; } = [Outbox, Inbox, Idempotency, Timers, Leases];
 }

@@ -3,22 +3,31 @@ namespace Crm.ServiceDefaults.Storage;
 /// <summary>The platform's own queries (outbox and timers), in one place so their cost is reviewable (rendered by the catalog test).</summary>
 public static class PlatformQueries
 {
-    /// <summary>Outbox records a dispatcher may claim at <paramref name="now"/>: unsent, not dead, neither leased nor backing off; oldest first.</summary>
-    public static Query<OutboxRecord> ClaimableOutbox(DateTimeOffset now, int limit) =>
+    /// <summary>Outbox records to publish at <paramref name="now"/>: not dead, not backing off; oldest first.</summary>
+    public static Query<OutboxRecord> DueOutbox(DateTimeOffset now, int limit) =>
         PlatformCollections.Outbox.Find(
-                Filter<OutboxRecord>.Missing(x => x.SentAt)
-                & Filter<OutboxRecord>.Missing(x => x.DeadAt)
-                & (Filter<OutboxRecord>.Missing(x => x.LeaseUntil) | Filter<OutboxRecord>.Lt(x => x.LeaseUntil, now)))
+                Filter<OutboxRecord>.Missing(x => x.DeadAt)
+                & (Filter<OutboxRecord>.Missing(x => x.RetryAt) | Filter<OutboxRecord>.Lte(x => x.RetryAt, now)))
             .OrderBy(x => x.Id)
             .Take(limit);
 
-    /// <summary>Outbox records not yet published (dead ones excluded).</summary>
-    public static Query<OutboxRecord> PendingOutbox() =>
-        PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Missing(x => x.SentAt) & Filter<OutboxRecord>.Missing(x => x.DeadAt));
+    /// <summary>
+    /// Takes (or renews) the lease <paramref name="id"/> for <paramref name="owner"/> until <paramref name="until"/>:
+    /// matches only while the owner holds it or it ran out, so of two replicas one gets it.
+    /// </summary>
+    public static WriteOperation TakeLease(string id, string owner, DateTimeOffset now, DateTimeOffset until) =>
+        Write.Update(
+            PlatformCollections.Leases,
+            Filter<LeaseRecord>.Eq(x => x.Id, id) & (Filter<LeaseRecord>.Eq(x => x.Owner, owner) | Filter<LeaseRecord>.Lt(x => x.Until, now)),
+            new Update<LeaseRecord>().Set(x => x.Owner, owner).Set(x => x.Until, until).Inc(x => x.Version, 1));
 
-    /// <summary>Outbox records set aside after too many failures (never sent), oldest first.</summary>
+    /// <summary>Outbox records not yet published (dead ones excluded; published ones are deleted).</summary>
+    public static Query<OutboxRecord> PendingOutbox() =>
+        PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Missing(x => x.DeadAt));
+
+    /// <summary>Outbox records set aside after too many failures, oldest first.</summary>
     public static Query<OutboxRecord> DeadOutbox() =>
-        PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Missing(x => x.SentAt) & Filter<OutboxRecord>.Exists(x => x.DeadAt)).OrderBy(x => x.Id);
+        PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Exists(x => x.DeadAt)).OrderBy(x => x.Id);
 
     /// <summary>Timers a runner may claim at <paramref name="now"/>: due, not dead, neither leased nor backing off; most overdue first.</summary>
     public static Query<TimerRecord> ClaimableTimers(DateTimeOffset now, int limit) =>

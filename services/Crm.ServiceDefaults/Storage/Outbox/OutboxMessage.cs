@@ -6,6 +6,7 @@ namespace Crm.ServiceDefaults.Storage.Outbox;
 public static class OutboxSerializer
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Type?> Types = new(StringComparer.Ordinal);
 
     /// <summary>The outbox document of <paramref name="message"/>; its id becomes the MessageId.</summary>
     public static OutboxRecord CreateRecord(object message, DateTimeOffset now)
@@ -20,16 +21,17 @@ public static class OutboxSerializer
         {
             Id = Ids.New(),
             Type = type.FullName!,
-            Body = JsonSerializer.Serialize(message, type, Options),
+            Body = JsonSerializer.SerializeToElement(message, type, Options),
             CreatedAt = now,
         };
     }
 
     /// <summary>The event of a record; throws when its type is not a contract (any more) or its body does not read.</summary>
-    public static (object Message, Type Type) Read(string typeName, string body)
+    public static (object Message, Type Type) Read(string typeName, JsonElement body)
     {
-        var type = typeof(Crm.Contracts.Leads.LeadCaptured).Assembly.GetType(typeName, throwOnError: true)!;
-        return (JsonSerializer.Deserialize(body, type, Options) ?? throw new JsonException($"The body of a {typeName} is null."), type);
+        var type = Types.GetOrAdd(typeName, name => typeof(Crm.Contracts.Leads.LeadCaptured).Assembly.GetType(name, throwOnError: false))
+            ?? throw new TypeLoadException($"'{typeName}' is not a contract type (any more).");
+        return (body.Deserialize(type, Options) ?? throw new JsonException($"The body of a {typeName} is null."), type);
     }
 }
 
@@ -65,9 +67,13 @@ public sealed class OutboxOptions
 
     /// <summary>How often to look for records another replica left or whose back-off ended (a commit wakes the dispatcher at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
-    /// <summary>How long a claimed batch is reserved for its dispatcher.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
-    public int BatchSize { get; set; } = 200;
+    /// <summary>
+    /// How long the publishing replica's lease lasts (renewed every third of it while it works): when it dies, another
+    /// replica takes over after this, and publishes again what it had published but not yet marked.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Records read and published (concurrently, with confirms) per round.</summary>
+    public int BatchSize { get; set; } = 500;
     /// <summary>Failed attempts after which a record is set aside as dead (the back-off doubles from 1 s up to <see cref="MaxBackoff"/>).</summary>
     public int MaxAttempts { get; set; } = 20;
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
