@@ -65,11 +65,11 @@ public sealed class OutboxOptions
 {
     public const string Section = "Outbox";
 
-    /// <summary>How often to look for records another replica left or whose back-off ended (a commit wakes the dispatcher at once).</summary>
+    /// <summary>How often a replica without the lease checks for it, and the dispatcher for records whose back-off ended (a commit wakes it at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>
     /// How long the publishing replica's lease lasts (renewed every third of it while it works): when it dies, another
-    /// replica takes over after this, and publishes again what it had published but not yet marked.
+    /// replica takes over after this, and publishes again what it had published but not yet deleted.
     /// </summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>Records read and published (concurrently, with confirms) per round.</summary>
