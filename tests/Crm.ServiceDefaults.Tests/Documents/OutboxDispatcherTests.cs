@@ -258,6 +258,28 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task Records_an_earlier_layout_kept_marked_sent_are_deleted_not_published_again(Backend backend)
+    {
+        await using var store = await TestStore.CreateAsync(backend, "defaults");
+        await store.Store.CommitAsync(Enumerable.Range(0, 2500)
+            .Select(i => Write.Insert(Outbox, new OutboxRecord { Id = Ids.New(), Type = typeof(LeadCaptured).FullName!, Body = EmptyBody, CreatedAt = T0, SentAt = T0 }))
+            .ToList());
+        var unit = store.NewUnit(_time);
+        unit.Publish(Captured("lead-1"));
+        await unit.CommitAsync();
+        var dispatcher = Dispatcher(store.Store);
+
+        Assert.Equal(2500, await dispatcher.DeleteSentAsync(CancellationToken.None));
+        Assert.Equal(0, await dispatcher.DeleteSentAsync(CancellationToken.None));
+
+        var left = Assert.Single(await store.Store.FindAsync(Outbox.All()));
+        Assert.Equal(new DispatchResult(1, 1, 0, 0), await dispatcher.DrainAsync(CancellationToken.None));
+        await _published.WaitForAsync(Guid.ParseExact(left.Id, "N"), 1);
+        Assert.Single(_published.All);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task Requeueing_a_dead_record_once_its_cause_is_fixed_makes_it_publishable_again(Backend backend)
     {
         await using var store = await TestStore.CreateAsync(backend, "defaults");

@@ -16,6 +16,11 @@ public sealed record OutboxRecord : IDocument
     /// <summary>The event as JSON, stored as a nested document (readable by operators, parsed once when published).</summary>
     public required JsonElement Body { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>
+    /// Only in stores written before published records were deleted (they were kept a day, marked sent): such a
+    /// record was published, and the dispatcher deletes it when it starts instead of publishing it again.
+    /// </summary>
+    public DateTimeOffset? SentAt { get; init; }
     /// <summary>Set aside after too many failed attempts: never published again until an operator requeues it.</summary>
     public DateTimeOffset? DeadAt { get; init; }
     public int Attempts { get; init; }

@@ -21,6 +21,17 @@ public static class PlatformQueries
             Filter<LeaseRecord>.Eq(x => x.Id, id) & (Filter<LeaseRecord>.Eq(x => x.Owner, owner) | Filter<LeaseRecord>.Lt(x => x.Until, now)),
             new Update<LeaseRecord>().Set(x => x.Owner, owner).Set(x => x.Until, until).Inc(x => x.Version, 1));
 
+    /// <summary>Deletes the records <paramref name="ids"/> if an earlier layout marked them sent (see <see cref="SentOutbox"/>).</summary>
+    public static WriteOperation DeleteSentOutbox(IReadOnlyCollection<string> ids) =>
+        Write.Delete(PlatformCollections.Outbox, Filter<OutboxRecord>.In(x => x.Id, ids) & Filter<OutboxRecord>.Exists(x => x.SentAt), expectOne: false);
+
+    /// <summary>
+    /// Records an earlier layout marked sent instead of deleting them (see <see cref="OutboxRecord.SentAt"/>): the
+    /// dispatcher deletes them in batches before its first round.
+    /// </summary>
+    public static Query<OutboxRecord> SentOutbox(int limit) =>
+        PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Exists(x => x.SentAt)).Take(limit);
+
     /// <summary>Outbox records not yet published (dead ones excluded; published ones are deleted).</summary>
     public static Query<OutboxRecord> PendingOutbox() =>
         PlatformCollections.Outbox.Find(Filter<OutboxRecord>.Missing(x => x.DeadAt));
