@@ -12,7 +12,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         Crm.Benchmarks — see benchmarks/README.md
-          pipeline [--seconds 20] [--connections 16] [--rate N] [--gateway URL] [--key KEY]
+          pipeline [--seconds 20] [--connections 16] [--rate N] [--warmup 60] [--gateway URL] [--key KEY]
                    captures through the gateway of a running platform (./crm up) and follows every lead until it is
                    assigned, messaged and counted; --rate N runs open loop at N leads/s instead of as fast as it goes
           outbox   [--events 50000] [--batch 500]
