@@ -40,6 +40,23 @@ public sealed class HostingTests
         await app.StopAsync();
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("http://127.0.0.1:4317", true)]
+    public void Spans_and_log_records_are_built_only_when_an_otlp_endpoint_takes_them(string? endpoint, bool exported)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint;
+        builder.AddServiceDefaults("test");
+        using var app = builder.Build();
+
+        Assert.Equal(exported, app.Services.GetService<OpenTelemetry.Trace.TracerProvider>() is not null);
+        Assert.Equal(exported, app.Services.GetServices<Microsoft.Extensions.Logging.ILoggerProvider>().Any(p => p is OpenTelemetry.Logs.OpenTelemetryLoggerProvider));
+
+        // Metrics are served either way (Prometheus on the management port).
+        Assert.NotNull(app.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
+    }
+
     [Fact]
     public void Readiness_includes_the_bus_so_a_service_is_not_ready_before_its_queues_are_bound()
     {
