@@ -8,6 +8,21 @@ public sealed class GatewayOptions
     /// <summary>API keys accepted as <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
     public List<ApiKeyOptions> ApiKeys { get; set; } = [];
 
+    /// <summary>
+    /// The bootstrap administrator key (from a Secret or environment variable): named <c>bootstrap-admin</c>, holding
+    /// every admin scope. Give either the key or its SHA-256 (<see cref="BootstrapAdminKeySha256"/>).
+    /// </summary>
+    public string? BootstrapAdminKey { get; set; }
+
+    /// <summary>SHA-256 of the bootstrap administrator key as 64 hex digits.</summary>
+    public string? BootstrapAdminKeySha256 { get; set; }
+
+    /// <summary>
+    /// The public development key (<c>crm-dev-key</c>) is refused outside the Development environment unless this is
+    /// true (docker-compose and the dev-infra chart, which are for local use only, set it).
+    /// </summary>
+    public bool AllowPublicDevelopmentKey { get; set; }
+
     public RateLimitOptions RateLimit { get; set; } = new();
 
     /// <summary>Largest request body forwarded to a service; larger bodies get 413.</summary>
@@ -17,10 +32,13 @@ public sealed class GatewayOptions
     public Dictionary<string, BackendOptions> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
-/// <summary>One API key: a name (who calls; the rate limit is per name) and either the key or its SHA-256.</summary>
+/// <summary>One API key: a name (who calls; the rate limit is per name), either the key or its SHA-256, and its scopes.</summary>
 public sealed class ApiKeyOptions
 {
     public string Name { get; set; } = "";
+
+    /// <summary>What the key may do: <c>&lt;service&gt;:read|write|admin</c>, e.g. <c>leads:write</c> (at least one).</summary>
+    public List<string> Scopes { get; set; } = [];
 
     /// <summary>The key in clear text (hashed at startup, never kept).</summary>
     public string? Key { get; set; }

@@ -1,14 +1,17 @@
 using System.Globalization;
+using Crm.Gateway.Auth;
+using Crm.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Gateway;
 
 /// <summary>Refuses to start with a configuration that would silently accept or reject the wrong callers.</summary>
-public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+public sealed class GatewayOptionsValidator(IHostEnvironment environment) : IValidateOptions<GatewayOptions>
 {
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {
         var errors = new List<string>();
+        var developmentKeyHash = ApiKeyRegistry.Sha256Hex(GatewayService.DevelopmentKey);
         for (var i = 0; i < options.ApiKeys.Count; i++)
         {
             var key = options.ApiKeys[i];
@@ -28,6 +31,49 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             {
                 errors.Add($"{at}:KeySha256 must be 64 hex digits (the SHA-256 of the key's UTF-8 bytes).");
             }
+
+            if (key.Scopes.Count == 0)
+            {
+                errors.Add($"{at}:Scopes is required: name what the key may do, e.g. [\"leads:write\"] (scopes are <service>:read|write|admin).");
+            }
+
+            foreach (var scope in key.Scopes.Where(s => !Scopes.IsKnown(s)))
+            {
+                errors.Add($"{at}:Scopes has the unknown scope '{scope}'; known: {string.Join(", ", Scopes.All.Order(StringComparer.Ordinal))}.");
+            }
+
+            var isDevelopmentKey = hasKey
+                ? key.Key == GatewayService.DevelopmentKey
+                : string.Equals(key.KeySha256?.Trim(), developmentKeyHash, StringComparison.OrdinalIgnoreCase);
+            if (isDevelopmentKey && !environment.IsDevelopment() && !options.AllowPublicDevelopmentKey)
+            {
+                errors.Add($"{at} is the public development key '{GatewayService.DevelopmentKey}', refused in environment {environment.EnvironmentName}: override Gateway:ApiKeys:{i} (or remove it), or set Gateway:AllowPublicDevelopmentKey=true on a machine nobody else can reach.");
+            }
+        }
+
+        var bootstrapIsDevelopmentKey = options.BootstrapAdminKey == GatewayService.DevelopmentKey
+            || string.Equals(options.BootstrapAdminKeySha256?.Trim(), developmentKeyHash, StringComparison.OrdinalIgnoreCase);
+        if (bootstrapIsDevelopmentKey && !environment.IsDevelopment() && !options.AllowPublicDevelopmentKey)
+        {
+            errors.Add($"Gateway:BootstrapAdminKey is the public development key '{GatewayService.DevelopmentKey}', refused in environment {environment.EnvironmentName} unless Gateway:AllowPublicDevelopmentKey=true.");
+        }
+
+        if (options.ApiKeys.Count == 0 && string.IsNullOrEmpty(options.BootstrapAdminKey) && string.IsNullOrEmpty(options.BootstrapAdminKeySha256))
+        {
+            errors.Add("Gateway: no API key is configured, so nothing could call the API: set Gateway:BootstrapAdminKey (or BootstrapAdminKeySha256) from a Secret, or Gateway:ApiKeys.");
+        }
+
+        if (!string.IsNullOrEmpty(options.BootstrapAdminKey) && !string.IsNullOrEmpty(options.BootstrapAdminKeySha256))
+        {
+            errors.Add("Gateway: give BootstrapAdminKey or BootstrapAdminKeySha256, not both.");
+        }
+        else if (!string.IsNullOrEmpty(options.BootstrapAdminKeySha256) && !IsSha256Hex(options.BootstrapAdminKeySha256.Trim()))
+        {
+            errors.Add("Gateway:BootstrapAdminKeySha256 must be 64 hex digits (the SHA-256 of the key's UTF-8 bytes).");
+        }
+        else if (options.BootstrapAdminKey is { Length: > 0 and < 24 } && !bootstrapIsDevelopmentKey)
+        {
+            errors.Add("Gateway:BootstrapAdminKey must be at least 24 characters (e.g. openssl rand -base64 32): it can do everything.");
         }
 
         if (!(options.RateLimit.PermitsPerSecond > 0) || double.IsInfinity(options.RateLimit.PermitsPerSecond))

@@ -2,6 +2,7 @@ using Crm.Gateway.Auth;
 using Crm.Gateway.Health;
 using Crm.Gateway.Limits;
 using Crm.Gateway.Routing;
+using Crm.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Gateway;
@@ -21,6 +22,11 @@ public static class GatewayService
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
 
+        builder.Services.AddOptions<InternalIdentityOptions>()
+            .Bind(builder.Configuration.GetSection(InternalIdentityOptions.Section))
+            .Validate(o => o.LoadSigningKey() is { } key && key.KeySize == 256, $"{InternalIdentityOptions.Section}:SigningKeyPem or {InternalIdentityOptions.Section}:SigningKeyFile must hold the gateway's P-256 private key (PEM): it signs the identity every service verifies.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<InternalIdentityIssuer>();
         builder.Services.AddApiKeyAuth();
         builder.Services.AddKeyRateLimiting();
         builder.Services.AddGatewayProxy(builder.Configuration);
@@ -47,12 +53,12 @@ public static class GatewayService
     private static void WarnAboutDevelopmentKey(WebApplication app)
     {
         var registry = app.Services.GetRequiredService<ApiKeyRegistry>();
-        if (registry.Match(DevelopmentKey) is { } name && !app.Environment.IsDevelopment())
+        if (registry.Match(DevelopmentKey) is { } key && !app.Environment.IsDevelopment())
         {
             app.Logger.LogWarning(
-                "The development API key '{Key}' (named '{Name}') is accepted in environment {Environment}: override Gateway:ApiKeys in any shared environment.",
+                "The public development API key '{Key}' (named '{Name}') is accepted in environment {Environment} because Gateway:AllowPublicDevelopmentKey is true: never on a machine others can reach.",
                 DevelopmentKey,
-                name,
+                key.Name,
                 app.Environment.EnvironmentName);
         }
     }

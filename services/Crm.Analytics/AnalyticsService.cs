@@ -2,6 +2,7 @@ using Crm.Analytics.Counters;
 using Crm.Analytics.Summary;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Analytics;
@@ -23,6 +24,7 @@ public static class AnalyticsService
     public static WebApplicationBuilder AddAnalyticsService(this WebApplicationBuilder builder)
     {
         builder.AddCrmStorage(Name, CounterCollections.Counters);
+        builder.AddCrmApiSecurity();
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<CountLeadCaptured>("lead-captured", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadScored>("lead-scored", concurrentMessageLimit: CounterConcurrency)
@@ -33,7 +35,7 @@ public static class AnalyticsService
 
     public static WebApplication MapAnalyticsService(this WebApplication app)
     {
-        app.MapGroup("/api/analytics").WithUnitOfWork().MapSummaryEndpoints();
+        app.MapGroup("/api/analytics").RequireCrmAccess(Name).WithUnitOfWork().MapSummaryEndpoints();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using Crm.Assignment.Assignments;
 using Crm.Assignment.Reps;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment;
@@ -14,6 +15,7 @@ public static class AssignmentService
     public static WebApplicationBuilder AddAssignmentService(this WebApplicationBuilder builder)
     {
         builder.AddCrmStorage(Name, AssignmentCollections.All);
+        builder.AddCrmApiSecurity();
         builder.Services.AddSingleton<AssignmentEngine>();
         builder.Services.AddSingleton<RepRoster>();
         builder.AddTimerHandler<BacklogDrainTimer>();
@@ -26,7 +28,7 @@ public static class AssignmentService
 
     public static WebApplication MapAssignmentService(this WebApplication app)
     {
-        var api = app.MapGroup("/api/assignment").WithUnitOfWork();
+        var api = app.MapGroup("/api/assignment").RequireCrmAccess(Name).WithUnitOfWork();
         api.MapRepEndpoints();
         api.MapAssignmentEndpoints();
         return app;

@@ -2,6 +2,7 @@ using Crm.Contacts.Contacts;
 using Crm.Contacts.Timeline;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Contacts;
@@ -14,6 +15,7 @@ public static class ContactsService
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
         builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline);
+        builder.AddCrmApiSecurity();
 
         var options = builder.Configuration.GetSection(ContactsOptions.Section).Get<ContactsOptions>() ?? new ContactsOptions();
         options.Validate();
@@ -33,7 +35,7 @@ public static class ContactsService
     public static WebApplication MapContactsService(this WebApplication app)
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
-        app.MapGroup("/api/contacts").WithUnitOfWork().MapContactEndpoints();
+        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints();
         return app;
     }
 }

@@ -5,6 +5,7 @@ using Crm.Leads.Scoring;
 using Crm.ServiceDefaults.GrpcClients;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Leads;
@@ -18,6 +19,7 @@ public static class LeadsService
     {
         var config = builder.Configuration;
         builder.AddCrmStorage(Name, LeadCollections.Leads);
+        builder.AddCrmApiSecurity();
 
         builder.Services.AddOptions<ScoringOptions>()
             .Bind(config.GetSection(ScoringOptions.Section))
@@ -35,7 +37,7 @@ public static class LeadsService
 
     public static WebApplication MapLeadsService(this WebApplication app)
     {
-        app.MapGroup("/api/leads").WithUnitOfWork().MapLeadEndpoints();
+        app.MapGroup("/api/leads").RequireCrmAccess(Name).WithUnitOfWork().MapLeadEndpoints();
         return app;
     }
 }

@@ -7,6 +7,7 @@ using Crm.Messaging.Welcome;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.GrpcClients;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Messaging;
@@ -19,6 +20,7 @@ public static class MessagingService
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
         builder.AddCrmStorage(Name, MessageCollections.Messages);
+        builder.AddCrmApiSecurity();
         builder.Services.AddSingleton<SendOnce>();
 
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
@@ -44,7 +46,7 @@ public static class MessagingService
 
     public static WebApplication MapMessagingService(this WebApplication app)
     {
-        app.MapGroup("/api/messaging").WithUnitOfWork().MapMessageEndpoints();
+        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints();
         return app;
     }
 }

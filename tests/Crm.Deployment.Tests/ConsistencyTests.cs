@@ -77,7 +77,7 @@ public sealed class ConsistencyTests
         Assert.Equal(Repo.Deployables[name].Grpc, (bool?)values["grpc"]?["enabled"] ?? false);
 
         // Connection strings and keys only by Secret reference, never as plain values.
-        foreach (var secret in new[] { "Storage__MongoConnectionString", "RabbitMq__Uri", "Gateway__ApiKeys__0__KeySha256" })
+        foreach (var secret in new[] { "Storage__MongoConnectionString", "RabbitMq__Uri", "Gateway__BootstrapAdminKeySha256", "Identity__SigningKeyPem", "Identity__PublicKeyPem" })
         {
             Assert.DoesNotContain(secret, Keys(values["env"]));
         }
@@ -85,7 +85,7 @@ public sealed class ConsistencyTests
         var composeEnvironment = Environment(ComposeService(name));
         foreach (var (key, value) in values["env"]?.AsObject() ?? [])
         {
-            if (composeEnvironment.TryGetValue(key, out var composeValue) && key is not "Services__Contacts__Grpc" and not "Smtp__Host" and not "Smtp__Port")
+            if (composeEnvironment.TryGetValue(key, out var composeValue) && key is not "Services__Contacts__Grpc" and not "Smtp__Host" and not "Smtp__Port" and not "Gateway__AllowPublicDevelopmentKey")
             {
                 Assert.Equal(composeValue, value?.ToString());
             }
@@ -154,9 +154,26 @@ public sealed class ConsistencyTests
     {
         var compose = Environment(ComposeService("gateway"));
         var devInfra = Repo.LoadYaml(Repo.PathOf("charts", "dev-infra", "values.yaml"))!;
-        Assert.Equal((string?)devInfra["secrets"]!["gatewayKeySha256"], compose["Gateway__ApiKeys__0__KeySha256"]);
-        Assert.Matches("^[0-9a-f]{64}$", compose["Gateway__ApiKeys__0__KeySha256"]);
-        Assert.True(string.IsNullOrEmpty(compose.GetValueOrDefault("Gateway__ApiKeys__0__Key")), "compose must switch off the plain development key of appsettings.json");
+        Assert.Equal((string?)devInfra["secrets"]!["gatewayKeySha256"], compose["Gateway__BootstrapAdminKeySha256"]);
+        Assert.Matches("^[0-9a-f]{64}$", compose["Gateway__BootstrapAdminKeySha256"]);
+        Assert.Equal("true", compose["Gateway__AllowPublicDevelopmentKey"]);
+        Assert.DoesNotContain(compose.Keys, key => key.StartsWith("Gateway__ApiKeys__", StringComparison.Ordinal) || key == "Gateway__BootstrapAdminKey");
+    }
+
+    [Fact]
+    public void Compose_and_dev_infra_sign_with_the_same_development_pair_and_every_service_verifies_with_its_public_half()
+    {
+        var devInfra = Repo.LoadYaml(Repo.PathOf("charts", "dev-infra", "values.yaml"))!;
+        var signing = (string)devInfra["secrets"]!["identitySigningKeyPem"]!;
+        var published = (string)devInfra["secrets"]!["identityPublicKeyPem"]!;
+        Assert.Equal(signing.Trim(), Environment(ComposeService("gateway"))["Identity__SigningKeyPem"]?.Trim());
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        key.ImportFromPem(signing);
+        Assert.Equal(published.Trim(), key.ExportSubjectPublicKeyInfoPem().Trim());
+        foreach (var service in Repo.Deployables.Keys.Where(n => n != "gateway"))
+        {
+            Assert.Equal(published.Trim(), Environment(ComposeService(service))["Identity__PublicKeyPem"]?.Trim());
+        }
     }
 
     private static JsonObject ComposeService(string name) =>

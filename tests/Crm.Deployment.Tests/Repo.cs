@@ -39,11 +39,12 @@ internal static partial class Repo
                 keys.Add($"Gateway__Backends__{service}__Health");
             }
 
-            keys.Add("Gateway__ApiKeys__0__KeySha256");
+            keys.Add("Gateway__BootstrapAdminKeySha256");
+            keys.Add("Identity__SigningKeyPem");
             return keys;
         }
 
-        keys.UnionWith(["Storage__Provider", "Storage__MongoConnectionString", "Storage__MongoDatabase", "RabbitMq__Uri"]);
+        keys.UnionWith(["Storage__Provider", "Storage__MongoConnectionString", "Storage__MongoDatabase", "RabbitMq__Uri", "Identity__PublicKeyPem"]);
         if (name == "contacts")
         {
             keys.Add("Contacts__DefaultRegion");

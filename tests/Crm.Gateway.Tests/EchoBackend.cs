@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Crm.ServiceDefaults.Security;
 using Crm.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Gateway.Tests;
 
@@ -15,8 +17,12 @@ public sealed record SeenRequest
     public string Path { get; init; } = "";
     public string Query { get; init; } = "";
     public string? RequestId { get; init; }
-    public bool HasAuthorization { get; init; }
-    public string? ApiKeyName { get; init; }
+    /// <summary>The Authorization header the backend got (the gateway's signed identity, never the caller's key).</summary>
+    public string? Authorization { get; init; }
+    /// <summary>The caller named by a valid signed identity (verified with the test gateway's public key), else null.</summary>
+    public string? Caller { get; init; }
+    /// <summary>The scopes of that identity, space-separated and sorted.</summary>
+    public string? CallerScopes { get; init; }
     public long BodyBytes { get; init; }
 }
 
@@ -39,6 +45,10 @@ public sealed class EchoBackend : IAsyncDisposable
     public ConcurrentQueue<SeenRequest> Requests { get; } = new();
 
     public bool Saw(string path) => Requests.Any(r => r.Path == path);
+
+    private static readonly Lazy<InternalIdentityValidator> Validator = new(() => new InternalIdentityValidator(
+        Options.Create(new InternalIdentityOptions { PublicKeyPem = TestIdentity.PublicKeyPem }),
+        TimeProvider.System));
 
     public static async Task<EchoBackend> StartAsync()
     {
@@ -70,14 +80,19 @@ public sealed class EchoBackend : IAsyncDisposable
             }
 
             var requestId = context.Request.Headers["X-Request-Id"].ToString();
+            var authorization = context.Request.Headers.Authorization.ToString();
+            var (caller, _) = authorization.StartsWith("Bearer ", StringComparison.Ordinal)
+                ? await Validator.Value.ValidateAsync(authorization["Bearer ".Length..])
+                : (null, null);
             var seen = new SeenRequest
             {
                 Method = context.Request.Method,
                 Path = context.Request.Path.Value ?? "",
                 Query = context.Request.QueryString.Value ?? "",
                 RequestId = requestId.Length == 0 ? null : requestId,
-                HasAuthorization = context.Request.Headers.ContainsKey("Authorization"),
-                ApiKeyName = context.Request.Headers["X-Api-Key-Name"].ToString() is { Length: > 0 } name ? name : null,
+                Authorization = authorization.Length == 0 ? null : authorization,
+                Caller = caller?.Subject,
+                CallerScopes = caller is null ? null : string.Join(' ', caller.Scopes.Order(StringComparer.Ordinal)),
                 BodyBytes = bytes,
             };
             backend.Requests.Enqueue(seen);

@@ -76,12 +76,46 @@ public sealed class GatewayAuthTests(GatewayFixture fixture) : IClassFixture<Gat
     public async Task A_key_configured_only_as_its_sha256_works()
     {
         using var client = fixture.Gateway.Api(GatewayFactory.HashedKey);
-        var path = $"/api/assignment/reps/{Guid.NewGuid():N}";
+        var path = $"/api/leads/{Guid.NewGuid():N}";
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(GatewayFactory.HashedKeyName, Assert.Single(Backend.Requests, r => r.Path == path).ApiKeyName);
+        var seen = Assert.Single(Backend.Requests, r => r.Path == path);
+        Assert.Equal(GatewayFactory.HashedKeyName, seen.Caller);
+        Assert.Equal("contacts:read leads:read", seen.CallerScopes);
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/leads/x", HttpStatusCode.OK)]
+    [InlineData("GET", "/api/contacts/x", HttpStatusCode.OK)]
+    [InlineData("POST", "/api/leads", HttpStatusCode.Forbidden)]
+    [InlineData("GET", "/api/assignment/reps", HttpStatusCode.Forbidden)]
+    [InlineData("POST", "/api/assignment/reps", HttpStatusCode.Forbidden)]
+    [InlineData("PATCH", "/api/assignment/reps/x", HttpStatusCode.Forbidden)]
+    [InlineData("GET", "/api/messaging/messages", HttpStatusCode.Forbidden)]
+    [InlineData("GET", "/api/analytics/summary", HttpStatusCode.Forbidden)]
+    public async Task A_key_reaches_only_the_routes_its_scopes_name_and_a_refused_call_forwards_nothing(string method, string route, HttpStatusCode expected)
+    {
+        using var client = fixture.Gateway.Api(GatewayFactory.HashedKey);
+        var path = $"{route}{(route.EndsWith("/x", StringComparison.Ordinal) ? Guid.NewGuid().ToString("N") : "")}";
+        var marker = Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri($"{path}?m={marker}", UriKind.Relative));
+        if (method != "GET")
+        {
+            request.Content = JsonContent.Create(new { });
+        }
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(expected == HttpStatusCode.OK, Backend.Requests.Any(r => r.Query.Contains(marker, StringComparison.Ordinal)));
+        if (expected == HttpStatusCode.Forbidden)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.Content.ReadFromJsonAsync<ProblemBody>(CrmClient.JsonOptions);
+            Assert.Contains("needs the scope", problem!.Detail, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -1,10 +1,16 @@
 using Crm.Gateway.Auth;
+using Crm.ServiceDefaults.Security;
+using Crm.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Crm.Gateway.Tests;
 
-/// <summary>The gateway in-process with every cluster pointing at <paramref name="backend"/> and two test keys.</summary>
+/// <summary>
+/// The gateway in-process with every cluster pointing at <paramref name="backend"/>, signing identities with
+/// <see cref="TestIdentity"/>'s key, and two test keys: <see cref="Key"/> (every admin scope) and <see cref="HashedKey"/>
+/// (<c>leads:read</c>, <c>contacts:read</c>).
+/// </summary>
 public sealed class GatewayFactory(Uri backend, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<GatewayEntryPoint>
 {
     public const string Key = "test-key-1f0c";
@@ -22,10 +28,18 @@ public sealed class GatewayFactory(Uri backend, IReadOnlyDictionary<string, stri
             builder.UseSetting($"ReverseProxy:Clusters:{service}:Destinations:primary:Address", backend.ToString());
         }
 
+        builder.UseSetting("Identity:SigningKeyPem", TestIdentity.SigningKeyPem);
         builder.UseSetting("Gateway:ApiKeys:0:Name", KeyName);
         builder.UseSetting("Gateway:ApiKeys:0:Key", Key);
+        for (var i = 0; i < Scopes.AllAdmin.Count; i++)
+        {
+            builder.UseSetting($"Gateway:ApiKeys:0:Scopes:{i}", Scopes.AllAdmin[i]);
+        }
+
         builder.UseSetting("Gateway:ApiKeys:1:Name", HashedKeyName);
         builder.UseSetting("Gateway:ApiKeys:1:KeySha256", ApiKeyRegistry.Sha256Hex(HashedKey).ToUpperInvariant());
+        builder.UseSetting("Gateway:ApiKeys:1:Scopes:0", "leads:read");
+        builder.UseSetting("Gateway:ApiKeys:1:Scopes:1", "contacts:read");
         builder.UseSetting("Gateway:RateLimit:PermitsPerSecond", "1000");
         builder.UseSetting("Gateway:RateLimit:Burst", "1000");
         builder.UseSetting("Gateway:MaxRequestBodyBytes", "1024");

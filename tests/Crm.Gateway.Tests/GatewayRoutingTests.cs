@@ -74,7 +74,7 @@ public sealed class GatewayRoutingTests(GatewayFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task The_api_key_stays_at_the_gateway_and_the_backend_learns_the_key_name()
+    public async Task The_api_key_stays_at_the_gateway_and_the_backend_gets_a_signed_identity_naming_the_key()
     {
         using var client = fixture.Gateway.Api();
         var path = $"/api/contacts/{Guid.NewGuid():N}";
@@ -85,8 +85,9 @@ public sealed class GatewayRoutingTests(GatewayFixture fixture) : IClassFixture<
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var seen = Assert.Single(Backend.Requests, r => r.Path == path);
-        Assert.False(seen.HasAuthorization);
-        Assert.Equal(GatewayFactory.KeyName, seen.ApiKeyName);
+        Assert.DoesNotContain(GatewayFactory.Key, seen.Authorization ?? "", StringComparison.Ordinal);
+        Assert.Equal(GatewayFactory.KeyName, seen.Caller);
+        Assert.Equal(string.Join(' ', Crm.ServiceDefaults.Security.Scopes.AllAdmin.Order(StringComparer.Ordinal)), seen.CallerScopes);
     }
 
     [Fact]

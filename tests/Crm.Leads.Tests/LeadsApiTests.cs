@@ -352,6 +352,34 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
     }
 
     [Fact]
+    public async Task Two_callers_may_use_the_same_idempotency_key_each_for_their_own_lead()
+    {
+        var key = $"order-{Guid.NewGuid():N}";
+        using var shop = factory.CreateClient().As(TestIdentity.Key("web-shop", "leads:write"));
+        using var pos = factory.CreateClient().As(TestIdentity.Key("pos", "leads:write"));
+
+        var bodies = new Dictionary<string, string> { ["shop"] = Json(Full("shop")), ["pos"] = Json(Full("pos")) };
+        async Task<HttpResponseMessage> CaptureAsync(HttpClient client, string source)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/leads") { Content = new StringContent(bodies[source], Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+            return await client.SendAsync(request);
+        }
+
+        using var fromShop = await CaptureAsync(shop, "shop");
+        using var fromPos = await CaptureAsync(pos, "pos");
+        using var shopAgain = await CaptureAsync(shop, "shop");
+
+        Assert.Equal(HttpStatusCode.Created, fromShop.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, fromPos.StatusCode);
+        var shopLead = await LeadAsync(fromShop);
+        Assert.NotEqual(shopLead.Id, (await LeadAsync(fromPos)).Id);
+        Assert.Equal(HttpStatusCode.Created, shopAgain.StatusCode);
+        var replayed = await shopAgain.Content.ReadAsStringAsync();
+        Assert.Contains(shopLead.Id, replayed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Idempotency_key_over_200_characters_is_400()
     {
         var before = await SnapshotAsync();

@@ -160,6 +160,27 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         Assert.Equal(all.OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id, StringComparer.Ordinal).Select(m => m.Id), all.Select(m => m.Id));
     }
 
+    [Fact]
+    public async Task Listing_every_message_needs_messaging_admin_and_a_filtered_list_needs_only_read()
+    {
+        var contact = NewContact();
+        var assigned = NewLeadAssigned(contact.Id);
+        await factory.Harness.Bus.Publish(assigned);
+        await PublishedAsync<MessageSent>(x => x.LeadId == assigned.LeadId);
+        using var reader = factory.CreateClient().As(TestIdentity.Key("support-desk", "messaging:read"));
+
+        using var everything = await reader.GetAsync(new Uri("/api/messaging/messages", UriKind.Relative));
+        using var filtered = await reader.GetAsync(new Uri($"/api/messaging/messages?contactId={contact.Id}", UriKind.Relative));
+        var all = await ListAsync("limit=500");
+
+        Assert.Equal(HttpStatusCode.Forbidden, everything.StatusCode);
+        Assert.Contains("messaging:admin", await everything.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, filtered.StatusCode);
+        var page = await filtered.Content.ReadFromJsonAsync<Page<MessageResponse>>(CrmClient.JsonOptions);
+        Assert.Equal(assigned.LeadId, Assert.Single(page!.Items).LeadId);
+        Assert.Contains(all.Items, m => m.LeadId == assigned.LeadId);
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=501", "limit")]

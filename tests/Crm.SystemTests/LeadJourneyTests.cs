@@ -213,6 +213,40 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
     });
 
     [Fact]
+    public Task A_capture_only_key_captures_but_reads_nothing_and_no_service_answers_without_the_gateways_identity() => WithDiagnostics(async () =>
+    {
+        var webForm = CrmClient.Create(platform.Gateway, Platform.CaptureOnlyKey);
+        var captured = await webForm.CaptureLeadAsync(new CaptureLeadRequest
+        {
+            Name = "Form Only",
+            Email = $"form.{Guid.NewGuid():N}@example.com",
+            Source = "landing",
+            Channel = Channel.Web,
+        });
+        Assert.Equal(HttpStatusCode.Created, captured.StatusCode);
+
+        var read = await webForm.GetLeadAsync(captured.Content!.Id);
+        Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
+        var reps = await webForm.ListRepsAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, reps.StatusCode);
+
+        // Around the gateway: the service's own port answers 401 without the gateway's signed identity, and with
+        // the capture key itself (services never see nor accept API keys).
+        using var direct = new HttpClient();
+        var leadUrl = new Uri($"http://127.0.0.1:{platform.ServicePorts["leads"].Http}/api/leads/{captured.Content.Id}");
+        using var anonymous = await direct.GetAsync(leadUrl);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        using var withKey = new HttpRequestMessage(HttpMethod.Get, leadUrl);
+        withKey.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Platform.CaptureOnlyKey);
+        using var keyed = await direct.SendAsync(withKey);
+        Assert.Equal(HttpStatusCode.Unauthorized, keyed.StatusCode);
+
+        // The admin key reads what the capture key wrote.
+        var asAdmin = await platform.Api.GetLeadAsync(captured.Content.Id);
+        Assert.Equal(HttpStatusCode.OK, asAdmin.StatusCode);
+    });
+
+    [Fact]
     public Task A_lead_without_email_and_phone_is_a_400_naming_the_fields() => WithDiagnostics(async () =>
     {
         var response = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest { Name = "No Way To Reach", Source = "web-form", Channel = Channel.Web });

@@ -1,5 +1,6 @@
 using System.Text;
 using Crm.Client;
+using Crm.ServiceDefaults.Security;
 using Crm.Testing;
 using Xunit;
 
@@ -13,6 +14,9 @@ namespace Crm.SystemTests;
 public sealed class Platform : IAsyncLifetime
 {
     public const string ApiKey = "system-test-key";
+
+    /// <summary>A key that may only capture leads (<c>leads:write</c>), like a web form's.</summary>
+    public const string CaptureOnlyKey = "system-test-capture-only-key";
 
     private static readonly (string Name, string Project, bool Grpc)[] Services =
     [
@@ -32,6 +36,9 @@ public sealed class Platform : IAsyncLifetime
 
     public Uri Gateway { get; private set; } = null!;
 
+    /// <summary>Each service's ports (HTTP, gRPC or 0, management), by name.</summary>
+    public IReadOnlyDictionary<string, (int Http, int Grpc, int Management)> ServicePorts { get; private set; } = null!;
+
     public ICrmApi Api { get; private set; } = null!;
 
     public string MailPickup => _data.Combine("mail-pickup");
@@ -45,7 +52,7 @@ public sealed class Platform : IAsyncLifetime
             _rabbit = await rabbit;
             Smtp = await smtp;
 
-            var ports = Services.ToDictionary(s => s.Name, s => (Http: FreePort.Next(), Grpc: s.Grpc ? FreePort.Next() : 0, Management: FreePort.Next()));
+            var ports = ServicePorts = Services.ToDictionary(s => s.Name, s => (Http: FreePort.Next(), Grpc: s.Grpc ? FreePort.Next() : 0, Management: FreePort.Next()));
             foreach (var (name, project, _) in Services)
             {
                 var p = ports[name];
@@ -57,6 +64,15 @@ public sealed class Platform : IAsyncLifetime
             var gatewayEnvironment = Environment("gateway", gatewayHttp, 0, gatewayManagement, ports["contacts"].Grpc);
             gatewayEnvironment["Gateway__ApiKeys__0__Name"] = "system-test";
             gatewayEnvironment["Gateway__ApiKeys__0__Key"] = ApiKey;
+            for (var i = 0; i < Scopes.AllAdmin.Count; i++)
+            {
+                gatewayEnvironment[$"Gateway__ApiKeys__0__Scopes__{i}"] = Scopes.AllAdmin[i];
+            }
+
+            gatewayEnvironment["Gateway__ApiKeys__1__Name"] = "web-form";
+            gatewayEnvironment["Gateway__ApiKeys__1__Key"] = CaptureOnlyKey;
+            gatewayEnvironment["Gateway__ApiKeys__1__Scopes__0"] = "leads:write";
+            gatewayEnvironment["Identity__SigningKeyPem"] = TestIdentity.SigningKeyPem;
             foreach (var (name, _, _) in Services)
             {
                 gatewayEnvironment[$"ReverseProxy__Clusters__{name}__Destinations__primary__Address"] = $"http://127.0.0.1:{ports[name].Http}/";
@@ -180,6 +196,7 @@ public sealed class Platform : IAsyncLifetime
         ["Smtp__PickupDirectory"] = MailPickup,
         ["Logging__LogLevel__Default"] = "Information",
         ["OTEL_SERVICE_NAME"] = $"crm-{name}",
+        ["Identity__PublicKeyPem"] = TestIdentity.PublicKeyPem,
     };
 
     private void Start(string name, string project, Dictionary<string, string?> environment, int management)

@@ -9,7 +9,8 @@ namespace Crm.Testing;
 
 /// <summary>
 /// A service in-process for API tests: its real endpoints and a real SQLite file in a temp folder, with
-/// MassTransit's in-memory test harness instead of RabbitMQ (consumers stay registered). Override
+/// MassTransit's in-memory test harness instead of RabbitMQ (consumers stay registered), and clients that call
+/// with an admin identity signed by <see cref="TestIdentity"/>'s gateway key. Override
 /// <see cref="ConfigureServices"/> to swap a dependency, <see cref="Settings"/> to add configuration.
 /// </summary>
 public class CrmServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
@@ -30,6 +31,7 @@ public class CrmServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
         builder.UseSetting("Storage:Provider", "sqlite");
         builder.UseSetting("Storage:DataDirectory", _data.Path);
         builder.UseSetting("Outbox:PollInterval", "00:00:00.100");
+        builder.UseSetting("Identity:PublicKeyPem", TestIdentity.PublicKeyPem);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -50,6 +52,13 @@ public class CrmServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
 
     protected virtual void ConfigureServices(IServiceCollection services)
     {
+    }
+
+    /// <summary>Clients call with an admin identity signed like the gateway's; <c>client.As(...)</c> changes it.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.As(TestIdentity.Admin);
     }
 
     protected override void Dispose(bool disposing)

@@ -1,12 +1,18 @@
+using Crm.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Crm.Gateway.Auth;
 
-/// <summary>API-key authentication and the policy every <c>/api</c> endpoint requires.</summary>
+/// <summary>
+/// API-key authentication and the policies of <c>/api</c>: <see cref="Policy"/> (any valid key, for the 404 of
+/// unknown routes) and <see cref="ScopedPolicy"/> (the key holds the scope the route needs, see <see cref="RouteScopes"/>).
+/// </summary>
 public static class ApiKeyAuth
 {
     public const string Scheme = "ApiKey";
     public const string Policy = "api-key";
+    public const string ScopedPolicy = "api-key-scoped";
     public const string KeyNameClaim = "crm:api_key";
 
     public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)
@@ -15,7 +21,9 @@ public static class ApiKeyAuth
         services.AddAuthentication(Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, _ => { });
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
+            .AddPolicy(ScopedPolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().AddRequirements(new RouteScopeRequirement()));
+        services.AddSingleton<IAuthorizationHandler, RouteScopeHandler>();
         return services;
     }
 }

@@ -34,13 +34,14 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var presented = header[prefix.Length..].Trim();
-        var name = presented.Length == 0 ? null : keys.Match(presented);
-        if (name is null)
+        var key = presented.Length == 0 ? null : keys.Match(presented);
+        if (key is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ApiKeyAuth.KeyNameClaim, name)], ApiKeyAuth.Scheme);
+        Context.Features.Set(key.Caller);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, key.Name), new Claim(ApiKeyAuth.KeyNameClaim, key.Name)], ApiKeyAuth.Scheme);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyAuth.Scheme)));
     }
 
@@ -61,5 +62,11 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        GatewayProblems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden.", "The API key may not call this route.");
+        GatewayProblems.WriteAsync(
+            Context,
+            StatusCodes.Status403Forbidden,
+            "Forbidden.",
+            RouteScopes.Of(Request) is { } needed
+                ? $"This route needs the scope '{needed}' (or '{needed.Service}:admin'); the API key does not hold it."
+                : "The API key may not call this route.");
 }

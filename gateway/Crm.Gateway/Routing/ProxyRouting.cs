@@ -1,18 +1,22 @@
+using System.Net.Http.Headers;
 using Crm.Gateway.Auth;
 using Crm.Gateway.Limits;
+using Crm.ServiceDefaults.Security;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Crm.Gateway.Routing;
 
 /// <summary>
 /// YARP with routes and clusters from the <c>ReverseProxy</c> section: paths are forwarded unchanged, the caller's
-/// API key stays at the gateway (the key's name goes on as <c>X-Api-Key-Name</c>), and the request id the caller
-/// gets back is the one the service sees.
+/// credential stays at the gateway and the service gets the gateway's signed identity of the caller instead
+/// (<c>Authorization: Bearer &lt;ES256 JWT&gt;</c>, see <see cref="InternalIdentityIssuer"/>), and the request id the
+/// caller gets back is the one the service sees.
 /// </summary>
 public static class ProxyRouting
 {
     public const string Section = "ReverseProxy";
     public const string RequestIdHeader = "X-Request-Id";
+    /// <summary>Sent by earlier versions; removed from incoming requests so that no service could ever trust it.</summary>
     public const string KeyNameHeader = "X-Api-Key-Name";
 
     public static IServiceCollection AddGatewayProxy(this IServiceCollection services, IConfiguration configuration)
@@ -30,9 +34,10 @@ public static class ProxyRouting
                     context.HttpContext.Items[RequestIdHeader] = requestId;
                     headers.Remove(RequestIdHeader);
                     headers.TryAddWithoutValidation(RequestIdHeader, requestId);
-                    if (context.HttpContext.User.Identity is { IsAuthenticated: true, Name: { } name })
+                    if (context.HttpContext.Caller() is { } caller)
                     {
-                        headers.TryAddWithoutValidation(KeyNameHeader, name);
+                        var issuer = context.HttpContext.RequestServices.GetRequiredService<InternalIdentityIssuer>();
+                        headers.Authorization = new AuthenticationHeaderValue("Bearer", issuer.TokenFor(caller));
                     }
 
                     return ValueTask.CompletedTask;
@@ -51,11 +56,14 @@ public static class ProxyRouting
         return services;
     }
 
-    /// <summary>The proxy plus a 404 for any other <c>/api</c> path; both need an API key and count against its limit.</summary>
+    /// <summary>
+    /// The proxy (the key must hold the route's scope) plus a 404 for any other <c>/api</c> path (any valid key); both
+    /// count against the key's limit.
+    /// </summary>
     public static WebApplication MapGatewayProxy(this WebApplication app)
     {
         app.MapReverseProxy()
-            .RequireAuthorization(ApiKeyAuth.Policy)
+            .RequireAuthorization(ApiKeyAuth.ScopedPolicy)
             .RequireRateLimiting(KeyRateLimiting.Policy);
 
         app.Map("/api/{**rest}", (HttpContext context) => Results.Problem(

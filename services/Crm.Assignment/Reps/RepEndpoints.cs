@@ -3,20 +3,24 @@ using Crm.Assignment.Assignments;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Crm.Assignment.Reps;
 
-/// <summary><c>/api/assignment/reps</c>: create, list, read and patch reps (with <c>If-Match</c> on the version).</summary>
+/// <summary>
+/// <c>/api/assignment/reps</c>: create, list, read and patch reps (with <c>If-Match</c> on the version). Creating and
+/// changing reps is administration (<c>assignment:admin</c>); reading them needs <c>assignment:read</c>.
+/// </summary>
 public static class RepEndpoints
 {
     public static RouteGroupBuilder MapRepEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/reps", CreateAsync);
+        api.MapPost("/reps", CreateAsync).RequireAccess(Access.Admin);
         api.MapGet("/reps", ListAsync);
         api.MapGet("/reps/{id}", GetAsync);
-        api.MapPatch("/reps/{id}", UpdateAsync);
+        api.MapPatch("/reps/{id}", UpdateAsync).RequireAccess(Access.Admin);
         return api;
     }
 

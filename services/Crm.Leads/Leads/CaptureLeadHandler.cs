@@ -3,6 +3,7 @@ using Crm.Contracts.Api.Leads;
 using Crm.Leads.Contacts;
 using Crm.Leads.Scoring;
 using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
@@ -20,6 +21,7 @@ public sealed class CaptureLeadHandler(
     IOptions<HttpJsonOptions> json,
     TimeProvider time)
 {
+    /// <summary>Idempotency keys are the caller's own: two integrations may both send order number 1001.</summary>
     public const string IdempotencyScope = "leads:capture";
     public const string IdempotencyHeader = "Idempotency-Key";
     public const int MaxIdempotencyKey = 200;
@@ -31,6 +33,7 @@ public sealed class CaptureLeadHandler(
     {
         var request = context.Request;
         var key = IdempotencyKey(request);
+        var scope = IdempotencyScopeOf(context);
         if (!request.HasJsonContentType())
         {
             return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The body must be JSON.", detail: "Send Content-Type: application/json.");
@@ -43,7 +46,7 @@ public sealed class CaptureLeadHandler(
         }
 
         var hash = IdempotentResponse.Hash(body);
-        if (key is not null && await KeptResponseAsync(key, cancellationToken) is { } earlier)
+        if (key is not null && await KeptResponseAsync(scope, key, cancellationToken) is { } earlier)
         {
             return Replay(earlier, hash);
         }
@@ -78,7 +81,7 @@ public sealed class CaptureLeadHandler(
         var location = LeadMapping.Location(lead.Id);
         var record = key is null ? null : new IdempotentResponse
         {
-            Scope = IdempotencyScope,
+            Scope = scope,
             Key = key,
             RequestHash = hash,
             StatusCode = StatusCodes.Status201Created,
@@ -105,7 +108,7 @@ public sealed class CaptureLeadHandler(
         catch (DuplicateKeyException ex) when (ex.Collection == PlatformCollections.Idempotency.Name)
         {
             // A concurrent request with the same key committed first: answer as it did.
-            var winner = await KeptResponseAsync(key!, cancellationToken)
+            var winner = await KeptResponseAsync(scope, key!, cancellationToken)
                 ?? throw new InvalidOperationException($"Idempotency key '{key}' is taken but has no stored response.");
             return Replay(winner, hash);
         }
@@ -141,8 +144,11 @@ public sealed class CaptureLeadHandler(
         };
     }
 
-    private Task<IdempotentResponse?> KeptResponseAsync(string key, CancellationToken cancellationToken) =>
-        unit.GetAsync(PlatformCollections.Idempotency, IdempotentResponse.IdOf(IdempotencyScope, key), cancellationToken);
+    private Task<IdempotentResponse?> KeptResponseAsync(string scope, string key, CancellationToken cancellationToken) =>
+        unit.GetAsync(PlatformCollections.Idempotency, IdempotentResponse.IdOf(scope, key), cancellationToken);
+
+    private static string IdempotencyScopeOf(HttpContext context) =>
+        context.Caller() is { } caller ? $"{IdempotencyScope}:{caller.Kind}:{caller.Subject}" : IdempotencyScope;
 
     private static IResult Replay(IdempotentResponse earlier, string hash) =>
         string.Equals(earlier.RequestHash, hash, StringComparison.Ordinal)

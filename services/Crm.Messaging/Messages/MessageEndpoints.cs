@@ -1,6 +1,7 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Messaging;
 using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Messaging.Messages;
@@ -15,9 +16,11 @@ public static class MessageEndpoints
 
     /// <summary>
     /// <c>GET /api/messaging/messages?contactId=&amp;leadId=&amp;limit=&amp;cursor=</c>: finished messages, newest first
-    /// (sentAt, then id), paged by the layer's keyset cursor (opaque: its format may change).
+    /// (sentAt, then id), paged by the layer's keyset cursor (opaque: its format may change). Without a filter the list
+    /// is every recipient's address, so it needs <c>messaging:admin</c>.
     /// </summary>
-    private static async Task<Page<MessageResponse>> ListAsync(
+    private static async Task<IResult> ListAsync(
+        HttpContext http,
         IDocumentStore store,
         string? contactId,
         string? leadId,
@@ -25,6 +28,15 @@ public static class MessageEndpoints
         string? cursor,
         CancellationToken cancellationToken)
     {
+        if (Given(contactId) is null && Given(leadId) is null && http.Caller()?.Can(MessagingService.Name, Access.Admin) != true)
+        {
+            // Every recipient's address in one list is an export: only administrators may take it.
+            return Results.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Forbidden.",
+                detail: "Filter by contactId or leadId; listing every message needs the scope 'messaging:admin'.");
+        }
+
         var errors = new ValidationErrors();
         var size = Paging.Limit(limit, errors);
         var list = MessageQueries.Newest(Given(contactId), Given(leadId));
@@ -35,11 +47,11 @@ public static class MessageEndpoints
 
         errors.ThrowIfAny();
         var page = await store.PageAsync(query, size, cancellationToken);
-        return new Page<MessageResponse>
+        return Results.Ok(new Page<MessageResponse>
         {
             Items = page.Items.Select(m => m.ToResponse()).ToList(),
             NextCursor = page.NextCursor,
-        };
+        });
     }
 
     private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -1,0 +1,90 @@
+using System.Security.Claims;
+
+namespace Crm.ServiceDefaults.Security;
+
+/// <summary>
+/// Who is calling, as the gateway vouches for it in the signed internal identity: an API key (a system) or a
+/// person, with the scopes the call may use. Services read it from <see cref="HttpContextIdentity.Caller"/>.
+/// </summary>
+public sealed record CallerIdentity(string Subject, string Kind, string Name, IReadOnlySet<string> Scopes)
+{
+    public const string KeyKind = "key";
+    public const string PersonKind = "person";
+
+    /// <summary>A person's role (rep, teamlead, manager, admin); null for API keys.</summary>
+    public string? Role { get; init; }
+
+    /// <summary>The rep a person acts as, when they are one.</summary>
+    public string? RepId { get; init; }
+
+    /// <summary>The team a person belongs to or leads.</summary>
+    public string? TeamId { get; init; }
+
+    public bool Can(string service, Access access) => Security.Scopes.Grants(Scopes, service, access);
+
+    internal static class Claims
+    {
+        public const string Subject = "sub";
+        public const string Name = "name";
+        public const string Kind = "kind";
+        public const string Scope = "scope";
+        public const string Role = "role";
+        public const string Rep = "rep";
+        public const string Team = "team";
+    }
+
+    internal IDictionary<string, object> ToClaims()
+    {
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [Claims.Subject] = Subject,
+            [Claims.Name] = Name,
+            [Claims.Kind] = Kind,
+            [Claims.Scope] = string.Join(' ', Scopes.Order(StringComparer.Ordinal)),
+        };
+        if (Role is not null)
+        {
+            claims[Claims.Role] = Role;
+        }
+
+        if (RepId is not null)
+        {
+            claims[Claims.Rep] = RepId;
+        }
+
+        if (TeamId is not null)
+        {
+            claims[Claims.Team] = TeamId;
+        }
+
+        return claims;
+    }
+
+    internal static CallerIdentity? FromClaims(IReadOnlyDictionary<string, object> claims)
+    {
+        string? Text(string name) => claims.TryGetValue(name, out var value) ? value as string : null;
+        var subject = Text(Claims.Subject);
+        var kind = Text(Claims.Kind);
+        if (string.IsNullOrEmpty(subject) || kind is not (KeyKind or PersonKind))
+        {
+            return null;
+        }
+
+        var scopes = (Text(Claims.Scope) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        return new CallerIdentity(subject, kind, Text(Claims.Name) ?? subject, scopes)
+        {
+            Role = Text(Claims.Role),
+            RepId = Text(Claims.Rep),
+            TeamId = Text(Claims.Team),
+        };
+    }
+
+    internal ClaimsPrincipal ToPrincipal(string scheme)
+    {
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, Subject), new Claim(ClaimTypes.Name, Name)],
+            scheme);
+        var principal = new ClaimsPrincipal(identity);
+        return principal;
+    }
+}
