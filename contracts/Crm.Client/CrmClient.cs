@@ -45,7 +45,7 @@ public static class CrmClient
             ? (HttpMessageHandler)new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }
             : new NonDisposingHandler(handler);
         var http = new HttpClient(Pipeline(options, transport), disposeHandler: true) { BaseAddress = options.BaseAddress };
-        return RestService.For<ICrmApi>(http, Settings);
+        return RestService.ForGenerated<ICrmApi>(http, Settings);
     }
 
     /// <summary>The client's handlers, outermost first, over <paramref name="transport"/>.</summary>

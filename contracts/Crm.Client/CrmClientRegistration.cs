@@ -38,7 +38,7 @@ public static class CrmClientRegistration
                     return true;
                 });
 
-        return services.AddRefitClient<ICrmApi>(CrmClient.Settings)
+        return services.AddRefitGeneratedClient<ICrmApi>(CrmClient.Settings)
             .ConfigureHttpClient((provider, http) => http.BaseAddress = Options(provider).BaseAddress)
             .AddHttpMessageHandler(() => new IdempotencyKeyHandler())
             .AddHttpMessageHandler(provider => new RetryHandler(Options(provider).Retry, Options(provider).TimeProvider))

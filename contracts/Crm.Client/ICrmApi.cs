@@ -4,7 +4,6 @@ using Crm.Contracts.Api.Assignment;
 using Crm.Contracts.Api.Contacts;
 using Crm.Contracts.Api.Leads;
 using Crm.Contracts.Api.Messaging;
-using Crm.Client.Http;
 using Refit;
 
 namespace Crm.Client;
@@ -25,8 +24,9 @@ namespace Crm.Client;
 /// <para>
 /// Errors common to every call: <c>401</c> without a valid API key or token, <c>403</c> when the credential lacks the
 /// scope, <c>429</c> when the key's rate limit is exhausted and <c>503</c> when a service is unavailable (both retried
-/// by the client after <c>Retry-After</c>, see <see cref="CrmRetryOptions"/>). Connection failures surface as
-/// <see cref="HttpRequestException"/> once the retries allowed for the request are used up.
+/// by the client after <c>Retry-After</c>, see <see cref="CrmRetryOptions"/>). A connection failure that outlasts the
+/// retries allowed for the request is not thrown either: the response has no <see cref="IApiResponse.StatusCode"/> and
+/// its <see cref="IApiResponse.Error"/> is an <see cref="ApiRequestException"/> wrapping the <see cref="HttpRequestException"/>.
 /// </para>
 /// </remarks>
 public interface ICrmApi
@@ -50,7 +50,6 @@ public interface ICrmApi
     /// contacts service cannot be reached (retried).
     /// </returns>
     [Post("/api/leads")]
-    [IdempotentCreate]
     Task<IApiResponse<LeadResponse>> CaptureLeadAsync([Body] CaptureLeadRequest request, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
 
     /// <summary><c>GET /api/leads/{id}</c>: a lead with its score, score breakdown and owner (once assigned).</summary>
