@@ -30,7 +30,9 @@ var captured = await crm.CaptureLeadAsync(
 if (!captured.IsSuccessStatusCode)
 {
     var problem = captured.GetProblem();
-    Console.Error.WriteLine($"Capture failed: {(int?)captured.StatusCode} {problem?.Title} {problem?.Detail}");
+    Console.Error.WriteLine(captured.StatusCode is { } status
+        ? $"Capture failed: {(int)status} {problem?.Title} {problem?.Detail}"
+        : $"Capture failed: no answer from {url} ({captured.Error?.InnerException?.Message ?? captured.Error?.Message}).");
     foreach (var (field, reasons) in problem?.Errors ?? [])
     {
         Console.Error.WriteLine($"  {field}: {string.Join(" ", reasons)}");
