@@ -8,36 +8,140 @@ using Refit;
 
 namespace Crm.Client;
 
-/// <summary>The public API as the gateway exposes it. Errors surface as <see cref="ApiException"/> with a ProblemDetails body.</summary>
+/// <summary>
+/// The CRM platform's public API as the gateway exposes it (<c>/api/&lt;service&gt;/...</c>). Create it with
+/// <see cref="CrmClient.Create(CrmClientOptions, HttpMessageHandler?)"/> or register it with
+/// <see cref="CrmClientRegistration.AddCrmClient(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{CrmClientOptions})"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every method returns an <see cref="IApiResponse{T}"/> and does not throw for HTTP errors: check
+/// <see cref="IApiResponse.IsSuccessStatusCode"/>, read <see cref="IApiResponse{T}.Content"/> on success, and on failure
+/// <see cref="IApiResponse.Error"/> (an <see cref="ApiException"/>) or <see cref="CrmResponses.GetProblem(IApiResponse)"/>
+/// for the RFC 9457 ProblemDetails (<c>title</c>, <c>detail</c>, field <c>errors</c>).
+/// <see cref="CrmResponses.EnsureSuccess{T}(IApiResponse{T})"/> returns the content or throws.
+/// </para>
+/// <para>
+/// Errors common to every call: <c>401</c> without a valid API key or token, <c>403</c> when the credential lacks the
+/// scope, <c>429</c> when the key's rate limit is exhausted and <c>503</c> when a service is unavailable (both retried
+/// by the client after <c>Retry-After</c>, see <see cref="CrmRetryOptions"/>). A connection failure that outlasts the
+/// retries allowed for the request is not thrown either: the response has no <see cref="IApiResponse.StatusCode"/> and
+/// its <see cref="IApiResponse.Error"/> is an <see cref="ApiRequestException"/> wrapping the <see cref="HttpRequestException"/>.
+/// </para>
+/// </remarks>
 public interface ICrmApi
 {
+    /// <summary>
+    /// <c>POST /api/leads</c>: captures a lead. The platform resolves the person behind it (one contact per e-mail or
+    /// phone), scores it and assigns it to a rep asynchronously; the answer is <c>201 Created</c> with the stored lead.
+    /// </summary>
+    /// <param name="request">The lead: a <c>source</c> and at least one of e-mail and phone.</param>
+    /// <param name="idempotencyKey">
+    /// <c>Idempotency-Key</c> (1 to 200 characters). A repeat with the same key and body answers the first response
+    /// instead of creating a second lead. When null the client generates one per call and sends the same key on every
+    /// retry of that call; pass your own (e.g. your system's id of the form submission) to stay safe across
+    /// process restarts too.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the call, including any wait between retries.</param>
+    /// <returns>
+    /// <c>201</c> with the lead (a replayed <c>201</c> for a repeated key). Errors: <c>400</c> with field errors
+    /// (missing source, neither e-mail nor phone, unknown JSON properties, an invalid key), <c>409</c> when the key was
+    /// used before with another body, <c>413</c> for a body over 1 MiB, <c>503</c> with <c>Retry-After</c> when the
+    /// contacts service cannot be reached (retried).
+    /// </returns>
     [Post("/api/leads")]
     Task<IApiResponse<LeadResponse>> CaptureLeadAsync([Body] CaptureLeadRequest request, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/leads/{id}</c>: a lead with its score, score breakdown and owner (once assigned).</summary>
+    /// <param name="id">The lead id returned by <see cref="CaptureLeadAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the lead. Errors: <c>404</c> when there is no such lead.</returns>
     [Get("/api/leads/{id}")]
     Task<IApiResponse<LeadResponse>> GetLeadAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/contacts/{id}</c>: a contact (the person behind leads) with its newest 100 timeline entries.</summary>
+    /// <param name="id">The contact id, e.g. <see cref="LeadResponse.ContactId"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the contact. Errors: <c>404</c> when there is no such contact.</returns>
     [Get("/api/contacts/{id}")]
     Task<IApiResponse<ContactResponse>> GetContactAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary><c>POST /api/assignment/reps</c>: creates an active sales rep who takes leads up to a capacity.</summary>
+    /// <param name="request">Name (required, trimmed) and capacity (required, 1 to 10000 open leads).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// <c>201</c> with the rep (its version is also the <c>ETag</c> header). Errors: <c>400</c> with field errors.
+    /// This endpoint takes no <c>Idempotency-Key</c>, so a connection failure is not retried (it could create two reps).
+    /// </returns>
     [Post("/api/assignment/reps")]
     Task<IApiResponse<RepResponse>> CreateRepAsync([Body] CreateRepRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/assignment/reps</c>: reps in creation order, one page at a time.</summary>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c> for a limit out of range or a cursor of another list.</returns>
     [Get("/api/assignment/reps")]
-    Task<IApiResponse<Page<RepResponse>>> ListRepsAsync(CancellationToken cancellationToken = default);
+    Task<IApiResponse<Page<RepResponse>>> ListRepsAsync([Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/assignment/reps/{id}</c>: one rep with its open leads; the <c>ETag</c> header carries its version.</summary>
+    /// <param name="id">The rep id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the rep. Errors: <c>404</c> when there is no such rep.</returns>
     [Get("/api/assignment/reps/{id}")]
     Task<IApiResponse<RepResponse>> GetRepAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>PATCH /api/assignment/reps/{id}</c>: changes a rep's name, capacity or active flag (merge patch: a null
+    /// property is left unchanged). Deactivating a rep stops new assignments to them.
+    /// </summary>
+    /// <param name="id">The rep id.</param>
+    /// <param name="request">The properties to change.</param>
+    /// <param name="ifMatch">
+    /// Optional <c>If-Match</c> with the version read before (<c>"3"</c>, as in the <c>ETag</c> header, or <c>3</c>):
+    /// the update is applied only if the rep is still at that version. <c>*</c> or null: any version.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// <c>200</c> with the updated rep. Errors: <c>400</c> with field errors, <c>404</c> when there is no such rep,
+    /// <c>412</c> when <paramref name="ifMatch"/> names another version (read the rep again and retry).
+    /// </returns>
     [Patch("/api/assignment/reps/{id}")]
-    Task<IApiResponse<RepResponse>> UpdateRepAsync(string id, [Body] UpdateRepRequest request, CancellationToken cancellationToken = default);
+    Task<IApiResponse<RepResponse>> UpdateRepAsync(string id, [Body] UpdateRepRequest request, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/assignment/leads/{leadId}</c>: where a lead stands in assignment (assigned with its rep, or in the backlog).</summary>
+    /// <param name="leadId">The lead id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// <c>200</c> with the assignment. Errors: <c>404</c> while assignment has not yet seen the scored lead (it
+    /// arrives asynchronously a moment after capture: poll).
+    /// </returns>
     [Get("/api/assignment/leads/{leadId}")]
     Task<IApiResponse<LeadAssignmentResponse>> GetLeadAssignmentAsync(string leadId, CancellationToken cancellationToken = default);
 
-    [Get("/api/messaging/messages")]
-    Task<IApiResponse<Page<MessageResponse>>> ListMessagesAsync([Query] string? contactId = null, [Query] string? leadId = null, CancellationToken cancellationToken = default);
+    /// <summary><c>GET /api/assignment/backlog</c>: leads waiting for a free rep, in the order they will be served.</summary>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c> for a limit out of range or a cursor of another list.</returns>
+    [Get("/api/assignment/backlog")]
+    Task<IApiResponse<Page<LeadAssignmentResponse>>> ListBacklogAsync([Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/messaging/messages</c>: messages sent to contacts (welcome e-mails...), newest first.</summary>
+    /// <param name="contactId">Only messages to this contact.</param>
+    /// <param name="leadId">Only messages about this lead.</param>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page (same filters); null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c> for a limit out of range or a cursor of another list.</returns>
+    [Get("/api/messaging/messages")]
+    Task<IApiResponse<Page<MessageResponse>>> ListMessagesAsync([Query] string? contactId = null, [Query] string? leadId = null, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/analytics/summary</c>: counts (leads captured by source and channel, scored by grade, assigned, messages sent) per UTC day and in total.</summary>
+    /// <param name="from">First UTC day, <c>yyyy-MM-dd</c>; default 29 days before <paramref name="to"/>.</param>
+    /// <param name="to">Last UTC day, <c>yyyy-MM-dd</c>; default today.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the summary. Errors: <c>400</c> for a malformed date, <c>from</c> after <c>to</c> or a period of more than 366 days.</returns>
     [Get("/api/analytics/summary")]
     Task<IApiResponse<SummaryResponse>> GetAnalyticsSummaryAsync([Query] string? from = null, [Query] string? to = null, CancellationToken cancellationToken = default);
 }

@@ -3,13 +3,20 @@ namespace Crm.Contracts.Messaging;
 /// <summary>A message left the platform (handed to the SMTP server or the provider, or dropped in the pickup folder).</summary>
 public sealed record MessageSent
 {
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
     public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
     public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The message's id.</summary>
     public required string MessageId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
     public required string ContactId { get; init; }
+    /// <summary>The lead concerned.</summary>
     public string? LeadId { get; init; }
     /// <summary>Lower-case channel: email, sms, whatsapp.</summary>
     public required string Channel { get; init; }
+    /// <summary>The template it was rendered from (e.g. welcome).</summary>
     public required string Template { get; init; }
+    /// <summary>The address it went to (e-mail address or E.164 number).</summary>
     public required string To { get; init; }
 }

@@ -1,0 +1,110 @@
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Assignment;
+using Crm.Contracts.Api.Leads;
+using Microsoft.AspNetCore.Http;
+using Refit;
+using Xunit;
+
+namespace Crm.Client.Tests;
+
+/// <summary>Every public endpoint: the request each <see cref="ICrmApi"/> method sends (method, path, query, headers) and that its answer is read.</summary>
+public sealed class EndpointTests : IAsyncLifetime
+{
+    private LoopbackServer _server = null!;
+    private ICrmApi _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await LoopbackServer.StartAsync(RespondAsync);
+        _api = RetryTests.Client(_server);
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public static TheoryData<string, string, string> Calls() => new()
+    {
+        { "CaptureLead", "POST", "/api/leads" },
+        { "GetLead", "GET", "/api/leads/l1" },
+        { "GetContact", "GET", "/api/contacts/c1" },
+        { "CreateRep", "POST", "/api/assignment/reps" },
+        { "ListReps", "GET", "/api/assignment/reps" },
+        { "ListRepsPaged", "GET", "/api/assignment/reps?limit=10&cursor=abc" },
+        { "GetRep", "GET", "/api/assignment/reps/r1" },
+        { "UpdateRep", "PATCH", "/api/assignment/reps/r1" },
+        { "GetLeadAssignment", "GET", "/api/assignment/leads/l1" },
+        { "ListBacklog", "GET", "/api/assignment/backlog?limit=5&cursor=next" },
+        { "ListMessages", "GET", "/api/messaging/messages?contactId=c1&leadId=l1&limit=20&cursor=x" },
+        { "ListMessagesOfLead", "GET", "/api/messaging/messages?leadId=l1" },
+        { "GetAnalyticsSummary", "GET", "/api/analytics/summary?from=2026-11-01&to=2026-11-29" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Calls))]
+    public async Task Each_method_sends_its_request_and_reads_the_answer(string call, string method, string pathAndQuery)
+    {
+        var response = await CallAsync(call);
+
+        Assert.True(response.IsSuccessStatusCode, $"{call}: {(int?)response.StatusCode} {(response.Error as ApiException)?.Content}");
+        Assert.Null(response.Error);
+        var seen = Assert.Single(_server.Seen);
+        Assert.Equal(method, seen.Method);
+        Assert.Equal(pathAndQuery, seen.PathAndQuery);
+        Assert.Equal("Bearer test-key", seen.Header("Authorization"));
+        Assert.Equal(call == "CaptureLead", seen.Header("Idempotency-Key") is not null);
+    }
+
+    [Fact]
+    public async Task An_update_sends_If_Match_and_the_rep_version_comes_back_as_ETag()
+    {
+        var updated = await _api.UpdateRepAsync("r1", new UpdateRepRequest { Active = false }, ifMatch: "\"1\"");
+
+        Assert.Equal("\"1\"", Assert.Single(_server.Seen).Header("If-Match"));
+        Assert.Contains("\"active\":false", _server.Seen[0].Body, StringComparison.Ordinal);
+        Assert.Equal("\"2\"", updated.Headers?.ETag?.Tag);
+        Assert.Equal(2, updated.Content?.Version);
+    }
+
+    private async Task<IApiResponse> CallAsync(string call) => call switch
+    {
+        "CaptureLead" => await _api.CaptureLeadAsync(new CaptureLeadRequest { Email = "ada@example.com", Source = "web-form", Channel = Channel.Web }),
+        "GetLead" => await _api.GetLeadAsync("l1"),
+        "GetContact" => await _api.GetContactAsync("c1"),
+        "CreateRep" => await _api.CreateRepAsync(new CreateRepRequest { Name = "Rita", Capacity = 5 }),
+        "ListReps" => await _api.ListRepsAsync(),
+        "ListRepsPaged" => await _api.ListRepsAsync(limit: 10, cursor: "abc"),
+        "GetRep" => await _api.GetRepAsync("r1"),
+        "UpdateRep" => await _api.UpdateRepAsync("r1", new UpdateRepRequest { Capacity = 6 }),
+        "GetLeadAssignment" => await _api.GetLeadAssignmentAsync("l1"),
+        "ListBacklog" => await _api.ListBacklogAsync(limit: 5, cursor: "next"),
+        "ListMessages" => await _api.ListMessagesAsync(contactId: "c1", leadId: "l1", limit: 20, cursor: "x"),
+        "ListMessagesOfLead" => await _api.ListMessagesAsync(leadId: "l1"),
+        "GetAnalyticsSummary" => await _api.GetAnalyticsSummaryAsync("2026-11-01", "2026-11-29"),
+        _ => throw new ArgumentOutOfRangeException(nameof(call), call, null),
+    };
+
+    /// <summary>A fake gateway answering each public endpoint with a well-formed body.</summary>
+    private static Task RespondAsync(HttpContext context, SeenRequest seen)
+    {
+        var path = context.Request.Path.Value!;
+        var status = context.Request.Method == "POST" ? 201 : 200;
+        if (path.StartsWith("/api/assignment/reps", StringComparison.Ordinal))
+        {
+            context.Response.Headers.ETag = "\"2\"";
+        }
+
+        return Answer.Json(context, status, path switch
+        {
+            _ when path.StartsWith("/api/leads", StringComparison.Ordinal) => Answer.Lead(),
+            _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) =>
+                """{"id":"c1","name":"Ada","emails":["ada@example.com"],"phones":[],"createdAt":"2026-11-29T10:00:00Z","version":1,"timeline":[]}""",
+            "/api/assignment/reps" when context.Request.Method == "GET" => $$"""{"items":[{{Answer.Rep()}}],"nextCursor":"n"}""",
+            _ when path.StartsWith("/api/assignment/reps", StringComparison.Ordinal) => Answer.Rep(),
+            _ when path.StartsWith("/api/assignment/leads/", StringComparison.Ordinal) =>
+                """{"leadId":"l1","contactId":"c1","status":"assigned","repId":"r1","repName":"Rita","grade":"hot","score":80,"queuedAt":"2026-11-29T10:00:00Z","assignedAt":"2026-11-29T10:00:01Z"}""",
+            "/api/assignment/backlog" or "/api/messaging/messages" => Answer.EmptyPage,
+            "/api/analytics/summary" =>
+                """{"from":"2026-11-01","to":"2026-11-29","totals":{"leadsCaptured":1,"leadsBySource":{"web-form":1},"leadsByChannel":{"web":1},"scoredByGrade":{"hot":1},"leadsAssigned":1,"messagesSent":1},"days":[]}""",
+            _ => throw new InvalidOperationException($"No answer for {path}"),
+        });
+    }
+}
