@@ -40,7 +40,6 @@ public static class GatewayService
     /// </summary>
     public static WebApplication MapGatewayService(this WebApplication app)
     {
-        app.UseMiddleware<ManagementPortGuard>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

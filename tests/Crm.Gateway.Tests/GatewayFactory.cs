@@ -61,8 +61,53 @@ public sealed class GatewayFactory(Uri backend, IReadOnlyDictionary<string, stri
         return client;
     }
 
-    /// <summary>A client for the management port (health), which answers only for host *:8090.</summary>
-    public HttpClient Management() => CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://localhost:8090") });
+    /// <summary>The HTTP port when started by <see cref="StartOnSockets"/> (0 on TestServer, which counts as the HTTP port).</summary>
+    public int HttpPort { get; private init; }
+
+    /// <summary>The management port when started by <see cref="StartOnSockets"/>.</summary>
+    public int ManagementPort { get; private init; }
+
+    /// <summary>
+    /// The gateway on real loopback sockets, its own HTTP and management ports, as in production: which port serves
+    /// what is decided by the connection's local port, so health and metrics can only be reached this way.
+    /// </summary>
+    public static GatewayFactory StartOnSockets(Uri backend, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var http = Crm.Testing.FreePort.Next();
+        var management = Crm.Testing.FreePort.Next();
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Ports:Bind"] = "127.0.0.1",
+            ["Ports:Http"] = http.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Ports:Management"] = management.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var gateway = new GatewayFactory(backend, all) { HttpPort = http, ManagementPort = management };
+        gateway.UseKestrel();
+        gateway.StartServer();
+        return gateway;
+    }
+
+    /// <summary>A client for the management port (health, metrics) of a gateway started by <see cref="StartOnSockets"/>.</summary>
+    public HttpClient Management() => ManagementPort == 0
+        ? throw new InvalidOperationException("TestServer has no management port (its requests count as the HTTP port): start the gateway with StartOnSockets.")
+        : new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort}") };
+
+    /// <summary>A client for the HTTP port of a gateway started by <see cref="StartOnSockets"/>, with the test key.</summary>
+    public HttpClient HttpOnSockets(string? apiKey = Key)
+    {
+        if (HttpPort == 0)
+        {
+            throw new InvalidOperationException("Not started on sockets: use Api() or StartOnSockets.");
+        }
+
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}") };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        return client;
+    }
 }
 
 /// <summary>One echo backend and one gateway shared by a test class; both stopped at the end.</summary>

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Crm.Gateway.Tests;
 
-/// <summary>/health/ready on the management port reports each configured backend's readiness.</summary>
+/// <summary>/health/ready on the management port (real sockets) reports each configured backend's readiness.</summary>
 public sealed class GatewayHealthTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private EchoBackend Backend => fixture.Backend;
@@ -12,7 +12,7 @@ public sealed class GatewayHealthTests(GatewayFixture fixture) : IClassFixture<G
     [Fact]
     public async Task Configured_backends_are_checked_and_a_failing_one_is_reported_degraded()
     {
-        await using var gateway = new GatewayFactory(Backend.Address, new Dictionary<string, string?>
+        await using var gateway = GatewayFactory.StartOnSockets(Backend.Address, new Dictionary<string, string?>
         {
             ["Gateway:Backends:leads:Health"] = new Uri(Backend.Address, "/health/ready").ToString(),
             ["Gateway:Backends:contacts:Health"] = new Uri(Backend.Address, "/health/down").ToString(),
@@ -35,7 +35,7 @@ public sealed class GatewayHealthTests(GatewayFixture fixture) : IClassFixture<G
     [Fact]
     public async Task A_required_backend_that_is_down_makes_the_gateway_unready()
     {
-        await using var gateway = new GatewayFactory(Backend.Address, new Dictionary<string, string?>
+        await using var gateway = GatewayFactory.StartOnSockets(Backend.Address, new Dictionary<string, string?>
         {
             ["Gateway:Backends:leads:Health"] = new Uri(Backend.Address, "/health/down").ToString(),
             ["Gateway:Backends:leads:Required"] = "true",
@@ -52,7 +52,8 @@ public sealed class GatewayHealthTests(GatewayFixture fixture) : IClassFixture<G
     [Fact]
     public async Task Without_configured_backends_the_gateway_is_ready_on_its_own()
     {
-        using var management = fixture.Gateway.Management();
+        await using var gateway = GatewayFactory.StartOnSockets(Backend.Address);
+        using var management = gateway.Management();
 
         using var ready = await management.GetAsync(new Uri("/health/ready", UriKind.Relative));
         using var live = await management.GetAsync(new Uri("/health/live", UriKind.Relative));

@@ -89,6 +89,54 @@ public sealed class GatewayOverKestrelTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, healthOnHttp.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/api/leads/")]
+    [InlineData("/api/contacts/")]
+    [InlineData("/API/assignment/")]
+    [InlineData("/api/unknown/")]
+    public async Task The_api_on_the_management_port_is_a_404_problem_and_nothing_reaches_a_backend(string prefix)
+    {
+        var path = $"{prefix}{Guid.NewGuid():N}";
+        var before = _backend.Requests.Count;
+
+        using var get = await _client.GetAsync(new Uri($"http://127.0.0.1:{_management}{path}"));
+        using var post = await _client.PostAsync(new Uri($"http://127.0.0.1:{_management}{path}"), JsonContent.Create(new { name = "x" }));
+
+        foreach (var response in new[] { get, post })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(before, _backend.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("/health/ready")]
+    [InlineData("/health/live")]
+    [InlineData("/metrics")]
+    public async Task A_forged_host_header_does_not_open_health_or_metrics_on_the_public_port(string path)
+    {
+        var before = _backend.Requests.Count;
+        using var honest = await _client.GetAsync(new Uri($"http://127.0.0.1:{_management}{path}"));
+        Assert.Equal(HttpStatusCode.OK, honest.StatusCode);
+
+        foreach (var host in new[] { $"localhost:{_management}", $"127.0.0.1:{_management}", $"gateway:{_management}" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Api(path));
+            request.Headers.Host = host;
+
+            using var forged = await _client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
+            Assert.Equal("application/problem+json", forged.Content.Headers.ContentType?.MediaType);
+            Assert.DoesNotContain("backend-leads", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Health on the management port checks the backend; the forged requests forwarded nothing to it.
+        Assert.Equal(before + (path == "/health/ready" ? 1 : 0), _backend.Requests.Count);
+    }
+
     private sealed class NonSeekableStream(byte[] data) : Stream
     {
         private readonly MemoryStream _inner = new(data);

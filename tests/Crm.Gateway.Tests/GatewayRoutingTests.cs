@@ -156,15 +156,19 @@ public sealed class GatewayRoutingTests(GatewayFixture fixture) : IClassFixture<
     [Fact]
     public async Task The_gateways_own_health_is_not_proxied()
     {
-        using var client = fixture.Gateway.Api();
+        await using var gateway = GatewayFactory.StartOnSockets(Backend.Address);
+        using var client = gateway.HttpOnSockets();
+        using var management = gateway.Management();
         var before = Backend.Requests.Count;
 
         using var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
         using var live = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
+        using var readyOnManagement = await management.GetAsync(new Uri("/health/ready", UriKind.Relative));
 
         // On the REST port there is no health endpoint at all (it lives on the management port) and nothing is forwarded.
         Assert.Equal(HttpStatusCode.NotFound, ready.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, readyOnManagement.StatusCode);
         Assert.Equal(before, Backend.Requests.Count);
     }
 }

@@ -30,6 +30,7 @@ public sealed class Platform : IAsyncLifetime
     private readonly TempDirectory _data = new("crm-system");
     private readonly List<ProcessHost> _processes = [];
     private readonly Dictionary<string, (string Project, Dictionary<string, string?> Environment, int Management)> _started = [];
+    private readonly Dictionary<string, (int Http, int Grpc, int Management)> _ports = [];
     private RabbitMqNode? _rabbit;
 
     public SmtpSink Smtp { get; private set; } = null!;
@@ -40,6 +41,12 @@ public sealed class Platform : IAsyncLifetime
     public IReadOnlyDictionary<string, (int Http, int Grpc, int Management)> ServicePorts { get; private set; } = null!;
 
     public ICrmApi Api { get; private set; } = null!;
+
+    /// <summary>Each process' ports by name (the five services and the gateway); Grpc is 0 where none is served.</summary>
+    public IReadOnlyDictionary<string, (int Http, int Grpc, int Management)> Ports => _ports;
+
+    /// <summary>The private RabbitMQ node every process uses.</summary>
+    public RabbitMqNode Broker => _rabbit ?? throw new InvalidOperationException("The platform is not running.");
 
     public string MailPickup => _data.Combine("mail-pickup");
 
@@ -56,11 +63,13 @@ public sealed class Platform : IAsyncLifetime
             foreach (var (name, project, _) in Services)
             {
                 var p = ports[name];
+                _ports[name] = p;
                 Start(name, project, Environment(name, p.Http, p.Grpc, p.Management, ports["contacts"].Grpc), p.Management);
             }
 
             var gatewayHttp = FreePort.Next();
             var gatewayManagement = FreePort.Next();
+            _ports["gateway"] = (gatewayHttp, 0, gatewayManagement);
             var gatewayEnvironment = Environment("gateway", gatewayHttp, 0, gatewayManagement, ports["contacts"].Grpc);
             gatewayEnvironment["Gateway__ApiKeys__0__Name"] = "system-test";
             gatewayEnvironment["Gateway__ApiKeys__0__Key"] = ApiKey;

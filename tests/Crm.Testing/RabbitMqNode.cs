@@ -4,7 +4,8 @@ namespace Crm.Testing;
 
 /// <summary>
 /// A private RabbitMQ node (Debian's rabbitmq-server, run from /usr/lib/rabbitmq/bin with its own ports, data
-/// folder and Erlang cookie) so tests never share a broker. Stopped with rabbitmqctl and its process tree killed.
+/// folder and Erlang cookie, listening on loopback only) so tests never share a broker. Stopped with rabbitmqctl and
+/// its process tree killed.
 /// </summary>
 public sealed class RabbitMqNode : IAsyncDisposable
 {
@@ -23,11 +24,32 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The Erlang distribution port of the node.</summary>
+    public int DistributionPort => Port + 20000;
+
+    /// <summary>The port of the node's own epmd.</summary>
+    public int EpmdPort => Port + 10000;
+
     public string AmqpUri => $"amqp://guest:guest@127.0.0.1:{Port}/";
 
     public string Output => _server.Output;
 
     public static bool IsInstalled => File.Exists(Path.Combine(Bin, "rabbitmq-server"));
+
+    /// <summary>
+    /// The node's rabbitmq-env.conf: epmd, Erlang distribution and the CLI tools' distribution port on loopback only
+    /// (like `./crm broker-up`).
+    /// </summary>
+    public static string EnvironmentConfig =>
+        "ERL_EPMD_ADDRESS=127.0.0.1\n"
+        + "SERVER_ADDITIONAL_ERL_ARGS=\"-kernel inet_dist_use_interface {127,0,0,1}\"\n"
+        + "CTL_ERL_ARGS=\"-kernel inet_dist_use_interface {127,0,0,1}\"\n";
+
+    /// <summary>
+    /// The node's rabbitmq.conf: AMQP on loopback only; guest (what the tests connect as) keeps RabbitMQ's default of
+    /// logging in from loopback only.
+    /// </summary>
+    public static string Config(int port) => $"listeners.tcp.local = 127.0.0.1:{port}\n";
 
     public static async Task<RabbitMqNode> StartAsync(TimeSpan? timeout = null)
     {
@@ -40,9 +62,9 @@ public sealed class RabbitMqNode : IAsyncDisposable
         var home = new TempDirectory("crm-rabbit");
         Directory.CreateDirectory(home.Combine("mnesia"));
         Directory.CreateDirectory(home.Combine("log"));
-        await File.WriteAllTextAsync(home.Combine("rabbitmq.conf"), "loopback_users = none\nlisteners.tcp.default = " + port + "\n");
+        await File.WriteAllTextAsync(home.Combine("rabbitmq.conf"), Config(port));
         await File.WriteAllTextAsync(home.Combine("enabled_plugins"), "[].\n");
-        await File.WriteAllTextAsync(home.Combine("rabbitmq-env.conf"), string.Empty);
+        await File.WriteAllTextAsync(home.Combine("rabbitmq-env.conf"), EnvironmentConfig);
         var environment = new Dictionary<string, string?>
         {
             ["HOME"] = home.Path,

@@ -5,8 +5,11 @@ crm-lib.networkPolicy: ingress rules for the pods of this chart, only when .Valu
   no rule at all (no http ingress) when that list is empty.
 - grpc (8081, only when grpc.enabled): only from pods whose app.kubernetes.io/name is in
   networkPolicy.grpcFrom (e.g. [leads, messaging]).
-- management (8090): from every pod of the namespace, plus the peers in networkPolicy.managementFrom
-  (e.g. Prometheus in another namespace: namespaceSelector / podSelector). Kubelet probes need no rule.
+- management (8090: health, metrics, /admin): only from the gateway's pods (app.kubernetes.io/name: gateway, this
+  namespace; the gateway checks every backend's /health/ready there) and the peers in networkPolicy.managementFrom
+  (e.g. Prometheus in the monitoring namespace: namespaceSelector / podSelector). Never from every pod of the
+  namespace: the processes serve only health, metrics and /admin there (their port policy), but /admin can requeue.
+  Kubelet probes need no rule.
 Egress is not restricted (policyTypes: Ingress only).
 */}}
 {{- define "crm-lib.networkPolicy" -}}
@@ -54,7 +57,9 @@ spec:
           protocol: TCP
     {{- end }}
     - from:
-        - podSelector: {}
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: gateway
         {{- with $np.managementFrom }}
         {{- toYaml . | nindent 8 }}
         {{- end }}

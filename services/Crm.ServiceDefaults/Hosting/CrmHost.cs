@@ -68,25 +68,28 @@ public static class CrmHost
         options.Converters.Add(new UtcDateTimeOffsetJsonConverter());
     }
 
-    /// <summary>Error handling, request ids, health endpoints and Prometheus metrics (only on the management port).</summary>
+    /// <summary>
+    /// Error handling, request ids, the port policy (<see cref="PortPolicy"/>: health, metrics and the operator
+    /// endpoints only on the management port, never the API there, only gRPC on the gRPC port), health endpoints and
+    /// Prometheus metrics.
+    /// </summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
-        var ports = app.Services.GetRequiredService<ServicePorts>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<PortPolicy>();
 
-        var management = $"*:{ports.Management}";
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).RequireHost(management);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = HealthReport.WriteAsync,
-        }).RequireHost(management);
-        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost(management);
+        });
+        app.MapPrometheusScrapingEndpoint("/metrics");
         if (app.Services.GetService<IDocumentStore>() is not null)
         {
-            app.MapStorageAdministration(management);
+            app.MapStorageAdministration();
         }
 
         return app;

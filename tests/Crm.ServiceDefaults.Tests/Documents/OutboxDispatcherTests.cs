@@ -290,22 +290,21 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         await using var app = await TestWebApp.StartAsync(
             services => services.AddSingleton(store.Store).AddSingleton(store.Signal),
             _ => { });
-        app.Client.BaseAddress = TestWebApp.Management;
-        Assert.Equal(1, (await app.Client.GetFromJsonAsync<OutboxView>("/admin/outbox"))!.Dead);
+        Assert.Equal(1, (await app.ManagementClient.GetFromJsonAsync<OutboxView>("/admin/outbox"))!.Dead);
 
         // The cause is fixed (here: the type is back); an operator requeues the record.
         await store.Store.CommitAsync(Write.Update(
             Outbox,
             Filter<OutboxRecord>.Eq(x => x.Id, record.Id),
             new Update<OutboxRecord>().Set(x => x.Type, typeof(LeadCaptured).FullName!).Set(x => x.Body, OutboxSerializer.CreateRecord(Captured("lead-1"), T0).Body)));
-        var requeue = await app.Client.PostAsync(new Uri($"/admin/outbox/dead/requeue?id={record.Id}", UriKind.Relative), null);
+        var requeue = await app.ManagementClient.PostAsync(new Uri($"/admin/outbox/dead/requeue?id={record.Id}", UriKind.Relative), null);
 
         requeue.EnsureSuccessStatusCode();
         Assert.Equal(1, (await requeue.Content.ReadFromJsonAsync<RequeueAnswer>())!.Requeued);
         Assert.True(await store.Signal.WaitAsync(TimeSpan.Zero, CancellationToken.None));
         Assert.Equal(new DispatchResult(1, 1, 0, 0), await dispatcher.DispatchOnceAsync(CancellationToken.None));
         Assert.Equal("lead-1", ((LeadCaptured)(await _published.WaitForAsync(Guid.ParseExact(record.Id, "N"), 1)).Message).LeadId);
-        Assert.Equal(0, (await app.Client.GetFromJsonAsync<OutboxView>("/admin/outbox"))!.Dead);
+        Assert.Equal(0, (await app.ManagementClient.GetFromJsonAsync<OutboxView>("/admin/outbox"))!.Dead);
     }
 
     private async Task PublishAsync(TestStore store, string leadId)

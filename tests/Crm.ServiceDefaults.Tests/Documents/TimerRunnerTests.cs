@@ -231,10 +231,9 @@ public sealed class TimerRunnerTests
         Assert.Equal(1, await runner.RunDueAsync());
         Assert.NotNull((await store.Store.GetAsync(PlatformCollections.Timers, "fixable:lead-1"))!.DeadAt);
         await using var app = await TestWebApp.StartAsync(services => services.AddSingleton(store.Store).AddSingleton(store.Signal), _ => { });
-        app.Client.BaseAddress = TestWebApp.Management;
 
         _fix.Broken = false;
-        var requeue = await app.Client.PostAsync(new Uri("/admin/timers/dead/requeue", UriKind.Relative), null);
+        var requeue = await app.ManagementClient.PostAsync(new Uri("/admin/timers/dead/requeue", UriKind.Relative), null);
 
         requeue.EnsureSuccessStatusCode();
         Assert.Equal(1, await runner.RunDueAsync());

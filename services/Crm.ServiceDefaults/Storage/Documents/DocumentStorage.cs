@@ -77,12 +77,12 @@ public static class DocumentStorage
     }
 
     /// <summary>
-    /// Operator endpoints on the management port (never routed by the gateway): what the outbox and the timers
-    /// hold, and requeueing what was set aside as dead once its cause is fixed.
+    /// Operator endpoints, served on the management port only (<see cref="PortPolicy"/>; never routed by the
+    /// gateway): what the outbox and the timers hold, and requeueing what was set aside as dead once its cause is fixed.
     /// </summary>
-    public static void MapStorageAdministration(this WebApplication app, string managementHost)
+    public static void MapStorageAdministration(this WebApplication app)
     {
-        var admin = app.MapGroup("/admin").RequireHost(managementHost);
+        var admin = app.MapGroup("/admin");
         admin.MapGet("/outbox", async (IDocumentStore store, CancellationToken cancellationToken) => new
         {
             pending = await store.CountAsync(PlatformQueries.PendingOutbox(), cancellationToken),
