@@ -233,7 +233,7 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
         // Around the gateway: the service's own port answers 401 without the gateway's signed identity, and with
         // the capture key itself (services never see nor accept API keys).
         using var direct = new HttpClient();
-        var leadUrl = new Uri($"http://127.0.0.1:{platform.ServicePorts["leads"].Http}/api/leads/{captured.Content.Id}");
+        var leadUrl = new Uri($"http://127.0.0.1:{platform.Ports["leads"].Http}/api/leads/{captured.Content.Id}");
         using var anonymous = await direct.GetAsync(leadUrl);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         using var withKey = new HttpRequestMessage(HttpMethod.Get, leadUrl);

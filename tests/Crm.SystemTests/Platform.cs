@@ -37,8 +37,6 @@ public sealed class Platform : IAsyncLifetime
 
     public Uri Gateway { get; private set; } = null!;
 
-    /// <summary>Each service's ports (HTTP, gRPC or 0, management), by name.</summary>
-    public IReadOnlyDictionary<string, (int Http, int Grpc, int Management)> ServicePorts { get; private set; } = null!;
 
     public ICrmApi Api { get; private set; } = null!;
 
@@ -59,7 +57,7 @@ public sealed class Platform : IAsyncLifetime
             _rabbit = await rabbit;
             Smtp = await smtp;
 
-            var ports = ServicePorts = Services.ToDictionary(s => s.Name, s => (Http: FreePort.Next(), Grpc: s.Grpc ? FreePort.Next() : 0, Management: FreePort.Next()));
+            var ports = Services.ToDictionary(s => s.Name, s => (Http: FreePort.Next(), Grpc: s.Grpc ? FreePort.Next() : 0, Management: FreePort.Next()));
             foreach (var (name, project, _) in Services)
             {
                 var p = ports[name];

@@ -30,7 +30,8 @@ public sealed class PortIsolationTests(Platform platform, ITestOutputHelper outp
         Assert.Equal(HttpStatusCode.Created, captured.StatusCode);
         var lead = captured.Content!;
 
-        // A request per process that its API answers (not 404) on the HTTP port; the gateway's needs the key.
+        // A request per process that its API answers on the HTTP port: the gateway's with the key, the services' with
+        // the gateway-signed identity they require.
         var probes = new Dictionary<string, string>
         {
             ["contacts"] = $"/api/contacts/{lead.ContactId}",
@@ -42,10 +43,12 @@ public sealed class PortIsolationTests(Platform platform, ITestOutputHelper outp
         };
         Assert.Equal(platform.Ports.Keys.Order(), probes.Keys.Order());
         using var client = new HttpClient();
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Platform.ApiKey);
 
         foreach (var (name, path) in probes)
         {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+                "Bearer",
+                name == "gateway" ? Platform.ApiKey : TestIdentity.TokenFor(TestIdentity.Admin));
             var (http, grpc, management) = platform.Ports[name];
             await Poll.UntilAsync(
                 async () =>
