@@ -70,14 +70,14 @@ public static class OutboxBenchmark
         using var metrics = new StorageMetrics(host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         var dispatcher = new OutboxDispatcher(
             store,
-            host.Services.GetRequiredService<IBus>(),
             signal,
             options,
             readiness,
             metrics,
             host.Services.GetRequiredService<IHostApplicationLifetime>(),
             TimeProvider.System,
-            NullLogger<OutboxDispatcher>.Instance);
+            NullLogger<OutboxDispatcher>.Instance,
+            host.Services.GetRequiredService<IBus>());
 
         // Warm up outside the measurement: the bus (connection, channel, exchange) and the JIT (tiered compilation
         // makes the first thousands of calls slower), by dispatching a first outbox of the same events.
@@ -96,7 +96,7 @@ public static class OutboxBenchmark
                 await unit.CommitAsync();
             }
 
-            var warmDispatcher = new OutboxDispatcher(warm, host.Services.GetRequiredService<IBus>(), signal, options, readiness, metrics, host.Services.GetRequiredService<IHostApplicationLifetime>(), TimeProvider.System, NullLogger<OutboxDispatcher>.Instance);
+            var warmDispatcher = new OutboxDispatcher(warm, signal, options, readiness, metrics, host.Services.GetRequiredService<IHostApplicationLifetime>(), TimeProvider.System, NullLogger<OutboxDispatcher>.Instance, host.Services.GetRequiredService<IBus>());
             while ((await warmDispatcher.DrainAsync(CancellationToken.None)).Claimed > 0)
             {
             }

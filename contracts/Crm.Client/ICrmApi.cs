@@ -2,6 +2,7 @@ using Crm.Contracts.Api;
 using Crm.Contracts.Api.Analytics;
 using Crm.Contracts.Api.Assignment;
 using Crm.Contracts.Api.Contacts;
+using Crm.Contracts.Api.Gateway;
 using Crm.Contracts.Api.Leads;
 using Crm.Contracts.Api.Messaging;
 using Refit;
@@ -144,4 +145,41 @@ public interface ICrmApi
     /// <returns><c>200</c> with the summary. Errors: <c>400</c> for a malformed date, <c>from</c> after <c>to</c> or a period of more than 366 days.</returns>
     [Get("/api/analytics/summary")]
     Task<IApiResponse<SummaryResponse>> GetAnalyticsSummaryAsync([Query] string? from = null, [Query] string? to = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/gateway/keys</c> (<c>gateway:admin</c>): a new API key; the answer holds the key itself, once.</summary>
+    /// <param name="request">Name, scopes and optional expiry, allowed addresses and limits.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>201</c> with the key. Errors: <c>400</c> naming every bad field, <c>403</c> without <c>gateway:admin</c>.</returns>
+    [Post("/api/gateway/keys")]
+    Task<IApiResponse<CreatedApiKeyResponse>> CreateApiKeyAsync([Body] CreateApiKeyRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/gateway/keys</c> (<c>gateway:admin</c>): the stored keys (never the keys themselves), oldest first.</summary>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page.</returns>
+    [Get("/api/gateway/keys")]
+    Task<IApiResponse<Page<ApiKeyResponse>>> ListApiKeysAsync([Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/gateway/keys/{id}</c> (<c>gateway:admin</c>): one stored key.</summary>
+    /// <param name="id">The key's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the key. Errors: <c>404</c>.</returns>
+    [Get("/api/gateway/keys/{id}")]
+    Task<IApiResponse<ApiKeyResponse>> GetApiKeyAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /api/gateway/keys/{id}</c> (<c>gateway:admin</c>): revokes the key (every gateway replica refuses it within <c>Gateway:KeyCacheTtl</c>).</summary>
+    /// <param name="id">The key's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>204</c>. Errors: <c>404</c>.</returns>
+    [Delete("/api/gateway/keys/{id}")]
+    Task<IApiResponse> RevokeApiKeyAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/gateway/keys/{id}/rotate</c> (<c>gateway:admin</c>): a new key with the same settings; the old one works for the overlap.</summary>
+    /// <param name="id">The key's id.</param>
+    /// <param name="request">The overlap (default 60 minutes).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>201</c> with the new key. Errors: <c>404</c>, <c>409</c> when the key is revoked or expired.</returns>
+    [Post("/api/gateway/keys/{id}/rotate")]
+    Task<IApiResponse<CreatedApiKeyResponse>> RotateApiKeyAsync(string id, [Body] RotateApiKeyRequest request, CancellationToken cancellationToken = default);
 }

@@ -25,6 +25,9 @@ public sealed class GatewayOptions
 
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>How long a replica trusts what the store said about a key (a revocation takes at most this long).</summary>
+    public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Largest request body forwarded to a service; larger bodies get 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 

@@ -1,8 +1,10 @@
 using Crm.Gateway.Auth;
 using Crm.Gateway.Health;
+using Crm.Gateway.Keys;
 using Crm.Gateway.Limits;
 using Crm.Gateway.Routing;
 using Crm.ServiceDefaults.Security;
+using Crm.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Gateway;
@@ -27,6 +29,7 @@ public static class GatewayService
             .Validate(o => o.LoadSigningKey() is { } key && key.KeySize == 256, $"{InternalIdentityOptions.Section}:SigningKeyPem or {InternalIdentityOptions.Section}:SigningKeyFile must hold the gateway's P-256 private key (PEM): it signs the identity every service verifies.")
             .ValidateOnStart();
         builder.Services.AddSingleton<InternalIdentityIssuer>();
+        builder.AddCrmStorage(Name, KeyCollections.Keys);
         builder.Services.AddApiKeyAuth();
         builder.Services.AddKeyRateLimiting();
         builder.Services.AddGatewayProxy(builder.Configuration);
@@ -44,6 +47,7 @@ public static class GatewayService
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.MapKeyEndpoints();
         app.MapGatewayProxy();
         WarnAboutDevelopmentKey(app);
         return app;

@@ -41,6 +41,7 @@ internal static partial class Repo
 
             keys.Add("Gateway__BootstrapAdminKeySha256");
             keys.Add("Identity__SigningKeyPem");
+            keys.UnionWith(["Storage__Provider", "Storage__MongoConnectionString", "Storage__MongoDatabase"]);
             return keys;
         }
 

@@ -20,9 +20,13 @@ public sealed class GatewayFactory(Uri backend, IReadOnlyDictionary<string, stri
 
     public static readonly string[] Clusters = ["contacts", "leads", "assignment", "messaging", "analytics"];
 
+    private readonly TempDirectory _data = new("crm-gateway");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseSetting("Storage:Provider", "sqlite");
+        builder.UseSetting("Storage:DataDirectory", _data.Path);
         foreach (var service in Clusters)
         {
             builder.UseSetting($"ReverseProxy:Clusters:{service}:Destinations:primary:Address", backend.ToString());
@@ -59,6 +63,15 @@ public sealed class GatewayFactory(Uri backend, IReadOnlyDictionary<string, stri
         }
 
         return client;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _data.Dispose();
+        }
     }
 
     /// <summary>The HTTP port when started by <see cref="StartOnSockets"/> (0 on TestServer, which counts as the HTTP port).</summary>

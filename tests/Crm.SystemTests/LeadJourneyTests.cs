@@ -4,6 +4,7 @@ using System.Text.Json;
 using Crm.Client;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
+using Crm.Contracts.Api.Gateway;
 using Crm.Contracts.Api.Leads;
 using Crm.Testing;
 using Xunit;
@@ -215,7 +216,10 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
     [Fact]
     public Task A_capture_only_key_captures_but_reads_nothing_and_no_service_answers_without_the_gateways_identity() => WithDiagnostics(async () =>
     {
-        var webForm = CrmClient.Create(platform.Gateway, Platform.CaptureOnlyKey);
+        // The admin creates the web form's key through the gateway's own API; it is stored hashed in the gateway's store.
+        var created = await platform.Api.CreateApiKeyAsync(new CreateApiKeyRequest { Name = "landing-page", Scopes = ["leads:write"] });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var webForm = CrmClient.Create(platform.Gateway, created.Content!.Key);
         var captured = await webForm.CaptureLeadAsync(new CaptureLeadRequest
         {
             Name = "Form Only",
@@ -237,13 +241,16 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
         using var anonymous = await direct.GetAsync(leadUrl);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         using var withKey = new HttpRequestMessage(HttpMethod.Get, leadUrl);
-        withKey.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Platform.CaptureOnlyKey);
+        withKey.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", created.Content.Key);
         using var keyed = await direct.SendAsync(withKey);
         Assert.Equal(HttpStatusCode.Unauthorized, keyed.StatusCode);
 
-        // The admin key reads what the capture key wrote.
+        // The admin key reads what the capture key wrote; once revoked, the capture key is refused.
         var asAdmin = await platform.Api.GetLeadAsync(captured.Content.Id);
         Assert.Equal(HttpStatusCode.OK, asAdmin.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await platform.Api.RevokeApiKeyAsync(created.Content.ApiKey.Id)).StatusCode);
+        var afterRevoke = await webForm.CaptureLeadAsync(new CaptureLeadRequest { Email = $"late.{Guid.NewGuid():N}@example.com", Source = "landing", Channel = Channel.Web });
+        Assert.Equal(HttpStatusCode.Unauthorized, afterRevoke.StatusCode);
     });
 
     [Fact]

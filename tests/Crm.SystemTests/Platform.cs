@@ -15,8 +15,6 @@ public sealed class Platform : IAsyncLifetime
 {
     public const string ApiKey = "system-test-key";
 
-    /// <summary>A key that may only capture leads (<c>leads:write</c>), like a web form's.</summary>
-    public const string CaptureOnlyKey = "system-test-capture-only-key";
 
     private static readonly (string Name, string Project, bool Grpc)[] Services =
     [
@@ -76,9 +74,6 @@ public sealed class Platform : IAsyncLifetime
                 gatewayEnvironment[$"Gateway__ApiKeys__0__Scopes__{i}"] = Scopes.AllAdmin[i];
             }
 
-            gatewayEnvironment["Gateway__ApiKeys__1__Name"] = "web-form";
-            gatewayEnvironment["Gateway__ApiKeys__1__Key"] = CaptureOnlyKey;
-            gatewayEnvironment["Gateway__ApiKeys__1__Scopes__0"] = "leads:write";
             gatewayEnvironment["Identity__SigningKeyPem"] = TestIdentity.SigningKeyPem;
             foreach (var (name, _, _) in Services)
             {

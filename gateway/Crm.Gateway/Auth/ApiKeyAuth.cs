@@ -18,6 +18,7 @@ public static class ApiKeyAuth
     public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeyRegistry>();
+        services.AddSingleton<Keys.ApiKeyLookup>();
         services.AddAuthentication(Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, _ => { });
         services.AddAuthorizationBuilder()

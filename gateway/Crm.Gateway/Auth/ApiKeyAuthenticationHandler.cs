@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Crm.Gateway.Keys;
+using Crm.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -14,35 +16,45 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyRegistry keys)
+    ApiKeyLookup keys,
+    TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string Realm = "crm";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    private const string RefusalItem = "crm.api-key.refusal";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
         if (string.IsNullOrWhiteSpace(header))
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
 
         const string prefix = "Bearer ";
         if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
         {
-            return Task.FromResult(AuthenticateResult.Fail("The Authorization header is not a Bearer token."));
+            return AuthenticateResult.Fail("The Authorization header is not a Bearer token.");
         }
 
         var presented = header[prefix.Length..].Trim();
-        var key = presented.Length == 0 ? null : keys.Match(presented);
+        var key = presented.Length == 0 ? null : await keys.FindAsync(presented, Context.RequestAborted);
         if (key is null)
         {
-            return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+            return AuthenticateResult.Fail("The API key is not valid.");
         }
 
+        if (key.RefusalAt(time.GetUtcNow(), Context.Connection.RemoteIpAddress) is { } refusal)
+        {
+            Context.Items[RefusalItem] = refusal;
+            return AuthenticateResult.Fail(refusal);
+        }
+
+        Context.Features.Set(key);
         Context.Features.Set(key.Caller);
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, key.Name), new Claim(ApiKeyAuth.KeyNameClaim, key.Name)], ApiKeyAuth.Scheme);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyAuth.Scheme)));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyAuth.Scheme));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -56,9 +68,10 @@ public sealed class ApiKeyAuthenticationHandler(
             Context,
             StatusCodes.Status401Unauthorized,
             "Missing or invalid API key.",
-            presented
-                ? "The API key in the Authorization header is not valid."
-                : "Send an API key as 'Authorization: Bearer <key>'.");
+            Context.Items[RefusalItem] as string
+                ?? (presented
+                    ? "The API key in the Authorization header is not valid."
+                    : "Send an API key as 'Authorization: Bearer <key>'."));
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
@@ -66,7 +79,10 @@ public sealed class ApiKeyAuthenticationHandler(
             Context,
             StatusCodes.Status403Forbidden,
             "Forbidden.",
-            RouteScopes.Of(Request) is { } needed
-                ? $"This route needs the scope '{needed}' (or '{needed.Service}:admin'); the API key does not hold it."
-                : "The API key may not call this route.");
+            RouteScopes.Of(Request) switch
+            {
+                null => "The API key may not call this route.",
+                { Access: Access.Admin } needed => $"This route needs the scope '{needed}'; the API key does not hold it.",
+                var needed => $"This route needs the scope '{needed}' (or '{needed.Service}:admin'); the API key does not hold it.",
+            });
 }

@@ -5,11 +5,55 @@ using Microsoft.Extensions.Options;
 
 namespace Crm.Gateway.Auth;
 
-/// <summary>An accepted API key as the gateway knows it: its name and what it may do.</summary>
+/// <summary>
+/// An accepted API key as the gateway knows it: its name and what it may do, and for keys kept in the store
+/// (<see cref="Keys.StoredApiKey"/>) its expiry, revocation, the addresses it is accepted from and its own limits.
+/// </summary>
 public sealed record ApiKey(string Name, IReadOnlySet<string> Scopes)
 {
+    /// <summary>The stored key's id; null for keys from configuration.</summary>
+    public string? Id { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    public bool Revoked { get; init; }
+
+    /// <summary>Where the key is accepted from; empty: anywhere.</summary>
+    public IReadOnlyList<System.Net.IPNetwork> AllowedNetworks { get; init; } = [];
+
+    /// <summary>The key's own token bucket; null: <c>Gateway:RateLimit</c>.</summary>
+    public RateLimitOptions? RateLimit { get; init; }
+
+    /// <summary>Requests per UTC day; null: no quota.</summary>
+    public long? DailyQuota { get; init; }
+
     /// <summary>The identity the gateway signs and forwards for calls made with this key.</summary>
     public CallerIdentity Caller { get; } = new(Name, CallerIdentity.KeyKind, Name, Scopes);
+
+    /// <summary>Null when the key may be used now from <paramref name="address"/>, else why not.</summary>
+    public string? RefusalAt(DateTimeOffset now, System.Net.IPAddress? address)
+    {
+        if (Revoked)
+        {
+            return "The API key was revoked.";
+        }
+
+        if (ExpiresAt is { } expires && expires <= now)
+        {
+            return "The API key has expired.";
+        }
+
+        if (AllowedNetworks.Count > 0)
+        {
+            var from = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+            if (from is null || !AllowedNetworks.Any(n => n.Contains(from)))
+            {
+                return "The API key is not accepted from this address.";
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>

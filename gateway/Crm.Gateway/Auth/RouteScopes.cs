@@ -6,7 +6,8 @@ namespace Crm.Gateway.Auth;
 /// <summary>
 /// The gateway's own check, before anything is forwarded: <c>/api/&lt;service&gt;/…</c> needs a scope of that
 /// service, <c>read</c> for GET / HEAD / OPTIONS and <c>write</c> otherwise (admin holds both). Finer rules (admin-only
-/// endpoints, what a person owns) are the services' own, checked again there on the signed identity.
+/// endpoints, what a person owns) are the services' own, checked again there on the signed identity. The gateway's
+/// own API (<c>/api/gateway/…</c>: API keys) is administration only: <c>gateway:admin</c>.
 /// </summary>
 public static class RouteScopes
 {
@@ -22,7 +23,9 @@ public static class RouteScopes
         var rest = path.AsSpan(5);
         var end = rest.IndexOf('/');
         var service = (end < 0 ? rest : rest[..end]).ToString().ToLowerInvariant();
-        return Scopes.Services.Contains(service) ? new RequiredScope(service, Scopes.ForMethod(request.Method)) : null;
+        return !Scopes.Services.Contains(service) ? null
+            : service == GatewayService.Name ? new RequiredScope(service, Access.Admin)
+            : new RequiredScope(service, Scopes.ForMethod(request.Method));
     }
 }
 

@@ -322,14 +322,14 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
     private OutboxDispatcher Dispatcher(IDocumentStore store, OutboxOptions? options = null) => new(
         store,
-        _harness.Bus,
         new OutboxSignal(),
         options ?? new OutboxOptions(),
         new StoreReadiness(),
         new StorageMetrics(_provider.GetRequiredService<IMeterFactory>()),
         new NoLifetime(),
         _time,
-        NullLogger<OutboxDispatcher>.Instance);
+        NullLogger<OutboxDispatcher>.Instance,
+        _harness.Bus);
 
     private sealed record OutboxView(long Pending, long Dead);
 

@@ -27,14 +27,14 @@ public sealed record DispatchResult(int Claimed, int Published, int Failed, int 
 /// </summary>
 public sealed class OutboxDispatcher(
     IDocumentStore store,
-    IBus bus,
     OutboxSignal signal,
     OutboxOptions options,
     StoreReadiness readiness,
     StorageMetrics metrics,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<OutboxDispatcher> logger,
+    IBus? bus = null) : BackgroundService
 {
     private static readonly DocumentCollection<OutboxRecord> Outbox = PlatformCollections.Outbox;
     /// <summary>The lease that makes one replica the publisher.</summary>
@@ -46,8 +46,9 @@ public sealed class OutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Enabled)
+        if (!options.Enabled || bus is null)
         {
+            // No bus (the gateway keeps a store but publishes no events): nothing to dispatch.
             return;
         }
 
@@ -295,7 +296,7 @@ public sealed class OutboxDispatcher(
         {
             var (message, type) = OutboxSerializer.Read(record.Type, record.Body);
             var messageId = Guid.ParseExact(record.Id, "N");
-            await bus.Publish(message, type, context => context.MessageId = messageId, cancellationToken);
+            await bus!.Publish(message, type, context => context.MessageId = messageId, cancellationToken);
             return null;
         }
         catch (Exception ex)
