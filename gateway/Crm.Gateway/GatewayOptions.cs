@@ -25,6 +25,8 @@ public sealed class GatewayOptions
 
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    public FailedAuthOptions FailedAuth { get; set; } = new();
+
     /// <summary>How long a replica trusts what the store said about a key (a revocation takes at most this long).</summary>
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -53,14 +55,22 @@ public sealed class ApiKeyOptions
     public string? Note { get; set; }
 }
 
-/// <summary>Token bucket per API key name.</summary>
+/// <summary>Token bucket per API key name (the default of keys without their own).</summary>
 public sealed class RateLimitOptions
 {
     /// <summary>Sustained requests per second per key; below 1 means one request every 1/x seconds.</summary>
-    public double PermitsPerSecond { get; set; } = 50;
+    public double PermitsPerSecond { get; set; } = 100;
 
     /// <summary>Bucket size: requests a key may send at once after being idle.</summary>
-    public int Burst { get; set; } = 100;
+    public int Burst { get; set; } = 500;
+}
+
+/// <summary>Failed authentications per client address: after <see cref="MaxFailures"/> in <see cref="Window"/>, 429 until it ends.</summary>
+public sealed class FailedAuthOptions
+{
+    public int MaxFailures { get; set; } = 20;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>A backend service seen from the gateway.</summary>

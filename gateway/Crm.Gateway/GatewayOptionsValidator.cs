@@ -86,6 +86,11 @@ public sealed class GatewayOptionsValidator(IHostEnvironment environment) : IVal
             errors.Add("Gateway:RateLimit:Burst must be at least 1.");
         }
 
+        if (options.FailedAuth.MaxFailures < 1 || options.FailedAuth.Window <= TimeSpan.Zero)
+        {
+            errors.Add("Gateway:FailedAuth:MaxFailures must be at least 1 and Gateway:FailedAuth:Window positive.");
+        }
+
         if (options.MaxRequestBodyBytes < 0)
         {
             errors.Add("Gateway:MaxRequestBodyBytes must not be negative.");

@@ -31,21 +31,24 @@ public static class GatewayService
         builder.Services.AddSingleton<InternalIdentityIssuer>();
         builder.AddCrmStorage(Name, KeyCollections.Keys);
         builder.Services.AddApiKeyAuth();
-        builder.Services.AddKeyRateLimiting();
+        builder.Services.AddSingleton<KeyRateLimiting>();
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddBackendHealthChecks();
         return builder;
     }
 
     /// <summary>
-    /// After the shared error handling and request ids: no API on the management port, then the API key, the key's
-    /// rate limit, the body limit and the proxy. Health stays on the management port and is never proxied.
+    /// After the shared error handling, request ids and port policy: the limit on failed authentications per client
+    /// address, the API key (or 401) and its scope (or 403), the key's bucket and daily quota, the body limit, then the
+    /// gateway's own API (keys) or the proxy. Health stays on the management port and is never proxied.
     /// </summary>
     public static WebApplication MapGatewayService(this WebApplication app)
     {
+        var limits = app.Services.GetRequiredService<KeyRateLimiting>();
+        app.Use(limits.LimitFailedAuthenticationsAsync);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
+        app.Use(limits.LimitKeysAsync);
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.MapKeyEndpoints();
         app.MapGatewayProxy();

@@ -169,13 +169,13 @@ public sealed class ApiKeyTests
     }
 
     [Fact]
-    public void The_defaults_are_50_per_second_with_a_burst_of_100_and_1_mib_bodies()
+    public void The_defaults_are_100_per_second_with_a_burst_of_500_and_1_mib_bodies()
     {
         var options = new GatewayOptions();
         var bucket = KeyRateLimiting.Bucket(options.RateLimit);
 
-        Assert.Equal(100, bucket.TokenLimit);
-        Assert.Equal(50, bucket.TokensPerPeriod);
+        Assert.Equal(500, bucket.TokenLimit);
+        Assert.Equal(100, bucket.TokensPerPeriod);
         Assert.Equal(TimeSpan.FromSeconds(1), bucket.ReplenishmentPeriod);
         Assert.Equal(0, bucket.QueueLimit);
         Assert.Equal(1024 * 1024, options.MaxRequestBodyBytes);

@@ -100,6 +100,93 @@ public sealed class GatewayLimitsTests(GatewayFixture fixture) : IClassFixture<G
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
     }
 
+    [Fact]
+    public async Task Answers_carry_the_keys_rate_limit_headers()
+    {
+        using var client = fixture.Gateway.Api();
+
+        using var response = await client.GetAsync(new Uri($"/api/leads/{Guid.NewGuid():N}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("1000", Assert.Single(response.Headers.GetValues("RateLimit-Limit")));
+        var remaining = long.Parse(Assert.Single(response.Headers.GetValues("RateLimit-Remaining")), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(remaining, 0, 999);
+        Assert.True(long.Parse(Assert.Single(response.Headers.GetValues("RateLimit-Reset")), System.Globalization.CultureInfo.InvariantCulture) >= 0);
+    }
+
+    [Fact]
+    public async Task A_stored_key_has_its_own_bucket_and_daily_quota()
+    {
+        using var admin = fixture.Gateway.Api();
+        async Task<string> CreateAsync(object body)
+        {
+            using var response = await admin.PostAsJsonAsync("/api/gateway/keys", body, CrmClient.JsonOptions);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<Crm.Contracts.Api.Gateway.CreatedApiKeyResponse>(CrmClient.JsonOptions))!.Key;
+        }
+
+        var slow = await CreateAsync(new { name = $"slow-{Guid.NewGuid():N}", scopes = new[] { "leads:read" }, rateLimit = new { permitsPerSecond = 0.01, burst = 1 } });
+        var quota = await CreateAsync(new { name = $"quota-{Guid.NewGuid():N}", scopes = new[] { "leads:read" }, dailyQuota = 2 });
+
+        using var slowClient = fixture.Gateway.Api(slow);
+        using (var first = await slowClient.GetAsync(new Uri($"/api/leads/{Guid.NewGuid():N}", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal("1", Assert.Single(first.Headers.GetValues("RateLimit-Limit")));
+        }
+
+        var limitedPath = $"/api/leads/{Guid.NewGuid():N}";
+        using (var second = await slowClient.GetAsync(new Uri(limitedPath, UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+            Assert.NotNull(second.Headers.RetryAfter?.Delta);
+        }
+
+        Assert.False(Backend.Saw(limitedPath));
+
+        using var quotaClient = fixture.Gateway.Api(quota);
+        for (var i = 0; i < 2; i++)
+        {
+            using var within = await quotaClient.GetAsync(new Uri($"/api/leads/{Guid.NewGuid():N}", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, within.StatusCode);
+        }
+
+        using var over = await quotaClient.GetAsync(new Uri($"/api/leads/{Guid.NewGuid():N}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
+        Assert.Contains("daily quota of 2", await over.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.InRange(over.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 86_400);
+
+        // The default key is not slowed by the others.
+        using var other = await admin.GetAsync(new Uri($"/api/leads/{Guid.NewGuid():N}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Too_many_failed_authentications_from_one_address_are_429_before_any_key_is_looked_up()
+    {
+        await using var gateway = GatewayFactory.StartOnSockets(Backend.Address, new Dictionary<string, string?>
+        {
+            ["Gateway:FailedAuth:MaxFailures"] = "3",
+            ["Gateway:FailedAuth:Window"] = "00:10:00",
+        });
+        using var guesser = gateway.HttpOnSockets("guess-0");
+        for (var i = 0; i < 3; i++)
+        {
+            using var wrong = await guesser.GetAsync(new Uri($"/api/leads/{i}", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        using var blocked = await guesser.GetAsync(new Uri("/api/leads/3", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+        Assert.InRange(blocked.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 600);
+        Assert.Contains("failed authentications", await blocked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The same address is blocked whatever it sends next, a valid key included, until the window ends.
+        using var valid = gateway.HttpOnSockets();
+        using var alsoBlocked = await valid.GetAsync(new Uri($"/api/leads/{Guid.NewGuid():N}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.TooManyRequests, alsoBlocked.StatusCode);
+    }
+
     /// <summary>A body whose length HttpClient cannot know, so it is sent chunked without Content-Length.</summary>
     private sealed class ChunkedContent(byte[] data) : HttpContent
     {

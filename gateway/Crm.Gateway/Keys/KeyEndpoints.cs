@@ -24,7 +24,6 @@ public static class KeyEndpoints
     {
         var keys = app.MapGroup("/api/gateway/keys")
             .RequireAuthorization(ApiKeyAuth.ScopedPolicy)
-            .RequireRateLimiting(KeyRateLimiting.Policy)
             .WithUnitOfWork();
         keys.MapPost("", CreateAsync).WithName("CreateApiKey");
         keys.MapGet("", ListAsync).WithName("ListApiKeys");

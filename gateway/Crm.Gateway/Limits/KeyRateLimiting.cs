@@ -1,40 +1,26 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
 using System.Threading.RateLimiting;
+using Crm.Gateway.Auth;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Crm.Gateway.Limits;
 
-/// <summary>A token bucket per API key name (<c>Gateway:RateLimit</c>); an empty bucket answers 429 with Retry-After.</summary>
-public static class KeyRateLimiting
+/// <summary>
+/// What a caller may spend, per gateway replica: a token bucket per API key (the key's own <c>rateLimit</c>, else
+/// <c>Gateway:RateLimit</c>), a daily quota per key (the key's <c>dailyQuota</c>, per UTC day), and failed
+/// authentications per client address (<c>Gateway:FailedAuth</c>), limited before a key is even looked up. Answers
+/// carry <c>RateLimit-Limit</c>, <c>RateLimit-Remaining</c> and <c>RateLimit-Reset</c>; a refusal is 429 with
+/// <c>Retry-After</c>. Requests refused with 401 or 403 spend no tokens.
+/// </summary>
+public sealed class KeyRateLimiting(IOptions<GatewayOptions> options, TimeProvider time)
 {
-    public const string Policy = "per-key";
-
-    public static IServiceCollection AddKeyRateLimiting(this IServiceCollection services)
-    {
-        services.AddRateLimiter(options =>
-        {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.AddPolicy(Policy, context =>
-            {
-                var limit = context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.RateLimit;
-                var key = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name ?? "" : "";
-                return RateLimitPartition.GetTokenBucketLimiter(key, _ => Bucket(limit));
-            });
-            options.OnRejected = async (rejected, _) =>
-            {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
-                rejected.HttpContext.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
-                await GatewayProblems.WriteAsync(
-                    rejected.HttpContext,
-                    StatusCodes.Status429TooManyRequests,
-                    "Too many requests.",
-                    $"This API key exceeded its rate limit; retry after {seconds.ToString(CultureInfo.InvariantCulture)} s.");
-            };
-        });
-        return services;
-    }
+    private const int MaxTracked = 100_000;
+    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _buckets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QuotaDay> _quotas = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<IPAddress, FailureWindow> _failures = new();
 
     /// <summary>N per second refills N tokens each second; a rate below 1 refills one token every 1/N seconds.</summary>
     public static TokenBucketRateLimiterOptions Bucket(RateLimitOptions limit)
@@ -48,5 +34,124 @@ public static class KeyRateLimiting
             QueueLimit = 0,
             AutoReplenishment = true,
         };
+    }
+
+    /// <summary>Before authentication: a client address with too many recent failed authentications gets 429.</summary>
+    public async Task LimitFailedAuthenticationsAsync(HttpContext context, RequestDelegate next)
+    {
+        var address = context.Connection.RemoteIpAddress;
+        var limit = options.Value.FailedAuth;
+        var now = time.GetUtcNow();
+        if (address is not null && _failures.TryGetValue(address, out var window) && window.IsBlocked(now, limit))
+        {
+            await TooManyAsync(context, window.Until(limit) - now, "Too many failed authentications from this address.");
+            return;
+        }
+
+        await next(context);
+        if (address is not null && context.Response.StatusCode == StatusCodes.Status401Unauthorized)
+        {
+            if (_failures.Count >= MaxTracked)
+            {
+                _failures.Clear();
+            }
+
+            _failures.AddOrUpdate(address, _ => FailureWindow.Start(now), (_, w) => w.Add(now, limit));
+        }
+    }
+
+    /// <summary>After authorization: the key's bucket and daily quota.</summary>
+    public async Task LimitKeysAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.Features.Get<ApiKey>() is not { } key || context.User.Identity?.IsAuthenticated != true)
+        {
+            await next(context);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (key.DailyQuota is { } quota)
+        {
+            var day = _quotas.AddOrUpdate(QuotaKey(key), _ => new QuotaDay(DateOnly.FromDateTime(now.UtcDateTime), 1), (_, d) => d.Count(now));
+            if (day.Used > quota)
+            {
+                var midnight = new DateTimeOffset(day.Day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                await TooManyAsync(context, midnight - now, $"This API key used its daily quota of {quota.ToString(CultureInfo.InvariantCulture)} requests; it renews at 00:00 UTC.");
+                return;
+            }
+        }
+
+        var limit = key.RateLimit ?? options.Value.RateLimit;
+        var bucket = Bucket(key, limit);
+        using var lease = bucket.AttemptAcquire();
+        var remaining = bucket.GetStatistics()?.CurrentAvailablePermits ?? 0;
+        var headers = context.Response.Headers;
+        headers["RateLimit-Limit"] = limit.Burst.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Reset"] = SecondsUntilFull(limit, remaining).ToString(CultureInfo.InvariantCulture);
+        if (!lease.IsAcquired)
+        {
+            var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
+            await TooManyAsync(context, wait, null);
+            return;
+        }
+
+        await next(context);
+    }
+
+    private TokenBucketRateLimiter Bucket(ApiKey key, RateLimitOptions limit)
+    {
+        // Keys of one name share a bucket (rotation); a changed limit starts a new one.
+        var id = string.Create(CultureInfo.InvariantCulture, $"{key.Name}|{limit.PermitsPerSecond}|{limit.Burst}");
+        if (_buckets.TryGetValue(id, out var bucket))
+        {
+            return bucket;
+        }
+
+        if (_buckets.Count >= MaxTracked)
+        {
+            _buckets.Clear();
+        }
+
+        return _buckets.GetOrAdd(id, _ => new TokenBucketRateLimiter(Bucket(limit)));
+    }
+
+    private static string QuotaKey(ApiKey key) => key.Id ?? $"config:{key.Name}";
+
+    private static long SecondsUntilFull(RateLimitOptions limit, long remaining) =>
+        (long)Math.Ceiling(Math.Max(0, limit.Burst - remaining) / limit.PermitsPerSecond);
+
+    private static Task TooManyAsync(HttpContext context, TimeSpan wait, string? detail)
+    {
+        var seconds = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
+        var text = seconds.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers[HeaderNames.RetryAfter] = text;
+        return GatewayProblems.WriteAsync(
+            context,
+            StatusCodes.Status429TooManyRequests,
+            "Too many requests.",
+            detail is null ? $"This API key exceeded its rate limit; retry after {text} s." : $"{detail} Retry after {text} s.");
+    }
+
+    private sealed record QuotaDay(DateOnly Day, long Used)
+    {
+        public QuotaDay Count(DateTimeOffset now)
+        {
+            var today = DateOnly.FromDateTime(now.UtcDateTime);
+            return today == Day ? this with { Used = Used + 1 } : new QuotaDay(today, 1);
+        }
+    }
+
+    private sealed record FailureWindow(DateTimeOffset Started, int Failures)
+    {
+        public static FailureWindow Start(DateTimeOffset now) => new(now, 1);
+
+        public FailureWindow Add(DateTimeOffset now, FailedAuthOptions limit) =>
+            now - Started >= limit.Window ? Start(now) : this with { Failures = Failures + 1 };
+
+        public bool IsBlocked(DateTimeOffset now, FailedAuthOptions limit) =>
+            Failures >= limit.MaxFailures && now - Started < limit.Window;
+
+        public DateTimeOffset Until(FailedAuthOptions limit) => Started + limit.Window;
     }
 }

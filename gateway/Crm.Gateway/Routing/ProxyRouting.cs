@@ -63,16 +63,14 @@ public static class ProxyRouting
     public static WebApplication MapGatewayProxy(this WebApplication app)
     {
         app.MapReverseProxy()
-            .RequireAuthorization(ApiKeyAuth.ScopedPolicy)
-            .RequireRateLimiting(KeyRateLimiting.Policy);
+            .RequireAuthorization(ApiKeyAuth.ScopedPolicy);
 
         app.Map("/api/{**rest}", (HttpContext context) => Results.Problem(
                 statusCode: StatusCodes.Status404NotFound,
                 title: "No such API route.",
                 detail: $"No route of the gateway matches '{context.Request.Path}'."))
             .WithOrder(int.MaxValue)
-            .RequireAuthorization(ApiKeyAuth.Policy)
-            .RequireRateLimiting(KeyRateLimiting.Policy);
+            .RequireAuthorization(ApiKeyAuth.Policy);
         return app;
     }
 
