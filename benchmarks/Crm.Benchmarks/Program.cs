@@ -5,6 +5,8 @@ return args.FirstOrDefault() switch
     "pipeline" => await PipelineBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "outbox" => await OutboxBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "storage" => StorageShare.Run(Arguments.Parse(args[1..])),
+    "gateway" => await GatewayBenchmark.RunAsync(Arguments.Parse(args[1..])),
+    "bare-yarp" => await GatewayBenchmark.RunBareProxyAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -17,6 +19,9 @@ static int Usage()
                    assigned, messaged and counted; --rate N runs open loop at N leads/s instead of as fast as it goes
           outbox   [--events 50000] [--batch 500]
                    outbox dispatch from a SQLite store to a private RabbitMQ node, beside a raw RabbitMQ.Client loop
+          gateway  [--seconds 10] [--warmup 5] [--connections 16] [--key KEY]
+                   the same reads directly, through a bare YARP proxy and through the gateway, with each proxy's CPU
+                   per request (against ./crm up with a raised per-key limit)
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Crm.Client;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Assignment;
+using Crm.Contracts.Api.Leads;
+using Crm.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Crm.Benchmarks;
+
+/// <summary>
+/// The gateway's own cost: the same reads sent directly to the services (with the identity the gateway would sign),
+/// through a bare YARP proxy with no policies (a child process of this tool), and through the gateway (API key,
+/// scopes, limits, identity signing), in one run against a platform started by <c>./crm up</c>. Prints requests/s,
+/// the ratio to direct, and each proxy's CPU per request (from <c>/proc/&lt;pid&gt;/stat</c>).
+/// </summary>
+public static class GatewayBenchmark
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    public static async Task<int> RunAsync(Arguments args)
+    {
+        var seconds = args.Number("seconds", 10);
+        var warmup = args.Number("warmup", 5);
+        var connections = args.Number("connections", 16);
+        var gateway = new Uri(args.Text("gateway", "http://127.0.0.1:5000"));
+        var key = args.Text("key") ?? throw new ArgumentException("--key (the gateway API key) is required");
+        var local = args.Text("local", ".local");
+        var leads = new Uri(args.Text("leads", "http://127.0.0.1:5111"));
+        var assignment = new Uri(args.Text("assignment", "http://127.0.0.1:5121"));
+        var gatewayPid = int.Parse(args.Text("gateway-pid") ?? (await File.ReadAllTextAsync(Path.Combine(local, "pids", "gateway.pid"))).Trim(), CultureInfo.InvariantCulture);
+        var signingKey = Path.Combine(local, "identity", "signing-key.pem");
+
+        // The identity the gateway would forward for an admin key: what a direct or bare-proxy request carries.
+        using var issuer = new InternalIdentityIssuer(
+            Options.Create(new InternalIdentityOptions { SigningKeyFile = signingKey, Lifetime = TimeSpan.FromHours(2) }),
+            TimeProvider.System);
+        var identity = issuer.TokenFor(new CallerIdentity("benchmark", CallerIdentity.KeyKind, "benchmark", Scopes.AllAdmin.ToHashSet(StringComparer.Ordinal)));
+
+        var api = CrmClient.Create(gateway, key);
+        var lead = await api.CaptureLeadAsync(new CaptureLeadRequest { Name = "Bench Mark", Email = $"bench.{Guid.NewGuid():N}@example.com", Source = "benchmark", Channel = Channel.Web });
+        if (lead.StatusCode != HttpStatusCode.Created)
+        {
+            Console.Error.WriteLine($"capture failed: {(int?)lead.StatusCode} (start the platform with a raised per-key limit, see benchmarks/README.md)");
+            return 1;
+        }
+
+        for (var existing = (await api.ListRepsAsync(limit: 50)).Content?.Items.Count ?? 0; existing < 50; existing++)
+        {
+            await api.CreateRepAsync(new CreateRepRequest { Name = $"Bench Rep {existing}", Capacity = 10_000 });
+        }
+
+        var port = Testing.FreePort.Next();
+        using var bare = StartBareProxy(port, leads, assignment);
+        var bareUri = new Uri($"http://127.0.0.1:{port}");
+        await WaitUntilAsync(bareUri, lead.Content!.Id, identity);
+
+        Console.WriteLine($"gateway benchmark: {connections} connections, {warmup} s warm-up + {seconds} s per line, against {gateway}");
+        foreach (var (name, path, direct) in new[]
+                 {
+                     ("GET /api/leads/{id}", $"/api/leads/{lead.Content.Id}", leads),
+                     ("GET /api/assignment/reps?limit=50 (50 reps)", "/api/assignment/reps?limit=50", assignment),
+                 })
+        {
+            Console.WriteLine();
+            Console.WriteLine(name);
+            var directRun = await MeasureAsync(direct, path, identity, connections, warmup, seconds, null);
+            var bareRun = await MeasureAsync(bareUri, path, identity, connections, warmup, seconds, bare.Id);
+            var gatewayRun = await MeasureAsync(gateway, path, key, connections, warmup, seconds, gatewayPid);
+            Print("direct to the service", directRun, directRun);
+            Print("bare YARP (no policies)", bareRun, directRun);
+            Print("gateway (key, scopes, limits, identity)", gatewayRun, directRun);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  gateway's policies over bare YARP: {gatewayRun.CpuMicrosPerRequest - bareRun.CpuMicrosPerRequest:F1} µs CPU per request"));
+        }
+
+        bare.Kill(entireProcessTree: true);
+        return 0;
+    }
+
+    /// <summary>The bare proxy: YARP with the same routes and nothing else (child process mode).</summary>
+    public static async Task<int> RunBareProxyAsync(Arguments args)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{args.Text("port", "0")}");
+        builder.Services.AddReverseProxy().LoadFromMemory(
+            [
+                new RouteConfig { RouteId = "leads", ClusterId = "leads", Match = new RouteMatch { Path = "/api/leads/{**rest}" } },
+                new RouteConfig { RouteId = "assignment", ClusterId = "assignment", Match = new RouteMatch { Path = "/api/assignment/{**rest}" } },
+            ],
+            [
+                new ClusterConfig { ClusterId = "leads", Destinations = new Dictionary<string, DestinationConfig> { ["d"] = new() { Address = args.Text("leads", "") } } },
+                new ClusterConfig { ClusterId = "assignment", Destinations = new Dictionary<string, DestinationConfig> { ["d"] = new() { Address = args.Text("assignment", "") } } },
+            ]);
+        await using var app = builder.Build();
+        app.MapReverseProxy();
+        await app.RunAsync();
+        return 0;
+    }
+
+    private static Process StartBareProxy(int port, Uri leads, Uri assignment)
+    {
+        var self = typeof(GatewayBenchmark).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { self, "bare-yarp", "--port", port.ToString(CultureInfo.InvariantCulture), "--leads", leads.ToString(), "--assignment", assignment.ToString() },
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_gcServer"] = "1"; // as the gateway (Web SDK default)
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start the bare proxy");
+    }
+
+    private static async Task WaitUntilAsync(Uri proxy, string leadId, string identity)
+    {
+        using var client = new HttpClient { BaseAddress = proxy };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", identity);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri($"/api/leads/{leadId}", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException("the bare proxy did not answer within 30 s");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private sealed record Run(long Requests, long Failures, double Seconds, double CpuMicrosPerRequest)
+    {
+        public double PerSecond => Requests / Seconds;
+    }
+
+    private static async Task<Run> MeasureAsync(Uri target, string path, string bearer, int connections, int warmup, int seconds, int? pid)
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+        using var client = new HttpClient(handler) { BaseAddress = target };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        var uri = new Uri(path, UriKind.Relative);
+        await LoadAsync(client, uri, connections, TimeSpan.FromSeconds(warmup));
+        var cpuBefore = pid is { } p ? CpuTicks(p) : 0;
+        var watch = Stopwatch.StartNew();
+        var (requests, failures) = await LoadAsync(client, uri, connections, TimeSpan.FromSeconds(seconds));
+        var elapsed = watch.Elapsed.TotalSeconds;
+        var cpu = pid is { } q ? (CpuTicks(q) - cpuBefore) / TicksPerSecond * 1_000_000 / Math.Max(1, requests) : 0;
+        return new Run(requests, failures, elapsed, cpu);
+    }
+
+    private static async Task<(long Requests, long Failures)> LoadAsync(HttpClient client, Uri uri, int connections, TimeSpan duration)
+    {
+        long requests = 0, failures = 0;
+        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
+        {
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseContentRead);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref requests);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }));
+        return (requests, failures);
+    }
+
+    private static long CpuTicks(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    private static void Print(string label, Run run, Run direct) =>
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  {label,-42} {run.PerSecond,8:F0} req/s  {run.PerSecond / direct.PerSecond,5:F2} of direct  {(run.CpuMicrosPerRequest > 0 ? $"{run.CpuMicrosPerRequest,6:F0} µs CPU/request" : "")}{(run.Failures > 0 ? $"  ({run.Failures} failed)" : "")}"));
+}
