@@ -28,6 +28,7 @@ public static class GatewayService
             .ValidateOnStart();
         builder.Services.AddSingleton<InternalIdentityIssuer>();
         builder.Services.AddApiKeyAuth();
+        builder.Services.AddAuthentication(PeopleAuth.Scheme).AddPeopleAuth();
         builder.Services.AddKeyRateLimiting();
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddBackendHealthChecks();
