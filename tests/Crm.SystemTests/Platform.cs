@@ -35,6 +35,9 @@ public sealed class Platform : IAsyncLifetime
 
     public SmtpSink Smtp { get; private set; } = null!;
 
+    /// <summary>The OIDC provider the gateway trusts for people's tokens (its public key goes in by environment).</summary>
+    public TestPeople People { get; } = new();
+
     public Uri Gateway { get; private set; } = null!;
 
 
@@ -80,6 +83,9 @@ public sealed class Platform : IAsyncLifetime
             gatewayEnvironment["Gateway__ApiKeys__1__Key"] = CaptureOnlyKey;
             gatewayEnvironment["Gateway__ApiKeys__1__Scopes__0"] = "leads:write";
             gatewayEnvironment["Identity__SigningKeyPem"] = TestIdentity.SigningKeyPem;
+            gatewayEnvironment["Gateway__People__Issuer"] = TestPeople.Issuer;
+            gatewayEnvironment["Gateway__People__Audience"] = TestPeople.Audience;
+            gatewayEnvironment["Gateway__People__SigningKeysPem"] = People.PublicKeyPem;
             foreach (var (name, _, _) in Services)
             {
                 gatewayEnvironment[$"ReverseProxy__Clusters__{name}__Destinations__primary__Address"] = $"http://127.0.0.1:{ports[name].Http}/";
@@ -124,6 +130,7 @@ public sealed class Platform : IAsyncLifetime
         }
 
         _data.Dispose();
+        People.Dispose();
     }
 
     /// <summary>Kills one process (as a crash would) and starts it again on the same ports and store.</summary>
