@@ -31,6 +31,7 @@ public static class GatewayService
         builder.Services.AddSingleton<InternalIdentityIssuer>();
         builder.AddCrmStorage(Name, KeyCollections.Keys);
         builder.Services.AddApiKeyAuth();
+        builder.Services.AddAuthentication(PeopleAuth.Scheme).AddPeopleAuth();
         builder.Services.AddSingleton<KeyRateLimiting>();
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddBackendHealthChecks();

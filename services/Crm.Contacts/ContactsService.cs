@@ -1,4 +1,5 @@
 using Crm.Contacts.Contacts;
+using Crm.Contacts.Ownership;
 using Crm.Contacts.Timeline;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
@@ -14,7 +15,7 @@ public static class ContactsService
 
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline);
+        builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners);
         builder.AddCrmApiSecurity();
 
         var options = builder.Configuration.GetSection(ContactsOptions.Section).Get<ContactsOptions>() ?? new ContactsOptions();

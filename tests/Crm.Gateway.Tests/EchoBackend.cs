@@ -23,6 +23,12 @@ public sealed record SeenRequest
     public string? Caller { get; init; }
     /// <summary>The scopes of that identity, space-separated and sorted.</summary>
     public string? CallerScopes { get; init; }
+    /// <summary>The identity's kind (key or person), and a person's role, rep and team.</summary>
+    public string? CallerKind { get; init; }
+    public string? CallerRole { get; init; }
+    public string? CallerRep { get; init; }
+    public string? CallerTeam { get; init; }
+    public string? CallerName { get; init; }
     public long BodyBytes { get; init; }
 }
 
@@ -93,6 +99,11 @@ public sealed class EchoBackend : IAsyncDisposable
                 Authorization = authorization.Length == 0 ? null : authorization,
                 Caller = caller?.Subject,
                 CallerScopes = caller is null ? null : string.Join(' ', caller.Scopes.Order(StringComparer.Ordinal)),
+                CallerKind = caller?.Kind,
+                CallerRole = caller?.Role,
+                CallerRep = caller?.RepId,
+                CallerTeam = caller?.TeamId,
+                CallerName = caller?.Name,
                 BodyBytes = bytes,
             };
             backend.Requests.Enqueue(seen);

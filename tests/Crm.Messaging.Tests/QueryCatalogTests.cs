@@ -38,12 +38,13 @@ public sealed class QueryCatalogTests
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(8, plans.Count);
+        Assert.Equal(9, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
         Assert.Contains("USING INDEX ix_messages.lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.lead_sent (f_leadId=?", plans["NewestOfLead"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.sent", plans["NewestOfAll"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContactVisibleTo"], StringComparison.Ordinal);
     }
 
     /// <summary>The SQLite plan of each catalog method, by method name.</summary>

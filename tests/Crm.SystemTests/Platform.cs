@@ -33,6 +33,9 @@ public sealed class Platform : IAsyncLifetime
 
     public SmtpSink Smtp { get; private set; } = null!;
 
+    /// <summary>The OIDC provider the gateway trusts for people's tokens (its public key goes in by environment).</summary>
+    public TestPeople People { get; } = new();
+
     public Uri Gateway { get; private set; } = null!;
 
 
@@ -75,6 +78,9 @@ public sealed class Platform : IAsyncLifetime
             }
 
             gatewayEnvironment["Identity__SigningKeyPem"] = TestIdentity.SigningKeyPem;
+            gatewayEnvironment["Gateway__People__Issuer"] = TestPeople.Issuer;
+            gatewayEnvironment["Gateway__People__Audience"] = TestPeople.Audience;
+            gatewayEnvironment["Gateway__People__SigningKeysPem"] = People.PublicKeyPem;
             foreach (var (name, _, _) in Services)
             {
                 gatewayEnvironment[$"ReverseProxy__Clusters__{name}__Destinations__primary__Address"] = $"http://127.0.0.1:{ports[name].Http}/";
@@ -119,6 +125,7 @@ public sealed class Platform : IAsyncLifetime
         }
 
         _data.Dispose();
+        People.Dispose();
     }
 
     /// <summary>Kills one process (as a crash would) and starts it again on the same ports and store.</summary>

@@ -31,6 +31,17 @@ public static class TestIdentity
     public static CallerIdentity Key(string name, params string[] scopes) =>
         new(name, CallerIdentity.KeyKind, name, scopes.ToHashSet(StringComparer.Ordinal));
 
+    /// <summary>
+    /// A person's identity as the gateway forwards it: role <paramref name="role"/> (rep, teamlead, manager, admin) with
+    /// that role's scopes (<see cref="PersonRoles"/>), acting as rep <paramref name="rep"/> of team <paramref name="team"/>.
+    /// </summary>
+    public static CallerIdentity Person(string role, string? rep = null, string? team = null, string? subject = null)
+    {
+        var sub = subject ?? $"{role}-{rep ?? team ?? "x"}";
+        var scopes = PersonRoles.ScopesOf(role) ?? new HashSet<string>(StringComparer.Ordinal);
+        return new CallerIdentity(sub, CallerIdentity.PersonKind, sub, scopes) { Role = role, RepId = rep, TeamId = team };
+    }
+
     public static string TokenFor(CallerIdentity caller) => Issuer.Value.TokenFor(caller);
 
     /// <summary>The client calls as <paramref name="caller"/> (null: without any identity).</summary>

@@ -8,6 +8,9 @@ public sealed record CreateRepRequest
 
     /// <summary>Maximum open leads, 1 to 10000.</summary>
     public int? Capacity { get; init; }
+
+    /// <summary>The rep's team (optional): letters, digits, '-', '_' and '.', at most 100 characters. Team leads see their team's leads.</summary>
+    public string? TeamId { get; init; }
 }
 
 /// <summary>Body of <c>PATCH /api/assignment/reps/{id}</c> (merge patch: absent means unchanged).</summary>
@@ -21,6 +24,9 @@ public sealed record UpdateRepRequest
 
     /// <summary>false stops new assignments to the rep, true resumes them; null leaves it unchanged.</summary>
     public bool? Active { get; init; }
+
+    /// <summary>New team; null leaves it unchanged, an empty string removes the rep from their team.</summary>
+    public string? TeamId { get; init; }
 }
 
 /// <summary>A sales rep who is given leads.</summary>
@@ -40,6 +46,9 @@ public sealed record RepResponse
 
     /// <summary>Leads assigned to the rep and still open.</summary>
     public required int OpenLeads { get; init; }
+
+    /// <summary>The rep's team, or null.</summary>
+    public string? TeamId { get; init; }
 
     /// <summary>When the rep was created (UTC).</summary>
     public required DateTimeOffset CreatedAt { get; init; }

@@ -89,6 +89,9 @@ public sealed record LeadResponse
     /// <summary>The owner's name; null until assigned.</summary>
     public string? OwnerName { get; init; }
 
+    /// <summary>The owner's team at assignment; null until assigned or when the rep has no team.</summary>
+    public string? OwnerTeamId { get; init; }
+
     /// <summary>When the lead was assigned (UTC); null until then.</summary>
     public DateTimeOffset? AssignedAt { get; init; }
 

@@ -15,6 +15,8 @@ public sealed record LeadAssigned
     public required string RepId { get; init; }
     /// <summary>The rep's name at assignment.</summary>
     public required string RepName { get; init; }
+    /// <summary>The rep's team at assignment, if the rep has one (added later: older events lack it). Team leads see the leads of their team.</summary>
+    public string? TeamId { get; init; }
     /// <summary>The lead's grade at assignment, lower-case (cold, warm, hot).</summary>
     public string? Grade { get; init; }
     /// <summary>The lead's score at assignment.</summary>

@@ -22,8 +22,9 @@ public static class ApiKeyAuth
         services.AddAuthentication(Scheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, _ => { });
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
-            .AddPolicy(ScopedPolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().AddRequirements(new RouteScopeRequirement()));
+            // PeopleAuth.Scheme: an API key or a person's JWT, whichever the bearer token is; either must name a caller.
+            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(PeopleAuth.Scheme).RequireAuthenticatedUser().RequireAssertion(c => (c.Resource as HttpContext)?.Caller() is not null))
+            .AddPolicy(ScopedPolicy, policy => policy.AddAuthenticationSchemes(PeopleAuth.Scheme).RequireAuthenticatedUser().AddRequirements(new RouteScopeRequirement()));
         services.AddSingleton<IAuthorizationHandler, RouteScopeHandler>();
         return services;
     }

@@ -34,5 +34,5 @@ public static class AssignmentQueries
         Write.Update(
             AssignmentCollections.Reps,
             Filter<Rep>.Eq(x => x.Id, current.Id) & Filter<Rep>.Eq(x => x.Version, current.Version),
-            new Update<Rep>().Set(x => x.Name, patched.Name).Set(x => x.Capacity, patched.Capacity).Set(x => x.Active, patched.Active).Inc(x => x.Version, 1));
+            new Update<Rep>().Set(x => x.Name, patched.Name).Set(x => x.Capacity, patched.Capacity).Set(x => x.Active, patched.Active).Set(x => x.TeamId, patched.TeamId).Inc(x => x.Version, 1));
 }

@@ -63,6 +63,7 @@ public sealed record LeadAssignment : IDocument
         ContactId = ContactId,
         RepId = rep.Id,
         RepName = rep.Name,
+        TeamId = rep.TeamId,
         Grade = BacklogOrder.Format(Grade),
         Score = Score,
         WaitedInBacklog = now - QueuedAt,

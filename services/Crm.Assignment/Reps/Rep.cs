@@ -14,12 +14,15 @@ public sealed record Rep : IDocument
     public const int NameMaxLength = 200;
     public const int MinCapacity = 1;
     public const int MaxCapacity = 10_000;
+    public const int TeamIdMaxLength = 100;
 
     public required string Id { get; init; }
     public required string Name { get; init; }
     public required int Capacity { get; init; }
     public required bool Active { get; init; }
     public int OpenLeads { get; init; }
+    /// <summary>The rep's team (team leads see its leads), or null.</summary>
+    public string? TeamId { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public long Version { get; init; } = 1;
 
@@ -31,11 +34,13 @@ public sealed record Rep : IDocument
         Name = patch.Name ?? Name,
         Capacity = patch.Capacity ?? Capacity,
         Active = patch.Active ?? Active,
+        TeamId = patch.TeamId is null ? TeamId : patch.TeamId.Length == 0 ? null : patch.TeamId,
     };
 
     /// <summary>Whether <paramref name="patched"/> differs from this rep in what a patch can change.</summary>
     public bool SettingsDiffer(Rep patched) =>
-        !string.Equals(Name, patched.Name, StringComparison.Ordinal) || Capacity != patched.Capacity || Active != patched.Active;
+        !string.Equals(Name, patched.Name, StringComparison.Ordinal) || Capacity != patched.Capacity || Active != patched.Active
+        || !string.Equals(TeamId, patched.TeamId, StringComparison.Ordinal);
 
     public RepResponse ToResponse() => new()
     {
@@ -44,13 +49,14 @@ public sealed record Rep : IDocument
         Capacity = Capacity,
         Active = Active,
         OpenLeads = OpenLeads,
+        TeamId = TeamId,
         CreatedAt = CreatedAt,
         Version = Version,
     };
 }
 
-/// <summary>A merge patch of a rep: null = unchanged.</summary>
-public sealed record RepPatch(string? Name, int? Capacity, bool? Active);
+/// <summary>A merge patch of a rep: null = unchanged; an empty <see cref="TeamId"/> removes the team.</summary>
+public sealed record RepPatch(string? Name, int? Capacity, bool? Active, string? TeamId = null);
 
 public enum RepUpdateStatus
 {

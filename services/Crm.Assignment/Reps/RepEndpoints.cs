@@ -11,7 +11,8 @@ namespace Crm.Assignment.Reps;
 
 /// <summary>
 /// <c>/api/assignment/reps</c>: create, list, read and patch reps (with <c>If-Match</c> on the version). Creating and
-/// changing reps is administration (<c>assignment:admin</c>); reading them needs <c>assignment:read</c>.
+/// changing reps is administration (<c>assignment:admin</c>); reading them needs <c>assignment:read</c>. Any
+/// person with that scope (a rep too) may read every rep: colleagues' names and teams are no secret within the CRM.
 /// </summary>
 public static class RepEndpoints
 {
@@ -29,6 +30,7 @@ public static class RepEndpoints
         var errors = new ValidationErrors();
         var name = ValidateName(request.Name, required: true, errors);
         var capacity = ValidateCapacity(request.Capacity, required: true, errors);
+        var team = ValidateTeam(request.TeamId, errors);
         errors.ThrowIfAny();
 
         var rep = await roster.CreateAsync(
@@ -39,6 +41,7 @@ public static class RepEndpoints
                 Name = name!,
                 Capacity = capacity!.Value,
                 Active = true,
+                TeamId = string.IsNullOrEmpty(team) ? null : team,
                 CreatedAt = unit.Now,
             },
             cancellationToken);
@@ -81,6 +84,7 @@ public static class RepEndpoints
         var errors = new ValidationErrors();
         var name = ValidateName(request.Name, required: false, errors);
         var capacity = ValidateCapacity(request.Capacity, required: false, errors);
+        var team = ValidateTeam(request.TeamId, errors);
         errors.ThrowIfAny();
 
         long? expectedVersion = null;
@@ -95,7 +99,7 @@ public static class RepEndpoints
             }
         }
 
-        var result = await roster.UpdateAsync(unit, id, new RepPatch(name, capacity, request.Active), expectedVersion, cancellationToken);
+        var result = await roster.UpdateAsync(unit, id, new RepPatch(name, capacity, request.Active, team), expectedVersion, cancellationToken);
         switch (result.Status)
         {
             case RepUpdateStatus.NotFound:
@@ -179,6 +183,27 @@ public static class RepEndpoints
         }
 
         return value;
+    }
+
+    /// <summary>Null: not given; empty: no team (allowed on a patch, to leave the team); else a trimmed team id.</summary>
+    private static string? ValidateTeam(string? value, ValidationErrors errors)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var team = value.Trim();
+        if (team.Length > Rep.TeamIdMaxLength)
+        {
+            errors.Add("teamId", $"At most {Rep.TeamIdMaxLength} characters.");
+        }
+        else if (!team.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            errors.Add("teamId", "Letters, digits, '-', '_' and '.' only (an empty string means no team).");
+        }
+
+        return team;
     }
 
     private static void SetETag(HttpContext http, Rep rep) =>

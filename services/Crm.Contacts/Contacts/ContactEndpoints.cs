@@ -1,5 +1,7 @@
+using Crm.Contacts.Ownership;
 using Crm.Contacts.Timeline;
 using Crm.Contracts.Api.Contacts;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 using TimelineEntry = Crm.Contacts.Timeline.TimelineEntry;
 
@@ -20,9 +22,22 @@ public static class ContactEndpoints
         return group;
     }
 
-    private static async Task<IResult> GetContactAsync(string id, IDocumentStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// A rep or team lead sees a contact only when one of its leads is theirs or their team's
+    /// (<see cref="ContactOwners"/>); any other contact is answered exactly like one that does not exist.
+    /// </summary>
+    private static async Task<IResult> GetContactAsync(string id, HttpContext http, IDocumentStore store, CancellationToken cancellationToken)
     {
         var contact = await store.GetAsync(ContactCollections.Contacts, id, cancellationToken);
+        if (contact is not null && http.Caller() is { SeesEverything: false } caller)
+        {
+            var owners = await store.GetAsync(OwnershipCollections.Owners, id, cancellationToken);
+            if (owners is null || !caller.SeesAny(owners.Owners))
+            {
+                contact = null;
+            }
+        }
+
         if (contact is null)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found.", detail: $"No contact has the id '{id}'.");

@@ -1,3 +1,4 @@
+using Crm.Contacts.Ownership;
 using Crm.Contracts.Assignment;
 using Crm.ServiceDefaults.Storage;
 using MassTransit;
@@ -6,14 +7,38 @@ namespace Crm.Contacts.Timeline;
 
 /// <summary>
 /// Queue <c>contacts-lead-assigned</c>: "Assigned to Anna" on the contact's
-/// timeline. The consume pipeline applies each message once and commits; the same event under another message id
-/// keeps its first entry. The contact need not exist yet.
+/// timeline, and the lead's new owner (rep and team) in the contact's <see cref="ContactOwners"/>, which decides
+/// which reps and team leads see the contact. The consume pipeline applies each message once and commits; the same
+/// event under another message id keeps its first entry; an older assignment of the same lead changes no owner.
+/// The contact need not exist yet.
 /// </summary>
 public sealed class AddToTimelineOnLeadAssigned(UnitOfWork unit) : IConsumer<LeadAssigned>
 {
-    public Task Consume(ConsumeContext<LeadAssigned> context)
+    public async Task Consume(ConsumeContext<LeadAssigned> context)
     {
-        unit.InsertIfAbsent(TimelineCollections.Timeline, TimelineEntries.From(context.Message, unit.Now));
-        return Task.CompletedTask;
+        var message = context.Message;
+        unit.InsertIfAbsent(TimelineCollections.Timeline, TimelineEntries.From(message, unit.Now));
+        if (string.IsNullOrWhiteSpace(message.RepId))
+        {
+            return;
+        }
+
+        var team = string.IsNullOrWhiteSpace(message.TeamId) ? null : message.TeamId;
+        var stored = await unit.GetAsync(OwnershipCollections.Owners, message.ContactId, context.CancellationToken);
+        var current = stored ?? new ContactOwners { Id = message.ContactId, Version = 0 };
+        if (current.WithAssignment(message.LeadId, message.RepId, team, message.OccurredAt.TruncateToMs()) is not { } changed)
+        {
+            return;
+        }
+
+        if (stored is null)
+        {
+            // A concurrent first assignment of another lead of this contact fails the commit; the retry reads it.
+            unit.Insert(OwnershipCollections.Owners, changed);
+        }
+        else
+        {
+            unit.Replace(OwnershipCollections.Owners, changed, stored.Version);
+        }
     }
 }

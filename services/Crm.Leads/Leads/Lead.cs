@@ -24,18 +24,21 @@ public sealed record Lead : IDocument
     public IReadOnlyList<ScoreItem> ScoreBreakdown { get; init; } = [];
     public string? OwnerId { get; init; }
     public string? OwnerName { get; init; }
+    /// <summary>The owner's team at assignment (team leads see their team's leads).</summary>
+    public string? OwnerTeamId { get; init; }
     public DateTimeOffset? AssignedAt { get; init; }
     public required DateTimeOffset CapturedAt { get; init; }
     public long Version { get; init; } = 1;
 
     /// <summary>
-    /// The lead given to <paramref name="ownerId"/> at <paramref name="assignedAt"/>, with its version moved on; null
-    /// when it already has an assignment newer than that one (assignments may arrive out of order: the latest wins).
+    /// The lead given to <paramref name="ownerId"/> (of the team <paramref name="ownerTeamId"/>) at
+    /// <paramref name="assignedAt"/>, with its version moved on; null when it already has an assignment newer than that
+    /// one (assignments may arrive out of order: the latest wins).
     /// </summary>
-    public Lead? AssignedTo(string ownerId, string ownerName, DateTimeOffset assignedAt) =>
+    public Lead? AssignedTo(string ownerId, string ownerName, DateTimeOffset assignedAt, string? ownerTeamId = null) =>
         AssignedAt is { } current && current > assignedAt
             ? null
-            : this with { OwnerId = ownerId, OwnerName = ownerName, AssignedAt = assignedAt, Version = Version + 1 };
+            : this with { OwnerId = ownerId, OwnerName = ownerName, OwnerTeamId = ownerTeamId, AssignedAt = assignedAt, Version = Version + 1 };
 }
 
 /// <summary>The lower-case names events use for enums.</summary>

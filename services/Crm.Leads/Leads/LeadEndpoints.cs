@@ -1,4 +1,5 @@
 using Crm.Contracts.Api.Leads;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Leads.Leads;
@@ -23,10 +24,14 @@ public static class LeadEndpoints
         return group;
     }
 
-    private static async Task<IResult> GetAsync(string id, IDocumentStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// A lead the caller may not see (a rep's colleague's, another team's: <see cref="CallerIdentity.Sees"/>) is
+    /// answered exactly like one that does not exist.
+    /// </summary>
+    private static async Task<IResult> GetAsync(string id, HttpContext http, IDocumentStore store, CancellationToken cancellationToken)
     {
         var lead = id.Length <= 100 ? await store.GetAsync(LeadCollections.Leads, id, cancellationToken) : null;
-        return lead is null
+        return lead is null || http.Caller()?.Sees(lead.OwnerId, lead.OwnerTeamId) != true
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Lead not found.", detail: $"There is no lead '{id}'.")
             : Results.Ok(lead.ToResponse());
     }

@@ -26,6 +26,7 @@ public static class LeadMapping
         ScoreBreakdown = [.. lead.ScoreBreakdown.Select(r => new ScoreLine { Rule = r.Rule, Points = r.Points, Detail = r.Detail })],
         OwnerId = lead.OwnerId,
         OwnerName = lead.OwnerName,
+        OwnerTeamId = lead.OwnerTeamId,
         AssignedAt = lead.AssignedAt,
         CapturedAt = lead.CapturedAt,
         Version = lead.Version,

@@ -6,7 +6,8 @@ using MassTransit;
 namespace Crm.Leads.Leads;
 
 /// <summary>
-/// Queue <c>leads-lead-assigned</c>: Assignment gave the lead to a rep, so the lead records its owner (the latest
+/// Queue <c>leads-lead-assigned</c>: Assignment gave the lead to a rep, so the lead records its owner and the owner's
+/// team (what the ownership rule of <c>GET /api/leads/{id}</c> checks; the latest
 /// assignment wins; the consume pipeline applies each message once). An unknown lead throws and is retried: its
 /// capture may not be visible yet.
 /// </summary>
@@ -22,7 +23,7 @@ public sealed class SetOwnerOnLeadAssigned(UnitOfWork unit) : IConsumer<LeadAssi
 
         var lead = await unit.GetAsync(LeadCollections.Leads, message.LeadId, context.CancellationToken)
             ?? throw LeadNotFoundException.For(message.LeadId);
-        if (lead.AssignedTo(message.RepId, message.RepName ?? string.Empty, message.OccurredAt.TruncateToMs()) is { } assigned)
+        if (lead.AssignedTo(message.RepId, message.RepName ?? string.Empty, message.OccurredAt.TruncateToMs(), string.IsNullOrWhiteSpace(message.TeamId) ? null : message.TeamId) is { } assigned)
         {
             unit.Replace(LeadCollections.Leads, assigned, lead.Version);
         }

@@ -27,6 +27,10 @@ public sealed record Message : IDocument
     public string? ClaimToken { get; init; }
     /// <summary>...and until when; a claim past its lease belongs to a delivery that died and may be taken over.</summary>
     public DateTimeOffset? LeaseUntil { get; init; }
+    /// <summary>The rep the lead was assigned to when the message was sent (reps see only their messages).</summary>
+    public string? OwnerRepId { get; init; }
+    /// <summary>That rep's team (team leads see their team's messages).</summary>
+    public string? OwnerTeamId { get; init; }
     public long Version { get; init; } = 1;
 
     public MessageResponse ToResponse() => new()

@@ -17,7 +17,9 @@ public static class MessageEndpoints
     /// <summary>
     /// <c>GET /api/messaging/messages?contactId=&amp;leadId=&amp;limit=&amp;cursor=</c>: finished messages, newest first
     /// (sentAt, then id), paged by the layer's keyset cursor (opaque: its format may change). Without a filter the list
-    /// is every recipient's address, so it needs <c>messaging:admin</c>.
+    /// is every recipient's address, so it needs <c>messaging:admin</c>. A rep or team lead (who never holds that scope)
+    /// gets only the messages about leads they (or their team) owned when the message was sent: a contact or lead that
+    /// is not theirs gives an empty list, exactly like one without messages. Managers, admins and API keys see all.
     /// </summary>
     private static async Task<IResult> ListAsync(
         HttpContext http,
@@ -39,7 +41,19 @@ public static class MessageEndpoints
 
         var errors = new ValidationErrors();
         var size = Paging.Limit(limit, errors);
-        var list = MessageQueries.Newest(Given(contactId), Given(leadId));
+        var caller = http.Caller();
+        var restricted = caller is { SeesEverything: false };
+        var repId = restricted ? Given(caller!.RepId) : null;
+        var teamId = restricted && caller!.Role == PersonRoles.TeamLead ? Given(caller.TeamId) : null;
+        if (restricted && repId is null && teamId is null)
+        {
+            // A person who owns nothing sees no message.
+            return Results.Ok(new Page<MessageResponse> { Items = [], NextCursor = null });
+        }
+
+        var list = restricted
+            ? MessageQueries.Newest(Given(contactId), Given(leadId), repId, teamId)
+            : MessageQueries.Newest(Given(contactId), Given(leadId));
         if (!list.TryStartAfter(cursor, out var query))
         {
             errors.Add("cursor", "Not a cursor of this list: pass nextCursor from the previous page.");

@@ -57,6 +57,13 @@ public static class MessageQueries
     /// <summary>Every finished message, newest first (index <c>sent</c>).</summary>
     public static Query<Message> NewestOfAll() => Newest(Filter<Message>.All);
 
+    /// <summary>
+    /// A contact's messages that a team lead may see: about leads owned by their team (or by themselves) when sent
+    /// (index <c>contact_sent</c>, the owner checked on the rows it finds). A rep's list is the same with only the rep.
+    /// </summary>
+    public static Query<Message> NewestOfContactVisibleTo(string contactId, string repId, string teamId) =>
+        Newest(Filter<Message>.Eq(m => m.ContactId, contactId) & OwnedBy(repId, teamId));
+
     /// <summary>The list that <c>GET /messages</c> pages through for these (optional) filters.</summary>
     internal static Query<Message> Newest(string? contactId, string? leadId) => (contactId, leadId) switch
     {
@@ -64,6 +71,28 @@ public static class MessageQueries
         (not null, null) => NewestOfContact(contactId),
         (null, not null) => NewestOfLead(leadId),
         _ => NewestOfContactAndLead(contactId, leadId),
+    };
+
+    /// <summary>That list restricted to the messages owned by <paramref name="repId"/> or <paramref name="teamId"/> (either may be null, not both).</summary>
+    internal static Query<Message> Newest(string? contactId, string? leadId, string? repId, string? teamId)
+    {
+        var filter = (contactId, leadId) switch
+        {
+            (null, null) => Filter<Message>.All,
+            (not null, null) => Filter<Message>.Eq(m => m.ContactId, contactId),
+            (null, not null) => OfLead(leadId),
+            _ => OfLead(leadId) & Filter<Message>.Eq(m => m.ContactId, contactId),
+        };
+        return Newest(filter & OwnedBy(repId, teamId));
+    }
+
+    /// <summary>Owned (when sent) by the rep, or by the team.</summary>
+    private static Filter<Message> OwnedBy(string? repId, string? teamId) => (repId, teamId) switch
+    {
+        (not null, null) => Filter<Message>.Eq(m => m.OwnerRepId, repId),
+        (null, not null) => Filter<Message>.Eq(m => m.OwnerTeamId, teamId),
+        (not null, not null) => Filter<Message>.Eq(m => m.OwnerRepId, repId) | Filter<Message>.Eq(m => m.OwnerTeamId, teamId),
+        _ => throw new ArgumentException("A restricted list needs a rep or a team."),
     };
 
     /// <summary>Finished messages only (those still <c>sending</c> are claims, not messages yet), sentAt then id descending.</summary>

@@ -56,6 +56,8 @@ public sealed class SendWelcomeOnLeadAssigned(
             Subject = string.Empty,
             Status = EmailStatus.Sending,
             SentAt = time.UtcNowMs(),
+            OwnerRepId = string.IsNullOrWhiteSpace(assigned.RepId) ? null : assigned.RepId,
+            OwnerTeamId = string.IsNullOrWhiteSpace(assigned.TeamId) ? null : assigned.TeamId,
         };
         var claimToken = Ids.New();
         var claim = await sendOnce.ClaimAsync(pending, claimToken, ClaimLease, context.CancellationToken);

@@ -22,6 +22,44 @@ public sealed record CallerIdentity(string Subject, string Kind, string Name, IR
 
     public bool Can(string service, Access access) => Security.Scopes.Grants(Scopes, service, access);
 
+    /// <summary>
+    /// Whether the caller sees everything, whoever owns it: API keys (systems, limited by their scopes only), and
+    /// people who are managers or admins.
+    /// </summary>
+    public bool SeesEverything => Kind == KeyKind || (Kind == PersonKind && PersonRoles.SeesEverything(Role));
+
+    /// <summary>
+    /// The ownership rule (object-level access): whether the caller may see a record owned by the rep
+    /// <paramref name="ownerRepId"/> of the team <paramref name="ownerTeamId"/>. Everybody in
+    /// <see cref="SeesEverything"/> does; a rep only what they own; a team lead what their team owns (and what they own
+    /// themselves as a rep); anybody else nothing. A record the caller may not see is answered 404, never 403, so its
+    /// existence is not revealed.
+    /// </summary>
+    public bool Sees(string? ownerRepId, string? ownerTeamId)
+    {
+        if (SeesEverything)
+        {
+            return true;
+        }
+
+        if (Kind != PersonKind)
+        {
+            return false;
+        }
+
+        var ownsIt = !string.IsNullOrEmpty(RepId) && string.Equals(RepId, ownerRepId, StringComparison.Ordinal);
+        return Role switch
+        {
+            PersonRoles.Rep => ownsIt,
+            PersonRoles.TeamLead => ownsIt || (!string.IsNullOrEmpty(TeamId) && string.Equals(TeamId, ownerTeamId, StringComparison.Ordinal)),
+            _ => false,
+        };
+    }
+
+    /// <summary>Whether the caller sees a record with several owners (e.g. a contact with leads of several reps): any one suffices.</summary>
+    public bool SeesAny(IEnumerable<(string? RepId, string? TeamId)> owners) =>
+        SeesEverything || owners.Any(o => Sees(o.RepId, o.TeamId));
+
     internal static class Claims
     {
         public const string Subject = "sub";
