@@ -1,7 +1,9 @@
 using Crm.Gateway.Auth;
 using Crm.Gateway.Health;
 using Crm.Gateway.Limits;
+using Crm.Gateway.OpenApi;
 using Crm.Gateway.Routing;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
@@ -31,12 +33,15 @@ public static class GatewayService
         builder.Services.AddKeyRateLimiting();
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddBackendHealthChecks();
+        builder.Services.AddApiDocumentation(builder.Configuration);
+        builder.DescribeApi("Gateway: the platform's own endpoints (API keys are administered here).");
         return builder;
     }
 
     /// <summary>
     /// After the shared error handling and request ids: no API on the management port, then the API key, the key's
-    /// rate limit, the body limit and the proxy. Health stays on the management port and is never proxied.
+    /// rate limit, the body limit and the proxy. Health stays on the management port and is never proxied. The merged
+    /// API description (<c>/openapi.json</c>) and its reference page (<c>/docs</c>) are public on the HTTP port.
     /// </summary>
     public static WebApplication MapGatewayService(this WebApplication app)
     {
@@ -45,6 +50,7 @@ public static class GatewayService
         app.UseRateLimiter();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.MapGatewayProxy();
+        app.MapApiDocumentation();
         WarnAboutDevelopmentKey(app);
         return app;
     }

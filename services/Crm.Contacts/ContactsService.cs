@@ -1,5 +1,6 @@
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Timeline;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Security;
@@ -16,6 +17,7 @@ public static class ContactsService
     {
         builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline);
         builder.AddCrmApiSecurity();
+        builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail and phone), with their timeline.");
 
         var options = builder.Configuration.GetSection(ContactsOptions.Section).Get<ContactsOptions>() ?? new ContactsOptions();
         options.Validate();

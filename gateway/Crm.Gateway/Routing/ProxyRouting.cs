@@ -71,6 +71,7 @@ public static class ProxyRouting
                 title: "No such API route.",
                 detail: $"No route of the gateway matches '{context.Request.Path}'."))
             .WithOrder(int.MaxValue)
+            .ExcludeFromDescription()
             .RequireAuthorization(ApiKeyAuth.Policy)
             .RequireRateLimiting(KeyRateLimiting.Policy);
         return app;
