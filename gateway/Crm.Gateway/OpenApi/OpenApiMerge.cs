@@ -90,9 +90,12 @@ public static class OpenApiMerge
     }
 
     /// <summary>Every <c>METHOD /path</c> of a document with its operation (for tests and diagnostics).</summary>
-    public static IEnumerable<(string Method, string Path, JsonObject Operation)> Operations(JsonObject document)
+    public static IEnumerable<(string Method, string Path, JsonObject Operation)> Operations(JsonObject document) =>
+        OperationsOf(document["paths"] as JsonObject);
+
+    private static IEnumerable<(string Method, string Path, JsonObject Operation)> OperationsOf(JsonObject? paths)
     {
-        foreach (var (path, item) in document["paths"]?.AsObject() ?? [])
+        foreach (var (path, item) in paths ?? [])
         {
             foreach (var (method, operation) in item?.AsObject() ?? [])
             {
@@ -168,8 +171,14 @@ public static class OpenApiMerge
             {
                 if (components[kind]?[name] is { } existing)
                 {
-                    if (JsonNode.DeepEquals(existing, value))
+                    if (SameContract(existing, value))
                     {
+                        // Descriptions do not change the contract: keep the first, or take this one's where it had none.
+                        if (existing is JsonObject kept && kept["description"] is null && value?["description"] is { } text)
+                        {
+                            kept["description"] = text.DeepClone();
+                        }
+
                         reused.Add((kind, name));
                     }
                     else
@@ -202,6 +211,43 @@ public static class OpenApiMerge
         }
 
         return renames;
+    }
+
+    /// <summary>Equal apart from descriptions.</summary>
+    private static bool SameContract(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(WithoutDescriptions(a), WithoutDescriptions(b));
+
+    private static JsonNode? WithoutDescriptions(JsonNode? node)
+    {
+        var copy = node?.DeepClone();
+        Strip(copy, propertyNames: false);
+        return copy;
+
+        // In a map of names (properties, responses...) "description" is a name, not a description.
+        static void Strip(JsonNode? n, bool propertyNames)
+        {
+            switch (n)
+            {
+                case JsonObject obj:
+                    if (!propertyNames)
+                    {
+                        obj.Remove("description");
+                    }
+
+                    foreach (var (key, child) in obj)
+                    {
+                        Strip(child, propertyNames: !propertyNames && key is "properties" or "patternProperties");
+                    }
+
+                    break;
+                case JsonArray array:
+                    foreach (var child in array)
+                    {
+                        Strip(child, propertyNames: false);
+                    }
+
+                    break;
+            }
+        }
     }
 
     private static string UniqueName(JsonObject components, JsonObject own, string kind, string name, string source)
@@ -372,7 +418,7 @@ public static class OpenApiMerge
     /// <summary>The gateway limits every API key's rate: each secured operation may answer 429 with <c>Retry-After</c>.</summary>
     private static void AddGatewayResponses(JsonObject paths, JsonObject components)
     {
-        var secured = Operations(new JsonObject { ["paths"] = paths })
+        var secured = OperationsOf(paths)
             .Where(o => o.Operation["security"] is JsonArray { Count: > 0 })
             .ToList();
         if (secured.Count == 0)

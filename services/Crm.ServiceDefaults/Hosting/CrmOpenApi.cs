@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +42,7 @@ public static class CrmOpenApi
     public static WebApplicationBuilder AddCrmOpenApi(this WebApplicationBuilder builder, string serviceName)
     {
         builder.Services.AddOptions<CrmApiDescription>().Configure(d => d.Service = serviceName);
+        builder.Services.AddSingleton<RequestBodies>();
         builder.Services.AddOpenApi(DocumentName, options =>
         {
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
@@ -92,6 +95,27 @@ public static class CrmOpenApi
             schema.Format = "date-time";
         }
 
+        // Enums are lower-case strings; a nullable property says so itself (not the enum's own schema).
+        if (type.IsEnum && schema.Enum is { Count: > 0 } values)
+        {
+            schema.Type = JsonSchemaType.String;
+            schema.Enum = [.. values.Where(v => v is not null)];
+        }
+
+        // Numbers are written as numbers (reading also accepts numeric strings, a leniency, not the contract).
+        if (schema.Type is { } flags && (flags.HasFlag(JsonSchemaType.Integer) || flags.HasFlag(JsonSchemaType.Number)) && flags.HasFlag(JsonSchemaType.String))
+        {
+            schema.Type = flags & ~JsonSchemaType.String;
+            schema.Pattern = null;
+        }
+
+        // Unknown properties are rejected on what the API reads (request bodies); responses and problems stay open for
+        // additive changes (RFC 9457: clients ignore members they do not know).
+        if (schema.AdditionalPropertiesAllowed == false && !RequestBodyTypes(context.ApplicationServices).Contains(type))
+        {
+            schema.AdditionalPropertiesAllowed = true;
+        }
+
         // Every problem carries the trace id of the request (ProblemDetailsDefaults).
         if (typeof(ProblemDetails).IsAssignableFrom(type) && schema.Properties is { } properties)
         {
@@ -103,6 +127,9 @@ public static class CrmOpenApi
 
         return Task.CompletedTask;
     }
+
+    private static IReadOnlySet<Type> RequestBodyTypes(IServiceProvider services) =>
+        services.GetRequiredService<RequestBodies>().Types;
 
     private static async Task TransformOperationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
@@ -146,7 +173,14 @@ public static class CrmOpenApi
             return;
         }
 
-        var schema = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, CancellationToken.None);
+        // One ProblemDetails component for every problem response (as ProducesProblem gives).
+        IOpenApiSchema schema = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, CancellationToken.None);
+        if (context.Document is { } document)
+        {
+            document.AddComponent(nameof(ProblemDetails), schema);
+            schema = new OpenApiSchemaReference(nameof(ProblemDetails), document);
+        }
+
         operation.Responses[key] = new OpenApiResponse
         {
             Description = description,
@@ -291,6 +325,21 @@ public static class CrmOpenApi
     }
 
     private sealed record RequestExample(object Value);
+
+    /// <summary>The types this process reads as request bodies (declared with <c>Accepts</c> or bound from the body).</summary>
+    private sealed class RequestBodies(IApiDescriptionGroupCollectionProvider descriptions)
+    {
+        private readonly Lazy<IReadOnlySet<Type>> _types = new(() => descriptions.ApiDescriptionGroups.Items
+            .SelectMany(group => group.Items)
+            .SelectMany(description => description.ParameterDescriptions
+                .Where(parameter => parameter.Source == BindingSource.Body)
+                .Select(parameter => parameter.Type)
+                .Concat(description.ActionDescriptor.EndpointMetadata.OfType<IAcceptsMetadata>().Select(accepts => accepts.RequestType)))
+            .OfType<Type>()
+            .ToHashSet());
+
+        public IReadOnlySet<Type> Types => _types.Value;
+    }
 
     private sealed record ParameterDescription(string Name, string Description);
 
