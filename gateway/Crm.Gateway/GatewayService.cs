@@ -2,7 +2,9 @@ using Crm.Gateway.Auth;
 using Crm.Gateway.Health;
 using Crm.Gateway.Keys;
 using Crm.Gateway.Limits;
+using Crm.Gateway.OpenApi;
 using Crm.Gateway.Routing;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
@@ -35,13 +37,16 @@ public static class GatewayService
         builder.Services.AddSingleton<KeyRateLimiting>();
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddBackendHealthChecks();
+        builder.Services.AddApiDocumentation(builder.Configuration);
+        builder.DescribeApi("Gateway: the platform's own endpoints (API keys are administered here).");
         return builder;
     }
 
     /// <summary>
     /// After the shared error handling, request ids and port policy: the limit on failed authentications per client
     /// address, the API key (or 401) and its scope (or 403), the key's bucket and daily quota, the body limit, then the
-    /// gateway's own API (keys) or the proxy. Health stays on the management port and is never proxied.
+    /// gateway's own API (keys) or the proxy. Health stays on the management port and is never proxied. The merged
+    /// API description (<c>/openapi.json</c>) and its reference page (<c>/docs</c>) are public on the HTTP port.
     /// </summary>
     public static WebApplication MapGatewayService(this WebApplication app)
     {
@@ -53,6 +58,7 @@ public static class GatewayService
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.MapKeyEndpoints();
         app.MapGatewayProxy();
+        app.MapApiDocumentation();
         WarnAboutDevelopmentKey(app);
         return app;
     }

@@ -1,5 +1,6 @@
 using Crm.Analytics.Counters;
 using Crm.Analytics.Summary;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Security;
@@ -25,6 +26,7 @@ public static class AnalyticsService
     {
         builder.AddCrmStorage(Name, CounterCollections.Counters);
         builder.AddCrmApiSecurity();
+        builder.DescribeApi("Analytics: daily counts of leads captured, scored and assigned, and of messages sent.");
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<CountLeadCaptured>("lead-captured", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadScored>("lead-scored", concurrentMessageLimit: CounterConcurrency)

@@ -1,5 +1,6 @@
 using Crm.Assignment.Assignments;
 using Crm.Assignment.Reps;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Security;
@@ -16,6 +17,7 @@ public static class AssignmentService
     {
         builder.AddCrmStorage(Name, AssignmentCollections.All);
         builder.AddCrmApiSecurity();
+        builder.DescribeApi("Assignment: sales reps and their capacity, where each scored lead stands (assigned or in the backlog), and the backlog.");
         builder.Services.AddSingleton<AssignmentEngine>();
         builder.Services.AddSingleton<RepRoster>();
         builder.AddTimerHandler<BacklogDrainTimer>();

@@ -1,6 +1,7 @@
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Timeline;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Security;
@@ -17,6 +18,7 @@ public static class ContactsService
     {
         builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners);
         builder.AddCrmApiSecurity();
+        builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail and phone), with their timeline.");
 
         var options = builder.Configuration.GetSection(ContactsOptions.Section).Get<ContactsOptions>() ?? new ContactsOptions();
         options.Validate();

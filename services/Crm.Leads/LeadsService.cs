@@ -3,6 +3,7 @@ using Crm.Leads.Contacts;
 using Crm.Leads.Leads;
 using Crm.Leads.Scoring;
 using Crm.ServiceDefaults.GrpcClients;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Security;
@@ -20,6 +21,7 @@ public static class LeadsService
         var config = builder.Configuration;
         builder.AddCrmStorage(Name, LeadCollections.Leads);
         builder.AddCrmApiSecurity();
+        builder.DescribeApi("Leads: capture leads from any channel (idempotent), score them at once, and read them with their owner once assigned.");
 
         builder.Services.AddOptions<ScoringOptions>()
             .Bind(config.GetSection(ScoringOptions.Section))

@@ -4,6 +4,7 @@ using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Templates;
 using Crm.Messaging.Welcome;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.GrpcClients;
@@ -21,6 +22,7 @@ public static class MessagingService
     {
         builder.AddCrmStorage(Name, MessageCollections.Messages);
         builder.AddCrmApiSecurity();
+        builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...).");
         builder.Services.AddSingleton<SendOnce>();
 
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");

@@ -70,6 +70,7 @@ public static class ProxyRouting
                 title: "No such API route.",
                 detail: $"No route of the gateway matches '{context.Request.Path}'."))
             .WithOrder(int.MaxValue)
+            .ExcludeFromDescription()
             .RequireAuthorization(ApiKeyAuth.Policy);
         return app;
     }

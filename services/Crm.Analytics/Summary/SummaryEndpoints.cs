@@ -1,5 +1,6 @@
 using Crm.Analytics.Counters;
 using Crm.Contracts.Api.Analytics;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Storage;
 
@@ -9,7 +10,14 @@ public static class SummaryEndpoints
 {
     public static RouteGroupBuilder MapSummaryEndpoints(this RouteGroupBuilder group)
     {
-        group.MapGet("/summary", GetAsync);
+        group.MapGet("/summary", GetAsync)
+            .WithName("GetSummary")
+            .WithSummary("Counts for a period")
+            .WithDescription("Leads captured (by source and channel), scored (by grade) and assigned, and messages sent: totals over the period and per UTC day. Without `from` and `to`: the last 30 days up to today (UTC).")
+            .WithParameterDescription("from", "First UTC day, `yyyy-MM-dd` (default: 29 days before `to`).")
+            .WithParameterDescription("to", "Last UTC day, included, `yyyy-MM-dd` (default: today).")
+            .Produces<SummaryResponse>()
+            .ProducesValidationProblem();
         return group;
     }
 

@@ -1,5 +1,6 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Mvc;
@@ -11,8 +12,19 @@ public static class AssignmentEndpoints
 {
     public static RouteGroupBuilder MapAssignmentEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/leads/{leadId}", GetLeadAsync);
-        api.MapGet("/backlog", ListBacklogAsync);
+        api.MapGet("/leads/{leadId}", GetLeadAsync)
+            .WithName("GetLeadAssignment")
+            .WithSummary("Where a lead stands in assignment")
+            .WithDescription("`assigned` with its rep, or `backlog` while no rep has free capacity. 404 until Assignment has received the scored lead (assignment is asynchronous).")
+            .WithParameterDescription("leadId", "The lead's id.")
+            .Produces<LeadAssignmentResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/backlog", ListBacklogAsync)
+            .WithName("ListBacklog")
+            .WithSummary("List the backlog")
+            .WithDescription("Leads waiting for a rep with free capacity, in the order they will be served.")
+            .Produces<Page<LeadAssignmentResponse>>()
+            .ProducesValidationProblem();
         return api;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Crm.Assignment.Assignments;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
@@ -18,10 +19,40 @@ public static class RepEndpoints
 {
     public static RouteGroupBuilder MapRepEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/reps", CreateAsync).RequireAccess(Access.Admin);
-        api.MapGet("/reps", ListAsync);
-        api.MapGet("/reps/{id}", GetAsync);
-        api.MapPatch("/reps/{id}", UpdateAsync).RequireAccess(Access.Admin);
+        api.MapPost("/reps", CreateAsync)
+            .RequireAccess(Access.Admin)
+            .WithName("CreateRep")
+            .WithSummary("Create a rep")
+            .WithDescription("A sales rep who is given leads, active at once (leads waiting in the backlog start flowing to them). The response's `ETag` is the rep's version.")
+            .WithRequestExample(new CreateRepRequest { Name = "Rita Rep", Capacity = 50 })
+            .Produces<RepResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+        api.MapGet("/reps", ListAsync)
+            .WithName("ListReps")
+            .WithSummary("List reps")
+            .WithDescription("Every rep, in creation order, with their open leads.")
+            .Produces<Page<RepResponse>>()
+            .ProducesValidationProblem();
+        api.MapGet("/reps/{id}", GetAsync)
+            .WithName("GetRep")
+            .WithSummary("Get a rep")
+            .WithDescription("The rep with their open leads. The response's `ETag` is the rep's version, for `If-Match` on a patch.")
+            .WithParameterDescription("id", "The rep's id.")
+            .Produces<RepResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPatch("/reps/{id}", UpdateAsync)
+            .RequireAccess(Access.Admin)
+            .WithName("UpdateRep")
+            .WithSummary("Change a rep")
+            .WithDescription("JSON merge patch: absent fields stay unchanged. `active: false` stops new assignments to the rep (open leads stay theirs).")
+            .WithParameterDescription("id", "The rep's id.")
+            .WithParameterDescription("If-Match", "Update only this version (`\"3\"`, `W/\"3\"` or `3`, as in `ETag`); `*` or none: any version. A stale version is a 412.")
+            .WithRequestExample(new UpdateRepRequest { Capacity = 80, Active = true })
+            .Produces<RepResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         return api;
     }
 

@@ -1,6 +1,7 @@
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Timeline;
 using Crm.Contracts.Api.Contacts;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 using TimelineEntry = Crm.Contacts.Timeline.TimelineEntry;
@@ -17,6 +18,9 @@ public static class ContactEndpoints
     {
         group.MapGet("/{id}", GetContactAsync)
             .WithName("GetContact")
+            .WithSummary("Get a contact")
+            .WithDescription($"The single customer view: the person's identity data (e-mails, phones) and their timeline, newest first (at most {TimelineLimit} entries).")
+            .WithParameterDescription("id", "The contact's id (`contactId` of a lead or message).")
             .Produces<ContactResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;

@@ -1,4 +1,6 @@
+using Crm.Contracts.Api;
 using Crm.Contracts.Api.Leads;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
@@ -11,14 +13,40 @@ public static class LeadEndpoints
     {
         group.MapPost("", (HttpContext context, CaptureLeadHandler handler, CancellationToken cancellationToken) => handler.HandleAsync(context, cancellationToken))
             .WithName("CaptureLead")
+            .WithSummary("Capture a lead")
+            .WithDescription(
+                "Stores a lead from a web form, an ad platform or any integration: the person is resolved to a contact " +
+                "(by e-mail or phone), the lead is scored at once and assigned to a rep asynchronously (`ownerId` stays null " +
+                "until then). At least one of `email` and `phone` is required; unknown fields are rejected.")
+            .WithRequestHeader(
+                CaptureLeadHandler.IdempotencyHeader,
+                "Makes retries safe: a retry with the same key and body returns the first response (201) without a second " +
+                "lead; the same key with another body is a 409. Keys are the caller's own and kept at least 24 h.",
+                CaptureLeadHandler.MaxIdempotencyKey)
             .Accepts<CaptureLeadRequest>("application/json")
+            .WithRequestExample(new CaptureLeadRequest
+            {
+                Name = "Anna Schmidt",
+                Email = "anna@example.com",
+                Phone = "+49 30 1234567",
+                Source = "spring-landing",
+                Channel = Channel.Web,
+                PagesVisited = 4,
+                LastInteractionAt = new DateTimeOffset(2026, 11, 20, 9, 30, 0, TimeSpan.Zero),
+                Fields = new Dictionary<string, string> { ["interest"] = "premium plan", ["utm_campaign"] = "spring" },
+            })
             .Produces<LeadResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/{id}", GetAsync)
             .WithName("GetLead")
+            .WithSummary("Get a lead")
+            .WithDescription("The lead with its score, the score's explanation and, once assigned, its owner.")
+            .WithParameterDescription("id", "The lead's id (from the `id` of the capture response or `Location`).")
             .Produces<LeadResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;

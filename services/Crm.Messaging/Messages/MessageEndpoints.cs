@@ -1,5 +1,6 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Messaging;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
@@ -10,7 +11,14 @@ public static class MessageEndpoints
 {
     public static RouteGroupBuilder MapMessageEndpoints(this RouteGroupBuilder group)
     {
-        group.MapGet("/messages", ListAsync);
+        group.MapGet("/messages", ListAsync)
+            .WithName("ListMessages")
+            .WithSummary("List sent messages")
+            .WithDescription("Messages the platform sent, newest first (by `sentAt`, then id), filtered by contact and/or lead. Without a filter the list holds every recipient's address, so it needs `messaging:admin` (403 otherwise).")
+            .WithParameterDescription("contactId", "Only messages to this contact.")
+            .WithParameterDescription("leadId", "Only messages about this lead.")
+            .Produces<Page<MessageResponse>>()
+            .ProducesValidationProblem();
         return group;
     }
 

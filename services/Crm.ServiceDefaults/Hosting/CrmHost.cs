@@ -21,7 +21,8 @@ using OpenTelemetry.Trace;
 namespace Crm.ServiceDefaults.Hosting;
 
 /// <summary>
-/// What every CRM process sets up the same way: ports, OpenTelemetry, health, ProblemDetails and strict JSON.
+/// What every CRM process sets up the same way: ports, OpenTelemetry, health, ProblemDetails, strict JSON and the
+/// OpenAPI document of its <c>/api</c> (<see cref="CrmOpenApi"/>).
 /// </summary>
 public static class CrmHost
 {
@@ -55,6 +56,7 @@ public static class CrmHost
         builder.Services.AddExceptionHandler<CrmExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
+        builder.AddCrmOpenApi(serviceName);
         return builder;
     }
 
@@ -87,6 +89,7 @@ public static class CrmHost
             ResponseWriter = HealthReport.WriteAsync,
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapCrmOpenApi();
         if (app.Services.GetService<IDocumentStore>() is not null)
         {
             app.MapStorageAdministration();
