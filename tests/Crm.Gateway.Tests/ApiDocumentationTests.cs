@@ -31,9 +31,11 @@ public sealed partial class ApiDocumentationTests
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var document = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
         Assert.Equal("3.1.1", (string?)document["openapi"]);
+        // The answering services' paths, then the gateway's own (API keys).
         Assert.Equal(
-            ["/api/analytics/things", "/api/assignment/things", "/api/contacts/things", "/api/leads/things"],
+            ["/api/analytics/things", "/api/assignment/things", "/api/contacts/things", "/api/leads/things", "/api/gateway/keys", "/api/gateway/keys/{id}", "/api/gateway/keys/{id}/rotate"],
             document["paths"]!.AsObject().Select(p => p.Key));
+        Assert.Equal("gateway:admin", (string?)document["paths"]!["/api/gateway/keys"]!["post"]!["security"]![0]!["bearer"]![0]);
         Assert.Contains("`messaging`: not available", (string?)document["info"]!["description"], StringComparison.Ordinal);
         Assert.Equal("unavailable", (string?)document["x-crm-sources"]!.AsArray().Single(s => (string?)s!["name"] == "messaging")!["status"]);
     }
@@ -45,7 +47,7 @@ public sealed partial class ApiDocumentationTests
         await using var gateway = new GatewayFactory(services.Address("leads"), services.Settings());
         using var client = gateway.Api(apiKey: null);
         var first = JsonNode.Parse(await client.GetStringAsync(new Uri(ApiDocumentation.DocumentPath, UriKind.Relative)))!;
-        Assert.Equal(5, first["paths"]!.AsObject().Count);
+        Assert.Equal(5 + 3, first["paths"]!.AsObject().Count); // five services' and the gateway's three
 
         await services.StopAsync("leads");
         await gateway.Services.GetRequiredService<ApiDocumentCollector>().RefreshAsync(CancellationToken.None);

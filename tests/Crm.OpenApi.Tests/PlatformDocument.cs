@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Crm.Analytics;
 using Crm.Assignment;
 using Crm.Contacts;
+using Crm.Gateway;
 using Crm.Gateway.OpenApi;
 using Crm.Leads;
 using Crm.Messaging;
@@ -39,11 +40,21 @@ public sealed class PlatformDocument : IAsyncLifetime
             await DescribeAsync(new CrmServiceFactory<ContactsEntryPoint>(), ContactsService.Name),
             await DescribeAsync(new CrmServiceFactory<LeadsEntryPoint>(), LeadsService.Name),
             await DescribeAsync(new CrmServiceFactory<MessagingEntryPoint>(), MessagingService.Name),
+            await DescribeAsync(Gateway(), GatewayService.Name),
         };
         Merged = OpenApiMerge.Merge(sources);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>The gateway describes its own endpoints (API keys) like a service; it needs its signing key and a key.</summary>
+    private static CrmServiceFactory<GatewayEntryPoint> Gateway()
+    {
+        var gateway = new CrmServiceFactory<GatewayEntryPoint>();
+        gateway.Settings["Identity:SigningKeyPem"] = TestIdentity.SigningKeyPem;
+        gateway.Settings["Gateway:BootstrapAdminKey"] = "a-long-enough-bootstrap-admin-key-for-tests";
+        return gateway;
+    }
 
     private async Task<ApiSource> DescribeAsync<T>(CrmServiceFactory<T> factory, string name)
         where T : class
@@ -60,8 +71,10 @@ public sealed class PlatformDocument : IAsyncLifetime
             foreach (var endpoint in factory.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
             {
                 var template = endpoint.RoutePattern.RawText;
-                if (template?.StartsWith("/api", StringComparison.Ordinal) != true)
+                if (template?.StartsWith("/api", StringComparison.Ordinal) != true
+                    || (name == GatewayService.Name && !template.StartsWith("/api/gateway/", StringComparison.Ordinal)))
                 {
+                    // The gateway's proxy routes and its 404 for unknown paths are the services' endpoints, described by them.
                     continue;
                 }
 

@@ -2,6 +2,7 @@ using Crm.Contracts.Api;
 using Crm.Contracts.Api.Gateway;
 using Crm.Gateway.Auth;
 using Crm.Gateway.Limits;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
@@ -24,12 +25,45 @@ public static class KeyEndpoints
     {
         var keys = app.MapGroup("/api/gateway/keys")
             .RequireAuthorization(ApiKeyAuth.ScopedPolicy)
+            .WithMetadata(new RequiredScope(GatewayService.Name, Access.Admin))
             .WithUnitOfWork();
-        keys.MapPost("", CreateAsync).WithName("CreateApiKey");
-        keys.MapGet("", ListAsync).WithName("ListApiKeys");
-        keys.MapGet("/{id}", GetAsync).WithName("GetApiKey");
-        keys.MapDelete("/{id}", RevokeAsync).WithName("RevokeApiKey");
-        keys.MapPost("/{id}/rotate", RotateAsync).WithName("RotateApiKey");
+        keys.MapPost("", CreateAsync)
+            .WithName("CreateApiKey")
+            .WithSummary("Create an API key")
+            .WithDescription("A key for a system that integrates through the gateway. The answer holds the key itself, this once: only its SHA-256 is kept.")
+            .WithRequestExample(new CreateApiKeyRequest { Name = "web-shop", Scopes = ["leads:write"], AllowedIps = ["203.0.113.0/24"], DailyQuota = 100_000 })
+            .Produces<CreatedApiKeyResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+        keys.MapGet("", ListAsync)
+            .WithName("ListApiKeys")
+            .WithSummary("List API keys")
+            .WithDescription("The stored keys, oldest first: prefix, scopes, status and who created or revoked them; never the key or its hash.")
+            .Produces<Page<ApiKeyResponse>>()
+            .ProducesValidationProblem();
+        keys.MapGet("/{id}", GetAsync)
+            .WithName("GetApiKey")
+            .WithSummary("Get an API key")
+            .WithDescription("One stored key.")
+            .WithParameterDescription("id", "The key's id.")
+            .Produces<ApiKeyResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        keys.MapDelete("/{id}", RevokeAsync)
+            .WithName("RevokeApiKey")
+            .WithSummary("Revoke an API key")
+            .WithDescription("The key is refused at once by this gateway replica and within `Gateway:KeyCacheTtl` (10 s) by the others.")
+            .WithParameterDescription("id", "The key's id.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        keys.MapPost("/{id}/rotate", RotateAsync)
+            .WithName("RotateApiKey")
+            .WithSummary("Rotate an API key")
+            .WithDescription("A new key with the same name, scopes and limits (shown this once); the old key keeps working for the overlap (default 60 minutes).")
+            .WithParameterDescription("id", "The key's id.")
+            .WithRequestExample(new RotateApiKeyRequest { OverlapMinutes = 60 })
+            .Produces<CreatedApiKeyResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
