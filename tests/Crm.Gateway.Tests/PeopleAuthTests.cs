@@ -78,6 +78,17 @@ public sealed class PeopleAuthTests(PeopleFixture fixture) : IClassFixture<Peopl
         Assert.NotEqual("Bearer " + token, seen.Authorization);
     }
 
+    [Fact]
+    public async Task A_person_has_a_rate_limited_bucket_of_their_own()
+    {
+        using var client = ClientWith(People.Token("manager", subject: $"boss-{Guid.NewGuid():N}"));
+
+        using var response = await client.GetAsync(new Uri(Path("leads"), UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.Contains("RateLimit-Remaining"), "a person's answers carry their bucket's headers");
+    }
+
     [Theory]
     [InlineData("teamlead", "analytics:read assignment:read contacts:read leads:read leads:write messaging:read")]
     [InlineData("manager", "analytics:read analytics:write assignment:read assignment:write contacts:read contacts:write gateway:read gateway:write leads:read leads:write messaging:read messaging:write")]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using Crm.Gateway.Auth;
+using Crm.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -10,7 +11,7 @@ namespace Crm.Gateway.Limits;
 
 /// <summary>
 /// What a caller may spend, per gateway replica: a token bucket per API key (the key's own <c>rateLimit</c>, else
-/// <c>Gateway:RateLimit</c>), a daily quota per key (the key's <c>dailyQuota</c>, per UTC day), and failed
+/// <c>Gateway:RateLimit</c>) and per person (the default bucket), a daily quota per key (the key's <c>dailyQuota</c>, per UTC day), and failed
 /// authentications per client address (<c>Gateway:FailedAuth</c>), limited before a key is even looked up. Answers
 /// carry <c>RateLimit-Limit</c>, <c>RateLimit-Remaining</c> and <c>RateLimit-Reset</c>; a refusal is 429 with
 /// <c>Retry-After</c>. Requests refused with 401 or 403 spend no tokens.
@@ -63,7 +64,10 @@ public sealed class KeyRateLimiting(IOptions<GatewayOptions> options, TimeProvid
     /// <summary>After authorization: the key's bucket and daily quota.</summary>
     public async Task LimitKeysAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.Features.Get<ApiKey>() is not { } key || context.User.Identity?.IsAuthenticated != true)
+        // A person (JWT) gets the default bucket of their own, keyed by their subject.
+        var key = context.Features.Get<ApiKey>()
+            ?? (context.Caller() is { Kind: CallerIdentity.PersonKind } person ? new ApiKey($"person:{person.Subject}", person.Scopes) : null);
+        if (key is null || context.User.Identity?.IsAuthenticated != true)
         {
             await next(context);
             return;
