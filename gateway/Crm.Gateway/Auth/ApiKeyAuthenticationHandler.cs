@@ -79,10 +79,5 @@ public sealed class ApiKeyAuthenticationHandler(
             Context,
             StatusCodes.Status403Forbidden,
             "Forbidden.",
-            RouteScopes.Of(Request) switch
-            {
-                null => "The API key may not call this route.",
-                { Access: Access.Admin } needed => $"This route needs the scope '{needed}'; the API key does not hold it.",
-                var needed => $"This route needs the scope '{needed}' (or '{needed.Service}:admin'); the API key does not hold it.",
-            });
+            RouteScopes.Of(Request) is { } needed ? $"{needed.Explain()} The API key does not hold it." : "The API key may not call this route.");
 }

@@ -183,7 +183,7 @@ public static class PeopleAuth
                     StatusCodes.Status403Forbidden,
                     "Forbidden.",
                     refused ?? (RouteScopes.Of(context.Request) is { } needed
-                        ? $"This route needs the scope '{needed}' (or '{needed.Service}:admin'); the role '{caller?.Role}' does not hold it."
+                        ? $"{needed.Explain()} The role '{caller?.Role}' does not hold it."
                         : "This person may not call this route."));
             },
         };

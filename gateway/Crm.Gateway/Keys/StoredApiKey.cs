@@ -36,6 +36,9 @@ public sealed record StoredApiKey : IDocument
     public string? RotatedFrom { get; init; }
     public long Version { get; init; } = 1;
 
+    /// <summary>The key's own bucket, when both halves are stored.</summary>
+    private KeyRateLimit? OwnLimit => PermitsPerSecond is { } rate && Burst is { } burst ? new KeyRateLimit { PermitsPerSecond = rate, Burst = burst } : null;
+
     public string StatusAt(DateTimeOffset now) =>
         RevokedAt is not null ? "revoked" : ExpiresAt is { } expires && expires <= now ? "expired" : "active";
 
@@ -56,7 +59,7 @@ public sealed record StoredApiKey : IDocument
         ExpiresAt = ExpiresAt,
         Revoked = RevokedAt is not null,
         AllowedNetworks = [.. AllowedIps.Select(ParseNetwork)],
-        RateLimit = PermitsPerSecond is { } rate && Burst is { } burst ? new RateLimitOptions { PermitsPerSecond = rate, Burst = burst } : null,
+        RateLimit = OwnLimit is { } limit ? new RateLimitOptions { PermitsPerSecond = limit.PermitsPerSecond, Burst = limit.Burst } : null,
         DailyQuota = DailyQuota,
     };
 
@@ -73,7 +76,7 @@ public sealed record StoredApiKey : IDocument
         RevokedAt = RevokedAt,
         RevokedBy = RevokedBy,
         AllowedIps = AllowedIps,
-        RateLimit = PermitsPerSecond is { } rate && Burst is { } burst ? new KeyRateLimit { PermitsPerSecond = rate, Burst = burst } : null,
+        RateLimit = OwnLimit,
         DailyQuota = DailyQuota,
         RotatedFrom = RotatedFrom,
         Version = Version,

@@ -72,6 +72,10 @@ public sealed record RequiredAccess(Access Access);
 public sealed record RequiredScope(string Service, Access Access)
 {
     public override string ToString() => Scopes.Of(Service, Access);
+
+    /// <summary>The 403 sentence every refusal uses: which scope the route needs (admin holds read and write).</summary>
+    public string Explain() =>
+        Access == Access.Admin ? $"This route needs the scope '{this}'." : $"This route needs the scope '{this}' (or '{Service}:admin').";
 }
 
 internal sealed record ScopeRequirement(RequiredScope Scope) : IAuthorizationRequirement;
@@ -133,12 +137,7 @@ internal sealed class InternalIdentityHandler(
         return Results.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "Forbidden.",
-                detail: scope switch
-                {
-                    null => "The caller may not call this route.",
-                    { Access: Access.Admin } => $"This route needs the scope '{scope}'.",
-                    _ => $"This route needs the scope '{scope}' (or '{scope.Service}:admin').",
-                })
+                detail: scope?.Explain() ?? "The caller may not call this route.")
             .ExecuteAsync(Context);
     }
 }
