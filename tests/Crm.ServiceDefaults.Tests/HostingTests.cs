@@ -31,6 +31,10 @@ public sealed class HostingTests
         Assert.Equal("things", await client.GetStringAsync(new Uri($"http://127.0.0.1:{http}/api/test/things")));
         var metrics = await client.GetStringAsync(new Uri($"http://127.0.0.1:{management}/metrics"));
         Assert.Contains("http_server_request_duration_seconds", metrics, StringComparison.Ordinal);
+        Assert.Contains("kestrel_active_connections", metrics, StringComparison.Ordinal);
+
+        // Recorded on every request, and dropped: the route match count adds nothing to the request duration by route.
+        Assert.DoesNotContain("aspnetcore_routing_match_attempts", metrics, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri($"http://127.0.0.1:{http}/metrics"))).StatusCode);
         Assert.Equal("{}", await client.GetStringAsync(new Uri($"http://127.0.0.1:{management}/admin/test")));
         await AssertNotFoundProblemAsync(await client.GetAsync(new Uri($"http://127.0.0.1:{http}/admin/test")));
