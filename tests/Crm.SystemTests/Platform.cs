@@ -15,6 +15,9 @@ public sealed class Platform : IAsyncLifetime
 {
     public const string ApiKey = "system-test-key";
 
+    /// <summary>The gateway's body limit (<c>Gateway:MaxRequestBodyBytes</c>, set explicitly: its default).</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
 
     private static readonly (string Name, string Project, bool Grpc)[] Services =
     [
@@ -72,6 +75,7 @@ public sealed class Platform : IAsyncLifetime
             var gatewayEnvironment = Environment("gateway", gatewayHttp, 0, gatewayManagement, ports["contacts"].Grpc);
             gatewayEnvironment["Gateway__ApiKeys__0__Name"] = "system-test";
             gatewayEnvironment["Gateway__ApiKeys__0__Key"] = ApiKey;
+            gatewayEnvironment["Gateway__MaxRequestBodyBytes"] = MaxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
             for (var i = 0; i < Scopes.AllAdmin.Count; i++)
             {
                 gatewayEnvironment[$"Gateway__ApiKeys__0__Scopes__{i}"] = Scopes.AllAdmin[i];
