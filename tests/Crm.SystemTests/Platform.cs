@@ -174,6 +174,9 @@ public sealed class Platform : IAsyncLifetime
             TimeSpan.FromSeconds(120));
     }
 
+    /// <summary>Everything a running process wrote to its console so far.</summary>
+    public string OutputOf(string name) => _processes.Single(p => p.Name == name).Output;
+
     /// <summary>The tail of every process' output, for a failing test's message.</summary>
     public string Diagnostics()
     {

@@ -51,6 +51,15 @@ public static class CrmHost
         // IHttpClientFactory logs four Information lines per call (every gRPC call between services): noise at volume.
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 
+        // One line per entry, stamped in UTC to the millisecond: logs of several processes can be merged and compared
+        // with the broker's (an exception's stack trace still follows on its own lines).
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+
         builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.Customize);
         builder.Services.AddExceptionHandler<CrmExceptionHandler>();
