@@ -35,6 +35,7 @@ public static class GatewayService
         builder.Services.AddApiKeyAuth();
         builder.Services.AddAuthentication(PeopleAuth.Scheme).AddPeopleAuth();
         builder.Services.AddSingleton<KeyRateLimiting>();
+        builder.Services.AddSingleton<KeyAudit>();
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddBackendHealthChecks();
         builder.Services.AddApiDocumentation(builder.Configuration);

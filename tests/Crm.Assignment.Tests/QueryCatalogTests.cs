@@ -1,5 +1,6 @@
 using Crm.Assignment.Assignments;
 using Crm.Assignment.Reps;
+using Crm.Contracts.Audit;
 using Crm.Testing;
 using Xunit;
 
@@ -16,6 +17,16 @@ public sealed class QueryCatalogTests
             [typeof(AssignmentQueries)],
             new Dictionary<Type, object>
             {
-                [typeof(Rep)] = new Rep { Id = "rep-1", Name = "Ann", Capacity = 5, Active = true, OpenLeads = 2, CreatedAt = DateTimeOffset.UnixEpoch, Version = 3 },
+                [typeof(Rep)] = new Rep
+                {
+                    Id = "rep-1",
+                    Name = "Ann",
+                    Capacity = 5,
+                    Active = true,
+                    OpenLeads = 2,
+                    CreatedAt = DateTimeOffset.UnixEpoch,
+                    UpdatedBy = new Actor { Kind = Actor.PersonKind, Id = "ada", Name = "Ada Admin", Role = "admin" },
+                    Version = 3,
+                },
             });
 }

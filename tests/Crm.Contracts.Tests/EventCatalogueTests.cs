@@ -3,8 +3,11 @@ using System.Text.Json;
 using Crm.Client;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Leads;
+using Crm.Contracts.Assignment;
+using Crm.Contracts.Audit;
 using Crm.Contracts.Leads;
 using Crm.ServiceDefaults.Hosting;
+using Crm.ServiceDefaults.Storage.Outbox;
 using Xunit;
 
 namespace Crm.Contracts.Tests;
@@ -40,6 +43,8 @@ public sealed class EventCatalogueTests
                 "Crm.Contracts.Leads.LeadCaptured",
                 "Crm.Contracts.Leads.LeadScored",
                 "Crm.Contracts.Assignment.LeadAssigned",
+                "Crm.Contracts.Assignment.RepCreated",
+                "Crm.Contracts.Assignment.RepChanged",
                 "Crm.Contracts.Messaging.MessageSent",
             },
             names);
@@ -103,6 +108,44 @@ public sealed class EventCatalogueTests
         Assert.Contains("\"grade\":\"hot\"", fromServer, StringComparison.Ordinal);
         Assert.Contains("\"capturedAt\":\"2026-11-22T10:00:00.123Z\"", fromServer, StringComparison.Ordinal);
         Assert.Equal(response.CapturedAt, JsonSerializer.Deserialize<LeadResponse>(fromServer, CrmClient.JsonOptions)!.CapturedAt);
+    }
+
+    [Fact]
+    public void Events_from_before_the_actor_was_added_still_read_with_no_actor()
+    {
+        using var captured = JsonDocument.Parse("""{"eventId":"0193a5c2-0000-7000-8000-000000000001","occurredAt":"2026-11-22T10:00:00Z","leadId":"l1","contactId":"c1","source":"web-form","channel":"web"}""");
+        using var assigned = JsonDocument.Parse("""{"eventId":"0193a5c2-0000-7000-8000-000000000002","occurredAt":"2026-11-22T10:00:00Z","leadId":"l1","contactId":"c1","repId":"r1","repName":"Rita"}""");
+
+        var lead = (LeadCaptured)OutboxSerializer.Read(typeof(LeadCaptured).FullName!, captured.RootElement).Message;
+        var assignment = (LeadAssigned)OutboxSerializer.Read(typeof(LeadAssigned).FullName!, assigned.RootElement).Message;
+
+        Assert.Equal("l1", lead.LeadId);
+        Assert.Null(lead.CapturedBy);
+        Assert.Equal("r1", assignment.RepId);
+        Assert.Null(assignment.AssignedBy);
+    }
+
+    [Fact]
+    public void The_actor_travels_through_the_outbox_in_camel_case()
+    {
+        var ada = new Actor { Kind = Actor.PersonKind, Id = "ada-0007", Name = "Ada Admin", Role = "admin" };
+        var changed = new RepChanged
+        {
+            EventId = Guid.CreateVersion7(),
+            OccurredAt = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero),
+            RepId = "r1",
+            Name = "Rita",
+            Capacity = 5,
+            Active = true,
+            Version = 2,
+            ChangedBy = ada,
+        };
+
+        var record = OutboxSerializer.CreateRecord(changed, changed.OccurredAt);
+
+        Assert.Equal("""{"kind":"person","id":"ada-0007","name":"Ada Admin","role":"admin"}""", record.Body.GetProperty("changedBy").GetRawText());
+        Assert.Equal(changed, OutboxSerializer.Read(record.Type, record.Body).Message);
+        Assert.Equal(("system", "crm"), (Actor.System.Kind, Actor.System.Id));
     }
 
     [Fact]

@@ -29,6 +29,8 @@ public sealed record SeenRequest
     public string? CallerRep { get; init; }
     public string? CallerTeam { get; init; }
     public string? CallerName { get; init; }
+    /// <summary>The stored API key's id (keys created through <c>/api/gateway/keys</c>), for audit fields.</summary>
+    public string? CallerKeyId { get; init; }
     public long BodyBytes { get; init; }
 }
 
@@ -104,6 +106,7 @@ public sealed class EchoBackend : IAsyncDisposable
                 CallerRep = caller?.RepId,
                 CallerTeam = caller?.TeamId,
                 CallerName = caller?.Name,
+                CallerKeyId = caller?.KeyId,
                 BodyBytes = bytes,
             };
             backend.Requests.Enqueue(seen);

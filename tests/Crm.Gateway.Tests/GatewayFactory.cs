@@ -3,6 +3,8 @@ using Crm.ServiceDefaults.Security;
 using Crm.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Crm.Gateway.Tests;
 
@@ -21,6 +23,9 @@ public sealed class GatewayFactory(Uri backend, IReadOnlyDictionary<string, stri
     public static readonly string[] Clusters = ["contacts", "leads", "assignment", "messaging", "analytics"];
 
     private readonly TempDirectory _data = new("crm-gateway");
+
+    /// <summary>What the gateway logged (every category), e.g. the audit lines of <c>Crm.Audit</c>.</summary>
+    public LogCapture Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -51,6 +56,8 @@ public sealed class GatewayFactory(Uri backend, IReadOnlyDictionary<string, stri
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
     }
 
     /// <summary>A client for the REST port, with <paramref name="apiKey"/> as Bearer token when given.</summary>

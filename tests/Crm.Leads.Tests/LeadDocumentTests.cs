@@ -1,4 +1,5 @@
 using Crm.Contracts.Api;
+using Crm.Contracts.Audit;
 using Crm.Leads.Leads;
 using Crm.Leads.Scoring;
 using Crm.ServiceDefaults.Storage;
@@ -35,6 +36,7 @@ public sealed class LeadDocumentTests
             new ScoreItem("pages-visited", 12, "4 pages x 3"),
         ],
         CapturedAt = T0,
+        CapturedBy = new Actor { Kind = Actor.PersonKind, Id = "maria-0042", Name = "Maria Manager", Role = "manager" },
         Version = 1,
     };
 
@@ -66,6 +68,7 @@ public sealed class LeadDocumentTests
             Grade = Grade.Cold,
             ScoreBreakdown = [],
             Channel = Channel.Email,
+            CapturedBy = null,
         };
 
         await store.Store.CommitAsync(Write.Insert(LeadCollections.Leads, lead));

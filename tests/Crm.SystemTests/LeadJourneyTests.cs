@@ -6,6 +6,7 @@ using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using Crm.Contracts.Api.Gateway;
 using Crm.Contracts.Api.Leads;
+using Crm.Contracts.Audit;
 using Crm.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -228,6 +229,8 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
             Channel = Channel.Web,
         });
         Assert.Equal(HttpStatusCode.Created, captured.StatusCode);
+        var landingPage = new Actor { Kind = "key", Id = created.Content.ApiKey.Id, Name = "landing-page" };
+        Assert.Equal(landingPage, captured.Content!.CapturedBy);
 
         var read = await webForm.GetLeadAsync(captured.Content!.Id);
         Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
@@ -248,6 +251,7 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
         // The admin key reads what the capture key wrote; once revoked, the capture key is refused.
         var asAdmin = await platform.Api.GetLeadAsync(captured.Content.Id);
         Assert.Equal(HttpStatusCode.OK, asAdmin.StatusCode);
+        Assert.Equal(landingPage, asAdmin.Content!.CapturedBy);
         Assert.Equal(HttpStatusCode.NoContent, (await platform.Api.RevokeApiKeyAsync(created.Content.ApiKey.Id)).StatusCode);
         var afterRevoke = await webForm.CaptureLeadAsync(new CaptureLeadRequest { Email = $"late.{Guid.NewGuid():N}@example.com", Source = "landing", Channel = Channel.Web });
         Assert.Equal(HttpStatusCode.Unauthorized, afterRevoke.StatusCode);

@@ -1,3 +1,5 @@
+using Crm.Contracts.Audit;
+
 namespace Crm.Contracts.Api.Gateway;
 
 /// <summary>Body of <c>POST /api/gateway/keys</c>: a new API key for a system that integrates through the gateway.</summary>
@@ -60,8 +62,11 @@ public sealed record ApiKeyResponse
     /// <summary>When it was created.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>Who created it (the caller's name).</summary>
+    /// <summary>Who created it: the caller's name (<c>createdByActor</c> says which key or person).</summary>
     public required string CreatedBy { get; init; }
+
+    /// <summary>Who created it: the admin key (kind <c>key</c>, its id) or person (kind <c>person</c>, their subject and role); null for keys created before this was recorded.</summary>
+    public Actor? CreatedByActor { get; init; }
 
     /// <summary>When it stops working; null: never.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
@@ -69,8 +74,17 @@ public sealed record ApiKeyResponse
     /// <summary>When it was revoked, and by whom.</summary>
     public DateTimeOffset? RevokedAt { get; init; }
 
-    /// <summary>Who revoked it.</summary>
+    /// <summary>Who revoked it: the caller's name (<c>revokedByActor</c> says which key or person).</summary>
     public string? RevokedBy { get; init; }
+
+    /// <summary>Who revoked it: the admin key or person; null while it is not revoked (and for keys revoked before this was recorded).</summary>
+    public Actor? RevokedByActor { get; init; }
+
+    /// <summary>When it was rotated (a new key replaced it; it works until <c>expiresAt</c>); null when it was not.</summary>
+    public DateTimeOffset? RotatedAt { get; init; }
+
+    /// <summary>Who rotated it: the admin key or person; null when it was not rotated.</summary>
+    public Actor? RotatedByActor { get; init; }
 
     /// <summary>Addresses or ranges it is accepted from; empty: any.</summary>
     public required IReadOnlyList<string> AllowedIps { get; init; }

@@ -1,3 +1,5 @@
+using Crm.Contracts.Audit;
+
 namespace Crm.Contracts.Api.Leads;
 
 /// <summary>Body of <c>POST /api/leads</c>. At least one of e-mail and phone is required.</summary>
@@ -97,6 +99,9 @@ public sealed record LeadResponse
 
     /// <summary>When the lead was captured (UTC).</summary>
     public required DateTimeOffset CapturedAt { get; init; }
+
+    /// <summary>Who captured the lead: the API key (kind <c>key</c>) or person (kind <c>person</c>, with their role) that called; null for leads captured before this was recorded.</summary>
+    public Actor? CapturedBy { get; init; }
 
     /// <summary>Version, incremented by every change of the lead.</summary>
     public required long Version { get; init; }

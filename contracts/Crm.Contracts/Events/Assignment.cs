@@ -1,3 +1,5 @@
+using Crm.Contracts.Audit;
+
 namespace Crm.Contracts.Assignment;
 
 /// <summary>A lead was given to a rep.</summary>
@@ -23,4 +25,52 @@ public sealed record LeadAssigned
     public int? Score { get; init; }
     /// <summary>How long the lead waited in the backlog before a rep was free (zero when assigned at once).</summary>
     public TimeSpan WaitedInBacklog { get; init; }
+    /// <summary>Who assigned the lead: the platform (<see cref="Actor.System"/>) for automatic assignment (added later: null in older events).</summary>
+    public Actor? AssignedBy { get; init; }
+}
+
+/// <summary>A rep was created (by an administrator); the fields are the new rep's.</summary>
+public sealed record RepCreated
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The rep concerned.</summary>
+    public required string RepId { get; init; }
+    /// <summary>The rep's display name.</summary>
+    public required string Name { get; init; }
+    /// <summary>Maximum open leads.</summary>
+    public required int Capacity { get; init; }
+    /// <summary>Whether the rep takes new leads.</summary>
+    public required bool Active { get; init; }
+    /// <summary>The rep's team, absent without one.</summary>
+    public string? TeamId { get; init; }
+    /// <summary>The rep's version (1 for a new rep).</summary>
+    public required long Version { get; init; }
+    /// <summary>Who created the rep: the admin key or person that called.</summary>
+    public required Actor ChangedBy { get; init; }
+}
+
+/// <summary>A rep's settings changed (name, capacity, active or team); the fields are the rep's after the change.</summary>
+public sealed record RepChanged
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The rep concerned.</summary>
+    public required string RepId { get; init; }
+    /// <summary>The rep's display name.</summary>
+    public required string Name { get; init; }
+    /// <summary>Maximum open leads.</summary>
+    public required int Capacity { get; init; }
+    /// <summary>Whether the rep takes new leads.</summary>
+    public required bool Active { get; init; }
+    /// <summary>The rep's team, absent without one.</summary>
+    public string? TeamId { get; init; }
+    /// <summary>The rep's version after the change (consumers keep the highest: events may arrive out of order).</summary>
+    public required long Version { get; init; }
+    /// <summary>Who changed the rep: the admin key or person that called.</summary>
+    public required Actor ChangedBy { get; init; }
 }

@@ -1,3 +1,5 @@
+using Crm.Contracts.Audit;
+
 namespace Crm.Contracts.Leads;
 
 /// <summary>A lead was captured and stored. Channel is lower-case (web, ads, whatsapp, sms, email, phone).</summary>
@@ -25,6 +27,8 @@ public sealed record LeadCaptured
     public int PagesVisited { get; init; }
     /// <summary>The person's last interaction, as captured.</summary>
     public DateTimeOffset? LastInteractionAt { get; init; }
+    /// <summary>Who captured the lead: the API key or person that called (added later: null in older events).</summary>
+    public Actor? CapturedBy { get; init; }
 }
 
 /// <summary>One line of a score's explanation.</summary>

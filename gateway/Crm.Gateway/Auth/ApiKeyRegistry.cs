@@ -9,11 +9,11 @@ namespace Crm.Gateway.Auth;
 /// An accepted API key as the gateway knows it: its name and what it may do, and for keys kept in the store
 /// (<see cref="Keys.StoredApiKey"/>) its expiry, revocation, the addresses it is accepted from and its own limits.
 /// </summary>
-public sealed record ApiKey(string Name, IReadOnlySet<string> Scopes)
+/// <param name="Name">The key's name (its rate-limit partition and the forwarded identity's subject).</param>
+/// <param name="Scopes">What the key may do.</param>
+/// <param name="Id">The stored key's id; null for keys from configuration.</param>
+public sealed record ApiKey(string Name, IReadOnlySet<string> Scopes, string? Id = null)
 {
-    /// <summary>The stored key's id; null for keys from configuration.</summary>
-    public string? Id { get; init; }
-
     public DateTimeOffset? ExpiresAt { get; init; }
 
     public bool Revoked { get; init; }
@@ -27,8 +27,8 @@ public sealed record ApiKey(string Name, IReadOnlySet<string> Scopes)
     /// <summary>Requests per UTC day; null: no quota.</summary>
     public long? DailyQuota { get; init; }
 
-    /// <summary>The identity the gateway signs and forwards for calls made with this key.</summary>
-    public CallerIdentity Caller { get; } = new(Name, CallerIdentity.KeyKind, Name, Scopes);
+    /// <summary>The identity the gateway signs and forwards for calls made with this key (with the stored key's id).</summary>
+    public CallerIdentity Caller { get; } = new(Name, CallerIdentity.KeyKind, Name, Scopes) { KeyId = Id };
 
     /// <summary>Null when the key may be used now from <paramref name="address"/>, else why not.</summary>
     public string? RefusalAt(DateTimeOffset now, System.Net.IPAddress? address)

@@ -12,7 +12,8 @@ namespace Crm.Gateway.Keys;
 /// <summary>
 /// <c>/api/gateway/keys</c>, served by the gateway itself (never proxied), <c>gateway:admin</c> only: create a key
 /// (the key is in the answer once, only its SHA-256 is kept), list, read, revoke, and rotate (a new key with the same
-/// settings; the old one keeps working for the overlap). Every change is logged with who made it.
+/// settings; the old one keeps working for the overlap). Every change records who made it (an <c>Actor</c> on the stored
+/// key) and writes one line to the audit log (<see cref="KeyAudit"/>).
 /// </summary>
 public static class KeyEndpoints
 {
@@ -67,7 +68,7 @@ public static class KeyEndpoints
         return app;
     }
 
-    private static IResult CreateAsync(CreateApiKeyRequest request, UnitOfWork unit, HttpContext http, ILogger<StoredApiKey> logger)
+    private static IResult CreateAsync(CreateApiKeyRequest request, UnitOfWork unit, HttpContext http, KeyAudit audit)
     {
         var errors = new ValidationErrors();
         var name = request.Name?.Trim();
@@ -120,6 +121,7 @@ public static class KeyEndpoints
 
         errors.ThrowIfAny();
 
+        var actor = http.Actor();
         var secret = StoredApiKey.NewKey();
         var stored = new StoredApiKey
         {
@@ -129,7 +131,8 @@ public static class KeyEndpoints
             Prefix = StoredApiKey.PrefixOf(secret),
             Scopes = [.. request.Scopes!.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
             CreatedAt = unit.Now,
-            CreatedBy = CallerName(http),
+            CreatedBy = actor.Name,
+            CreatedByActor = actor,
             ExpiresAt = request.ExpiresAt,
             AllowedIps = [.. allowed.Select(a => a.Trim())],
             PermitsPerSecond = request.RateLimit?.PermitsPerSecond,
@@ -137,7 +140,7 @@ public static class KeyEndpoints
             DailyQuota = request.DailyQuota,
         };
         unit.Insert(KeyCollections.Keys, stored);
-        logger.LogInformation("API key {KeyId} ({Name}, scopes {Scopes}) created by {Caller}.", stored.Id, stored.Name, string.Join(' ', stored.Scopes), stored.CreatedBy);
+        audit.Record("created", stored, actor, $"; scopes {string.Join(' ', stored.Scopes)}");
         return Results.Created($"/api/gateway/keys/{stored.Id}", new CreatedApiKeyResponse { Key = secret, ApiKey = stored.ToResponse(unit.Now) });
     }
 
@@ -156,7 +159,7 @@ public static class KeyEndpoints
             ? Results.Ok(key.ToResponse(unit.Now))
             : NotFound(id);
 
-    private static async Task<IResult> RevokeAsync(string id, UnitOfWork unit, ApiKeyLookup lookup, HttpContext http, ILogger<StoredApiKey> logger, CancellationToken cancellationToken)
+    private static async Task<IResult> RevokeAsync(string id, UnitOfWork unit, ApiKeyLookup lookup, HttpContext http, KeyAudit audit, CancellationToken cancellationToken)
     {
         var key = await unit.GetAsync(KeyCollections.Keys, id, cancellationToken);
         if (key is null)
@@ -166,15 +169,16 @@ public static class KeyEndpoints
 
         if (key.RevokedAt is null)
         {
-            unit.Replace(KeyCollections.Keys, key with { RevokedAt = unit.Now, RevokedBy = CallerName(http), Version = key.Version + 1 }, key.Version);
+            var actor = http.Actor();
+            unit.Replace(KeyCollections.Keys, key with { RevokedAt = unit.Now, RevokedBy = actor.Name, RevokedByActor = actor, Version = key.Version + 1 }, key.Version);
             lookup.Forget(key.Hash);
-            logger.LogInformation("API key {KeyId} ({Name}) revoked by {Caller}.", key.Id, key.Name, CallerName(http));
+            audit.Record("revoked", key, actor);
         }
 
         return Results.NoContent();
     }
 
-    private static async Task<IResult> RotateAsync(string id, RotateApiKeyRequest? request, UnitOfWork unit, ApiKeyLookup lookup, HttpContext http, ILogger<StoredApiKey> logger, CancellationToken cancellationToken)
+    private static async Task<IResult> RotateAsync(string id, RotateApiKeyRequest? request, UnitOfWork unit, ApiKeyLookup lookup, HttpContext http, KeyAudit audit, CancellationToken cancellationToken)
     {
         var overlap = request?.OverlapMinutes ?? DefaultOverlapMinutes;
         if (overlap is < 0 or > MaxOverlapMinutes)
@@ -193,6 +197,7 @@ public static class KeyEndpoints
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The key is not active.", detail: $"Key '{id}' is {old.StatusAt(unit.Now)}: create a new key instead.");
         }
 
+        var actor = http.Actor();
         var secret = StoredApiKey.NewKey();
         var replacement = old with
         {
@@ -200,19 +205,20 @@ public static class KeyEndpoints
             Hash = ApiKeyRegistry.Sha256Hex(secret),
             Prefix = StoredApiKey.PrefixOf(secret),
             CreatedAt = unit.Now,
-            CreatedBy = CallerName(http),
+            CreatedBy = actor.Name,
+            CreatedByActor = actor,
             RotatedFrom = old.Id,
+            RotatedAt = null,
+            RotatedByActor = null,
             Version = 1,
         };
         var oldUntil = unit.Now.AddMinutes(overlap);
-        unit.Replace(KeyCollections.Keys, old with { ExpiresAt = old.ExpiresAt is { } e && e < oldUntil ? e : oldUntil, Version = old.Version + 1 }, old.Version);
+        unit.Replace(KeyCollections.Keys, old with { ExpiresAt = old.ExpiresAt is { } e && e < oldUntil ? e : oldUntil, RotatedAt = unit.Now, RotatedByActor = actor, Version = old.Version + 1 }, old.Version);
         unit.Insert(KeyCollections.Keys, replacement);
         lookup.Forget(old.Hash);
-        logger.LogInformation("API key {KeyId} ({Name}) rotated to {NewKeyId} by {Caller}; the old key works until {Until}.", old.Id, old.Name, replacement.Id, CallerName(http), oldUntil);
+        audit.Record("rotated", old, actor, $"; replaced by {replacement.Id}, the old key works until {oldUntil:O}");
         return Results.Created($"/api/gateway/keys/{replacement.Id}", new CreatedApiKeyResponse { Key = secret, ApiKey = replacement.ToResponse(unit.Now) });
     }
-
-    private static string CallerName(HttpContext http) => http.Caller()?.Name ?? "unknown";
 
     private static IResult NotFound(string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "API key not found.", detail: $"There is no API key '{id}'.");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Crm.Contracts.Api.Gateway;
+using Crm.Contracts.Audit;
 using Crm.Gateway.Auth;
 using Crm.ServiceDefaults.Storage;
 
@@ -8,7 +9,8 @@ namespace Crm.Gateway.Keys;
 
 /// <summary>
 /// An API key kept in the gateway's store: its SHA-256 (never the key), name, scopes, expiry, revocation, the
-/// addresses it is accepted from and its own limits. Created, listed, revoked and rotated through <c>/api/gateway/keys</c>.
+/// addresses it is accepted from and its own limits, and who created, revoked or rotated it. Created, listed, revoked and
+/// rotated through <c>/api/gateway/keys</c>.
 /// </summary>
 public sealed record StoredApiKey : IDocument
 {
@@ -25,10 +27,28 @@ public sealed record StoredApiKey : IDocument
 
     public required List<string> Scopes { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The creator's name (all that keys created before <see cref="CreatedByActor"/> existed record).</summary>
     public required string CreatedBy { get; init; }
+
+    /// <summary>Who created the key (the admin key or person); null in older documents.</summary>
+    public Actor? CreatedByActor { get; init; }
+
     public DateTimeOffset? ExpiresAt { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>The revoker's name.</summary>
     public string? RevokedBy { get; init; }
+
+    /// <summary>Who revoked the key; null while it is not revoked and in older documents.</summary>
+    public Actor? RevokedByActor { get; init; }
+
+    /// <summary>When the key was rotated (replaced by a new one that names it in <see cref="RotatedFrom"/>).</summary>
+    public DateTimeOffset? RotatedAt { get; init; }
+
+    /// <summary>Who rotated the key.</summary>
+    public Actor? RotatedByActor { get; init; }
+
     public List<string> AllowedIps { get; init; } = [];
     public double? PermitsPerSecond { get; init; }
     public int? Burst { get; init; }
@@ -53,9 +73,8 @@ public sealed record StoredApiKey : IDocument
     public static string PrefixOf(string key) => key.Length >= 12 ? key[..12] : key;
 
     /// <summary>The key as authentication sees it.</summary>
-    public ApiKey ToApiKey() => new(Name, Scopes.ToHashSet(StringComparer.Ordinal))
+    public ApiKey ToApiKey() => new(Name, Scopes.ToHashSet(StringComparer.Ordinal), Id)
     {
-        Id = Id,
         ExpiresAt = ExpiresAt,
         Revoked = RevokedAt is not null,
         AllowedNetworks = [.. AllowedIps.Select(ParseNetwork)],
@@ -72,9 +91,13 @@ public sealed record StoredApiKey : IDocument
         Status = StatusAt(now),
         CreatedAt = CreatedAt,
         CreatedBy = CreatedBy,
+        CreatedByActor = CreatedByActor,
         ExpiresAt = ExpiresAt,
         RevokedAt = RevokedAt,
         RevokedBy = RevokedBy,
+        RevokedByActor = RevokedByActor,
+        RotatedAt = RotatedAt,
+        RotatedByActor = RotatedByActor,
         AllowedIps = AllowedIps,
         RateLimit = OwnLimit,
         DailyQuota = DailyQuota,

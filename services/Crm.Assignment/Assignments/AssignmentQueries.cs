@@ -29,10 +29,13 @@ public static class AssignmentQueries
             & Filter<Rep>.Eq(x => x.OpenLeads, openLeadsBefore),
             new Update<Rep>().Inc(x => x.OpenLeads, 1));
 
-    /// <summary>A merge patch of the rep's settings at the version it was read (open leads are left to the routing passes).</summary>
+    /// <summary>
+    /// A merge patch of the rep's settings, and who made it, at the version it was read (open leads are left to the
+    /// routing passes).
+    /// </summary>
     public static WriteOperation ChangeSettings(Rep current, Rep patched) =>
         Write.Update(
             AssignmentCollections.Reps,
             Filter<Rep>.Eq(x => x.Id, current.Id) & Filter<Rep>.Eq(x => x.Version, current.Version),
-            new Update<Rep>().Set(x => x.Name, patched.Name).Set(x => x.Capacity, patched.Capacity).Set(x => x.Active, patched.Active).Set(x => x.TeamId, patched.TeamId).Inc(x => x.Version, 1));
+            new Update<Rep>().Set(x => x.Name, patched.Name).Set(x => x.Capacity, patched.Capacity).Set(x => x.Active, patched.Active).Set(x => x.TeamId, patched.TeamId).Set(x => x.UpdatedBy, patched.UpdatedBy).Inc(x => x.Version, 1));
 }

@@ -4,6 +4,7 @@ using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using System.Text.Json.Serialization;
 using Crm.Contracts.Assignment;
+using Crm.Contracts.Audit;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Assignments;
@@ -67,6 +68,7 @@ public sealed record LeadAssignment : IDocument
         Grade = BacklogOrder.Format(Grade),
         Score = Score,
         WaitedInBacklog = now - QueuedAt,
+        AssignedBy = Actor.System,
     };
 }
 

@@ -1,5 +1,7 @@
 using Crm.Assignment.Routing;
 using Crm.Contracts.Api.Assignment;
+using Crm.Contracts.Assignment;
+using Crm.Contracts.Audit;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Reps;
@@ -24,6 +26,10 @@ public sealed record Rep : IDocument
     /// <summary>The rep's team (team leads see its leads), or null.</summary>
     public string? TeamId { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Who created the rep (the admin key or person); null for reps created before it was recorded.</summary>
+    public Actor? CreatedBy { get; init; }
+    /// <summary>Who made the last change of name, capacity, active or team; null until the first change.</summary>
+    public Actor? UpdatedBy { get; init; }
     public long Version { get; init; } = 1;
 
     public RepSlot Slot => new(Id, Active, Capacity, OpenLeads);
@@ -41,6 +47,34 @@ public sealed record Rep : IDocument
     public bool SettingsDiffer(Rep patched) =>
         !string.Equals(Name, patched.Name, StringComparison.Ordinal) || Capacity != patched.Capacity || Active != patched.Active
         || !string.Equals(TeamId, patched.TeamId, StringComparison.Ordinal);
+
+    /// <summary><see cref="RepCreated"/> for this new rep, by <see cref="CreatedBy"/>.</summary>
+    public RepCreated CreatedEvent(DateTimeOffset now) => new()
+    {
+        EventId = Ids.NewGuid(),
+        OccurredAt = now,
+        RepId = Id,
+        Name = Name,
+        Capacity = Capacity,
+        Active = Active,
+        TeamId = TeamId,
+        Version = Version,
+        ChangedBy = CreatedBy ?? Actor.System,
+    };
+
+    /// <summary><see cref="RepChanged"/> for this rep as a change left it (its version already moved on), by <see cref="UpdatedBy"/>.</summary>
+    public RepChanged ChangedEvent(DateTimeOffset now) => new()
+    {
+        EventId = Ids.NewGuid(),
+        OccurredAt = now,
+        RepId = Id,
+        Name = Name,
+        Capacity = Capacity,
+        Active = Active,
+        TeamId = TeamId,
+        Version = Version,
+        ChangedBy = UpdatedBy ?? Actor.System,
+    };
 
     public RepResponse ToResponse() => new()
     {

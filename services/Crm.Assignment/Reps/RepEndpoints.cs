@@ -74,6 +74,7 @@ public static class RepEndpoints
                 Active = true,
                 TeamId = string.IsNullOrEmpty(team) ? null : team,
                 CreatedAt = unit.Now,
+                CreatedBy = http.Actor(),
             },
             cancellationToken);
         SetETag(http, rep);
@@ -130,7 +131,7 @@ public static class RepEndpoints
             }
         }
 
-        var result = await roster.UpdateAsync(unit, id, new RepPatch(name, capacity, request.Active, team), expectedVersion, cancellationToken);
+        var result = await roster.UpdateAsync(unit, id, new RepPatch(name, capacity, request.Active, team), expectedVersion, http.Actor(), cancellationToken);
         switch (result.Status)
         {
             case RepUpdateStatus.NotFound:

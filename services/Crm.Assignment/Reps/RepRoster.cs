@@ -1,19 +1,22 @@
 using Crm.Assignment.Assignments;
 using Crm.Assignment.Routing;
+using Crm.Contracts.Audit;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Reps;
 
 /// <summary>
-/// Adding and changing reps (a domain service over a unit of work). The rep change commits on its own (with the
-/// safety drain timer); then, when it may have freed capacity, the backlog is drained in bounded units, so the
-/// answer already shows the leads the rep took. A drain that keeps losing races is left to the timer.
+/// Adding and changing reps (a domain service over a unit of work). The rep change commits on its own, with the
+/// safety drain timer and its event (<c>RepCreated</c> or <c>RepChanged</c>, naming who made it); then, when it may have
+/// freed capacity, the backlog is drained in bounded units, so the answer already shows the leads the rep took. A drain
+/// that keeps losing races is left to the timer.
 /// </summary>
 public sealed class RepRoster(AssignmentEngine engine, ILogger<RepRoster> logger)
 {
     public async Task<Rep> CreateAsync(UnitOfWork unit, Rep rep, CancellationToken cancellationToken)
     {
         unit.Insert(AssignmentCollections.Reps, rep);
+        unit.Publish(rep.CreatedEvent(unit.Now));
         BacklogDrainTimer.ScheduleAfter(unit);
         await unit.CommitAsync(cancellationToken);
         if (CapacityChange.MayFreeCapacity(false, 0, rep.Active, rep.Capacity))
@@ -25,10 +28,11 @@ public sealed class RepRoster(AssignmentEngine engine, ILogger<RepRoster> logger
     }
 
     /// <summary>
-    /// Applies <paramref name="patch"/> when <paramref name="expectedVersion"/> is null or current. A concurrent change
-    /// between the read and the commit fails the commit (<see cref="ConcurrencyException"/>): the request runs again.
+    /// Applies <paramref name="patch"/> by <paramref name="changedBy"/> when <paramref name="expectedVersion"/> is null or
+    /// current. A concurrent change between the read and the commit fails the commit (<see cref="ConcurrencyException"/>):
+    /// the request runs again.
     /// </summary>
-    public async Task<RepUpdateResult> UpdateAsync(UnitOfWork unit, string id, RepPatch patch, long? expectedVersion, CancellationToken cancellationToken)
+    public async Task<RepUpdateResult> UpdateAsync(UnitOfWork unit, string id, RepPatch patch, long? expectedVersion, Actor changedBy, CancellationToken cancellationToken)
     {
         var current = await unit.GetAsync(AssignmentCollections.Reps, id, cancellationToken);
         if (current is null)
@@ -41,7 +45,7 @@ public sealed class RepRoster(AssignmentEngine engine, ILogger<RepRoster> logger
             return new RepUpdateResult(RepUpdateStatus.VersionMismatch, current);
         }
 
-        var patched = current.Apply(patch);
+        var patched = current.Apply(patch) with { UpdatedBy = changedBy, Version = current.Version + 1 };
         if (!current.SettingsDiffer(patched))
         {
             return new RepUpdateResult(RepUpdateStatus.Updated, current);
@@ -49,6 +53,7 @@ public sealed class RepRoster(AssignmentEngine engine, ILogger<RepRoster> logger
 
         var mayFree = CapacityChange.MayFreeCapacity(current.Active, current.Capacity, patched.Active, patched.Capacity);
         unit.Add(AssignmentQueries.ChangeSettings(current, patched));
+        unit.Publish(patched.ChangedEvent(unit.Now));
         if (mayFree)
         {
             BacklogDrainTimer.ScheduleAfter(unit);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Crm.Contracts.Api.Leads;
+using Crm.Contracts.Audit;
 using Crm.Leads.Contacts;
 using Crm.Leads.Scoring;
 using Crm.ServiceDefaults.Http;
@@ -12,7 +13,7 @@ namespace Crm.Leads.Leads;
 
 /// <summary>
 /// <c>POST /api/leads</c>: idempotency key check, validation, contact resolution over gRPC, scoring, and one
-/// transaction that stores the lead, its two events and the idempotent response.
+/// transaction that stores the lead (with who captured it), its two events and the idempotent response.
 /// </summary>
 public sealed class CaptureLeadHandler(
     IContactDirectory contacts,
@@ -76,7 +77,7 @@ public sealed class CaptureLeadHandler(
                 detail: "The contact could not be resolved, so the lead was not stored. Retry later.");
         }
 
-        var lead = NewLead(capture, contact, time.UtcNowMs());
+        var lead = NewLead(capture, contact, context.Actor(), time.UtcNowMs());
         var response = lead.ToResponse();
         var location = LeadMapping.Location(lead.Id);
         var record = key is null ? null : new IdempotentResponse
@@ -116,7 +117,7 @@ public sealed class CaptureLeadHandler(
         return record is null ? Results.Created(location, response) : new StoredResponseResult(record, replayed: false);
     }
 
-    private Lead NewLead(CaptureLeadRequest capture, ResolvedContact contact, DateTimeOffset now)
+    private Lead NewLead(CaptureLeadRequest capture, ResolvedContact contact, Actor capturedBy, DateTimeOffset now)
     {
         var lastInteraction = capture.LastInteractionAt?.TruncateToMs();
         var name = CaptureLeadValidation.Trimmed(capture.Name);
@@ -140,6 +141,7 @@ public sealed class CaptureLeadHandler(
             Grade = score.Grade,
             ScoreBreakdown = score.Reasons,
             CapturedAt = now,
+            CapturedBy = capturedBy,
             Version = 1,
         };
     }

@@ -1,4 +1,5 @@
 using Crm.Contracts.Api;
+using Crm.Contracts.Audit;
 using Crm.Leads.Scoring;
 using Crm.ServiceDefaults.Storage;
 
@@ -28,6 +29,8 @@ public sealed record Lead : IDocument
     public string? OwnerTeamId { get; init; }
     public DateTimeOffset? AssignedAt { get; init; }
     public required DateTimeOffset CapturedAt { get; init; }
+    /// <summary>Who captured the lead (the API key or person that called); null for leads captured before it was recorded.</summary>
+    public Actor? CapturedBy { get; init; }
     public long Version { get; init; } = 1;
 
     /// <summary>

@@ -29,6 +29,7 @@ public static class LeadMapping
         OwnerTeamId = lead.OwnerTeamId,
         AssignedAt = lead.AssignedAt,
         CapturedAt = lead.CapturedAt,
+        CapturedBy = lead.CapturedBy,
         Version = lead.Version,
     };
 
@@ -48,6 +49,7 @@ public static class LeadMapping
             Phone = lead.Phone,
             PagesVisited = lead.PagesVisited,
             LastInteractionAt = lead.LastInteractionAt,
+            CapturedBy = lead.CapturedBy,
         },
         new LeadScored
         {

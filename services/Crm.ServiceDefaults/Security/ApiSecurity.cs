@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Crm.Contracts.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -59,6 +60,10 @@ public static class ApiSecurity
     /// <summary>The verified caller of this request (null outside a <see cref="RequireCrmAccess"/> group).</summary>
     public static CallerIdentity? Caller(this HttpContext context) =>
         context.Features.Get<CallerIdentity>();
+
+    /// <summary>Who is doing this request, for events and audit fields (<see cref="CallerIdentity.ToActor"/>); only on routes that require a caller.</summary>
+    public static Actor Actor(this HttpContext context) =>
+        context.Caller()?.ToActor() ?? throw new InvalidOperationException("The request has no verified caller: audit fields are written only on routes that require one.");
 
     private static bool HasPublicKey(InternalIdentityOptions o) =>
         !string.IsNullOrWhiteSpace(o.PublicKeyPem) || !string.IsNullOrWhiteSpace(o.PublicKeyFile)

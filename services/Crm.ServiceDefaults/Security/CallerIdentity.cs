@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Crm.Contracts.Audit;
 
 namespace Crm.ServiceDefaults.Security;
 
@@ -19,6 +20,21 @@ public sealed record CallerIdentity(string Subject, string Kind, string Name, IR
 
     /// <summary>The team a person belongs to or leads.</summary>
     public string? TeamId { get; init; }
+
+    /// <summary>The id of the API key, for keys kept in the gateway's store (keys from configuration have only their name).</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>
+    /// The caller as events and records name who did something: an API key by its id (a configured key by its name),
+    /// a person by their subject, with their role.
+    /// </summary>
+    public Actor ToActor() => new()
+    {
+        Kind = Kind,
+        Id = Kind == KeyKind ? KeyId ?? Subject : Subject,
+        Name = Name,
+        Role = Kind == PersonKind ? Role : null,
+    };
 
     public bool Can(string service, Access access) => Security.Scopes.Grants(Scopes, service, access);
 
@@ -69,6 +85,7 @@ public sealed record CallerIdentity(string Subject, string Kind, string Name, IR
         public const string Role = "role";
         public const string Rep = "rep";
         public const string Team = "team";
+        public const string Key = "key";
     }
 
     internal IDictionary<string, object> ToClaims()
@@ -95,6 +112,11 @@ public sealed record CallerIdentity(string Subject, string Kind, string Name, IR
             claims[Claims.Team] = TeamId;
         }
 
+        if (KeyId is not null)
+        {
+            claims[Claims.Key] = KeyId;
+        }
+
         return claims;
     }
 
@@ -114,6 +136,7 @@ public sealed record CallerIdentity(string Subject, string Kind, string Name, IR
             Role = Text(Claims.Role),
             RepId = Text(Claims.Rep),
             TeamId = Text(Claims.Team),
+            KeyId = Text(Claims.Key),
         };
     }
 

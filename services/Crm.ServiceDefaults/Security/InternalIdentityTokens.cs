@@ -66,7 +66,7 @@ public sealed class InternalIdentityIssuer : IDisposable
             ReferenceEquals(x, y)
             || (x is not null && y is not null
                 && x.Subject == y.Subject && x.Kind == y.Kind && x.Name == y.Name
-                && x.Role == y.Role && x.RepId == y.RepId && x.TeamId == y.TeamId
+                && x.Role == y.Role && x.RepId == y.RepId && x.TeamId == y.TeamId && x.KeyId == y.KeyId
                 && x.Scopes.SetEquals(y.Scopes));
 
         public int GetHashCode(CallerIdentity obj) => HashCode.Combine(obj.Subject, obj.Kind, obj.Role, obj.RepId, obj.Scopes.Count);

@@ -2,6 +2,7 @@ using System.Net;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using Crm.Contracts.Assignment;
+using Crm.Contracts.Audit;
 using Crm.Contracts.Leads;
 using Crm.Testing;
 using MassTransit;
@@ -33,6 +34,7 @@ public sealed class AssignmentFlowApiTests
         Assert.Equal("hot", assigned.Grade);
         Assert.Equal(31, assigned.Score);
         Assert.Equal(TimeSpan.Zero, assigned.WaitedInBacklog);
+        Assert.Equal(Actor.System, assigned.AssignedBy);
         var lead = await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{scored.LeadId}");
         Assert.Equal("assigned", lead.Status);
         Assert.Equal(rep.Id, lead.RepId);

@@ -2,6 +2,8 @@ using Crm.Assignment.Assignments;
 using Crm.Assignment.Reps;
 using Crm.Assignment.Routing;
 using Crm.Contracts.Api;
+using Crm.Contracts.Assignment;
+using Crm.Contracts.Audit;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Xunit;
@@ -27,6 +29,8 @@ public sealed class AssignmentRulesTests
 
         Assert.Equal(created, await world.GetRepAsync(created.Id));
         Assert.Equal(("Ann Example", 7, true, 0, Start, 1L), (created.Name, created.Capacity, created.Active, created.OpenLeads, created.CreatedAt, created.Version));
+        Assert.Equal(Admin, created.CreatedBy);
+        Assert.Equal(Admin, Assert.Single(await world.Store.PendingEventsAsync<RepCreated>(), e => e.RepId == created.Id).ChangedBy);
         Assert.Null(await world.GetRepAsync(Ids.New()));
     }
 
@@ -64,10 +68,12 @@ public sealed class AssignmentRulesTests
         var same = await world.UpdateRepAsync(rep.Id, new RepPatch("Anna", 3, true));
 
         Assert.Equal(RepUpdateStatus.Updated, renamed.Status);
-        Assert.Equal(rep with { Name = "Anna", Version = 2 }, renamed.Rep);
+        Assert.Equal(rep with { Name = "Anna", UpdatedBy = Actor.System, Version = 2 }, renamed.Rep);
         Assert.Equal(RepUpdateStatus.Updated, same.Status);
         Assert.Equal(2, same.Rep!.Version);
-        Assert.Equal(rep with { Name = "Anna", Version = 2 }, await world.GetRepAsync(rep.Id));
+        Assert.Equal(rep with { Name = "Anna", UpdatedBy = Actor.System, Version = 2 }, await world.GetRepAsync(rep.Id));
+        var changed = Assert.Single(await world.Store.PendingEventsAsync<RepChanged>());
+        Assert.Equal(("Anna", 3, true, 2L, Actor.System), (changed.Name, changed.Capacity, changed.Active, changed.Version, changed.ChangedBy));
     }
 
     [SkippableTheory]
@@ -461,7 +467,7 @@ public sealed class AssignmentRulesTests
         public async Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default)
         {
             var result = await inner.CommitAsync(writes, cancellationToken);
-            EventsPerCommit.Add(writes.Count(w => w is InsertWrite { Document: OutboxRecord }));
+            EventsPerCommit.Add(writes.Count(w => w is InsertWrite { Document: OutboxRecord { Type: var type } } && type == typeof(LeadAssigned).FullName));
             return result;
         }
 

@@ -2,6 +2,7 @@ using Crm.Assignment.Assignments;
 using Crm.Assignment.Reps;
 using Crm.Contracts.Api;
 using Crm.Contracts.Assignment;
+using Crm.Contracts.Audit;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -36,7 +37,7 @@ public sealed class AssignmentWorld : IAsyncDisposable
     public Task<Rep> CreateRepAsync(string name, int capacity) => Roster.CreateAsync(NewUnit(), NewRep(name, capacity), CancellationToken.None);
 
     public Task<RepUpdateResult> UpdateRepAsync(string id, RepPatch patch, long? expectedVersion = null) =>
-        Roster.UpdateAsync(NewUnit(), id, patch, expectedVersion, CancellationToken.None);
+        Roster.UpdateAsync(NewUnit(), id, patch, expectedVersion, Actor.System, CancellationToken.None);
 
     /// <summary>One LeadScored, consumed: recorded and routed in a unit of work, run again on a concurrent change.</summary>
     public async Task ScoredAsync(ScoredLead lead, IDocumentStore? store = null, int attempts = 5)
@@ -66,7 +67,11 @@ public sealed class AssignmentWorld : IAsyncDisposable
         Capacity = capacity,
         Active = true,
         CreatedAt = Start,
+        CreatedBy = Admin,
     };
+
+    /// <summary>The administrator reps are created by here.</summary>
+    public static Actor Admin { get; } = new() { Kind = Actor.PersonKind, Id = "ada", Name = "Ada Admin", Role = "admin" };
 
     public static ScoredLead Scored(Grade grade, int score) => new(Ids.New(), Ids.New(), grade, score, Start.AddSeconds(-5));
 
