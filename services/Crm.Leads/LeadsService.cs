@@ -32,6 +32,7 @@ public static class LeadsService
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
         builder.Services.AddScoped<CaptureLeadHandler>();
+        builder.AddTimerHandler<ResolvePendingContact>();
 
         builder.AddCrmMessaging(Name, consumers => consumers.Add<SetOwnerOnLeadAssigned>("lead-assigned"));
         return builder;

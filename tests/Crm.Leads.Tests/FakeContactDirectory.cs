@@ -9,22 +9,29 @@ namespace Crm.Leads.Tests;
 /// like Contacts does (e-mail lower-cased, phone to E.164 with +49 as default region, find-or-create by either
 /// identity). The real gRPC path (GrpcContactDirectory against the real Contacts service) is covered by the
 /// system test. Magic values: a phone with letters is rejected like Contacts' INVALID_ARGUMENT "phone: ...";
-/// an e-mail at <c>unavailable.test</c> behaves like Contacts being down.
+/// an e-mail at <c>unavailable.test</c> behaves like Contacts being down, and so does any e-mail between
+/// <see cref="TakeDown"/> and <see cref="BringBack"/> (an outage that ends).
 /// </summary>
 public sealed class FakeContactDirectory : IContactDirectory
 {
     public const string UnavailableDomain = "@unavailable.test";
 
     private readonly ConcurrentDictionary<string, string> _contacts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _down = new(StringComparer.Ordinal);
     private int _calls;
 
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Contacts is unavailable for this e-mail until <see cref="BringBack"/>.</summary>
+    public void TakeDown(string email) => _down[email.Trim().ToLowerInvariant()] = true;
+
+    public void BringBack(string email) => _down.TryRemove(email.Trim().ToLowerInvariant(), out _);
 
     public Task<ResolvedContact> ResolveAsync(string? name, string? email, string? phone, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _calls);
         var normalizedEmail = string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
-        if (normalizedEmail is not null && normalizedEmail.EndsWith(UnavailableDomain, StringComparison.Ordinal))
+        if (normalizedEmail is not null && (normalizedEmail.EndsWith(UnavailableDomain, StringComparison.Ordinal) || _down.ContainsKey(normalizedEmail)))
         {
             throw new ContactsUnavailableException("Contacts answered Unavailable.");
         }

@@ -30,7 +30,7 @@ public sealed class LeadOwnershipTests(LeadsApiFactory factory) : IClassFixture<
             EventId = Guid.NewGuid(),
             OccurredAt = DateTimeOffset.UtcNow,
             LeadId = lead.Id,
-            ContactId = lead.ContactId,
+            ContactId = lead.ContactId!,
             RepId = rep,
             RepName = rep,
             TeamId = team,

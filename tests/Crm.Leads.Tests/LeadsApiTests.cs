@@ -7,6 +7,8 @@ using Crm.Contracts.Api;
 using Crm.Contracts.Api.Leads;
 using Crm.Contracts.Assignment;
 using Crm.Contracts.Leads;
+using Crm.Leads.Leads;
+using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Xunit;
 
@@ -254,16 +256,74 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
     }
 
     [Fact]
-    public async Task Contacts_unavailable_is_503_and_stores_nothing()
+    public async Task Contacts_unavailable_stores_the_lead_with_its_contact_pending_and_announces_nothing_yet()
     {
         var source = Unique("down");
+        var before = await SnapshotAsync();
 
-        using var response = await PostAsync(Json(new CaptureLeadRequest { Email = "ana" + FakeContactDirectory.UnavailableDomain, Source = source, Channel = Channel.Web }));
+        using var response = await PostAsync(Json(new CaptureLeadRequest { Name = "Ana", Email = " Ana" + FakeContactDirectory.UnavailableDomain, Phone = "030 1234567", Source = source, Channel = Channel.Web }));
 
-        var problem = await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
-        Assert.Equal("Contacts is unavailable.", problem.GetProperty("title").GetString());
-        Assert.Equal(0, await factory.LeadsFromSourceAsync(source));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var lead = (await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+        Assert.Equal($"/api/leads/{lead.Id}", response.Headers.Location?.ToString());
+        Assert.True(lead.ContactPending);
+        Assert.Null(lead.ContactId);
+        Assert.Equal("Ana" + FakeContactDirectory.UnavailableDomain, lead.Email);
+        Assert.Equal("030 1234567", lead.Phone);
+        Assert.True(lead.Score > 0, "scored on the identities as captured");
+        Assert.Equal(1, await factory.LeadsFromSourceAsync(source));
+        Assert.Equal(before.Outbox, (await SnapshotAsync()).Outbox);
+        Assert.NotNull(await factory.Store.GetAsync(PlatformCollections.Timers, TimerRecord.IdOf(ResolvePendingContact.TimerKind, lead.Id)));
+        var read = await factory.CreateClient().GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions);
+        Assert.True(read!.ContactPending);
     }
+
+    [Fact]
+    public async Task A_pending_contact_is_resolved_scored_and_announced_once_when_contacts_answers_again()
+    {
+        var email = $"back-{Guid.NewGuid():N}@example.com";
+        factory.Contacts.TakeDown(email);
+        using var response = await PostAsync(Json(new CaptureLeadRequest { Name = "Bo", Email = email.ToUpperInvariant(), Phone = "030 7654321", Source = Unique("back"), Channel = Channel.Web }), idempotencyKey: email);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var lead = (await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+
+        factory.Contacts.BringBack(email);
+        var resolved = await Poll.ForAsync(
+            async () => await factory.CreateClient().GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions) is { ContactPending: false } r ? r : null,
+            "the pending contact to be resolved",
+            TimeSpan.FromSeconds(30));
+
+        Assert.False(string.IsNullOrEmpty(resolved.ContactId));
+        Assert.Equal(email, resolved.Email);
+        Assert.Equal("+49307654321", resolved.Phone);
+        Assert.Equal(lead.Version + 1, resolved.Version);
+        var captured = await Poll.ForAsync(
+            () => Task.FromResult(factory.Harness.Published.Select<LeadCaptured>(x => x.Context.Message.LeadId == lead.Id).FirstOrDefault()?.Context.Message),
+            "LeadCaptured to be published");
+        Assert.Equal(resolved.ContactId, captured.ContactId);
+        Assert.Equal(lead.CapturedAt, captured.OccurredAt);
+        var scored = await Poll.ForAsync(
+            () => Task.FromResult(factory.Harness.Published.Select<LeadScored>(x => x.Context.Message.LeadId == lead.Id).FirstOrDefault()?.Context.Message),
+            "LeadScored to be published");
+        Assert.Equal(resolved.Score, scored.Score);
+        Assert.Single(factory.Harness.Published.Select<LeadCaptured>(x => x.Context.Message.LeadId == lead.Id));
+        Assert.Null(await factory.Store.GetAsync(PlatformCollections.Timers, TimerRecord.IdOf(ResolvePendingContact.TimerKind, lead.Id)));
+
+        // The retry of the capture answers as the first response did: 202, the same lead, no second one.
+        using var replay = await PostAsync(Json(new CaptureLeadRequest { Name = "Bo", Email = email.ToUpperInvariant(), Phone = "030 7654321", Source = resolved.Source, Channel = Channel.Web }), idempotencyKey: email);
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        Assert.Equal(lead.Id, (await replay.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!.Id);
+        Assert.Equal(1, await factory.LeadsFromSourceAsync(resolved.Source));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 2)]
+    [InlineData(3, 8)]
+    [InlineData(6, 60)]
+    [InlineData(1000, 60)]
+    public void A_pending_contact_is_asked_for_again_after_a_doubling_delay_of_at_most_a_minute(int attempt, int seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), ResolvePendingContact.Delay(attempt));
 
     [Fact]
     public async Task A_body_that_is_not_json_is_415()
@@ -402,7 +462,7 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
             EventId = Guid.NewGuid(),
             OccurredAt = assignedAt,
             LeadId = lead.Id,
-            ContactId = lead.ContactId,
+            ContactId = lead.ContactId!,
             RepId = "rep-rita",
             RepName = "Rita Rep",
             Grade = "hot",

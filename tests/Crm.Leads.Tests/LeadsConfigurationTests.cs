@@ -69,20 +69,19 @@ public sealed class ContactsDownTests(ContactsDownFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task Capture_while_contacts_is_unreachable_is_503_and_stores_nothing()
+    public async Task Capture_while_contacts_is_unreachable_is_202_and_keeps_the_lead_with_its_contact_pending()
     {
         using var client = factory.CreateClient();
         var source = $"down-{Guid.NewGuid():N}";
 
         using var response = await client.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = "ana@example.com", Source = source, Channel = Channel.Web }, CrmClient.JsonOptions);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(response.Headers.Contains("Retry-After"));
-        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("Contacts is unavailable.", problem.RootElement.GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var lead = (await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+        Assert.True(lead.ContactPending);
+        Assert.Equal($"/api/leads/{lead.Id}", response.Headers.Location?.ToString());
         var stored = await factory.Services.GetRequiredService<IDocumentStore>()
-            .CountAsync(LeadCollections.Leads, Filter<Lead>.Eq(x => x.Source, source));
-        Assert.Equal(0, stored);
+            .CountAsync(LeadCollections.Leads, Filter<Lead>.Eq(x => x.Source, source) & Filter<Lead>.Eq(x => x.ContactPending, true));
+        Assert.Equal(1, stored);
     }
 }

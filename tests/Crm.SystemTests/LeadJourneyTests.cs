@@ -36,6 +36,40 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
+    public Task A_lead_captured_while_contacts_is_down_is_accepted_then_resolved_assigned_and_welcomed_when_it_is_back() => WithDiagnostics(async () =>
+    {
+        var email = $"olga.{Guid.NewGuid():N}@example.com";
+        LeadResponse lead;
+        await platform.StopAsync("contacts");
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var captured = await platform.Api.CaptureLeadAsync(new CaptureLeadRequest { Name = "Olga Outage", Email = email, Source = "outage", Channel = Channel.Web });
+            output.WriteLine($"[timing] capture while Contacts is down answered in {clock.ElapsedMilliseconds} ms");
+            Assert.Equal(HttpStatusCode.Accepted, captured.StatusCode);
+            lead = captured.Content!;
+            Assert.True(lead.ContactPending);
+            Assert.Null(lead.ContactId);
+            Assert.Equal($"/api/leads/{lead.Id}", captured.Headers?.Location?.ToString());
+        }
+        finally
+        {
+            await platform.StartAsync("contacts");
+        }
+
+        var assigned = await Poll.ForAsync(
+            async () => (await platform.Api.GetLeadAsync(lead.Id)).Content is { ContactPending: false, OwnerId: not null } l ? l : null,
+            "the pending lead to be resolved and assigned once Contacts is back",
+            Deadline);
+        Assert.False(string.IsNullOrEmpty(assigned.ContactId));
+        var welcome = await Poll.ForAsync(
+            async () => (await platform.Smtp.ReadMessagesAsync()).FirstOrDefault(m => m.Contains(email, StringComparison.OrdinalIgnoreCase)),
+            "the welcome e-mail at the SMTP sink",
+            Deadline);
+        Assert.Contains("Olga Outage", welcome, StringComparison.Ordinal);
+    });
+
+    [Fact]
     public Task A_captured_lead_is_scored_assigned_welcomed_and_counted() => WithDiagnostics(async () =>
     {
         var name = $"Anna Journey {Guid.NewGuid():N}"[..24];
@@ -142,7 +176,7 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
         Assert.NotEqual(first.Content!.Id, second.Content!.Id);
         Assert.Equal(first.Content.ContactId, second.Content.ContactId);
 
-        var contact = (await platform.Api.GetContactAsync(first.Content.ContactId)).Content!;
+        var contact = (await platform.Api.GetContactAsync(first.Content.ContactId!)).Content!;
         Assert.Equal($"+4930{number}", Assert.Single(contact.Phones));
         Assert.Single(contact.Emails);
         Assert.Equal("Bernd Twice", contact.Name);
@@ -171,7 +205,7 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
 
         // The chain of the one lead completes; the contact saw exactly one capture.
         var contact = await Poll.ForAsync(
-            async () => (await platform.Api.GetContactAsync(first.Content.ContactId)).Content is { } c
+            async () => (await platform.Api.GetContactAsync(first.Content.ContactId!)).Content is { } c
                         && c.Timeline.Any(t => t.Type == "message-sent")
                 ? c
                 : null,

@@ -62,7 +62,7 @@ public sealed class PeopleJourneyTests(Platform platform)
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
 
         // The rep's own contact is visible; creating reps is administration.
-        Assert.Equal(HttpStatusCode.OK, (await rep.GetContactAsync(mine.ContactId)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await rep.GetContactAsync(mine.ContactId!)).StatusCode);
         var createRep = await rep.CreateRepAsync(new CreateRepRequest { Name = "Eve", Capacity = 1 });
         Assert.Equal(HttpStatusCode.Forbidden, createRep.StatusCode);
 

@@ -49,16 +49,25 @@ public sealed record LeadResponse
     /// <summary>The lead's id.</summary>
     public required string Id { get; init; }
 
-    /// <summary>The contact (person) the lead was resolved to.</summary>
-    public required string ContactId { get; init; }
+    /// <summary>The contact (person) the lead was resolved to; null while <see cref="ContactPending"/>.</summary>
+    public string? ContactId { get; init; }
+
+    /// <summary>
+    /// True when the lead was captured while Contacts could not answer (the capture was answered 202): it is stored, and
+    /// it is resolved to a contact, scored again, announced and assigned as soon as Contacts answers.
+    /// </summary>
+    public bool ContactPending { get; init; }
+
+    /// <summary>Why a pending contact could not be resolved (Contacts rejected an identity), as <c>field: reason</c>; the lead is then not assigned.</summary>
+    public string? ContactError { get; init; }
 
     /// <summary>The name as captured.</summary>
     public string? Name { get; init; }
 
-    /// <summary>The e-mail as captured (trimmed).</summary>
+    /// <summary>The e-mail as Contacts normalised it (as captured, trimmed, while the contact is pending).</summary>
     public string? Email { get; init; }
 
-    /// <summary>The phone in E.164.</summary>
+    /// <summary>The phone in E.164 (as captured, trimmed, while the contact is pending).</summary>
     public string? Phone { get; init; }
 
     /// <summary>Where the lead came from.</summary>

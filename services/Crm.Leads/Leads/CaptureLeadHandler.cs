@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Crm.Contracts.Api;
 using Crm.Contracts.Api.Leads;
 using Crm.Contracts.Audit;
 using Crm.Leads.Contacts;
@@ -55,14 +56,14 @@ public sealed class CaptureLeadHandler(
         var capture = Deserialize(body);
         CaptureLeadValidation.Validate(capture).ThrowIfAny();
 
-        ResolvedContact contact;
+        // Contacts down must not bounce a valid lead: it is stored with its identities as captured and answered 202;
+        // ResolvePendingContact resolves, scores and announces it when Contacts answers again.
+        var lead = NewLead(capture, context.Actor(), time.UtcNowMs());
         try
         {
-            contact = await contacts.ResolveAsync(
-                CaptureLeadValidation.Trimmed(capture.Name),
-                CaptureLeadValidation.Trimmed(capture.Email),
-                CaptureLeadValidation.Trimmed(capture.Phone),
-                cancellationToken);
+            lead = lead.WithContact(
+                await contacts.ResolveAsync(lead.Name, lead.Email, lead.Phone, cancellationToken),
+                scoring.Value);
         }
         catch (ContactIdentityException ex)
         {
@@ -70,14 +71,10 @@ public sealed class CaptureLeadHandler(
         }
         catch (ContactsUnavailableException)
         {
-            context.Response.Headers.RetryAfter = "5";
-            return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Contacts is unavailable.",
-                detail: "The contact could not be resolved, so the lead was not stored. Retry later.");
+            ResolvePendingContact.Schedule(unit, lead.Id, attempt: 0);
         }
 
-        var lead = NewLead(capture, contact, context.Actor(), time.UtcNowMs());
+        var status = lead.ContactPending ? StatusCodes.Status202Accepted : StatusCodes.Status201Created;
         var response = lead.ToResponse();
         var location = LeadMapping.Location(lead.Id);
         var record = key is null ? null : new IdempotentResponse
@@ -85,16 +82,19 @@ public sealed class CaptureLeadHandler(
             Scope = scope,
             Key = key,
             RequestHash = hash,
-            StatusCode = StatusCodes.Status201Created,
+            StatusCode = status,
             Location = location,
             Body = JsonSerializer.Serialize(response, JsonOptions),
             CreatedAt = lead.CapturedAt,
         };
 
         unit.Insert(LeadCollections.Leads, lead);
-        foreach (var message in lead.CaptureEvents())
+        if (!lead.ContactPending)
         {
-            unit.Publish(message);
+            foreach (var message in lead.CaptureEvents())
+            {
+                unit.Publish(message);
+            }
         }
 
         if (record is not null)
@@ -114,36 +114,33 @@ public sealed class CaptureLeadHandler(
             return Replay(winner, hash);
         }
 
-        return record is null ? Results.Created(location, response) : new StoredResponseResult(record, replayed: false);
+        return record is not null ? new StoredResponseResult(record, replayed: false)
+            : lead.ContactPending ? Results.Accepted(location, response)
+            : Results.Created(location, response);
     }
 
-    private Lead NewLead(CaptureLeadRequest capture, ResolvedContact contact, Actor capturedBy, DateTimeOffset now)
+    /// <summary>The lead as captured, its contact still to be resolved (identities trimmed, scored on them).</summary>
+    private Lead NewLead(CaptureLeadRequest capture, Actor capturedBy, DateTimeOffset now)
     {
-        var lastInteraction = capture.LastInteractionAt?.TruncateToMs();
-        var name = CaptureLeadValidation.Trimmed(capture.Name);
-        var score = LeadScorer.Score(
-            new ScoringInput { Name = name, Email = contact.Email, Phone = contact.Phone, PagesVisited = capture.PagesVisited, LastInteractionAt = lastInteraction },
-            now,
-            scoring.Value);
-        return new Lead
+        var lead = new Lead
         {
             Id = Ids.New(),
-            ContactId = contact.ContactId,
-            Name = name,
-            Email = contact.Email,
-            Phone = contact.Phone,
+            ContactPending = true,
+            Name = CaptureLeadValidation.Trimmed(capture.Name),
+            Email = CaptureLeadValidation.Trimmed(capture.Email),
+            Phone = CaptureLeadValidation.Trimmed(capture.Phone),
             Source = CaptureLeadValidation.Trimmed(capture.Source)!,
             Channel = capture.Channel!.Value,
             PagesVisited = capture.PagesVisited,
-            LastInteractionAt = lastInteraction,
+            LastInteractionAt = capture.LastInteractionAt?.TruncateToMs(),
             Fields = capture.Fields is null ? new Dictionary<string, string>() : new Dictionary<string, string>(capture.Fields, StringComparer.Ordinal),
-            Score = score.Score,
-            Grade = score.Grade,
-            ScoreBreakdown = score.Reasons,
+            Score = 0,
+            Grade = Grade.Cold,
             CapturedAt = now,
             CapturedBy = capturedBy,
             Version = 1,
         };
+        return lead.Scored(scoring.Value);
     }
 
     private Task<IdempotentResponse?> KeptResponseAsync(string scope, string key, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Audit;
+using Crm.Leads.Contacts;
 using Crm.Leads.Scoring;
 using Crm.ServiceDefaults.Storage;
 
@@ -9,11 +10,19 @@ namespace Crm.Leads.Leads;
 public sealed record Lead : IDocument
 {
     public required string Id { get; init; }
-    public required string ContactId { get; init; }
+    /// <summary>The contact the lead was resolved to; null while <see cref="ContactPending"/> (or after <see cref="ContactError"/>).</summary>
+    public string? ContactId { get; init; }
+    /// <summary>
+    /// Captured while Contacts could not answer: stored with its identities as captured, not announced (no events,
+    /// so not assigned) until <see cref="ResolvePendingContact"/> resolves it.
+    /// </summary>
+    public bool ContactPending { get; init; }
+    /// <summary>Why the pending contact could not be resolved (Contacts rejected an identity): <c>field: reason</c>.</summary>
+    public string? ContactError { get; init; }
     public string? Name { get; init; }
-    /// <summary>As Contacts normalised it.</summary>
+    /// <summary>As Contacts normalised it (as captured, trimmed, while the contact is pending).</summary>
     public string? Email { get; init; }
-    /// <summary>E.164, as Contacts normalised it.</summary>
+    /// <summary>E.164, as Contacts normalised it (as captured, trimmed, while the contact is pending).</summary>
     public string? Phone { get; init; }
     public required string Source { get; init; }
     public required Channel Channel { get; init; }
@@ -32,6 +41,20 @@ public sealed record Lead : IDocument
     /// <summary>Who captured the lead (the API key or person that called); null for leads captured before it was recorded.</summary>
     public Actor? CapturedBy { get; init; }
     public long Version { get; init; } = 1;
+
+    /// <summary>The lead scored on its current fields, as at its capture.</summary>
+    public Lead Scored(ScoringOptions scoring)
+    {
+        var score = LeadScorer.Score(
+            new ScoringInput { Name = Name, Email = Email, Phone = Phone, PagesVisited = PagesVisited, LastInteractionAt = LastInteractionAt },
+            CapturedAt,
+            scoring);
+        return this with { Score = score.Score, Grade = score.Grade, ScoreBreakdown = score.Reasons };
+    }
+
+    /// <summary>The lead resolved to <paramref name="contact"/> (identities as Contacts normalised them), scored again on them.</summary>
+    public Lead WithContact(ResolvedContact contact, ScoringOptions scoring) =>
+        (this with { ContactId = contact.ContactId, Email = contact.Email, Phone = contact.Phone, ContactPending = false, ContactError = null }).Scored(scoring);
 
     /// <summary>
     /// The lead given to <paramref name="ownerId"/> (of the team <paramref name="ownerTeamId"/>) at

@@ -17,10 +17,13 @@ public static class LeadEndpoints
             .WithDescription(
                 "Stores a lead from a web form, an ad platform or any integration: the person is resolved to a contact " +
                 "(by e-mail or phone), the lead is scored at once and assigned to a rep asynchronously (`ownerId` stays null " +
-                "until then). At least one of `email` and `phone` is required; unknown fields are rejected.")
+                "until then). At least one of `email` and `phone` is required; unknown fields are rejected. When Contacts " +
+                "cannot answer, the lead is stored all the same and answered **202** with `contactPending: true` (no score " +
+                "events, no owner yet): it is resolved, scored, assigned and welcomed as soon as Contacts answers; read it at " +
+                "`Location`.")
             .WithRequestHeader(
                 CaptureLeadHandler.IdempotencyHeader,
-                "Makes retries safe: a retry with the same key and body returns the first response (201) without a second " +
+                "Makes retries safe: a retry with the same key and body returns the first response (201 or 202) without a second " +
                 "lead; the same key with another body is a 409. Keys are the caller's own and kept at least 24 h.",
                 CaptureLeadHandler.MaxIdempotencyKey)
             .Accepts<CaptureLeadRequest>("application/json")
@@ -36,11 +39,11 @@ public static class LeadEndpoints
                 Fields = new Dictionary<string, string> { ["interest"] = "premium plan", ["utm_campaign"] = "spring" },
             })
             .Produces<LeadResponse>(StatusCodes.Status201Created)
+            .Produces<LeadResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapGet("/{id}", GetAsync)
             .WithName("GetLead")

@@ -13,6 +13,8 @@ public static class LeadMapping
     {
         Id = lead.Id,
         ContactId = lead.ContactId,
+        ContactPending = lead.ContactPending,
+        ContactError = lead.ContactError,
         Name = lead.Name,
         Email = lead.Email,
         Phone = lead.Phone,
@@ -34,34 +36,38 @@ public static class LeadMapping
     };
 
     /// <summary><see cref="LeadCaptured"/> then <see cref="LeadScored"/>, written to the outbox with the lead.</summary>
-    public static IReadOnlyList<object> CaptureEvents(this Lead lead) =>
-    [
-        new LeadCaptured
-        {
-            EventId = Ids.NewGuid(),
-            OccurredAt = lead.CapturedAt,
-            LeadId = lead.Id,
-            ContactId = lead.ContactId,
-            Source = lead.Source,
-            Channel = WireNames.Of(lead.Channel),
-            Name = lead.Name,
-            Email = lead.Email,
-            Phone = lead.Phone,
-            PagesVisited = lead.PagesVisited,
-            LastInteractionAt = lead.LastInteractionAt,
-            CapturedBy = lead.CapturedBy,
-        },
-        new LeadScored
-        {
-            EventId = Ids.NewGuid(),
-            OccurredAt = lead.CapturedAt,
-            LeadId = lead.Id,
-            ContactId = lead.ContactId,
-            Score = lead.Score,
-            Grade = WireNames.Of(lead.Grade),
-            Reasons = [.. lead.ScoreBreakdown.Select(r => new ScoreReason { Rule = r.Rule, Points = r.Points, Detail = r.Detail })],
-            Source = lead.Source,
-            Channel = WireNames.Of(lead.Channel),
-        },
-    ];
+    public static IReadOnlyList<object> CaptureEvents(this Lead lead)
+    {
+        var contactId = lead.ContactId ?? throw new InvalidOperationException($"Lead {lead.Id} has no contact yet: it is announced once resolved.");
+        return
+        [
+            new LeadCaptured
+            {
+                EventId = Ids.NewGuid(),
+                OccurredAt = lead.CapturedAt,
+                LeadId = lead.Id,
+                ContactId = contactId,
+                Source = lead.Source,
+                Channel = WireNames.Of(lead.Channel),
+                Name = lead.Name,
+                Email = lead.Email,
+                Phone = lead.Phone,
+                PagesVisited = lead.PagesVisited,
+                LastInteractionAt = lead.LastInteractionAt,
+                CapturedBy = lead.CapturedBy,
+            },
+            new LeadScored
+            {
+                EventId = Ids.NewGuid(),
+                OccurredAt = lead.CapturedAt,
+                LeadId = lead.Id,
+                ContactId = contactId,
+                Score = lead.Score,
+                Grade = WireNames.Of(lead.Grade),
+                Reasons = [.. lead.ScoreBreakdown.Select(r => new ScoreReason { Rule = r.Rule, Points = r.Points, Detail = r.Detail })],
+                Source = lead.Source,
+                Channel = WireNames.Of(lead.Channel),
+            },
+        ];
+    }
 }

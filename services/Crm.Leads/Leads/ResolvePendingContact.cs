@@ -1,0 +1,68 @@
+using Crm.Leads.Contacts;
+using Crm.Leads.Scoring;
+using Crm.ServiceDefaults.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Leads.Leads;
+
+/// <summary>
+/// Durable timer <c>lead-contact</c> (key: the lead's id), scheduled by a capture Contacts could not answer: asks
+/// Contacts again and, when it answers, stores the contact, scores the lead again on the normalised identities and
+/// publishes <c>LeadCaptured</c> and <c>LeadScored</c> in the same commit (so the lead is assigned and welcomed as if
+/// captured now). While Contacts stays unavailable it tries again after 1, 2, 4 … s, at most every
+/// <see cref="MaxDelay"/>, never giving up: an accepted lead is never forgotten. An identity Contacts rejects is
+/// recorded on the lead (<see cref="Lead.ContactError"/>) instead of being retried forever.
+/// </summary>
+public sealed class ResolvePendingContact(IContactDirectory contacts, IOptions<ScoringOptions> scoring, ILogger<ResolvePendingContact> logger) : ITimerHandler
+{
+    public const string TimerKind = "lead-contact";
+
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(1);
+
+    public string Kind => TimerKind;
+
+    /// <summary>Schedules the next attempt (0: the first, a second after the capture).</summary>
+    public static void Schedule(UnitOfWork unit, string leadId, int attempt) =>
+        unit.Schedule(TimerKind, leadId, unit.Now + Delay(attempt), new Attempt(attempt));
+
+    /// <summary>1 s, 2 s, 4 s … doubling up to <see cref="MaxDelay"/>.</summary>
+    public static TimeSpan Delay(int attempt) =>
+        TimeSpan.FromSeconds(Math.Min(MaxDelay.TotalSeconds, Math.Pow(2, Math.Clamp(attempt, 0, 30))));
+
+    public async Task HandleAsync(DueTimer timer, UnitOfWork unit, CancellationToken cancellationToken)
+    {
+        var lead = await unit.GetAsync(LeadCollections.Leads, timer.Key, cancellationToken);
+        if (lead is not { ContactPending: true })
+        {
+            return;
+        }
+
+        var attempt = timer.PayloadAs<Attempt>()?.Number ?? 0;
+        Lead resolved;
+        try
+        {
+            resolved = lead.WithContact(await contacts.ResolveAsync(lead.Name, lead.Email, lead.Phone, cancellationToken), scoring.Value);
+        }
+        catch (ContactsUnavailableException ex)
+        {
+            var next = attempt + 1;
+            logger.LogWarning("Contacts is still unavailable for lead {LeadId} ({Reason}); attempt {Attempt} in {Delay}", lead.Id, ex.Message, next, Delay(next));
+            Schedule(unit, lead.Id, next);
+            return;
+        }
+        catch (ContactIdentityException ex)
+        {
+            logger.LogWarning("Contacts rejected an identity of pending lead {LeadId}: {Field}: {Reason}; the lead stays unassigned", lead.Id, ex.Field, ex.Reason);
+            unit.Replace(LeadCollections.Leads, lead with { ContactPending = false, ContactError = $"{ex.Field}: {ex.Reason}", Version = lead.Version + 1 }, lead.Version);
+            return;
+        }
+
+        unit.Replace(LeadCollections.Leads, resolved with { Version = lead.Version + 1 }, lead.Version);
+        foreach (var message in resolved.CaptureEvents())
+        {
+            unit.Publish(message);
+        }
+    }
+
+    private sealed record Attempt(int Number);
+}
