@@ -41,6 +41,7 @@ public sealed class GrpcClientTests
         }
 
         Assert.Equal(new Uri("dns:///contacts-grpc:8081"), options.Address);
+        Assert.Equal(TimeSpan.FromSeconds(5), channel.MaxReconnectBackoff);
         Assert.IsType<Grpc.Net.Client.Configuration.RoundRobinConfig>(Assert.Single(channel.ServiceConfig!.LoadBalancingConfigs));
         Assert.IsType<DnsResolverFactory>(app.Services.GetRequiredService<ResolverFactory>());
     }
@@ -62,5 +63,8 @@ public sealed class GrpcClientTests
 
         Assert.Equal(new Uri("http://contacts:8081"), options.Address);
         Assert.Null(channel.ServiceConfig);
+
+        // gRPC's own default grows to 120 s between attempts: a service back after an outage would wait that long.
+        Assert.Equal(TimeSpan.FromSeconds(5), channel.MaxReconnectBackoff);
     }
 }
