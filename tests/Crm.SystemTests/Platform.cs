@@ -15,6 +15,9 @@ public sealed class Platform : IAsyncLifetime
 {
     public const string ApiKey = "system-test-key";
 
+    /// <summary>The consumer queue configured with a prefetch of 4 (the default is 16).</summary>
+    public const string OwnPrefetchQueue = "messaging-lead-assigned";
+
     /// <summary>The gateway's body limit (<c>Gateway:MaxRequestBodyBytes</c>, set explicitly: its default).</summary>
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
@@ -203,6 +206,8 @@ public sealed class Platform : IAsyncLifetime
         ["Storage__DataDirectory"] = _data.Combine("data"),
         ["Outbox__PollInterval"] = "00:00:00.200",
         ["RabbitMq__Uri"] = _rabbit!.AmqpUri,
+        // One endpoint with a prefetch of its own (QueueTests checks it took effect, and only there).
+        [$"RabbitMq__Endpoints__{OwnPrefetchQueue}__PrefetchCount"] = "4",
         // The dns resolver with round robin, as in Kubernetes (dns:///contacts-grpc:8081): localhost resolves to
         // 127.0.0.1 (where Contacts listens) and possibly ::1 (where nothing does, so that subchannel stays down).
         ["Services__Contacts__Grpc"] = $"dns:///localhost:{contactsGrpc}",

@@ -106,6 +106,10 @@ public sealed class RabbitMqNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs <c>rabbitmqctl</c> against this node (e.g. <c>list_queues name type</c>).</summary>
+    public Task<(int ExitCode, string Output)> CtlAsync(params string[] arguments) =>
+        ProcessHost.RunAsync(Path.Combine(Bin, "rabbitmqctl"), arguments, _environment, TimeSpan.FromSeconds(60));
+
     public async ValueTask DisposeAsync()
     {
         try
