@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "storage" => StorageShare.Run(Arguments.Parse(args[1..])),
     "gateway" => await GatewayBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "bare-yarp" => await GatewayBenchmark.RunBareProxyAsync(Arguments.Parse(args[1..])),
+    "faults" => await FaultSuite.RunAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -22,6 +23,9 @@ static int Usage()
           gateway  [--seconds 10] [--warmup 5] [--connections 16] [--key KEY]
                    the same reads directly, through a bare YARP proxy and through the gateway, with each proxy's CPU
                    per request (against ./crm up with a raised per-key limit)
+          faults   [--scenario all|kill-contacts,...] [--rate 30] [--seconds 60] [--outage 10] [--long-outage 60]
+                   steady captures through the gateway while one process after the other is killed and started again
+                   (./crm kill / restart); counts lost, duplicated, refused and dead-lettered per scenario
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);
