@@ -158,6 +158,25 @@ public sealed class TimerRunnerTests
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task A_handler_that_declares_its_own_max_attempts_keeps_its_timers_that_long(Backend backend)
+    {
+        await using var store = await CreateAsync(backend);
+        await using var runner = Runner(store.Store, new TimerOptions { MaxAttempts = 1 });
+        await ScheduleAsync(store, "patient", "lead-1", T0);
+
+        for (var attempt = 1; attempt <= PatientHandler.Attempts; attempt++)
+        {
+            Assert.Equal(1, await runner.RunDueAsync());
+            var timer = (await store.Store.GetAsync(PlatformCollections.Timers, "patient:lead-1"))!;
+            Assert.Equal((attempt, attempt == PatientHandler.Attempts), (timer.Attempts, timer.DeadAt is not null));
+            _time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.Equal(0, await runner.RunDueAsync());
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task A_handler_that_schedules_its_own_key_again_makes_the_timer_recurring(Backend backend)
     {
         await using var store = await CreateAsync(backend);
@@ -269,6 +288,7 @@ public sealed class TimerRunnerTests
             .AddScoped<UnitOfWork>()
             .AddScoped<ITimerHandler, RemindHandler>()
             .AddScoped<ITimerHandler, BrokenHandler>()
+            .AddScoped<ITimerHandler, PatientHandler>()
             .AddScoped<ITimerHandler, HourlyHandler>()
             .AddScoped<ITimerHandler, MovedMeanwhileHandler>()
             .AddScoped<ITimerHandler, FixableHandler>()
@@ -338,6 +358,19 @@ public sealed class TimerRunnerTests
             unit.Publish(Captured(timer.Key));
             throw new InvalidOperationException("the handler is broken");
         }
+    }
+
+    /// <summary>Always fails, and is given more attempts than the runner's default.</summary>
+    private sealed class PatientHandler : ITimerHandler
+    {
+        public const int Attempts = 4;
+
+        public string Kind => "patient";
+
+        public int? MaxAttempts => Attempts;
+
+        public Task HandleAsync(DueTimer timer, UnitOfWork unit, CancellationToken cancellationToken) =>
+            throw new TimeoutException("the broker is down");
     }
 
     /// <summary>Runs every hour: schedules its own key again.</summary>
