@@ -130,6 +130,7 @@ public sealed class TimerRunnerTests
         await using var store = await CreateAsync(backend);
         await using var runner = Runner(store.Store, new TimerOptions { MaxAttempts = 3 });
         await ScheduleAsync(store, "broken", "lead-1", T0);
+        using var failures = runner.Count("crm.timers.failures");
 
         Assert.Equal(1, await runner.RunDueAsync());
         var failed = (await store.Store.GetAsync(PlatformCollections.Timers, "broken:lead-1"))!;
@@ -152,6 +153,7 @@ public sealed class TimerRunnerTests
         _time.Advance(TimeSpan.FromDays(1));
         Assert.Equal(0, await runner.RunDueAsync());
         Assert.Equal([1, 2, 3], _fired.All.Select(t => t.Attempt));
+        Assert.Equal(3, failures.Total);
         Assert.Equal(["broken:lead-1"], (await store.Store.FindAsync(PlatformQueries.DeadTimers())).Select(t => t.Id));
         Assert.Empty(await store.Store.FindAsync(PlatformQueries.DueTimers(_time.GetUtcNow())));
     }
@@ -204,8 +206,10 @@ public sealed class TimerRunnerTests
         await using var store = await CreateAsync(backend);
         await using var runner = Runner(store.Store);
         await ScheduleAsync(store, "moved-meanwhile", "lead-1", T0);
+        using var failures = runner.Count("crm.timers.failures");
 
         Assert.Equal(1, await runner.RunDueAsync());
+        Assert.Equal(0, failures.Total);
 
         var timer = Assert.Single(await store.Store.FindAsync(PlatformCollections.Timers.All()));
         Assert.Equal((T0.AddDays(1), 0), (timer.DueAt, timer.Attempts));
@@ -301,7 +305,33 @@ public sealed class TimerRunnerTests
     {
         public Task<int> RunDueAsync() => provider.GetRequiredService<TimerRunner>().RunDueAsync(CancellationToken.None);
 
+        /// <summary>Adds up what the runner records on its counter <paramref name="instrument"/> (this runner's meters only).</summary>
+        public CounterTotal Count(string instrument) => new(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), instrument);
+
         public ValueTask DisposeAsync() => provider.DisposeAsync();
+    }
+
+    private sealed class CounterTotal : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private long _total;
+
+        public CounterTotal(System.Diagnostics.Metrics.IMeterFactory meters, string instrument)
+        {
+            _listener.InstrumentPublished = (published, listener) =>
+            {
+                if (published.Meter.Scope == meters && published.Name == instrument)
+                {
+                    listener.EnableMeasurementEvents(published);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
+            _listener.Start();
+        }
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Every run of a handler, in order (shared by the runners of a test).</summary>

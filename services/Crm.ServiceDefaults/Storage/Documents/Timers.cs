@@ -143,8 +143,29 @@ public sealed class TimerRunner(
         }
         catch (Exception ex)
         {
+            if (ex is ConcurrencyException && !await StillHeldAsync(timer.Id, token))
+            {
+                // Moved or cancelled while its handler ran (a parked message parked again, say): its new state stands.
+                logger.LogDebug("Timer {Kind}/{Key} was moved or cancelled while its handler ran; the handler's effects are dropped", timer.Kind, timer.Key);
+                return;
+            }
+
             metrics.TimerFailures.Add(1);
             await FailAsync(timer, held, ex, maxAttempts);
+        }
+    }
+
+    /// <summary>Whether the timer still carries this runner's lease (true when that cannot be read: it is then handled as a failure).</summary>
+    private async Task<bool> StillHeldAsync(string id, string token)
+    {
+        try
+        {
+            return (await store.GetAsync(Timers, id, CancellationToken.None))?.LeaseToken == token;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not read timer {Id}", id);
+            return true;
         }
     }
 
