@@ -153,6 +153,7 @@ public static class CrmHost
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit")
                 .AddMeter(StorageMetrics.MeterName)
+                .AddMeter(Messaging.MessagingMetrics.MeterName)
                 .DropPerRequestDetail()
                 .AddPrometheusExporter());
 

@@ -1,8 +1,10 @@
 using Crm.ServiceDefaults.Hosting;
+using Crm.ServiceDefaults.Storage;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Crm.ServiceDefaults.Messaging;
 
@@ -52,17 +54,16 @@ public sealed class RabbitEndpointOptions
 
 /// <summary>
 /// MassTransit over RabbitMQ, the same for every service: quorum queues named <c>{service}-{consumer}</c> (publisher
-/// confirms on; type, delivery limit, prefetch and concurrency per endpoint from <see cref="RabbitMqOptions"/>), three
-/// immediate retries, then delayed retries (1 s, 5 s, 15 s, 30 s; held by the consumer, so they need no broker
-/// plugin and an unacknowledged message goes back to the queue if the process dies), then the <c>_error</c>
-/// queue. <see cref="InvalidMessageException"/> is never retried. The host waits until the bus and its
-/// queues are bound before it reports ready.
+/// confirms on; type, delivery limit, prefetch and concurrency per endpoint from <see cref="RabbitMqOptions"/>); a message that
+/// fails is retried at once (<c>Messaging:Retry:Immediate</c>, 3), then parked in the service's store as a durable
+/// timer and its delivery acknowledged (no prefetch slot held, no broker plugin needed), and sent back to its queue
+/// after a back-off of 1 s doubling to 5 min (±20 %), again and again until an hour after its first failure
+/// (<c>Messaging:Retry:Window</c>); then it goes to the <c>_error</c> queue (<see cref="MessageRedelivery"/>).
+/// <see cref="InvalidMessageException"/> is neither retried nor parked. The host waits until the bus and its queues
+/// are bound before it reports ready.
 /// </summary>
 public static class CrmMessaging
 {
-    public static IReadOnlyList<TimeSpan> DelayedRetryIntervals { get; } =
-        [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)];
-
     /// <summary>
     /// MassTransit for a service on the document layer: consumers registered by name (queue <c>{service}-{name}</c>,
     /// also the inbox key), each message consumed in a <see cref="Storage.UnitOfWork"/> (<see cref="UnitOfWorkFilter{T}"/>).
@@ -82,6 +83,8 @@ public static class CrmMessaging
             options.StopTimeout = TimeSpan.FromSeconds(30);
         });
 
+        builder.Services.AddMessageRedelivery(builder.Configuration);
+
         // Resolved from each message's scope: registered, so MassTransit does not build it by reflection per message.
         builder.Services.AddScoped(typeof(UnitOfWorkFilter<>));
         builder.Services.AddMassTransit(x =>
@@ -92,7 +95,7 @@ public static class CrmMessaging
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 ConfigureQueue(endpoint, name, rabbit);
-                ConfigureRetries(endpoint);
+                ConfigureRetries(endpoint, context);
                 endpoint.UseConsumeFilter(typeof(UnitOfWorkFilter<>), context);
             });
             consumers(new CrmConsumers(x, serviceName));
@@ -138,19 +141,37 @@ public static class CrmMessaging
         }
     }
 
-    /// <summary>Outer: delayed retries; inner: immediate retries. Validation errors skip both.</summary>
-    public static void ConfigureRetries(IReceiveEndpointConfigurator endpoint)
+    /// <summary>
+    /// Parking and redelivery (<see cref="MessageRedelivery"/>, its timer handler and metrics) with the settings of
+    /// <c>Messaging:Retry</c>, checked at start.
+    /// </summary>
+    public static IServiceCollection AddMessageRedelivery(this IServiceCollection services, IConfiguration configuration)
     {
-        endpoint.UseMessageRetry(r =>
+        services.AddOptions<MessageRetryOptions>().Bind(configuration.GetSection(MessageRetryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MessageRetryOptions>, MessageRetryOptionsValidation>();
+        services.AddMetrics();
+        services.AddSingleton<MessagingMetrics>();
+        services.AddSingleton<MessageRedelivery>();
+        services.AddScoped<ITimerHandler, RedeliveryTimer>();
+        return services;
+    }
+
+    /// <summary>
+    /// Outer: parking for a delayed redelivery (<see cref="MessageRedelivery"/>); inner: immediate retries. Validation
+    /// errors skip both.
+    /// </summary>
+    public static void ConfigureRetries(IReceiveEndpointConfigurator endpoint, IServiceProvider services)
+    {
+        var redelivery = services.GetRequiredService<MessageRedelivery>();
+        _ = new RedeliveryConfigurationObserver(endpoint, redelivery);
+        if (redelivery.Options.Immediate > 0)
         {
-            r.Ignore<InvalidMessageException>();
-            r.Intervals([.. DelayedRetryIntervals]);
-        });
-        endpoint.UseMessageRetry(r =>
-        {
-            r.Ignore<InvalidMessageException>();
-            r.Immediate(3);
-        });
+            endpoint.UseMessageRetry(r =>
+            {
+                r.Ignore<InvalidMessageException>();
+                r.Immediate(redelivery.Options.Immediate);
+            });
+        }
     }
 }
 
@@ -175,4 +196,11 @@ public sealed class CrmConsumers(IBusRegistrationConfigurator bus, string servic
         });
         return this;
     }
+}
+
+/// <summary>Checks <see cref="MessageRetryOptions"/> at start, naming every wrong setting.</summary>
+public sealed class MessageRetryOptionsValidation : IValidateOptions<MessageRetryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MessageRetryOptions options) =>
+        options.Errors().ToList() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
 }

@@ -123,6 +123,7 @@ public sealed class ConsumePipelineTests
             .AddSingleton(readiness)
             .AddSingleton<ConsumerProbe>()
             .AddScoped<UnitOfWork>()
+            .AddMessageRedelivery(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
             .AddMassTransitTestHarness(x =>
             {
                 x.DisableUsageTelemetry();
@@ -130,7 +131,7 @@ public sealed class ConsumePipelineTests
                 // As CrmMessaging registers them: retries outside, the unit of work inside, queue named by the service.
                 x.AddConfigureEndpointsCallback((context, _, endpoint) =>
                 {
-                    CrmMessaging.ConfigureRetries(endpoint);
+                    CrmMessaging.ConfigureRetries(endpoint, context);
                     endpoint.UseConsumeFilter(typeof(UnitOfWorkFilter<>), context);
                 });
                 new CrmConsumers(x, "defaults").Add<ApplySampleChange>("sample-changed");

@@ -130,6 +130,7 @@ public sealed class TimerRunnerTests
         await using var store = await CreateAsync(backend);
         await using var runner = Runner(store.Store, new TimerOptions { MaxAttempts = 3 });
         await ScheduleAsync(store, "broken", "lead-1", T0);
+        using var failures = runner.Count("crm.timers.failures");
 
         Assert.Equal(1, await runner.RunDueAsync());
         var failed = (await store.Store.GetAsync(PlatformCollections.Timers, "broken:lead-1"))!;
@@ -152,8 +153,28 @@ public sealed class TimerRunnerTests
         _time.Advance(TimeSpan.FromDays(1));
         Assert.Equal(0, await runner.RunDueAsync());
         Assert.Equal([1, 2, 3], _fired.All.Select(t => t.Attempt));
+        Assert.Equal(3, failures.Total);
         Assert.Equal(["broken:lead-1"], (await store.Store.FindAsync(PlatformQueries.DeadTimers())).Select(t => t.Id));
         Assert.Empty(await store.Store.FindAsync(PlatformQueries.DueTimers(_time.GetUtcNow())));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
+    public async Task A_handler_that_declares_its_own_max_attempts_keeps_its_timers_that_long(Backend backend)
+    {
+        await using var store = await CreateAsync(backend);
+        await using var runner = Runner(store.Store, new TimerOptions { MaxAttempts = 1 });
+        await ScheduleAsync(store, "patient", "lead-1", T0);
+
+        for (var attempt = 1; attempt <= PatientHandler.Attempts; attempt++)
+        {
+            Assert.Equal(1, await runner.RunDueAsync());
+            var timer = (await store.Store.GetAsync(PlatformCollections.Timers, "patient:lead-1"))!;
+            Assert.Equal((attempt, attempt == PatientHandler.Attempts), (timer.Attempts, timer.DeadAt is not null));
+            _time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.Equal(0, await runner.RunDueAsync());
     }
 
     [SkippableTheory]
@@ -185,8 +206,10 @@ public sealed class TimerRunnerTests
         await using var store = await CreateAsync(backend);
         await using var runner = Runner(store.Store);
         await ScheduleAsync(store, "moved-meanwhile", "lead-1", T0);
+        using var failures = runner.Count("crm.timers.failures");
 
         Assert.Equal(1, await runner.RunDueAsync());
+        Assert.Equal(0, failures.Total);
 
         var timer = Assert.Single(await store.Store.FindAsync(PlatformCollections.Timers.All()));
         Assert.Equal((T0.AddDays(1), 0), (timer.DueAt, timer.Attempts));
@@ -269,6 +292,7 @@ public sealed class TimerRunnerTests
             .AddScoped<UnitOfWork>()
             .AddScoped<ITimerHandler, RemindHandler>()
             .AddScoped<ITimerHandler, BrokenHandler>()
+            .AddScoped<ITimerHandler, PatientHandler>()
             .AddScoped<ITimerHandler, HourlyHandler>()
             .AddScoped<ITimerHandler, MovedMeanwhileHandler>()
             .AddScoped<ITimerHandler, FixableHandler>()
@@ -281,7 +305,33 @@ public sealed class TimerRunnerTests
     {
         public Task<int> RunDueAsync() => provider.GetRequiredService<TimerRunner>().RunDueAsync(CancellationToken.None);
 
+        /// <summary>Adds up what the runner records on its counter <paramref name="instrument"/> (this runner's meters only).</summary>
+        public CounterTotal Count(string instrument) => new(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), instrument);
+
         public ValueTask DisposeAsync() => provider.DisposeAsync();
+    }
+
+    private sealed class CounterTotal : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private long _total;
+
+        public CounterTotal(System.Diagnostics.Metrics.IMeterFactory meters, string instrument)
+        {
+            _listener.InstrumentPublished = (published, listener) =>
+            {
+                if (published.Meter.Scope == meters && published.Name == instrument)
+                {
+                    listener.EnableMeasurementEvents(published);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
+            _listener.Start();
+        }
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Every run of a handler, in order (shared by the runners of a test).</summary>
@@ -338,6 +388,19 @@ public sealed class TimerRunnerTests
             unit.Publish(Captured(timer.Key));
             throw new InvalidOperationException("the handler is broken");
         }
+    }
+
+    /// <summary>Always fails, and is given more attempts than the runner's default.</summary>
+    private sealed class PatientHandler : ITimerHandler
+    {
+        public const int Attempts = 4;
+
+        public string Kind => "patient";
+
+        public int? MaxAttempts => Attempts;
+
+        public Task HandleAsync(DueTimer timer, UnitOfWork unit, CancellationToken cancellationToken) =>
+            throw new TimeoutException("the broker is down");
     }
 
     /// <summary>Runs every hour: schedules its own key again.</summary>

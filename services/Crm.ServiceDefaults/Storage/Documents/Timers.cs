@@ -21,6 +21,9 @@ public interface ITimerHandler
     /// <summary>The kind of timer this handler runs (what <see cref="UnitOfWork.Schedule"/> was given).</summary>
     string Kind { get; }
 
+    /// <summary>Failed runs after which a timer of this kind is set aside as dead; null: <see cref="TimerOptions.MaxAttempts"/>.</summary>
+    int? MaxAttempts => null;
+
     Task HandleAsync(DueTimer timer, UnitOfWork unit, CancellationToken cancellationToken);
 }
 
@@ -45,7 +48,7 @@ public sealed class TimerOptions
 /// claim the same one; a timer that was due while every runner was down fires once when one is back), runs each
 /// handler in its own unit of work that also deletes the timer, guarded by the lease: when the timer was moved or
 /// cancelled meanwhile, the handler's effects are rolled back. A failing handler is retried with back-off and set
-/// aside as dead after <see cref="TimerOptions.MaxAttempts"/>.
+/// aside as dead after <see cref="TimerOptions.MaxAttempts"/> (or its handler's <see cref="ITimerHandler.MaxAttempts"/>).
 /// </summary>
 public sealed class TimerRunner(
     IServiceScopeFactory scopes,
@@ -117,11 +120,13 @@ public sealed class TimerRunner(
     private async Task FireAsync(TimerRecord timer, string token, CancellationToken cancellationToken)
     {
         var held = Filter<TimerRecord>.Eq(x => x.Id, timer.Id) & Filter<TimerRecord>.Eq(x => x.LeaseToken, token);
+        var maxAttempts = options.MaxAttempts;
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var handler = scope.ServiceProvider.GetServices<ITimerHandler>().FirstOrDefault(h => h.Kind == timer.Kind)
                 ?? throw new InvalidOperationException($"No handler is registered for timers of kind '{timer.Kind}'.");
+            maxAttempts = handler.MaxAttempts ?? maxAttempts;
             var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
 
             // First in the commit: the timer is still ours (not moved, not cancelled), and it is gone with the effects.
@@ -138,12 +143,33 @@ public sealed class TimerRunner(
         }
         catch (Exception ex)
         {
+            if (ex is ConcurrencyException && !await StillHeldAsync(timer.Id, token))
+            {
+                // Moved or cancelled while its handler ran (a parked message parked again, say): its new state stands.
+                logger.LogDebug("Timer {Kind}/{Key} was moved or cancelled while its handler ran; the handler's effects are dropped", timer.Kind, timer.Key);
+                return;
+            }
+
             metrics.TimerFailures.Add(1);
-            await FailAsync(timer, held, ex);
+            await FailAsync(timer, held, ex, maxAttempts);
         }
     }
 
-    private async Task FailAsync(TimerRecord timer, Filter<TimerRecord> held, Exception error)
+    /// <summary>Whether the timer still carries this runner's lease (true when that cannot be read: it is then handled as a failure).</summary>
+    private async Task<bool> StillHeldAsync(string id, string token)
+    {
+        try
+        {
+            return (await store.GetAsync(Timers, id, CancellationToken.None))?.LeaseToken == token;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not read timer {Id}", id);
+            return true;
+        }
+    }
+
+    private async Task FailAsync(TimerRecord timer, Filter<TimerRecord> held, Exception error, int maxAttempts)
     {
         var attempts = timer.Attempts + 1;
         var now = time.UtcNowMs();
@@ -152,7 +178,7 @@ public sealed class TimerRunner(
             .Set(x => x.LastError, $"{error.GetType().Name}: {error.Message}")
             .Unset(x => x.LeaseOwner)
             .Unset(x => x.LeaseToken);
-        if (attempts >= options.MaxAttempts)
+        if (attempts >= maxAttempts)
         {
             update = update.Set(x => x.DeadAt, now).Unset(x => x.LeaseUntil);
             logger.LogError(error, "Timer {Kind}/{Key} failed {Attempts} times and is set aside as dead", timer.Kind, timer.Key, attempts);
