@@ -15,7 +15,7 @@ namespace Crm.ServiceDefaults.Messaging;
 /// <summary>A parked message, as its <see cref="MessageRedelivery.TimerKind"/> timer keeps it until it is sent back.</summary>
 public sealed record ParkedMessage
 {
-    /// <summary>The queue it is sent back to (<c>queue:{name}</c>).</summary>
+    /// <summary>The queue it is sent back to (through its exchange, <c>exchange:{name}</c>).</summary>
     public required string Queue { get; init; }
     /// <summary><c>{full type name}, {assembly}</c>.</summary>
     public required string MessageType { get; init; }
@@ -170,7 +170,9 @@ public sealed class RedeliveryTimer(ISendEndpointProvider endpoints, IOptions<Me
             ?? throw new InvalidOperationException($"Timer {timer.Key} holds a null {parked.MessageType}.");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(SendTimeout);
-        var endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{parked.Queue}"));
+        // To the queue's own exchange (every MassTransit receive endpoint has one bound to its queue): sending to
+        // "queue:" would declare the queue again with default (classic) arguments, which a quorum queue refuses.
+        var endpoint = await endpoints.GetSendEndpoint(new Uri($"exchange:{parked.Queue}"));
         await endpoint.Send(
             message,
             type,
