@@ -133,6 +133,9 @@ public static class CrmHost
         "http.client.active_requests",
     ];
 
+    /// <summary>The category of ASP.NET Core's per-request diagnostics (Activity, logging scope, request lines).</summary>
+    internal const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     private static MeterProviderBuilder DropPerRequestDetail(this MeterProviderBuilder metrics)
     {
         foreach (var instrument in DroppedInstruments)
@@ -161,6 +164,10 @@ public static class CrmHost
         // created for every request and message and dropped (measured: about 4 % of the platform's CPU per lead).
         if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
+            // ASP.NET Core starts an Activity and a logging scope for every request whenever this category may log,
+            // for nobody here: its own entries are the per-request "Request starting / finished" lines (Information,
+            // already filtered out). Measured in the gateway benchmark: about 20 µs of CPU per proxied request.
+            builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
             return;
         }
 
