@@ -320,9 +320,9 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
     [InlineData(0, 1)]
     [InlineData(1, 2)]
     [InlineData(3, 8)]
-    [InlineData(6, 60)]
-    [InlineData(1000, 60)]
-    public void A_pending_contact_is_asked_for_again_after_a_doubling_delay_of_at_most_a_minute(int attempt, int seconds) =>
+    [InlineData(4, 15)]
+    [InlineData(1000, 15)]
+    public void A_pending_contact_is_asked_for_again_after_a_doubling_delay_of_at_most_15_seconds(int attempt, int seconds) =>
         Assert.Equal(TimeSpan.FromSeconds(seconds), ResolvePendingContact.Delay(attempt));
 
     [Fact]

@@ -9,15 +9,16 @@ namespace Crm.Leads.Leads;
 /// Durable timer <c>lead-contact</c> (key: the lead's id), scheduled by a capture Contacts could not answer: asks
 /// Contacts again and, when it answers, stores the contact, scores the lead again on the normalised identities and
 /// publishes <c>LeadCaptured</c> and <c>LeadScored</c> in the same commit (so the lead is assigned and welcomed as if
-/// captured now). While Contacts stays unavailable it tries again after 1, 2, 4 … s, at most every
-/// <see cref="MaxDelay"/>, never giving up: an accepted lead is never forgotten. An identity Contacts rejects is
+/// captured now). While Contacts stays unavailable it tries again after 1, 2, 4, 8 s, then every <see cref="MaxDelay"/>
+/// (15 s: a lead waits at most that long after Contacts is back; each attempt while it is down is one fast-failing
+/// call and one small write), never giving up: an accepted lead is never forgotten. An identity Contacts rejects is
 /// recorded on the lead (<see cref="Lead.ContactError"/>) instead of being retried forever.
 /// </summary>
 public sealed class ResolvePendingContact(IContactDirectory contacts, IOptions<ScoringOptions> scoring, ILogger<ResolvePendingContact> logger) : ITimerHandler
 {
     public const string TimerKind = "lead-contact";
 
-    public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(15);
 
     public string Kind => TimerKind;
 
@@ -25,7 +26,7 @@ public sealed class ResolvePendingContact(IContactDirectory contacts, IOptions<S
     public static void Schedule(UnitOfWork unit, string leadId, int attempt) =>
         unit.Schedule(TimerKind, leadId, unit.Now + Delay(attempt), new Attempt(attempt));
 
-    /// <summary>1 s, 2 s, 4 s … doubling up to <see cref="MaxDelay"/>.</summary>
+    /// <summary>1 s, 2 s, 4 s, 8 s, then <see cref="MaxDelay"/>.</summary>
     public static TimeSpan Delay(int attempt) =>
         TimeSpan.FromSeconds(Math.Min(MaxDelay.TotalSeconds, Math.Pow(2, Math.Clamp(attempt, 0, 30))));
 
