@@ -34,7 +34,9 @@ public interface ICrmApi
 {
     /// <summary>
     /// <c>POST /api/leads</c>: captures a lead. The platform resolves the person behind it (one contact per e-mail or
-    /// phone), scores it and assigns it to a rep asynchronously; the answer is <c>201 Created</c> with the stored lead.
+    /// phone), scores it and assigns it to a rep asynchronously; the answer is <c>201 Created</c> with the stored lead, or
+    /// <c>202 Accepted</c> when the contacts service could not answer (the lead is stored with <c>ContactPending</c> and a
+    /// null <c>ContactId</c>, and resolved, scored and assigned once it answers).
     /// </summary>
     /// <param name="request">The lead: a <c>source</c> and at least one of e-mail and phone.</param>
     /// <param name="idempotencyKey">
@@ -45,10 +47,10 @@ public interface ICrmApi
     /// </param>
     /// <param name="cancellationToken">Cancels the call, including any wait between retries.</param>
     /// <returns>
-    /// <c>201</c> with the lead (a replayed <c>201</c> for a repeated key). Errors: <c>400</c> with field errors
-    /// (missing source, neither e-mail nor phone, unknown JSON properties, an invalid key), <c>409</c> when the key was
-    /// used before with another body, <c>413</c> for a body over 1 MiB, <c>503</c> with <c>Retry-After</c> when the
-    /// contacts service cannot be reached (retried).
+    /// <c>201</c> or <c>202</c> with the lead (the first answer replayed for a repeated key). Errors: <c>400</c> with
+    /// field errors (missing source, neither e-mail nor phone, unknown JSON properties, an invalid key), <c>409</c> when
+    /// the key was used before with another body, <c>413</c> for a body over 1 MiB, <c>503</c> with <c>Retry-After</c>
+    /// when the gateway cannot reach Leads (retried).
     /// </returns>
     [Post("/api/leads")]
     Task<IApiResponse<LeadResponse>> CaptureLeadAsync([Body] CaptureLeadRequest request, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
