@@ -205,6 +205,10 @@ public sealed class HostingTests
 
         // Metrics are served either way (Prometheus on the management port).
         Assert.NotNull(app.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
+
+        // ASP.NET Core builds an Activity and a logging scope per request whenever this category may log: only for an exporter.
+        var hosting = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics");
+        Assert.Equal(exported, hosting.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Critical));
     }
 
     [Fact]
