@@ -24,7 +24,7 @@ namespace Crm.ServiceDefaults.Tests;
 public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixture<RedeliveryTests.Broker>
 {
     /// <summary>Work for the consumer; with <see cref="NeedsDependency"/> it fails while the dependency is down.</summary>
-    public sealed record Work(string SampleId, bool NeedsDependency);
+    public sealed record Work(string SampleId, bool NeedsDependency, bool Bug = false);
 
     [SkippableFact]
     public async Task A_message_whose_dependency_is_down_is_parked_without_holding_its_slot_and_applied_once_when_it_is_back()
@@ -52,21 +52,110 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
     }
 
     [SkippableFact]
-    public async Task A_message_still_failing_when_its_retry_window_ends_goes_to_the_error_queue_with_the_reason()
+    public async Task A_message_still_failing_when_its_retry_window_ends_becomes_a_dead_letter_with_the_reason()
     {
         await using var service = await Service.StartAsync(broker, window: TimeSpan.FromSeconds(1.5));
         var messageId = NewId.NextGuid();
 
         await service.PublishAsync(new Work("never", NeedsDependency: true), messageId);
-        var error = await Poll.ForAsync(() => broker.GetAsync(service.ErrorQueue), "the message in the error queue", TimeSpan.FromSeconds(30));
+        var dead = await Poll.ForAsync(() => service.DeadLetterAsync(messageId), "the message to be a dead letter", TimeSpan.FromSeconds(30));
 
-        var headers = error.BasicProperties.Headers!;
-        Assert.Equal(messageId.ToString(), error.BasicProperties.MessageId);
-        Assert.Contains("the dependency is down", Text(headers["MT-Fault-Message"]), StringComparison.Ordinal);
-        Assert.True(int.Parse(Text(headers[MessageRedelivery.AttemptHeader]), CultureInfo.InvariantCulture) >= 2);
-        Assert.True(DateTimeOffset.UtcNow - DateTimeOffset.Parse(Text(headers[MessageRedelivery.FirstFailureHeader]), CultureInfo.InvariantCulture) >= TimeSpan.FromSeconds(1.5));
+        Assert.Equal((service.Queue, $"{messageId:N}", DeadLetters.Faulted), (dead.Queue, dead.MessageId, dead.Reason));
+        Assert.Equal(typeof(TimeoutException).FullName, dead.ExceptionType);
+        Assert.Equal("the dependency is down", dead.ExceptionMessage);
+        Assert.True(dead.Redeliveries >= 2, $"{dead.Redeliveries} redeliveries");
+        Assert.True(dead.DeadAt - dead.FirstFailedAt >= TimeSpan.FromSeconds(1.5), $"{dead.FirstFailedAt:O} .. {dead.DeadAt:O}");
+        Assert.Contains(MessageRedelivery.AttemptHeader, dead.Headers.Keys);
         Assert.Empty(await service.ParkedAsync());
         Assert.Null(await service.Store.Store.GetAsync(Samples, "never"));
+        Assert.Equal(0u, await broker.ReadyAsync(service.ErrorQueue));
+    }
+
+    [SkippableFact]
+    public async Task A_message_its_handler_cannot_apply_is_a_dead_letter_after_the_immediate_retries_and_is_applied_once_when_replayed_after_the_fix()
+    {
+        await using var service = await Service.StartAsync(broker, window: TimeSpan.FromMinutes(1));
+        var messageId = NewId.NextGuid();
+
+        await service.PublishAsync(new Work("bug", NeedsDependency: false, Bug: true), messageId);
+        var dead = await Poll.ForAsync(() => service.DeadLetterAsync(messageId), "the message to be a dead letter");
+
+        // No waiting for a window: the delivery and its one immediate retry, then set aside with the reason.
+        Assert.Equal(2, service.Bugs.Attempts);
+        Assert.Equal((typeof(InvalidOperationException).FullName, "a bug in the handler", 0), (dead.ExceptionType, dead.ExceptionMessage, dead.Redeliveries));
+        Assert.Equal(MessageUrn.ForTypeString<Work>(), dead.MessageTypes[0]);
+        using (var envelope = System.Text.Json.JsonDocument.Parse(dead.Body))
+        {
+            Assert.Equal("bug", envelope.RootElement.GetProperty("message").GetProperty("sampleId").GetString());
+        }
+
+        Assert.Empty(await service.ParkedAsync());
+        Assert.Equal(0u, await broker.ReadyAsync(service.ErrorQueue));
+
+        // Fixed and replayed: applied once, with its MessageId (the inbox has it), and the dead letter is gone.
+        service.Bugs.Fixed = true;
+        Assert.True(await service.ReplayAsync(dead));
+        await Poll.UntilAsync(async () => await service.Store.Store.GetAsync(Samples, "bug") is not null, "the replayed message to be applied");
+        Assert.Equal(1, (await service.Store.Store.GetAsync(Samples, "bug"))!.Count);
+        Assert.NotNull(await service.Store.Store.GetAsync(PlatformCollections.Inbox, $"{service.Queue}:{messageId:N}"));
+        Assert.Null(await service.DeadLetterAsync(messageId));
+
+        // Replayed again (an operator's second click): the inbox drops it.
+        await service.PublishAsync(new Work("bug", NeedsDependency: false, Bug: true), messageId);
+        await service.PublishAsync(new Work("after", NeedsDependency: false), NewId.NextGuid());
+        await Poll.UntilAsync(async () => await service.Store.Store.GetAsync(Samples, "after") is not null, "a later message to be applied");
+        Assert.Equal(1, (await service.Store.Store.GetAsync(Samples, "bug"))!.Count);
+    }
+
+    [SkippableFact]
+    public async Task A_body_that_cannot_be_read_and_an_unknown_message_type_are_dead_letters_that_cannot_be_replayed_and_healthy_traffic_passes()
+    {
+        await using var service = await Service.StartAsync(broker, window: TimeSpan.FromMinutes(1));
+        var garbage = NewId.NextGuid();
+        var unknown = NewId.NextGuid();
+
+        await broker.SendRawAsync(service.Queue, garbage, "this is not json"u8.ToArray());
+        await broker.SendRawAsync(service.Queue, unknown, Encoding.UTF8.GetBytes($$$"""{"messageId":"{{{unknown}}}","messageType":["urn:message:Nowhere:Unknown"],"message":{"x":1}}"""));
+        await service.PublishAsync(new Work("healthy", NeedsDependency: false), NewId.NextGuid());
+
+        await Poll.UntilAsync(async () => await service.Store.Store.GetAsync(Samples, "healthy") is not null, "the healthy message to be applied");
+        var unreadable = await Poll.ForAsync(
+            async () => (await service.Store.Store.FindAsync(PlatformQueries.DeadLetters(service.Queue))).FirstOrDefault(d => d.Body == "this is not json"),
+            "the unreadable body to be a dead letter");
+        Assert.Equal(DeadLetters.IdOf(service.Queue, garbage.ToString("N")), unreadable.Id);
+        var skipped = await Poll.ForAsync(() => service.DeadLetterAsync(unknown), "the unknown type to be a dead letter");
+        Assert.Equal(DeadLetters.Faulted, unreadable.Reason);
+        Assert.Equal("this is not json", unreadable.Body);
+        Assert.NotNull(unreadable.ExceptionType);
+        Assert.Equal(DeadLetters.Skipped, skipped.Reason);
+        Assert.Equal(["urn:message:Nowhere:Unknown"], skipped.MessageTypes);
+        Assert.False(await service.ReplayAsync(unreadable));
+        Assert.False(await service.ReplayAsync(skipped));
+        Assert.Equal(0u, await broker.ReadyAsync(service.ErrorQueue));
+        Assert.Equal(0u, await broker.ReadyAsync(service.Queue + "_skipped"));
+    }
+
+    [SkippableFact]
+    public async Task An_endpoint_whose_dependency_stays_down_pauses_with_its_messages_waiting_in_the_queue_and_resumes_when_it_is_back()
+    {
+        await using var service = await Service.StartAsync(broker, window: TimeSpan.FromMinutes(5), tripAfter: 3, pause: TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 10; i++)
+        {
+            await service.PublishAsync(new Work($"waits-{i}", NeedsDependency: true), NewId.NextGuid());
+        }
+
+        // Three parked in a row: the endpoint stops taking messages; the rest wait in the queue, not parked.
+        await Poll.UntilAsync(() => Task.FromResult(service.Breaker.IsPaused(service.Queue)), "the endpoint to pause");
+        await Poll.UntilAsync(async () => await broker.ReadyAsync(service.Queue) >= 5, "the messages to wait in the queue");
+        Assert.True((await service.ParkedAsync()).Count < 10);
+
+        service.Dependency.Up = true;
+        await Poll.UntilAsync(
+            async () => (await service.Store.Store.FindAsync(Samples.Find(Filter<Sample>.All))).Count(s => s.Id.StartsWith("waits-", StringComparison.Ordinal)) == 10,
+            "every message to be applied once the dependency is back",
+            TimeSpan.FromSeconds(60));
+        Assert.All(await service.Store.Store.FindAsync(Samples.Find(Filter<Sample>.All)), s => Assert.Equal(1, s.Count));
+        Assert.Empty(await service.Store.Store.FindAsync(PlatformQueries.DeadLetters(null)));
     }
 
     private static string Text(object? header) => header switch
@@ -99,11 +188,40 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
         }
     }
 
+    /// <summary>A bug in the handler: every <see cref="Work"/> with <c>Bug</c> throws until it is fixed.</summary>
+    public sealed class Bugs
+    {
+        private int _attempts;
+        private volatile bool _fixed;
+
+        public bool Fixed
+        {
+            get => _fixed;
+            set => _fixed = value;
+        }
+
+        public int Attempts => _attempts;
+
+        public void Run()
+        {
+            Interlocked.Increment(ref _attempts);
+            if (!Fixed)
+            {
+                throw new InvalidOperationException("a bug in the handler");
+            }
+        }
+    }
+
     /// <summary>Counts the work on its sample, calling the dependency first when the message needs it.</summary>
-    public sealed class DoWork(UnitOfWork unit, Dependency dependency) : IConsumer<Work>
+    public sealed class DoWork(UnitOfWork unit, Dependency dependency, Bugs bugs) : IConsumer<Work>
     {
         public Task Consume(ConsumeContext<Work> context)
         {
+            if (context.Message.Bug)
+            {
+                bugs.Run();
+            }
+
             if (context.Message.NeedsDependency)
             {
                 dependency.Call();
@@ -125,7 +243,11 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
 
         public Dependency Dependency => app.Services.GetRequiredService<Dependency>();
 
-        public static async Task<Service> StartAsync(Broker broker, TimeSpan window)
+        public Bugs Bugs => app.Services.GetRequiredService<Bugs>();
+
+        public ConsumerBreaker Breaker => app.Services.GetRequiredService<ConsumerBreaker>();
+
+        public static async Task<Service> StartAsync(Broker broker, TimeSpan window, int tripAfter = 0, TimeSpan? pause = null)
         {
             var node = broker.Node;
             var name = $"retry{Guid.NewGuid():N}"[..16];
@@ -141,7 +263,10 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
             builder.Configuration["Messaging:Retry:MaxDelay"] = "00:00:00.4";
             builder.Configuration["Messaging:Retry:Window"] = window.ToString("c", CultureInfo.InvariantCulture);
             builder.Services.AddSingleton(TimeProvider.System);
+            builder.Configuration["Messaging:Breaker:TripAfter"] = tripAfter.ToString(CultureInfo.InvariantCulture);
+            builder.Configuration["Messaging:Breaker:Pause"] = (pause ?? TimeSpan.FromSeconds(5)).ToString("c", CultureInfo.InvariantCulture);
             builder.Services.AddSingleton<Dependency>();
+            builder.Services.AddSingleton<Bugs>();
             builder.AddCrmStorage(name, Samples);
             builder.AddCrmMessaging(name, consumers => consumers.Add<DoWork>("work", concurrentMessageLimit: 1));
             var app = builder.Build();
@@ -151,6 +276,23 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
 
         public Task PublishAsync(Work work, Guid messageId) =>
             app.Services.GetRequiredService<IBus>().Publish(work, c => c.MessageId = messageId);
+
+        public Task<DeadLetterRecord?> DeadLetterAsync(Guid messageId) =>
+            store.Store.GetAsync(PlatformCollections.DeadLetters, DeadLetters.IdOf(queue, messageId.ToString("N")));
+
+        /// <summary>What <c>POST .../dead-letters/{id}/replay</c> does.</summary>
+        public async Task<bool> ReplayAsync(DeadLetterRecord record)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+            if (!app.Services.GetRequiredService<DeadLetterKeeper>().Replay(unit, record))
+            {
+                return false;
+            }
+
+            await unit.CommitAsync();
+            return true;
+        }
 
         public Task<IReadOnlyList<TimerRecord>> ParkedAsync() =>
             store.Store.FindAsync(PlatformCollections.Timers.Find(Filter<TimerRecord>.Eq(x => x.Kind, MessageRedelivery.TimerKind)));
@@ -221,6 +363,15 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
             {
                 return null;
             }
+        }
+
+        /// <summary>Sends <paramref name="body"/> as is to <paramref name="queue"/> (the default exchange), as MassTransit's JSON would be labelled.</summary>
+        public async Task SendRawAsync(string queue, Guid messageId, byte[] body)
+        {
+            await using var connection = await ConnectAsync();
+            await using var channel = await connection.CreateChannelAsync();
+            var properties = new BasicProperties { MessageId = messageId.ToString(), ContentType = "application/vnd.masstransit+json", Persistent = true };
+            await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body);
         }
 
         private Task<IConnection> ConnectAsync() => new ConnectionFactory { Uri = new Uri(Node.AmqpUri) }.CreateConnectionAsync();

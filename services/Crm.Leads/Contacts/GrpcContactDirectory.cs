@@ -4,7 +4,9 @@ using Grpc.Core;
 namespace Crm.Leads.Contacts;
 
 /// <summary>
-/// <see cref="IContactDirectory"/> over Contacts' gRPC <c>ResolveContact</c>. INVALID_ARGUMENT carries
+/// <see cref="IContactDirectory"/> over Contacts' gRPC <c>ResolveContact</c>. Calls fail fast when the channel is
+/// not connected (no <c>WaitForReady</c>): a capture then stores its lead as pending at once instead of holding the
+/// web form, and the pending-contact timer (run one after the other with every other timer) has its own schedule. INVALID_ARGUMENT carries
 /// <c>Status.Detail = "phone: &lt;reason&gt;"</c> (and a <c>field</c> trailer); any other failure means Contacts is unavailable.
 /// </summary>
 public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient client, ContactDirectoryOptions options, ILogger<GrpcContactDirectory> logger) : IContactDirectory

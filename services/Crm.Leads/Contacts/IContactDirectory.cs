@@ -46,7 +46,7 @@ public sealed class ContactIdentityException : Exception
 }
 
 /// <summary>Contacts did not answer (down, timed out, failing).</summary>
-public sealed class ContactsUnavailableException : Exception
+public sealed class ContactsUnavailableException : Crm.ServiceDefaults.Messaging.DependencyUnavailableException
 {
     public ContactsUnavailableException()
     {

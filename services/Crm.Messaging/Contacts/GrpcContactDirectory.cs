@@ -3,7 +3,13 @@ using Grpc.Core;
 
 namespace Crm.Messaging.Contacts;
 
-/// <summary><see cref="IContactDirectory"/> over Contacts' gRPC <c>ContactDirectory</c> service (h2c, <c>Services:Contacts:Grpc</c>).</summary>
+/// <summary>
+/// <see cref="IContactDirectory"/> over Contacts' gRPC <c>ContactDirectory</c> service (h2c, <c>Services:Contacts:Grpc</c>).
+/// Calls wait for the channel to be ready (<c>WaitForReady</c>) up to their <see cref="Deadline"/>: a Contacts that is
+/// reconnecting or restarting is waited for instead of failing the message at once; a Contacts down for longer
+/// fails the call with DEADLINE_EXCEEDED (transient: the message is parked, and the endpoint pauses when it keeps
+/// happening).
+/// </summary>
 public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient client, TimeProvider time) : IContactDirectory
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
@@ -14,8 +20,7 @@ public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient
         {
             var reply = await client.GetContactAsync(
                 new GetContactRequest { ContactId = contactId },
-                deadline: (time.GetUtcNow() + Deadline).UtcDateTime,
-                cancellationToken: cancellationToken);
+                new CallOptions(deadline: (time.GetUtcNow() + Deadline).UtcDateTime, cancellationToken: cancellationToken).WithWaitForReady());
             return new ContactCard(
                 reply.ContactId,
                 string.IsNullOrWhiteSpace(reply.Name) ? null : reply.Name,

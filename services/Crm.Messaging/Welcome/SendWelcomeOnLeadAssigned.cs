@@ -88,9 +88,10 @@ public sealed class SendWelcomeOnLeadAssigned(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(SendTimeout);
 
-        // Not found is retried (and ends in the error queue): Contacts created the contact before the lead existed.
+        // Not found is retried for the retry window (then a dead letter): Contacts created the contact before the lead
+        // existed, so it can only be a store that has not caught up.
         var contact = await contacts.GetContactAsync(assigned.ContactId, timeout.Token)
-            ?? throw new InvalidOperationException($"Contacts does not know contact '{assigned.ContactId}' of lead '{assigned.LeadId}'.");
+            ?? throw new DependencyUnavailableException($"Contacts does not know contact '{assigned.ContactId}' of lead '{assigned.LeadId}' (yet).");
         var rendered = templates.RenderWelcome(contact.Name, assigned.RepName ?? string.Empty);
         if (contact.Emails.Count == 0)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -102,6 +103,11 @@ public static class CrmHost
         if (app.Services.GetService<IDocumentStore>() is not null)
         {
             app.MapStorageAdministration();
+        }
+
+        if (app.Services.GetService<MessagingService>() is { } messaging)
+        {
+            app.MapDeadLetterAdministration(messaging.Name);
         }
 
         return app;

@@ -84,6 +84,7 @@ public static class CrmMessaging
         });
 
         builder.Services.AddMessageRedelivery(builder.Configuration);
+        builder.Services.AddSingleton(new MessagingService(serviceName));
 
         // Resolved from each message's scope: registered, so MassTransit does not build it by reflection per message.
         builder.Services.AddScoped(typeof(UnitOfWorkFilter<>));
@@ -96,6 +97,8 @@ public static class CrmMessaging
             {
                 ConfigureQueue(endpoint, name, rabbit);
                 ConfigureRetries(endpoint, context);
+                DeadLetterConfiguration.KeepDeadLetters(endpoint, name, context);
+                context.GetRequiredService<ConsumerBreaker>().Watch(endpoint, name);
                 endpoint.UseConsumeFilter(typeof(UnitOfWorkFilter<>), context);
             });
             consumers(new CrmConsumers(x, serviceName));
@@ -152,6 +155,11 @@ public static class CrmMessaging
         services.AddMetrics();
         services.AddSingleton<MessagingMetrics>();
         services.AddSingleton<MessageRedelivery>();
+        services.AddOptions<BreakerOptions>().Bind(configuration.GetSection(BreakerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BreakerOptions>, BreakerOptionsValidation>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BreakerOptions>>().Value);
+        services.AddSingleton<ConsumerBreaker>();
+        services.AddDeadLetters();
         services.AddScoped<ITimerHandler, RedeliveryTimer>();
         return services;
     }
@@ -163,7 +171,7 @@ public static class CrmMessaging
     public static void ConfigureRetries(IReceiveEndpointConfigurator endpoint, IServiceProvider services)
     {
         var redelivery = services.GetRequiredService<MessageRedelivery>();
-        _ = new RedeliveryConfigurationObserver(endpoint, redelivery);
+        _ = new RedeliveryConfigurationObserver(endpoint, redelivery, services.GetRequiredService<DeadLetterKeeper>());
         if (redelivery.Options.Immediate > 0)
         {
             endpoint.UseMessageRetry(r =>
@@ -196,6 +204,13 @@ public sealed class CrmConsumers(IBusRegistrationConfigurator bus, string servic
         });
         return this;
     }
+}
+
+/// <summary>Checks <see cref="BreakerOptions"/> at start, naming every wrong setting.</summary>
+public sealed class BreakerOptionsValidation : IValidateOptions<BreakerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BreakerOptions options) =>
+        options.Errors().ToList() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
 }
 
 /// <summary>Checks <see cref="MessageRetryOptions"/> at start, naming every wrong setting.</summary>

@@ -36,12 +36,13 @@ public sealed record ParkedMessage
 /// is parked as a durable timer (<see cref="TimerKind"/>, key <c>{queue}:{messageId}</c>) in the service's own store
 /// and its delivery acknowledged; when the timer is due, <see cref="RedeliveryTimer"/> sends it back to its queue with
 /// the same MessageId (the inbox still drops it once applied) and headers counting the attempts. Once
-/// <see cref="MessageRetryOptions.Window"/> has passed since its first failure it faults as before (<c>_error</c>).
+/// <see cref="MessageRetryOptions.Window"/> has passed since its first failure it faults and becomes a dead letter (<see cref="DeadLetterKeeper"/>).
 /// </summary>
 public sealed class MessageRedelivery(
     IServiceScopeFactory scopes,
     IOptions<MessageRetryOptions> options,
     MessagingMetrics metrics,
+    ConsumerBreaker breaker,
     TimeProvider time,
     ILogger<MessageRedelivery> logger)
 {
@@ -51,8 +52,11 @@ public sealed class MessageRedelivery(
     /// <summary>Header of a redelivered message: when it first failed (ISO 8601).</summary>
     public const string FirstFailureHeader = "Crm-First-Failure";
 
-    /// <summary>Only these are parked: a message that can never be applied faults at once.</summary>
-    private static readonly IRetryPolicy Parkable = Retry.Except<InvalidMessageException>().Immediate(1);
+    /// <summary>
+    /// Only transient failures are parked (<see cref="TransientFailures"/>): a message that cannot be applied (a bug,
+    /// a body or value it refuses) faults after its immediate retries and becomes a dead letter.
+    /// </summary>
+    private static readonly IRetryPolicy Parkable = Retry.Filter<Exception>(TransientFailures.IsTransient).Immediate(1);
 
     public MessageRetryOptions Options => options.Value;
 
@@ -65,12 +69,15 @@ public sealed class MessageRedelivery(
         where T : class
     {
         var attempts = new RetryConsumeContext<T>(context, Parkable, null);
+        var queue = InboxKey.QueueName(context.ReceiveContext.InputAddress);
         try
         {
             await next.Send(attempts);
+            breaker.Succeeded(queue);
         }
         catch (Exception ex) when (Parkable.IsHandled(ex) && !context.CancellationToken.IsCancellationRequested)
         {
+            breaker.FailedTransiently(queue, ex);
             var now = time.GetUtcNow();
             var attempt = context.Headers.Get<int>(AttemptHeader) ?? 0;
             var firstFailedAt = FirstFailure(context) ?? now;
@@ -78,7 +85,7 @@ public sealed class MessageRedelivery(
             if (remaining <= TimeSpan.Zero)
             {
                 metrics.GivenUp.Add(1);
-                logger.LogError(ex, "{MessageType} {MessageId} still fails {Window} after its first failure ({Attempts} redeliveries): it goes to the error queue", typeof(T).Name, context.MessageId, Options.Window, attempt);
+                logger.LogError(ex, "{MessageType} {MessageId} still fails {Window} after its first failure ({Attempts} redeliveries): it becomes a dead letter", typeof(T).Name, context.MessageId, Options.Window, attempt);
                 await attempts.NotifyPendingFaults();
                 throw;
             }
@@ -136,16 +143,22 @@ public sealed class RedeliveryFilter<T>(MessageRedelivery redelivery) : IFilter<
 public sealed class RedeliveryConfigurationObserver : ConfigurationObserver, IMessageConfigurationObserver
 {
     private readonly MessageRedelivery _redelivery;
+    private readonly DeadLetterKeeper _deadLetters;
 
-    public RedeliveryConfigurationObserver(IConsumePipeConfigurator configurator, MessageRedelivery redelivery)
+    public RedeliveryConfigurationObserver(IConsumePipeConfigurator configurator, MessageRedelivery redelivery, DeadLetterKeeper deadLetters)
         : base(configurator)
     {
         _redelivery = redelivery;
+        _deadLetters = deadLetters;
         Connect(this);
     }
 
     public void MessageConfigured<TMessage>(IConsumePipeConfigurator configurator)
-        where TMessage : class => configurator.UseFilter(new RedeliveryFilter<TMessage>(_redelivery));
+        where TMessage : class
+    {
+        _deadLetters.AddConsumed(typeof(TMessage));
+        configurator.UseFilter(new RedeliveryFilter<TMessage>(_redelivery));
+    }
 }
 
 /// <summary>
@@ -201,7 +214,8 @@ public sealed class MessagingMetrics : IDisposable
         _meter = meters.Create(MeterName);
         Parked = _meter.CreateCounter<long>("crm.messages.parked", "{message}", "Failed messages parked for a delayed redelivery.");
         Redelivered = _meter.CreateCounter<long>("crm.messages.redelivered", "{message}", "Parked messages sent back to their queue.");
-        GivenUp = _meter.CreateCounter<long>("crm.messages.given_up", "{message}", "Messages still failing when their retry window ended (sent to _error).");
+        GivenUp = _meter.CreateCounter<long>("crm.messages.given_up", "{message}", "Messages still failing when their retry window ended (kept as dead letters).");
+        Paused = _meter.CreateCounter<long>("crm.consumers.paused", "{pause}", "Times a consumer endpoint paused because its messages kept failing for want of a dependency.");
     }
 
     public Counter<long> Parked { get; }
@@ -209,6 +223,8 @@ public sealed class MessagingMetrics : IDisposable
     public Counter<long> Redelivered { get; }
 
     public Counter<long> GivenUp { get; }
+
+    public Counter<long> Paused { get; }
 
     public void Dispose() => _meter.Dispose();
 }

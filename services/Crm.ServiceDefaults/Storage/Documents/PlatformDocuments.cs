@@ -78,6 +78,33 @@ public sealed record TimerRecord : IDocument
     public T? PayloadAs<T>() => Payload is null ? default : JsonSerializer.Deserialize<T>(Payload, DocumentJson.Options);
 }
 
+/// <summary>
+/// A message a consumer could not apply, kept in the service's own store instead of a broker <c>_error</c> queue: an
+/// operator lists, reads, replays and purges it through the service's API (<c>/api/{service}/admin/dead-letters</c>).
+/// </summary>
+public sealed record DeadLetterRecord : IDocument
+{
+    /// <summary><c>{queue}:{messageId}</c> (a message that died twice replaces its first record), or a new id when it had none.</summary>
+    public required string Id { get; init; }
+    public long Version { get; init; } = 1;
+    public required string Queue { get; init; }
+    public string? MessageId { get; init; }
+    public required List<string> MessageTypes { get; init; }
+    /// <summary><c>faulted</c> or <c>skipped</c>.</summary>
+    public required string Reason { get; init; }
+    public string? ExceptionType { get; init; }
+    public string? ExceptionMessage { get; init; }
+    /// <summary>The exception with its inner exceptions and stack traces.</summary>
+    public string? StackTrace { get; init; }
+    public required Dictionary<string, string> Headers { get; init; }
+    public string? ContentType { get; init; }
+    /// <summary>The body as received: UTF-8 text, or <c>base64:</c> and its bytes.</summary>
+    public required string Body { get; init; }
+    public required DateTimeOffset FirstFailedAt { get; init; }
+    public required DateTimeOffset DeadAt { get; init; }
+    public int Redeliveries { get; init; }
+}
+
 /// <summary>The collections every service's store has besides its own.</summary>
 public static class PlatformCollections
 {
@@ -101,5 +128,8 @@ public static class PlatformCollections
 
     public static readonly DocumentCollection<LeaseRecord> Leases = new("leases");
 
-    public static IReadOnlyList<IDocumentCollection> All { get; } = [Outbox, Inbox, Idempotency, Timers, Leases];
+    public static readonly DocumentCollection<DeadLetterRecord> DeadLetters = new DocumentCollection<DeadLetterRecord>("dead_letters")
+        .Index("queue", i => i.Asc(x => x.Queue).Asc(x => x.Id));
+
+    public static IReadOnlyList<IDocumentCollection> All { get; } = [Outbox, Inbox, Idempotency, Timers, Leases, DeadLetters];
 }

@@ -56,4 +56,8 @@ public static class PlatformQueries
     /// <summary>Timers set aside after too many failures, by due time.</summary>
     public static Query<TimerRecord> DeadTimers() =>
         PlatformCollections.Timers.Find(Filter<TimerRecord>.Exists(x => x.DeadAt)).OrderBy(x => x.DueAt);
+
+    /// <summary>Dead letters of one queue (or of every queue), by id.</summary>
+    public static Query<DeadLetterRecord> DeadLetters(string? queue) =>
+        PlatformCollections.DeadLetters.Find(queue is null ? Filter<DeadLetterRecord>.All : Filter<DeadLetterRecord>.Eq(x => x.Queue, queue)).OrderBy(x => x.Id);
 }
