@@ -8,6 +8,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Xunit;
@@ -149,6 +150,11 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
         await Poll.UntilAsync(async () => await broker.ReadyAsync(service.Queue) >= 5, "the messages to wait in the queue");
         Assert.True((await service.ParkedAsync()).Count < 10);
 
+        // Paused is degraded, not unhealthy: /health/ready still answers 200, so the pod keeps serving its API.
+        var health = await service.App.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(HealthStatus.Degraded, health.Status);
+        Assert.Contains(service.Queue, health.Entries.Single(e => e.Key.Contains("masstransit", StringComparison.OrdinalIgnoreCase)).Value.Description, StringComparison.Ordinal);
+
         service.Dependency.Up = true;
         await Poll.UntilAsync(
             async () => (await service.Store.Store.FindAsync(Samples.Find(Filter<Sample>.All))).Count(s => s.Id.StartsWith("waits-", StringComparison.Ordinal)) == 10,
@@ -236,6 +242,8 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
     private sealed class Service(WebApplication app, TestStore store, string queue) : IAsyncDisposable
     {
         public string Queue => queue;
+
+        public WebApplication App => app;
 
         public string ErrorQueue => queue + "_error";
 
