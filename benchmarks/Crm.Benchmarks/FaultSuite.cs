@@ -15,7 +15,7 @@ namespace Crm.Benchmarks;
 /// scenario after the other. Per scenario it counts, for every capture: refused answers (the integrator retries with
 /// the same <c>Idempotency-Key</c>, as a web form backend would), captures never acknowledged, acknowledged leads
 /// never assigned (lost), welcome e-mails missing or sent twice (at the pickup folder), Analytics counting more than
-/// was captured, messages left in <c>_error</c> queues, and the recovery time (restart → every lead assigned and
+/// was captured, dead letters added (in the services' stores or the broker's <c>_error</c> queues), and the recovery time (restart → every lead assigned and
 /// welcomed).
 /// </summary>
 public static partial class FaultSuite
@@ -69,7 +69,7 @@ public static partial class FaultSuite
     {
         var run = $"{scenario}-{Guid.NewGuid():N}"[..(scenario.Length + 9)];
         var startedAt = DateTime.UtcNow.AddSeconds(-1);
-        var deadLettersBefore = await DeadLettersAsync(crm, local);
+        var deadLettersBefore = await DeadLettersAsync(http, crm, local);
         var countsBefore = await CountsAsync(http);
         var load = new Load();
 
@@ -120,7 +120,7 @@ public static partial class FaultSuite
             emails.Count(e => !welcomes.ContainsKey(e)),
             welcomes.Count(w => w.Value > 1),
             Math.Max(0, countsAfter.Captured - countsBefore.Captured - leads.Length),
-            await DeadLettersAsync(crm, local) - deadLettersBefore,
+            await DeadLettersAsync(http, crm, local) - deadLettersBefore,
             unassigned.Count == 0 && emails.All(welcomes.ContainsKey) ? recovery : null);
     }
 
@@ -228,13 +228,36 @@ public static partial class FaultSuite
         return counts;
     }
 
-    /// <summary>Messages in every <c>_error</c> queue of the local node.</summary>
-    private static async Task<long> DeadLettersAsync(string crm, string local)
+    private static readonly string[] Services = ["contacts", "leads", "assignment", "messaging", "analytics"];
+
+    /// <summary>
+    /// Dead letters: those the services keep in their stores (<c>GET /api/{service}/admin/dead-letters/queues</c>)
+    /// and any left in the broker's <c>_error</c> / <c>_skipped</c> queues (where one goes only when its store failed).
+    /// </summary>
+    private static async Task<long> DeadLettersAsync(HttpClient http, string crm, string local)
     {
+        long kept = 0;
+        foreach (var service in Services)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    using var queues = JsonDocument.Parse(await http.GetStringAsync($"/api/{service}/admin/dead-letters/queues"));
+                    kept += queues.RootElement.GetProperty("items").EnumerateArray().Sum(q => q.GetProperty("count").GetInt64());
+                    break;
+                }
+                catch (HttpRequestException) when (attempt < 30)
+                {
+                    await Task.Delay(1000);
+                }
+            }
+        }
+
         var (_, output) = await RunAsync(crm, ["rabbitmqctl", "-q", "list_queues", "--no-table-headers", "name", "messages"], local);
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        return kept + output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('\t'))
-            .Where(f => f.Length == 2 && f[0].EndsWith("_error", StringComparison.Ordinal) && long.TryParse(f[1], CultureInfo.InvariantCulture, out _))
+            .Where(f => f.Length == 2 && (f[0].EndsWith("_error", StringComparison.Ordinal) || f[0].EndsWith("_skipped", StringComparison.Ordinal)) && long.TryParse(f[1], CultureInfo.InvariantCulture, out _))
             .Sum(f => long.Parse(f[1], CultureInfo.InvariantCulture));
     }
 
