@@ -106,6 +106,10 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
         await service.PublishAsync(new Work("after", NeedsDependency: false), NewId.NextGuid());
         await Poll.UntilAsync(async () => await service.Store.Store.GetAsync(Samples, "after") is not null, "a later message to be applied");
         Assert.Equal(1, (await service.Store.Store.GetAsync(Samples, "bug"))!.Count);
+
+        // Dropped as a duplicate is consumed, not "skipped": no dead letter, nothing in the broker's _skipped queue.
+        Assert.Null(await service.DeadLetterAsync(messageId));
+        Assert.Equal(0u, await broker.ReadyAsync(service.Queue + "_skipped"));
     }
 
     [SkippableFact]

@@ -6,7 +6,7 @@ namespace Crm.ServiceDefaults.Messaging;
 
 /// <summary>
 /// Every consumed message runs in a <see cref="UnitOfWork"/>: the filter waits until the store is initialised,
-/// drops a message its queue applied before (inbox), runs the consumer, and commits its writes, its events and the
+/// drops a message its queue applied before (inbox; acknowledged as consumed), runs the consumer, and commits its writes, its events and the
 /// inbox record together. A concurrent delivery of the same message that committed first makes the commit fail on
 /// the inbox: that delivery's effect stands and this one is acknowledged. Consumers never touch the inbox.
 /// </summary>
@@ -20,6 +20,9 @@ public sealed class UnitOfWorkFilter<T>(UnitOfWork unit, StoreReadiness readines
         if (await unit.GetAsync(PlatformCollections.Inbox, key.Id, context.CancellationToken) is not null)
         {
             logger.LogDebug("{Consumer} applied message {MessageId} before; it changes nothing", key.Consumer, key.MessageId);
+            // Consumed, as far as the transport is concerned: without this MassTransit takes a message no consumer
+            // ran for as one nobody consumes (it went to the _skipped queue; now it would be a dead letter).
+            await context.NotifyConsumed(context, context.ReceiveContext.ElapsedTime, "inbox");
             return;
         }
 
