@@ -12,6 +12,7 @@ public sealed class ProcessHost : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private bool _disposed;
 
     private ProcessHost(string name, Process process)
     {
@@ -23,7 +24,8 @@ public sealed class ProcessHost : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>True once the process ended or was stopped by <see cref="DisposeAsync"/>.</summary>
+    public bool HasExited => _disposed || _process.HasExited;
 
     public string Output => string.Join('\n', _output);
 
@@ -74,6 +76,12 @@ public sealed class ProcessHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         try
         {
             if (!_process.HasExited)
