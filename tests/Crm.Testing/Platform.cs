@@ -163,11 +163,15 @@ public class Platform : IAsyncLifetime
         await WaitReadyAsync($"{name}-replica");
     }
 
-    /// <summary>Kills the second process of a service started by <see cref="StartReplicaAsync"/>.</summary>
+    /// <summary>Stops (SIGTERM, then SIGKILL after 15 s) the second process of a service started by <see cref="StartReplicaAsync"/>, if it runs.</summary>
     public async Task StopReplicaAsync(string name)
     {
-        await StopAsync($"{name}-replica");
         _started.Remove($"{name}-replica");
+        if (_processes.SingleOrDefault(p => p.Name == $"{name}-replica") is { } replica)
+        {
+            _processes.Remove(replica);
+            await replica.TerminateAsync(TimeSpan.FromSeconds(15));
+        }
     }
 
     /// <summary>Kills one process (as a crash would) and starts it again on the same ports and store.</summary>
