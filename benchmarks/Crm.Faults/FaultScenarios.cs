@@ -30,6 +30,9 @@ public sealed record FaultSettings
     /// <summary>How long to wait after recovery for late duplicates (a second e-mail or count after the first).</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Poison messages (<c>poison</c>) per capture: 0.01 is 1 % of the capture rate.</summary>
+    public double PoisonShare { get; init; } = 0.01;
+
     /// <summary>The longest pause between a refused capture and its next attempt (1, 2, 4 … s up to this).</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -46,13 +49,13 @@ public static class FaultScenarios
     /// <summary>Every scenario, in the order <c>all</c> runs them.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        "kill-contacts", "kill-leads", "kill-assignment", "kill-messaging", "kill-analytics",
-        "contacts-down", "rabbitmq-restart", "rabbitmq-kill", "outbox-republish", "replicas",
+        "steady", "kill-contacts", "kill-leads", "kill-assignment", "kill-messaging", "kill-analytics",
+        "contacts-down", "rabbitmq-restart", "rabbitmq-kill", "outbox-republish", "replicas", "poison",
     ];
 
     public const string TableHeader =
-        "| scenario | acknowledged | injected | refused answers | never acknowledged | lost (not assigned) | assigned twice | e-mails missing | e-mails twice | same e-mail redelivered | counted twice | dead letters left | recovery |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+        "| scenario | acknowledged | injected | refused answers | never acknowledged | lost (not assigned) | assigned twice | e-mails missing | e-mails twice | same e-mail redelivered | counted twice | dead letters left | poison not dead-lettered | recovery | leads done/s |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     /// <summary>An HTTP client for the platform's gateway with its admin key.</summary>
     public static HttpClient CreateClient(IFaultPlatform platform)
@@ -70,6 +73,9 @@ public static class FaultScenarios
             throw new ArgumentException($"unknown scenario '{scenario}'; known: {string.Join(", ", All)}", nameof(scenario));
         }
 
+        // Poison is compared with a steady run of its own, just before, on the same platform and in this process.
+        var baseline = scenario == "poison" ? await RunAsync(platform, http, "steady", settings, log) : null;
+
         var run = $"{scenario}-{Guid.NewGuid():N}"[..(scenario.Length + 9)];
         var startedAt = DateTime.UtcNow.AddSeconds(-1);
         await EnsureCapacityAsync(http, settings.Rate * settings.Seconds * 2);
@@ -79,10 +85,16 @@ public static class FaultScenarios
         var load = new Load();
         var injected = 0L;
 
+        var loadStarted = Stopwatch.StartNew();
         var loading = OpenLoopAsync(http, run, settings, load);
         log?.WriteLine($"{scenario}: {settings.Rate} captures/s for {settings.Seconds} s");
         switch (scenario)
         {
+            case "steady":
+                break;
+            case "poison":
+                injected = await PoisonPublisher.RunAsync(platform.AmqpUri, settings.Rate * settings.PoisonShare, loading);
+                break;
             case "rabbitmq-restart":
                 await Task.Delay(TimeSpan.FromSeconds(settings.FaultAtSeconds));
                 await platform.RestartAsync("rabbitmq");
@@ -132,7 +144,8 @@ public static class FaultScenarios
         {
             unassigned = await UnassignedAsync(http, unassigned);
             welcomes = CountWelcomes(platform.MailFolder, startedAt, run);
-            if (unassigned.Count == 0 && emails.All(welcomes.ContainsKey) && (await CountsAsync(http) - countsBefore).All(leads.Length))
+            if (unassigned.Count == 0 && emails.All(welcomes.ContainsKey) && (await CountsAsync(http) - countsBefore).All(leads.Length)
+                && (injected == 0 || scenario != "poison" || await DeadLettersAsync(platform) - deadLettersBefore >= injected))
             {
                 recovered = true;
                 break;
@@ -142,12 +155,15 @@ public static class FaultScenarios
         }
 
         var recovery = faultEnded.Elapsed;
+        var done = loadStarted.Elapsed;
 
         // Not a synchronisation: duplicates have no event to wait for; this is the window they get to show.
         await Task.Delay(settings.Settle);
         welcomes = CountWelcomes(platform.MailFolder, startedAt, run);
         var counted = await CountsAsync(http) - countsBefore;
         var assigned = await OpenLeadsAsync(http) - openLeadsBefore;
+        var deadLetters = await DeadLettersAsync(platform) - deadLettersBefore;
+        var poison = scenario == "poison" ? injected : 0;
         return new FaultResult(
             scenario,
             leads.Length,
@@ -160,13 +176,17 @@ public static class FaultScenarios
             welcomes.Count(w => w.Value.Messages.Count > 1),
             welcomes.Sum(w => w.Value.Deliveries - w.Value.Messages.Count),
             counted.Excess(leads.Length),
-            await DeadLettersAsync(platform) - deadLettersBefore,
-            recovered ? recovery : null);
+            Math.Max(0, deadLetters - poison),
+            Math.Max(0, poison - deadLetters),
+            recovered ? recovery : null,
+            recovered ? leads.Length / done.TotalSeconds : null,
+            baseline);
     }
 
     /// <summary>
-    /// Messages dead-lettered so far: the sum of every <c>_error</c> queue's depth on the node. The one place the suite
-    /// counts dead letters.
+    /// Messages dead-lettered so far: the sum of every <c>_error</c> queue's depth on the node, and of every
+    /// <c>_skipped</c> queue's (messages of a type no consumer of the queue knows). The one place the suite counts
+    /// dead letters.
     /// TODO(dead letters in the stores): once dead letters move from the <c>_error</c> queues into each service's
     /// store, sum <c>GET /api/{service}/admin/dead-letters/queues</c> → <c>{ "items": [ { "queue", "count" } ] }</c>
     /// over the five services instead (scope <c>{service}:admin</c>, which the suite's admin key holds).
@@ -176,7 +196,7 @@ public static class FaultScenarios
         var output = await platform.RabbitMqCtlAsync("-q", "list_queues", "--no-table-headers", "name", "messages");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Trim().Split('\t'))
-            .Where(f => f.Length == 2 && f[0].EndsWith("_error", StringComparison.Ordinal) && long.TryParse(f[1], CultureInfo.InvariantCulture, out _))
+            .Where(f => f.Length == 2 && (f[0].EndsWith("_error", StringComparison.Ordinal) || f[0].EndsWith("_skipped", StringComparison.Ordinal)) && long.TryParse(f[1], CultureInfo.InvariantCulture, out _))
             .Sum(f => long.Parse(f[1], CultureInfo.InvariantCulture));
     }
 
@@ -402,11 +422,18 @@ public sealed record FaultResult(
     int EmailsRedelivered,
     int CountedTwice,
     long DeadLetters,
-    TimeSpan? Recovery)
+    long PoisonNotDeadLettered,
+    TimeSpan? Recovery,
+    double? Throughput,
+    FaultResult? Baseline)
 {
-    public bool Clean => NeverAcknowledged == 0 && Lost == 0 && AssignedTwice == 0 && EmailsMissing == 0 && EmailsTwice == 0 && CountedTwice == 0 && DeadLetters == 0 && Recovery is not null;
+    public bool Clean => Baseline is not { Clean: false } && NeverAcknowledged == 0 && Lost == 0 && AssignedTwice == 0 && EmailsMissing == 0 && EmailsTwice == 0 && CountedTwice == 0 && DeadLetters == 0 && PoisonNotDeadLettered == 0 && Recovery is not null;
 
-    public string Row() => string.Create(
+    /// <summary>Healthy throughput against the steady run just before (<c>poison</c> only; the goal is ≥ 0.9).</summary>
+    public double? ThroughputRatio => Throughput / Baseline?.Throughput;
+
+    /// <summary>The table row (after the steady baseline's row when there is one).</summary>
+    public string Row() => (Baseline is null ? string.Empty : Baseline.Row() + "\n") + string.Create(
         CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Acknowledged} | {Injected} | {Refused} | {NeverAcknowledged} | {Lost} | {AssignedTwice} | {EmailsMissing} | {EmailsTwice} | {EmailsRedelivered} | {CountedTwice} | {DeadLetters} | {(Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "NOT RECOVERED")} |");
+        $"| {Scenario} | {Acknowledged} | {Injected} | {Refused} | {NeverAcknowledged} | {Lost} | {AssignedTwice} | {EmailsMissing} | {EmailsTwice} | {EmailsRedelivered} | {CountedTwice} | {DeadLetters} | {PoisonNotDeadLettered} | {(Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "NOT RECOVERED")} | {(Throughput is { } t ? $"{t:0.0}" : "–")}{(ThroughputRatio is { } q ? $" ({q:0.00} of steady)" : string.Empty)} |");
 }
