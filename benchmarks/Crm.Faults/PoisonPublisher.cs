@@ -6,14 +6,21 @@ namespace Crm.Faults;
 /// <summary>
 /// The <c>poison</c> fault: raw messages published straight to service queues (default exchange, routing key = the
 /// queue) through RabbitMQ.Client, in turn of three kinds: a body that is not JSON; a MassTransit envelope naming a
-/// message type no consumer knows; and a well-formed <c>LeadAssigned</c> envelope without a lead id, which
-/// Messaging's handler always rejects (<c>InvalidMessageException</c>, not retried). Each must end dead-lettered
+/// message type no consumer knows (both to Messaging's, Leads' and Analytics' <c>lead-assigned</c> queues in turn);
+/// and a well-formed <c>LeadAssigned</c> envelope without ids, which the handlers of Messaging and Leads always reject
+/// (<c>InvalidMessageException</c>, not retried). Each must end dead-lettered
 /// (<c>_error</c>, or <c>_skipped</c> for the unknown type) without slowing the healthy captures down.
 /// </summary>
 public static class PoisonPublisher
 {
     /// <summary>The queues poison goes to (a consumer queue of each service that consumes <c>LeadAssigned</c>).</summary>
     public static readonly IReadOnlyList<string> Queues = ["messaging-lead-assigned", "leads-lead-assigned", "analytics-lead-assigned"];
+
+    /// <summary>
+    /// The queues whose handler rejects a <c>LeadAssigned</c> without ids (<c>InvalidMessageException</c>). Analytics'
+    /// <c>CountLeadAssigned</c> does not validate: it counts such an event as an assignment, so it gets none.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Rejecting = ["messaging-lead-assigned", "leads-lead-assigned"];
 
     /// <summary>Publishes poison at <paramref name="perSecond"/> until <paramref name="until"/> completes (at least three, one of each kind); returns how many.</summary>
     public static async Task<int> RunAsync(Uri amqp, double perSecond, Task until)
@@ -39,9 +46,10 @@ public static class PoisonPublisher
 
     private static async Task PublishAsync(IChannel channel, int n)
     {
-        var queue = Queues[n % Queues.Count];
+        var kind = n % 3;
+        var queue = kind == 2 ? Rejecting[n / 3 % Rejecting.Count] : Queues[n / 3 % Queues.Count];
         var messageId = Guid.NewGuid().ToString();
-        var (contentType, body) = (n % 3) switch
+        var (contentType, body) = kind switch
         {
             0 => ("application/json", "this is not JSON {"),
             1 => ("application/vnd.masstransit+json", Envelope(messageId, "urn:message:Crm.Contracts.Nowhere:UnknownEvent", """{"anything":1}""")),

@@ -53,6 +53,7 @@ public sealed class FaultSuiteTests(FaultPlatform platform, ITestOutputHelper ou
         output.WriteLine($"[timing] fault suite {scenario}: {clock.Elapsed.TotalSeconds:0.0} s");
         if (!result.Clean)
         {
+            output.WriteLine("queues:\n" + await platform.RabbitMqCtlAsync("-q", "list_queues", "name", "messages"));
             output.WriteLine(platform.Diagnostics());
         }
 
