@@ -22,8 +22,11 @@ public static class PoisonPublisher
     /// </summary>
     public static readonly IReadOnlyList<string> Rejecting = ["messaging-lead-assigned", "leads-lead-assigned"];
 
-    /// <summary>Publishes poison at <paramref name="perSecond"/> until <paramref name="until"/> completes (at least three, one of each kind); returns how many.</summary>
-    public static async Task<int> RunAsync(Uri amqp, double perSecond, Task until)
+    /// <summary>
+    /// Publishes poison at <paramref name="perSecond"/> until <paramref name="until"/> completes (at least three, one of
+    /// each kind); returns how many should end in <c>_error</c> queues and how many in <c>_skipped</c> (the unknown type).
+    /// </summary>
+    public static async Task<(int ToError, int ToSkipped)> RunAsync(Uri amqp, double perSecond, Task until)
     {
         var factory = new ConnectionFactory { Uri = amqp, ClientProvidedName = "crm-fault-suite-poison" };
         await using var connection = await factory.CreateConnectionAsync();
@@ -41,7 +44,9 @@ public static class PoisonPublisher
             }
         }
 
-        return sent;
+        // Kinds 0 and 2 end in _error, kind 1 in _skipped.
+        var skipped = (sent + 1) / 3;
+        return (sent - skipped, skipped);
     }
 
     private static async Task PublishAsync(IChannel channel, int n)
