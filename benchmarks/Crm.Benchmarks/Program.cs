@@ -23,9 +23,10 @@ static int Usage()
           gateway  [--seconds 10] [--warmup 5] [--connections 16] [--key KEY]
                    the same reads directly, through a bare YARP proxy and through the gateway, with each proxy's CPU
                    per request (against ./crm up with a raised per-key limit)
-          faults   [--scenario all|kill-contacts,...] [--rate 30] [--seconds 60] [--outage 10] [--long-outage 60]
-                   steady captures through the gateway while one process after the other is killed and started again
-                   (./crm kill / restart); counts lost, duplicated, refused and dead-lettered per scenario
+          faults   [--scenario all|steady,kill-contacts,...] [--rate 30] [--seconds 60] [--outage 10] [--long-outage 60]
+                   steady captures through the gateway while one fault after the other happens (kills, outages, the
+                   broker restarted or killed, outbox records republished, replicas, poison; benchmarks/Crm.Faults);
+                   counts lost, duplicated, refused and dead-lettered per scenario
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);

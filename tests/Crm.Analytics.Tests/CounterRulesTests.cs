@@ -49,6 +49,16 @@ public sealed class CounterRulesTests
     }
 
     [Theory]
+    [InlineData("", "r")]
+    [InlineData("l", " ")]
+    public void A_LeadAssigned_without_its_lead_or_rep_is_invalid_and_counts_nothing(string leadId, string repId)
+    {
+        var assigned = new LeadAssigned { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = leadId, ContactId = "c", RepId = repId, RepName = "R" };
+
+        Assert.Throws<Crm.ServiceDefaults.Messaging.InvalidMessageException>(() => CounterRules.For(assigned));
+    }
+
+    [Theory]
     [InlineData("2026-11-22T00:00:00.000+00:00", "2026-11-22")]
     [InlineData("2026-11-22T23:59:59.999+00:00", "2026-11-22")]
     [InlineData("2026-11-22T23:30:00.000-02:00", "2026-11-23")]

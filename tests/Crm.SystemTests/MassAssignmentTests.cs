@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Crm.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

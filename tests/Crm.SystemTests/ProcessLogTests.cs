@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Crm.Testing;
 using Xunit;
 
 namespace Crm.SystemTests;

@@ -1,3 +1,4 @@
+using Crm.Testing;
 using Xunit;
 
 namespace Crm.SystemTests;

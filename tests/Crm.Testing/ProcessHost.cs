@@ -12,6 +12,7 @@ public sealed class ProcessHost : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private bool _disposed;
 
     private ProcessHost(string name, Process process)
     {
@@ -23,7 +24,8 @@ public sealed class ProcessHost : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>True once the process ended or was stopped by <see cref="DisposeAsync"/>.</summary>
+    public bool HasExited => _disposed || _process.HasExited;
 
     public string Output => string.Join('\n', _output);
 
@@ -72,8 +74,34 @@ public sealed class ProcessHost : IAsyncDisposable
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
+    /// <summary>Stops the process gracefully (SIGTERM), and kills it (with its tree) if it has not ended within <paramref name="grace"/>.</summary>
+    public async Task TerminateAsync(TimeSpan grace)
+    {
+        if (!HasExited)
+        {
+            await RunAsync("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var cts = new CancellationTokenSource(grace);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Killed below.
+            }
+        }
+
+        await DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         try
         {
             if (!_process.HasExited)

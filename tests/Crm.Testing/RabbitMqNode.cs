@@ -12,7 +12,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
     private const string Bin = "/usr/lib/rabbitmq/bin";
     private readonly TempDirectory _home;
     private readonly Dictionary<string, string?> _environment;
-    private readonly ProcessHost _server;
+    private ProcessHost _server;
 
     private RabbitMqNode(TempDirectory home, Dictionary<string, string?> environment, ProcessHost server, int port)
     {
@@ -83,20 +83,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
         var node = new RabbitMqNode(home, environment, server, port);
         try
         {
-            await Poll.UntilAsync(
-                async () =>
-                {
-                    if (server.HasExited)
-                    {
-                        throw new InvalidOperationException("rabbitmq-server exited:\n" + server.Output);
-                    }
-
-                    using var client = new TcpClient();
-                    await client.ConnectAsync("127.0.0.1", port);
-                    return true;
-                },
-                $"RabbitMQ to accept AMQP connections on port {port}",
-                timeout ?? TimeSpan.FromSeconds(90));
+            await node.WaitForAmqpAsync(timeout ?? TimeSpan.FromSeconds(90));
             return node;
         }
         catch
@@ -105,6 +92,49 @@ public sealed class RabbitMqNode : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>SIGKILLs the node (its whole process tree), as a crash would; <see cref="StartAgainAsync"/> brings it back.</summary>
+    public async Task KillAsync() => await _server.DisposeAsync();
+
+    /// <summary>Stops the node cleanly (<c>rabbitmqctl shutdown</c>); <see cref="StartAgainAsync"/> brings it back.</summary>
+    public async Task StopAsync()
+    {
+        if (!_server.HasExited)
+        {
+            await CtlAsync("-q", "shutdown");
+        }
+
+        await _server.DisposeAsync();
+    }
+
+    /// <summary>Starts the stopped or killed node again: the same port, data folder (durable queues and messages) and cookie.</summary>
+    public async Task StartAgainAsync(TimeSpan? timeout = null)
+    {
+        if (!_server.HasExited)
+        {
+            throw new InvalidOperationException("The node is running.");
+        }
+
+        await _server.DisposeAsync();
+        _server = ProcessHost.Start("rabbitmq", Path.Combine(Bin, "rabbitmq-server"), [], _environment);
+        await WaitForAmqpAsync(timeout ?? TimeSpan.FromSeconds(90));
+    }
+
+    private Task WaitForAmqpAsync(TimeSpan timeout) =>
+        Poll.UntilAsync(
+            async () =>
+            {
+                if (_server.HasExited)
+                {
+                    throw new InvalidOperationException("rabbitmq-server exited:\n" + _server.Output);
+                }
+
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                return true;
+            },
+            $"RabbitMQ to accept AMQP connections on port {Port}",
+            timeout);
 
     /// <summary>Runs <c>rabbitmqctl</c> against this node (e.g. <c>list_queues name type</c>).</summary>
     public Task<(int ExitCode, string Output)> CtlAsync(params string[] arguments) =>

@@ -41,7 +41,11 @@ public static class CounterRules
 
     public static CounterIncrement For(LeadScored e) => new(Day(e.OccurredAt), [new(Metric.ScoredByGrade, Key(e.Grade))]);
 
-    public static CounterIncrement For(LeadAssigned e) => new(Day(e.OccurredAt), [new(Metric.LeadsAssigned, Metric.Total)]);
+    /// <summary>An assignment names its lead and its rep, or it is not one (as Leads and Messaging refuse it too).</summary>
+    public static CounterIncrement For(LeadAssigned e) =>
+        string.IsNullOrWhiteSpace(e.LeadId) || string.IsNullOrWhiteSpace(e.RepId)
+            ? throw new InvalidMessageException("LeadAssigned needs a leadId and a repId.")
+            : new(Day(e.OccurredAt), [new(Metric.LeadsAssigned, Metric.Total)]);
 
     public static CounterIncrement For(MessageSent e) => new(Day(e.OccurredAt), [new(Metric.MessagesSent, Metric.Total)]);
 

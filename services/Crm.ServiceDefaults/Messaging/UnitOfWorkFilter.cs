@@ -32,7 +32,9 @@ public sealed class UnitOfWorkFilter<T>(UnitOfWork unit, StoreReadiness readines
         await next.Send(context);
         try
         {
-            await unit.CommitAsync(context.CancellationToken);
+            // Not cancelled with the delivery (the broker connection dropping cancels it): what the consumer did
+            // (an e-mail handed over) is recorded even if the acknowledgement is lost, and the redelivery is dropped.
+            await unit.CommitAsync(CancellationToken.None);
         }
         catch (DuplicateKeyException ex) when (ex.Collection == PlatformCollections.Inbox.Name)
         {

@@ -1,17 +1,16 @@
 using System.Text;
 using Crm.Client;
 using Crm.ServiceDefaults.Security;
-using Crm.Testing;
 using Xunit;
 
-namespace Crm.SystemTests;
+namespace Crm.Testing;
 
 /// <summary>
 /// The whole platform as real processes: a private RabbitMQ node, an SMTP sink, the five services (SQLite files in a
 /// temp folder) and the gateway, each started with `dotnet Crm.X.dll` on free loopback ports and stopped (by PID,
 /// with its process tree) when the tests end, also after a failure.
 /// </summary>
-public sealed class Platform : IAsyncLifetime
+public class Platform : IAsyncLifetime
 {
     public const string ApiKey = "system-test-key";
 
@@ -55,7 +54,7 @@ public sealed class Platform : IAsyncLifetime
 
     public string MailPickup => _data.Combine("mail-pickup");
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         try
         {
@@ -69,7 +68,9 @@ public sealed class Platform : IAsyncLifetime
             {
                 var p = ports[name];
                 _ports[name] = p;
-                Start(name, project, Environment(name, p.Http, p.Grpc, p.Management, ports["contacts"].Grpc), p.Management);
+                var environment = Environment(name, p.Http, p.Grpc, p.Management, ports["contacts"].Grpc);
+                Configure(name, environment);
+                Start(name, project, environment, p.Management);
             }
 
             var gatewayHttp = FreePort.Next();
@@ -94,6 +95,7 @@ public sealed class Platform : IAsyncLifetime
                 gatewayEnvironment[$"Gateway__Backends__{name}__Health"] = $"http://127.0.0.1:{ports[name].Management}/health/ready";
             }
 
+            Configure("gateway", gatewayEnvironment);
             Start("gateway", "gateway/Crm.Gateway", gatewayEnvironment, gatewayManagement);
             foreach (var name in _started.Keys)
             {
@@ -111,7 +113,7 @@ public sealed class Platform : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         // Stop in reverse order, every one of them, whatever happens.
         foreach (var process in Enumerable.Reverse(_processes))
@@ -133,6 +135,43 @@ public sealed class Platform : IAsyncLifetime
 
         _data.Dispose();
         People.Dispose();
+    }
+
+    /// <summary>The folder of the services' SQLite files (<c>{service}.db</c>).</summary>
+    public string DataDirectory => _data.Combine("data");
+
+    /// <summary>Settings a derived fixture adds to or changes in one process' environment before it first starts.</summary>
+    protected virtual void Configure(string name, Dictionary<string, string?> environment)
+    {
+    }
+
+    /// <summary>
+    /// Starts a second process of a service (<c>{name}-replica</c>): the same store file, queues and settings, its own
+    /// ports; waits until it is ready.
+    /// </summary>
+    public async Task StartReplicaAsync(string name)
+    {
+        var (project, environment, _) = _started[name];
+        var (http, grpc, management) = (FreePort.Next(), _ports[name].Grpc == 0 ? 0 : FreePort.Next(), FreePort.Next());
+        var replica = new Dictionary<string, string?>(environment)
+        {
+            ["Ports__Http"] = http.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Ports__Grpc"] = grpc.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Ports__Management"] = management.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        Start($"{name}-replica", project, replica, management);
+        await WaitReadyAsync($"{name}-replica");
+    }
+
+    /// <summary>Stops (SIGTERM, then SIGKILL after 15 s) the second process of a service started by <see cref="StartReplicaAsync"/>, if it runs.</summary>
+    public async Task StopReplicaAsync(string name)
+    {
+        _started.Remove($"{name}-replica");
+        if (_processes.SingleOrDefault(p => p.Name == $"{name}-replica") is { } replica)
+        {
+            _processes.Remove(replica);
+            await replica.TerminateAsync(TimeSpan.FromSeconds(15));
+        }
     }
 
     /// <summary>Kills one process (as a crash would) and starts it again on the same ports and store.</summary>
@@ -250,10 +289,4 @@ public sealed class Platform : IAsyncLifetime
 
     /// <summary>Debug or Release: the configuration this test assembly was built in (bin/&lt;configuration&gt;/net10.0).</summary>
     private static string BuildConfiguration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-}
-
-[CollectionDefinition(Name)]
-public sealed class PlatformCollection : ICollectionFixture<Platform>
-{
-    public const string Name = "platform";
 }

@@ -1,0 +1,10 @@
+using Crm.Testing;
+using Xunit;
+
+namespace Crm.SystemTests;
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<Platform>
+{
+    public const string Name = "platform";
+}
