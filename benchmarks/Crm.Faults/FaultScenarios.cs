@@ -54,7 +54,7 @@ public static class FaultScenarios
     ];
 
     public const string TableHeader =
-        "| scenario | acknowledged | injected | refused answers | never acknowledged | lost (not assigned) | assigned twice | e-mails missing | e-mails twice | same e-mail redelivered | counted twice | dead letters left | skipped (duplicates dropped) | poison not dead-lettered | recovery | leads done/s |\n"
+        "| scenario | acknowledged | injected | refused answers | never acknowledged | lost (not assigned) | assigned twice | e-mails missing | e-mails twice | same e-mail redelivered | counted twice | dead letters left | skipped | poison not dead-lettered | recovery | leads done/s |\n"
         + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     /// <summary>An HTTP client for the platform's gateway with its admin key.</summary>
