@@ -38,6 +38,30 @@ public sealed class SmtpEmailSenderTests
         await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() =>
             sender.SendAsync(new EmailMessage("m", "ada@example.com", null, "s", "b")));
     }
+
+    [Theory]
+    [InlineData("421 Too busy, try later", true)]
+    [InlineData("554 No SMTP service here", false)]
+    public async Task A_server_that_says_try_later_is_unavailable_and_one_that_refuses_is_not(string greeting, bool unavailable)
+    {
+        // A server on loopback that answers the connection with one reply and closes it.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var serving = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            await client.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes(greeting + "\r\n"));
+            await Task.Delay(500);
+        });
+        var options = new SmtpOptions { Host = "127.0.0.1", Port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port, Timeout = TimeSpan.FromSeconds(5) };
+        var sender = new SmtpEmailSender(options, TimeProvider.System, NullLogger<SmtpEmailSender>.Instance);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => sender.SendAsync(new EmailMessage("m", "ada@example.com", null, "s", "b")));
+        await serving;
+
+        Assert.Equal(unavailable, error is Crm.ServiceDefaults.Messaging.DependencyUnavailableException);
+        Assert.Equal(unavailable, Crm.ServiceDefaults.Messaging.TransientFailures.IsTransient(error));
+    }
 }
 
 public sealed class PickupDirectoryEmailSenderTests

@@ -45,7 +45,7 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
         Assert.Null(await service.Store.Store.GetAsync(Samples, "waits"));
 
         // The dependency is back: the next redelivery applies it, once.
-        service.Dependency.Up = true;
+        service.Dependency.Cleared = true;
         await Poll.UntilAsync(async () => await service.Store.Store.GetAsync(Samples, "waits") is not null && (await service.ParkedAsync()).Count == 0, "the parked message to be applied");
         Assert.Equal(1, (await service.Store.Store.GetAsync(Samples, "waits"))!.Count);
         Assert.NotNull(await service.Store.Store.GetAsync(PlatformCollections.Inbox, $"{service.Queue}:{messageId:N}"));
@@ -94,7 +94,7 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
         Assert.Equal(0u, await broker.ReadyAsync(service.ErrorQueue));
 
         // Fixed and replayed: applied once, with its MessageId (the inbox has it), and the dead letter is gone.
-        service.Bugs.Fixed = true;
+        service.Bugs.Cleared = true;
         Assert.True(await service.ReplayAsync(dead));
         await Poll.UntilAsync(async () => await service.Store.Store.GetAsync(Samples, "bug") is not null, "the replayed message to be applied");
         Assert.Equal(1, (await service.Store.Store.GetAsync(Samples, "bug"))!.Count);
@@ -159,7 +159,7 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
         Assert.Equal(HealthStatus.Degraded, health.Status);
         Assert.Contains(service.Queue, health.Entries.Single(e => e.Key.Contains("masstransit", StringComparison.OrdinalIgnoreCase)).Value.Description, StringComparison.Ordinal);
 
-        service.Dependency.Up = true;
+        service.Dependency.Cleared = true;
         await Poll.UntilAsync(
             async () => (await service.Store.Store.FindAsync(Samples.Find(Filter<Sample>.All))).Count(s => s.Id.StartsWith("waits-", StringComparison.Ordinal)) == 10,
             "every message to be applied once the dependency is back",
@@ -174,40 +174,16 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
         _ => Convert.ToString(header, CultureInfo.InvariantCulture) ?? string.Empty,
     };
 
-    /// <summary>The dependency a consumer needs (Contacts, say): down until a test brings it up.</summary>
-    public sealed class Dependency
+    /// <summary>Something a consumer runs that fails with its error until a test clears it.</summary>
+    public abstract class FailingUntilCleared
     {
         private int _attempts;
-        private volatile bool _up;
+        private volatile bool _cleared;
 
-        public bool Up
+        public bool Cleared
         {
-            get => _up;
-            set => _up = value;
-        }
-
-        public int Attempts => _attempts;
-
-        public void Call()
-        {
-            Interlocked.Increment(ref _attempts);
-            if (!Up)
-            {
-                throw new TimeoutException("the dependency is down");
-            }
-        }
-    }
-
-    /// <summary>A bug in the handler: every <see cref="Work"/> with <c>Bug</c> throws until it is fixed.</summary>
-    public sealed class Bugs
-    {
-        private int _attempts;
-        private volatile bool _fixed;
-
-        public bool Fixed
-        {
-            get => _fixed;
-            set => _fixed = value;
+            get => _cleared;
+            set => _cleared = value;
         }
 
         public int Attempts => _attempts;
@@ -215,11 +191,25 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
         public void Run()
         {
             Interlocked.Increment(ref _attempts);
-            if (!Fixed)
+            if (!Cleared)
             {
-                throw new InvalidOperationException("a bug in the handler");
+                throw Error();
             }
         }
+
+        protected abstract Exception Error();
+    }
+
+    /// <summary>The dependency a consumer needs (Contacts, say): down (transient) until a test brings it up.</summary>
+    public sealed class Dependency : FailingUntilCleared
+    {
+        protected override Exception Error() => new TimeoutException("the dependency is down");
+    }
+
+    /// <summary>A bug in the handler (not transient) until a test fixes it.</summary>
+    public sealed class Bugs : FailingUntilCleared
+    {
+        protected override Exception Error() => new InvalidOperationException("a bug in the handler");
     }
 
     /// <summary>Counts the work on its sample, calling the dependency first when the message needs it.</summary>
@@ -234,7 +224,7 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
 
             if (context.Message.NeedsDependency)
             {
-                dependency.Call();
+                dependency.Run();
             }
 
             unit.Upsert(Samples, Minimal(context.Message.SampleId), new Update<Sample>().Inc(x => x.Count, 1));

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Crm.ServiceDefaults.Messaging;
 
 /// <summary>When a consumer endpoint pauses (config section <c>Messaging:Breaker</c>).</summary>
-public sealed class BreakerOptions
+public sealed class BreakerOptions : ICheckedSettings
 {
     public const string Section = "Messaging:Breaker";
 

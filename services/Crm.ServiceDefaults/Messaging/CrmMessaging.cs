@@ -151,12 +151,12 @@ public static class CrmMessaging
     public static IServiceCollection AddMessageRedelivery(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MessageRetryOptions>().Bind(configuration.GetSection(MessageRetryOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MessageRetryOptions>, MessageRetryOptionsValidation>();
+        services.AddSingleton<IValidateOptions<MessageRetryOptions>, SettingsValidation<MessageRetryOptions>>();
         services.AddMetrics();
         services.AddSingleton<MessagingMetrics>();
         services.AddSingleton<MessageRedelivery>();
         services.AddOptions<BreakerOptions>().Bind(configuration.GetSection(BreakerOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<BreakerOptions>, BreakerOptionsValidation>();
+        services.AddSingleton<IValidateOptions<BreakerOptions>, SettingsValidation<BreakerOptions>>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BreakerOptions>>().Value);
         services.AddSingleton<ConsumerBreaker>();
         services.AddDeadLetters();
@@ -206,16 +206,17 @@ public sealed class CrmConsumers(IBusRegistrationConfigurator bus, string servic
     }
 }
 
-/// <summary>Checks <see cref="BreakerOptions"/> at start, naming every wrong setting.</summary>
-public sealed class BreakerOptionsValidation : IValidateOptions<BreakerOptions>
+/// <summary>Settings that name what is wrong with them (<c>Messaging:Retry</c>, <c>Messaging:Breaker</c>).</summary>
+public interface ICheckedSettings
 {
-    public ValidateOptionsResult Validate(string? name, BreakerOptions options) =>
-        options.Errors().ToList() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
+    /// <summary>What is wrong with these settings (empty when nothing).</summary>
+    IEnumerable<string> Errors();
 }
 
-/// <summary>Checks <see cref="MessageRetryOptions"/> at start, naming every wrong setting.</summary>
-public sealed class MessageRetryOptionsValidation : IValidateOptions<MessageRetryOptions>
+/// <summary>Checks <typeparamref name="T"/> at start, naming every wrong setting.</summary>
+public sealed class SettingsValidation<T> : IValidateOptions<T>
+    where T : class, ICheckedSettings
 {
-    public ValidateOptionsResult Validate(string? name, MessageRetryOptions options) =>
+    public ValidateOptionsResult Validate(string? name, T options) =>
         options.Errors().ToList() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
 }

@@ -19,8 +19,6 @@ public static class DeadLetters
     public const string Faulted = "faulted";
     public const string Skipped = "skipped";
 
-    public static DocumentCollection<DeadLetterRecord> Collection => PlatformCollections.DeadLetters;
-
     /// <summary>The id a dead letter of <paramref name="messageId"/> from <paramref name="queue"/> gets.</summary>
     public static string IdOf(string queue, string? messageId) => messageId is null ? $"{queue}:{Ids.New()}" : $"{queue}:{messageId}";
 }
@@ -51,7 +49,7 @@ public sealed class DeadLetterKeeper(IDocumentStore store, TimeProvider time, De
         try
         {
             var record = Describe(context, exception, reason, time.UtcNowMs());
-            await store.CommitAsync(Write.Put(DeadLetters.Collection, record), CancellationToken.None);
+            await store.CommitAsync(Write.Put(PlatformCollections.DeadLetters, record), CancellationToken.None);
             metrics.Kept.Add(1);
             logger.LogError(exception, "Message {MessageId} from {Queue} ({Types}) is a dead letter ({Reason}): {Id}", record.MessageId, record.Queue, string.Join(", ", record.MessageTypes), reason, record.Id);
             return true;
@@ -119,7 +117,7 @@ public sealed class DeadLetterKeeper(IDocumentStore store, TimeProvider time, De
         }
 
         unit.Schedule(MessageRedelivery.TimerKind, $"{record.Queue}:{parked.MessageId:N}", unit.Now, parked with { FirstFailedAt = unit.Now });
-        unit.Delete(DeadLetters.Collection, Filter<DeadLetterRecord>.Eq(x => x.Id, record.Id));
+        unit.Delete(PlatformCollections.DeadLetters, Filter<DeadLetterRecord>.Eq(x => x.Id, record.Id));
         return true;
     }
 

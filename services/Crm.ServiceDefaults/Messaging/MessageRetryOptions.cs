@@ -6,7 +6,7 @@ namespace Crm.ServiceDefaults.Messaging;
 /// (<see cref="FirstDelay"/> doubling up to <see cref="MaxDelay"/>, ±20 %), until <see cref="Window"/> has passed since
 /// its first failure; then it goes to <c>_error</c>.
 /// </summary>
-public sealed class MessageRetryOptions
+public sealed class MessageRetryOptions : ICheckedSettings
 {
     public const string Section = "Messaging:Retry";
 
