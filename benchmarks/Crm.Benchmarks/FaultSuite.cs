@@ -35,12 +35,17 @@ public static class FaultSuite
         Console.WriteLine();
         Console.WriteLine(FaultScenarios.TableHeader);
         var failed = false;
+        var timelines = new List<string>();
         foreach (var scenario in scenarios)
         {
             var result = await FaultScenarios.RunAsync(platform, http, scenario, settings);
             Console.WriteLine(result.Row());
+            timelines.Add($"{result.Scenario}: {result.Timeline}");
             failed |= !result.Clean;
         }
+
+        Console.WriteLine();
+        timelines.ForEach(Console.WriteLine);
 
         return failed ? 1 : 0;
     }
@@ -63,6 +68,26 @@ public static class FaultSuite
         public Task StartAsync(string process) => CrmAsync("restart", process);
 
         public Task RestartAsync(string process) => CrmAsync("restart", process);
+
+        public Task CrashAtAsync(string process, string point, int after) => CrmAsync("crash", process, point, after.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        /// <summary>Polls the process of <c>.local/pids/{process}.pid</c> until it is gone.</summary>
+        public async Task<bool> WaitForExitAsync(string process, TimeSpan timeout)
+        {
+            var pidFile = Path.Combine(local, "pids", process + ".pid");
+            var clock = Stopwatch.StartNew();
+            while (File.Exists(pidFile) && Directory.Exists($"/proc/{(await File.ReadAllTextAsync(pidFile)).Trim()}"))
+            {
+                if (clock.Elapsed > timeout)
+                {
+                    return false;
+                }
+
+                await Task.Delay(100);
+            }
+
+            return true;
+        }
 
         public Task StartReplicaAsync(string service) => CrmAsync("replica", "start", service);
 
@@ -88,6 +113,8 @@ public static class FaultSuite
             }
 
             start.Environment["CRM_LOCAL_DIR"] = local;
+            // A service started again by ./crm restart keeps its crash points armable (kill-* scenarios).
+            start.Environment["Faults__Enabled"] = "true";
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not run {crm}");
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();

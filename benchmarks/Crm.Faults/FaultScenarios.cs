@@ -54,8 +54,8 @@ public static class FaultScenarios
     ];
 
     public const string TableHeader =
-        "| scenario | acknowledged | injected | refused answers | never acknowledged | lost (not assigned) | assigned twice | e-mails missing | e-mails twice | same e-mail redelivered | counted twice | dead letters left | skipped | poison not dead-lettered | recovery | leads done/s |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+        "| scenario | crash point | acknowledged | injected | refused answers | never acknowledged | lost (not assigned) | assigned twice | e-mails missing | e-mails twice | same e-mail redelivered | counted twice | dead letters left | skipped | poison not dead-lettered | outage | largest backlog | drained | recovery | leads done/s |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     /// <summary>An HTTP client for the platform's gateway with its admin key.</summary>
     public static HttpClient CreateClient(IFaultPlatform platform)
@@ -84,10 +84,13 @@ public static class FaultScenarios
         var openLeadsBefore = await OpenLeadsAsync(http);
         var load = new Load();
         var injected = 0L;
+        string? crash = null;
         (int ToError, int ToSkipped) poison = (0, 0);
 
         var loadStarted = Stopwatch.StartNew();
         var loading = OpenLoopAsync(http, run, settings, load);
+        using var stopSampling = new CancellationTokenSource();
+        var sampling = SampleBacklogAsync(http, load, countsBefore, loadStarted, stopSampling.Token);
         log?.WriteLine($"{scenario}: {settings.Rate} captures/s for {settings.Seconds} s");
         switch (scenario)
         {
@@ -127,6 +130,14 @@ public static class FaultScenarios
                     _ => (scenario["kill-".Length..], settings.Outage),
                 };
                 await Task.Delay(TimeSpan.FromSeconds(settings.FaultAtSeconds));
+                if (CrashPointOf(scenario) is { } point)
+                {
+                    // The service kills itself at that point of its own code; the kill below only tidies up (or, had
+                    // it not got there within the time, kills it from outside: reported, and a failure).
+                    await platform.CrashAtAsync(process, point.Name, point.After);
+                    crash = await platform.WaitForExitAsync(process, TimeSpan.FromSeconds(30)) ? point.Name : "not reached";
+                }
+
                 await platform.KillAsync(process);
                 await Task.Delay(TimeSpan.FromSeconds(outage));
                 await platform.StartAsync(process);
@@ -134,6 +145,7 @@ public static class FaultScenarios
         }
 
         var faultEnded = Stopwatch.StartNew();
+        var faultEndedAt = loadStarted.Elapsed;
         await loading;
 
         // Recovery: every acknowledged lead assigned, welcomed and counted, or the limit.
@@ -144,20 +156,32 @@ public static class FaultScenarios
         var recovered = false;
         while (faultEnded.Elapsed < settings.RecoveryLimit)
         {
-            unassigned = await UnassignedAsync(http, unassigned);
-            welcomes = CountWelcomes(platform.MailFolder, startedAt, run);
-            if (unassigned.Count == 0 && emails.All(welcomes.ContainsKey) && (await CountsAsync(http) - countsBefore).All(leads.Length)
-                && (injected == 0 || scenario != "poison" || (await DeadLettersAsync(platform) - deadLettersBefore).Covers(poison)))
+            // Analytics' totals first (one request): only once they say every lead was captured, assigned and welcomed
+            // is each lead and e-mail checked, so the checker does not load the platform it waits for.
+            if ((await CountsAsync(http) - countsBefore).All(leads.Length))
             {
-                recovered = true;
-                break;
+                unassigned = await UnassignedAsync(http, unassigned);
+                welcomes = CountWelcomes(platform.MailFolder, startedAt, run);
+                if (unassigned.Count == 0 && emails.All(welcomes.ContainsKey)
+                    && (injected == 0 || scenario != "poison" || (await DeadLettersAsync(platform) - deadLettersBefore).Covers(poison)))
+                {
+                    recovered = true;
+                    break;
+                }
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+
+        if (!recovered)
+        {
+            unassigned = await UnassignedAsync(http, unassigned);
         }
 
         var recovery = faultEnded.Elapsed;
         var done = loadStarted.Elapsed;
+        await stopSampling.CancelAsync();
+        var backlog = await sampling;
 
         // Not a synchronisation: duplicates have no event to wait for; this is the window they get to show.
         await Task.Delay(settings.Settle);
@@ -182,8 +206,70 @@ public static class FaultScenarios
             Math.Max(0, poison.ToError - deadLetters.Errors) + Math.Max(0, poison.ToSkipped - deadLetters.Skipped),
             recovered ? recovery : null,
             recovered ? leads.Length / done.TotalSeconds : null,
-            baseline);
+            baseline)
+        {
+            Drained = recovered ? Drained(backlog, faultEndedAt, settings.Rate) ?? recovery : null,
+            Outage = scenario switch
+            {
+                "contacts-down" or "rabbitmq-kill" => settings.LongOutage,
+                _ when scenario.StartsWith("kill-", StringComparison.Ordinal) => settings.Outage,
+                _ => null,
+            },
+            MaxBacklog = backlog.Count == 0 ? 0 : backlog.Max(b => b.Backlog),
+            Crash = crash,
+            Timeline = $"fault ended at {faultEndedAt.TotalSeconds:0.0} s; backlog (s: leads) "
+                + string.Join(", ", backlog.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.At.TotalSeconds:0}: {b.Backlog}"))),
+        };
     }
+
+    /// <summary>
+    /// Where a <c>kill-*</c> scenario's service kills itself (SIGKILL from inside, <c>CrashPoints</c> in
+    /// ServiceDefaults), and on which pass: between a consumer's work and its commit (Contacts' timeline, Assignment's
+    /// claim, Messaging's e-mail handed to the SMTP server, Analytics' counts), or, in Leads, whose work is the
+    /// captures, between the broker's confirm of a batch of its events and their deletion from the outbox.
+    /// </summary>
+    public static (string Name, int After)? CrashPointOf(string scenario) => scenario switch
+    {
+        "kill-leads" => ("outbox-after-publish", 5),
+        "kill-contacts" or "kill-assignment" or "kill-messaging" or "kill-analytics" => ("consume-before-commit", 20),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The backlog once a second while the scenario runs: captures sent so far (acknowledged or still being retried)
+    /// minus leads welcomed and counted (Analytics' messages-sent total since the run began; a lead is counted there
+    /// only once assigned and welcomed).
+    /// </summary>
+    private static async Task<List<(TimeSpan At, int Backlog)>> SampleBacklogAsync(HttpClient http, Load load, Counts before, Stopwatch clock, CancellationToken stop)
+    {
+        var samples = new List<(TimeSpan, int)>();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var sent = Volatile.Read(ref load.Sent);
+                var done = (await CountsAsync(http, stop) - before).Messaged;
+                samples.Add((clock.Elapsed, Math.Max(0, sent - done)));
+                await Task.Delay(TimeSpan.FromSeconds(1), stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (HttpRequestException)
+            {
+                // Analytics or the gateway is down in this scenario: no sample now.
+            }
+        }
+
+        return samples;
+    }
+
+    /// <summary>
+    /// When the backlog was drained: the time from the end of the fault to the first sample after it with no more than
+    /// two seconds of captures waiting (the steady state); null when no sample after the fault was that low.
+    /// </summary>
+    private static TimeSpan? Drained(List<(TimeSpan At, int Backlog)> samples, TimeSpan faultEndedAt, int rate) =>
+        samples.Where(s => s.At >= faultEndedAt && s.Backlog <= Math.Max(10, 2 * rate)).Select(s => s.At - faultEndedAt).Cast<TimeSpan?>().FirstOrDefault();
 
     /// <summary>
     /// Messages dead-lettered so far: those the services keep in their stores (<c>GET
@@ -219,15 +305,60 @@ public static class FaultScenarios
             while (cursor is not null);
         }
 
-        var output = await platform.RabbitMqCtlAsync("-q", "list_queues", "--no-table-headers", "name", "messages");
-        var queues = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Trim().Split('\t'))
-            .Where(f => f.Length == 2 && long.TryParse(f[1], CultureInfo.InvariantCulture, out _))
-            .Select(f => (Name: f[0], Messages: long.Parse(f[1], CultureInfo.InvariantCulture)))
-            .ToList();
-        return new DeadLetters(
-            faulted + queues.Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal)).Sum(q => q.Messages),
-            skipped + queues.Where(q => q.Name.EndsWith("_skipped", StringComparison.Ordinal)).Sum(q => q.Messages));
+        var (errors, skippedInBroker) = await BrokerDeadLettersAsync(platform);
+        return new DeadLetters(faulted + errors, skipped + skippedInBroker);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Uri, IReadOnlyList<string>> ConsumerQueues = new();
+
+    /// <summary>
+    /// Messages in the broker's <c>_error</c> and <c>_skipped</c> queues of every consumer queue, read with passive
+    /// declares over AMQP (a missing queue holds none). The consumer queues are listed once per platform with
+    /// <c>rabbitmqctl</c>, whose start is too slow to run twice per scenario.
+    /// </summary>
+    private static async Task<(long Errors, long Skipped)> BrokerDeadLettersAsync(IFaultPlatform platform)
+    {
+        if (!ConsumerQueues.TryGetValue(platform.AmqpUri, out var queues))
+        {
+            var output = await platform.RabbitMqCtlAsync("-q", "list_queues", "--no-table-headers", "name");
+            queues = [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(q => !q.EndsWith("_error", StringComparison.Ordinal) && !q.EndsWith("_skipped", StringComparison.Ordinal))];
+            ConsumerQueues[platform.AmqpUri] = queues;
+        }
+
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = platform.AmqpUri, ClientProvidedName = "crm-fault-suite-checker" };
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await factory.CreateConnectionAsync();
+                long errors = 0, skipped = 0;
+                foreach (var queue in queues)
+                {
+                    errors += await MessagesAsync(connection, queue + "_error");
+                    skipped += await MessagesAsync(connection, queue + "_skipped");
+                }
+
+                return (errors, skipped);
+            }
+            catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException) when (attempt < 30)
+            {
+                await Task.Delay(1000);
+            }
+        }
+    }
+
+    private static async Task<long> MessagesAsync(RabbitMQ.Client.IConnection connection, string queue)
+    {
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
     }
 
     private static async Task<string> GetWithRetriesAsync(HttpClient http, string path)
@@ -267,6 +398,7 @@ public static class FaultScenarios
                 await Task.Delay(wait);
             }
 
+            Interlocked.Increment(ref load.Sent);
             inFlight.Add(CaptureAsync(http, run, i, settings.MaxRetryDelay, load));
         }
 
@@ -364,19 +496,19 @@ public static class FaultScenarios
         return counts;
     }
 
-    private static async Task<Counts> CountsAsync(HttpClient http)
+    private static async Task<Counts> CountsAsync(HttpClient http, CancellationToken cancellationToken = default)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/analytics/summary", UriKind.Relative)));
+                using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/analytics/summary", UriKind.Relative), cancellationToken));
                 var totals = document.RootElement.GetProperty("totals");
                 return new Counts(totals.GetProperty("leadsCaptured").GetInt32(), totals.GetProperty("leadsAssigned").GetInt32(), totals.GetProperty("messagesSent").GetInt32());
             }
             catch (HttpRequestException) when (attempt < 60)
             {
-                await Task.Delay(1000);
+                await Task.Delay(1000, cancellationToken);
             }
         }
     }
@@ -440,6 +572,9 @@ public static class FaultScenarios
 
         public long RefusedAnswers;
 
+        /// <summary>Captures sent so far (each once, however often it is retried).</summary>
+        public int Sent;
+
         public long NeverAcknowledged;
     }
 
@@ -485,7 +620,22 @@ public sealed record FaultResult(
     double? Throughput,
     FaultResult? Baseline)
 {
-    public bool Clean => Baseline is not { Clean: false } && NeverAcknowledged == 0 && Lost == 0 && AssignedTwice == 0 && EmailsMissing == 0 && EmailsTwice == 0 && CountedTwice == 0 && DeadLetters == 0 && Skipped == 0 && PoisonNotDeadLettered == 0 && Recovery is not null;
+    /// <summary>How long the fault kept its process down (seconds; null when it is no outage).</summary>
+    public int? Outage { get; init; }
+
+    /// <summary>The most captures waiting at once (sent, not yet welcomed and counted), sampled once a second.</summary>
+    public int MaxBacklog { get; init; }
+
+    /// <summary>The crash point a <c>kill-*</c> scenario's service reached (<c>not reached</c> when it was killed from outside instead); null in the others.</summary>
+    public string? Crash { get; init; }
+
+    /// <summary>The backlog once a second, as text (to see how a scenario recovered).</summary>
+    public string Timeline { get; init; } = string.Empty;
+
+    /// <summary>From the end of the fault until the backlog was back to at most two seconds of captures (the goal: within 2× the outage).</summary>
+    public TimeSpan? Drained { get; init; }
+
+    public bool Clean => Baseline is not { Clean: false } && Crash != "not reached" && NeverAcknowledged == 0 && Lost == 0 && AssignedTwice == 0 && EmailsMissing == 0 && EmailsTwice == 0 && CountedTwice == 0 && DeadLetters == 0 && Skipped == 0 && PoisonNotDeadLettered == 0 && Recovery is not null;
 
     /// <summary>Healthy throughput against the steady run just before (<c>poison</c> only; the goal is ≥ 0.9).</summary>
     public double? ThroughputRatio => Throughput / Baseline?.Throughput;
@@ -493,5 +643,5 @@ public sealed record FaultResult(
     /// <summary>The table row (after the steady baseline's row when there is one).</summary>
     public string Row() => (Baseline is null ? string.Empty : Baseline.Row() + "\n") + string.Create(
         CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Acknowledged} | {Injected} | {Refused} | {NeverAcknowledged} | {Lost} | {AssignedTwice} | {EmailsMissing} | {EmailsTwice} | {EmailsRedelivered} | {CountedTwice} | {DeadLetters} | {Skipped} | {PoisonNotDeadLettered} | {(Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "NOT RECOVERED")} | {(Throughput is { } t ? $"{t:0.0}" : "–")}{(ThroughputRatio is { } q ? $" ({q:0.00} of steady)" : string.Empty)} |");
+        $"| {Scenario} | {Crash ?? "–"} | {Acknowledged} | {Injected} | {Refused} | {NeverAcknowledged} | {Lost} | {AssignedTwice} | {EmailsMissing} | {EmailsTwice} | {EmailsRedelivered} | {CountedTwice} | {DeadLetters} | {Skipped} | {PoisonNotDeadLettered} | {(Outage is { } o ? $"{o} s" : "–")} | {MaxBacklog} | {(Drained is { } d ? $"{d.TotalSeconds:0.0} s" : "–")}{(Outage is { } x && Drained is { } y ? $" ({y.TotalSeconds / x:0.0}×)" : string.Empty)} | {(Recovery is { } r ? $"{r.TotalSeconds:0.0} s" : "NOT RECOVERED")} | {(Throughput is { } t ? $"{t:0.0}" : "–")}{(ThroughputRatio is { } q ? $" ({q:0.00} of steady)" : string.Empty)} |");
 }

@@ -25,6 +25,15 @@ public interface IFaultPlatform
     /// <summary>SIGKILLs one process (with its children), as a crash would.</summary>
     Task KillAsync(string process);
 
+    /// <summary>
+    /// Arms a crash point in a service (its management port's <c>POST /admin/faults/crash</c>; the service runs with
+    /// <c>Faults:Enabled=true</c>): it SIGKILLs itself the <paramref name="after"/>-th time it reaches <paramref name="point"/>.
+    /// </summary>
+    Task CrashAtAsync(string process, string point, int after);
+
+    /// <summary>Waits until the process has exited: true, or false when it still runs after <paramref name="timeout"/>.</summary>
+    Task<bool> WaitForExitAsync(string process, TimeSpan timeout);
+
     /// <summary>Starts a killed process again (same ports, store and settings) and waits until it is ready.</summary>
     Task StartAsync(string process);
 

@@ -30,6 +30,7 @@ public static class LeadsService
 
         builder.Services.AddSingleton(config.GetSection(ContactDirectoryOptions.Section).Get<ContactDirectoryOptions>() ?? new ContactDirectoryOptions());
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
+        builder.Services.AddSingleton<ContactsOutage>();
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
         builder.Services.AddScoped<CaptureLeadHandler>();
         builder.AddTimerHandler<ResolvePendingContact>();

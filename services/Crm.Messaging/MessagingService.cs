@@ -24,6 +24,7 @@ public static class MessagingService
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...).");
         builder.Services.AddSingleton<SendOnce>();
+        builder.Services.AddCheckedSettings<SendingOptions>(builder.Configuration, SendingOptions.Section);
 
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();

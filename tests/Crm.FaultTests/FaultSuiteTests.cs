@@ -50,6 +50,7 @@ public sealed class FaultSuiteTests(FaultPlatform platform, ITestOutputHelper ou
 
         output.WriteLine(FaultScenarios.TableHeader);
         output.WriteLine(result.Row());
+        output.WriteLine($"[timeline] {scenario}: {result.Timeline}");
         output.WriteLine($"[timing] fault suite {scenario}: {clock.Elapsed.TotalSeconds:0.0} s");
         if (!result.Clean)
         {

@@ -22,6 +22,9 @@ public sealed class FakeContactDirectory : IContactDirectory
 
     public int Calls => Volatile.Read(ref _calls);
 
+    /// <summary>Told of every unavailability, as <see cref="GrpcContactDirectory"/> tells it.</summary>
+    public ContactsOutage Outage { get; } = new();
+
     /// <summary>Contacts is unavailable for this e-mail until <see cref="BringBack"/>.</summary>
     public void TakeDown(string email) => _down[email.Trim().ToLowerInvariant()] = true;
 
@@ -33,6 +36,7 @@ public sealed class FakeContactDirectory : IContactDirectory
         var normalizedEmail = string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
         if (normalizedEmail is not null && (normalizedEmail.EndsWith(UnavailableDomain, StringComparison.Ordinal) || _down.ContainsKey(normalizedEmail)))
         {
+            Outage.Seen();
             throw new ContactsUnavailableException("Contacts answered Unavailable.");
         }
 

@@ -10,7 +10,7 @@ namespace Crm.Leads.Tests;
 public sealed class GrpcContactDirectoryTests
 {
     private static GrpcContactDirectory Directory(Func<ResolveContactRequest, CallOptions, Task<ResolveContactReply>> answer) =>
-        new(new StubClient(answer), new ContactDirectoryOptions { Timeout = TimeSpan.FromSeconds(3) }, NullLogger<GrpcContactDirectory>.Instance);
+        new(new StubClient(answer), new ContactDirectoryOptions { Timeout = TimeSpan.FromSeconds(3) }, new ContactsOutage(), NullLogger<GrpcContactDirectory>.Instance);
 
     private static Task<ResolveContactReply> Fail(StatusCode code, string detail, Metadata? trailers = null) =>
         Task.FromException<ResolveContactReply>(new RpcException(new Status(code, detail), trailers ?? []));

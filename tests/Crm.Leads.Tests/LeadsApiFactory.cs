@@ -18,6 +18,8 @@ public class LeadsApiFactory : CrmServiceFactory<LeadsEntryPoint>
     {
         services.RemoveAll<IContactDirectory>();
         services.AddSingleton<IContactDirectory>(Contacts);
+        services.RemoveAll<ContactsOutage>();
+        services.AddSingleton(Contacts.Outage);
     }
 
     public Task<long> LeadCountAsync() => Store.CountAsync(LeadCollections.Leads, Filter<Lead>.All);

@@ -10,6 +10,7 @@ using Crm.Contracts.Leads;
 using Crm.Leads.Leads;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Crm.Leads.Tests;
@@ -314,6 +315,32 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
         Assert.Equal(lead.Id, (await replay.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!.Id);
         Assert.Equal(1, await factory.LeadsFromSourceAsync(resolved.Source));
+    }
+
+    [Fact]
+    public async Task The_first_capture_contacts_answers_after_an_outage_brings_every_pending_contact_forward()
+    {
+        var email = $"waiting-{Guid.NewGuid():N}@example.com";
+        factory.Contacts.TakeDown(email);
+        using var response = await PostAsync(Json(new CaptureLeadRequest { Name = "Cy", Email = email, Source = Unique("waiting"), Channel = Channel.Web }));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var lead = (await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+
+        // Its back-off has grown long (as after many failed attempts); then Contacts is back.
+        using var scope = factory.Services.CreateScope();
+        var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+        unit.Schedule(ResolvePendingContact.TimerKind, lead.Id, unit.Now.AddHours(1));
+        await unit.CommitAsync();
+        factory.Contacts.BringBack(email);
+
+        using var answered = await PostAsync(Json(new CaptureLeadRequest { Name = "Di", Email = $"answered-{Guid.NewGuid():N}@example.com", Source = Unique("answered"), Channel = Channel.Web }));
+        Assert.Equal(HttpStatusCode.Created, answered.StatusCode);
+
+        var resolved = await Poll.ForAsync(
+            async () => await factory.CreateClient().GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions) is { ContactPending: false } r ? r : null,
+            "the pending contact to be resolved long before its timer's hour",
+            TimeSpan.FromSeconds(20));
+        Assert.False(string.IsNullOrEmpty(resolved.ContactId));
     }
 
     [Theory]

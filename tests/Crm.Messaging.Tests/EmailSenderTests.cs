@@ -62,6 +62,43 @@ public sealed class SmtpEmailSenderTests
         Assert.Equal(unavailable, error is Crm.ServiceDefaults.Messaging.DependencyUnavailableException);
         Assert.Equal(unavailable, Crm.ServiceDefaults.Messaging.TransientFailures.IsTransient(error));
     }
+
+    [Fact]
+    public async Task A_connection_lost_while_the_e_mail_is_handed_over_leaves_it_unknown_whether_it_was_taken()
+    {
+        // A server on loopback that takes the whole message after DATA and closes the connection before answering.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var serving = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+            async Task SayAsync(string line) => await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(line + "\r\n"));
+            await SayAsync("220 sink ready");
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (line.StartsWith("DATA", StringComparison.OrdinalIgnoreCase))
+                {
+                    await SayAsync("354 go ahead");
+                    while (await reader.ReadLineAsync() is { } body && body != ".")
+                    {
+                    }
+
+                    return;
+                }
+
+                await SayAsync("250 ok");
+            }
+        });
+        var options = new SmtpOptions { Host = "127.0.0.1", Port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port, Timeout = TimeSpan.FromSeconds(5) };
+        var sender = new SmtpEmailSender(options, TimeProvider.System, NullLogger<SmtpEmailSender>.Instance);
+
+        var error = await Assert.ThrowsAsync<EmailOutcomeUnknownException>(() => sender.SendAsync(new EmailMessage("m", "ada@example.com", null, "s", "b")));
+        await serving;
+
+        Assert.True(Crm.ServiceDefaults.Messaging.TransientFailures.IsTransient(error));
+    }
 }
 
 public sealed class PickupDirectoryEmailSenderTests

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Crm.Messaging.Contacts;
+using Crm.Messaging.Email;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,10 +36,20 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
     /// <summary>The service's store, to read what it committed (through the document layer, never raw SQL).</summary>
     public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
 
+    private IEmailSender? _sender;
+
+    /// <summary>Sends through <paramref name="sender"/> instead of the configured transport.</summary>
+    public void ReplaceEmailSender(IEmailSender sender) => _sender = sender;
+
     protected override void ConfigureServices(IServiceCollection services)
     {
         services.RemoveAll<IContactDirectory>();
         services.AddSingleton<IContactDirectory>(Contacts);
+        if (_sender is not null)
+        {
+            services.RemoveAll<IEmailSender>();
+            services.AddSingleton(_sender);
+        }
     }
 
     protected override void Dispose(bool disposing)

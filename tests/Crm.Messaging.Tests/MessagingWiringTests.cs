@@ -82,4 +82,48 @@ public sealed class MessagingWiringTests
             "the message in the list");
         Assert.Equal("sent", Assert.Single(page.Items).Status);
     }
+
+    [Fact]
+    public async Task A_welcome_whose_hand_over_broke_off_is_sent_again_under_the_same_id_never_as_a_second_e_mail()
+    {
+        await using var factory = new MessagingApiFactory();
+        factory.Settings["Sending:Timeout"] = "00:00:01";
+        factory.Settings["Sending:ClaimLease"] = "00:00:02";
+        factory.Settings["Timers:PollInterval"] = "00:00:00.100";
+        factory.Settings["Messaging:Retry:FirstDelay"] = "00:00:00.200";
+        factory.Settings["Messaging:Retry:MaxDelay"] = "00:00:00.500";
+        var sender = new BreaksOffOnce();
+        factory.ReplaceEmailSender(sender);
+        var contact = new ContactCard($"c-{Ids.New()}", "Edsger", ["edsger@example.com"]);
+        factory.Contacts.Add(contact);
+        var leadId = $"l-{Ids.New()}";
+
+        await factory.Harness.Bus.Publish(new LeadAssigned { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = leadId, ContactId = contact.Id, RepId = "rep-1", RepName = "Grace" });
+
+        // The first hand-over broke off (the server may have taken it): the claim stays, the immediate retries find it
+        // busy, and once its lease ends the message is taken over and sent again under the same id.
+        await Poll.UntilAsync(() => Task.FromResult(sender.Ids.Count >= 2), "the welcome to be sent again after the claim's lease", TimeSpan.FromSeconds(30));
+        Assert.Single(sender.Ids.Distinct());
+        using var client = factory.CreateClient();
+        var sent = await Poll.ForAsync(
+            async () => (await client.GetFromJsonAsync<Page<MessageResponse>>(new Uri($"/api/messaging/messages?leadId={leadId}", UriKind.Relative), CrmClient.JsonOptions))!.Items.SingleOrDefault(),
+            "the message recorded as sent");
+        Assert.Equal(sender.Ids[0], sent.Id);
+    }
+
+    /// <summary>Breaks off the first hand-over as a dropped SMTP connection would, then takes every e-mail.</summary>
+    private sealed class BreaksOffOnce : IEmailSender
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _ids = new();
+
+        public IReadOnlyList<string> Ids => [.. _ids];
+
+        public Task<EmailDelivery> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
+        {
+            _ids.Enqueue(message.MessageId);
+            return _ids.Count == 1
+                ? throw new EmailOutcomeUnknownException("the connection dropped after DATA", new IOException("reset"))
+                : Task.FromResult(new EmailDelivery(EmailStatus.Sent, "test"));
+        }
+    }
 }

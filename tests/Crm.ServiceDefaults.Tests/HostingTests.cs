@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Messaging;
 using Crm.Testing;
@@ -38,6 +40,40 @@ public sealed class HostingTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri($"http://127.0.0.1:{http}/metrics"))).StatusCode);
         Assert.Equal("{}", await client.GetStringAsync(new Uri($"http://127.0.0.1:{management}/admin/test")));
         await AssertNotFoundProblemAsync(await client.GetAsync(new Uri($"http://127.0.0.1:{http}/admin/test")));
+    }
+
+    [Fact]
+    public async Task Crash_points_are_armed_only_on_the_management_port_of_a_process_started_with_faults_enabled()
+    {
+        var http = FreePort.Next();
+        var management = FreePort.Next();
+        using var client = new HttpClient();
+        var arm = () => JsonContent.Create(new { point = CrashPoints.ConsumeBeforeCommit, after = 1_000_000_000 });
+        await using (var _ = await StartAsync(http, management))
+        {
+            await AssertNotFoundProblemAsync(await client.PostAsync(new Uri($"http://127.0.0.1:{management}/admin/faults/crash"), arm()));
+        }
+
+        http = FreePort.Next();
+        management = FreePort.Next();
+        await using var app = await StartAsync(http, management, faults: true);
+        await AssertNotFoundProblemAsync(await client.PostAsync(new Uri($"http://127.0.0.1:{http}/admin/faults/crash"), arm()));
+
+        // Every bad field named at once.
+        using var bad = await client.PostAsync(new Uri($"http://127.0.0.1:{management}/admin/faults/crash"), JsonContent.Create(new { point = "nowhere", after = 0 }));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var problem = await bad.Content.ReadFromJsonAsync<HttpValidationProblemDetails>();
+        Assert.Equal(["after", "point"], problem!.Errors.Keys.Order(StringComparer.Ordinal));
+
+        // Armed so far ahead that no consumer of this test process gets there; then disarmed.
+        using var armed = await client.PostAsync(new Uri($"http://127.0.0.1:{management}/admin/faults/crash"), arm());
+        Assert.Equal(HttpStatusCode.Accepted, armed.StatusCode);
+        var state = await client.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{management}/admin/faults"));
+        Assert.Equal(CrashPoints.ConsumeBeforeCommit, state.GetProperty("armed").GetString());
+        Assert.Equal(1_000_000_000, state.GetProperty("after").GetInt32());
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync(new Uri($"http://127.0.0.1:{management}/admin/faults/crash"))).StatusCode);
+        state = await client.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{management}/admin/faults"));
+        Assert.Equal(JsonValueKind.Null, state.GetProperty("armed").ValueKind);
     }
 
     [Theory]
@@ -163,9 +199,11 @@ public sealed class HostingTests
         int management,
         int grpc = 0,
         Action<IServiceCollection>? services = null,
-        Action<WebApplication>? map = null)
+        Action<WebApplication>? map = null,
+        bool faults = false)
     {
         var builder = WebApplication.CreateBuilder();
+        builder.Configuration[CrashPoints.EnabledSetting] = faults ? "true" : null;
         builder.Configuration["Ports:Bind"] = "127.0.0.1";
         builder.Configuration["Ports:Http"] = http.ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.Configuration["Ports:Grpc"] = grpc.ToString(System.Globalization.CultureInfo.InvariantCulture);

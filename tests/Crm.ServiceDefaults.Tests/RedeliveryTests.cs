@@ -168,6 +168,25 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
         Assert.Empty(await service.Store.Store.FindAsync(PlatformQueries.DeadLetters(null)));
     }
 
+    [SkippableFact]
+    public async Task The_first_success_after_failures_sends_the_parked_messages_back_at_once_instead_of_after_their_back_off()
+    {
+        await using var service = await Service.StartAsync(broker, window: TimeSpan.FromHours(1), firstDelay: TimeSpan.FromMinutes(10));
+        await service.PublishAsync(new Work("parked", NeedsDependency: true), NewId.NextGuid());
+        var parked = Assert.Single(await Poll.ForAsync(async () => await service.ParkedAsync() is { Count: 1 } p ? p : null, "the message to be parked"));
+        Assert.True(parked.DueAt > DateTimeOffset.UtcNow.AddMinutes(7), $"due {parked.DueAt:O}");
+
+        // The dependency is back: the next message succeeds, and the parked one follows it within seconds, not minutes.
+        service.Dependency.Cleared = true;
+        await service.PublishAsync(new Work("next", NeedsDependency: true), NewId.NextGuid());
+        await Poll.UntilAsync(
+            async () => await service.Store.Store.GetAsync(Samples, "parked") is not null && await service.Store.Store.GetAsync(Samples, "next") is not null,
+            "both messages to be applied",
+            TimeSpan.FromSeconds(20));
+        Assert.Empty(await service.ParkedAsync());
+        Assert.Equal(1, (await service.Store.Store.GetAsync(Samples, "parked"))!.Count);
+    }
+
     private static string Text(object? header) => header switch
     {
         byte[] bytes => Encoding.UTF8.GetString(bytes),
@@ -249,7 +268,7 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
 
         public ConsumerBreaker Breaker => app.Services.GetRequiredService<ConsumerBreaker>();
 
-        public static async Task<Service> StartAsync(Broker broker, TimeSpan window, int tripAfter = 0, TimeSpan? pause = null)
+        public static async Task<Service> StartAsync(Broker broker, TimeSpan window, int tripAfter = 0, TimeSpan? pause = null, TimeSpan? firstDelay = null)
         {
             var node = broker.Node;
             var name = $"retry{Guid.NewGuid():N}"[..16];
@@ -261,8 +280,8 @@ public sealed class RedeliveryTests(RedeliveryTests.Broker broker) : IClassFixtu
             builder.Configuration["RabbitMq:PrefetchCount"] = "1";
             builder.Configuration["Timers:PollInterval"] = "00:00:00.05";
             builder.Configuration["Messaging:Retry:Immediate"] = "1";
-            builder.Configuration["Messaging:Retry:FirstDelay"] = "00:00:00.1";
-            builder.Configuration["Messaging:Retry:MaxDelay"] = "00:00:00.4";
+            builder.Configuration["Messaging:Retry:FirstDelay"] = (firstDelay ?? TimeSpan.FromSeconds(0.1)).ToString("c", CultureInfo.InvariantCulture);
+            builder.Configuration["Messaging:Retry:MaxDelay"] = (firstDelay ?? TimeSpan.FromSeconds(0.4)).ToString("c", CultureInfo.InvariantCulture);
             builder.Configuration["Messaging:Retry:Window"] = window.ToString("c", CultureInfo.InvariantCulture);
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Configuration["Messaging:Breaker:TripAfter"] = tripAfter.ToString(CultureInfo.InvariantCulture);

@@ -216,6 +216,21 @@ public class Platform : IAsyncLifetime
             TimeSpan.FromSeconds(120));
     }
 
+    /// <summary>Waits until the process <paramref name="name"/> has exited: true, or false when it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitOfAsync(string name, TimeSpan timeout)
+    {
+        using var waited = new CancellationTokenSource(timeout);
+        try
+        {
+            await _processes.Single(p => p.Name == name).WaitForExitAsync(waited.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (waited.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Everything a running process wrote to its console so far.</summary>
     public string OutputOf(string name) => _processes.Single(p => p.Name == name).Output;
 

@@ -6,10 +6,14 @@ namespace Crm.Leads.Contacts;
 /// <summary>
 /// <see cref="IContactDirectory"/> over Contacts' gRPC <c>ResolveContact</c>. Calls fail fast when the channel is
 /// not connected (no <c>WaitForReady</c>): a capture then stores its lead as pending at once instead of holding the
-/// web form, and the pending-contact timer (run one after the other with every other timer) has its own schedule. INVALID_ARGUMENT carries
+/// web form, and the pending-contact timers have their own schedule (all brought forward when Contacts answers again: <see cref="ContactsOutage"/>). INVALID_ARGUMENT carries
 /// <c>Status.Detail = "phone: &lt;reason&gt;"</c> (and a <c>field</c> trailer); any other failure means Contacts is unavailable.
 /// </summary>
-public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient client, ContactDirectoryOptions options, ILogger<GrpcContactDirectory> logger) : IContactDirectory
+public sealed class GrpcContactDirectory(
+    ContactDirectory.ContactDirectoryClient client,
+    ContactDirectoryOptions options,
+    ContactsOutage outage,
+    ILogger<GrpcContactDirectory> logger) : IContactDirectory
 {
     public async Task<ResolvedContact> ResolveAsync(string? name, string? email, string? phone, CancellationToken cancellationToken = default)
     {
@@ -19,6 +23,7 @@ public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient
             var reply = await client.ResolveContactAsync(request, deadline: DateTime.UtcNow + options.Timeout, cancellationToken: cancellationToken);
             if (reply.Contact is null || string.IsNullOrEmpty(reply.Contact.ContactId))
             {
+                outage.Seen();
                 throw new ContactsUnavailableException("Contacts answered without a contact.");
             }
 
@@ -35,6 +40,7 @@ public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient
         }
         catch (RpcException ex) when (!(ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested))
         {
+            outage.Seen();
             logger.LogWarning(ex, "Contacts could not resolve a contact: {Status}", ex.StatusCode);
             throw new ContactsUnavailableException($"Contacts answered {ex.StatusCode}.", ex);
         }

@@ -18,6 +18,7 @@ namespace Crm.Leads.Leads;
 /// </summary>
 public sealed class CaptureLeadHandler(
     IContactDirectory contacts,
+    ContactsOutage outage,
     UnitOfWork unit,
     IOptions<ScoringOptions> scoring,
     IOptions<HttpJsonOptions> json,
@@ -64,6 +65,7 @@ public sealed class CaptureLeadHandler(
             lead = lead.WithContact(
                 await contacts.ResolveAsync(lead.Name, lead.Email, lead.Phone, cancellationToken),
                 scoring.Value);
+            ResolvePendingContact.AfterContactsAnswered(unit, outage);
         }
         catch (ContactIdentityException ex)
         {

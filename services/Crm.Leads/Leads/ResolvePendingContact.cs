@@ -10,11 +10,13 @@ namespace Crm.Leads.Leads;
 /// Contacts again and, when it answers, stores the contact, scores the lead again on the normalised identities and
 /// publishes <c>LeadCaptured</c> and <c>LeadScored</c> in the same commit (so the lead is assigned and welcomed as if
 /// captured now). While Contacts stays unavailable it tries again after 1, 2, 4, 8 s, then every <see cref="MaxDelay"/>
-/// (15 s: a lead waits at most that long after Contacts is back; each attempt while it is down is one fast-failing
-/// call and one small write), never giving up: an accepted lead is never forgotten. An identity Contacts rejects is
+/// (each attempt while it is down is one fast-failing call and one small write), never giving up: an accepted lead is
+/// never forgotten. The first call Contacts answers after an outage brings every pending lead's timer forward
+/// (<see cref="AfterContactsAnswered"/>), so the backlog does not wait out its back-offs; should that commit fail, a
+/// lead still waits at most <see cref="MaxDelay"/> (15 s) after Contacts is back. An identity Contacts rejects is
 /// recorded on the lead (<see cref="Lead.ContactError"/>) instead of being retried forever.
 /// </summary>
-public sealed class ResolvePendingContact(IContactDirectory contacts, IOptions<ScoringOptions> scoring, ILogger<ResolvePendingContact> logger) : ITimerHandler
+public sealed class ResolvePendingContact(IContactDirectory contacts, ContactsOutage outage, IOptions<ScoringOptions> scoring, ILogger<ResolvePendingContact> logger) : ITimerHandler
 {
     public const string TimerKind = "lead-contact";
 
@@ -25,6 +27,18 @@ public sealed class ResolvePendingContact(IContactDirectory contacts, IOptions<S
     /// <summary>Schedules the next attempt (0: the first, a second after the capture).</summary>
     public static void Schedule(UnitOfWork unit, string leadId, int attempt) =>
         unit.Schedule(TimerKind, leadId, unit.Now + Delay(attempt), new Attempt(attempt));
+
+    /// <summary>
+    /// Call after Contacts answered, with the unit that commits what the answer brought: when this process saw Contacts
+    /// unavailable since its last answer, every pending lead is brought forward to now (once per outage).
+    /// </summary>
+    public static void AfterContactsAnswered(UnitOfWork unit, ContactsOutage outage)
+    {
+        if (outage.TryEnd())
+        {
+            unit.WakeTimers(TimerKind);
+        }
+    }
 
     /// <summary>1 s, 2 s, 4 s, 8 s, then <see cref="MaxDelay"/>.</summary>
     public static TimeSpan Delay(int attempt) =>
@@ -58,6 +72,7 @@ public sealed class ResolvePendingContact(IContactDirectory contacts, IOptions<S
             return;
         }
 
+        AfterContactsAnswered(unit, outage);
         unit.Replace(LeadCollections.Leads, resolved with { Version = lead.Version + 1 }, lead.Version);
         foreach (var message in resolved.CaptureEvents())
         {

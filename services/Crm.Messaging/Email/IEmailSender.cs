@@ -8,11 +8,24 @@ public sealed record EmailMessage(string MessageId, string To, string? ToName, s
 /// <summary>What became of an e-mail: <see cref="Status"/> is <c>sent</c> or <c>picked-up</c>.</summary>
 public sealed record EmailDelivery(string Status, string Detail);
 
-/// <summary>Hands an e-mail to the transport chosen by configuration (SMTP server or pickup folder).</summary>
+/// <summary>
+/// Hands an e-mail to the transport chosen by configuration (SMTP server or pickup folder). A failure the transport
+/// knows the e-mail was not taken for throws anything but <see cref="EmailOutcomeUnknownException"/>; a failure while
+/// the e-mail was being handed over (the connection lost mid-way, the time up before the server answered) throws
+/// that one: the e-mail may have been taken.
+/// </summary>
 public interface IEmailSender
 {
     Task<EmailDelivery> SendAsync(EmailMessage message, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// The e-mail was being handed over when the transport failed: whether the server took it is not known. A transient
+/// failure (the message is retried), but its claim is kept, so the retry sends it under the same id once the
+/// claim's lease ends (at least once, never two different e-mails).
+/// </summary>
+public sealed class EmailOutcomeUnknownException(string message, Exception inner)
+    : Crm.ServiceDefaults.Messaging.DependencyUnavailableException(message, inner);
 
 public static class EmailStatus
 {

@@ -25,7 +25,8 @@ public sealed record MessageClaim(ClaimStatus Status, string? MessageId = null);
 /// <item><b>Complete</b> (part of the consumer's unit of work, with its events): the final fields, guarded by the
 /// claim token; if the claim was taken over meanwhile, the commit fails and the message is retried, and the claim
 /// then finds it finished: nothing is sent twice by two live deliveries.</item>
-/// <item><b>Release</b> (committed at once) when sending failed, so a retry can claim again at once.</item>
+/// <item><b>Release</b> (committed at once) when sending failed before the e-mail was handed over, so a retry can claim
+/// again at once. A failure while it was handed over keeps the claim (the server may have taken it).</item>
 /// </list>
 /// Sending stays at least once: a crash after the e-mail left and before the completion committed repeats it once
 /// the lease ends. Which message a redelivery already applied is the consume pipeline's inbox, not this class's.

@@ -16,8 +16,9 @@ namespace Crm.Messaging.Welcome;
 /// the contact up in Contacts (gRPC), renders the e-mail naming the rep, sends it, and completes the message with
 /// <see cref="MessageSent"/> in the unit of work the consume pipeline commits (with its inbox record, so a
 /// redelivery of this message is dropped before it gets here). A contact without an e-mail address gets a
-/// <c>skipped</c> record and no event. A failure gives the claim up and is retried; a process that dies mid-send
-/// leaves a claim that a later delivery takes over when its lease ends. Delivery is at least once: a crash between
+/// <c>skipped</c> record and no event. A failure gives the claim up and is retried, except one while the e-mail was
+/// handed over (<see cref="EmailOutcomeUnknownException"/>): like a process that dies mid-send, it leaves a claim that
+/// a later delivery takes over, under the same id, when its lease ends (<see cref="SendingOptions"/>). Delivery is at least once: a crash between
 /// handing the e-mail over and committing can repeat that one e-mail.
 /// </summary>
 public sealed class SendWelcomeOnLeadAssigned(
@@ -26,16 +27,11 @@ public sealed class SendWelcomeOnLeadAssigned(
     IContactDirectory contacts,
     IEmailSender sender,
     TemplateRenderer templates,
+    SendingOptions sending,
     TimeProvider time,
     ILogger<SendWelcomeOnLeadAssigned> logger) : IConsumer<LeadAssigned>
 {
     public const string Channel = "email";
-
-    /// <summary>Looking the contact up and sending must finish within this...</summary>
-    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
-
-    /// <summary>...so a claim older than this belongs to a delivery that died.</summary>
-    public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(45);
 
     public async Task Consume(ConsumeContext<LeadAssigned> context)
     {
@@ -60,7 +56,7 @@ public sealed class SendWelcomeOnLeadAssigned(
             OwnerTeamId = string.IsNullOrWhiteSpace(assigned.TeamId) ? null : assigned.TeamId,
         };
         var claimToken = Ids.New();
-        var claim = await sendOnce.ClaimAsync(pending, claimToken, ClaimLease, context.CancellationToken);
+        var claim = await sendOnce.ClaimAsync(pending, claimToken, sending.ClaimLease, context.CancellationToken);
         switch (claim.Status)
         {
             case ClaimStatus.AlreadyHandled:
@@ -76,6 +72,12 @@ public sealed class SendWelcomeOnLeadAssigned(
         {
             await SendAsync(assigned, message, claimToken, context.CancellationToken);
         }
+        catch (EmailOutcomeUnknownException)
+        {
+            // The SMTP server may have taken it: the claim stays, and a retry sends it under the same id once the
+            // lease ends. Released, a retry would claim it afresh and send a second, different e-mail.
+            throw;
+        }
         catch
         {
             await sendOnce.ReleaseAsync(message.Id, claimToken, CancellationToken.None);
@@ -85,8 +87,11 @@ public sealed class SendWelcomeOnLeadAssigned(
 
     private async Task SendAsync(LeadAssigned assigned, Message message, string claimToken, CancellationToken cancellationToken)
     {
+        // The look-up stops when the delivery is cancelled (the broker gone, the process stopping); the hand-over,
+        // once begun, only when its time is up: cut mid-way, nobody would know whether the e-mail left.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(SendTimeout);
+        timeout.CancelAfter(sending.Timeout);
+        using var handOver = new CancellationTokenSource(sending.Timeout);
 
         // Not found is retried for the retry window (then a dead letter): Contacts created the contact before the lead
         // existed, so it can only be a store that has not caught up.
@@ -102,7 +107,7 @@ public sealed class SendWelcomeOnLeadAssigned(
         }
 
         var to = contact.Emails[0];
-        var delivery = await sender.SendAsync(new EmailMessage(message.Id, to, contact.Name, rendered.Subject, rendered.Body), timeout.Token);
+        var delivery = await sender.SendAsync(new EmailMessage(message.Id, to, contact.Name, rendered.Subject, rendered.Body), handOver.Token);
         var sent = message with { To = to, Subject = rendered.Subject, Status = delivery.Status, SentAt = time.UtcNowMs() };
         SendOnce.Complete(unit, sent, claimToken,
         [

@@ -110,6 +110,8 @@ public static class CrmHost
             app.MapDeadLetterAdministration(messaging.Name);
         }
 
+        app.MapCrashPoints();
+
         return app;
     }
 

@@ -58,17 +58,12 @@ public sealed class ConsumerBreaker(BreakerOptions options, MessagingMetrics met
         configurator.ConnectReceiveEndpointObserver(endpoint);
     }
 
-    public void Succeeded(string queue)
-    {
-        if (_endpoints.TryGetValue(queue, out var endpoint))
-        {
-            endpoint.Succeeded(options);
-        }
-    }
+    /// <summary>A message of <paramref name="queue"/> succeeded: true when it ends a run of transient failures (its dependency is back).</summary>
+    public bool Succeeded(string queue) => _endpoints.TryGetValue(queue, out var endpoint) && endpoint.Succeeded(options);
 
     public void FailedTransiently(string queue, Exception error)
     {
-        if (options.TripAfter == 0 || !_endpoints.TryGetValue(queue, out var endpoint) || endpoint.Failed(options) is not { } pause)
+        if (!_endpoints.TryGetValue(queue, out var endpoint) || endpoint.Failed(options) is not { } pause)
         {
             return;
         }
@@ -98,12 +93,15 @@ public sealed class ConsumerBreaker(BreakerOptions options, MessagingMetrics met
             }
         }
 
-        public void Succeeded(BreakerOptions options)
+        /// <summary>Closes the breaker; true when failures came before this success.</summary>
+        public bool Succeeded(BreakerOptions options)
         {
             lock (_lock)
             {
+                var ended = _failuresInARow > 0;
                 _failuresInARow = 0;
                 _nextPause = options.Pause;
+                return ended;
             }
         }
 
@@ -112,7 +110,7 @@ public sealed class ConsumerBreaker(BreakerOptions options, MessagingMetrics met
         {
             lock (_lock)
             {
-                if (_paused || _endpoint is null || ++_failuresInARow < options.TripAfter)
+                if (_paused || ++_failuresInARow < options.TripAfter || options.TripAfter == 0 || _endpoint is null)
                 {
                     return null;
                 }

@@ -4,6 +4,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Crm.ServiceDefaults.Messaging;
@@ -31,6 +32,12 @@ public sealed class RabbitMqOptions
     /// every time it is handled is redelivered this often.
     /// </summary>
     public int DeliveryLimit { get; set; } = 20;
+
+    /// <summary>The first wait before reconnecting to a broker that went away (<see cref="BrokerReconnect"/>).</summary>
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two attempts to reconnect: a broker back is used again within this.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Per consumer queue (e.g. <c>messaging-lead-assigned</c>): its own prefetch and concurrency, over the code's defaults.</summary>
     public Dictionary<string, RabbitEndpointOptions> Endpoints { get; set; } = new(StringComparer.Ordinal);
@@ -76,6 +83,12 @@ public static class CrmMessaging
             throw new InvalidOperationException($"{RabbitMqOptions.Section}:DeliveryLimit must be at least 1, not {rabbit.DeliveryLimit}.");
         }
 
+        if (rabbit.ReconnectMinDelay <= TimeSpan.Zero || rabbit.ReconnectMaxDelay < rabbit.ReconnectMinDelay)
+        {
+            throw new InvalidOperationException(
+                $"{RabbitMqOptions.Section}:ReconnectMinDelay ({rabbit.ReconnectMinDelay}) must be positive and not longer than {RabbitMqOptions.Section}:ReconnectMaxDelay ({rabbit.ReconnectMaxDelay}).");
+        }
+
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(options =>
         {
             options.WaitUntilStarted = true;
@@ -106,6 +119,12 @@ public static class CrmMessaging
             {
                 // Publisher confirms: a publish (the outbox's) completes only once the broker has the message.
                 cfg.Host(new Uri(rabbit.Uri), host => host.PublisherConfirmation = true);
+                if (!BrokerReconnect.TryApply(cfg, rabbit.ReconnectMinDelay, rabbit.ReconnectMaxDelay))
+                {
+                    context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerReconnect).FullName!)
+                        .LogWarning("Could not shorten MassTransit's reconnect schedule (its internals changed): after a broker outage, consumers may wait up to 30 s before they consume again");
+                }
+
                 cfg.PrefetchCount = rabbit.PrefetchCount;
                 cfg.ConfigureEndpoints(context);
             });
@@ -150,14 +169,11 @@ public static class CrmMessaging
     /// </summary>
     public static IServiceCollection AddMessageRedelivery(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MessageRetryOptions>().Bind(configuration.GetSection(MessageRetryOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MessageRetryOptions>, SettingsValidation<MessageRetryOptions>>();
+        services.AddCheckedSettings<MessageRetryOptions>(configuration, MessageRetryOptions.Section);
         services.AddMetrics();
         services.AddSingleton<MessagingMetrics>();
         services.AddSingleton<MessageRedelivery>();
-        services.AddOptions<BreakerOptions>().Bind(configuration.GetSection(BreakerOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<BreakerOptions>, SettingsValidation<BreakerOptions>>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BreakerOptions>>().Value);
+        services.AddCheckedSettings<BreakerOptions>(configuration, BreakerOptions.Section);
         services.AddSingleton<ConsumerBreaker>();
         services.AddDeadLetters();
         services.AddScoped<ITimerHandler, RedeliveryTimer>();
@@ -211,6 +227,23 @@ public interface ICheckedSettings
 {
     /// <summary>What is wrong with these settings (empty when nothing).</summary>
     IEnumerable<string> Errors();
+}
+
+/// <summary>Registers checked settings: bound from a config section, validated at start (every wrong setting named).</summary>
+public static class CheckedSettings
+{
+    /// <summary>
+    /// Binds <typeparamref name="T"/> to <paramref name="section"/>, checks it at start (<see cref="SettingsValidation{T}"/>)
+    /// and registers it both as <c>IOptions&lt;T&gt;</c> and as <typeparamref name="T"/> itself.
+    /// </summary>
+    public static IServiceCollection AddCheckedSettings<T>(this IServiceCollection services, IConfiguration configuration, string section)
+        where T : class, ICheckedSettings
+    {
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>, SettingsValidation<T>>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
+        return services;
+    }
 }
 
 /// <summary>Checks <typeparamref name="T"/> at start, naming every wrong setting.</summary>

@@ -35,7 +35,8 @@ public sealed record ParkedMessage
 /// Redelivery that outlasts an outage without holding a prefetch slot: a message whose immediate retries all failed
 /// is parked as a durable timer (<see cref="TimerKind"/>, key <c>{queue}:{messageId}</c>) in the service's own store
 /// and its delivery acknowledged; when the timer is due, <see cref="RedeliveryTimer"/> sends it back to its queue with
-/// the same MessageId (the inbox still drops it once applied) and headers counting the attempts. Once
+/// the same MessageId (the inbox still drops it once applied) and headers counting the attempts; the first success of
+/// the queue after failures brings its parked messages forward (its dependency is back). Once
 /// <see cref="MessageRetryOptions.Window"/> has passed since its first failure it faults and becomes a dead letter (<see cref="DeadLetterKeeper"/>).
 /// </summary>
 public sealed class MessageRedelivery(
@@ -73,7 +74,10 @@ public sealed class MessageRedelivery(
         try
         {
             await next.Send(attempts);
-            breaker.Succeeded(queue);
+            if (breaker.Succeeded(queue))
+            {
+                await WakeParkedAsync(queue);
+            }
         }
         catch (Exception ex) when (Parkable.IsHandled(ex) && !context.CancellationToken.IsCancellationRequested)
         {
@@ -120,6 +124,27 @@ public sealed class MessageRedelivery(
         await unit.CommitAsync(CancellationToken.None);
         metrics.Parked.Add(1);
         logger.LogWarning(error, "{MessageType} {MessageId} failed; parked for redelivery {Attempt} to {Queue} at {DueAt:O}", typeof(T).Name, key.MessageId, attempt, key.Consumer, dueAt);
+    }
+
+    /// <summary>
+    /// The queue's messages succeed again after failing for want of a dependency: the ones parked meanwhile are brought
+    /// forward and sent back now, instead of each waiting out its back-off. Best effort: should it fail, they come back
+    /// when their timers are due.
+    /// </summary>
+    private async Task WakeParkedAsync(string queue)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+            unit.WakeTimers(TimerKind, queue + ":");
+            await unit.CommitAsync(CancellationToken.None);
+            logger.LogInformation("{Queue} succeeds again: its parked messages are sent back now", queue);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not bring the parked messages of {Queue} forward; they come back when their timers are due", queue);
+        }
     }
 
     private static DateTimeOffset? FirstFailure(ConsumeContext context) =>

@@ -1,3 +1,4 @@
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Storage;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,7 @@ public sealed class UnitOfWorkFilter<T>(UnitOfWork unit, StoreReadiness readines
         unit.Discard();
         unit.Accept(key);
         await next.Send(context);
+        CrashPoints.Reached(CrashPoints.ConsumeBeforeCommit);
         try
         {
             // Not cancelled with the delivery (the broker connection dropping cancels it): what the consumer did

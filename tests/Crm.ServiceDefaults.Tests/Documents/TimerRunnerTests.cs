@@ -108,6 +108,59 @@ public sealed class TimerRunnerTests
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task Waking_brings_the_waiting_timers_of_a_kind_and_key_prefix_forward_to_now_and_no_other(Backend backend)
+    {
+        await using var store = await CreateAsync(backend);
+        await using var runner = Runner(store.Store);
+        await ScheduleAsync(store, "remind", "queue-a:1", T0.AddMinutes(5));
+        await ScheduleAsync(store, "remind", "queue-a:2", T0.AddHours(1));
+        await ScheduleAsync(store, "remind", "queue-ab:1", T0.AddMinutes(5));
+        await ScheduleAsync(store, "remind", "queue-b:1", T0.AddMinutes(5));
+        await ScheduleAsync(store, "hourly", "queue-a:1", T0.AddMinutes(5));
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var unit = store.NewUnit(_time);
+        unit.WakeTimers("remind", "queue-a:");
+        await unit.CommitAsync();
+
+        Assert.Equal(2, await runner.RunDueAsync());
+        Assert.Equal(["queue-a:1", "queue-a:2"], _fired.All.Select(t => t.Key).Order(StringComparer.Ordinal));
+        Assert.All(_fired.All, t => Assert.Equal(T0.AddSeconds(1), t.DueAt));
+        Assert.Equal(
+            [("hourly", T0.AddMinutes(5)), ("remind", T0.AddMinutes(5)), ("remind", T0.AddMinutes(5))],
+            (await store.Store.FindAsync(PlatformCollections.Timers.All())).Select(t => (t.Kind, t.DueAt)).Order());
+
+        // Without a prefix: every timer of the kind.
+        unit = store.NewUnit(_time);
+        unit.WakeTimers("remind");
+        await unit.CommitAsync();
+        Assert.Equal(2, await runner.RunDueAsync());
+        Assert.Equal(["queue-a:1", "queue-a:2", "queue-ab:1", "queue-b:1"], _fired.All.Select(t => t.Key).Order(StringComparer.Ordinal));
+        Assert.Equal([("hourly", T0.AddMinutes(5))], (await store.Store.FindAsync(PlatformCollections.Timers.All())).Select(t => (t.Kind, t.DueAt)));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
+    public async Task A_runner_fires_the_timers_of_a_batch_concurrently(Backend backend)
+    {
+        await using var store = await CreateAsync(backend);
+        await using var runner = Runner(store.Store, new TimerOptions { Concurrency = 3 });
+        var unit = store.NewUnit(_time);
+        for (var i = 0; i < 3; i++)
+        {
+            unit.Schedule("meet", $"lead-{i}", T0);
+        }
+
+        await unit.CommitAsync();
+
+        // Each handler waits until all three run at once: one after the other, they would fail.
+        Assert.Equal(3, await runner.RunDueAsync());
+        Assert.Equal(3, _fired.All.Count);
+        Assert.Empty(await store.Store.FindAsync(PlatformCollections.Timers.All()));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task A_timer_that_came_due_while_no_runner_ran_fires_once_after_the_restart(Backend backend)
     {
         await using var store = await CreateAsync(backend);
@@ -296,6 +349,8 @@ public sealed class TimerRunnerTests
             .AddScoped<ITimerHandler, HourlyHandler>()
             .AddScoped<ITimerHandler, MovedMeanwhileHandler>()
             .AddScoped<ITimerHandler, FixableHandler>()
+            .AddSingleton<Meeting>()
+            .AddScoped<ITimerHandler, MeetingHandler>()
             .AddSingleton<TimerRunner>()
             .BuildServiceProvider(validateScopes: true);
         return new TestRunner(provider);
@@ -360,6 +415,34 @@ public sealed class TimerRunnerTests
             fired.Add(timer);
             unit.Insert(Samples, Minimal(Effect(timer)));
             return fix.Broken ? throw new InvalidOperationException("a dependency is misconfigured") : Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Three handlers meet: each waits (up to 10 s) until all three have started.</summary>
+    private sealed class Meeting
+    {
+        private int _arrived;
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task ArriveAsync()
+        {
+            if (Interlocked.Increment(ref _arrived) == 3)
+            {
+                _all.SetResult();
+            }
+
+            await _all.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private sealed class MeetingHandler(FiredLog fired, Meeting meeting) : ITimerHandler
+    {
+        public string Kind => "meet";
+
+        public async Task HandleAsync(DueTimer timer, UnitOfWork unit, CancellationToken cancellationToken)
+        {
+            await meeting.ArriveAsync();
+            fired.Add(timer);
         }
     }
 

@@ -1,3 +1,4 @@
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Storage.Outbox;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
@@ -187,6 +188,7 @@ public sealed class OutboxDispatcher(
     /// <summary>Writes the outcome of a round in one commit: sent, backing off, or dead.</summary>
     private async Task<DispatchResult> RecordAsync(IReadOnlyList<OutboxRecord> batch, Exception?[] outcomes)
     {
+        CrashPoints.Reached(CrashPoints.OutboxAfterPublish);
         var after = time.UtcNowMs();
         var writes = new List<WriteOperation>();
         var sent = batch.Where((_, i) => outcomes[i] is null).Select(r => r.Id).ToList();

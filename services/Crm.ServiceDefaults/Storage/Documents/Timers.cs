@@ -37,6 +37,8 @@ public sealed class TimerOptions
     /// <summary>How long a claimed timer is reserved for its runner (longer than any handler takes).</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
     public int BatchSize { get; set; } = 50;
+    /// <summary>How many claimed timers one runner fires at once (each in its own unit of work).</summary>
+    public int Concurrency { get; set; } = 4;
     /// <summary>Failed runs after which a timer is set aside as dead (the back-off doubles from 1 s up to <see cref="MaxBackoff"/>).</summary>
     public int MaxAttempts { get; set; } = 10;
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
@@ -99,7 +101,7 @@ public sealed class TimerRunner(
         }
     }
 
-    /// <summary>Claims the timers due now and runs them one by one. Returns how many were claimed.</summary>
+    /// <summary>Claims the timers due now and runs them, <see cref="TimerOptions.Concurrency"/> at once, most overdue first. Returns how many were claimed.</summary>
     public async Task<int> RunDueAsync(CancellationToken cancellationToken)
     {
         var now = time.UtcNowMs();
@@ -109,10 +111,10 @@ public sealed class TimerRunner(
             new Update<TimerRecord>().Set(x => x.LeaseOwner, _owner).Set(x => x.LeaseToken, token).Set(x => x.LeaseUntil, now + options.Lease),
             Filter<TimerRecord>.Eq(x => x.LeaseToken, token),
             cancellationToken);
-        foreach (var timer in due.OrderBy(t => t.DueAt))
-        {
-            await FireAsync(timer, token, cancellationToken);
-        }
+        await Parallel.ForEachAsync(
+            due.OrderBy(t => t.DueAt),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency) },
+            async (timer, _) => await FireAsync(timer, token, cancellationToken));
 
         return due.Count;
     }

@@ -104,6 +104,25 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
         }));
     }
 
+    /// <summary>
+    /// Brings every timer of <paramref name="kind"/> whose key starts with <paramref name="keyPrefix"/> and that is due
+    /// later forward to now: what waits out a back-off for a dependency goes at once when the dependency answers again,
+    /// instead of when its back-off ends. Timers due already (fired or being fired) and dead ones are left as they are.
+    /// </summary>
+    public void WakeTimers(string kind, string keyPrefix = "")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        var from = TimerRecord.IdOf(kind, keyPrefix);
+        _writes.Add(Write.Update(
+            PlatformCollections.Timers,
+            Filter<TimerRecord>.Gte(x => x.Id, from) & Filter<TimerRecord>.Lt(x => x.Id, from + char.MaxValue)
+                & Filter<TimerRecord>.Eq(x => x.Kind, kind)
+                & Filter<TimerRecord>.Missing(x => x.DeadAt)
+                & Filter<TimerRecord>.Gt(x => x.DueAt, Now),
+            new Update<TimerRecord>().Set(x => x.DueAt, Now),
+            expectOne: false));
+    }
+
     /// <summary>Cancels the timer <paramref name="kind"/>/<paramref name="key"/> if it is scheduled.</summary>
     public void CancelTimer(string kind, string key) =>
         _writes.Add(Write.Delete(PlatformCollections.Timers, Filter<TimerRecord>.Eq(x => x.Id, TimerRecord.IdOf(kind, key))));
