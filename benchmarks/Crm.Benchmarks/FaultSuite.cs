@@ -27,7 +27,8 @@ public static class FaultSuite
             args.Text("key") ?? throw new ArgumentException("--key (the gateway API key) is required"),
             local,
             Path.GetFullPath(args.Text("crm", "crm")),
-            new Uri(args.Text("amqp", "amqp://guest:guest@127.0.0.1:5682/")));
+            new Uri(args.Text("amqp", "amqp://guest:guest@127.0.0.1:5682/")),
+            args.Text("mail") is { } mail ? Path.GetFullPath(mail) : null);
         var scenarios = args.Text("scenario", "all") is "all" ? FaultScenarios.All : args.Text("scenario", "all").Split(',');
 
         using var http = FaultScenarios.CreateClient(platform);
@@ -51,7 +52,7 @@ public static class FaultSuite
     }
 
     /// <summary>The platform of <c>./crm up</c> (its <c>CRM_LOCAL_DIR</c>), hurt through the script.</summary>
-    private sealed class CrmScriptPlatform(Uri gateway, string apiKey, string local, string crm, Uri amqp) : IFaultPlatform
+    private sealed class CrmScriptPlatform(Uri gateway, string apiKey, string local, string crm, Uri amqp, string? mail) : IFaultPlatform
     {
         public Uri Gateway => gateway;
 
@@ -59,7 +60,8 @@ public static class FaultSuite
 
         public string DataDirectory => Path.Combine(local, "data");
 
-        public string MailFolder => Path.Combine(local, "mail-pickup");
+        /// <summary>The pickup folder of <c>./crm up</c> without SMTP, or <c>--mail</c>: an SMTP sink's Maildir <c>new/</c>, where every delivery is a file of its own.</summary>
+        public string MailFolder => mail ?? Path.Combine(local, "mail-pickup");
 
         public Uri AmqpUri => amqp;
 
