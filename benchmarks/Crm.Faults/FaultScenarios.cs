@@ -265,11 +265,19 @@ public static class FaultScenarios
     }
 
     /// <summary>
-    /// When the backlog was drained: the time from the end of the fault to the first sample after it with no more than
-    /// two seconds of captures waiting (the steady state); null when no sample after the fault was that low.
+    /// When the backlog was drained for good: the time from the end of the fault to the first sample after the last one
+    /// (after the fault) with more than two seconds of captures waiting (the steady state); zero when none after the
+    /// fault was that high, null when no sample after the last high one was low again.
     /// </summary>
-    private static TimeSpan? Drained(List<(TimeSpan At, int Backlog)> samples, TimeSpan faultEndedAt, int rate) =>
-        samples.Where(s => s.At >= faultEndedAt && s.Backlog <= Math.Max(10, 2 * rate)).Select(s => s.At - faultEndedAt).Cast<TimeSpan?>().FirstOrDefault();
+    public static TimeSpan? Drained(IReadOnlyList<(TimeSpan At, int Backlog)> samples, TimeSpan faultEndedAt, int rate)
+    {
+        var threshold = Math.Max(10, 2 * rate);
+        var after = samples.Where(s => s.At >= faultEndedAt).ToList();
+        var lastHigh = after.FindLastIndex(s => s.Backlog > threshold);
+        return lastHigh < 0 ? TimeSpan.Zero
+            : lastHigh + 1 < after.Count ? after[lastHigh + 1].At - faultEndedAt
+            : null;
+    }
 
     /// <summary>
     /// Messages dead-lettered so far: those the services keep in their stores (<c>GET
