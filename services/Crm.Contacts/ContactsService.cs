@@ -28,22 +28,12 @@ public static class ContactsService
 
         // Queue names are the contract with the broker (and the inbox keys): they stay whatever the classes are called.
         builder.AddCrmMessaging(Name, consumers => consumers
-            .Add<AddToTimelineOnLeadCaptured>("lead-captured", concurrentMessageLimit: TimelineConcurrency)
-            .Add<AddToTimelineOnLeadScored>("lead-scored", concurrentMessageLimit: TimelineConcurrency)
-            .Add<AddToTimelineOnLeadAssigned>("lead-assigned", concurrentMessageLimit: TimelineConcurrency)
-            .Add<AddToTimelineOnMessageSent>("message-sent", concurrentMessageLimit: TimelineConcurrency));
+            .Add<AddToTimelineOnLeadCaptured>("lead-captured")
+            .Add<AddToTimelineOnLeadScored>("lead-scored")
+            .Add<AddToTimelineOnLeadAssigned>("lead-assigned")
+            .Add<AddToTimelineOnMessageSent>("message-sent"));
         return builder;
     }
-
-    /// <summary>
-    /// Timeline messages one queue handles at once in a process. The timeline is written after the fact; the gRPC
-    /// calls (a capture resolving its contact, Messaging looking a contact up for a welcome) are on the path of every
-    /// lead. After an outage the timeline queues hold thousands of messages, and handled 16 at a time each they took
-    /// the CPU and the store's one writer from those calls (the fault suite's <c>kill-contacts</c>: Messaging sent
-    /// 20–40 e-mails/s for 50 s while Contacts caught up). Raise per queue with
-    /// <c>RabbitMq:Endpoints:contacts-lead-captured:ConcurrentMessageLimit</c>.
-    /// </summary>
-    public const int TimelineConcurrency = 2;
 
     public static WebApplication MapContactsService(this WebApplication app)
     {
