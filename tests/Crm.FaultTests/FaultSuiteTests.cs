@@ -65,6 +65,11 @@ public sealed class FaultSuiteTests(FaultPlatform platform, ITestOutputHelper ou
         }
 
         AssertClean(result, scenario);
+        if (FaultScenarios.CrashPointOf(scenario) is { } point)
+        {
+            // The service died at that point of its own code, not from outside.
+            Assert.Equal(point.Name, result.Crash);
+        }
         if (scenario == "outbox-republish")
         {
             // The fault happened: records of Leads and Assignment were published a second time.

@@ -111,6 +111,19 @@ public sealed class MessagingWiringTests
         Assert.Equal(sender.Ids[0], sent.Id);
     }
 
+    [Fact]
+    public async Task A_claim_lease_not_longer_than_the_send_timeout_is_refused_at_start()
+    {
+        await using var factory = new MessagingApiFactory();
+        factory.Settings["Sending:Timeout"] = "00:00:30";
+        factory.Settings["Sending:ClaimLease"] = "00:00:30";
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.Services);
+
+        Assert.Contains("Sending:ClaimLease (00:00:30) must be longer than Sending:Timeout (00:00:30).", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(new Crm.Messaging.Messages.SendingOptions().Errors());
+    }
+
     /// <summary>Breaks off the first hand-over as a dropped SMTP connection would, then takes every e-mail.</summary>
     private sealed class BreaksOffOnce : IEmailSender
     {

@@ -30,6 +30,19 @@ public sealed class BrokerReconnectTests
     }
 
     [Fact]
+    public void A_longest_wait_shorter_than_the_first_is_refused()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder();
+        builder.Configuration["RabbitMq:ReconnectMinDelay"] = "00:00:10";
+        builder.Configuration["RabbitMq:ReconnectMaxDelay"] = "00:00:05";
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddCrmMessaging("reconnect", _ => { }));
+
+        Assert.Contains("RabbitMq:ReconnectMinDelay (00:00:10)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("RabbitMq:ReconnectMaxDelay (00:00:05)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void It_retries_what_MassTransit_retries_and_not_a_refused_sign_in()
     {
         var policy = BrokerReconnect.Policy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
