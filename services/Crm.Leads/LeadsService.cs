@@ -1,6 +1,7 @@
 using Crm.Contacts.Grpc;
 using Crm.Leads.Contacts;
 using Crm.Leads.Leads;
+using Crm.Leads.Pipelines;
 using Crm.Leads.Scoring;
 using Crm.ServiceDefaults.GrpcClients;
 using Crm.ServiceDefaults.Hosting;
@@ -19,9 +20,10 @@ public static class LeadsService
     public static WebApplicationBuilder AddLeadsService(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
-        builder.AddCrmStorage(Name, LeadCollections.Leads);
+        builder.AddCrmStorage(Name, LeadCollections.Leads, PipelineCollections.Pipelines, PipelineCollections.Versions);
         builder.AddCrmApiSecurity();
-        builder.DescribeApi("Leads: capture leads from any channel (idempotent), score them at once, and read them with their owner once assigned.");
+        builder.DescribeApi("Leads: capture leads from any channel (one or a batch, idempotent), score them at once, move them through pipelines whose exit criteria are enforced, win or lose them, and list and search them.");
+        builder.Services.AddOptions<LeadsOptions>().Bind(config.GetSection(LeadsOptions.Section));
 
         builder.Services.AddOptions<ScoringOptions>()
             .Bind(config.GetSection(ScoringOptions.Section))
@@ -32,6 +34,7 @@ public static class LeadsService
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
         builder.Services.AddSingleton<ContactsOutage>();
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
+        builder.Services.AddScoped<LeadCapture>();
         builder.Services.AddScoped<CaptureLeadHandler>();
         builder.AddTimerHandler<ResolvePendingContact>();
 
@@ -41,7 +44,10 @@ public static class LeadsService
 
     public static WebApplication MapLeadsService(this WebApplication app)
     {
-        app.MapGroup("/api/leads").RequireCrmAccess(Name).WithUnitOfWork().MapLeadEndpoints();
+        app.MapGroup("/api/leads").RequireCrmAccess(Name).WithUnitOfWork()
+            .MapLeadEndpoints()
+            .MapStageEndpoints()
+            .MapPipelineEndpoints();
         return app;
     }
 }

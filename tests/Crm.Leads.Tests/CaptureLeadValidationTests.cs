@@ -73,9 +73,62 @@ public sealed class CaptureLeadValidationTests
     }
 
     [Fact]
-    public void Source_and_channel_are_required()
+    public void Source_is_required_channel_is_optional()
     {
-        Assert.Equal(["channel", "source"], Fields(Valid with { Source = null, Channel = null }));
+        Assert.Equal(["source"], Fields(Valid with { Source = null, Channel = null }));
         Assert.Equal(["source"], Fields(Valid with { Source = "   " }));
+        Assert.Empty(Fields(Valid with { Channel = null }));
+    }
+
+    [Fact]
+    public void Every_bad_field_is_named_at_once()
+    {
+        var request = Valid with
+        {
+            Email = "not-an-email",
+            Source = null,
+            Campaign = new string('c', 101),
+            Region = new string('r', 51),
+            Utm = new UtmTags { Medium = new string('m', 201) },
+            Budget = new Money { Amount = "12.345", Currency = "eur" },
+            Pipeline = "Not Kebab",
+            PagesVisited = -1,
+        };
+
+        Assert.Equal(["budget", "campaign", "email", "pagesVisited", "pipeline", "region", "source", "utm.medium"], Fields(request));
+    }
+
+    [Theory]
+    [InlineData("129.90", true)]
+    [InlineData("0", true)]
+    [InlineData("1200", true)]
+    [InlineData("12.345", false)]
+    [InlineData("-5", false)]
+    [InlineData("1,5", false)]
+    [InlineData(".5", false)]
+    [InlineData("5.", false)]
+    [InlineData("", false)]
+    [InlineData("1e3", false)]
+    public void Money_amounts_are_decimal_strings_with_at_most_two_decimals(string amount, bool valid)
+    {
+        Assert.Equal(valid, LeadValues.MoneyProblem(new Money { Amount = amount, Currency = "EUR" }) is null);
+    }
+
+    [Theory]
+    [InlineData("facebook-ads", null, null, Channel.Ads)]
+    [InlineData("spring-landing", null, null, Channel.Web)]
+    [InlineData("WhatsApp Business", null, null, Channel.Whatsapp)]
+    [InlineData("newsletter-2026-11", null, null, Channel.Email)]
+    [InlineData("partner-referral", null, null, Channel.Referral)]
+    [InlineData("inbound call", null, null, Channel.Phone)]
+    [InlineData("sms-keyword", null, null, Channel.Sms)]
+    [InlineData("spring", "cpc", "google", Channel.Ads)]
+    [InlineData("spring", null, "bing-organic", Channel.Web)]
+    [InlineData("spring", null, "xyz", Channel.Web)]
+    [InlineData("kiosk-7", null, null, Channel.Unknown)]
+    public void Channel_is_inferred_from_source_then_utm(string source, string? medium, string? utmSource, Channel expected)
+    {
+        var utm = medium is null && utmSource is null ? null : new UtmTags { Medium = medium, Source = utmSource };
+        Assert.Equal(expected, ChannelInference.Infer(source, utm));
     }
 }

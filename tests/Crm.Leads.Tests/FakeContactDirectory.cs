@@ -66,6 +66,38 @@ public sealed class FakeContactDirectory : IContactDirectory
         return Task.FromResult(new ResolvedContact(contactId, normalizedEmail, normalizedPhone, existing is null));
     }
 
+    /// <summary>Like Contacts' <c>CheckIdentities</c>: the phone's problem (an e-mail at <c>unavailable.test</c> means Contacts is down).</summary>
+    public Task<IReadOnlyList<IdentityProblem>> CheckAsync(string? email, string? phone, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _checks);
+        var normalizedEmail = string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
+        if (normalizedEmail is not null && (normalizedEmail.EndsWith(UnavailableDomain, StringComparison.Ordinal) || _down.ContainsKey(normalizedEmail)))
+        {
+            Outage.Seen();
+            throw new ContactsUnavailableException("Contacts answered Unavailable.");
+        }
+
+        var problems = new List<IdentityProblem>();
+        if (phone is not null)
+        {
+            try
+            {
+                NormalizePhone(phone);
+            }
+            catch (ContactIdentityException ex)
+            {
+                problems.Add(new IdentityProblem(ex.Field, ex.Reason));
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<IdentityProblem>>(problems);
+    }
+
+    /// <summary>How many times <see cref="CheckAsync"/> was called.</summary>
+    public int Checks => Volatile.Read(ref _checks);
+
+    private int _checks;
+
     private static string NormalizePhone(string phone)
     {
         var compact = new string([.. phone.Where(c => !char.IsWhiteSpace(c) && c is not ('-' or '(' or ')' or '.' or '/'))]);

@@ -21,17 +21,29 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
+    /// <summary>A complete capture from <paramref name="source"/>, by a person of its own (e-mail and phone derived from the source): one contact per source.</summary>
     private static CaptureLeadRequest Full(string source) => new()
     {
         Name = "Ana Lima",
-        Email = "  Ana.Lima@Example.COM ",
-        Phone = "0151 1234-5678",
+        Email = $"  Ana.Lima.{Tag(source)}@Example.COM ",
+        Phone = $"0151 {Digits(source)[..4]}-{Digits(source)[4..]}",
         Source = source,
         Channel = Channel.Whatsapp,
         PagesVisited = 4,
         LastInteractionAt = DateTimeOffset.UtcNow.AddHours(-1),
         Fields = new Dictionary<string, string> { ["utm_campaign"] = "spring" },
     };
+
+    private static string Tag(string source) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(source)))[..12];
+
+    private static string Digits(string source) =>
+        (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(source))) % 100_000_000UL).ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The e-mail of <see cref="Full"/> as Contacts normalises it.</summary>
+    private static string EmailOf(string source) => $"ana.lima.{Tag(source)}@example.com";
+
+    /// <summary>The phone of <see cref="Full"/> in E.164.</summary>
+    private static string PhoneOf(string source) => $"+49151{Digits(source)}";
 
     private static string Json(object body) => JsonSerializer.Serialize(body, CrmClient.JsonOptions);
 
@@ -88,8 +100,8 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
         Assert.Equal($"/api/leads/{lead.Id}", response.Headers.Location?.OriginalString);
         Assert.False(string.IsNullOrEmpty(lead.ContactId));
         Assert.Equal("Ana Lima", lead.Name);
-        Assert.Equal("ana.lima@example.com", lead.Email);
-        Assert.Equal("+4915112345678", lead.Phone);
+        Assert.Equal(EmailOf(source), lead.Email);
+        Assert.Equal(PhoneOf(source), lead.Phone);
         Assert.Equal(source, lead.Source);
         Assert.Equal(Channel.Whatsapp, lead.Channel);
         Assert.Equal("spring", lead.Fields["utm_campaign"]);
@@ -128,7 +140,8 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
     [Fact]
     public async Task Capture_publishes_LeadCaptured_and_LeadScored()
     {
-        using var response = await PostAsync(Json(Full(Unique("events"))));
+        var source = Unique("events");
+        using var response = await PostAsync(Json(Full(source)));
         var lead = await LeadAsync(response);
 
         // Polled: once the shared harness has been idle for its inactivity timeout, Any() no longer waits.
@@ -138,8 +151,8 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
         var captured = factory.Harness.Published.Select<LeadCaptured>().Single(x => x.Context.Message.LeadId == lead.Id).Context.Message;
         Assert.Equal(lead.ContactId, captured.ContactId);
         Assert.Equal("whatsapp", captured.Channel);
-        Assert.Equal("ana.lima@example.com", captured.Email);
-        Assert.Equal("+4915112345678", captured.Phone);
+        Assert.Equal(EmailOf(source), captured.Email);
+        Assert.Equal(PhoneOf(source), captured.Phone);
         Assert.Equal(4, captured.PagesVisited);
         var scored = factory.Harness.Published.Select<LeadScored>().Single(x => x.Context.Message.LeadId == lead.Id).Context.Message;
         Assert.Equal(27, scored.Score);
@@ -179,12 +192,64 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
     }
 
     [Fact]
-    public async Task The_same_person_twice_resolves_to_the_same_contact()
+    public async Task The_same_person_twice_is_one_contact_and_one_open_lead_the_second_capture_recorded_on_it()
     {
-        using var first = await PostAsync(Json(Full(Unique("twice"))));
-        using var second = await PostAsync(Json(Full(Unique("twice")) with { Email = null, Phone = "+49 151 12345678" }));
+        var source = Unique("twice");
+        using var first = await PostAsync(Json(Full(source) with { Interest = null }));
+        using var second = await PostAsync(Json(Full(source) with { Email = null, Phone = "+49 151 " + PhoneOf(source)[6..], Interest = "premium", Region = "DE" }));
 
-        Assert.Equal((await LeadAsync(first)).ContactId, (await LeadAsync(second)).ContactId);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var lead = await LeadAsync(first);
+        var repeated = await LeadAsync(second);
+        Assert.Equal(lead.Id, repeated.Id);
+        Assert.Equal($"/api/leads/{lead.Id}", second.Headers.Location?.OriginalString);
+        Assert.Equal(lead.ContactId, repeated.ContactId);
+        Assert.Equal("premium", repeated.Interest);
+        Assert.Equal("DE", repeated.Region);
+        Assert.Equal(EmailOf(source), repeated.Email);
+        Assert.Equal(lead.Version + 1, repeated.Version);
+        Assert.Equal(1, await factory.LeadsFromSourceAsync(source));
+    }
+
+    [Fact]
+    public async Task Without_channel_the_channel_is_inferred_from_the_source_else_unknown()
+    {
+        using var ads = await PostAsync($$"""{"email":"{{Unique("ads")}}@example.com","source":"facebook-ads-spring"}""");
+        using var unknown = await PostAsync($$"""{"email":"{{Unique("kiosk")}}@example.com","source":"kiosk-7"}""");
+        using var utm = await PostAsync($$$"""{"email":"{{{Unique("utm")}}}@example.com","source":"spring","utm":{"source":"google","medium":"cpc","campaign":"spring-sale"}}""");
+
+        Assert.Equal(Channel.Ads, (await LeadAsync(ads)).Channel);
+        Assert.Equal(Channel.Unknown, (await LeadAsync(unknown)).Channel);
+        var fromUtm = await LeadAsync(utm);
+        Assert.Equal(Channel.Ads, fromUtm.Channel);
+        Assert.Equal("spring-sale", fromUtm.Campaign);
+        Assert.Equal("cpc", fromUtm.Utm?.Medium);
+    }
+
+    [Fact]
+    public async Task A_bad_phone_and_a_missing_source_are_named_in_one_answer()
+    {
+        var before = await SettledSnapshotAsync();
+
+        using var response = await PostAsync($$"""{"email":"{{Unique("both")}}@example.com","phone":"call me maybe"}""");
+
+        Assert.Equal(["phone", "source"], await ErrorFieldsAsync(response));
+        Assert.Equal(before, await SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task A_new_lead_starts_open_in_the_first_stage_of_its_pipeline()
+    {
+        var source = Unique("stage");
+        using var response = await PostAsync(Json(Full(source) with { Budget = new Money { Amount = "99.9", Currency = "EUR" }, DecisionDate = new DateOnly(2026, 12, 24) }));
+
+        var lead = await LeadAsync(response);
+        Assert.Equal(("default", "new", LeadStatus.Open), (lead.PipelineId, lead.Stage, lead.Status));
+        var entry = Assert.Single(lead.StageHistory);
+        Assert.Equal((null, "new"), (entry.From, entry.To));
+        Assert.Equal("99.90", lead.Budget?.Amount);
+        Assert.Equal(new DateOnly(2026, 12, 24), lead.DecisionDate);
     }
 
     public static TheoryData<string, string, string[]> InvalidBodies()
@@ -202,8 +267,6 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
             { "source empty", """{"email":"a@b.co","source":"","channel":"web"}""", ["source"] },
             { "source blank", """{"email":"a@b.co","source":"   ","channel":"web"}""", ["source"] },
             { "source too long", $$"""{"email":"a@b.co","source":"{{source101}}","channel":"web"}""", ["source"] },
-            { "channel missing", """{"email":"a@b.co","source":"s"}""", ["channel"] },
-            { "channel null", """{"email":"a@b.co","source":"s","channel":null}""", ["channel"] },
             { "channel unknown", """{"email":"a@b.co","source":"s","channel":"fax"}""", ["channel"] },
             { "channel as number", """{"email":"a@b.co","source":"s","channel":1}""", ["channel"] },
             { "pages negative", """{"email":"a@b.co","source":"s","channel":"web","pagesVisited":-1}""", ["pagesVisited"] },
@@ -239,7 +302,7 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
         var request = new CaptureLeadRequest
         {
             Name = new string('n', 200),
-            Email = "a@b.co",
+            Email = $"{Unique("limits")}@example.com",
             Source = new string('s', 100),
             Channel = Channel.Web,
             PagesVisited = 10_000,
@@ -375,16 +438,19 @@ public sealed class LeadsApiTests(LeadsApiFactory factory) : IClassFixture<Leads
     }
 
     [Fact]
-    public async Task Without_idempotency_key_each_post_is_a_new_lead()
+    public async Task Without_idempotency_key_a_repeat_for_the_same_person_is_recorded_on_its_open_lead_another_person_is_a_new_lead()
     {
-        var body = Json(Full(Unique("nokey")));
-
-        using var first = await PostAsync(body);
-        using var second = await PostAsync(body);
+        var source = Unique("nokey");
+        using var first = await PostAsync(Json(Full(source)));
+        using var second = await PostAsync(Json(Full(source)));
+        using var other = await PostAsync(Json(Full(Unique("nokey-other"))));
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
-        Assert.NotEqual((await LeadAsync(first)).Id, (await LeadAsync(second)).Id);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var lead = await LeadAsync(first);
+        Assert.Equal(lead.Id, (await LeadAsync(second)).Id);
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        Assert.NotEqual(lead.Id, (await LeadAsync(other)).Id);
     }
 
     [Fact]

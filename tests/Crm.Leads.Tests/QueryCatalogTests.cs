@@ -1,4 +1,7 @@
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Leads;
 using Crm.Leads.Leads;
+using Crm.Leads.Pipelines;
 using Crm.Testing;
 using Xunit;
 
@@ -9,5 +12,12 @@ public sealed class QueryCatalogTests
 {
     [Fact]
     public Task Every_query_renders_on_both_backends() =>
-        QueryCatalog.VerifyAsync("queries.approved.md", [LeadCollections.Leads], []);
+        QueryCatalog.VerifyAsync(
+            "queries.approved.md",
+            [LeadCollections.Leads, PipelineCollections.Pipelines, PipelineCollections.Versions],
+            [typeof(LeadQueries)],
+            new Dictionary<Type, object>
+            {
+                [typeof(LeadFilter)] = new LeadFilter { Pipeline = "default", Stage = "new", Status = LeadStatus.Open, Grade = Grade.Hot, ScoreMin = 20, Sort = "-score" },
+            });
 }

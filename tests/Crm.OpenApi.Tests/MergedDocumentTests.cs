@@ -105,7 +105,7 @@ public sealed partial class MergedDocumentTests(PlatformDocument platform, ITest
         Assert.Contains("scoreBreakdown", lead.Select(p => p.Key));
         Assert.Equal("date-time", (string?)lead["capturedAt"]!["format"]);
         var channel = Resolve(doc, lead["channel"]!.AsObject());
-        Assert.Equal(["web", "ads", "whatsapp", "sms", "email", "phone"], channel["enum"]!.AsArray().Select(v => (string?)v));
+        Assert.Equal(["web", "ads", "whatsapp", "sms", "email", "phone", "referral", "unknown"], channel["enum"]!.AsArray().Select(v => (string?)v));
 
         // Validation problems carry field errors.
         var validation = doc["components"]!["schemas"]!["HttpValidationProblemDetails"]!["properties"]!.AsObject();
@@ -119,7 +119,7 @@ public sealed partial class MergedDocumentTests(PlatformDocument platform, ITest
         var capture = Operation("POST", "/api/leads");
         Assert.Equal("CaptureLead", (string?)capture["operationId"]);
         Assert.Equal("Anna Schmidt", (string?)capture["requestBody"]!["content"]!["application/json"]!["example"]!["name"]);
-        Assert.Equal("web", (string?)capture["requestBody"]!["content"]!["application/json"]!["example"]!["channel"]);
+        Assert.Equal("google", (string?)capture["requestBody"]!["content"]!["application/json"]!["example"]!["utm"]!["source"]);
         Assert.Contains(capture["parameters"]!.AsArray(), p => (string?)p!["name"] == "Idempotency-Key" && (string?)p["in"] == "header");
         Assert.NotNull(capture["responses"]!["201"]!["headers"]!["Location"]);
         Assert.NotNull(capture["responses"]!["409"]);

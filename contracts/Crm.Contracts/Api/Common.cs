@@ -26,6 +26,10 @@ public enum Channel
     Email,
     /// <summary>A phone call (<c>phone</c>).</summary>
     Phone,
+    /// <summary>Referred by a customer or partner (<c>referral</c>).</summary>
+    Referral,
+    /// <summary>Not given and not inferable from the source (<c>unknown</c>).</summary>
+    Unknown,
 }
 
 /// <summary>A lead's temperature. Serialised lower-case.</summary>
@@ -37,4 +41,14 @@ public enum Grade
     Warm,
     /// <summary>High score: contact quickly (<c>hot</c>).</summary>
     Hot,
+}
+
+/// <summary>An amount of money: <c>{ "amount": "129.90", "currency": "EUR" }</c> (a decimal string and an ISO 4217 code).</summary>
+public sealed record Money
+{
+    /// <summary>Decimal string with a dot, at most 2 decimals, not negative (<c>"129.90"</c>).</summary>
+    public required string Amount { get; init; }
+
+    /// <summary>ISO 4217 code, three upper-case letters (<c>"EUR"</c>).</summary>
+    public required string Currency { get; init; }
 }

@@ -29,6 +29,14 @@ public sealed record LeadCaptured
     public DateTimeOffset? LastInteractionAt { get; init; }
     /// <summary>Who captured the lead: the API key or person that called (added later: null in older events).</summary>
     public Actor? CapturedBy { get; init; }
+    /// <summary>The campaign the lead answered (null when none; absent in older events).</summary>
+    public string? Campaign { get; init; }
+    /// <summary>What the person is interested in (null when not given).</summary>
+    public string? Interest { get; init; }
+    /// <summary>The person's region (null when not given).</summary>
+    public string? Region { get; init; }
+    /// <summary>The pipeline the lead entered (null in older events: <c>default</c>).</summary>
+    public string? PipelineId { get; init; }
 }
 
 /// <summary>One line of a score's explanation.</summary>
@@ -67,4 +75,135 @@ public sealed record LeadScored
     public string? Source { get; init; }
     /// <summary>The lead's channel, lower-case.</summary>
     public string? Channel { get; init; }
+}
+
+/// <summary>A lead moved from one stage of its pipeline to another (its exit criteria were met).</summary>
+public sealed record LeadStageChanged
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The lead's pipeline.</summary>
+    public required string PipelineId { get; init; }
+    /// <summary>The pipeline's version the move was checked against.</summary>
+    public long PipelineVersion { get; init; }
+    /// <summary>The stage before.</summary>
+    public required string FromStage { get; init; }
+    /// <summary>The stage after.</summary>
+    public required string ToStage { get; init; }
+    /// <summary>Who moved it.</summary>
+    public Actor? By { get; init; }
+    /// <summary>The lead's owner at the time (null when unassigned).</summary>
+    public string? OwnerId { get; init; }
+}
+
+/// <summary>A lead was won.</summary>
+public sealed record LeadWon
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The lead's pipeline.</summary>
+    public required string PipelineId { get; init; }
+    /// <summary>The stage it was won from.</summary>
+    public required string Stage { get; init; }
+    /// <summary>The deal's value as a decimal string (<c>"129.90"</c>).</summary>
+    public required string Amount { get; init; }
+    /// <summary>ISO 4217 currency of <see cref="Amount"/>.</summary>
+    public required string Currency { get; init; }
+    /// <summary>When the lead was captured (sales-cycle length = OccurredAt − CapturedAt).</summary>
+    public DateTimeOffset CapturedAt { get; init; }
+    /// <summary>Where the lead came from.</summary>
+    public string? Source { get; init; }
+    /// <summary>The lead's channel, lower-case.</summary>
+    public string? Channel { get; init; }
+    /// <summary>The lead's campaign.</summary>
+    public string? Campaign { get; init; }
+    /// <summary>The lead's owner (null when unassigned).</summary>
+    public string? OwnerId { get; init; }
+    /// <summary>Who marked it won.</summary>
+    public Actor? By { get; init; }
+}
+
+/// <summary>A lead was lost.</summary>
+public sealed record LeadLost
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The lead's pipeline.</summary>
+    public required string PipelineId { get; init; }
+    /// <summary>The stage it was lost in.</summary>
+    public required string Stage { get; init; }
+    /// <summary>Why (one of the pipeline's lost reasons).</summary>
+    public required string Reason { get; init; }
+    /// <summary>When the lead was captured.</summary>
+    public DateTimeOffset CapturedAt { get; init; }
+    /// <summary>Where the lead came from.</summary>
+    public string? Source { get; init; }
+    /// <summary>The lead's channel, lower-case.</summary>
+    public string? Channel { get; init; }
+    /// <summary>The lead's owner (null when unassigned).</summary>
+    public string? OwnerId { get; init; }
+    /// <summary>Who marked it lost.</summary>
+    public Actor? By { get; init; }
+}
+
+/// <summary>A won or lost lead was reopened (explicitly) into a stage of its pipeline.</summary>
+public sealed record LeadReopened
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>won or lost: what it was before.</summary>
+    public required string PreviousStatus { get; init; }
+    /// <summary>The stage it reopened in.</summary>
+    public required string Stage { get; init; }
+    /// <summary>The lead's owner (null when unassigned).</summary>
+    public string? OwnerId { get; init; }
+    /// <summary>Who reopened it.</summary>
+    public Actor? By { get; init; }
+}
+
+/// <summary>An activity (a call, a quote sent ...) was logged on a lead.</summary>
+public sealed record LeadActivityLogged
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it was logged (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The activity's id.</summary>
+    public required string ActivityId { get; init; }
+    /// <summary>Its type (<c>call</c>, <c>email</c>, <c>quote-sent</c> ...).</summary>
+    public required string Type { get; init; }
+    /// <summary>When the activity happened.</summary>
+    public required DateTimeOffset At { get; init; }
+    /// <summary>The lead's owner (null when unassigned).</summary>
+    public string? OwnerId { get; init; }
+    /// <summary>Who logged it.</summary>
+    public Actor? By { get; init; }
 }

@@ -148,29 +148,7 @@ public static class RepEndpoints
     }
 
     /// <summary>Accepts <c>"3"</c>, <c>W/"3"</c>, <c>3</c>; <c>*</c> means any version.</summary>
-    internal static bool TryParseIfMatch(string value, out long? version)
-    {
-        version = null;
-        var text = value.Trim();
-        if (text == "*")
-        {
-            return true;
-        }
-
-        if (text.StartsWith("W/", StringComparison.Ordinal))
-        {
-            text = text[2..];
-        }
-
-        text = text.Trim('"');
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-        {
-            version = parsed;
-            return true;
-        }
-
-        return false;
-    }
+    internal static bool TryParseIfMatch(string value, out long? version) => ETags.TryParseIfMatch(value, out version);
 
     private static string? ValidateName(string? value, bool required, ValidationErrors errors)
     {
@@ -238,8 +216,7 @@ public static class RepEndpoints
         return team;
     }
 
-    private static void SetETag(HttpContext http, Rep rep) =>
-        http.Response.Headers.ETag = $"\"{rep.Version.ToString(CultureInfo.InvariantCulture)}\"";
+    private static void SetETag(HttpContext http, Rep rep) => http.Response.SetETag(rep.Version);
 
     private static IResult NotFound(string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Rep not found.", detail: $"There is no rep with id '{id}'.");

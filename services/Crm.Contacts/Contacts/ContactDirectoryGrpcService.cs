@@ -2,13 +2,16 @@ using Crm.Contacts.Grpc;
 using Crm.Contacts.Identity;
 using Crm.ServiceDefaults.Storage;
 using Grpc.Core;
+using GrpcIdentityError = Crm.Contacts.Grpc.IdentityError;
 
 namespace Crm.Contacts.Contacts;
 
 /// <summary>
-/// gRPC <c>crm.contacts.v1.ContactDirectory</c> on the h2c port. Bad input is INVALID_ARGUMENT with the detail
-/// <c>email: reason</c> / <c>phone: reason</c> and the trailer <c>field</c> naming the field. A resolve commits
-/// through <see cref="ContactResolver"/> (the call's unit of work); a get reads the committed contact.
+/// gRPC <c>crm.contacts.v1.ContactDirectory</c> on the h2c port. Bad input to a resolve or a get is INVALID_ARGUMENT
+/// with the detail <c>email: reason</c> / <c>phone: reason</c> and the trailer <c>field</c> naming the field. A resolve
+/// commits through <see cref="ContactResolver"/> (the call's unit of work); a get reads the committed contact. A check
+/// normalises like a resolve (<see cref="ResolveInput.CheckIdentities"/>, shared with it) and stores nothing; its bad
+/// fields are in the reply, all of them, with the reasons a resolve gives.
 /// </summary>
 public sealed class ContactDirectoryGrpcService(ContactResolver resolver, IDocumentStore store, ContactsOptions options) : ContactDirectory.ContactDirectoryBase
 {
@@ -29,6 +32,18 @@ public sealed class ContactDirectoryGrpcService(ContactResolver resolver, IDocum
             NormalizedEmail = command.Email ?? string.Empty,
             NormalizedPhone = command.Phone ?? string.Empty,
         };
+    }
+
+    public override Task<CheckIdentitiesReply> CheckIdentities(CheckIdentitiesRequest request, ServerCallContext context)
+    {
+        var check = ResolveInput.CheckIdentities(request.Email, request.Phone, request.DefaultRegion, options.DefaultRegion);
+        var reply = new CheckIdentitiesReply
+        {
+            NormalizedEmail = check.Email ?? string.Empty,
+            NormalizedPhone = check.Phone ?? string.Empty,
+        };
+        reply.Errors.AddRange(check.Errors.Select(e => new GrpcIdentityError { Field = e.Field, Reason = e.Reason }));
+        return Task.FromResult(reply);
     }
 
     public override async Task<ContactReply> GetContact(GetContactRequest request, ServerCallContext context)

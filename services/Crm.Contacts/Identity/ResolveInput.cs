@@ -8,6 +8,12 @@ public sealed record IdentityError(string Field, string Reason)
     public string Detail => $"{Field}: {Reason}";
 }
 
+/// <summary>
+/// The identities of a request checked one by one: each good one normalised (lower-case e-mail, E.164 phone; null
+/// when blank or bad) and an <see cref="IdentityError"/> for each bad one.
+/// </summary>
+public sealed record IdentityCheck(string? Email, string? Phone, IReadOnlyList<IdentityError> Errors);
+
 /// <summary>A validated find-or-create request: a trimmed name and the normalised identities (at least one).</summary>
 public sealed record ResolveCommand
 {
@@ -37,7 +43,11 @@ public sealed record ResolveCommand
     }
 }
 
-/// <summary>Turns the raw fields of a resolve request into a <see cref="ResolveCommand"/> or the first error.</summary>
+/// <summary>
+/// Turns the raw fields of a resolve request into a <see cref="ResolveCommand"/> or the first error
+/// (<see cref="TryParse"/>), or checks the identities alone and reports every error (<see cref="CheckIdentities"/>).
+/// Both normalise through <see cref="CheckIdentities"/>, so a check and a resolve never disagree.
+/// </summary>
 public static class ResolveInput
 {
     public const int MaxNameLength = 200;
@@ -54,38 +64,17 @@ public static class ResolveInput
     {
         command = null;
         var trimmedName = string.IsNullOrWhiteSpace(name) ? null : name.Trim();
-        var hasEmail = !string.IsNullOrWhiteSpace(email);
-        var hasPhone = !string.IsNullOrWhiteSpace(phone);
-        if (!hasEmail && !hasPhone)
+        if (string.IsNullOrWhiteSpace(email) && string.IsNullOrWhiteSpace(phone))
         {
             error = new IdentityError("email", "an e-mail or a phone is required");
             return false;
         }
 
-        string? normalizedEmail = null;
-        if (hasEmail)
+        var check = CheckIdentities(email, phone, region, defaultRegion);
+        if (check.Errors.Count > 0)
         {
-            var result = EmailNormalizer.Normalize(email);
-            if (!result.IsValid)
-            {
-                error = new IdentityError("email", result.Error);
-                return false;
-            }
-
-            normalizedEmail = result.Value;
-        }
-
-        string? normalizedPhone = null;
-        if (hasPhone)
-        {
-            var result = PhoneNormalizer.Normalize(phone, string.IsNullOrWhiteSpace(region) ? defaultRegion : region);
-            if (!result.IsValid)
-            {
-                error = new IdentityError("phone", result.Error);
-                return false;
-            }
-
-            normalizedPhone = result.Value;
+            error = check.Errors[0];
+            return false;
         }
 
         if (trimmedName is { Length: > MaxNameLength })
@@ -95,7 +84,47 @@ public static class ResolveInput
         }
 
         error = null;
-        command = new ResolveCommand { Name = trimmedName, Email = normalizedEmail, Phone = normalizedPhone };
+        command = new ResolveCommand { Name = trimmedName, Email = check.Email, Phone = check.Phone };
         return true;
+    }
+
+    /// <summary>
+    /// Normalises the e-mail and the phone each on its own and reports every one that is bad (e-mail first). A blank
+    /// field is not checked (whether one of them is required is the caller's rule); nothing is stored or looked up.
+    /// </summary>
+    /// <param name="region">The request's default region; blank means <paramref name="defaultRegion"/> (configuration).</param>
+    public static IdentityCheck CheckIdentities(string? email, string? phone, string? region, string defaultRegion)
+    {
+        var errors = new List<IdentityError>(2);
+
+        string? normalizedEmail = null;
+        if (!string.IsNullOrWhiteSpace(email))
+        {
+            var result = EmailNormalizer.Normalize(email);
+            if (result.IsValid)
+            {
+                normalizedEmail = result.Value;
+            }
+            else
+            {
+                errors.Add(new IdentityError("email", result.Error));
+            }
+        }
+
+        string? normalizedPhone = null;
+        if (!string.IsNullOrWhiteSpace(phone))
+        {
+            var result = PhoneNormalizer.Normalize(phone, string.IsNullOrWhiteSpace(region) ? defaultRegion : region);
+            if (result.IsValid)
+            {
+                normalizedPhone = result.Value;
+            }
+            else
+            {
+                errors.Add(new IdentityError("phone", result.Error));
+            }
+        }
+
+        return new IdentityCheck(normalizedEmail, normalizedPhone, errors);
     }
 }

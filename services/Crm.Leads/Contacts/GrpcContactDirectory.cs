@@ -46,6 +46,22 @@ public sealed class GrpcContactDirectory(
         }
     }
 
+    public async Task<IReadOnlyList<IdentityProblem>> CheckAsync(string? email, string? phone, CancellationToken cancellationToken = default)
+    {
+        var request = new CheckIdentitiesRequest { Email = email ?? "", Phone = phone ?? "" };
+        try
+        {
+            var reply = await client.CheckIdentitiesAsync(request, deadline: DateTime.UtcNow + options.Timeout, cancellationToken: cancellationToken);
+            return [.. reply.Errors.Select(e => new IdentityProblem(e.Field, e.Reason))];
+        }
+        catch (RpcException ex) when (!(ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested))
+        {
+            outage.Seen();
+            logger.LogWarning(ex, "Contacts could not check identities: {Status}", ex.StatusCode);
+            throw new ContactsUnavailableException($"Contacts answered {ex.StatusCode}.", ex);
+        }
+    }
+
     /// <summary>"phone: not a number" gives (phone, not a number); the <c>field</c> trailer wins for the field when present.</summary>
     public static (string Field, string Reason) InvalidArgument(RpcException exception)
     {

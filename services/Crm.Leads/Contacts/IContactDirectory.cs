@@ -8,7 +8,16 @@ public interface IContactDirectory
     /// identity, <see cref="ContactsUnavailableException"/> when Contacts cannot answer.
     /// </summary>
     Task<ResolvedContact> ResolveAsync(string? name, string? email, string? phone, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every problem Contacts finds with these identities (as <c>ResolveAsync</c> would), without storing anything;
+    /// empty when they are fine. Throws <see cref="ContactsUnavailableException"/> when Contacts cannot answer.
+    /// </summary>
+    Task<IReadOnlyList<IdentityProblem>> CheckAsync(string? email, string? phone, CancellationToken cancellationToken = default);
 }
+
+/// <summary>An identity Contacts cannot normalise: <see cref="Field"/> is <c>email</c> or <c>phone</c>.</summary>
+public sealed record IdentityProblem(string Field, string Reason);
 
 /// <summary>The contact and the identities as Contacts normalised them (null when not given).</summary>
 public sealed record ResolvedContact(string ContactId, string? Email, string? Phone, bool Created);

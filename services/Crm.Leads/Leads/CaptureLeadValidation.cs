@@ -4,7 +4,7 @@ using Crm.ServiceDefaults.Http;
 
 namespace Crm.Leads.Leads;
 
-/// <summary>The checks a capture passes before Contacts is asked anything; field names as the request spells them.</summary>
+/// <summary>The checks a capture passes before Contacts is asked anything (Contacts checks the identities after: both sets of errors are answered together); field names as the request spells them.</summary>
 public static class CaptureLeadValidation
 {
     public const int MaxName = 200;
@@ -15,6 +15,8 @@ public static class CaptureLeadValidation
     public const int MaxFields = 50;
     public const int MaxFieldKey = 100;
     public const int MaxFieldValue = 1000;
+    public const int MaxRegion = 50;
+    public const int MaxUtm = 200;
 
     public static ValidationErrors Validate(CaptureLeadRequest request)
     {
@@ -52,9 +54,27 @@ public static class CaptureLeadValidation
             errors.Add("source", Max(MaxSource));
         }
 
-        if (request.Channel is null)
+        MaxLength(request.Campaign, "campaign", MaxSource, errors);
+        MaxLength(request.Interest, "interest", MaxSource, errors);
+        MaxLength(request.Region, "region", MaxRegion, errors);
+        MaxLength(request.ReferredBy, "referredBy", MaxSource, errors);
+        if (request.Utm is { } utm)
         {
-            errors.Add("channel", "The channel is required (web, ads, whatsapp, sms, email or phone).");
+            MaxLength(utm.Source, "utm.source", MaxUtm, errors);
+            MaxLength(utm.Medium, "utm.medium", MaxUtm, errors);
+            MaxLength(utm.Campaign, "utm.campaign", MaxUtm, errors);
+            MaxLength(utm.Term, "utm.term", MaxUtm, errors);
+            MaxLength(utm.Content, "utm.content", MaxUtm, errors);
+        }
+
+        if (request.Budget is { } budget && LeadValues.MoneyProblem(budget) is { } problem)
+        {
+            errors.Add("budget", problem);
+        }
+
+        if (request.Pipeline is { } pipeline && !LeadValues.IsKebab(pipeline))
+        {
+            errors.Add("pipeline", "A pipeline id is lower-case kebab, 1 to 40 characters.");
         }
 
         if (request.PagesVisited is < 0 or > MaxPages)
@@ -85,6 +105,14 @@ public static class CaptureLeadValidation
             && !domain.StartsWith('.')
             && !domain.EndsWith('.')
             && !domain.Contains("..", StringComparison.Ordinal);
+    }
+
+    private static void MaxLength(string? value, string field, int max, ValidationErrors errors)
+    {
+        if (value is not null && value.Trim().Length > max)
+        {
+            errors.Add(field, Max(max));
+        }
     }
 
     public static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

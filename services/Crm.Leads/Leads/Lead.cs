@@ -1,4 +1,5 @@
 using Crm.Contracts.Api;
+using Crm.Contracts.Api.Leads;
 using Crm.Contracts.Audit;
 using Crm.Leads.Contacts;
 using Crm.Leads.Scoring;
@@ -29,6 +30,31 @@ public sealed record Lead : IDocument
     public int PagesVisited { get; init; }
     public DateTimeOffset? LastInteractionAt { get; init; }
     public IReadOnlyDictionary<string, string> Fields { get; init; } = new Dictionary<string, string>();
+    public string? Campaign { get; init; }
+    public UtmTags? Utm { get; init; }
+    public string? Interest { get; init; }
+    public string? Region { get; init; }
+    public Money? Budget { get; init; }
+    public DateOnly? DecisionDate { get; init; }
+    public string? ReferredBy { get; init; }
+    /// <summary>The lead's pipeline (leads captured before pipelines existed are in <c>default</c>).</summary>
+    public string PipelineId { get; init; } = Pipelines.Pipeline.DefaultId;
+    /// <summary>The stage key in <see cref="PipelineId"/> (leads captured before pipelines existed are in <c>new</c>).</summary>
+    public string Stage { get; init; } = "new";
+    public LeadStatus Status { get; init; }
+    public DateTimeOffset? StageEnteredAt { get; init; }
+    public IReadOnlyList<StageChange> StageHistory { get; init; } = [];
+    public IReadOnlyList<LeadActivity> Activities { get; init; } = [];
+    /// <summary>Set while the lead is open and its contact known: <c>contactId|pipelineId</c>, unique, so a contact has at most one open lead per pipeline.</summary>
+    public string? OpenKey { get; init; }
+    public Money? Value { get; init; }
+    public string? LostReason { get; init; }
+    public string? LostNote { get; init; }
+    public DateTimeOffset? ClosedAt { get; init; }
+    public DateTimeOffset? UpdatedAt { get; init; }
+    /// <summary>Captures of the same contact recorded on this open lead instead of a duplicate.</summary>
+    public int RepeatCaptures { get; init; }
+    public DateTimeOffset? LastCapturedAt { get; init; }
     public required int Score { get; init; }
     public required Grade Grade { get; init; }
     public IReadOnlyList<ScoreItem> ScoreBreakdown { get; init; } = [];
@@ -57,6 +83,48 @@ public sealed record Lead : IDocument
         (this with { ContactId = contact.ContactId, Email = contact.Email, Phone = contact.Phone, ContactPending = false, ContactError = null }).Scored(scoring);
 
     /// <summary>
+    /// This open lead with a later capture of its contact recorded on it: what it did not know yet is filled in (an
+    /// attribute it has is never overwritten; free fields are added, not replaced), the capture counted.
+    /// </summary>
+    public Lead WithRepeatCapture(Lead capture, DateTimeOffset at)
+    {
+        var fields = new Dictionary<string, string>(Fields, StringComparer.Ordinal);
+        foreach (var (key, value) in capture.Fields)
+        {
+            if (fields.Count < CaptureLeadValidation.MaxFields)
+            {
+                fields.TryAdd(key, value);
+            }
+        }
+
+        return this with
+        {
+            Name = Name ?? capture.Name,
+            Email = Email ?? capture.Email,
+            Phone = Phone ?? capture.Phone,
+            Campaign = Campaign ?? capture.Campaign,
+            Utm = Utm ?? capture.Utm,
+            Interest = Interest ?? capture.Interest,
+            Region = Region ?? capture.Region,
+            Budget = Budget ?? capture.Budget,
+            DecisionDate = DecisionDate ?? capture.DecisionDate,
+            ReferredBy = ReferredBy ?? capture.ReferredBy,
+            Fields = fields,
+            RepeatCaptures = RepeatCaptures + 1,
+            LastCapturedAt = at,
+            UpdatedAt = at,
+            Version = Version + 1,
+        };
+    }
+
+    /// <summary>The key that makes a contact's open lead unique per pipeline (null when closed or the contact is not known yet).</summary>
+    public static string? OpenKeyOf(string? contactId, string pipelineId, LeadStatus status) =>
+        contactId is null || status != LeadStatus.Open ? null : $"{contactId}|{pipelineId}";
+
+    /// <summary>This lead with <see cref="OpenKey"/> set from its contact, pipeline and status (when <paramref name="oneOpenPerContact"/>).</summary>
+    public Lead WithOpenKey(bool oneOpenPerContact) => this with { OpenKey = oneOpenPerContact ? OpenKeyOf(ContactId, PipelineId, Status) : null };
+
+    /// <summary>
     /// The lead given to <paramref name="ownerId"/> (of the team <paramref name="ownerTeamId"/>) at
     /// <paramref name="assignedAt"/>, with its version moved on; null when it already has an assignment newer than that
     /// one (assignments may arrive out of order: the latest wins).
@@ -78,6 +146,8 @@ public static class WireNames
         Channel.Sms => "sms",
         Channel.Email => "email",
         Channel.Phone => "phone",
+        Channel.Referral => "referral",
+        Channel.Unknown => "unknown",
         _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, "Unknown channel."),
     };
 

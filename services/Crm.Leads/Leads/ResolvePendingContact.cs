@@ -16,7 +16,7 @@ namespace Crm.Leads.Leads;
 /// lead still waits at most <see cref="MaxDelay"/> (15 s) after Contacts is back. An identity Contacts rejects is
 /// recorded on the lead (<see cref="Lead.ContactError"/>) instead of being retried forever.
 /// </summary>
-public sealed class ResolvePendingContact(IContactDirectory contacts, ContactsOutage outage, IOptions<ScoringOptions> scoring, ILogger<ResolvePendingContact> logger) : ITimerHandler
+public sealed class ResolvePendingContact(IContactDirectory contacts, ContactsOutage outage, IOptions<ScoringOptions> scoring, IOptions<LeadsOptions> options, ILogger<ResolvePendingContact> logger) : ITimerHandler
 {
     public const string TimerKind = "lead-contact";
 
@@ -73,6 +73,15 @@ public sealed class ResolvePendingContact(IContactDirectory contacts, ContactsOu
         }
 
         AfterContactsAnswered(unit, outage);
+
+        // Its Location was handed out with the 202, so it stays a lead of its own; it holds the contact's open key
+        // unless another lead of the contact opened meanwhile.
+        resolved = resolved.WithOpenKey(options.Value.OneOpenPerContact);
+        if (resolved.OpenKey is not null && (await unit.FindAsync(LeadQueries.OpenLeadOf(resolved.ContactId!, resolved.PipelineId), cancellationToken)).Count > 0)
+        {
+            resolved = resolved with { OpenKey = null };
+        }
+
         unit.Replace(LeadCollections.Leads, resolved with { Version = lead.Version + 1 }, lead.Version);
         foreach (var message in resolved.CaptureEvents())
         {

@@ -29,6 +29,14 @@ internal sealed partial class CrmExceptionHandler(IProblemDetailsService problem
                     Detail = validation.Message,
                 };
                 break;
+            case ProblemException known:
+                problem = new ProblemDetails { Status = known.Status, Title = known.Title, Detail = known.Message };
+                foreach (var (name, value) in known.Extensions)
+                {
+                    problem.Extensions[name] = value;
+                }
+
+                break;
             case BadHttpRequestException bad:
                 problem = new ProblemDetails { Status = bad.StatusCode, Title = "The request is malformed.", Detail = bad.Message };
                 break;
@@ -57,18 +65,8 @@ internal sealed partial class CrmExceptionHandler(IProblemDetailsService problem
 
     private static HttpValidationProblemDetails JsonProblem(JsonException json)
     {
-        var field = FieldName(json.Path);
-        var unknown = json.Message.Contains("could not be mapped", StringComparison.Ordinal);
-        var propertyName = unknown ? UnknownPropertyName(json.Message) : null;
-        if (propertyName is not null)
-        {
-            field = string.IsNullOrEmpty(field) ? propertyName : field;
-        }
-
-        var reason = unknown
-            ? "Unknown field: it is not part of this resource."
-            : "The value is not valid for this field.";
-        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [string.IsNullOrEmpty(field) ? "$" : field] = [reason] })
+        var (field, reason, unknown) = CrmJsonErrors.Describe(json);
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [reason] })
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "The request body is invalid.",
@@ -87,11 +85,31 @@ internal sealed partial class CrmExceptionHandler(IProblemDetailsService problem
         return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
     }
 
-    private static string? UnknownPropertyName(string message)
+    internal static string? UnknownPropertyName(string message)
     {
         // "The JSON property 'foo' could not be mapped to any .NET member contained in type '...'."
         var start = message.IndexOf('\'', StringComparison.Ordinal);
         var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
         return end > start ? message[(start + 1)..end] : null;
+    }
+}
+
+/// <summary>A JSON error of a request body as a field error (the field as the request spells it, and why).</summary>
+public static class CrmJsonErrors
+{
+    public static (string Field, string Reason, bool Unknown) Describe(JsonException json)
+    {
+        var field = CrmExceptionHandler.FieldName(json.Path);
+        var unknown = json.Message.Contains("could not be mapped", StringComparison.Ordinal);
+        var propertyName = unknown ? CrmExceptionHandler.UnknownPropertyName(json.Message) : null;
+        if (propertyName is not null)
+        {
+            field = string.IsNullOrEmpty(field) ? propertyName : field;
+        }
+
+        var reason = unknown
+            ? "Unknown field: it is not part of this resource."
+            : "The value is not valid for this field.";
+        return (string.IsNullOrEmpty(field) ? "$" : field, reason, unknown);
     }
 }

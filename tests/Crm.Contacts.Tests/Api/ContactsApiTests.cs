@@ -103,6 +103,78 @@ public sealed class ContactsApiTests(CrmServiceFactory<ContactsEntryPoint> facto
     }
 
     [Fact]
+    public async Task CheckIdentities_reports_both_bad_fields_with_the_reasons_ResolveContact_gives()
+    {
+        var reply = await Directory.CheckIdentitiesAsync(new CheckIdentitiesRequest { Email = "not-an-email", Phone = "hello" });
+        var emailOnly = await Assert.ThrowsAsync<RpcException>(() => Directory.ResolveContactAsync(new ResolveContactRequest { Email = "not-an-email" }).ResponseAsync);
+        var phoneOnly = await Assert.ThrowsAsync<RpcException>(() => Directory.ResolveContactAsync(new ResolveContactRequest { Phone = "hello" }).ResponseAsync);
+
+        Assert.Equal(
+            [("email", "must contain exactly one '@'"), ("phone", "is not a phone number")],
+            reply.Errors.Select(e => (e.Field, e.Reason)));
+        Assert.Equal([emailOnly.Status.Detail, phoneOnly.Status.Detail], reply.Errors.Select(e => $"{e.Field}: {e.Reason}"));
+        Assert.Equal((string.Empty, string.Empty), (reply.NormalizedEmail, reply.NormalizedPhone));
+    }
+
+    [Fact]
+    public async Task CheckIdentities_normalises_a_good_field_beside_a_bad_one()
+    {
+        var reply = await Directory.CheckIdentitiesAsync(new CheckIdentitiesRequest { Email = " Anna@Example.COM ", Phone = "+49 1" });
+
+        Assert.Equal("anna@example.com", reply.NormalizedEmail);
+        Assert.Equal(string.Empty, reply.NormalizedPhone);
+        var error = Assert.Single(reply.Errors);
+        Assert.Equal(("phone", "is too short to be a phone number"), (error.Field, error.Reason));
+    }
+
+    [Fact]
+    public async Task CheckIdentities_reads_national_numbers_in_the_default_region_or_the_requests()
+    {
+        var subscriber = NewSubscriber();
+
+        var german = await Directory.CheckIdentitiesAsync(new CheckIdentitiesRequest { Phone = $"030 {subscriber}" });
+        var austrian = await Directory.CheckIdentitiesAsync(new CheckIdentitiesRequest { Phone = $"01 {subscriber}", DefaultRegion = "AT" });
+        var unknownRegion = await Directory.CheckIdentitiesAsync(new CheckIdentitiesRequest { Phone = $"030 {subscriber}", DefaultRegion = "ZZ" });
+
+        Assert.Equal($"+4930{subscriber}", german.NormalizedPhone);
+        Assert.Empty(german.Errors);
+        Assert.Equal($"+431{subscriber}", austrian.NormalizedPhone);
+        Assert.Empty(austrian.Errors);
+        var error = Assert.Single(unknownRegion.Errors);
+        Assert.Equal(("phone", "cannot be read: 'ZZ' is not a known region code"), (error.Field, error.Reason));
+    }
+
+    [Fact]
+    public async Task CheckIdentities_normalises_as_ResolveContact_does_and_stores_nothing()
+    {
+        var email = NewEmail();
+        var subscriber = NewSubscriber();
+
+        var contactsBefore = await Store.CountAsync(ContactCollections.Contacts, Filter<Contact>.All);
+
+        var check = await Directory.CheckIdentitiesAsync(new CheckIdentitiesRequest { Email = $"  {email.ToUpperInvariant()} ", Phone = $"+49 (30) {subscriber}" });
+        var contactsAfter = await Store.CountAsync(ContactCollections.Contacts, Filter<Contact>.All);
+        var owners = await Store.GetManyAsync(ContactCollections.Identities, [$"email:{email}", $"phone:+4930{subscriber}"]);
+        var resolved = await Directory.ResolveContactAsync(new ResolveContactRequest { Email = $"  {email.ToUpperInvariant()} ", Phone = $"+49 (30) {subscriber}" });
+
+        Assert.Empty(check.Errors);
+        Assert.Equal(contactsBefore, contactsAfter);
+        Assert.Empty(owners);
+        Assert.True(resolved.Created);
+        Assert.Equal((resolved.NormalizedEmail, resolved.NormalizedPhone), (check.NormalizedEmail, check.NormalizedPhone));
+        Assert.Equal((email, $"+4930{subscriber}"), (check.NormalizedEmail, check.NormalizedPhone));
+    }
+
+    [Fact]
+    public async Task CheckIdentities_leaves_empty_fields_unchecked()
+    {
+        var reply = await Directory.CheckIdentitiesAsync(new CheckIdentitiesRequest { Email = "", Phone = "  ", DefaultRegion = "ZZ" });
+
+        Assert.Empty(reply.Errors);
+        Assert.Equal((string.Empty, string.Empty), (reply.NormalizedEmail, reply.NormalizedPhone));
+    }
+
+    [Fact]
     public async Task GetContact_returns_a_resolved_contact_and_NOT_FOUND_for_an_unknown_id()
     {
         var email = NewEmail();

@@ -25,4 +25,17 @@ public sealed class DefaultRegionTests(AustrianContactsFactory factory) : IClass
         Assert.Equal("+4315880000", austrian.NormalizedPhone);
         Assert.Equal("+49301234567", german.NormalizedPhone);
     }
+
+    [Fact]
+    public async Task CheckIdentities_reads_national_numbers_in_the_configured_region_unless_the_request_names_one()
+    {
+        using var channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = factory.Server.CreateHandler() });
+        var client = new ContactDirectory.ContactDirectoryClient(channel);
+
+        var austrian = await client.CheckIdentitiesAsync(new CheckIdentitiesRequest { Phone = "01 5880000" });
+        var german = await client.CheckIdentitiesAsync(new CheckIdentitiesRequest { Phone = "030 1234567", DefaultRegion = "DE" });
+
+        Assert.Equal("+4315880000", austrian.NormalizedPhone);
+        Assert.Equal("+49301234567", german.NormalizedPhone);
+    }
 }

@@ -100,4 +100,39 @@ public sealed class ResolveInputTests
 
         Assert.Equal("name", error.Field);
     }
+
+    [Fact]
+    public void A_check_reports_every_bad_identity_where_a_resolve_stops_at_the_first()
+    {
+        var check = ResolveInput.CheckIdentities("not-an-email", "hello", null, "DE");
+        Assert.False(ResolveInput.TryParse("Anna", "not-an-email", "hello", null, "DE", out _, out var first));
+
+        Assert.Equal([new IdentityError("email", "must contain exactly one '@'"), new IdentityError("phone", "is not a phone number")], check.Errors);
+        Assert.Equal(check.Errors[0], first);
+        Assert.Null(check.Email);
+        Assert.Null(check.Phone);
+    }
+
+    [Fact]
+    public void A_check_normalises_like_a_resolve_with_the_same_region_fallback()
+    {
+        var check = ResolveInput.CheckIdentities(" Anna@Example.com ", "030 1234567", "  ", "DE");
+        var austrian = ResolveInput.CheckIdentities(null, "01 5880000", "AT", "DE");
+
+        Assert.Equal(("anna@example.com", "+49301234567"), (check.Email, check.Phone));
+        Assert.Empty(check.Errors);
+        Assert.Equal("+4315880000", austrian.Phone);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("", " ")]
+    public void A_check_leaves_blank_identities_unchecked(string? email, string? phone)
+    {
+        var check = ResolveInput.CheckIdentities(email, phone, "ZZ", "DE");
+
+        Assert.Null(check.Email);
+        Assert.Null(check.Phone);
+        Assert.Empty(check.Errors);
+    }
 }

@@ -1,0 +1,263 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Crm.Client;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Leads;
+using Crm.Contracts.Leads;
+using Crm.Testing;
+using Xunit;
+
+namespace Crm.Leads.Tests.Pipelines;
+
+/// <summary>Pipelines through the API: enforced moves (422 naming exactly what is missing), won, lost, reopen, activities, patch, versions.</summary>
+public sealed class PipelineApiTests(LeadsApiFactory factory) : IClassFixture<LeadsApiFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    private async Task<LeadResponse> CaptureAsync(string? pipeline = null)
+    {
+        var body = new CaptureLeadRequest { Name = "Pia", Email = $"{Unique("pia")}@example.com", Source = Unique("pipe"), Pipeline = pipeline };
+        using var response = await _client.PostAsJsonAsync("/api/leads", body, CrmClient.JsonOptions);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(string path, object body) =>
+        await _client.PostAsJsonAsync(path, body, CrmClient.JsonOptions);
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    private static string[] Strings(JsonElement problem, string name) => [.. problem.GetProperty(name).EnumerateArray().Select(e => e.GetString()!)];
+
+    private static async Task<LeadResponse> OkAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+    }
+
+    private async Task PatchAsync(string id, string json)
+    {
+        using var response = await _client.PatchAsync($"/api/leads/{id}", new StringContent(json, Encoding.UTF8, "application/merge-patch+json"));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_default_pipeline_is_enforced_step_by_step_from_new_to_won()
+    {
+        var lead = await CaptureAsync();
+
+        using (var noCall = await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "contacted" }))
+        {
+            var problem = await ProblemAsync(noCall, HttpStatusCode.UnprocessableEntity);
+            Assert.Equal("new", problem.GetProperty("stage").GetString());
+            Assert.Equal(["call"], Strings(problem, "missingActivities"));
+            Assert.Empty(Strings(problem, "missingFields"));
+        }
+
+        using (var call = await PostAsync($"/api/leads/{lead.Id}/activities", new LogActivityRequest { Type = "call", Note = "first call" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, call.StatusCode);
+        }
+
+        var contacted = await OkAsync(await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "contacted" }));
+        Assert.Equal("contacted", contacted.Stage);
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadStageChanged>(x => x.Context.Message.LeadId == lead.Id && x.Context.Message.ToStage == "contacted"), "LeadStageChanged");
+
+        await PatchAsync(lead.Id, """{"interest":"premium"}""");
+        await OkAsync(await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "qualified" }));
+
+        using (var noBudget = await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "proposal" }))
+        {
+            var problem = await ProblemAsync(noBudget, HttpStatusCode.UnprocessableEntity);
+            Assert.Equal(["budget", "decisionDate"], Strings(problem, "missingFields"));
+            Assert.Contains("budget, decisionDate", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        await PatchAsync(lead.Id, """{"budget":{"amount":"900","currency":"EUR"},"decisionDate":"2026-12-24"}""");
+        await OkAsync(await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "proposal" }));
+
+        using (var noQuote = await PostAsync($"/api/leads/{lead.Id}/won", new WinLeadRequest { Value = new Money { Amount = "890.00", Currency = "EUR" } }))
+        {
+            Assert.Equal(["quote-sent"], Strings(await ProblemAsync(noQuote, HttpStatusCode.UnprocessableEntity), "missingActivities"));
+        }
+
+        (await PostAsync($"/api/leads/{lead.Id}/activities", new LogActivityRequest { Type = "quote-sent" })).Dispose();
+        var won = await OkAsync(await PostAsync($"/api/leads/{lead.Id}/won", new WinLeadRequest { Value = new Money { Amount = "890.5", Currency = "EUR" } }));
+
+        Assert.Equal(LeadStatus.Won, won.Status);
+        Assert.Equal("890.50", won.Value?.Amount);
+        Assert.NotNull(won.ClosedAt);
+        Assert.Equal(["new", "contacted", "qualified", "proposal", "proposal"], won.StageHistory.Select(h => h.To));
+        Assert.All(won.StageHistory, h => Assert.NotNull(h.By));
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadWon>(x => x.Context.Message.LeadId == lead.Id && x.Context.Message.Amount == "890.50"), "LeadWon");
+
+        using var closed = await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "negotiation" });
+        await ProblemAsync(closed, HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
+    public async Task A_move_not_listed_as_next_is_422_and_a_step_back_needs_no_criteria()
+    {
+        var lead = await CaptureAsync();
+
+        using var skip = await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "proposal" });
+        var problem = await ProblemAsync(skip, HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("may move to contacted", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        using var unknown = await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "heaven" });
+        await ProblemAsync(unknown, HttpStatusCode.UnprocessableEntity);
+
+        (await PostAsync($"/api/leads/{lead.Id}/activities", new LogActivityRequest { Type = "call" })).Dispose();
+        await OkAsync(await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "contacted" }));
+        await PatchAsync(lead.Id, """{"interest":"basic"}""");
+        await OkAsync(await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "qualified" }));
+        var back = await OkAsync(await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "contacted" }));
+        Assert.Equal("contacted", back.Stage);
+    }
+
+    [Fact]
+    public async Task Lost_needs_a_listed_reason_and_reopening_is_explicit()
+    {
+        var lead = await CaptureAsync();
+
+        using (var bad = await PostAsync($"/api/leads/{lead.Id}/lost", new LoseLeadRequest { Reason = "moon-phase" }))
+        {
+            var problem = await ProblemAsync(bad, HttpStatusCode.BadRequest);
+            Assert.Contains("no-budget", problem.GetProperty("errors").GetProperty("reason")[0].GetString(), StringComparison.Ordinal);
+        }
+
+        var lost = await OkAsync(await PostAsync($"/api/leads/{lead.Id}/lost", new LoseLeadRequest { Reason = "no-budget", Note = "maybe in spring" }));
+        Assert.Equal((LeadStatus.Lost, "no-budget", "maybe in spring"), (lost.Status, lost.LostReason, lost.LostNote));
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadLost>(x => x.Context.Message.LeadId == lead.Id && x.Context.Message.Reason == "no-budget"), "LeadLost");
+
+        // Closed: a new capture of the same person opens a new lead.
+        using var again = await _client.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = lead.Email, Source = "again" }, CrmClient.JsonOptions);
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        var second = (await again.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+        Assert.NotEqual(lead.Id, second.Id);
+
+        // ... so the first cannot be reopened while the second is open.
+        using (var conflict = await PostAsync($"/api/leads/{lead.Id}/reopen", new ReopenLeadRequest()))
+        {
+            await ProblemAsync(conflict, HttpStatusCode.Conflict);
+        }
+
+        await OkAsync(await PostAsync($"/api/leads/{second.Id}/lost", new LoseLeadRequest { Reason = "duplicate" }));
+        var reopened = await OkAsync(await PostAsync($"/api/leads/{lead.Id}/reopen", new ReopenLeadRequest()));
+        Assert.Equal((LeadStatus.Open, "new", null), (reopened.Status, reopened.Stage, reopened.LostReason));
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadReopened>(x => x.Context.Message.LeadId == lead.Id && x.Context.Message.PreviousStatus == "lost"), "LeadReopened");
+    }
+
+    [Fact]
+    public async Task A_pipeline_is_saved_as_versions_by_admins_only_and_checked_field_by_field()
+    {
+        var id = $"p{Guid.NewGuid():N}"[..20];
+        var definition = new PipelineDefinition
+        {
+            Name = "Solar installs",
+            Stages =
+            [
+                new PipelineStage { Key = "inquiry", Next = ["survey"], RequiredFields = ["fields.roof"] },
+                new PipelineStage { Key = "survey", Next = ["offer"], RequiredActivities = ["site-visit"] },
+                new PipelineStage { Key = "offer" },
+            ],
+            WinFrom = ["offer"],
+            LostReasons = ["roof-unsuitable", "price"],
+        };
+
+        using var rep = factory.CreateClient().As(TestIdentity.Person("rep", rep: "rep-1"));
+        using (var forbidden = await rep.PutAsJsonAsync($"/api/leads/pipelines/{id}", definition, CrmClient.JsonOptions))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        }
+
+        using var admin = factory.CreateClient().As(TestIdentity.Admin);
+        using (var created = await admin.PutAsJsonAsync($"/api/leads/pipelines/{id}", definition, CrmClient.JsonOptions))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            Assert.Equal("\"1\"", created.Headers.ETag?.Tag);
+        }
+
+        using (var invalid = await admin.PutAsJsonAsync(
+            $"/api/leads/pipelines/{id}",
+            definition with { Stages = [new PipelineStage { Key = "Bad Key", Next = ["nowhere"], RequiredFields = ["shoeSize"] }], LostReasons = [] },
+            CrmClient.JsonOptions))
+        {
+            var problem = await ProblemAsync(invalid, HttpStatusCode.BadRequest);
+            Assert.Equal(
+                ["lostReasons", "stages[0].key", "stages[0].next[0]", "stages[0].requiredFields[0]", "winFrom[0]"],
+                problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        }
+
+        var lead = await CaptureAsync(id);
+        Assert.Equal((id, "inquiry"), (lead.PipelineId, lead.Stage));
+        using (var noRoof = await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "survey" }))
+        {
+            Assert.Equal(["fields.roof"], Strings(await ProblemAsync(noRoof, HttpStatusCode.UnprocessableEntity), "missingFields"));
+        }
+
+        using (var removing = await admin.PutAsJsonAsync($"/api/leads/pipelines/{id}", definition with { Stages = [new PipelineStage { Key = "survey" }], WinFrom = null }, CrmClient.JsonOptions))
+        {
+            Assert.Contains("inquiry (1 open leads)", (await ProblemAsync(removing, HttpStatusCode.Conflict)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        using var stale = new HttpRequestMessage(HttpMethod.Put, $"/api/leads/pipelines/{id}") { Content = JsonContent.Create(definition with { Name = "Solar" }, options: CrmClient.JsonOptions) };
+        stale.Headers.TryAddWithoutValidation("If-Match", "\"7\"");
+        using (var response = await admin.SendAsync(stale))
+        {
+            await ProblemAsync(response, HttpStatusCode.PreconditionFailed);
+        }
+
+        using var renamed = await admin.PutAsJsonAsync($"/api/leads/pipelines/{id}", definition with { Name = "Solar" }, CrmClient.JsonOptions);
+        Assert.Equal(2, (await renamed.Content.ReadFromJsonAsync<PipelineDefinition>(CrmClient.JsonOptions))!.Version);
+        var first = await _client.GetFromJsonAsync<PipelineDefinition>($"/api/leads/pipelines/{id}/versions/1", CrmClient.JsonOptions);
+        Assert.Equal("Solar installs", first!.Name);
+        var current = await _client.GetFromJsonAsync<PipelineDefinition>($"/api/leads/pipelines/{id}", CrmClient.JsonOptions);
+        Assert.Equal(("Solar", 2L), (current!.Name, current.Version));
+    }
+
+    [Fact]
+    public async Task A_rep_cannot_move_a_lead_that_is_not_theirs()
+    {
+        var lead = await CaptureAsync();
+        using var rep = factory.CreateClient().As(TestIdentity.Person("rep", rep: "rep-nobody"));
+
+        using var response = await rep.PostAsJsonAsync($"/api/leads/{lead.Id}/lost", new LoseLeadRequest { Reason = "other" }, CrmClient.JsonOptions);
+
+        await ProblemAsync(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_patch_names_every_bad_member_and_honours_if_match()
+    {
+        var lead = await CaptureAsync();
+
+        using var bad = await _client.PatchAsync($"/api/leads/{lead.Id}", new StringContent("""{"budget":{"amount":"1.234","currency":"EUR"},"decisionDate":"soon","stage":"won","fields":{"a":1}}""", Encoding.UTF8, "application/json"));
+        var problem = await ProblemAsync(bad, HttpStatusCode.BadRequest);
+        Assert.Equal(["budget", "decisionDate", "fields.a", "stage"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+
+        using var stale = new HttpRequestMessage(HttpMethod.Patch, $"/api/leads/{lead.Id}") { Content = new StringContent("""{"interest":"x"}""", Encoding.UTF8, "application/json") };
+        stale.Headers.TryAddWithoutValidation("If-Match", $"\"{lead.Version + 5}\"");
+        using (var response = await _client.SendAsync(stale))
+        {
+            await ProblemAsync(response, HttpStatusCode.PreconditionFailed);
+        }
+
+        await PatchAsync(lead.Id, """{"interest":"x","fields":{"roof":"south"}}""");
+        await PatchAsync(lead.Id, """{"interest":null,"fields":{"roof":null,"kids":"2"}}""");
+        var read = await _client.GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions);
+        Assert.Null(read!.Interest);
+        Assert.Equal(["kids"], read.Fields.Keys);
+        Assert.Equal(lead.Version + 2, read.Version);
+    }
+}
