@@ -137,7 +137,6 @@ public sealed class LeadScorerTests
     [InlineData(1, 3)]
     [InlineData(2, 6)]
     [InlineData(4, 12)]
-    [InlineData(10_000, 30_000)]
     public void Three_points_per_page(int pages, int points)
     {
         var result = Score(email: "a@b.co", pages: pages);
@@ -153,6 +152,19 @@ public sealed class LeadScorerTests
             Assert.Equal("pages-visited", reason.Rule);
             Assert.Equal(points, reason.Points);
         }
+    }
+
+    [Fact]
+    public void Ten_thousand_pages_line_says_30000_points_but_the_score_is_clamped_to_100()
+    {
+        var result = Score(email: "a@b.co", pages: 10_000);
+
+        Assert.Equal(100, result.Score);
+        Assert.Equal(Grade.Hot, result.Grade);
+        var reason = Assert.Single(result.Reasons);
+        Assert.Equal("pages-visited", reason.Rule);
+        Assert.Equal(30_000, reason.Points);
+        Assert.Equal("10000 pages x 3", reason.Detail);
     }
 
     [Theory]
@@ -239,7 +251,7 @@ public sealed class LeadScorerTests
     }
 
     [Fact]
-    public void Every_point_is_explained()
+    public void Every_point_is_explained_the_score_is_the_breakdown_clamped_to_100()
     {
         foreach (var pages in new[] { 0, 1, 3, 7, 100 })
         {
@@ -248,7 +260,7 @@ public sealed class LeadScorerTests
                 foreach (var name in new[] { null, "Ana" })
                 {
                     var result = Score(name, "a@b.co", "+4915112345678", pages, last);
-                    Assert.Equal(result.Score, result.Reasons.Sum(r => r.Points));
+                    Assert.Equal(result.Score, Math.Clamp(result.Reasons.Sum(r => r.Points), 0, 100));
                     Assert.All(result.Reasons, r => Assert.True(r.Points > 0));
                 }
             }

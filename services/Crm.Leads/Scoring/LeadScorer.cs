@@ -1,4 +1,3 @@
-using System.Globalization;
 using Crm.Contracts.Api;
 
 namespace Crm.Leads.Scoring;
@@ -24,16 +23,14 @@ public sealed record ScoringInput
     public DateTimeOffset? LastInteractionAt { get; init; }
 }
 
-/// <summary>One rule that gave points, with why.</summary>
-public sealed record ScoreItem(string Rule, int Points, string Detail);
-
 /// <summary>A score, its grade and every point explained (only the rules that gave points).</summary>
 public sealed record ScoreResult(int Score, Grade Grade, IReadOnlyList<ScoreItem> Reasons);
 
 /// <summary>
-/// The seed scoring rule, pure (no I/O, the clock is passed in): +10 when the last interaction is within the
-/// last 24 h (inclusive; a timestamp in the future, clock skew, counts as within), +5 when name, e-mail and
-/// phone are all given, +3 per page visited. Grades by <see cref="ScoringOptions"/>.
+/// The seed scoring rule, kept as a thin wrapper over <see cref="ScoreEngine"/> with <see cref="DefaultScoringRules"/>:
+/// +10 when the last interaction is within the last 24 h (inclusive; a timestamp in the future, clock skew, counts as
+/// within), +5 when name, e-mail and phone are all given, +3 per page visited; the score clamped to 0..100 and graded
+/// by <see cref="ScoringOptions"/> (no previous grade).
 /// </summary>
 public static class LeadScorer
 {
@@ -50,32 +47,28 @@ public static class LeadScorer
     public static ScoreResult Score(ScoringInput input, DateTimeOffset now, ScoringOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(input.PagesVisited);
-        var reasons = new List<ScoreItem>(3);
+        var outcome = ScoreEngine.Score(SubjectOf(input, now), DefaultScoringRules.For(options), now, previousGrade: null);
+        return new ScoreResult(outcome.Score, outcome.Grade, outcome.Breakdown);
+    }
 
-        if (input.LastInteractionAt is { } last && now - last <= RecentWindow)
+    /// <summary>
+    /// The subject of a capture: its identities, a <c>captured-pages</c> bucket of <see cref="ScoringInput.PagesVisited"/>
+    /// dated <paramref name="now"/> and an <c>interaction</c> bucket at <see cref="ScoringInput.LastInteractionAt"/>.
+    /// </summary>
+    public static ScoringSubject SubjectOf(ScoringInput input, DateTimeOffset now)
+    {
+        var signals = new List<SignalBucket>(2);
+        if (input.LastInteractionAt is { } last)
         {
-            reasons.Add(new ScoreItem(
-                RecentInteractionRule,
-                RecentInteractionPoints,
-                string.Create(CultureInfo.InvariantCulture, $"last interaction at {last.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}, within 24 h")));
-        }
-
-        if (Present(input.Name) && Present(input.Email) && Present(input.Phone))
-        {
-            reasons.Add(new ScoreItem(CompleteDataRule, CompleteDataPoints, "name, e-mail and phone given"));
+            signals.Add(new SignalBucket(SignalTypes.Interaction, DateOnly.FromDateTime(last.UtcDateTime), 1, last, last));
         }
 
         if (input.PagesVisited > 0)
         {
-            var pages = input.PagesVisited == 1 ? "1 page" : string.Create(CultureInfo.InvariantCulture, $"{input.PagesVisited} pages");
-            reasons.Add(new ScoreItem(
-                PagesVisitedRule,
-                checked(input.PagesVisited * PointsPerPage),
-                string.Create(CultureInfo.InvariantCulture, $"{pages} x {PointsPerPage}")));
+            signals.Add(new SignalBucket(SignalTypes.CapturedPages, DateOnly.FromDateTime(now.UtcDateTime), input.PagesVisited, now, now));
         }
 
-        var score = reasons.Sum(r => r.Points);
-        return new ScoreResult(score, GradeOf(score, options), reasons);
+        return new ScoringSubject { Name = input.Name, Email = input.Email, Phone = input.Phone, Signals = signals };
     }
 
     /// <summary>Above <c>HotAbove</c> is hot (equal is not), above <c>WarmAbove</c> warm, else cold.</summary>
@@ -88,6 +81,4 @@ public static class LeadScorer
 
         return score > options.WarmAbove ? Grade.Warm : Grade.Cold;
     }
-
-    private static bool Present(string? value) => !string.IsNullOrWhiteSpace(value);
 }
