@@ -2,6 +2,7 @@ using Crm.Contacts.Grpc;
 using Crm.Leads.Contacts;
 using Crm.Leads.Leads;
 using Crm.Leads.Pipelines;
+using Crm.Leads.Signals;
 using Crm.Leads.Scoring;
 using Crm.ServiceDefaults.GrpcClients;
 using Crm.ServiceDefaults.Hosting;
@@ -20,7 +21,16 @@ public static class LeadsService
     public static WebApplicationBuilder AddLeadsService(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
-        builder.AddCrmStorage(Name, LeadCollections.Leads, PipelineCollections.Pipelines, PipelineCollections.Versions);
+        builder.AddCrmStorage(
+            Name,
+            LeadCollections.Leads,
+            PipelineCollections.Pipelines,
+            PipelineCollections.Versions,
+            ScoringCollections.Rules,
+            ScoringCollections.RuleVersions,
+            ScoringCollections.History,
+            ScoringCollections.Jobs,
+            SignalCollections.Signals);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Leads: capture leads from any channel (one or a batch, idempotent), score them at once, move them through pipelines whose exit criteria are enforced, win or lose them, and list and search them.");
         builder.Services.AddOptions<LeadsOptions>().Bind(config.GetSection(LeadsOptions.Section));
@@ -36,7 +46,10 @@ public static class LeadsService
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
         builder.Services.AddScoped<LeadCapture>();
         builder.Services.AddScoped<CaptureLeadHandler>();
+        builder.Services.AddSingleton<ScoringRules>();
         builder.AddTimerHandler<ResolvePendingContact>();
+        builder.AddTimerHandler<DecayLeadScore>();
+        builder.AddTimerHandler<RescoreOpenLeads>();
 
         builder.AddCrmMessaging(Name, consumers => consumers.Add<SetOwnerOnLeadAssigned>("lead-assigned"));
         return builder;
@@ -46,6 +59,8 @@ public static class LeadsService
     {
         app.MapGroup("/api/leads").RequireCrmAccess(Name).WithUnitOfWork()
             .MapLeadEndpoints()
+            .MapSignalEndpoints()
+            .MapScoringEndpoints()
             .MapStageEndpoints()
             .MapPipelineEndpoints();
         return app;

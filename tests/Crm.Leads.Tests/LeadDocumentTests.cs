@@ -73,6 +73,12 @@ public sealed class LeadDocumentTests
             ClosedAt = T0.AddMinutes(5),
             UpdatedAt = T0.AddMinutes(5),
             RepeatCaptures = 2,
+            Signals = [new SignalBucket("page-view", new DateOnly(2026, 11, 22), 3, T0.AddHours(-2), T0.AddHours(-1)), new SignalBucket("reply", new DateOnly(2026, 11, 21), 1, T0.AddDays(-1), T0.AddDays(-1))],
+            Engagement = 22,
+            Fit = 5,
+            ScoredAt = T0.AddMinutes(5),
+            RulesVersion = 4,
+            NextReviewAt = T0.AddHours(23),
             LastCapturedAt = T0.AddMinutes(1),
             Version = 3,
         };
@@ -110,7 +116,7 @@ public sealed class LeadDocumentTests
     [MemberData(nameof(Backends))]
     public async Task A_capture_stores_the_lead_its_events_and_the_idempotent_response_together_or_not_at_all(Backend backend)
     {
-        await using var store = await TestStore.CreateAsync(backend, "leads", LeadCollections.Leads);
+        await using var store = await TestStore.CreateAsync(backend, "leads", LeadCollections.Leads, ScoringCollections.History);
         var first = NewLead();
         var second = NewLead();
         await Capture(store, first, "key-1");
@@ -119,6 +125,8 @@ public sealed class LeadDocumentTests
 
         Assert.NotNull(await store.Store.GetAsync(LeadCollections.Leads, first.Id));
         Assert.Null(await store.Store.GetAsync(LeadCollections.Leads, second.Id));
+        Assert.Equal(1, await store.Store.CountAsync(ScoringQueries.HistoryOf(first.Id)));
+        Assert.Equal(0, await store.Store.CountAsync(ScoringQueries.HistoryOf(second.Id)));
         Assert.Equal([first.Id, first.Id], (await store.PendingEventsAsync<Crm.Contracts.Leads.LeadCaptured>()).Select(e => e.LeadId).Concat((await store.PendingEventsAsync<Crm.Contracts.Leads.LeadScored>()).Select(e => e.LeadId)));
     }
 
@@ -159,6 +167,8 @@ public sealed class LeadDocumentTests
             unit.Publish(message);
         }
 
+        LeadScoring.Announce(unit, null, lead, "capture");
+
         unit.RecordIdempotentResponse(new IdempotentResponse
         {
             Scope = CaptureLeadHandler.IdempotencyScope,
@@ -180,6 +190,7 @@ public sealed class LeadDocumentTests
         Assert.Equal(expected.ScoreBreakdown, actual.ScoreBreakdown);
         Assert.Equal(expected.StageHistory, actual.StageHistory);
         Assert.Equal(expected.Activities, actual.Activities);
-        Assert.Equal(expected, actual with { Fields = expected.Fields, ScoreBreakdown = expected.ScoreBreakdown, StageHistory = expected.StageHistory, Activities = expected.Activities });
+        Assert.Equal(expected.Signals, actual.Signals);
+        Assert.Equal(expected, actual with { Fields = expected.Fields, ScoreBreakdown = expected.ScoreBreakdown, StageHistory = expected.StageHistory, Activities = expected.Activities, Signals = expected.Signals });
     }
 }

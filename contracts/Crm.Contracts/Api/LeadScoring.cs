@@ -113,3 +113,65 @@ public sealed record DecayStep
     /// <summary>The share of the points kept, 0..1 (0 drops them).</summary>
     public double Factor { get; init; }
 }
+
+/// <summary>A background rescore of every open lead with a new rule set.</summary>
+public sealed record RescoreJobResponse
+{
+    /// <summary>The job's id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The rule set version it applies.</summary>
+    public required int RulesVersion { get; init; }
+
+    /// <summary><c>running</c>, <c>done</c>, or <c>superseded</c> (a newer rule set's job took over).</summary>
+    public required string Status { get; init; }
+
+    /// <summary>Open leads when it started.</summary>
+    public long Total { get; init; }
+
+    /// <summary>Leads scored so far.</summary>
+    public long Done { get; init; }
+
+    /// <summary>Leads whose score or grade moved.</summary>
+    public long Changed { get; init; }
+
+    /// <summary>When it was started.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When it finished (null while running).</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+}
+
+/// <summary>One change of a lead's score or grade.</summary>
+public sealed record ScoreHistoryEntry
+{
+    /// <summary>When (UTC).</summary>
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>The score after.</summary>
+    public required int Score { get; init; }
+
+    /// <summary>The grade after.</summary>
+    public required Crm.Contracts.Api.Grade Grade { get; init; }
+
+    /// <summary>Engagement points after.</summary>
+    public int Engagement { get; init; }
+
+    /// <summary>Fit points after.</summary>
+    public int Fit { get; init; }
+
+    /// <summary>The score before (null for the first).</summary>
+    public int? PreviousScore { get; init; }
+
+    /// <summary>The grade before (null for the first).</summary>
+    public Crm.Contracts.Api.Grade? PreviousGrade { get; init; }
+
+    /// <summary>capture, signals, repeat-capture, decay, rules or attributes.</summary>
+    public required string Cause { get; init; }
+
+    /// <summary>The rule set version.</summary>
+    public int RulesVersion { get; init; }
+
+    /// <summary>The breakdown after.</summary>
+    public IReadOnlyList<ScoreLine> Breakdown { get; init; } = [];
+}

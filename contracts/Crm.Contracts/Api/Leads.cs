@@ -65,6 +65,15 @@ public sealed record ScoreLine
 
     /// <summary>Why, for people.</summary>
     public required string Detail { get; init; }
+
+    /// <summary><c>engagement</c> (signal rules) or <c>fit</c> (attribute rules).</summary>
+    public string? Part { get; init; }
+
+    /// <summary>The points before decay (null when decay took nothing).</summary>
+    public int? BasePoints { get; init; }
+
+    /// <summary>The latest signal the rule counted (null for fit rules).</summary>
+    public DateTimeOffset? At { get; init; }
 }
 
 /// <summary>A captured lead with its score and, once assigned, its owner.</summary>
@@ -160,8 +169,20 @@ public sealed record LeadResponse
     /// <summary>When the lead was won or lost; null while open.</summary>
     public DateTimeOffset? ClosedAt { get; init; }
 
-    /// <summary>The lead's score.</summary>
+    /// <summary>The lead's score, 0 to the rule set's maximum (100 by default): engagement + fit, clamped.</summary>
     public required int Score { get; init; }
+
+    /// <summary>Points from behaviour (signal rules, after decay).</summary>
+    public int Engagement { get; init; }
+
+    /// <summary>Points from who the person is (attribute rules).</summary>
+    public int Fit { get; init; }
+
+    /// <summary>When the score was last computed (capture, signals, decay, a new rule set).</summary>
+    public DateTimeOffset? ScoredAt { get; init; }
+
+    /// <summary>The scoring rule set version the score was computed with.</summary>
+    public int RulesVersion { get; init; }
 
     /// <summary>The grade the score falls in.</summary>
     public required Grade Grade { get; init; }
@@ -380,5 +401,69 @@ public sealed record BatchItemResult
     public string? Location { get; init; }
 
     /// <summary>Field errors of a 400 (field names as in the item).</summary>
+    public IDictionary<string, string[]>? Errors { get; init; }
+}
+
+/// <summary>Body of <c>POST /api/leads/signals</c>: up to 1,000 behavioural signals.</summary>
+public sealed record RecordSignalsRequest
+{
+    /// <summary>The signals (1 to 1,000).</summary>
+    public IReadOnlyList<SignalRequest>? Items { get; init; }
+}
+
+/// <summary>One behavioural signal of a person, on their lead: by <c>leadId</c>, or by the contact's <c>email</c> or E.164 <c>phone</c> (their newest open lead).</summary>
+public sealed record SignalRequest
+{
+    /// <summary>The sender's id of the signal (1 to 100 characters): the same id again is recorded once (kept 30 days).</summary>
+    public string? Id { get; init; }
+
+    /// <summary>page-view, download, click, form-submit, email-open, email-click, reply, call, cart-add, cart-abandon, order, interaction.</summary>
+    public string? Type { get; init; }
+
+    /// <summary>When it happened (default: now; not more than 5 minutes ahead, not older than 365 days).</summary>
+    public DateTimeOffset? At { get; init; }
+
+    /// <summary>How many of them (e.g. 3 page views), 1 to 1,000; default 1.</summary>
+    public int? Count { get; init; }
+
+    /// <summary>The lead's id.</summary>
+    public string? LeadId { get; init; }
+
+    /// <summary>Or the person's e-mail (compared case-insensitively).</summary>
+    public string? Email { get; init; }
+
+    /// <summary>Or the person's phone in E.164 (<c>+4915112345678</c>).</summary>
+    public string? Phone { get; init; }
+}
+
+/// <summary>Answer of <c>POST /api/leads/signals</c>: one result per signal, in order, and the totals.</summary>
+public sealed record RecordSignalsResponse
+{
+    /// <summary>Signals recorded now.</summary>
+    public int Recorded { get; init; }
+
+    /// <summary>Signals whose id was recorded before (not counted twice).</summary>
+    public int Duplicates { get; init; }
+
+    /// <summary>Signals refused (400) or without a lead (404).</summary>
+    public int Rejected { get; init; }
+
+    /// <summary>One per signal: 202 recorded, 200 already recorded, 404 no such lead, 400 with its errors.</summary>
+    public required IReadOnlyList<SignalResult> Results { get; init; }
+}
+
+/// <summary>What became of one signal.</summary>
+public sealed record SignalResult
+{
+    /// <summary>Its position in <c>items</c>.</summary>
+    public required int Index { get; init; }
+
+    /// <summary>202, 200, 404 or 400.</summary>
+    public required int Status { get; init; }
+
+    /// <summary>The lead it was recorded on.</summary>
+    public string? LeadId { get; init; }
+
+    /// <summary>Field errors of a 400.</summary>
     public IDictionary<string, string[]>? Errors { get; init; }
 }

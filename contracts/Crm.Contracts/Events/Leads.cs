@@ -75,6 +75,56 @@ public sealed record LeadScored
     public string? Source { get; init; }
     /// <summary>The lead's channel, lower-case.</summary>
     public string? Channel { get; init; }
+    /// <summary>The engagement part (signal rules) of the score; absent in older events.</summary>
+    public int? Engagement { get; init; }
+    /// <summary>The fit part (attribute rules) of the score; absent in older events.</summary>
+    public int? Fit { get; init; }
+    /// <summary>Why it was scored: capture, signals, repeat-capture, decay, rules, attributes (absent in older events).</summary>
+    public string? Cause { get; init; }
+}
+
+/// <summary>A lead's grade crossed into hot (once per crossing; again only after it fell below and came back).</summary>
+public sealed record LeadBecameHot
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The score that made it hot.</summary>
+    public required int Score { get; init; }
+    /// <summary>The grade before, lower-case (null at capture).</summary>
+    public string? PreviousGrade { get; init; }
+    /// <summary>The lead's owner (null when unassigned).</summary>
+    public string? OwnerId { get; init; }
+}
+
+/// <summary>Behavioural signals of a person were recorded on a lead: one event per lead and signal type per request (<see cref="Count"/> of them).</summary>
+public sealed record InteractionRecorded
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it was recorded (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The signal type: page-view, download, click, form-submit, email-open, email-click, reply, call, cart-add, cart-abandon, order, interaction.</summary>
+    public required string Type { get; init; }
+    /// <summary>How many signals of the type.</summary>
+    public required int Count { get; init; }
+    /// <summary>When the first of them happened.</summary>
+    public required DateTimeOffset FirstAt { get; init; }
+    /// <summary>When the last of them happened.</summary>
+    public required DateTimeOffset LastAt { get; init; }
+    /// <summary>The signals' ids (as the sender gave them).</summary>
+    public IReadOnlyList<string> SignalIds { get; init; } = [];
+    /// <summary>The lead's owner (null when unassigned).</summary>
+    public string? OwnerId { get; init; }
 }
 
 /// <summary>A lead moved from one stage of its pipeline to another (its exit criteria were met).</summary>

@@ -55,7 +55,16 @@ public sealed record Lead : IDocument
     /// <summary>Captures of the same contact recorded on this open lead instead of a duplicate.</summary>
     public int RepeatCaptures { get; init; }
     public DateTimeOffset? LastCapturedAt { get; init; }
+    /// <summary>Behavioural signals, aggregated per type and UTC day (what the engagement rules count and decay).</summary>
+    public IReadOnlyList<SignalBucket> Signals { get; init; } = [];
     public required int Score { get; init; }
+    public int Engagement { get; init; }
+    public int Fit { get; init; }
+    public DateTimeOffset? ScoredAt { get; init; }
+    /// <summary>The scoring rule set's version the score was computed with.</summary>
+    public int RulesVersion { get; init; }
+    /// <summary>When time alone changes the score next (decay): the <c>lead-decay</c> timer is due then.</summary>
+    public DateTimeOffset? NextReviewAt { get; init; }
     public required Grade Grade { get; init; }
     public IReadOnlyList<ScoreItem> ScoreBreakdown { get; init; } = [];
     public string? OwnerId { get; init; }
@@ -68,19 +77,9 @@ public sealed record Lead : IDocument
     public Actor? CapturedBy { get; init; }
     public long Version { get; init; } = 1;
 
-    /// <summary>The lead scored on its current fields, as at its capture.</summary>
-    public Lead Scored(ScoringOptions scoring)
-    {
-        var score = LeadScorer.Score(
-            new ScoringInput { Name = Name, Email = Email, Phone = Phone, PagesVisited = PagesVisited, LastInteractionAt = LastInteractionAt },
-            CapturedAt,
-            scoring);
-        return this with { Score = score.Score, Grade = score.Grade, ScoreBreakdown = score.Reasons };
-    }
-
-    /// <summary>The lead resolved to <paramref name="contact"/> (identities as Contacts normalised them), scored again on them.</summary>
-    public Lead WithContact(ResolvedContact contact, ScoringOptions scoring) =>
-        (this with { ContactId = contact.ContactId, Email = contact.Email, Phone = contact.Phone, ContactPending = false, ContactError = null }).Scored(scoring);
+    /// <summary>The lead resolved to <paramref name="contact"/> (identities as Contacts normalised them); the caller scores it again.</summary>
+    public Lead WithContact(ResolvedContact contact) =>
+        this with { ContactId = contact.ContactId, Email = contact.Email, Phone = contact.Phone, ContactPending = false, ContactError = null };
 
     /// <summary>
     /// This open lead with a later capture of its contact recorded on it: what it did not know yet is filled in (an
@@ -110,6 +109,7 @@ public sealed record Lead : IDocument
             DecisionDate = DecisionDate ?? capture.DecisionDate,
             ReferredBy = ReferredBy ?? capture.ReferredBy,
             Fields = fields,
+            Signals = LeadScoring.CaptureSignals(LeadScoring.WithSignal(Signals, SignalTypes.RepeatCapture, at), capture.PagesVisited, capture.LastInteractionAt, at),
             RepeatCaptures = RepeatCaptures + 1,
             LastCapturedAt = at,
             UpdatedAt = at,

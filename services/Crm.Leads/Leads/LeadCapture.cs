@@ -17,7 +17,7 @@ public sealed record CaptureOutcome(int Status, Lead? Lead, IDictionary<string, 
 }
 
 /// <summary>A capture validated and resolved (or pending), not written yet; <see cref="Errors"/> when invalid.</summary>
-public sealed record PreparedCapture(Lead? Lead, IDictionary<string, string[]>? Errors);
+public sealed record PreparedCapture(Lead? Lead, IDictionary<string, string[]>? Errors, ScoringRuleSet? Rules = null);
 
 /// <summary>
 /// Capture without HTTP (one lead or an item of a batch): validation (every field error at once, Contacts' own
@@ -30,7 +30,7 @@ public sealed record PreparedCapture(Lead? Lead, IDictionary<string, string[]>? 
 public sealed class LeadCapture(
     IContactDirectory contacts,
     ContactsOutage outage,
-    IOptions<ScoringOptions> scoring,
+    ScoringRules scoring,
     IOptions<LeadsOptions> options)
 {
     /// <summary>Validates and resolves, then writes into <paramref name="unit"/> (<see cref="PrepareAsync"/> then <see cref="Apply"/>).</summary>
@@ -60,10 +60,12 @@ public sealed class LeadCapture(
             return new PreparedCapture(null, errors.ToDictionary());
         }
 
-        var lead = NewLead(request, pipeline!, capturedBy, reads.Now);
+        var rules = await scoring.CurrentAsync(cancellationToken);
+        var lead = NewLead(request, pipeline!, capturedBy, reads.Now).Scored(rules, reads.Now, initial: true);
         try
         {
-            return new PreparedCapture(lead.WithContact(await contacts.ResolveAsync(lead.Name, lead.Email, lead.Phone, cancellationToken), scoring.Value), null);
+            var resolved = lead.WithContact(await contacts.ResolveAsync(lead.Name, lead.Email, lead.Phone, cancellationToken));
+            return new PreparedCapture(resolved.Scored(rules, reads.Now, initial: true), null, rules);
         }
         catch (ContactIdentityException ex)
         {
@@ -73,7 +75,7 @@ public sealed class LeadCapture(
         }
         catch (ContactsUnavailableException)
         {
-            return new PreparedCapture(lead, null);
+            return new PreparedCapture(lead, null, rules);
         }
     }
 
@@ -95,8 +97,9 @@ public sealed class LeadCapture(
         if (lead.OpenKey is not null
             && await unit.FindAsync(LeadQueries.OpenLeadOf(lead.ContactId!, lead.PipelineId), cancellationToken) is [var open, ..])
         {
-            var repeated = open.WithRepeatCapture(lead, unit.Now);
+            var repeated = open.WithRepeatCapture(lead, unit.Now).Scored(prepared.Rules!, unit.Now);
             unit.Replace(LeadCollections.Leads, repeated, open.Version);
+            LeadScoring.Announce(unit, open, repeated, "repeat-capture");
             return new CaptureOutcome(StatusCodes.Status200OK, repeated, null);
         }
 
@@ -105,6 +108,8 @@ public sealed class LeadCapture(
         {
             unit.Publish(message);
         }
+
+        LeadScoring.Announce(unit, null, lead, "capture");
 
         return new CaptureOutcome(StatusCodes.Status201Created, lead, null);
     }
@@ -142,7 +147,7 @@ public sealed class LeadCapture(
     }
 
     /// <summary>The lead as captured, its contact still to be resolved (identities trimmed, scored on them), in the pipeline's first stage.</summary>
-    private Lead NewLead(CaptureLeadRequest capture, Pipeline pipeline, Actor capturedBy, DateTimeOffset now)
+    private static Lead NewLead(CaptureLeadRequest capture, Pipeline pipeline, Actor capturedBy, DateTimeOffset now)
     {
         var source = CaptureLeadValidation.Trimmed(capture.Source)!;
         var utm = Utm(capture.Utm);
@@ -170,13 +175,14 @@ public sealed class LeadCapture(
             PagesVisited = capture.PagesVisited,
             LastInteractionAt = capture.LastInteractionAt?.TruncateToMs(),
             Fields = capture.Fields is null ? new Dictionary<string, string>() : new Dictionary<string, string>(capture.Fields, StringComparer.Ordinal),
+            Signals = LeadScoring.CaptureSignals([], capture.PagesVisited, capture.LastInteractionAt?.TruncateToMs(), now),
             Score = 0,
             Grade = Grade.Cold,
             CapturedAt = now,
             CapturedBy = capturedBy,
             Version = 1,
         };
-        return lead.Scored(scoring.Value);
+        return lead;
     }
 
     private static UtmTags? Utm(UtmTags? utm)

@@ -19,5 +19,6 @@ public static class LeadCollections
         .Index("captured", i => i.Desc(x => x.CapturedAt).Asc(x => x.Id))
         .Index("score", i => i.Desc(x => x.Score).Asc(x => x.Id))
         .Index("owner_captured", i => i.Asc(x => x.OwnerId).Desc(x => x.CapturedAt).Asc(x => x.Id))
+        .Index("status_id", i => i.Asc(x => x.Status).Asc(x => x.Id))
         .Index("pipeline_stage", i => i.Asc(x => x.PipelineId).Asc(x => x.Stage).Asc(x => x.Status).Desc(x => x.CapturedAt).Asc(x => x.Id));
 }

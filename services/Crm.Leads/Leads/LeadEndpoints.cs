@@ -199,7 +199,7 @@ public static class LeadEndpoints
         return filter;
     }
 
-    private static async Task<IResult> PatchAsync(string id, HttpContext http, UnitOfWork unit, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken cancellationToken)
+    private static async Task<IResult> PatchAsync(string id, HttpContext http, UnitOfWork unit, Scoring.ScoringRules rules, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken cancellationToken)
     {
         JsonObject patch;
         try
@@ -219,7 +219,14 @@ public static class LeadEndpoints
         errors.ThrowIfAny();
         if (changed != lead)
         {
+            // Fit rules look at these attributes: the score follows the change.
             changed = changed with { Version = lead.Version + 1, UpdatedAt = unit.Now };
+            if (lead.Status == LeadStatus.Open && !lead.ContactPending)
+            {
+                changed = Scoring.LeadScoring.Scored(changed, await rules.CurrentAsync(cancellationToken), unit.Now);
+                Scoring.LeadScoring.Announce(unit, lead, changed, "attributes");
+            }
+
             unit.Replace(LeadCollections.Leads, changed, lead.Version);
         }
 

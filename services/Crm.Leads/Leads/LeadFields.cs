@@ -1,47 +1,23 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Leads;
+using Crm.Leads.Scoring;
 
 namespace Crm.Leads.Leads;
 
 /// <summary>
-/// The lead attributes exit criteria and fit rules can name (<c>budget</c>, <c>decisionDate</c> ...), with
-/// <c>fields.&lt;key&gt;</c> for free fields, and whether a lead has them. One list for pipelines and scoring.
+/// The lead attributes exit criteria (and fit rules: <see cref="ScoringFields"/>, the one list) can name
+/// (<c>budget</c>, <c>decisionDate</c> ..., <c>fields.&lt;key&gt;</c>), and whether a lead has them.
 /// </summary>
 public static class LeadFields
 {
-    public const string FreeFieldPrefix = "fields.";
+    public static IReadOnlyList<string> Names => ScoringFields.Named;
 
-    /// <summary>The attribute names (free fields come as <c>fields.&lt;key&gt;</c>).</summary>
-    public static readonly IReadOnlyList<string> Names = ["name", "email", "phone", "budget", "decisionDate", "interest", "region", "campaign", "referredBy"];
+    public static bool IsKnown(string? field) => ScoringFields.IsKnown(field);
 
-    /// <summary>Whether <paramref name="field"/> is an attribute name or <c>fields.&lt;key&gt;</c> with a key of 1 to 100 characters.</summary>
-    public static bool IsKnown(string? field) =>
-        field is not null
-        && (Names.Contains(field, StringComparer.Ordinal)
-            || (field.StartsWith(FreeFieldPrefix, StringComparison.Ordinal) && field.Length > FreeFieldPrefix.Length && field.Length <= FreeFieldPrefix.Length + 100));
-
-    /// <summary>The attribute's value as text (null when absent or blank).</summary>
-    public static string? ValueOf(Lead lead, string field) => field switch
-    {
-        "name" => Blank(lead.Name),
-        "email" => Blank(lead.Email),
-        "phone" => Blank(lead.Phone),
-        "budget" => lead.Budget?.Amount,
-        "decisionDate" => lead.DecisionDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-        "interest" => Blank(lead.Interest),
-        "region" => Blank(lead.Region),
-        "campaign" => Blank(lead.Campaign),
-        "referredBy" => Blank(lead.ReferredBy),
-        _ when field.StartsWith(FreeFieldPrefix, StringComparison.Ordinal) => lead.Fields.TryGetValue(field[FreeFieldPrefix.Length..], out var value) ? Blank(value) : null,
-        _ => null,
-    };
-
-    public static bool IsPresent(Lead lead, string field) => ValueOf(lead, field) is not null;
+    public static bool IsPresent(Lead lead, string field) => ScoringFields.IsGiven(LeadScoring.SubjectOf(lead), field);
 
     /// <summary>Whether an activity of <paramref name="type"/> was logged on the lead.</summary>
     public static bool HasActivity(Lead lead, string type) => lead.Activities.Any(a => string.Equals(a.Type, type, StringComparison.Ordinal));
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
 
 /// <summary>Checks of <see cref="Money"/> and other shared value shapes of lead requests.</summary>

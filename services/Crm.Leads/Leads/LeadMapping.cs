@@ -41,8 +41,12 @@ public static class LeadMapping
         LostNote = lead.LostNote,
         ClosedAt = lead.ClosedAt,
         Score = lead.Score,
+        Engagement = lead.Engagement,
+        Fit = lead.Fit,
+        ScoredAt = lead.ScoredAt,
+        RulesVersion = lead.RulesVersion,
         Grade = lead.Grade,
-        ScoreBreakdown = [.. lead.ScoreBreakdown.Select(r => new ScoreLine { Rule = r.Rule, Points = r.Points, Detail = r.Detail })],
+        ScoreBreakdown = [.. lead.ScoreBreakdown.Select(r => new ScoreLine { Rule = r.Rule, Points = r.Points, Detail = r.Detail, Part = r.Part, BasePoints = r.BasePoints, At = r.At })],
         OwnerId = lead.OwnerId,
         OwnerName = lead.OwnerName,
         OwnerTeamId = lead.OwnerTeamId,
@@ -52,7 +56,7 @@ public static class LeadMapping
         Version = lead.Version,
     };
 
-    /// <summary><see cref="LeadCaptured"/> then <see cref="LeadScored"/>, written to the outbox with the lead.</summary>
+    /// <summary><see cref="LeadCaptured"/>, written to the outbox with the lead (its score follows: <see cref="Scoring.LeadScoring.Announce"/>).</summary>
     public static IReadOnlyList<object> CaptureEvents(this Lead lead)
     {
         var contactId = lead.ContactId ?? throw new InvalidOperationException($"Lead {lead.Id} has no contact yet: it is announced once resolved.");
@@ -76,18 +80,6 @@ public static class LeadMapping
                 Interest = lead.Interest,
                 Region = lead.Region,
                 PipelineId = lead.PipelineId,
-            },
-            new LeadScored
-            {
-                EventId = Ids.NewGuid(),
-                OccurredAt = lead.CapturedAt,
-                LeadId = lead.Id,
-                ContactId = contactId,
-                Score = lead.Score,
-                Grade = WireNames.Of(lead.Grade),
-                Reasons = [.. lead.ScoreBreakdown.Select(r => new ScoreReason { Rule = r.Rule, Points = r.Points, Detail = r.Detail })],
-                Source = lead.Source,
-                Channel = WireNames.Of(lead.Channel),
             },
         ];
     }

@@ -38,6 +38,13 @@ public static class LeadQueries
     public static Query<Lead> OpenIn(string pipelineId, string stage) =>
         LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.PipelineId, pipelineId) & Filter<Lead>.Eq(x => x.Stage, stage) & Filter<Lead>.Eq(x => x.Status, LeadStatus.Open));
 
+    /// <summary>Open leads after <paramref name="afterId"/> in id order (a rescore's next chunk).</summary>
+    public static Query<Lead> OpenAfter(string afterId, int limit) =>
+        LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.Status, LeadStatus.Open) & Filter<Lead>.Gt(x => x.Id, afterId)).OrderBy(x => x.Id).Take(limit);
+
+    /// <summary>Open leads (a rescore job's total).</summary>
+    public static Query<Lead> Open() => LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.Status, LeadStatus.Open));
+
     /// <summary>A contact's leads, newest first.</summary>
     public static Query<Lead> OfContact(string contactId) =>
         LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.ContactId, contactId)).OrderByDescending(x => x.CapturedAt);

@@ -16,7 +16,7 @@ namespace Crm.Leads.Leads;
 /// lead still waits at most <see cref="MaxDelay"/> (15 s) after Contacts is back. An identity Contacts rejects is
 /// recorded on the lead (<see cref="Lead.ContactError"/>) instead of being retried forever.
 /// </summary>
-public sealed class ResolvePendingContact(IContactDirectory contacts, ContactsOutage outage, IOptions<ScoringOptions> scoring, IOptions<LeadsOptions> options, ILogger<ResolvePendingContact> logger) : ITimerHandler
+public sealed class ResolvePendingContact(IContactDirectory contacts, ContactsOutage outage, ScoringRules scoring, IOptions<LeadsOptions> options, ILogger<ResolvePendingContact> logger) : ITimerHandler
 {
     public const string TimerKind = "lead-contact";
 
@@ -56,7 +56,8 @@ public sealed class ResolvePendingContact(IContactDirectory contacts, ContactsOu
         Lead resolved;
         try
         {
-            resolved = lead.WithContact(await contacts.ResolveAsync(lead.Name, lead.Email, lead.Phone, cancellationToken), scoring.Value);
+            resolved = lead.WithContact(await contacts.ResolveAsync(lead.Name, lead.Email, lead.Phone, cancellationToken))
+                .Scored(await scoring.CurrentAsync(cancellationToken), lead.CapturedAt, initial: true);
         }
         catch (ContactsUnavailableException ex)
         {
@@ -82,11 +83,14 @@ public sealed class ResolvePendingContact(IContactDirectory contacts, ContactsOu
             resolved = resolved with { OpenKey = null };
         }
 
-        unit.Replace(LeadCollections.Leads, resolved with { Version = lead.Version + 1 }, lead.Version);
+        resolved = resolved with { Version = lead.Version + 1 };
+        unit.Replace(LeadCollections.Leads, resolved, lead.Version);
         foreach (var message in resolved.CaptureEvents())
         {
             unit.Publish(message);
         }
+
+        LeadScoring.Announce(unit, null, resolved, "capture");
     }
 
     private sealed record Attempt(int Number);
