@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "gateway" => await GatewayBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "bare-yarp" => await GatewayBenchmark.RunBareProxyAsync(Arguments.Parse(args[1..])),
     "faults" => await FaultSuite.RunAsync(Arguments.Parse(args[1..])),
+    "signals" => await SignalsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -27,6 +28,9 @@ static int Usage()
                    steady captures through the gateway while one fault after the other happens (kills, outages, the
                    broker restarted or killed, outbox records republished, replicas, poison; benchmarks/Crm.Faults);
                    counts lost, duplicated, refused and dead-lettered per scenario
+          signals  [--seconds 20] [--connections 8] [--batch 500] [--leads 2000] [--warmup 10] [--key KEY]
+                   behavioural signals through the gateway with scoring on (POST /api/leads/signals), in batches and,
+                   as the baseline of the same run, one per request (against ./crm up with a raised per-key limit)
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);

@@ -467,3 +467,28 @@ public sealed record SignalResult
     /// <summary>Field errors of a 400.</summary>
     public IDictionary<string, string[]>? Errors { get; init; }
 }
+
+/// <summary>Body of <c>PATCH /api/leads/{id}</c> (JSON merge patch): absent unchanged, null clears; <c>fields</c> merged per key (null removes a key).</summary>
+public sealed record UpdateLeadRequest
+{
+    /// <summary>The campaign (at most 100 characters).</summary>
+    public string? Campaign { get; init; }
+
+    /// <summary>What the person is interested in (at most 100 characters).</summary>
+    public string? Interest { get; init; }
+
+    /// <summary>Region (at most 50 characters).</summary>
+    public string? Region { get; init; }
+
+    /// <summary>The stated budget.</summary>
+    public Money? Budget { get; init; }
+
+    /// <summary>When the person expects to decide.</summary>
+    public DateOnly? DecisionDate { get; init; }
+
+    /// <summary>Who referred the person.</summary>
+    public string? ReferredBy { get; init; }
+
+    /// <summary>Free fields to set (a string) or remove (null), per key.</summary>
+    public IReadOnlyDictionary<string, string?>? Fields { get; init; }
+}

@@ -66,6 +66,14 @@ public static class LeadEndpoints
                 "1,000 items and 8 MiB.")
             .WithRequestHeader(CaptureLeadHandler.IdempotencyHeader, "Replays the batch's first answer for a retry with the same key and body.", CaptureLeadHandler.MaxIdempotencyKey)
             .Accepts<BatchCaptureRequest>("application/json")
+            .WithRequestExample(new BatchCaptureRequest
+            {
+                Items =
+                [
+                    new CaptureLeadRequest { Name = "Ben Berg", Email = "ben@example.com", Source = "fair-2026", Interest = "solar" },
+                    new CaptureLeadRequest { Phone = "+49 170 1234567", Source = "partner-referral", ReferredBy = "cust-1001" },
+                ],
+            })
             .Produces<BatchCaptureResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -100,6 +108,7 @@ public static class LeadEndpoints
                 "null clears. Name, e-mail and phone belong to the contact. `If-Match` with the version guards against lost " +
                 "updates (412).")
             .WithParameterDescription("id", "The lead's id.")
+            .Accepts<UpdateLeadRequest>("application/json", "application/merge-patch+json")
             .WithRequestExample(new { interest = "premium plan", budget = new Money { Amount = "1500.00", Currency = "EUR" }, decisionDate = "2026-12-20", fields = new Dictionary<string, string?> { ["household"] = "5", ["old"] = null } })
             .Produces<LeadResponse>()
             .ProducesValidationProblem()

@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Crm.Benchmarks;
+
+/// <summary>
+/// Behavioural signals through the gateway of a running platform (<c>./crm up</c>) with scoring on: a pool of leads is
+/// captured (batch endpoint), then closed-loop batches of signals (random lead of the pool, random type, unique ids)
+/// for <c>--seconds</c>; and, in the same run as the baseline, the same signals one per request. Prints signals
+/// recorded per second for both and their ratio, and the batch answer time.
+/// </summary>
+public static class SignalsBenchmark
+{
+    private static readonly string[] Types = ["page-view", "page-view", "page-view", "click", "email-open", "email-click", "download", "reply", "cart-add", "form-submit"];
+
+    public static async Task<int> RunAsync(Arguments args)
+    {
+        var gateway = new Uri(args.Text("gateway", "http://127.0.0.1:5000"));
+        var key = args.Text("key") ?? (await File.ReadAllTextAsync(Path.Combine(args.Text("local", ".local"), "api-key"))).Trim();
+        var seconds = args.Number("seconds", 20);
+        var connections = args.Number("connections", 8);
+        var batch = args.Number("batch", 500);
+        var pool = args.Number("leads", 2000);
+        var warmup = args.Number("warmup", 10);
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections + 8 }) { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(120) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        var leads = await CaptureLeadsAsync(http, run, pool);
+        Console.WriteLine($"signals: {leads.Count} leads captured for the run (batch capture)");
+
+        if (warmup > 0)
+        {
+            await LoadAsync(http, leads, run + "w", connections, batch, warmup);
+            Console.WriteLine($"warm-up: {warmup} s (not measured)");
+        }
+
+        var batched = await LoadAsync(http, leads, run + "b", connections, batch, seconds);
+        var single = await LoadAsync(http, leads, run + "s", connections, 1, seconds);
+        Console.WriteLine($"batches of {batch}, {connections} connections, {seconds} s: {batched.Recorded} signals recorded = {batched.Rate:0} signals/s (rejected {batched.Rejected}, failed requests {batched.Failed}); answer p50 {Percentile(batched.AnswerMs, 0.5):0} ms, p99 {Percentile(batched.AnswerMs, 0.99):0} ms");
+        Console.WriteLine($"baseline, one signal per request, {connections} connections, {seconds} s: {single.Recorded} signals recorded = {single.Rate:0} signals/s (rejected {single.Rejected}, failed requests {single.Failed}); answer p50 {Percentile(single.AnswerMs, 0.5):0} ms, p99 {Percentile(single.AnswerMs, 0.99):0} ms");
+        Console.WriteLine($"ratio batch / single: {batched.Rate / Math.Max(1, single.Rate):0.0}x");
+        return batched.Failed + single.Failed == 0 ? 0 : 1;
+    }
+
+    private static async Task<List<string>> CaptureLeadsAsync(HttpClient http, string run, int pool)
+    {
+        var ids = new List<string>(pool);
+        for (var start = 0; start < pool; start += 1000)
+        {
+            var items = Enumerable.Range(start, Math.Min(1000, pool - start))
+                .Select(i => $$"""{"email":"sig.{{run}}.{{i}}@example.com","name":"Signal {{i}}","source":"signals-bench"}""");
+            using var response = await http.PostAsync("/api/leads/batch", new StringContent($$"""{"items":[{{string.Join(",", items)}}]}""", Encoding.UTF8, "application/json"));
+            response.EnsureSuccessStatusCode();
+            using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            ids.AddRange(answer.RootElement.GetProperty("results").EnumerateArray()
+                .Where(r => r.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+                .Select(r => r.GetProperty("id").GetString()!));
+        }
+
+        return ids;
+    }
+
+    private static async Task<Result> LoadAsync(HttpClient http, List<string> leads, string run, int connections, int batch, int seconds)
+    {
+        var result = new Result();
+        var sequence = 0L;
+        var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(async worker =>
+        {
+            var random = new Random(worker * 7919 + run.GetHashCode(StringComparison.Ordinal));
+            var body = new StringBuilder(batch * 120);
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                body.Clear().Append("{\"items\":[");
+                for (var i = 0; i < batch; i++)
+                {
+                    var n = Interlocked.Increment(ref sequence);
+                    body.Append(i == 0 ? "" : ",")
+                        .Append("{\"id\":\"").Append(run).Append('-').Append(n)
+                        .Append("\",\"type\":\"").Append(Types[random.Next(Types.Length)])
+                        .Append("\",\"leadId\":\"").Append(leads[random.Next(leads.Count)]).Append("\"}");
+                }
+
+                body.Append("]}");
+                var sent = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var response = await http.PostAsync("/api/leads/signals", new StringContent(body.ToString(), Encoding.UTF8, "application/json"));
+                    var text = await response.Content.ReadAsStringAsync();
+                    result.AnswerMs.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        Interlocked.Increment(ref result.Failed);
+                        continue;
+                    }
+
+                    using var answer = JsonDocument.Parse(text);
+                    Interlocked.Add(ref result.Recorded, answer.RootElement.GetProperty("recorded").GetInt32());
+                    Interlocked.Add(ref result.Rejected, answer.RootElement.GetProperty("rejected").GetInt32());
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref result.Failed);
+                }
+            }
+        }));
+        result.Rate = result.Recorded / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return result;
+    }
+
+    private static double Percentile(ConcurrentBag<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+
+    private sealed class Result
+    {
+        public ConcurrentBag<double> AnswerMs { get; } = [];
+
+        public long Recorded;
+
+        public long Rejected;
+
+        public int Failed;
+
+        public double Rate { get; set; }
+    }
+}
