@@ -2,6 +2,7 @@ using Crm.Contacts.Grpc;
 using Crm.Leads.Contacts;
 using Crm.Leads.Leads;
 using Crm.Leads.Pipelines;
+using Crm.Leads.Prediction;
 using Crm.Leads.Signals;
 using Crm.Leads.Scoring;
 using Crm.ServiceDefaults.GrpcClients;
@@ -30,7 +31,8 @@ public static class LeadsService
             ScoringCollections.RuleVersions,
             ScoringCollections.History,
             ScoringCollections.Jobs,
-            SignalCollections.Signals);
+            SignalCollections.Signals,
+            PredictionCollections.Models);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Leads: capture leads from any channel (one or a batch, idempotent), score them at once, move them through pipelines whose exit criteria are enforced, win or lose them, and list and search them.");
         builder.Services.AddOptions<LeadsOptions>().Bind(config.GetSection(LeadsOptions.Section));
@@ -50,6 +52,13 @@ public static class LeadsService
         builder.AddTimerHandler<ResolvePendingContact>();
         builder.AddTimerHandler<DecayLeadScore>();
         builder.AddTimerHandler<RescoreOpenLeads>();
+        builder.Services.AddOptions<PredictionOptions>()
+            .Bind(config.GetSection(PredictionOptions.Section))
+            .Validate(o => o.IsValid, "Prediction:MinClosed must be at least 20, Prediction:RetrainEvery at least a minute and Prediction:MaxHistory at least MinClosed.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ConversionPredictor>();
+        builder.AddTimerHandler<TrainConversionModel>();
+        builder.Services.AddHostedService<PredictionSchedule>();
 
         builder.AddCrmMessaging(Name, consumers => consumers.Add<SetOwnerOnLeadAssigned>("lead-assigned"));
         return builder;
@@ -61,6 +70,7 @@ public static class LeadsService
             .MapLeadEndpoints()
             .MapSignalEndpoints()
             .MapScoringEndpoints()
+            .MapPredictionEndpoints()
             .MapStageEndpoints()
             .MapPipelineEndpoints();
         return app;

@@ -2,6 +2,7 @@ using Crm.Contracts.Api;
 using Crm.Contracts.Api.Leads;
 using Crm.Leads.Leads;
 using Crm.Leads.Pipelines;
+using Crm.Leads.Prediction;
 using Crm.Leads.Scoring;
 using Crm.Leads.Signals;
 using Crm.Testing;
@@ -16,8 +17,8 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [LeadCollections.Leads, PipelineCollections.Pipelines, PipelineCollections.Versions, ScoringCollections.Rules, ScoringCollections.RuleVersions, ScoringCollections.History, ScoringCollections.Jobs, SignalCollections.Signals],
-            [typeof(LeadQueries), typeof(ScoringQueries)],
+            [LeadCollections.Leads, PipelineCollections.Pipelines, PipelineCollections.Versions, ScoringCollections.Rules, ScoringCollections.RuleVersions, ScoringCollections.History, ScoringCollections.Jobs, SignalCollections.Signals, PredictionCollections.Models],
+            [typeof(LeadQueries), typeof(ScoringQueries), typeof(PredictionCollections)],
             new Dictionary<Type, object>
             {
                 [typeof(LeadFilter)] = new LeadFilter { Pipeline = "default", Stage = "new", Status = LeadStatus.Open, Grade = Grade.Hot, ScoreMin = 20, Sort = "-score" },

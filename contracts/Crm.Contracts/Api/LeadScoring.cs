@@ -175,3 +175,78 @@ public sealed record ScoreHistoryEntry
     /// <summary>The breakdown after.</summary>
     public IReadOnlyList<ScoreLine> Breakdown { get; init; } = [];
 }
+
+/// <summary>The predictive conversion model: whether there is one, what it learnt from, and how good it is on leads it never saw.</summary>
+public sealed record PredictionModelResponse
+{
+    /// <summary><c>trained</c>, <c>insufficient-history</c> or <c>not-trained-yet</c>.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>Plainly, for people: what the status means (e.g. how much history is missing).</summary>
+    public required string Message { get; init; }
+
+    /// <summary>Closed leads needed before a model is trained.</summary>
+    public int MinClosed { get; init; }
+
+    /// <summary>Closed leads seen at the last training attempt.</summary>
+    public int Closed { get; init; }
+
+    /// <summary>Of them won.</summary>
+    public int Won { get; init; }
+
+    /// <summary>Of them lost.</summary>
+    public int Lost { get; init; }
+
+    /// <summary>Area under the ROC curve on the held-out fifth (0.5 is a coin, 1 perfect); null until trained.</summary>
+    public double? Auc { get; init; }
+
+    /// <summary>Log-loss (bits) on the held-out fifth.</summary>
+    public double? LogLoss { get; init; }
+
+    /// <summary>Leads trained on.</summary>
+    public int TrainCount { get; init; }
+
+    /// <summary>Leads held out to measure it.</summary>
+    public int HoldoutCount { get; init; }
+
+    /// <summary>How long training took (ms).</summary>
+    public double TrainingMs { get; init; }
+
+    /// <summary>When it was trained (or the history last counted).</summary>
+    public DateTimeOffset? At { get; init; }
+}
+
+/// <summary>A lead's predicted chance to be won, with why.</summary>
+public sealed record LeadPredictionResponse
+{
+    /// <summary>False when there is no model yet (see <see cref="Reason"/>).</summary>
+    public required bool Available { get; init; }
+
+    /// <summary>Calibrated probability to be won, 0..1.</summary>
+    public double? Probability { get; init; }
+
+    /// <summary>The factors that moved it most, strongest first.</summary>
+    public IReadOnlyList<PredictionFactor> TopFactors { get; init; } = [];
+
+    /// <summary>Why there is no prediction (not enough history ...).</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>When the model was trained.</summary>
+    public DateTimeOffset? ModelTrainedAt { get; init; }
+
+    /// <summary>The model's holdout AUC.</summary>
+    public double? ModelAuc { get; init; }
+}
+
+/// <summary>One factor of a prediction.</summary>
+public sealed record PredictionFactor
+{
+    /// <summary>The feature (camelCase).</summary>
+    public required string Feature { get; init; }
+
+    /// <summary>Relative weight, −1..1 (the strongest is ±1): positive raises the chance.</summary>
+    public required double Contribution { get; init; }
+
+    /// <summary>For people: "channel is whatsapp raises the chance".</summary>
+    public required string Text { get; init; }
+}
