@@ -60,7 +60,10 @@ public static class LeadsService
         builder.AddTimerHandler<TrainConversionModel>();
         builder.Services.AddHostedService<PredictionSchedule>();
 
-        builder.AddCrmMessaging(Name, consumers => consumers.Add<SetOwnerOnLeadAssigned>("lead-assigned"));
+        builder.AddCrmMessaging(Name, consumers => consumers
+            .Add<SetOwnerOnLeadAssigned>("lead-assigned")
+            .Add<RekeyLeadsOnContactsMerged>("contacts-merged")
+            .Add<EraseLeadsOnErasureRequested>("contact-erasure-requested"));
         return builder;
     }
 

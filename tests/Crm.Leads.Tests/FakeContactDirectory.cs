@@ -22,6 +22,16 @@ public sealed class FakeContactDirectory : IContactDirectory
 
     public int Calls => Volatile.Read(ref _calls);
 
+    private int _answered;
+
+    /// <summary>Resolve calls Contacts answered (pending leads of other tests retry unanswered calls in the background).</summary>
+    public int AnsweredCalls => Volatile.Read(ref _answered);
+
+    private readonly ConcurrentDictionary<string, int> _callsByEmail = new(StringComparer.Ordinal);
+
+    /// <summary>Resolve calls for this e-mail (as normalised): other tests' pending leads retry in the background.</summary>
+    public int CallsFor(string email) => _callsByEmail.GetValueOrDefault(email.Trim().ToLowerInvariant());
+
     /// <summary>Told of every unavailability, as <see cref="GrpcContactDirectory"/> tells it.</summary>
     public ContactsOutage Outage { get; } = new();
 
@@ -34,12 +44,18 @@ public sealed class FakeContactDirectory : IContactDirectory
     {
         Interlocked.Increment(ref _calls);
         var normalizedEmail = string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
+        if (normalizedEmail is not null)
+        {
+            _callsByEmail.AddOrUpdate(normalizedEmail, 1, (_, n) => n + 1);
+        }
+
         if (normalizedEmail is not null && (normalizedEmail.EndsWith(UnavailableDomain, StringComparison.Ordinal) || _down.ContainsKey(normalizedEmail)))
         {
             Outage.Seen();
             throw new ContactsUnavailableException("Contacts answered Unavailable.");
         }
 
+        Interlocked.Increment(ref _answered);
         var normalizedPhone = phone is null ? null : NormalizePhone(phone);
         string? existing = null;
         if (normalizedEmail is not null)

@@ -35,3 +35,51 @@ public sealed record ContactUpdated
     /// <summary>Phones in E.164.</summary>
     public IReadOnlyList<string> Phones { get; init; } = [];
 }
+
+/// <summary>
+/// Contacts found that several records are one person and merged them into <see cref="SurvivorId"/>: every service
+/// re-keys what it holds for <see cref="MergedIds"/> to the survivor (and keeps where it came from, for an un-merge).
+/// </summary>
+public sealed record ContactsMerged
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The contact that remains.</summary>
+    public required string SurvivorId { get; init; }
+    /// <summary>The contacts merged into it (they no longer exist as such).</summary>
+    public required IReadOnlyList<string> MergedIds { get; init; }
+    /// <summary>The merge's id (an un-merge names it).</summary>
+    public string? MergeId { get; init; }
+}
+
+/// <summary>A person asked to be forgotten (GDPR art. 17): every service erases or anonymises what it holds about the contact and confirms with <see cref="ContactDataErased"/>.</summary>
+public sealed record ContactErasureRequested
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The contact to forget.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The erasure request's id (the confirmations name it).</summary>
+    public required string RequestId { get; init; }
+}
+
+/// <summary>A service erased or anonymised what it held about a contact (its answer to <see cref="ContactErasureRequested"/>).</summary>
+public sealed record ContactDataErased
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The contact forgotten.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The erasure request's id.</summary>
+    public required string RequestId { get; init; }
+    /// <summary>The service confirming: contacts, leads, assignment, messaging or analytics.</summary>
+    public required string Service { get; init; }
+    /// <summary>How many of its records it erased or anonymised.</summary>
+    public int Records { get; init; }
+}

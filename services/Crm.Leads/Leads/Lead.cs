@@ -52,6 +52,10 @@ public sealed record Lead : IDocument
     public string? LostNote { get; init; }
     public DateTimeOffset? ClosedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
+    /// <summary>The contact this lead belonged to before a merge moved it to <see cref="ContactId"/> (for an un-merge).</summary>
+    public string? MergedFromContactId { get; init; }
+    /// <summary>When the person's data was erased from the lead (GDPR); null otherwise.</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
     /// <summary>Captures of the same contact recorded on this open lead instead of a duplicate.</summary>
     public int RepeatCaptures { get; init; }
     public DateTimeOffset? LastCapturedAt { get; init; }
@@ -116,6 +120,23 @@ public sealed record Lead : IDocument
             Version = Version + 1,
         };
     }
+
+    /// <summary>The lead with everything about the person removed (GDPR erasure); what describes the sale stays.</summary>
+    public Lead Anonymised(DateTimeOffset at) => this with
+    {
+        Name = null,
+        Email = null,
+        Phone = null,
+        Fields = new Dictionary<string, string>(),
+        Utm = null,
+        ReferredBy = null,
+        LastInteractionAt = null,
+        LostNote = null,
+        Activities = [.. Activities.Select(a => a with { Note = null })],
+        ErasedAt = at,
+        UpdatedAt = at,
+        Version = Version + 1,
+    };
 
     /// <summary>The key that makes a contact's open lead unique per pipeline (null when closed or the contact is not known yet).</summary>
     public static string? OpenKeyOf(string? contactId, string pipelineId, LeadStatus status) =>

@@ -22,5 +22,6 @@ public static class SignalCollections
     public static readonly TimeSpan KeptFor = TimeSpan.FromDays(30);
 
     public static readonly DocumentCollection<SignalRecord> Signals = new DocumentCollection<SignalRecord>("signals")
-        .Index("received_ttl", i => i.Asc(x => x.ReceivedAt).ExpireAfter(KeptFor));
+        .Index("received_ttl", i => i.Asc(x => x.ReceivedAt).ExpireAfter(KeptFor))
+        .Index("lead", i => i.Asc(x => x.LeadId).Asc(x => x.Id));
 }

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Json;
+using Crm.Client;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Leads;
+using Crm.Contracts.Contacts;
+using Crm.Leads.Signals;
+using Crm.ServiceDefaults.Storage;
+using Crm.Testing;
+using Xunit;
+
+namespace Crm.Leads.Tests;
+
+/// <summary>Leads' side of merges and GDPR erasure (the Contacts issue publishes these events; the consumers live here).</summary>
+public sealed class ContactLifecycleTests(LeadsApiFactory factory) : IClassFixture<LeadsApiFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    private async Task<LeadResponse> CaptureAsync(CaptureLeadRequest request)
+    {
+        using var response = await _client.PostAsJsonAsync("/api/leads", request, CrmClient.JsonOptions);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+    }
+
+    private async Task<LeadResponse> LeadAsync(string id) => (await _client.GetFromJsonAsync<LeadResponse>($"/api/leads/{id}", CrmClient.JsonOptions))!;
+
+    [Fact]
+    public async Task A_merge_moves_the_merged_contacts_leads_to_the_survivor_keeping_one_open_lead_per_pipeline()
+    {
+        var survivor = await CaptureAsync(new CaptureLeadRequest { Email = $"s-{Guid.NewGuid():N}@example.com", Source = "merge" });
+        var merged = await CaptureAsync(new CaptureLeadRequest { Email = $"m-{Guid.NewGuid():N}@example.com", Source = "merge" });
+
+        await factory.Harness.Bus.Publish(new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, SurvivorId = survivor.ContactId!, MergedIds = [merged.ContactId!] });
+
+        var moved = await Poll.ForAsync(async () => await LeadAsync(merged.Id) is { } l && l.ContactId == survivor.ContactId ? l : null, "the merged contact's lead to move");
+        Assert.Equal(merged.Version + 1, moved.Version);
+        var page = await _client.GetFromJsonAsync<Page<LeadResponse>>($"/api/leads?contactId={survivor.ContactId}", CrmClient.JsonOptions);
+        Assert.Equal([merged.Id, survivor.Id], page!.Items.Select(l => l.Id));
+
+        // The survivor's open lead keeps the contact's key: a new capture of the survivor lands on it, not on the moved one.
+        using var again = await _client.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = survivor.Email, Source = "merge-again" }, CrmClient.JsonOptions);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(survivor.Id, (await again.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!.Id);
+    }
+
+    [Fact]
+    public async Task An_erasure_request_anonymises_every_lead_of_the_contact_and_is_confirmed()
+    {
+        var email = $"e-{Guid.NewGuid():N}@example.com";
+        var lead = await CaptureAsync(new CaptureLeadRequest
+        {
+            Name = "Erik Erase",
+            Email = email,
+            Phone = "+49 151 99887766",
+            Source = "erasure",
+            Campaign = "winter",
+            Utm = new UtmTags { Source = "news", Medium = "email" },
+            Fields = new Dictionary<string, string> { ["shoe"] = "44" },
+        });
+        (await _client.PostAsJsonAsync($"/api/leads/{lead.Id}/activities", new LogActivityRequest { Type = "call", Note = "Erik's wife answered" }, CrmClient.JsonOptions)).Dispose();
+        (await _client.PostAsJsonAsync("/api/leads/signals", new RecordSignalsRequest { Items = [new SignalRequest { Id = $"e-{Guid.NewGuid():N}", Type = "click", LeadId = lead.Id }] }, CrmClient.JsonOptions)).Dispose();
+        var request = Guid.NewGuid().ToString("N");
+
+        await factory.Harness.Bus.Publish(new ContactErasureRequested { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, ContactId = lead.ContactId!, RequestId = request });
+
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<ContactDataErased>(x => x.Context.Message.RequestId == request && x.Context.Message.Service == "leads" && x.Context.Message.Records == 1), "ContactDataErased from leads");
+        var erased = await LeadAsync(lead.Id);
+        Assert.Equal((null, null, null, null), (erased.Name, erased.Email, erased.Phone, erased.Utm));
+        Assert.Empty(erased.Fields);
+        Assert.All(erased.Activities, a => Assert.Null(a.Note));
+        Assert.Equal(("erasure", "winter"), (erased.Source, erased.Campaign));
+        Assert.Equal(0, await factory.Store.CountAsync(SignalCollections.Signals.Find(Filter<SignalRecord>.Eq(x => x.LeadId, lead.Id))));
+    }
+}
