@@ -73,8 +73,8 @@ public static class PredictionEndpoints
     {
         var message = stored switch
         {
-            null => $"No model yet: the first training runs a minute after start (it needs {options.MinClosed} closed leads, at least {ConversionModel.MinimumPerClass} won and {ConversionModel.MinimumPerClass} lost).",
-            { Model: null } => $"Not enough history: {stored.Closed} closed leads ({stored.Won} won, {stored.Lost} lost); the model needs {options.MinClosed}, at least {ConversionModel.MinimumPerClass} of each. Until then only the rule-based score is given.",
+            null => $"No model yet: the history is counted a minute after start; a model needs {options.MinClosed} closed leads, at least {ConversionModel.MinimumPerClass} won and {ConversionModel.MinimumPerClass} lost. Until then only the rule-based score is given.",
+            { Model: null } => $"Not enough history: {stored.Closed} closed leads ({stored.Won} won, {stored.Lost} lost); a model needs {options.MinClosed} closed leads, at least {ConversionModel.MinimumPerClass} won and {ConversionModel.MinimumPerClass} lost. Until then only the rule-based score is given.",
             _ => $"Trained on {stored.TrainCount} of {stored.Closed} closed leads ({stored.Won} won, {stored.Lost} lost); AUC {stored.Auc:0.000} on {stored.HoldoutCount} held-out leads.",
         };
         return new PredictionModelResponse

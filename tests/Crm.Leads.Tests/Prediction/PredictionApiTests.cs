@@ -41,7 +41,7 @@ public sealed class PredictionWithoutHistoryTests(LeadsApiFactory factory) : ICl
         var prediction = await client.GetFromJsonAsync<LeadPredictionResponse>($"/api/leads/{lead.Id}/prediction", CrmClient.JsonOptions);
         Assert.False(prediction!.Available);
         Assert.Null(prediction.Probability);
-        Assert.Contains("the model needs 200", prediction.Reason, StringComparison.Ordinal);
+        Assert.Contains("a model needs 200 closed leads", prediction.Reason, StringComparison.Ordinal);
     }
 }
 

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Crm.Client;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Leads;
+using Crm.Testing;
+using Xunit;
+
+namespace Crm.SystemTests;
+
+/// <summary>
+/// The lead process through the gateway with real processes: every field error of a capture in one 400 (Contacts' own
+/// through the real gRPC <c>CheckIdentities</c>), the pipeline enforced step by step, signals scoring the lead, the
+/// scored lead still assigned by Assignment, and the prediction saying plainly that there is not enough history.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class LeadProcessTests(Platform platform) : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    private readonly HttpClient _http = new() { BaseAddress = platform.Gateway, DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", Platform.ApiKey) } };
+
+    public async Task InitializeAsync()
+    {
+        var reps = await platform.Api.ListRepsAsync();
+        if (reps.Content?.Items.Any(r => r.Active) != true)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await platform.Api.CreateRepAsync(new Crm.Contracts.Api.Assignment.CreateRepRequest { Name = "Pia Process", Capacity = 1000 })).StatusCode);
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        _http.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: CrmClient.JsonOptions) };
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode} {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_lead_is_checked_in_full_then_worked_through_its_pipeline_and_scored_by_its_signals()
+    {
+        // One 400 for everything wrong: the missing source (Leads) and the phone Contacts cannot read (gRPC).
+        var invalid = await SendAsync(HttpMethod.Post, "/api/leads", new { email = $"x.{Guid.NewGuid():N}@example.com", phone = "12" }, HttpStatusCode.BadRequest);
+        Assert.Equal(["phone", "source"], invalid.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Contains("too short", invalid.GetProperty("errors").GetProperty("phone")[0].GetString(), StringComparison.Ordinal);
+
+        // No channel: inferred from the source.
+        var email = $"paula.{Guid.NewGuid():N}@example.com";
+        var lead = await SendAsync(HttpMethod.Post, "/api/leads", new { name = "Paula Process", email, source = "facebook-ads-winter" }, HttpStatusCode.Created);
+        var id = lead.GetProperty("id").GetString()!;
+        Assert.Equal("ads", lead.GetProperty("channel").GetString());
+        Assert.Equal("new", lead.GetProperty("stage").GetString());
+        await Poll.UntilAsync(async () => (await platform.Api.GetLeadAsync(id)).Content?.OwnerId is not null, "the lead to be assigned", Deadline);
+
+        // The process is enforced: no call, no move.
+        var refused = await SendAsync(HttpMethod.Post, $"/api/leads/{id}/stage", new { stage = "contacted" }, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("call", refused.GetProperty("missingActivities")[0].GetString());
+        await SendAsync(HttpMethod.Post, $"/api/leads/{id}/activities", new { type = "call", note = "reached her" }, HttpStatusCode.Created);
+        Assert.Equal("contacted", (await SendAsync(HttpMethod.Post, $"/api/leads/{id}/stage", new { stage = "contacted" }, HttpStatusCode.OK)).GetProperty("stage").GetString());
+
+        // Signals by e-mail score the lead at once (the reply is an interaction: +10; two page views +6).
+        var signals = await SendAsync(
+            HttpMethod.Post,
+            "/api/leads/signals",
+            new { items = new object[] { new { id = $"{id}-1", type = "reply", email }, new { id = $"{id}-2", type = "page-view", leadId = id, count = 2 } } },
+            HttpStatusCode.OK);
+        Assert.Equal(2, signals.GetProperty("recorded").GetInt32());
+        var scored = (await platform.Api.GetLeadAsync(id)).Content!;
+        Assert.Equal(16, scored.Score);
+        Assert.Equal(Grade.Warm, scored.Grade);
+
+        // A second capture of the same person is recorded on the open lead.
+        var again = await SendAsync(HttpMethod.Post, "/api/leads", new { email = email.ToUpperInvariant(), source = "newsletter", interest = "solar" }, HttpStatusCode.OK);
+        Assert.Equal(id, again.GetProperty("id").GetString());
+        Assert.Equal("solar", again.GetProperty("interest").GetString());
+
+        var prediction = await SendAsync(HttpMethod.Get, $"/api/leads/{id}/prediction", null, HttpStatusCode.OK);
+        Assert.False(prediction.GetProperty("available").GetBoolean());
+        Assert.Contains("a model needs 200 closed leads", prediction.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        var lost = await SendAsync(HttpMethod.Post, $"/api/leads/{id}/lost", new { reason = "bad-timing" }, HttpStatusCode.OK);
+        Assert.Equal("lost", lost.GetProperty("status").GetString());
+        var list = await SendAsync(HttpMethod.Get, $"/api/leads?status=lost&source=facebook-ads-winter&contactId={lead.GetProperty("contactId").GetString()}", null, HttpStatusCode.OK);
+        Assert.Equal(id, list.GetProperty("items")[0].GetProperty("id").GetString());
+    }
+}
