@@ -111,7 +111,7 @@ public sealed class TrainConversionModel(IOptions<PredictionOptions> options, Co
     }
 }
 
-/// <summary>Schedules the first training a minute after start (each start moves it: a replica that restarts trains within a minute).</summary>
+/// <summary>Schedules the first training a minute after the first start (a scheduled one, the next retraining or one asked for, is left as it is).</summary>
 public sealed class PredictionSchedule(IServiceScopeFactory scopes, ILogger<PredictionSchedule> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -120,7 +120,7 @@ public sealed class PredictionSchedule(IServiceScopeFactory scopes, ILogger<Pred
         {
             await using var scope = scopes.CreateAsyncScope();
             var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
-            unit.Schedule(TrainConversionModel.TimerKind, TrainConversionModel.TimerKey, unit.Now.AddMinutes(1));
+            unit.ScheduleIfAbsent(TrainConversionModel.TimerKind, TrainConversionModel.TimerKey, unit.Now.AddMinutes(1));
             await unit.CommitAsync(stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -141,6 +141,23 @@ public sealed class TimerRunnerTests
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task Scheduling_if_absent_never_moves_a_scheduled_timer(Backend backend)
+    {
+        await using var store = await CreateAsync(backend);
+        await ScheduleAsync(store, "train", "model", T0.AddSeconds(1));
+
+        var unit = store.NewUnit(_time);
+        unit.ScheduleIfAbsent("train", "model", T0.AddMinutes(1));
+        unit.ScheduleIfAbsent("train", "other", T0.AddMinutes(1));
+        await unit.CommitAsync();
+
+        Assert.Equal(
+            [("model", T0.AddSeconds(1)), ("other", T0.AddMinutes(1))],
+            (await store.Store.FindAsync(PlatformCollections.Timers.All())).Select(t => (t.Key, t.DueAt)).Order());
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task A_runner_fires_the_timers_of_a_batch_concurrently(Backend backend)
     {
         await using var store = await CreateAsync(backend);

@@ -105,6 +105,25 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     }
 
     /// <summary>
+    /// Schedules the timer <paramref name="kind"/>/<paramref name="key"/> at <paramref name="dueAt"/> only when it is not
+    /// scheduled yet (an existing one, earlier or later, is left as it is: e.g. a start-up schedule never postpones a
+    /// run someone asked for).
+    /// </summary>
+    public void ScheduleIfAbsent(string kind, string key, DateTimeOffset dueAt)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        _writes.Add(Write.InsertIfAbsent(PlatformCollections.Timers, new TimerRecord
+        {
+            Id = TimerRecord.IdOf(kind, key),
+            Kind = kind,
+            Key = key,
+            DueAt = dueAt,
+            ScheduledAt = Now,
+        }));
+    }
+
+    /// <summary>
     /// Brings every timer of <paramref name="kind"/> whose key starts with <paramref name="keyPrefix"/> and that is due
     /// later forward to now: what waits out a back-off for a dependency goes at once when the dependency answers again,
     /// instead of when its back-off ends. Timers due already (fired or being fired) and dead ones are left as they are.
