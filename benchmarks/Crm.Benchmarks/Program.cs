@@ -28,7 +28,7 @@ static int Usage()
                    steady captures through the gateway while one fault after the other happens (kills, outages, the
                    broker restarted or killed, outbox records republished, replicas, poison; benchmarks/Crm.Faults);
                    counts lost, duplicated, refused and dead-lettered per scenario
-          signals  [--seconds 20] [--connections 8] [--batch 500] [--leads 2000] [--warmup 10] [--key KEY]
+          signals  [--seconds 20] [--connections 8] [--batch 500] [--per-lead 1] [--leads 2000] [--warmup 10] [--key KEY]
                    behavioural signals through the gateway with scoring on (POST /api/leads/signals), in batches and,
                    as the baseline of the same run, one per request (against ./crm up with a raised per-key limit)
           storage  [--baseline 05afe82]

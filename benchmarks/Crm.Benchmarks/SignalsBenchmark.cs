@@ -8,7 +8,7 @@ namespace Crm.Benchmarks;
 
 /// <summary>
 /// Behavioural signals through the gateway of a running platform (<c>./crm up</c>) with scoring on: a pool of leads is
-/// captured (batch endpoint), then closed-loop batches of signals (random lead of the pool, random type, unique ids)
+/// captured (batch endpoint), then closed-loop batches of signals (<c>--per-lead</c> signals per lead, leads drawn at random from the pool, random types, unique ids)
 /// for <c>--seconds</c>; and, in the same run as the baseline, the same signals one per request. Prints signals
 /// recorded per second for both and their ratio, and the batch answer time.
 /// </summary>
@@ -25,6 +25,7 @@ public static class SignalsBenchmark
         var batch = args.Number("batch", 500);
         var pool = args.Number("leads", 2000);
         var warmup = args.Number("warmup", 10);
+        var perLead = args.Number("per-lead", 1);
         var run = Guid.NewGuid().ToString("N")[..8];
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections + 8 }) { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(120) };
@@ -35,13 +36,13 @@ public static class SignalsBenchmark
 
         if (warmup > 0)
         {
-            await LoadAsync(http, leads, run + "w", connections, batch, warmup);
+            await LoadAsync(http, leads, run + "w", connections, batch, warmup, perLead);
             Console.WriteLine($"warm-up: {warmup} s (not measured)");
         }
 
-        var batched = await LoadAsync(http, leads, run + "b", connections, batch, seconds);
-        var single = await LoadAsync(http, leads, run + "s", connections, 1, seconds);
-        Console.WriteLine($"batches of {batch}, {connections} connections, {seconds} s: {batched.Recorded} signals recorded = {batched.Rate:0} signals/s (rejected {batched.Rejected}, failed requests {batched.Failed}); answer p50 {Percentile(batched.AnswerMs, 0.5):0} ms, p99 {Percentile(batched.AnswerMs, 0.99):0} ms");
+        var batched = await LoadAsync(http, leads, run + "b", connections, batch, seconds, perLead);
+        var single = await LoadAsync(http, leads, run + "s", connections, 1, seconds, 1);
+        Console.WriteLine($"batches of {batch} ({perLead} signals per lead in a batch), {connections} connections, {seconds} s: {batched.Recorded} signals recorded = {batched.Rate:0} signals/s (rejected {batched.Rejected}, failed requests {batched.Failed}); answer p50 {Percentile(batched.AnswerMs, 0.5):0} ms, p99 {Percentile(batched.AnswerMs, 0.99):0} ms");
         Console.WriteLine($"baseline, one signal per request, {connections} connections, {seconds} s: {single.Recorded} signals recorded = {single.Rate:0} signals/s (rejected {single.Rejected}, failed requests {single.Failed}); answer p50 {Percentile(single.AnswerMs, 0.5):0} ms, p99 {Percentile(single.AnswerMs, 0.99):0} ms");
         Console.WriteLine($"ratio batch / single: {batched.Rate / Math.Max(1, single.Rate):0.0}x");
         return batched.Failed + single.Failed == 0 ? 0 : 1;
@@ -65,7 +66,8 @@ public static class SignalsBenchmark
         return ids;
     }
 
-    private static async Task<Result> LoadAsync(HttpClient http, List<string> leads, string run, int connections, int batch, int seconds)
+    /// <summary>Closed loop: each batch names <paramref name="perLead"/> signals per lead (a visit's burst), its leads drawn at random from the pool.</summary>
+    private static async Task<Result> LoadAsync(HttpClient http, List<string> leads, string run, int connections, int batch, int seconds, int perLead)
     {
         var result = new Result();
         var sequence = 0L;
@@ -78,13 +80,19 @@ public static class SignalsBenchmark
             while (Stopwatch.GetTimestamp() < until)
             {
                 body.Clear().Append("{\"items\":[");
+                var lead = leads[random.Next(leads.Count)];
                 for (var i = 0; i < batch; i++)
                 {
+                    if (i % Math.Max(1, perLead) == 0)
+                    {
+                        lead = leads[random.Next(leads.Count)];
+                    }
+
                     var n = Interlocked.Increment(ref sequence);
                     body.Append(i == 0 ? "" : ",")
                         .Append("{\"id\":\"").Append(run).Append('-').Append(n)
                         .Append("\",\"type\":\"").Append(Types[random.Next(Types.Length)])
-                        .Append("\",\"leadId\":\"").Append(leads[random.Next(leads.Count)]).Append("\"}");
+                        .Append("\",\"leadId\":\"").Append(lead).Append("\"}");
                 }
 
                 body.Append("]}");

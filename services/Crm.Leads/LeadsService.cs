@@ -49,6 +49,7 @@ public static class LeadsService
         builder.Services.AddScoped<LeadCapture>();
         builder.Services.AddScoped<CaptureLeadHandler>();
         builder.Services.AddSingleton<ScoringRules>();
+        builder.Services.AddSingleton<SignalGate>();
         builder.AddTimerHandler<ResolvePendingContact>();
         builder.AddTimerHandler<DecayLeadScore>();
         builder.AddTimerHandler<RescoreOpenLeads>();

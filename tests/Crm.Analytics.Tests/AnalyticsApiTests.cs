@@ -77,6 +77,20 @@ public sealed class AnalyticsApiTests(AnalyticsApiFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_lead_scored_again_is_not_counted_twice_by_grade()
+    {
+        var at = At(new DateOnly(2015, 3, 3));
+        await factory.Harness.Bus.Publish(Scored(at, "warm"));
+        await factory.Harness.Bus.Publish(Scored(at, "hot") with { PreviousScore = 15, PreviousGrade = "warm", Cause = "signals" });
+        await factory.Harness.Bus.Publish(Scored(at, "cold"));
+
+        var summary = await PollSummaryAsync("from=2015-03-03&to=2015-03-03", s => s.Totals.ScoredByGrade.Values.Sum() == 2);
+        await Poll.UntilAsync(() => factory.Harness.Consumed.Any<LeadScored>(x => x.Context.Message.PreviousGrade == "warm" && x.Context.Message.OccurredAt == at), "the rescore to be consumed");
+        Assert.Equal(new Dictionary<string, int> { ["warm"] = 1, ["cold"] = 1 }, (await GetSummaryAsync("from=2015-03-03&to=2015-03-03")).Totals.ScoredByGrade);
+        Assert.Equal(2, summary.Totals.ScoredByGrade.Values.Sum());
+    }
+
+    [Fact]
     public async Task A_period_lists_only_its_days_with_data_and_sums_them()
     {
         await factory.Harness.Bus.Publish(Assigned(At(new DateOnly(2013, 1, 10))));

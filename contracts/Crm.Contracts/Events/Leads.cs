@@ -102,18 +102,29 @@ public sealed record LeadBecameHot
     public string? OwnerId { get; init; }
 }
 
-/// <summary>Behavioural signals of a person were recorded on a lead: one event per lead and signal type per request (<see cref="Count"/> of them).</summary>
+/// <summary>
+/// Behavioural signals were recorded on leads: one event per signals request (up to 1,000 signals), one
+/// <see cref="Interaction"/> per lead and signal type in it — so a high-volume sender costs one message per request, not
+/// one per signal.
+/// </summary>
 public sealed record InteractionRecorded
 {
     /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
     public required Guid EventId { get; init; }
-    /// <summary>When it was recorded (UTC).</summary>
+    /// <summary>When they were recorded (UTC).</summary>
     public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>Per lead and signal type.</summary>
+    public required IReadOnlyList<Interaction> Interactions { get; init; }
+}
+
+/// <summary>Signals of one type recorded on one lead.</summary>
+public sealed record Interaction
+{
     /// <summary>The lead concerned.</summary>
     public required string LeadId { get; init; }
     /// <summary>The contact (person) concerned.</summary>
     public required string ContactId { get; init; }
-    /// <summary>The signal type: page-view, download, click, form-submit, email-open, email-click, reply, call, cart-add, cart-abandon, order, interaction.</summary>
+    /// <summary>page-view, download, click, form-submit, email-open, email-click, reply, call, cart-add, cart-abandon, order or interaction.</summary>
     public required string Type { get; init; }
     /// <summary>How many signals of the type.</summary>
     public required int Count { get; init; }

@@ -20,12 +20,19 @@ public sealed class CountLeadCaptured(UnitOfWork unit) : IConsumer<LeadCaptured>
     }
 }
 
-/// <summary>Queue <c>analytics-lead-scored</c>: counts the grade.</summary>
+/// <summary>
+/// Queue <c>analytics-lead-scored</c>: counts the grade a lead was first scored with (at capture); a lead scored again
+/// (signals, decay, a new rule set: <c>PreviousScore</c> set) is not counted twice.
+/// </summary>
 public sealed class CountLeadScored(UnitOfWork unit) : IConsumer<LeadScored>
 {
     public Task Consume(ConsumeContext<LeadScored> context)
     {
-        unit.Count(CounterRules.For(context.Message));
+        if (CounterRules.IsFirstScore(context.Message))
+        {
+            unit.Count(CounterRules.For(context.Message));
+        }
+
         return Task.CompletedTask;
     }
 }

@@ -39,6 +39,9 @@ public static class CounterRules
         new(Metric.LeadsByChannel, Key(e.Channel)),
     ]);
 
+    /// <summary>Whether the event is a lead's first score (its capture), not a later rescore.</summary>
+    public static bool IsFirstScore(LeadScored e) => e.PreviousScore is null && e.PreviousGrade is null;
+
     public static CounterIncrement For(LeadScored e) => new(Day(e.OccurredAt), [new(Metric.ScoredByGrade, Key(e.Grade))]);
 
     /// <summary>An assignment names its lead and its rep, or it is not one (as Leads and Messaging refuse it too).</summary>

@@ -124,7 +124,10 @@ public static class LeadScoring
         var moved = before is null || before.Score != after.Score || before.Grade != after.Grade;
         if (after.NextReviewAt is { } review)
         {
-            unit.Schedule(DecayTimer, after.Id, review);
+            if (review != before?.NextReviewAt)
+            {
+                unit.Schedule(DecayTimer, after.Id, review);
+            }
         }
         else if (before?.NextReviewAt is not null)
         {

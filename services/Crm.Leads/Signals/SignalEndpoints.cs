@@ -49,7 +49,7 @@ public static class SignalEndpoints
         return group;
     }
 
-    private static async Task<IResult> RecordAsync(RecordSignalsRequest request, HttpContext http, UnitOfWork unit, ScoringRules rules, CancellationToken cancellationToken)
+    private static async Task<IResult> RecordAsync(RecordSignalsRequest request, HttpContext http, UnitOfWork unit, ScoringRules rules, SignalGate gate, CancellationToken cancellationToken)
     {
         var items = request.Items ?? [];
         if (items.Count is 0 or > MaxBatch)
@@ -58,19 +58,31 @@ public static class SignalEndpoints
         }
 
         var scope = IdempotentRequests.ScopeOf(http, IdempotencyScope);
-        for (var attempt = 1; ; attempt++)
+
+        // One request of this process at a time reads, scores and commits: batches touch many of the same leads, and
+        // running them side by side only makes them conflict and start again (the store has one writer anyway).
+        // Another replica's request can still meet a changed lead: then this one runs again on fresh data.
+        await gate.WaitAsync(cancellationToken);
+        try
         {
-            unit.Discard();
-            var response = await RecordOnceAsync(items, scope, unit, await rules.CurrentAsync(cancellationToken), cancellationToken);
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await unit.CommitAsync(cancellationToken);
-                return Results.Ok(response);
+                unit.Discard();
+                var response = await RecordOnceAsync(items, scope, unit, await rules.CurrentAsync(cancellationToken), cancellationToken);
+                try
+                {
+                    await unit.CommitAsync(cancellationToken);
+                    return Results.Ok(response);
+                }
+                catch (Exception ex) when (attempt < 5 && ex is ConcurrencyException or DuplicateKeyException)
+                {
+                    // Another writer changed one of these leads (or recorded one of these ids) meanwhile: again on fresh data.
+                }
             }
-            catch (Exception ex) when (attempt < 5 && ex is ConcurrencyException or DuplicateKeyException)
-            {
-                // Another request changed one of these leads (or recorded one of these ids) meanwhile: again on fresh data.
-            }
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 
@@ -142,27 +154,29 @@ public static class SignalEndpoints
             }
         }
 
+        var recorded = new List<Interaction>(interactions.Count);
         foreach (var ((leadId, type), list) in interactions)
         {
             var lead = touched[leadId];
-            if (lead.ContactId is not { } contactId)
+            if (lead.ContactId is { } contactId)
             {
-                continue;
+                recorded.Add(new Interaction
+                {
+                    LeadId = leadId,
+                    ContactId = contactId,
+                    Type = type,
+                    Count = list.Sum(s => s.Count),
+                    FirstAt = list.Min(s => s.At),
+                    LastAt = list.Max(s => s.At),
+                    SignalIds = [.. list.Select(s => s.Id)],
+                    OwnerId = lead.OwnerId,
+                });
             }
+        }
 
-            unit.Publish(new InteractionRecorded
-            {
-                EventId = Ids.NewGuid(),
-                OccurredAt = now,
-                LeadId = leadId,
-                ContactId = contactId,
-                Type = type,
-                Count = list.Sum(s => s.Count),
-                FirstAt = list.Min(s => s.At),
-                LastAt = list.Max(s => s.At),
-                SignalIds = [.. list.Select(s => s.Id)],
-                OwnerId = lead.OwnerId,
-            });
+        if (recorded.Count > 0)
+        {
+            unit.Publish(new InteractionRecorded { EventId = Ids.NewGuid(), OccurredAt = now, Interactions = recorded });
         }
 
         var final = results.Select(r => r!).ToList();
@@ -241,4 +255,16 @@ public static class SignalEndpoints
 
     private static bool IsE164(string phone) =>
         phone.Length is >= 9 and <= 16 && phone[0] == '+' && phone[1] != '0' && phone.Skip(1).All(char.IsAsciiDigit);
+}
+
+/// <summary>One signals request of this process at a time (see <c>SignalEndpoints.RecordAsync</c>).</summary>
+public sealed class SignalGate : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public Task WaitAsync(CancellationToken cancellationToken) => _gate.WaitAsync(cancellationToken);
+
+    public void Release() => _gate.Release();
+
+    public void Dispose() => _gate.Dispose();
 }

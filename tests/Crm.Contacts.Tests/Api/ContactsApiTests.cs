@@ -189,6 +189,34 @@ public sealed class ContactsApiTests(CrmServiceFactory<ContactsEntryPoint> facto
     }
 
     [Fact]
+    public async Task A_rescore_within_its_grade_is_not_a_timeline_entry_a_grade_change_is()
+    {
+        var resolved = await Directory.ResolveContactAsync(new ResolveContactRequest { Name = "Rhea", Email = NewEmail() });
+        var contactId = resolved.Contact.ContactId;
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        LeadScored Scored(int seconds, int score, string grade, int? previousScore, string? previousGrade) => new()
+        {
+            EventId = Guid.NewGuid(), OccurredAt = at.AddSeconds(seconds), LeadId = "lead-r", ContactId = contactId,
+            Score = score, Grade = grade, PreviousScore = previousScore, PreviousGrade = previousGrade,
+        };
+
+        await factory.Harness.Bus.Publish(Scored(0, 12, "warm", null, null));
+        await factory.Harness.Bus.Publish(Scored(1, 15, "warm", 12, "warm"));
+        await factory.Harness.Bus.Publish(Scored(2, 24, "hot", 15, "warm"));
+
+        using var client = factory.CreateClient();
+        var contact = await Poll.ForAsync(
+            async () =>
+            {
+                var body = await client.GetFromJsonAsync<ContactResponse>($"/api/contacts/{contactId}", CrmClient.JsonOptions);
+                return body?.Timeline.Count == 2 ? body : null;
+            },
+            "the first score and the grade change on the timeline");
+        await Poll.UntilAsync(() => factory.Harness.Consumed.Any<LeadScored>(x => x.Context.Message.ContactId == contactId && x.Context.Message.Score == 15), "the within-grade rescore to be consumed");
+        Assert.Equal(["Scored 24 (hot), was 15 (warm)", "Scored 12 (warm)"], (await client.GetFromJsonAsync<ContactResponse>($"/api/contacts/{contactId}", CrmClient.JsonOptions))!.Timeline.Select(t => t.Summary));
+    }
+
+    [Fact]
     public async Task GET_contact_returns_identities_and_the_timeline_built_from_events_newest_first()
     {
         var email = NewEmail();

@@ -58,7 +58,7 @@ public sealed class SignalsApiTests(LeadsApiFactory factory) : IClassFixture<Lea
         Assert.Equal(["recent-interaction", "pages-visited"], scored.ScoreBreakdown.Select(l => l.Rule));
         Assert.All(scored.ScoreBreakdown, l => Assert.Equal("engagement", l.Part));
         await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadScored>(x => x.Context.Message.LeadId == lead.Id && x.Context.Message.Score == 13 && x.Context.Message.PreviousScore == 0 && x.Context.Message.Cause == "signals"), "LeadScored 0 -> 13");
-        await Poll.UntilAsync(() => factory.Harness.Published.Any<InteractionRecorded>(x => x.Context.Message.LeadId == lead.Id && x.Context.Message.Type == "reply" && x.Context.Message.SignalIds.Contains(s2)), "InteractionRecorded for the reply");
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<InteractionRecorded>(x => x.Context.Message.Interactions.Any(i => i.LeadId == lead.Id && i.Type == "reply" && i.SignalIds.Contains(s2))), "InteractionRecorded with the reply");
 
         var again = await SendAsync(new SignalRequest { Id = s1, Type = "page-view", LeadId = lead.Id }, new SignalRequest { Id = s2, Type = "reply", Email = email });
         Assert.Equal([200, 200], again.Results.Select(r => r.Status));
