@@ -53,7 +53,7 @@ public static class PipelineBenchmark
         {
             var warm = new LoadResult();
             var counted = await CountsAsync(http);
-            await ClosedLoopAsync(http, run, connections, warmup, warm);
+            await ClosedLoopAsync(http, Guid.NewGuid().ToString("N")[..8], connections, warmup, warm);
             if (!await WaitUntilCountedAsync(http, counted, warm.Accepted.Count))
             {
                 return 1;
@@ -165,7 +165,9 @@ public static class PipelineBenchmark
 
     private static async Task CaptureAsync(HttpClient http, string run, int n, LoadResult load)
     {
-        var body = $$"""{"name":"Bench Lead {{n}}","email":"bench-{{run}}-{{n}}@example.com","phone":"+49 30 {{(20_000_000 + n).ToString(CultureInfo.InvariantCulture)}}","source":"benchmark","channel":"web","pagesVisited":{{n % 9}},"lastInteractionAt":"{{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""";
+        // A person of its own per lead and run (the phone too: one person captured twice is one lead, answered 200).
+        var phone = 20_000_000 + ((long.Parse(run[..6], NumberStyles.HexNumber, CultureInfo.InvariantCulture) * 100_000) + n) % 79_999_999;
+        var body = $$"""{"name":"Bench Lead {{n}}","email":"bench-{{run}}-{{n}}@example.com","phone":"+49 30 {{phone.ToString(CultureInfo.InvariantCulture)}}","source":"benchmark","channel":"web","pagesVisited":{{n % 9}},"lastInteractionAt":"{{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""";
         var started = Stopwatch.GetTimestamp();
         try
         {
