@@ -50,6 +50,7 @@ public static class LeadsService
         builder.Services.AddScoped<CaptureLeadHandler>();
         builder.Services.AddSingleton<ScoringRules>();
         builder.Services.AddSingleton<SignalGate>();
+        builder.Services.AddSingleton<PipelineCache>();
         builder.AddTimerHandler<ResolvePendingContact>();
         builder.AddTimerHandler<DecayLeadScore>();
         builder.AddTimerHandler<RescoreOpenLeads>();

@@ -31,6 +31,7 @@ public sealed class LeadCapture(
     IContactDirectory contacts,
     ContactsOutage outage,
     ScoringRules scoring,
+    PipelineCache pipelines,
     IOptions<LeadsOptions> options)
 {
     /// <summary>Validates and resolves, then writes into <paramref name="unit"/> (<see cref="PrepareAsync"/> then <see cref="Apply"/>).</summary>
@@ -48,7 +49,7 @@ public sealed class LeadCapture(
     {
         var errors = CaptureLeadValidation.Validate(request);
         var pipelineId = CaptureLeadValidation.Trimmed(request.Pipeline) ?? Pipeline.DefaultId;
-        var pipeline = LeadValues.IsKebab(pipelineId) ? await PipelineStore.GetAsync(reads, pipelineId, cancellationToken) : null;
+        var pipeline = LeadValues.IsKebab(pipelineId) ? await pipelines.GetAsync(reads, pipelineId, cancellationToken) : null;
         if (pipeline is null && LeadValues.IsKebab(pipelineId))
         {
             errors.Add("pipeline", $"There is no pipeline '{pipelineId}'.");

@@ -40,14 +40,7 @@ public static class LeadStages
 
     public static (Lead Lead, LeadWon Event) Won(this Lead lead, Money value, DateTimeOffset at, Actor by)
     {
-        var won = lead.Changed(at) with
-        {
-            Status = LeadStatus.Won,
-            Value = value,
-            ClosedAt = at,
-            OpenKey = null,
-            StageHistory = [.. lead.StageHistory, new StageChange { From = lead.Stage, To = lead.Stage, Status = LeadStatus.Won, At = at, By = by }],
-        };
+        var won = lead.Closed(LeadStatus.Won, at, by) with { Value = value };
         return (won, new LeadWon
         {
             EventId = Ids.NewGuid(),
@@ -69,15 +62,7 @@ public static class LeadStages
 
     public static (Lead Lead, LeadLost Event) Lost(this Lead lead, string reason, string? note, DateTimeOffset at, Actor by)
     {
-        var lost = lead.Changed(at) with
-        {
-            Status = LeadStatus.Lost,
-            LostReason = reason,
-            LostNote = note,
-            ClosedAt = at,
-            OpenKey = null,
-            StageHistory = [.. lead.StageHistory, new StageChange { From = lead.Stage, To = lead.Stage, Status = LeadStatus.Lost, At = at, By = by }],
-        };
+        var lost = lead.Closed(LeadStatus.Lost, at, by) with { LostReason = reason, LostNote = note };
         return (lost, new LeadLost
         {
             EventId = Ids.NewGuid(),
@@ -138,6 +123,16 @@ public static class LeadStages
             By = activity.By,
         });
     }
+
+    /// <summary>The lead won or lost in its stage: closed at <paramref name="at"/>, its open key released, the close in its history.</summary>
+    private static Lead Closed(this Lead lead, LeadStatus status, DateTimeOffset at, Actor by) => lead.Changed(at) with
+    {
+        Status = status,
+        ClosedAt = at,
+        OpenKey = null,
+        NextReviewAt = null,
+        StageHistory = [.. lead.StageHistory, new StageChange { From = lead.Stage, To = lead.Stage, Status = status, At = at, By = by }],
+    };
 
     /// <summary>The lead with its version moved on and <see cref="Lead.UpdatedAt"/> set.</summary>
     public static Lead Changed(this Lead lead, DateTimeOffset at) => lead with { Version = lead.Version + 1, UpdatedAt = at };

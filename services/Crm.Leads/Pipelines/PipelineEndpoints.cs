@@ -85,6 +85,7 @@ public static class PipelineEndpoints
         PipelineDefinition definition,
         [FromHeader(Name = "If-Match")] string? ifMatch,
         UnitOfWork unit,
+        PipelineCache cache,
         HttpContext http,
         CancellationToken cancellationToken)
     {
@@ -125,6 +126,8 @@ public static class PipelineEndpoints
         }
 
         unit.Insert(PipelineCollections.Versions, new PipelineVersion { Id = PipelineVersion.IdOf(id, saved.Version), Pipeline = saved });
+        await unit.CommitAsync(cancellationToken);
+        cache.Invalidate(id);
         http.Response.SetETag(saved.Version);
         return current is null
             ? Results.Created($"/api/leads/pipelines/{id}", saved.ToDefinition())

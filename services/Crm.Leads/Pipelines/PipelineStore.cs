@@ -18,3 +18,29 @@ public static class PipelineStore
             : [PipelineDefinitions.Default(DateTimeOffset.UnixEpoch), .. stored];
     }
 }
+
+/// <summary>
+/// Pipelines for the capture hot path, read through a short cache (a new version is seen by every replica within
+/// <see cref="CacheFor"/>, at once by the one that saved it). Stage moves read the stored version itself.
+/// </summary>
+public sealed class PipelineCache(TimeProvider time)
+{
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Pipeline? Pipeline, DateTimeOffset ReadAt)> _read = new(StringComparer.Ordinal);
+
+    public async Task<Pipeline?> GetAsync(UnitOfWork unit, string id, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_read.TryGetValue(id, out var cached) && now - cached.ReadAt < CacheFor)
+        {
+            return cached.Pipeline;
+        }
+
+        var pipeline = await PipelineStore.GetAsync(unit, id, cancellationToken);
+        _read[id] = (pipeline, now);
+        return pipeline;
+    }
+
+    public void Invalidate(string id) => _read.TryRemove(id, out _);
+}

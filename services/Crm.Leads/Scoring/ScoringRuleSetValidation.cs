@@ -322,24 +322,6 @@ public static class ScoringRuleSetValidation
         }
     }
 
-    /// <summary>1..60 characters: lower-case letters and digits, words joined by single hyphens.</summary>
-    private static bool IsKebab(string? name)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength || name[0] == '-' || name[^1] == '-')
-        {
-            return false;
-        }
-
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            var ok = c is (>= 'a' and <= 'z') or (>= '0' and <= '9') || (c == '-' && name[i - 1] != '-');
-            if (!ok)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary>1..60 characters, lower-case kebab (the one rule of <see cref="Leads.LeadValues.IsKebab"/>).</summary>
+    private static bool IsKebab(string? name) => Leads.LeadValues.IsKebab(name, MaxNameLength);
 }
