@@ -25,7 +25,7 @@ namespace Crm.Benchmarks;
 /// </summary>
 public static class GatewayBenchmark
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    private static readonly double TicksPerSecond = ProcessCpu.TicksPerSecond;
 
     public static async Task<int> RunAsync(Arguments args)
     {
@@ -219,15 +219,9 @@ public static class GatewayBenchmark
         return (requests, failures);
     }
 
-    private static async Task<int> PidAsync(string local, string process) =>
-        int.Parse((await File.ReadAllTextAsync(Path.Combine(local, "pids", $"{process}.pid"))).Trim(), CultureInfo.InvariantCulture);
+    private static Task<int> PidAsync(string local, string process) => ProcessCpu.PidAsync(local, process);
 
-    private static long CpuTicks(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-    }
+    private static long CpuTicks(int pid) => ProcessCpu.Ticks(pid);
 
     private static void Print(string label, Run run, Run direct) =>
         Console.WriteLine(string.Create(

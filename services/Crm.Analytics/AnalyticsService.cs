@@ -30,6 +30,7 @@ public static class AnalyticsService
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<CountLeadCaptured>("lead-captured", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadScored>("lead-scored", concurrentMessageLimit: CounterConcurrency)
+            .Add<CountLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadAssigned>("lead-assigned", concurrentMessageLimit: CounterConcurrency)
             .Add<CountMessageSent>("message-sent", concurrentMessageLimit: CounterConcurrency));
         return builder;

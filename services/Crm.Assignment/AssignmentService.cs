@@ -24,7 +24,9 @@ public static class AssignmentService
 
         // One scored lead at a time per process: every routing pass writes the round-robin state, so parallel passes
         // in one process would only conflict and retry. Replicas still run in parallel (and conflict rarely).
-        builder.AddCrmMessaging(Name, consumers => consumers.Add<AssignOnLeadScored>("lead-scored", concurrentMessageLimit: 1));
+        builder.AddCrmMessaging(Name, consumers => consumers
+            .Add<AssignOnLeadScored>("lead-scored", concurrentMessageLimit: 1)
+            .Add<AssignOnLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: 1));
         return builder;
     }
 

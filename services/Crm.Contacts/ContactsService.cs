@@ -30,6 +30,7 @@ public static class ContactsService
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<AddToTimelineOnLeadCaptured>("lead-captured")
             .Add<AddToTimelineOnLeadScored>("lead-scored")
+            .Add<AddToTimelineOnLeadScoresChanged>("lead-scores-changed")
             .Add<AddToTimelineOnLeadAssigned>("lead-assigned")
             .Add<AddToTimelineOnMessageSent>("message-sent"));
         return builder;

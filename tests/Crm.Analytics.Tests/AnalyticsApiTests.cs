@@ -91,6 +91,28 @@ public sealed class AnalyticsApiTests(AnalyticsApiFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_burst_of_rescores_counts_only_the_first_scores_it_carries()
+    {
+        var at = At(new DateOnly(2015, 4, 4));
+        var burst = new LeadScoresChanged
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = at,
+            Scores = [Scored(at, "hot") with { PreviousScore = 15, PreviousGrade = "warm", Cause = "signals" }, Scored(at, "warm"), Scored(at, "cold") with { PreviousScore = 9, PreviousGrade = "cold" }],
+        };
+        using var recorder = new BusRecorder(factory.Harness.Bus);
+        await factory.Harness.Bus.Publish(burst);
+        await factory.Harness.Bus.Publish(burst, ctx => ctx.MessageId = burst.EventId);
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Consumed(burst.EventId) == 1), "the second publication consumed");
+        await factory.Harness.Bus.Publish(burst, ctx => ctx.MessageId = burst.EventId);
+
+        // Two message ids (the third delivery is the second's duplicate): its one first score counted twice, never three times.
+        await PollSummaryAsync("from=2015-04-04&to=2015-04-04", s => s.Totals.ScoredByGrade.Values.Sum() == 2);
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Consumed(burst.EventId) == 2), "its duplicate delivered (and dropped by the inbox)");
+        Assert.Equal(new Dictionary<string, int> { ["warm"] = 2 }, (await GetSummaryAsync("from=2015-04-04&to=2015-04-04")).Totals.ScoredByGrade);
+    }
+
+    [Fact]
     public async Task A_period_lists_only_its_days_with_data_and_sums_them()
     {
         await factory.Harness.Bus.Publish(Assigned(At(new DateOnly(2013, 1, 10))));

@@ -20,6 +20,7 @@ public sealed class AnalyticsWiringTests(AnalyticsApiFactory factory) : IClassFi
             [
                 ("analytics-lead-captured", (int?)1),
                 ("analytics-lead-scored", 1),
+                ("analytics-lead-scores-changed", 1),
                 ("analytics-lead-assigned", 1),
                 ("analytics-message-sent", 1),
             ],
@@ -27,6 +28,7 @@ public sealed class AnalyticsWiringTests(AnalyticsApiFactory factory) : IClassFi
             {
                 Endpoint<CountLeadCaptured>(),
                 Endpoint<CountLeadScored>(),
+                Endpoint<CountLeadScoresChanged>(),
                 Endpoint<CountLeadAssigned>(),
                 Endpoint<CountMessageSent>(),
             }.Select(d => (d.GetEndpointName(formatter), d.ConcurrentMessageLimit)));

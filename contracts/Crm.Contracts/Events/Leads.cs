@@ -83,6 +83,27 @@ public sealed record LeadScored
     public string? Cause { get; init; }
 }
 
+/// <summary>
+/// Several leads' scores changed at once — a request of behavioural signals, or a chunk of a new rule set's rescore: each
+/// item is exactly the <see cref="LeadScored"/> that lead's change would have published on its own (its own
+/// <c>EventId</c>, <c>PreviousScore</c> and <c>PreviousGrade</c> set, <c>Cause</c>), at most
+/// <see cref="MaxScores"/> per event. One message per batch instead of one per lead, so that consumers take a burst of
+/// rescores in one unit of work. A lead's first score (at capture) is always a <see cref="LeadScored"/> of its own; a
+/// consumer of lead scores consumes both.
+/// </summary>
+public sealed record LeadScoresChanged
+{
+    /// <summary>Items per event at most.</summary>
+    public const int MaxScores = 500;
+
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The changes, at most one per lead.</summary>
+    public required IReadOnlyList<LeadScored> Scores { get; init; }
+}
+
 /// <summary>A lead's grade crossed into hot (once per crossing; again only after it fell below and came back).</summary>
 public sealed record LeadBecameHot
 {

@@ -37,6 +37,20 @@ public sealed class CountLeadScored(UnitOfWork unit) : IConsumer<LeadScored>
     }
 }
 
+/// <summary>Queue <c>analytics-lead-scores-changed</c>: a burst of rescores, each counted as <see cref="CountLeadScored"/> counts one (only a first score counts).</summary>
+public sealed class CountLeadScoresChanged(UnitOfWork unit) : IConsumer<LeadScoresChanged>
+{
+    public Task Consume(ConsumeContext<LeadScoresChanged> context)
+    {
+        foreach (var scored in (context.Message.Scores ?? []).Where(CounterRules.IsFirstScore))
+        {
+            unit.Count(CounterRules.For(scored));
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>Queue <c>analytics-lead-assigned</c>: counts the assignment.</summary>
 public sealed class CountLeadAssigned(UnitOfWork unit) : IConsumer<LeadAssigned>
 {

@@ -12,9 +12,12 @@ namespace Crm.Assignment.Assignments;
 /// </summary>
 public sealed class AssignOnLeadScored(UnitOfWork unit, AssignmentEngine engine) : IConsumer<LeadScored>
 {
-    public Task Consume(ConsumeContext<LeadScored> context)
+    public Task Consume(ConsumeContext<LeadScored> context) =>
+        engine.RecordScoredAsync(unit, ScoredLeadOf(context.Message), context.CancellationToken);
+
+    /// <summary>What a <see cref="LeadScored"/> tells Assignment; a malformed one is not retried.</summary>
+    public static ScoredLead ScoredLeadOf(LeadScored message)
     {
-        var message = context.Message;
         if (string.IsNullOrWhiteSpace(message.LeadId) || string.IsNullOrWhiteSpace(message.ContactId))
         {
             throw new InvalidMessageException("LeadScored needs a LeadId and a ContactId.");
@@ -26,7 +29,16 @@ public sealed class AssignOnLeadScored(UnitOfWork unit, AssignmentEngine engine)
         }
 
         // Stores keep milliseconds: compare scores at the precision they are stored with.
-        var lead = new ScoredLead(message.LeadId, message.ContactId, grade, message.Score, message.OccurredAt.TruncateToMs());
-        return engine.RecordScoredAsync(unit, lead, context.CancellationToken);
+        return new ScoredLead(message.LeadId, message.ContactId, grade, message.Score, message.OccurredAt.TruncateToMs());
     }
+}
+
+/// <summary>
+/// Queue <c>assignment-lead-scores-changed</c>: a burst of rescores (signals, a new rule set) recorded in one unit, each
+/// as <see cref="AssignOnLeadScored"/> records one.
+/// </summary>
+public sealed class AssignOnLeadScoresChanged(UnitOfWork unit, AssignmentEngine engine) : IConsumer<LeadScoresChanged>
+{
+    public Task Consume(ConsumeContext<LeadScoresChanged> context) =>
+        engine.RecordScoredAsync(unit, [.. (context.Message.Scores ?? []).Select(AssignOnLeadScored.ScoredLeadOf)], context.CancellationToken);
 }

@@ -21,38 +21,60 @@ public sealed class AssignmentEngine
     /// A scored lead (in the consumer's unit): recorded (a known lead only takes a newer score; it is never
     /// assigned twice) and, while it waits, given to the next rep with room.
     /// </summary>
-    public async Task RecordScoredAsync(UnitOfWork unit, ScoredLead scored, CancellationToken cancellationToken)
-    {
-        var stored = await unit.GetAsync(AssignmentCollections.Leads, scored.LeadId, cancellationToken);
-        var lead = stored switch
-        {
-            null => new LeadAssignment
-            {
-                Id = scored.LeadId,
-                ContactId = scored.ContactId,
-                Grade = scored.Grade,
-                Score = scored.Score,
-                ScoredAt = scored.ScoredAt,
-                QueuedAt = unit.Now,
-                Status = LeadStatus.Backlog,
-            },
-            _ when scored.ScoredAt >= stored.ScoredAt => stored with { Grade = scored.Grade, Score = scored.Score, ScoredAt = scored.ScoredAt },
-            _ => stored,
-        };
+    public Task RecordScoredAsync(UnitOfWork unit, ScoredLead scored, CancellationToken cancellationToken) =>
+        RecordScoredAsync(unit, [scored], cancellationToken);
 
-        if (lead.Status == LeadStatus.Backlog)
+    /// <summary>Scored leads (a burst of rescores, at most one per lead) recorded in one unit, as <see cref="RecordScoredAsync(UnitOfWork, ScoredLead, CancellationToken)"/> does for one.</summary>
+    public async Task RecordScoredAsync(UnitOfWork unit, IReadOnlyList<ScoredLead> scores, CancellationToken cancellationToken)
+    {
+        var stored = (await unit.GetManyAsync(AssignmentCollections.Leads, scores.Select(s => s.LeadId).Distinct(StringComparer.Ordinal), cancellationToken))
+            .ToDictionary(l => l.Id, StringComparer.Ordinal);
+        var recorded = new List<(LeadAssignment? Stored, LeadAssignment Lead)>(scores.Count);
+        foreach (var scored in scores)
+        {
+            var known = stored.GetValueOrDefault(scored.LeadId);
+            recorded.Add((known, known switch
+            {
+                null => new LeadAssignment
+                {
+                    Id = scored.LeadId,
+                    ContactId = scored.ContactId,
+                    Grade = scored.Grade,
+                    Score = scored.Score,
+                    ScoredAt = scored.ScoredAt,
+                    QueuedAt = unit.Now,
+                    Status = LeadStatus.Backlog,
+                },
+                _ when scored.ScoredAt >= known.ScoredAt => known with { Grade = scored.Grade, Score = scored.Score, ScoredAt = scored.ScoredAt },
+                _ => known,
+            }));
+        }
+
+        var waiting = recorded.Where(r => r.Lead.Status == LeadStatus.Backlog).Select(r => r.Lead).ToList();
+        if (waiting.Count > MaxAllocationsPerUnit)
+        {
+            // A bounded unit (review finding M8): the rest wait in the backlog, drained at once by the timer.
+            waiting = waiting[..MaxAllocationsPerUnit];
+            unit.Schedule(BacklogDrainTimer.TimerKind, BacklogDrainTimer.TimerKey, unit.Now);
+        }
+
+        if (waiting.Count > 0)
         {
             var pass = await RoutingPass.ReadAsync(unit, cancellationToken);
-            lead = pass.Assign(unit, [lead]).SingleOrDefault() ?? lead;
+            var assigned = pass.Assign(unit, waiting).ToDictionary(l => l.Id, StringComparer.Ordinal);
+            recorded = [.. recorded.Select(r => (r.Stored, assigned.GetValueOrDefault(r.Lead.Id, r.Lead)))];
         }
 
-        if (stored is null)
+        foreach (var (known, lead) in recorded)
         {
-            unit.Insert(AssignmentCollections.Leads, lead with { Version = 1 });
-        }
-        else if (lead != stored)
-        {
-            unit.Replace(AssignmentCollections.Leads, lead with { Version = stored.Version + 1 }, stored.Version);
+            if (known is null)
+            {
+                unit.Insert(AssignmentCollections.Leads, lead with { Version = 1 });
+            }
+            else if (lead != known)
+            {
+                unit.Replace(AssignmentCollections.Leads, lead with { Version = known.Version + 1 }, known.Version);
+            }
         }
     }
 

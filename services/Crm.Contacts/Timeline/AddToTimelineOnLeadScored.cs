@@ -14,10 +14,28 @@ public sealed class AddToTimelineOnLeadScored(UnitOfWork unit) : IConsumer<LeadS
 {
     public Task Consume(ConsumeContext<LeadScored> context)
     {
-        var message = context.Message;
+        Record(unit, context.Message);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The timeline entry of one score, when it is a first score or a change of grade.</summary>
+    public static void Record(UnitOfWork unit, LeadScored message)
+    {
         if (message.PreviousGrade is null || !string.Equals(message.PreviousGrade, message.Grade, StringComparison.Ordinal))
         {
             unit.InsertIfAbsent(TimelineCollections.Timeline, TimelineEntries.From(message, unit.Now));
+        }
+    }
+}
+
+/// <summary>Queue <c>contacts-lead-scores-changed</c>: a burst of rescores, each as <see cref="AddToTimelineOnLeadScored"/> records one, in one unit.</summary>
+public sealed class AddToTimelineOnLeadScoresChanged(UnitOfWork unit) : IConsumer<LeadScoresChanged>
+{
+    public Task Consume(ConsumeContext<LeadScoresChanged> context)
+    {
+        foreach (var scored in context.Message.Scores ?? [])
+        {
+            AddToTimelineOnLeadScored.Record(unit, scored);
         }
 
         return Task.CompletedTask;

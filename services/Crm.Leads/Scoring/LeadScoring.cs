@@ -117,9 +117,11 @@ public static class LeadScoring
     /// <summary>
     /// Writes what a (re)score of <paramref name="after"/> announces, compared with <paramref name="before"/> (null: its
     /// first announcement, at capture or when its pending contact is resolved): LeadScored when score or grade moved,
-    /// LeadBecameHot on a crossing into hot, a history entry, and the decay timer. True when something moved.
+    /// LeadBecameHot on a crossing into hot, a history entry, and the decay timer. True when something moved. With
+    /// <paramref name="batch"/>, a rescore's LeadScored is collected there instead of published (see
+    /// <see cref="PublishBatch"/>); a first score is always published on its own.
     /// </summary>
-    public static bool Announce(UnitOfWork unit, Lead? before, Lead after, string cause)
+    public static bool Announce(UnitOfWork unit, Lead? before, Lead after, string cause, List<LeadScored>? batch = null)
     {
         var moved = before is null || before.Score != after.Score || before.Grade != after.Grade;
         if (after.NextReviewAt is { } review)
@@ -139,7 +141,7 @@ public static class LeadScoring
             return false;
         }
 
-        unit.Publish(new LeadScored
+        var scored = new LeadScored
         {
             EventId = Ids.NewGuid(),
             OccurredAt = before is null ? after.CapturedAt : unit.Now,
@@ -155,7 +157,16 @@ public static class LeadScoring
             Engagement = after.Engagement,
             Fit = after.Fit,
             Cause = cause,
-        });
+        };
+        if (batch is not null && before is not null)
+        {
+            batch.Add(scored);
+        }
+        else
+        {
+            unit.Publish(scored);
+        }
+
         if (after.Grade == Grade.Hot && before?.Grade != Grade.Hot)
         {
             unit.Publish(new LeadBecameHot
@@ -186,5 +197,14 @@ public static class LeadScoring
             Breakdown = after.ScoreBreakdown,
         });
         return true;
+    }
+
+    /// <summary>The rescores <see cref="Announce"/> collected, published as <see cref="LeadScoresChanged"/> (at most <see cref="LeadScoresChanged.MaxScores"/> each).</summary>
+    public static void PublishBatch(UnitOfWork unit, IReadOnlyList<LeadScored> batch)
+    {
+        foreach (var chunk in batch.Chunk(LeadScoresChanged.MaxScores))
+        {
+            unit.Publish(new LeadScoresChanged { EventId = Ids.NewGuid(), OccurredAt = unit.Now, Scores = chunk });
+        }
     }
 }

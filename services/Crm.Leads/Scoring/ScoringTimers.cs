@@ -1,4 +1,5 @@
 using Crm.Contracts.Api.Leads;
+using Crm.Contracts.Leads;
 using Crm.Leads.Leads;
 using Crm.ServiceDefaults.Storage;
 
@@ -72,15 +73,18 @@ public sealed class RescoreOpenLeads(ScoringRules rules) : ITimerHandler
 
         var leads = await unit.FindAsync(LeadQueries.OpenAfter(job.After ?? string.Empty, Chunk), cancellationToken);
         var changed = 0;
+        var scores = new List<LeadScored>();
         foreach (var lead in leads.Where(l => !l.ContactPending))
         {
             var rescored = lead.Scored(current, unit.Now) with { Version = lead.Version + 1 };
             unit.Replace(LeadCollections.Leads, rescored, lead.Version);
-            if (LeadScoring.Announce(unit, lead, rescored, "rules"))
+            if (LeadScoring.Announce(unit, lead, rescored, "rules", scores))
             {
                 changed++;
             }
         }
+
+        LeadScoring.PublishBatch(unit, scores);
 
         var done = leads.Count < Chunk;
         unit.Replace(

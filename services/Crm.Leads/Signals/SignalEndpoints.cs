@@ -34,8 +34,8 @@ public static class SignalEndpoints
             .WithDescription(
                 "Each signal names its lead by `leadId`, or the person by `email` or E.164 `phone` (their newest open lead, else their " +
                 "newest lead). A signal id already recorded (by this caller, within 30 days) is not counted again (200). The leads " +
-                "touched are scored again at once (engagement rules, caps, decay) and `InteractionRecorded` is published per lead and " +
-                "type. One result per signal: 202 recorded, 200 already recorded, 404 no such lead, 400 with its errors.")
+                "touched are scored again at once (engagement rules, caps, decay); one `InteractionRecorded` lists what each lead " +
+                "did, and the scores that moved are announced together (`LeadScoresChanged`). One result per signal: 202 recorded, 200 already recorded, 404 no such lead, 400 with its errors.")
             .WithRequestExample(new RecordSignalsRequest
             {
                 Items =
@@ -143,6 +143,7 @@ public static class SignalEndpoints
             results[index] = new SignalResult { Index = index, Status = StatusCodes.Status202Accepted, LeadId = lead.Id };
         }
 
+        var scores = new List<LeadScored>(touched.Count);
         foreach (var (id, changed) in touched)
         {
             var original = before[id];
@@ -150,9 +151,11 @@ public static class SignalEndpoints
             unit.Replace(LeadCollections.Leads, rescored, original.Version);
             if (original.Status == LeadStatus.Open)
             {
-                LeadScoring.Announce(unit, original, rescored, "signals");
+                LeadScoring.Announce(unit, original, rescored, "signals", scores);
             }
         }
+
+        LeadScoring.PublishBatch(unit, scores);
 
         var recorded = new List<Interaction>(interactions.Count);
         foreach (var ((leadId, type), list) in interactions)

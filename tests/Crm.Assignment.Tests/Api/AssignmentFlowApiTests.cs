@@ -176,6 +176,32 @@ public sealed class AssignmentFlowApiTests
     }
 
     [Fact]
+    public async Task A_burst_of_rescores_updates_known_leads_assigns_a_new_one_once_and_never_takes_an_older_score()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var ann = await client.CreateRepAsync("Ann", 5);
+        var known = Scored("warm", 12);
+        await factory.Harness.Bus.Publish(known);
+        await PublishedAssignmentAsync(factory.Harness, known.LeadId);
+
+        // In one event: the known lead rescored (hot), a lead Assignment has not seen yet (its capture's LeadScored is
+        // late), and the same known lead's capture score again, older: it changes nothing.
+        var rescored = known with { EventId = Guid.NewGuid(), OccurredAt = known.OccurredAt.AddSeconds(5), Score = 24, Grade = "hot", PreviousScore = 12, PreviousGrade = "warm", Cause = "signals" };
+        var unseen = Scored("cold", 3) with { PreviousScore = 1, PreviousGrade = "cold", Cause = "signals" };
+        await factory.Harness.Bus.Publish(new LeadScoresChanged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, Scores = [rescored, unseen] });
+        await factory.Harness.Bus.Publish(new LeadScoresChanged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, Scores = [known with { EventId = Guid.NewGuid() }] });
+
+        var assigned = await PublishedAssignmentAsync(factory.Harness, unseen.LeadId);
+        Assert.Equal(ann.Id, assigned.RepId);
+        await Poll.UntilAsync(() => Task.FromResult(factory.Harness.Consumed.Select<LeadScoresChanged>().Count() == 2), "both bursts consumed");
+        var lead = await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{known.LeadId}");
+        Assert.Equal((Grade.Hot, 24, "assigned"), (lead.Grade, lead.Score, lead.Status));
+        Assert.Single(factory.Harness.Published.Select<LeadAssigned>(), x => x.Context.Message.LeadId == known.LeadId);
+        Assert.Equal(2, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{ann.Id}")).OpenLeads);
+    }
+
+    [Fact]
     public async Task A_lead_with_an_unknown_grade_is_rejected_and_not_recorded()
     {
         await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();

@@ -217,6 +217,38 @@ public sealed class ContactsApiTests(CrmServiceFactory<ContactsEntryPoint> facto
     }
 
     [Fact]
+    public async Task A_burst_of_rescores_in_one_event_adds_only_the_grade_changes_to_each_timeline()
+    {
+        var first = (await Directory.ResolveContactAsync(new ResolveContactRequest { Name = "Ines", Email = NewEmail() })).Contact.ContactId;
+        var second = (await Directory.ResolveContactAsync(new ResolveContactRequest { Name = "Jon", Email = NewEmail() })).Contact.ContactId;
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        LeadScored Scored(string contactId, string leadId, int score, string grade, int previousScore, string previousGrade) => new()
+        {
+            EventId = Guid.NewGuid(), OccurredAt = at, LeadId = leadId, ContactId = contactId,
+            Score = score, Grade = grade, PreviousScore = previousScore, PreviousGrade = previousGrade, Cause = "signals",
+        };
+
+        await factory.Harness.Bus.Publish(new LeadScoresChanged
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = at,
+            Scores = [Scored(first, "lead-b1", 25, "hot", 18, "warm"), Scored(second, "lead-b2", 14, "warm", 12, "warm")],
+        });
+
+        using var client = factory.CreateClient();
+        await Poll.UntilAsync(() => factory.Harness.Consumed.Any<LeadScoresChanged>(x => x.Context.Message.Scores.Any(s => s.ContactId == second)), "the burst to be consumed");
+        var withChange = await Poll.ForAsync(
+            async () =>
+            {
+                var body = await client.GetFromJsonAsync<ContactResponse>($"/api/contacts/{first}", CrmClient.JsonOptions);
+                return body?.Timeline.Count == 1 ? body : null;
+            },
+            "the grade change on the first contact's timeline");
+        Assert.Equal(["Scored 25 (hot), was 18 (warm)"], withChange.Timeline.Select(t => t.Summary));
+        Assert.Empty((await client.GetFromJsonAsync<ContactResponse>($"/api/contacts/{second}", CrmClient.JsonOptions))!.Timeline);
+    }
+
+    [Fact]
     public async Task GET_contact_returns_identities_and_the_timeline_built_from_events_newest_first()
     {
         var email = NewEmail();

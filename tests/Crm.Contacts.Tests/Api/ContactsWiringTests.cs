@@ -18,11 +18,12 @@ public sealed class ContactsWiringTests(CrmServiceFactory<ContactsEntryPoint> fa
         var formatter = factory.Services.GetRequiredService<IEndpointNameFormatter>();
 
         Assert.Equal(
-            ["contacts-lead-captured", "contacts-lead-scored", "contacts-lead-assigned", "contacts-message-sent"],
+            ["contacts-lead-captured", "contacts-lead-scored", "contacts-lead-scores-changed", "contacts-lead-assigned", "contacts-message-sent"],
             new[]
             {
                 Endpoint<AddToTimelineOnLeadCaptured>(),
                 Endpoint<AddToTimelineOnLeadScored>(),
+                Endpoint<AddToTimelineOnLeadScoresChanged>(),
                 Endpoint<AddToTimelineOnLeadAssigned>(),
                 Endpoint<AddToTimelineOnMessageSent>(),
             }.Select(d => d.GetEndpointName(formatter)));

@@ -57,7 +57,8 @@ public sealed class SignalsApiTests(LeadsApiFactory factory) : IClassFixture<Lea
         Assert.Equal((13, Grade.Warm, 13, 0), (scored.Score, scored.Grade, scored.Engagement, scored.Fit));
         Assert.Equal(["recent-interaction", "pages-visited"], scored.ScoreBreakdown.Select(l => l.Rule));
         Assert.All(scored.ScoreBreakdown, l => Assert.Equal("engagement", l.Part));
-        await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadScored>(x => x.Context.Message.LeadId == lead.Id && x.Context.Message.Score == 13 && x.Context.Message.PreviousScore == 0 && x.Context.Message.Cause == "signals"), "LeadScored 0 -> 13");
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadScoresChanged>(x => x.Context.Message.Scores.Any(s => s.LeadId == lead.Id && s.Score == 13 && s.PreviousScore == 0 && s.Cause == "signals")), "LeadScoresChanged with 0 -> 13");
+        Assert.DoesNotContain(factory.Harness.Published.Select<LeadScored>(), x => x.Context.Message.LeadId == lead.Id && x.Context.Message.Cause == "signals");
         await Poll.UntilAsync(() => factory.Harness.Published.Any<InteractionRecorded>(x => x.Context.Message.Interactions.Any(i => i.LeadId == lead.Id && i.Type == "reply" && i.SignalIds.Contains(s2))), "InteractionRecorded with the reply");
 
         var again = await SendAsync(new SignalRequest { Id = s1, Type = "page-view", LeadId = lead.Id }, new SignalRequest { Id = s2, Type = "reply", Email = email });
@@ -77,7 +78,7 @@ public sealed class SignalsApiTests(LeadsApiFactory factory) : IClassFixture<Lea
         var read = await LeadAsync(lead.Id);
         Assert.Equal((22, Grade.Hot), (read.Score, read.Grade));
         await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadBecameHot>(x => x.Context.Message.LeadId == lead.Id), "LeadBecameHot");
-        await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadScored>(x => x.Context.Message.LeadId == lead.Id && x.Context.Message.Score == 22), "LeadScored 22");
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadScoresChanged>(x => x.Context.Message.Scores.Any(s => s.LeadId == lead.Id && s.Score == 22)), "LeadScoresChanged with 22");
         Assert.Single(factory.Harness.Published.Select<LeadBecameHot>(), x => x.Context.Message.LeadId == lead.Id);
 
         // 19 (3 pages + interaction) did not change with the download (only the interaction's time moved): no history entry for it.
