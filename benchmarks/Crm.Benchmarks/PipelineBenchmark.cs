@@ -63,6 +63,7 @@ public static class PipelineBenchmark
         }
 
         var before = await CountsAsync(http);
+        await using var scored = await EventListener.StartAsync(new Uri(args.Text("amqp", "amqp://guest:guest@127.0.0.1:5682/")), "Crm.Contracts.Leads:LeadScored");
         using var sampling = new CancellationTokenSource();
         using var sampler = new OutboxSampler(Services);
         var samplerTask = sampler.RunAsync(sampling.Token);
@@ -71,6 +72,8 @@ public static class PipelineBenchmark
             ? $"pipeline: open loop at {rate} leads/s for {seconds} s"
             : $"pipeline: closed loop, {connections} connections, {seconds} s");
         var load = new LoadResult();
+        var local = args.Text("local", ".local");
+        var cpu = ProcessCpu.Snapshot(local);
         var started = Stopwatch.GetTimestamp();
         if (rate > 0)
         {
@@ -91,15 +94,26 @@ public static class PipelineBenchmark
         }
 
         var doneSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpuDone = ProcessCpu.Snapshot(local);
         await sampler.WaitUntilEmptyAsync(TimeSpan.FromSeconds(60));
         await sampling.CancelAsync();
         await samplerTask;
 
         var latencies = await AssignmentLatenciesAsync(http, load.Accepted.ToArray());
+        var toScored = load.SentAt
+            .Where(s => scored.Arrived.ContainsKey(s.Key))
+            .Select(s => Stopwatch.GetElapsedTime(s.Value, scored.Arrived[s.Key]).TotalMilliseconds)
+            .ToList();
         Console.WriteLine($"captures accepted: {accepted} in {loadSeconds:0.0} s = {accepted / loadSeconds:0.0}/s (rejected {load.Rejected}, failed {load.Failed}); capture answer p50 {Percentile(load.AnswerMs, 0.5):0} ms, p99 {Percentile(load.AnswerMs, 0.99):0} ms");
         Console.WriteLine($"end to end: {accepted} leads captured, assigned, messaged and counted in {doneSeconds:0.0} s = {accepted / doneSeconds:0.0} leads/s");
         Console.WriteLine($"after the load: everything counted {doneSeconds - loadSeconds:0.0} s after the last capture; outbox backlog gone {sampler.BacklogAfterLoad.TotalSeconds:0.0} s after it");
         Console.WriteLine("largest outbox backlog: " + string.Join(", ", Services.Select(s => $"{s.Name} {sampler.MaxPending.GetValueOrDefault(s.Name)}")));
+        Console.WriteLine($"capture -> LeadScored (request sent -> the event delivered to a queue of this benchmark, {toScored.Count} of {accepted} leads): p50 {Percentile(toScored, 0.5):0} ms, p90 {Percentile(toScored, 0.9):0} ms, p99 {Percentile(toScored, 0.99):0} ms, max {(toScored.Count > 0 ? toScored.Max() : double.NaN):0} ms");
+        if (cpu.Count > 0)
+        {
+            Console.WriteLine("CPU from the first capture until everything was counted: " + ProcessCpu.PerUnit(cpu, cpuDone, accepted, "lead"));
+        }
+
         if (latencies.Count > 0)
         {
             Console.WriteLine($"capture -> assigned (server timestamps, {latencies.Count} leads): p50 {Percentile(latencies, 0.5):0} ms, p90 {Percentile(latencies, 0.9):0} ms, p99 {Percentile(latencies, 0.99):0} ms, max {latencies.Max():0} ms");
@@ -176,7 +190,9 @@ public static class PipelineBenchmark
             if (response.StatusCode == HttpStatusCode.Created)
             {
                 using var lead = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                load.Accepted.Add(lead.RootElement.GetProperty("id").GetString()!);
+                var id = lead.RootElement.GetProperty("id").GetString()!;
+                load.Accepted.Add(id);
+                load.SentAt[id] = started;
             }
             else
             {
@@ -233,6 +249,9 @@ public static class PipelineBenchmark
         public ConcurrentBag<string> Accepted { get; } = [];
 
         public ConcurrentBag<double> AnswerMs { get; } = [];
+
+        /// <summary>Accepted lead id → when its capture was sent (Stopwatch ticks).</summary>
+        public ConcurrentDictionary<string, long> SentAt { get; } = new(StringComparer.Ordinal);
 
         public int Rejected;
 

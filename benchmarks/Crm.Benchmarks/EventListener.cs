@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Crm.Benchmarks;
+
+/// <summary>
+/// A consumer of one event type beside the services': a server-named, exclusive, auto-deleted queue bound to the
+/// event's exchange (MassTransit names it <c>Namespace:Type</c>), recording when each lead's first event arrived
+/// (<see cref="Stopwatch"/> ticks of this process, so that it compares with the times requests were sent).
+/// </summary>
+public sealed class EventListener : IAsyncDisposable
+{
+    private readonly IConnection _connection;
+    private readonly IChannel _channel;
+
+    private EventListener(IConnection connection, IChannel channel)
+    {
+        _connection = connection;
+        _channel = channel;
+    }
+
+    /// <summary>Lead id → arrival of its first event (Stopwatch ticks).</summary>
+    public ConcurrentDictionary<string, long> Arrived { get; } = new(StringComparer.Ordinal);
+
+    public static async Task<EventListener> StartAsync(Uri amqp, string exchange)
+    {
+        var factory = new ConnectionFactory { Uri = amqp, ClientProvidedName = "crm-benchmark-listener" };
+        var connection = await factory.CreateConnectionAsync();
+        var channel = await connection.CreateChannelAsync();
+        var listener = new EventListener(connection, channel);
+        var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(queue.QueueName, exchange, string.Empty);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            var at = Stopwatch.GetTimestamp();
+            using var envelope = JsonDocument.Parse(delivery.Body);
+            if (envelope.RootElement.TryGetProperty("message", out var message) && message.TryGetProperty("leadId", out var lead) && lead.GetString() is { } id)
+            {
+                listener.Arrived.TryAdd(id, at);
+            }
+
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
+        return listener;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _channel.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+}
