@@ -49,6 +49,7 @@ public sealed class CaptureLeadValidationTests
         {
             Name = new string('n', 200),
             Source = new string('s', 100),
+            ExternalId = new string('x', 100),
             PagesVisited = 10_000,
             Fields = Enumerable.Range(0, 50).ToDictionary(i => $"f{i}", _ => new string('v', 1000)),
         };
@@ -63,11 +64,12 @@ public sealed class CaptureLeadValidationTests
         {
             Name = new string('n', 201),
             Source = new string('s', 101),
+            ExternalId = new string('x', 101),
             PagesVisited = 10_001,
             Fields = Enumerable.Range(0, 51).ToDictionary(i => $"f{i}", _ => "v"),
         };
 
-        Assert.Equal(["fields", "name", "pagesVisited", "source"], Fields(over));
+        Assert.Equal(["externalId", "fields", "name", "pagesVisited", "source"], Fields(over));
         Assert.Equal(["fields.note"], Fields(Valid with { Fields = new Dictionary<string, string> { ["note"] = new string('v', 1001) } }));
         Assert.Equal(["pagesVisited"], Fields(Valid with { PagesVisited = -1 }));
     }

@@ -53,6 +53,7 @@ public sealed class ContactLifecycleTests(LeadsApiFactory factory) : IClassFixtu
             Name = "Erik Erase",
             Email = email,
             Phone = "+49 151 99887766",
+            ExternalId = $"shop:{Guid.NewGuid():N}",
             Source = "erasure",
             Campaign = "winter",
             Utm = new UtmTags { Source = "news", Medium = "email" },
@@ -66,7 +67,7 @@ public sealed class ContactLifecycleTests(LeadsApiFactory factory) : IClassFixtu
 
         await Poll.UntilAsync(() => factory.Harness.Published.Any<ContactDataErased>(x => x.Context.Message.RequestId == request && x.Context.Message.Service == "leads" && x.Context.Message.Records == 1), "ContactDataErased from leads");
         var erased = await LeadAsync(lead.Id);
-        Assert.Equal((null, null, null, null), (erased.Name, erased.Email, erased.Phone, erased.Utm));
+        Assert.Equal((null, null, null, null, null), (erased.Name, erased.Email, erased.Phone, erased.ExternalId, erased.Utm));
         Assert.Empty(erased.Fields);
         Assert.All(erased.Activities, a => Assert.Null(a.Note));
         Assert.Equal(("erasure", "winter"), (erased.Source, erased.Campaign));

@@ -14,6 +14,12 @@ public sealed record CaptureLeadRequest
     /// <summary>Any common format; normalised to E.164 with the platform's default region.</summary>
     public string? Phone { get; init; }
 
+    /// <summary>
+    /// The person's id in the sender's own system (a shop customer id, a device id; at most 100 characters, e.g.
+    /// <c>shop:1001</c>): later signals may name the person by it.
+    /// </summary>
+    public string? ExternalId { get; init; }
+
     /// <summary>Where the lead came from (landing page, campaign, partner). Required, at most 100 characters.</summary>
     public string? Source { get; init; }
 
@@ -102,6 +108,9 @@ public sealed record LeadResponse
 
     /// <summary>The phone in E.164 (as captured, trimmed, while the contact is pending).</summary>
     public string? Phone { get; init; }
+
+    /// <summary>The person's id in the sender's system, as captured (the first one given).</summary>
+    public string? ExternalId { get; init; }
 
     /// <summary>Where the lead came from.</summary>
     public required string Source { get; init; }
@@ -434,6 +443,9 @@ public sealed record SignalRequest
 
     /// <summary>Or the person's phone in E.164 (<c>+4915112345678</c>).</summary>
     public string? Phone { get; init; }
+
+    /// <summary>Or the person's id in the sender's system, as given at capture (<c>externalId</c>).</summary>
+    public string? ExternalId { get; init; }
 }
 
 /// <summary>Answer of <c>POST /api/leads/signals</c>: one result per signal, in order, and the totals.</summary>

@@ -9,6 +9,7 @@ public static class CaptureLeadValidation
 {
     public const int MaxName = 200;
     public const int MaxEmail = 254;
+    public const int MaxExternalId = 100;
     public const int MaxPhone = 50;
     public const int MaxSource = 100;
     public const int MaxPages = 10_000;
@@ -58,6 +59,7 @@ public static class CaptureLeadValidation
         MaxLength(request.Interest, "interest", MaxSource, errors);
         MaxLength(request.Region, "region", MaxRegion, errors);
         MaxLength(request.ReferredBy, "referredBy", MaxSource, errors);
+        MaxLength(request.ExternalId, "externalId", MaxExternalId, errors);
         if (request.Utm is { } utm)
         {
             MaxLength(utm.Source, "utm.source", MaxUtm, errors);

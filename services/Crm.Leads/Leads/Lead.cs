@@ -25,6 +25,8 @@ public sealed record Lead : IDocument
     public string? Email { get; init; }
     /// <summary>E.164, as Contacts normalised it (as captured, trimmed, while the contact is pending).</summary>
     public string? Phone { get; init; }
+    /// <summary>The person's id in the sender's system (the first capture's that gave one).</summary>
+    public string? ExternalId { get; init; }
     public required string Source { get; init; }
     public required Channel Channel { get; init; }
     public int PagesVisited { get; init; }
@@ -105,6 +107,7 @@ public sealed record Lead : IDocument
             Name = Name ?? capture.Name,
             Email = Email ?? capture.Email,
             Phone = Phone ?? capture.Phone,
+            ExternalId = ExternalId ?? capture.ExternalId,
             Campaign = Campaign ?? capture.Campaign,
             Utm = Utm ?? capture.Utm,
             Interest = Interest ?? capture.Interest,
@@ -127,6 +130,7 @@ public sealed record Lead : IDocument
         Name = null,
         Email = null,
         Phone = null,
+        ExternalId = null,
         Fields = new Dictionary<string, string>(),
         Utm = null,
         ReferredBy = null,

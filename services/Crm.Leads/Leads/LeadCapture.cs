@@ -159,6 +159,7 @@ public sealed class LeadCapture(
             Name = CaptureLeadValidation.Trimmed(capture.Name),
             Email = CaptureLeadValidation.Trimmed(capture.Email),
             Phone = CaptureLeadValidation.Trimmed(capture.Phone),
+            ExternalId = CaptureLeadValidation.Trimmed(capture.ExternalId),
             Source = source,
             Channel = capture.Channel ?? ChannelInference.Infer(source, utm),
             Campaign = CaptureLeadValidation.Trimmed(capture.Campaign) ?? utm?.Campaign,

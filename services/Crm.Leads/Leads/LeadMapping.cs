@@ -18,6 +18,7 @@ public static class LeadMapping
         Name = lead.Name,
         Email = lead.Email,
         Phone = lead.Phone,
+        ExternalId = lead.ExternalId,
         Source = lead.Source,
         Channel = lead.Channel,
         PagesVisited = lead.PagesVisited,

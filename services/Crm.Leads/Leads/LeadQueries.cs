@@ -57,6 +57,10 @@ public static class LeadQueries
     public static Query<Lead> WithPhone(string phone) =>
         LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.Phone, phone)).OrderByDescending(x => x.CapturedAt);
 
+    /// <summary>Leads captured with this external id (the sender's id of the person), newest first.</summary>
+    public static Query<Lead> WithExternalId(string externalId) =>
+        LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.ExternalId, externalId)).OrderByDescending(x => x.CapturedAt);
+
     /// <summary>The list: every given filter, in the given sort (id last).</summary>
     public static Query<Lead> List(LeadFilter filter)
     {

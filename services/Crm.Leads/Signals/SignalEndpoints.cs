@@ -11,7 +11,7 @@ namespace Crm.Leads.Signals;
 
 /// <summary>
 /// <c>POST /api/leads/signals</c>: behavioural signals in bulk (page views, downloads, clicks, form submits, e-mail opens
-/// and clicks, replies, calls, cart events, orders), by lead id or by the person's e-mail or phone; each recorded once
+/// and clicks, replies, calls, cart events, orders), by lead id or by the person's e-mail, phone or external id; each recorded once
 /// by its id; the leads they touch scored again and <c>InteractionRecorded</c> published, all in one commit.
 /// </summary>
 public static class SignalEndpoints
@@ -32,7 +32,7 @@ public static class SignalEndpoints
             .WithName("RecordSignals")
             .WithSummary("Record behavioural signals (up to 1,000)")
             .WithDescription(
-                "Each signal names its lead by `leadId`, or the person by `email` or E.164 `phone` (their newest open lead, else their " +
+                "Each signal names its lead by `leadId`, or the person by `email`, E.164 `phone` or the `externalId` given at capture (their newest open lead, else their " +
                 "newest lead). A signal id already recorded (by this caller, within 30 days) is not counted again (200). The leads " +
                 "touched are scored again at once (engagement rules, caps, decay); one `InteractionRecorded` lists what each lead " +
                 "did, and the scores that moved are announced together (`LeadScoresChanged`). One result per signal: 202 recorded, 200 already recorded, 404 no such lead, 400 with its errors.")
@@ -192,7 +192,7 @@ public static class SignalEndpoints
         };
     }
 
-    /// <summary>The lead a signal names: by id, or the newest open (else newest) lead of the e-mail or phone.</summary>
+    /// <summary>The lead a signal names: by id, or the newest open (else newest) lead of the e-mail, phone or external id.</summary>
     private static async Task<Lead?> TargetAsync(SignalRequest item, Dictionary<string, Lead> leads, Dictionary<string, Lead?> byIdentity, UnitOfWork unit, CancellationToken cancellationToken)
     {
         if (item.LeadId is { } leadId)
@@ -200,10 +200,17 @@ public static class SignalEndpoints
             return leads.GetValueOrDefault(leadId);
         }
 
-        var key = item.Email is { } email ? "e:" + email.Trim().ToLowerInvariant() : "p:" + item.Phone!.Trim();
+        var key = item.Email is { } email ? "e:" + email.Trim().ToLowerInvariant()
+            : item.Phone is { } phone ? "p:" + phone.Trim()
+            : "x:" + item.ExternalId!.Trim();
         if (!byIdentity.TryGetValue(key, out var lead))
         {
-            var query = item.Email is not null ? LeadQueries.WithEmail(key[2..]) : LeadQueries.WithPhone(key[2..]);
+            var query = key[0] switch
+            {
+                'e' => LeadQueries.WithEmail(key[2..]),
+                'p' => LeadQueries.WithPhone(key[2..]),
+                _ => LeadQueries.WithExternalId(key[2..]),
+            };
             var found = await unit.FindAsync(query.Take(20), cancellationToken);
             lead = found.FirstOrDefault(l => l.Status == LeadStatus.Open) ?? (found.Count > 0 ? found[0] : null);
             byIdentity[key] = lead;
@@ -225,10 +232,10 @@ public static class SignalEndpoints
             errors.Add("type", $"One of {string.Join(", ", Accepted)}.");
         }
 
-        var targets = (item.LeadId is null ? 0 : 1) + (item.Email is null ? 0 : 1) + (item.Phone is null ? 0 : 1);
+        var targets = (item.LeadId is null ? 0 : 1) + (item.Email is null ? 0 : 1) + (item.Phone is null ? 0 : 1) + (item.ExternalId is null ? 0 : 1);
         if (targets != 1)
         {
-            errors.Add("leadId", "Exactly one of leadId, email and phone names the lead.");
+            errors.Add("leadId", "Exactly one of leadId, email, phone and externalId names the lead.");
         }
         else if (item.LeadId is { Length: 0 or > 100 })
         {
@@ -241,6 +248,10 @@ public static class SignalEndpoints
         else if (item.Phone is { } phone && !IsE164(phone.Trim()))
         {
             errors.Add("phone", "A phone in E.164 (+ and 8 to 15 digits), as leads hold it.");
+        }
+        else if (item.ExternalId is { } externalId && externalId.Trim().Length is 0 or > CaptureLeadValidation.MaxExternalId)
+        {
+            errors.Add("externalId", $"1 to {CaptureLeadValidation.MaxExternalId} characters.");
         }
 
         if (item.At is { } at && (at > now.AddMinutes(5) || at < now.AddDays(-365)))

@@ -67,6 +67,28 @@ public sealed class SignalsApiTests(LeadsApiFactory factory) : IClassFixture<Lea
     }
 
     [Fact]
+    public async Task A_signal_may_name_the_person_by_the_external_id_given_at_capture()
+    {
+        var externalId = Unique("shop");
+        using var response = await _client.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = $"{Unique("x")}@example.com", Source = Unique("signals"), ExternalId = $"  {externalId} " }, CrmClient.JsonOptions);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var lead = (await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+        Assert.Equal(externalId, lead.ExternalId);
+
+        var answer = await SendAsync(
+            new SignalRequest { Id = Unique("s"), Type = "cart-add", ExternalId = externalId },
+            new SignalRequest { Id = Unique("s"), Type = "cart-add", ExternalId = Unique("shop") },
+            new SignalRequest { Id = Unique("s"), Type = "cart-add", ExternalId = new string('x', 101) },
+            new SignalRequest { Id = Unique("s"), Type = "cart-add", ExternalId = externalId, LeadId = lead.Id });
+
+        Assert.Equal([202, 404, 400, 400], answer.Results.Select(r => r.Status));
+        Assert.Equal(lead.Id, answer.Results[0].LeadId);
+        Assert.Equal(["externalId"], answer.Results[2].Errors!.Keys);
+        Assert.Equal(["leadId"], answer.Results[3].Errors!.Keys);
+        Assert.Equal(lead.Version + 1, (await LeadAsync(lead.Id)).Version);
+    }
+
+    [Fact]
     public async Task Crossing_into_hot_is_announced_once_per_crossing_and_the_history_explains_each_change()
     {
         var lead = await CaptureAsync($"{Unique("hot")}@example.com");
