@@ -5,6 +5,7 @@ using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Crm.Leads.Pipelines;
 
@@ -16,6 +17,7 @@ namespace Crm.Leads.Pipelines;
 public static class StageEndpoints
 {
     public const int MaxNote = 2000;
+    public const string ActivityIdempotencyScope = "leads:activity";
 
     public static RouteGroupBuilder MapStageEndpoints(this RouteGroupBuilder group)
     {
@@ -71,7 +73,10 @@ public static class StageEndpoints
         group.MapPost("/{id}/activities", LogActivityAsync)
             .WithName("LogLeadActivity")
             .WithSummary("Log an activity on a lead")
-            .WithDescription("A call, an e-mail, a meeting, a quote sent, a note ... Exit criteria count activities by type. Publishes `LeadActivityLogged`.")
+            .WithDescription(
+                "A call, an e-mail, a meeting, a quote sent, a note ... Exit criteria count activities by type. Publishes `LeadActivityLogged`. " +
+                "With an `Idempotency-Key` (the telephony system's call id, say), a retry is answered as the first time and logs nothing again " +
+                "(the same key with another body or lead: 409).")
             .WithParameterDescription("id", "The lead's id.")
             .WithRequestExample(new LogActivityRequest { Type = "call", Note = "Interested in the premium plan; call back Friday." })
             .Produces<LeadActivity>(StatusCodes.Status201Created)
@@ -174,8 +179,16 @@ public static class StageEndpoints
         return Save(unit, lead, reopened, message);
     }
 
-    private static async Task<IResult> LogActivityAsync(string id, LogActivityRequest request, HttpContext http, UnitOfWork unit, CancellationToken cancellationToken)
+    private static async Task<IResult> LogActivityAsync(string id, LogActivityRequest request, HttpContext http, UnitOfWork unit, IOptions<HttpJsonOptions> json, CancellationToken cancellationToken)
     {
+        var key = IdempotentRequests.KeyOf(http.Request);
+        var scope = IdempotentRequests.ScopeOf(http, ActivityIdempotencyScope);
+        var hash = IdempotentResponse.Hash(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { id, request }, json.Value.SerializerOptions));
+        if (key is not null && await IdempotentRequests.KeptAsync(unit, scope, key, cancellationToken) is { } earlier)
+        {
+            return IdempotentRequests.Replay(earlier, hash);
+        }
+
         var errors = new ValidationErrors();
         var type = CaptureLeadValidation.Trimmed(request.Type);
         if (!LeadValues.IsKebab(type))
@@ -207,7 +220,15 @@ public static class StageEndpoints
         unit.Replace(LeadCollections.Leads, changed, lead.Version);
         unit.Publish(message);
         http.Response.SetETag(changed.Version);
-        return Results.Created($"{LeadMapping.Location(lead.Id)}/activities/{activity.Id}", activity);
+        var location = $"{LeadMapping.Location(lead.Id)}/activities/{activity.Id}";
+        if (key is null)
+        {
+            return Results.Created(location, activity);
+        }
+
+        var record = IdempotentRequests.Record(scope, key, hash, StatusCodes.Status201Created, location, activity, json.Value.SerializerOptions, unit.Now);
+        unit.RecordIdempotentResponse(record);
+        return new StoredResponseResult(record, replayed: false);
     }
 
     private static async Task<Pipeline> PipelineOf(UnitOfWork unit, Lead lead, CancellationToken cancellationToken) =>

@@ -52,6 +52,32 @@ public sealed class PipelineApiTests(LeadsApiFactory factory) : IClassFixture<Le
     }
 
     [Fact]
+    public async Task An_activity_sent_again_with_its_idempotency_key_is_logged_once()
+    {
+        var lead = await CaptureAsync();
+        var key = Unique("call");
+        async Task<HttpResponseMessage> LogAsync(string leadId, string note)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/leads/{leadId}/activities")
+            {
+                Content = JsonContent.Create(new LogActivityRequest { Type = "call", Note = note }, options: CrmClient.JsonOptions),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            return await _client.SendAsync(request);
+        }
+
+        using var first = await LogAsync(lead.Id, "first call");
+        using var again = await LogAsync(lead.Id, "first call");
+        using var other = await LogAsync(lead.Id, "another note");
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Conflict), (first.StatusCode, again.StatusCode, other.StatusCode));
+        Assert.Equal(first.Headers.Location, again.Headers.Location);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+        var read = await _client.GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions);
+        Assert.Single(read!.Activities, a => a.Type == "call");
+    }
+
+    [Fact]
     public async Task The_default_pipeline_is_enforced_step_by_step_from_new_to_won()
     {
         var lead = await CaptureAsync();
