@@ -16,9 +16,10 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         Crm.Benchmarks — see benchmarks/README.md
-          pipeline [--seconds 20] [--connections 16] [--rate N] [--warmup 60] [--gateway URL] [--key KEY]
+          pipeline [--seconds 20] [--connections 16] [--rate N] [--warmup 60] [--gateway URL] [--key KEY] [--amqp URI]
                    captures through the gateway of a running platform (./crm up) and follows every lead until it is
-                   assigned, messaged and counted; --rate N runs open loop at N leads/s instead of as fast as it goes
+                   assigned, messaged and counted; --rate N runs open loop at N leads/s instead of as fast as it goes;
+                   capture -> LeadScored from a queue of its own on the broker, CPU per lead per process
           outbox   [--events 50000] [--batch 500]
                    outbox dispatch from a SQLite store to a private RabbitMQ node, beside a raw RabbitMQ.Client loop
           gateway  [--seconds 10] [--warmup 5] [--connections 16] [--key KEY]
@@ -30,7 +31,8 @@ static int Usage()
                    counts lost, duplicated, refused and dead-lettered per scenario
           signals  [--seconds 20] [--connections 8] [--batch 500] [--per-lead 1] [--leads 2000] [--warmup 10] [--key KEY]
                    behavioural signals through the gateway with scoring on (POST /api/leads/signals), in batches and,
-                   as the baseline of the same run, one per request (against ./crm up with a raised per-key limit)
+                   as the baseline of the same run, one per request (against ./crm up with a raised per-key limit);
+                   CPU per 1,000 signals per process
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);
