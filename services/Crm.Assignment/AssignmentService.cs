@@ -26,7 +26,8 @@ public static class AssignmentService
         // in one process would only conflict and retry. Replicas still run in parallel (and conflict rarely).
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<AssignOnLeadScored>("lead-scored", concurrentMessageLimit: 1)
-            .Add<AssignOnLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: 1));
+            .Add<AssignOnLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: 1)
+            .Add<FollowLeadClosures>("lead-closures", concurrentMessageLimit: 1));
         return builder;
     }
 

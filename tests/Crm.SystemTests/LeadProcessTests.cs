@@ -91,6 +91,13 @@ public sealed class LeadProcessTests(Platform platform) : IAsyncLifetime
 
         var lost = await SendAsync(HttpMethod.Post, $"/api/leads/{id}/lost", new { reason = "bad-timing" }, HttpStatusCode.OK);
         Assert.Equal("lost", lost.GetProperty("status").GetString());
+
+        // Assignment hears it (LeadLost over the broker): the lead no longer takes its owner's capacity.
+        await Poll.UntilAsync(
+            async () => (await SendAsync(HttpMethod.Get, $"/api/assignment/leads/{id}", null, HttpStatusCode.OK)).TryGetProperty("closedAs", out var closedAs) && closedAs.GetString() == "lost",
+            "Assignment to close the lost lead",
+            Deadline);
+        Assert.Equal("closed", (await SendAsync(HttpMethod.Get, $"/api/assignment/leads/{id}", null, HttpStatusCode.OK)).GetProperty("status").GetString());
         var list = await SendAsync(HttpMethod.Get, $"/api/leads?status=lost&source=facebook-ads-winter&contactId={lead.GetProperty("contactId").GetString()}", null, HttpStatusCode.OK);
         Assert.Equal(id, list.GetProperty("items")[0].GetProperty("id").GetString());
     }

@@ -57,7 +57,7 @@ public sealed record RepResponse
     public required long Version { get; init; }
 }
 
-/// <summary>Where a lead stands in assignment: <c>assigned</c> with its rep, or <c>backlog</c> while nobody is free.</summary>
+/// <summary>Where a lead stands in assignment: <c>assigned</c> with its rep, <c>backlog</c> while nobody is free, or <c>closed</c> once won or lost.</summary>
 public sealed record LeadAssignmentResponse
 {
     /// <summary>The lead's id.</summary>
@@ -66,8 +66,11 @@ public sealed record LeadAssignmentResponse
     /// <summary>The contact behind the lead.</summary>
     public required string ContactId { get; init; }
 
-    /// <summary>assigned or backlog.</summary>
+    /// <summary>assigned, backlog or closed (won or lost: it no longer takes its rep's capacity).</summary>
     public required string Status { get; init; }
+
+    /// <summary>won or lost while closed; null otherwise.</summary>
+    public string? ClosedAs { get; init; }
 
     /// <summary>The rep the lead is assigned to; null in the backlog.</summary>
     public string? RepId { get; init; }

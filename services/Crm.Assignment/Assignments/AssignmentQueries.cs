@@ -29,6 +29,14 @@ public static class AssignmentQueries
             & Filter<Rep>.Eq(x => x.OpenLeads, openLeadsBefore),
             new Update<Rep>().Inc(x => x.OpenLeads, 1));
 
+    /// <summary>One unit of the rep's capacity back (a lead of theirs was won or lost): a plain decrement, which concurrent ones add up with.</summary>
+    public static WriteOperation ReleaseCapacity(string repId) =>
+        Write.Update(AssignmentCollections.Reps, Filter<Rep>.Eq(x => x.Id, repId), new Update<Rep>().Inc(x => x.OpenLeads, -1));
+
+    /// <summary>One unit of the rep's capacity taken again by a reopened lead of theirs, whatever room they have (reopening is explicit).</summary>
+    public static WriteOperation RetakeCapacity(string repId) =>
+        Write.Update(AssignmentCollections.Reps, Filter<Rep>.Eq(x => x.Id, repId), new Update<Rep>().Inc(x => x.OpenLeads, 1));
+
     /// <summary>
     /// A merge patch of the rep's settings, and who made it, at the version it was read (open leads are left to the
     /// routing passes).

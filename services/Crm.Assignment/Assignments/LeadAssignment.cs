@@ -15,6 +15,8 @@ public enum LeadStatus
     Backlog,
     /// <summary>Given to a rep (once; reassignment comes later).</summary>
     Assigned,
+    /// <summary>Won or lost: it no longer takes its rep's capacity (<see cref="LeadAssignment.ClosedAs"/> says which).</summary>
+    Closed,
 }
 
 /// <summary>A scored lead as Assignment knows it (a document of <c>lead_assignments</c>; its id is the lead's id).</summary>
@@ -35,6 +37,10 @@ public sealed record LeadAssignment : IDocument
     [JsonIgnore]
     public string? RepName { get; init; }
     public DateTimeOffset? AssignedAt { get; init; }
+    /// <summary><c>won</c> or <c>lost</c> while <see cref="LeadStatus.Closed"/>.</summary>
+    public string? ClosedAs { get; init; }
+    /// <summary>OccurredAt of the last close or reopen applied (an older one arriving late changes nothing).</summary>
+    public DateTimeOffset? ClosureAt { get; init; }
     public long Version { get; init; } = 1;
 
     /// <summary>Stored with the document so the backlog index serves hot, then warm, then cold.</summary>
@@ -51,9 +57,15 @@ public sealed record LeadAssignment : IDocument
         Score = Score,
         QueuedAt = QueuedAt,
         AssignedAt = AssignedAt,
+        ClosedAs = Status == LeadStatus.Closed ? ClosedAs : null,
     };
 
-    public static string FormatStatus(LeadStatus status) => status == LeadStatus.Assigned ? "assigned" : "backlog";
+    public static string FormatStatus(LeadStatus status) => status switch
+    {
+        LeadStatus.Assigned => "assigned",
+        LeadStatus.Closed => "closed",
+        _ => "backlog",
+    };
 
     /// <summary>The event published (through the outbox) when this backlog lead goes to <paramref name="rep"/> at <paramref name="now"/>.</summary>
     public LeadAssigned AssignedEvent(Rep rep, DateTimeOffset now) => new()

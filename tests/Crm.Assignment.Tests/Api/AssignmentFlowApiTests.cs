@@ -202,6 +202,83 @@ public sealed class AssignmentFlowApiTests
     }
 
     [Fact]
+    public async Task Winning_or_losing_a_lead_frees_its_reps_capacity_and_the_backlog_drains_into_it()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var ann = await client.CreateRepAsync("Ann", 1);
+        var first = Scored("hot", 40);
+        await factory.Harness.Bus.Publish(first);
+        await PublishedAssignmentAsync(factory.Harness, first.LeadId);
+        var waiting = Scored("warm", 12);
+        await factory.Harness.Bus.Publish(waiting);
+        await Poll.UntilAsync(
+            async () => (await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog")).Items.Any(l => l.LeadId == waiting.LeadId),
+            "the second lead waiting (Ann is full)");
+
+        await factory.Harness.Bus.Publish(Won(first));
+
+        var assigned = await PublishedAssignmentAsync(factory.Harness, waiting.LeadId);
+        Assert.Equal(ann.Id, assigned.RepId);
+        var closed = await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{first.LeadId}");
+        Assert.Equal(("closed", "won", ann.Id), (closed.Status, closed.ClosedAs, closed.RepId));
+        Assert.Equal(1, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{ann.Id}")).OpenLeads);
+
+        await factory.Harness.Bus.Publish(Lost(waiting));
+        await Poll.UntilAsync(
+            async () => (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{ann.Id}")).OpenLeads == 0,
+            "Ann's capacity back after the loss");
+        Assert.Equal("lost", (await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{waiting.LeadId}")).ClosedAs);
+    }
+
+    [Fact]
+    public async Task A_lead_closed_while_waiting_leaves_the_backlog_and_a_reopened_lead_takes_its_reps_capacity_again()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var waiting = Scored("cold", 2);
+        await factory.Harness.Bus.Publish(waiting);
+        await Poll.UntilAsync(
+            async () => (await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog")).Items.Any(l => l.LeadId == waiting.LeadId),
+            "the lead waiting (nobody to take it)");
+
+        await factory.Harness.Bus.Publish(Lost(waiting));
+        await Poll.UntilAsync(
+            async () => (await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog")).Items.Count == 0,
+            "the lost lead out of the backlog");
+        var ann = await client.CreateRepAsync("Ann", 5);
+        Assert.Equal(0, ann.OpenLeads);
+
+        var mine = Scored("warm", 14);
+        await factory.Harness.Bus.Publish(mine);
+        await PublishedAssignmentAsync(factory.Harness, mine.LeadId);
+        await factory.Harness.Bus.Publish(Won(mine));
+        await Poll.UntilAsync(async () => (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{ann.Id}")).OpenLeads == 0, "the win freeing Ann");
+        await factory.Harness.Bus.Publish(new LeadReopened
+        {
+            EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow.AddSeconds(1), LeadId = mine.LeadId, ContactId = mine.ContactId, PreviousStatus = "won", Stage = "negotiation",
+        });
+
+        await Poll.UntilAsync(async () => (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{ann.Id}")).OpenLeads == 1, "the reopened lead back with Ann");
+        var reopened = await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{mine.LeadId}");
+        Assert.Equal(("assigned", ann.Id, (string?)null), (reopened.Status, reopened.RepId, reopened.ClosedAs));
+        Assert.Single(factory.Harness.Published.Select<LeadAssigned>(), x => x.Context.Message.LeadId == mine.LeadId);
+        Assert.Equal("closed", (await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{waiting.LeadId}")).Status);
+    }
+
+    private static LeadWon Won(LeadScored lead) => new()
+    {
+        EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = lead.LeadId, ContactId = lead.ContactId,
+        PipelineId = "default", Stage = "negotiation", Amount = "129.90", Currency = "EUR",
+    };
+
+    private static LeadLost Lost(LeadScored lead) => new()
+    {
+        EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = lead.LeadId, ContactId = lead.ContactId,
+        PipelineId = "default", Stage = "new", Reason = "no-budget",
+    };
+
+    [Fact]
     public async Task A_lead_with_an_unknown_grade_is_rejected_and_not_recorded()
     {
         await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
