@@ -112,6 +112,17 @@ public interface ICrmApi
     [Patch("/api/assignment/reps/{id}")]
     Task<IApiResponse<RepResponse>> UpdateRepAsync(string id, [Body] UpdateRepRequest request, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>PUT /api/assignment/reps/{id}/presence</c>: available, away or offline (only an available rep is given new leads).</summary>
+    /// <param name="id">The rep id.</param>
+    /// <param name="request">The presence.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// <c>200</c> with the rep. Errors: <c>400</c> without a known presence, <c>404</c> when there is no such rep or it is
+    /// not the caller's (a rep sets their own, a team lead their team's).
+    /// </returns>
+    [Put("/api/assignment/reps/{id}/presence")]
+    Task<IApiResponse<RepResponse>> SetRepPresenceAsync(string id, [Body] SetPresenceRequest request, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /api/assignment/leads/{leadId}</c>: where a lead stands in assignment (assigned with its rep, or in the backlog).</summary>
     /// <param name="leadId">The lead id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

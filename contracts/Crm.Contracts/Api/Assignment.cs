@@ -29,6 +29,24 @@ public sealed record UpdateRepRequest
     public string? TeamId { get; init; }
 }
 
+/// <summary>Whether a rep is at work right now (set by the rep, their team lead or a manager). Serialised lower-case.</summary>
+public enum Presence
+{
+    /// <summary>Takes new leads (<c>available</c>); every rep starts so.</summary>
+    Available,
+    /// <summary>Briefly not taking new leads (<c>away</c>): a break, a meeting.</summary>
+    Away,
+    /// <summary>Not at work (<c>offline</c>).</summary>
+    Offline,
+}
+
+/// <summary>Body of <c>PUT /api/assignment/reps/{id}/presence</c>.</summary>
+public sealed record SetPresenceRequest
+{
+    /// <summary>available, away or offline (required).</summary>
+    public Presence? Presence { get; init; }
+}
+
 /// <summary>A sales rep who is given leads.</summary>
 public sealed record RepResponse
 {
@@ -43,6 +61,9 @@ public sealed record RepResponse
 
     /// <summary>Whether the rep takes new leads.</summary>
     public required bool Active { get; init; }
+
+    /// <summary>available, away or offline: only an active rep who is available is given new leads.</summary>
+    public Presence Presence { get; init; }
 
     /// <summary>Leads assigned to the rep and still open.</summary>
     public required int OpenLeads { get; init; }

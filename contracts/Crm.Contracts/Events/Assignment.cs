@@ -46,6 +46,8 @@ public sealed record RepCreated
     public required bool Active { get; init; }
     /// <summary>The rep's team, absent without one.</summary>
     public string? TeamId { get; init; }
+    /// <summary>available, away or offline (absent in older events: available).</summary>
+    public string? Presence { get; init; }
     /// <summary>The rep's version (1 for a new rep).</summary>
     public required long Version { get; init; }
     /// <summary>Who created the rep: the admin key or person that called.</summary>
@@ -69,6 +71,8 @@ public sealed record RepChanged
     public required bool Active { get; init; }
     /// <summary>The rep's team, absent without one.</summary>
     public string? TeamId { get; init; }
+    /// <summary>available, away or offline (absent in older events: available).</summary>
+    public string? Presence { get; init; }
     /// <summary>The rep's version after the change (consumers keep the highest: events may arrive out of order).</summary>
     public required long Version { get; init; }
     /// <summary>Who changed the rep: the admin key or person that called.</summary>

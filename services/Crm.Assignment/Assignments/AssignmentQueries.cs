@@ -1,4 +1,5 @@
 using Crm.Assignment.Reps;
+using Crm.Contracts.Api.Assignment;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Assignments;
@@ -17,7 +18,7 @@ public static class AssignmentQueries
             .ThenBy(x => x.Id);
 
     /// <summary>
-    /// Takes one unit of the rep's capacity, guarded by what the routing pass read (active, the same capacity, and
+    /// Takes one unit of the rep's capacity, guarded by what the routing pass read (active and available, the same capacity, and
     /// <paramref name="openLeadsBefore"/> open leads): a concurrent change fails the commit instead of overfilling.
     /// </summary>
     public static WriteOperation TakeCapacity(string repId, int openLeadsBefore, int capacity) =>
@@ -25,6 +26,7 @@ public static class AssignmentQueries
             AssignmentCollections.Reps,
             Filter<Rep>.Eq(x => x.Id, repId)
             & Filter<Rep>.Eq(x => x.Active, true)
+            & (Filter<Rep>.Eq(x => x.Presence, Presence.Available) | Filter<Rep>.Missing(x => x.Presence))
             & Filter<Rep>.Eq(x => x.Capacity, capacity)
             & Filter<Rep>.Eq(x => x.OpenLeads, openLeadsBefore),
             new Update<Rep>().Inc(x => x.OpenLeads, 1));
@@ -45,5 +47,5 @@ public static class AssignmentQueries
         Write.Update(
             AssignmentCollections.Reps,
             Filter<Rep>.Eq(x => x.Id, current.Id) & Filter<Rep>.Eq(x => x.Version, current.Version),
-            new Update<Rep>().Set(x => x.Name, patched.Name).Set(x => x.Capacity, patched.Capacity).Set(x => x.Active, patched.Active).Set(x => x.TeamId, patched.TeamId).Set(x => x.UpdatedBy, patched.UpdatedBy).Inc(x => x.Version, 1));
+            new Update<Rep>().Set(x => x.Name, patched.Name).Set(x => x.Capacity, patched.Capacity).Set(x => x.Active, patched.Active).Set(x => x.TeamId, patched.TeamId).Set(x => x.Presence, patched.Presence).Set(x => x.UpdatedBy, patched.UpdatedBy).Inc(x => x.Version, 1));
 }

@@ -8,7 +8,7 @@ namespace Crm.Assignment.Reps;
 
 /// <summary>
 /// A sales rep of the (single, for now) pool (a document of <c>reps</c>). <see cref="Version"/> counts changes to
-/// name, capacity and active (what <c>If-Match</c> protects); <see cref="OpenLeads"/> moves with assignments without
+/// name, capacity, active, team and presence (what <c>If-Match</c> protects); <see cref="OpenLeads"/> moves with assignments without
 /// changing it, so both are only ever changed by field updates, never by replacing the whole document.
 /// </summary>
 public sealed record Rep : IDocument
@@ -23,6 +23,8 @@ public sealed record Rep : IDocument
     public required int Capacity { get; init; }
     public required bool Active { get; init; }
     public int OpenLeads { get; init; }
+    /// <summary>Available, away or offline (reps stored before it existed read as available).</summary>
+    public Presence Presence { get; init; }
     /// <summary>The rep's team (team leads see its leads), or null.</summary>
     public string? TeamId { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -32,7 +34,10 @@ public sealed record Rep : IDocument
     public Actor? UpdatedBy { get; init; }
     public long Version { get; init; } = 1;
 
-    public RepSlot Slot => new(Id, Active, Capacity, OpenLeads);
+    /// <summary>Given new leads: active and available.</summary>
+    public bool TakesLeads => Active && Presence == Presence.Available;
+
+    public RepSlot Slot => new(Id, TakesLeads, Capacity, OpenLeads);
 
     /// <summary>The rep after a merge patch (absent = unchanged); the version is the caller's business.</summary>
     public Rep Apply(RepPatch patch) => this with
@@ -41,12 +46,13 @@ public sealed record Rep : IDocument
         Capacity = patch.Capacity ?? Capacity,
         Active = patch.Active ?? Active,
         TeamId = patch.TeamId is null ? TeamId : patch.TeamId.Length == 0 ? null : patch.TeamId,
+        Presence = patch.Presence ?? Presence,
     };
 
     /// <summary>Whether <paramref name="patched"/> differs from this rep in what a patch can change.</summary>
     public bool SettingsDiffer(Rep patched) =>
         !string.Equals(Name, patched.Name, StringComparison.Ordinal) || Capacity != patched.Capacity || Active != patched.Active
-        || !string.Equals(TeamId, patched.TeamId, StringComparison.Ordinal);
+        || !string.Equals(TeamId, patched.TeamId, StringComparison.Ordinal) || Presence != patched.Presence;
 
     /// <summary><see cref="RepCreated"/> for this new rep, by <see cref="CreatedBy"/>.</summary>
     public RepCreated CreatedEvent(DateTimeOffset now) => new()
@@ -58,6 +64,7 @@ public sealed record Rep : IDocument
         Capacity = Capacity,
         Active = Active,
         TeamId = TeamId,
+        Presence = PresenceName(Presence),
         Version = Version,
         ChangedBy = CreatedBy ?? Actor.System,
     };
@@ -72,9 +79,13 @@ public sealed record Rep : IDocument
         Capacity = Capacity,
         Active = Active,
         TeamId = TeamId,
+        Presence = PresenceName(Presence),
         Version = Version,
         ChangedBy = UpdatedBy ?? Actor.System,
     };
+
+    /// <summary>The presence as events carry it (lower-case).</summary>
+    public static string PresenceName(Presence presence) => presence.ToString().ToLowerInvariant();
 
     public RepResponse ToResponse() => new()
     {
@@ -83,6 +94,7 @@ public sealed record Rep : IDocument
         Capacity = Capacity,
         Active = Active,
         OpenLeads = OpenLeads,
+        Presence = Presence,
         TeamId = TeamId,
         CreatedAt = CreatedAt,
         Version = Version,
@@ -90,7 +102,7 @@ public sealed record Rep : IDocument
 }
 
 /// <summary>A merge patch of a rep: null = unchanged; an empty <see cref="TeamId"/> removes the team.</summary>
-public sealed record RepPatch(string? Name, int? Capacity, bool? Active, string? TeamId = null);
+public sealed record RepPatch(string? Name, int? Capacity, bool? Active, string? TeamId = null, Presence? Presence = null);
 
 public enum RepUpdateStatus
 {

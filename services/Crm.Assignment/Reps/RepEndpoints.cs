@@ -53,6 +53,19 @@ public static class RepEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        api.MapPut("/reps/{id}/presence", SetPresenceAsync)
+            .RequireAccess(Access.Write)
+            .WithName("SetRepPresence")
+            .WithSummary("Set a rep's presence")
+            .WithDescription(
+                "available, away or offline. Only an active, available rep is given new leads; back to available, the backlog drains to " +
+                "them at once. A rep sets their own (another rep's is 404), a team lead their team's, a manager or admin anyone's. " +
+                "Counts as a change of the rep (`version`, `RepChanged`).")
+            .WithParameterDescription("id", "The rep's id.")
+            .WithRequestExample(new SetPresenceRequest { Presence = Presence.Away })
+            .Produces<RepResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -145,6 +158,29 @@ public static class RepEndpoints
                 SetETag(http, result.Rep!);
                 return Results.Ok(result.Rep!.ToResponse());
         }
+    }
+
+    private static async Task<IResult> SetPresenceAsync(string id, SetPresenceRequest request, UnitOfWork unit, RepRoster roster, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (request.Presence is not { } presence || !Enum.IsDefined(presence))
+        {
+            throw new RequestValidationException("presence", "Required: available, away or offline.");
+        }
+
+        var rep = await unit.GetAsync(AssignmentCollections.Reps, id, cancellationToken);
+        if (rep is null || http.Caller()?.Sees(rep.Id, rep.TeamId) != true)
+        {
+            return NotFound(id);
+        }
+
+        var result = await roster.UpdateAsync(unit, id, new RepPatch(null, null, null, Presence: presence), expectedVersion: null, http.Actor(), cancellationToken);
+        if (result.Status == RepUpdateStatus.NotFound)
+        {
+            return NotFound(id);
+        }
+
+        SetETag(http, result.Rep!);
+        return Results.Ok(result.Rep!.ToResponse());
     }
 
     /// <summary>Accepts <c>"3"</c>, <c>W/"3"</c>, <c>3</c>; <c>*</c> means any version.</summary>

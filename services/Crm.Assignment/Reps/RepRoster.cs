@@ -19,7 +19,7 @@ public sealed class RepRoster(AssignmentEngine engine, ILogger<RepRoster> logger
         unit.Publish(rep.CreatedEvent(unit.Now));
         BacklogDrainTimer.ScheduleAfter(unit);
         await unit.CommitAsync(cancellationToken);
-        if (CapacityChange.MayFreeCapacity(false, 0, rep.Active, rep.Capacity))
+        if (CapacityChange.MayFreeCapacity(false, 0, rep.TakesLeads, rep.Capacity))
         {
             await DrainAsync(unit, cancellationToken);
         }
@@ -51,7 +51,7 @@ public sealed class RepRoster(AssignmentEngine engine, ILogger<RepRoster> logger
             return new RepUpdateResult(RepUpdateStatus.Updated, current);
         }
 
-        var mayFree = CapacityChange.MayFreeCapacity(current.Active, current.Capacity, patched.Active, patched.Capacity);
+        var mayFree = CapacityChange.MayFreeCapacity(current.TakesLeads, current.Capacity, patched.TakesLeads, patched.Capacity);
         unit.Add(AssignmentQueries.ChangeSettings(current, patched));
         unit.Publish(patched.ChangedEvent(unit.Now));
         if (mayFree)

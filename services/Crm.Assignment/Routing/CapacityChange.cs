@@ -4,9 +4,9 @@ namespace Crm.Assignment.Routing;
 public static class CapacityChange
 {
     /// <summary>
-    /// True when the rep is active afterwards and either was not before (created or activated) or got more capacity.
-    /// Pass <c>wasActive = false</c> for a new rep.
+    /// True when the rep takes leads afterwards (active and available) and either did not before (created, activated,
+    /// back online) or got more capacity. Pass <c>tookLeads = false</c> for a new rep.
     /// </summary>
-    public static bool MayFreeCapacity(bool wasActive, int capacityBefore, bool isActive, int capacityAfter) =>
-        isActive && (!wasActive || capacityAfter > capacityBefore);
+    public static bool MayFreeCapacity(bool tookLeads, int capacityBefore, bool takesLeads, int capacityAfter) =>
+        takesLeads && (!tookLeads || capacityAfter > capacityBefore);
 }
