@@ -1,3 +1,5 @@
+using Crm.Contracts.Api;
+using Crm.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -10,6 +12,10 @@ namespace Crm.Assignment.Tests.Api;
 
 internal static class ApiHelpers
 {
+    /// <summary>Polls the backlog until <paramref name="leadId"/> waits in it.</summary>
+    public static Task WaitsInBacklogAsync(this HttpClient client, string leadId, string what) =>
+        Poll.UntilAsync(async () => (await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog")).Items.Any(l => l.LeadId == leadId), what);
+
     public static async Task<RepResponse> CreateRepAsync(this HttpClient client, string name, int capacity)
     {
         using var response = await client.PostAsJsonAsync("/api/assignment/reps", new CreateRepRequest { Name = name, Capacity = capacity }, CrmClient.JsonOptions);

@@ -212,9 +212,7 @@ public sealed class AssignmentFlowApiTests
         await PublishedAssignmentAsync(factory.Harness, first.LeadId);
         var waiting = Scored("warm", 12);
         await factory.Harness.Bus.Publish(waiting);
-        await Poll.UntilAsync(
-            async () => (await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog")).Items.Any(l => l.LeadId == waiting.LeadId),
-            "the second lead waiting (Ann is full)");
+        await client.WaitsInBacklogAsync(waiting.LeadId, "the second lead waiting (Ann is full)");
 
         await factory.Harness.Bus.Publish(Won(first));
 
@@ -238,9 +236,7 @@ public sealed class AssignmentFlowApiTests
         var client = factory.CreateClient();
         var waiting = Scored("cold", 2);
         await factory.Harness.Bus.Publish(waiting);
-        await Poll.UntilAsync(
-            async () => (await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog")).Items.Any(l => l.LeadId == waiting.LeadId),
-            "the lead waiting (nobody to take it)");
+        await client.WaitsInBacklogAsync(waiting.LeadId, "the lead waiting (nobody to take it)");
 
         await factory.Harness.Bus.Publish(Lost(waiting));
         await Poll.UntilAsync(

@@ -40,9 +40,7 @@ public sealed class RepPresenceTests
 
         var lead = Scored("hot", 30);
         await factory.Harness.Bus.Publish(lead);
-        await Poll.UntilAsync(
-            async () => (await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog")).Items.Any(l => l.LeadId == lead.LeadId),
-            "the lead waiting while Ann is away");
+        await client.WaitsInBacklogAsync(lead.LeadId, "the lead waiting while Ann is away");
 
         using (var back = await SetAsync(client, ann.Id, new { presence = "available" }))
         {
