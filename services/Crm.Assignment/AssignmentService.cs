@@ -21,6 +21,7 @@ public static class AssignmentService
         builder.Services.AddSingleton<AssignmentEngine>();
         builder.Services.AddSingleton<RepRoster>();
         builder.AddTimerHandler<BacklogDrainTimer>();
+        builder.AddTimerHandler<RerouteTimer>();
 
         // One scored lead at a time per process: every routing pass writes the round-robin state, so parallel passes
         // in one process would only conflict and retry. Replicas still run in parallel (and conflict rarely).

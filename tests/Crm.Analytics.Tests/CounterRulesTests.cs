@@ -39,6 +39,14 @@ public sealed class CounterRulesTests
     }
 
     [Fact]
+    public void A_reassignment_is_not_another_lead_assigned()
+    {
+        var reassigned = CounterRules.For(new LeadAssigned { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "l", ContactId = "c", RepId = "r2", RepName = "R2", PreviousRepId = "r1" });
+
+        Assert.Empty(reassigned.Counters);
+    }
+
+    [Fact]
     public void LeadAssigned_and_MessageSent_count_totals()
     {
         var assigned = CounterRules.For(new LeadAssigned { EventId = Guid.NewGuid(), OccurredAt = At, LeadId = "l", ContactId = "c", RepId = "r", RepName = "R" });

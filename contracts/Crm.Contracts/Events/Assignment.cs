@@ -27,6 +27,11 @@ public sealed record LeadAssigned
     public TimeSpan WaitedInBacklog { get; init; }
     /// <summary>Who assigned the lead: the platform (<see cref="Actor.System"/>) for automatic assignment (added later: null in older events).</summary>
     public Actor? AssignedBy { get; init; }
+    /// <summary>
+    /// The rep the lead had before, when this is a reassignment (their rep was deactivated); null for a lead's first
+    /// assignment. The latest assignment is the lead's owner; a reassignment is not a new lead assigned.
+    /// </summary>
+    public string? PreviousRepId { get; init; }
 }
 
 /// <summary>A rep was created (by an administrator); the fields are the new rep's.</summary>

@@ -48,7 +48,7 @@ public static class CounterRules
     public static CounterIncrement For(LeadAssigned e) =>
         string.IsNullOrWhiteSpace(e.LeadId) || string.IsNullOrWhiteSpace(e.RepId)
             ? throw new InvalidMessageException("LeadAssigned needs a leadId and a repId.")
-            : new(Day(e.OccurredAt), [new(Metric.LeadsAssigned, Metric.Total)]);
+            : new(Day(e.OccurredAt), e.PreviousRepId is null ? [new(Metric.LeadsAssigned, Metric.Total)] : []);
 
     public static CounterIncrement For(MessageSent e) => new(Day(e.OccurredAt), [new(Metric.MessagesSent, Metric.Total)]);
 

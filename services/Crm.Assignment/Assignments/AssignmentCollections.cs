@@ -10,9 +10,10 @@ public static class AssignmentCollections
     /// <summary>Reps by id (UUID v7, so in creation order). Every routing pass reads them all: one pool for now.</summary>
     public static readonly DocumentCollection<Rep> Reps = new("reps");
 
-    /// <summary>Leads by lead id; the <c>backlog</c> index serves the waiting leads in serving order.</summary>
+    /// <summary>Leads by lead id; the <c>backlog</c> index serves the waiting leads in serving order, <c>rep_status</c> a rep's open leads.</summary>
     public static readonly DocumentCollection<LeadAssignment> Leads = new DocumentCollection<LeadAssignment>("lead_assignments")
-        .Index("backlog", i => i.Asc(x => x.Status).Asc(x => x.GradeRank).Asc(x => x.QueuedAt).Asc(x => x.Id));
+        .Index("backlog", i => i.Asc(x => x.Status).Asc(x => x.GradeRank).Asc(x => x.QueuedAt).Asc(x => x.Id))
+        .Index("rep_status", i => i.Asc(x => x.RepId).Asc(x => x.Status).Asc(x => x.Id));
 
     public static readonly DocumentCollection<RoutingState> Routing = new("routing_state");
 

@@ -99,6 +99,53 @@ public sealed class AssignmentEngine
     }
 
     /// <summary>
+    /// Collects one bounded step of routing a deactivated rep's open leads again: at most
+    /// <see cref="MaxAllocationsPerUnit"/> of them back to the backlog (re-queued now, remembering the rep, so that their
+    /// next <c>LeadAssigned</c> says it is a reassignment) and the rep's capacity given back. Nothing when the rep is
+    /// active again (their leads stay). Returns how many leads were moved; the drain then assigns them.
+    /// </summary>
+    public async Task<int> CollectRerouteAsync(UnitOfWork unit, string repId, CancellationToken cancellationToken)
+    {
+        var rep = await unit.GetAsync(AssignmentCollections.Reps, repId, cancellationToken);
+        if (rep is not { Active: false })
+        {
+            return 0;
+        }
+
+        var leads = await unit.FindAsync(AssignmentQueries.AssignedTo(repId).Take(MaxAllocationsPerUnit), cancellationToken);
+        foreach (var lead in leads)
+        {
+            unit.Replace(
+                AssignmentCollections.Leads,
+                lead with { Status = LeadStatus.Backlog, RepId = null, AssignedAt = null, PreviousRepId = repId, QueuedAt = unit.Now, Version = lead.Version + 1 },
+                lead.Version);
+        }
+
+        if (leads.Count > 0)
+        {
+            unit.Add(AssignmentQueries.ReleaseCapacity(repId, leads.Count));
+        }
+
+        return leads.Count;
+    }
+
+    /// <summary>Routes every open lead of the deactivated rep again (bounded units, each run again on a concurrent change), then drains the backlog.</summary>
+    public async Task<int> RerouteAsync(UnitOfWork unit, string repId, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var moved = await unit.RunAsync(() => CollectRerouteAsync(unit, repId, cancellationToken), cancellationToken: cancellationToken);
+            total += moved;
+            if (moved < MaxAllocationsPerUnit)
+            {
+                await DrainAsync(unit, cancellationToken);
+                return total;
+            }
+        }
+    }
+
+    /// <summary>
     /// Drains the backlog into the capacity there is now, one committed unit of at most
     /// <see cref="MaxAllocationsPerUnit"/> leads after another (each run again on a concurrent change).
     /// </summary>

@@ -17,6 +17,18 @@ public static class AssignmentQueries
             .ThenBy(x => x.QueuedAt)
             .ThenBy(x => x.Id);
 
+    /// <summary>The leads assigned to <paramref name="repId"/> and still open, by lead id.</summary>
+    public static Query<LeadAssignment> AssignedTo(string repId) =>
+        AssignmentCollections.Leads.Find(Filter<LeadAssignment>.Eq(x => x.RepId, repId) & Filter<LeadAssignment>.Eq(x => x.Status, LeadStatus.Assigned))
+            .OrderBy(x => x.Id);
+
+    /// <summary>
+    /// Gives back <paramref name="units"/> of the rep's capacity (a lead of theirs won or lost, or their leads routed again
+    /// when they were deactivated): a plain decrement, which concurrent ones add up with.
+    /// </summary>
+    public static WriteOperation ReleaseCapacity(string repId, int units) =>
+        Write.Update(AssignmentCollections.Reps, Filter<Rep>.Eq(x => x.Id, repId), new Update<Rep>().Inc(x => x.OpenLeads, -units));
+
     /// <summary>
     /// Takes one unit of the rep's capacity, guarded by what the routing pass read (active and available, the same capacity, and
     /// <paramref name="openLeadsBefore"/> open leads): a concurrent change fails the commit instead of overfilling.
@@ -30,10 +42,6 @@ public static class AssignmentQueries
             & Filter<Rep>.Eq(x => x.Capacity, capacity)
             & Filter<Rep>.Eq(x => x.OpenLeads, openLeadsBefore),
             new Update<Rep>().Inc(x => x.OpenLeads, 1));
-
-    /// <summary>One unit of the rep's capacity back (a lead of theirs was won or lost): a plain decrement, which concurrent ones add up with.</summary>
-    public static WriteOperation ReleaseCapacity(string repId) =>
-        Write.Update(AssignmentCollections.Reps, Filter<Rep>.Eq(x => x.Id, repId), new Update<Rep>().Inc(x => x.OpenLeads, -1));
 
     /// <summary>One unit of the rep's capacity taken again by a reopened lead of theirs, whatever room they have (reopening is explicit).</summary>
     public static WriteOperation RetakeCapacity(string repId) =>

@@ -102,7 +102,7 @@ public sealed class FollowLeadClosures(UnitOfWork unit) : IConsumer<LeadWon>, IC
         unit.Replace(AssignmentCollections.Leads, lead with { Version = stored.Version + 1 }, stored.Version);
         if (frees)
         {
-            unit.Add(AssignmentQueries.ReleaseCapacity(lead.RepId!));
+            unit.Add(AssignmentQueries.ReleaseCapacity(lead.RepId!, 1));
             unit.Schedule(BacklogDrainTimer.TimerKind, BacklogDrainTimer.TimerKey, unit.Now);
         }
     }

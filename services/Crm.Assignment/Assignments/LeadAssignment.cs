@@ -37,6 +37,8 @@ public sealed record LeadAssignment : IDocument
     [JsonIgnore]
     public string? RepName { get; init; }
     public DateTimeOffset? AssignedAt { get; init; }
+    /// <summary>The rep the lead had before it went back to the backlog (their rep deactivated); carried by its next <c>LeadAssigned</c>.</summary>
+    public string? PreviousRepId { get; init; }
     /// <summary><c>won</c> or <c>lost</c> while <see cref="LeadStatus.Closed"/>.</summary>
     public string? ClosedAs { get; init; }
     /// <summary>OccurredAt of the last close or reopen applied (an older one arriving late changes nothing).</summary>
@@ -81,6 +83,7 @@ public sealed record LeadAssignment : IDocument
         Score = Score,
         WaitedInBacklog = now - QueuedAt,
         AssignedBy = Actor.System,
+        PreviousRepId = PreviousRepId,
     };
 }
 

@@ -44,7 +44,7 @@ public static class RepEndpoints
             .RequireAccess(Access.Admin)
             .WithName("UpdateRep")
             .WithSummary("Change a rep")
-            .WithDescription("JSON merge patch: absent fields stay unchanged. `active: false` stops new assignments to the rep (open leads stay theirs).")
+            .WithDescription("JSON merge patch: absent fields stay unchanged. `active: false` stops new assignments to the rep and routes their open leads again (to the reps with room, else the backlog; each a `LeadAssigned` with `previousRepId`).")
             .WithParameterDescription("id", "The rep's id.")
             .WithParameterDescription("If-Match", "Update only this version (`\"3\"`, `W/\"3\"` or `3`, as in `ETag`); `*` or none: any version. A stale version is a 412.")
             .WithRequestExample(new UpdateRepRequest { Capacity = 80, Active = true })

@@ -52,11 +52,17 @@ public sealed class RepRoster(AssignmentEngine engine, ILogger<RepRoster> logger
         }
 
         var mayFree = CapacityChange.MayFreeCapacity(current.TakesLeads, current.Capacity, patched.TakesLeads, patched.Capacity);
+        var deactivated = current.Active && !patched.Active;
         unit.Add(AssignmentQueries.ChangeSettings(current, patched));
         unit.Publish(patched.ChangedEvent(unit.Now));
         if (mayFree)
         {
             BacklogDrainTimer.ScheduleAfter(unit);
+        }
+
+        if (deactivated)
+        {
+            RerouteTimer.ScheduleAfter(unit, id);
         }
 
         await unit.CommitAsync(cancellationToken);
@@ -65,7 +71,24 @@ public sealed class RepRoster(AssignmentEngine engine, ILogger<RepRoster> logger
             await DrainAsync(unit, cancellationToken);
         }
 
+        if (deactivated)
+        {
+            await RerouteAsync(unit, id, cancellationToken);
+        }
+
         return new RepUpdateResult(RepUpdateStatus.Updated, await unit.GetAsync(AssignmentCollections.Reps, id, cancellationToken));
+    }
+
+    private async Task RerouteAsync(UnitOfWork unit, string repId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await engine.RerouteAsync(unit, repId, cancellationToken);
+        }
+        catch (ConcurrencyException ex)
+        {
+            logger.LogWarning(ex, "Routing the leads of deactivated rep {RepId} again kept meeting concurrent changes; the reroute timer finishes it", repId);
+        }
     }
 
     private async Task DrainAsync(UnitOfWork unit, CancellationToken cancellationToken)

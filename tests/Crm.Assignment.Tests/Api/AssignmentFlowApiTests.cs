@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using Crm.Client;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using Crm.Contracts.Assignment;
@@ -262,6 +264,43 @@ public sealed class AssignmentFlowApiTests
         Assert.Equal("closed", (await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{waiting.LeadId}")).Status);
     }
 
+    [Fact]
+    public async Task Deactivating_a_rep_routes_their_open_leads_again_as_reassignments()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var ann = await client.CreateRepAsync("Ann", 5);
+        var leads = new[] { Scored("hot", 30), Scored("warm", 12), Scored("cold", 3) };
+        foreach (var lead in leads)
+        {
+            await factory.Harness.Bus.Publish(lead);
+            await PublishedAssignmentAsync(factory.Harness, lead.LeadId);
+        }
+
+        var bob = await client.CreateRepAsync("Bob", 2);
+        using (var off = await client.PatchAsJsonAsync($"/api/assignment/reps/{ann.Id}", new UpdateRepRequest { Active = false }, CrmClient.JsonOptions))
+        {
+            Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+            Assert.Equal(0, (await off.Content.ReadFromJsonAsync<RepResponse>(CrmClient.JsonOptions))!.OpenLeads);
+        }
+
+        // Bob has room for two: the hot and the warm lead go to him, the cold one waits (its rep gone).
+        var reassigned = await Poll.ForAsync(
+            () => Task.FromResult(factory.Harness.Published.Select<LeadAssigned>(x => x.Context.Message.PreviousRepId == ann.Id).Select(x => x.Context.Message).ToList() is { Count: 2 } two ? two : null),
+            "two reassignments from Ann");
+        Assert.All(reassigned, a => Assert.Equal(bob.Id, a.RepId));
+        Assert.Equal(new[] { leads[0].LeadId, leads[1].LeadId }.Order(StringComparer.Ordinal), reassigned.Select(a => a.LeadId).Order(StringComparer.Ordinal));
+        var waiting = await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{leads[2].LeadId}");
+        Assert.Equal(("backlog", (string?)null), (waiting.Status, waiting.RepId));
+        Assert.Equal(2, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{bob.Id}")).OpenLeads);
+
+        // Room again: the waiting lead goes too, still a reassignment.
+        var cleo = await client.CreateRepAsync("Cleo", 5);
+        var last = await PublishedAssignmentAsync(factory.Harness, leads[2].LeadId, reassigned: true);
+        Assert.Equal((cleo.Id, ann.Id), (last.RepId, last.PreviousRepId));
+        Assert.Equal(0, (await client.ReadAsync<RepResponse>($"/api/assignment/reps/{ann.Id}")).OpenLeads);
+    }
+
     private static LeadWon Won(LeadScored lead) => new()
     {
         EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = lead.LeadId, ContactId = lead.ContactId,
@@ -300,8 +339,8 @@ public sealed class AssignmentFlowApiTests
     };
 
     /// <summary>Polls the harness' list (its own waits stop once its inactivity timer fired, which a slow machine reaches).</summary>
-    private static Task<LeadAssigned> PublishedAssignmentAsync(ITestHarness harness, string leadId) =>
+    private static Task<LeadAssigned> PublishedAssignmentAsync(ITestHarness harness, string leadId, bool reassigned = false) =>
         Poll.ForAsync(
-            () => Task.FromResult(harness.Published.Select<LeadAssigned>(x => x.Context.Message.LeadId == leadId).FirstOrDefault()?.Context.Message),
+            () => Task.FromResult(harness.Published.Select<LeadAssigned>(x => x.Context.Message.LeadId == leadId && (x.Context.Message.PreviousRepId is not null) == reassigned).FirstOrDefault()?.Context.Message),
             $"LeadAssigned for lead {leadId} to be published");
 }

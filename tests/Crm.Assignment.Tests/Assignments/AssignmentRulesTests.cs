@@ -307,14 +307,21 @@ public sealed class AssignmentRulesTests
         Assert.Equal(2, raised.Rep!.OpenLeads);
         Assert.Equal(LeadStatus.Assigned, (await world.GetLeadAsync(second.LeadId))!.Status);
 
-        await world.UpdateRepAsync(rep.Id, new RepPatch(null, null, false));
+        // Deactivated, Ann's leads are routed again: nobody else has room, so they wait with the new one.
+        var deactivated = await world.UpdateRepAsync(rep.Id, new RepPatch(null, null, false));
+        Assert.Equal(0, deactivated.Rep!.OpenLeads);
         await world.ScoredAsync(third);
-        Assert.Equal(LeadStatus.Backlog, (await world.GetLeadAsync(third.LeadId))!.Status);
+        foreach (var lead in new[] { first, second, third })
+        {
+            Assert.Equal((LeadStatus.Backlog, (string?)null), ((await world.GetLeadAsync(lead.LeadId))!.Status, (await world.GetLeadAsync(lead.LeadId))!.RepId));
+        }
 
         var activated = await world.UpdateRepAsync(rep.Id, new RepPatch(null, null, true));
         Assert.Equal(3, activated.Rep!.OpenLeads);
         Assert.Equal(rep.Id, (await world.GetLeadAsync(third.LeadId))!.RepId);
-        Assert.Equal(3, (await world.AssignedEventsAsync()).Count);
+        var events = await world.AssignedEventsAsync();
+        Assert.Equal(5, events.Count);
+        Assert.Equal(new[] { first.LeadId, second.LeadId }.Order(StringComparer.Ordinal), events.Where(e => e.PreviousRepId == rep.Id).Select(e => e.LeadId).Order(StringComparer.Ordinal));
     }
 
     [SkippableTheory]
