@@ -447,6 +447,41 @@ public sealed class AssignmentRulesTests
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task The_reroute_timer_routes_a_deactivated_reps_leads_when_the_request_never_did(Backend backend)
+    {
+        await using var world = await CreateAsync(backend);
+        var ann = await world.CreateRepAsync("Ann", 5);
+        var lead = Scored(Grade.Warm, 12);
+        await world.ScoredAsync(lead);
+        var bob = await world.CreateRepAsync("Bob", 5);
+
+        // Ann deactivated with her reroute timer, then the process died before routing her leads.
+        var current = (await world.GetRepAsync(ann.Id))!;
+        var unit = world.NewUnit();
+        unit.Add(AssignmentQueries.ChangeSettings(current, current with { Active = false }));
+        RerouteTimer.ScheduleAfter(unit, ann.Id);
+        await unit.CommitAsync();
+        Assert.Equal(ann.Id, (await world.GetLeadAsync(lead.LeadId))!.RepId);
+
+        var timer = await world.Store.Store.GetAsync(PlatformCollections.Timers, TimerRecord.IdOf(RerouteTimer.TimerKind, ann.Id));
+        var fire = world.NewUnit();
+        await new RerouteTimer(world.Engine).HandleAsync(new DueTimer(timer!.Kind, timer.Key, timer.DueAt, null, 1), fire, CancellationToken.None);
+        await fire.CommitAsync();
+        Assert.Equal((LeadStatus.Backlog, ann.Id), ((await world.GetLeadAsync(lead.LeadId))!.Status, (await world.GetLeadAsync(lead.LeadId))!.PreviousRepId));
+        Assert.Equal(0, (await world.GetRepAsync(ann.Id))!.OpenLeads);
+
+        // It leaves the drain timer due at once, which gives the lead to Bob as a reassignment.
+        var drain = await world.Store.Store.GetAsync(PlatformCollections.Timers, TimerRecord.IdOf(BacklogDrainTimer.TimerKind, BacklogDrainTimer.TimerKey));
+        Assert.Equal(Start, drain!.DueAt);
+        var drainUnit = world.NewUnit();
+        await new BacklogDrainTimer(world.Engine).HandleAsync(new DueTimer(drain.Kind, drain.Key, drain.DueAt, null, 1), drainUnit, CancellationToken.None);
+        await drainUnit.CommitAsync();
+        Assert.Equal(bob.Id, (await world.GetLeadAsync(lead.LeadId))!.RepId);
+        Assert.Contains(await world.AssignedEventsAsync(), e => e.LeadId == lead.LeadId && e.RepId == bob.Id && e.PreviousRepId == ann.Id);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task Unknown_leads_are_not_found(Backend backend)
     {
         await using var world = await CreateAsync(backend);
