@@ -55,7 +55,7 @@ public sealed class AssignmentEngine
         {
             // A bounded unit (review finding M8): the rest wait in the backlog, drained at once by the timer.
             waiting = waiting[..MaxAllocationsPerUnit];
-            unit.Schedule(BacklogDrainTimer.TimerKind, BacklogDrainTimer.TimerKey, unit.Now);
+            BacklogDrainTimer.ScheduleNow(unit);
         }
 
         if (waiting.Count > 0)
@@ -123,7 +123,7 @@ public sealed class AssignmentEngine
 
         if (leads.Count > 0)
         {
-            unit.Add(AssignmentQueries.ReleaseCapacity(repId, leads.Count));
+            unit.Add(AssignmentQueries.MoveOpenLeads(repId, -leads.Count));
         }
 
         return leads.Count;

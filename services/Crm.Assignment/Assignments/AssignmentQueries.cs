@@ -23,11 +23,12 @@ public static class AssignmentQueries
             .OrderBy(x => x.Id);
 
     /// <summary>
-    /// Gives back <paramref name="units"/> of the rep's capacity (a lead of theirs won or lost, or their leads routed again
-    /// when they were deactivated): a plain decrement, which concurrent ones add up with.
+    /// Moves the rep's open leads by <paramref name="by"/> without a guard: back by one for a lead of theirs won or lost
+    /// (or by all routed again when they were deactivated), up by one for a reopened lead of theirs, whatever room they
+    /// have (reopening is explicit). A plain increment, which concurrent ones add up with.
     /// </summary>
-    public static WriteOperation ReleaseCapacity(string repId, int units) =>
-        Write.Update(AssignmentCollections.Reps, Filter<Rep>.Eq(x => x.Id, repId), new Update<Rep>().Inc(x => x.OpenLeads, -units));
+    public static WriteOperation MoveOpenLeads(string repId, int by) =>
+        Write.Update(AssignmentCollections.Reps, Filter<Rep>.Eq(x => x.Id, repId), new Update<Rep>().Inc(x => x.OpenLeads, by));
 
     /// <summary>
     /// Takes one unit of the rep's capacity, guarded by what the routing pass read (active and available, the same capacity, and
@@ -42,10 +43,6 @@ public static class AssignmentQueries
             & Filter<Rep>.Eq(x => x.Capacity, capacity)
             & Filter<Rep>.Eq(x => x.OpenLeads, openLeadsBefore),
             new Update<Rep>().Inc(x => x.OpenLeads, 1));
-
-    /// <summary>One unit of the rep's capacity taken again by a reopened lead of theirs, whatever room they have (reopening is explicit).</summary>
-    public static WriteOperation RetakeCapacity(string repId) =>
-        Write.Update(AssignmentCollections.Reps, Filter<Rep>.Eq(x => x.Id, repId), new Update<Rep>().Inc(x => x.OpenLeads, 1));
 
     /// <summary>
     /// A merge patch of the rep's settings, and who made it, at the version it was read (open leads are left to the

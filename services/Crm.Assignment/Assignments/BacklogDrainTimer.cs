@@ -20,11 +20,14 @@ public sealed class BacklogDrainTimer(AssignmentEngine engine) : ITimerHandler
 
     public static void ScheduleAfter(UnitOfWork unit) => unit.Schedule(TimerKind, TimerKey, unit.Now + SafetyDelay);
 
+    /// <summary>A drain due at once, with what the unit commits (capacity freed, leads back in the backlog).</summary>
+    public static void ScheduleNow(UnitOfWork unit) => unit.Schedule(TimerKind, TimerKey, unit.Now);
+
     public async Task HandleAsync(DueTimer timer, UnitOfWork unit, CancellationToken cancellationToken)
     {
         if (await engine.CollectDrainAsync(unit, cancellationToken) == AssignmentEngine.MaxAllocationsPerUnit)
         {
-            unit.Schedule(TimerKind, TimerKey, unit.Now);
+            ScheduleNow(unit);
         }
     }
 }

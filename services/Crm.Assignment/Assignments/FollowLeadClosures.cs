@@ -51,15 +51,15 @@ public static class LeadClosure
 public sealed class FollowLeadClosures(UnitOfWork unit) : IConsumer<LeadWon>, IConsumer<LeadLost>, IConsumer<LeadReopened>
 {
     public Task Consume(ConsumeContext<LeadWon> context) =>
-        CloseAsync(context.Message.LeadId, context.Message.ContactId, "won", context.Message.OccurredAt, context.CancellationToken);
+        CloseAsync(nameof(LeadWon), context.Message.LeadId, context.Message.ContactId, "won", context.Message.OccurredAt, context.CancellationToken);
 
     public Task Consume(ConsumeContext<LeadLost> context) =>
-        CloseAsync(context.Message.LeadId, context.Message.ContactId, "lost", context.Message.OccurredAt, context.CancellationToken);
+        CloseAsync(nameof(LeadLost), context.Message.LeadId, context.Message.ContactId, "lost", context.Message.OccurredAt, context.CancellationToken);
 
     public async Task Consume(ConsumeContext<LeadReopened> context)
     {
         var message = context.Message;
-        var stored = await unit.GetAsync(AssignmentCollections.Leads, Required(message.LeadId, "LeadReopened"), context.CancellationToken);
+        var stored = await unit.GetAsync(AssignmentCollections.Leads, Required(message.LeadId, nameof(LeadReopened)), context.CancellationToken);
         if (stored is null)
         {
             // Never seen here (its scores still on their way): its LeadScored records it as any new lead.
@@ -75,21 +75,21 @@ public sealed class FollowLeadClosures(UnitOfWork unit) : IConsumer<LeadWon>, IC
         unit.Replace(AssignmentCollections.Leads, lead with { Version = stored.Version + 1 }, stored.Version);
         if (retakes)
         {
-            unit.Add(AssignmentQueries.RetakeCapacity(lead.RepId!));
+            unit.Add(AssignmentQueries.MoveOpenLeads(lead.RepId!, 1));
         }
         else
         {
-            unit.Schedule(BacklogDrainTimer.TimerKind, BacklogDrainTimer.TimerKey, unit.Now);
+            BacklogDrainTimer.ScheduleNow(unit);
         }
     }
 
-    private async Task CloseAsync(string leadId, string contactId, string outcome, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    private async Task CloseAsync(string eventName, string leadId, string contactId, string outcome, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         var at = occurredAt.TruncateToMs();
-        var stored = await unit.GetAsync(AssignmentCollections.Leads, Required(leadId, $"Lead{char.ToUpperInvariant(outcome[0])}{outcome[1..]}"), cancellationToken);
+        var stored = await unit.GetAsync(AssignmentCollections.Leads, Required(leadId, eventName), cancellationToken);
         if (stored is null)
         {
-            unit.Insert(AssignmentCollections.Leads, LeadClosure.ClosedUnseen(leadId, Required(contactId, "The closure"), outcome, at, unit.Now));
+            unit.Insert(AssignmentCollections.Leads, LeadClosure.ClosedUnseen(leadId, Required(contactId, eventName), outcome, at, unit.Now));
             return;
         }
 
@@ -102,8 +102,8 @@ public sealed class FollowLeadClosures(UnitOfWork unit) : IConsumer<LeadWon>, IC
         unit.Replace(AssignmentCollections.Leads, lead with { Version = stored.Version + 1 }, stored.Version);
         if (frees)
         {
-            unit.Add(AssignmentQueries.ReleaseCapacity(lead.RepId!, 1));
-            unit.Schedule(BacklogDrainTimer.TimerKind, BacklogDrainTimer.TimerKey, unit.Now);
+            unit.Add(AssignmentQueries.MoveOpenLeads(lead.RepId!, -1));
+            BacklogDrainTimer.ScheduleNow(unit);
         }
     }
 

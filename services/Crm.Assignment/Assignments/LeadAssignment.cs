@@ -59,7 +59,7 @@ public sealed record LeadAssignment : IDocument
         Score = Score,
         QueuedAt = QueuedAt,
         AssignedAt = AssignedAt,
-        ClosedAs = Status == LeadStatus.Closed ? ClosedAs : null,
+        ClosedAs = ClosedAs,
     };
 
     public static string FormatStatus(LeadStatus status) => status switch

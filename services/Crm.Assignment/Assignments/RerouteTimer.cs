@@ -25,7 +25,7 @@ public sealed class RerouteTimer(AssignmentEngine engine) : ITimerHandler
         }
         else if (moved > 0)
         {
-            unit.Schedule(BacklogDrainTimer.TimerKind, BacklogDrainTimer.TimerKey, unit.Now);
+            BacklogDrainTimer.ScheduleNow(unit);
         }
     }
 }
