@@ -52,7 +52,10 @@ public sealed class RepPresenceTests
             () => Task.FromResult(factory.Harness.Published.Select<LeadAssigned>(x => x.Context.Message.LeadId == lead.LeadId).FirstOrDefault()?.Context.Message),
             "the waiting lead assigned to Ann");
         Assert.Equal(ann.Id, assigned.RepId);
-        Assert.Contains(factory.Harness.Published.Select<RepChanged>(), x => x.Context.Message.RepId == ann.Id && x.Context.Message.Presence == "away");
+        // RepChanged leaves through the outbox: polled, not assumed sent by now.
+        await Poll.UntilAsync(
+            () => Task.FromResult(factory.Harness.Published.Select<RepChanged>(x => x.Context.Message.RepId == ann.Id && x.Context.Message.Presence == "away").Any()),
+            "RepChanged with presence away");
     }
 
     [Fact]
