@@ -1,5 +1,6 @@
 using Crm.Assignment.Assignments;
 using Crm.Assignment.Reps;
+using Crm.Assignment.Rules;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
@@ -37,6 +38,7 @@ public static class AssignmentService
         var api = app.MapGroup("/api/assignment").RequireCrmAccess(Name).WithUnitOfWork();
         api.MapRepEndpoints();
         api.MapAssignmentEndpoints();
+        api.MapRuleEndpoints();
         return app;
     }
 }

@@ -11,6 +11,12 @@ public sealed record CreateRepRequest
 
     /// <summary>The rep's team (optional): letters, digits, '-', '_' and '.', at most 100 characters. Team leads see their team's leads.</summary>
     public string? TeamId { get; init; }
+
+    /// <summary>Skills and levels 1–5 (at most 50): lower-case names such as <c>lang:es</c>, <c>product:solar</c>, <c>region:north</c>, <c>channel:whatsapp</c>.</summary>
+    public IReadOnlyDictionary<string, int?>? Skills { get; init; }
+
+    /// <summary>Share of leads under weighted rules, 1 to 100 (default 1).</summary>
+    public int? Weight { get; init; }
 }
 
 /// <summary>Body of <c>PATCH /api/assignment/reps/{id}</c> (merge patch: absent means unchanged).</summary>
@@ -27,6 +33,12 @@ public sealed record UpdateRepRequest
 
     /// <summary>New team; null leaves it unchanged, an empty string removes the rep from their team.</summary>
     public string? TeamId { get; init; }
+
+    /// <summary>Skills merged per key (merge patch): a level 1–5 sets it, null removes it, absent skills stay.</summary>
+    public IReadOnlyDictionary<string, int?>? Skills { get; init; }
+
+    /// <summary>New weight, 1 to 100; null leaves it unchanged. Counts from the next lead on (no catch-up).</summary>
+    public int? Weight { get; init; }
 }
 
 /// <summary>Whether a rep is at work right now (set by the rep, their team lead or a manager). Serialised lower-case.</summary>
@@ -56,7 +68,7 @@ public sealed record RepResponse
     /// <summary>Display name.</summary>
     public required string Name { get; init; }
 
-    /// <summary>Maximum open leads.</summary>
+    /// <summary>Capacity in units (a lead takes its grade's units, 1 unless the rules weigh it more).</summary>
     public required int Capacity { get; init; }
 
     /// <summary>Whether the rep takes new leads.</summary>
@@ -65,11 +77,20 @@ public sealed record RepResponse
     /// <summary>available, away or offline: only an active rep who is available is given new leads.</summary>
     public Presence Presence { get; init; }
 
-    /// <summary>Leads assigned to the rep and still open.</summary>
+    /// <summary>Capacity units taken by the leads assigned to the rep and still open (their number while every lead weighs 1).</summary>
     public required int OpenLeads { get; init; }
 
     /// <summary>The rep's team, or null.</summary>
     public string? TeamId { get; init; }
+
+    /// <summary>Skills and their levels (1–5).</summary>
+    public IReadOnlyDictionary<string, int> Skills { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Share of leads under weighted rules.</summary>
+    public int Weight { get; init; } = 1;
+
+    /// <summary>Working hours and holidays; null: always at work.</summary>
+    public WorkingHoursDocument? WorkingHours { get; init; }
 
     /// <summary>When the rep was created (UTC).</summary>
     public required DateTimeOffset CreatedAt { get; init; }
@@ -110,4 +131,198 @@ public sealed record LeadAssignmentResponse
 
     /// <summary>When the lead was assigned (UTC); null in the backlog.</summary>
     public DateTimeOffset? AssignedAt { get; init; }
+
+    /// <summary>Why it went to its rep, or why it waits: the latest routing decision (null before the first).</summary>
+    public AssignmentExplanationResponse? Explanation { get; init; }
+}
+
+/// <summary>A rep's weekly working hours in their time zone, and holidays (local dates). Reps without them are always at work.</summary>
+public sealed record WorkingHoursDocument
+{
+    /// <summary>IANA time zone id, e.g. <c>Europe/Madrid</c> (required).</summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>Shifts in local time (at most 50); a day without a shift is not worked.</summary>
+    public IReadOnlyList<WorkingShiftDocument>? Week { get; init; }
+
+    /// <summary>Local dates not worked (at most 400).</summary>
+    public IReadOnlyList<DateOnly>? Holidays { get; init; }
+}
+
+/// <summary>One shift: a day of the week and local times <c>HH:mm</c>; <c>to</c> <c>00:00</c> means until midnight.</summary>
+public sealed record WorkingShiftDocument
+{
+    /// <summary>monday … sunday.</summary>
+    public string? Day { get; init; }
+
+    /// <summary>Start, <c>HH:mm</c>, inclusive.</summary>
+    public string? From { get; init; }
+
+    /// <summary>End, <c>HH:mm</c>, exclusive (<c>00:00</c>: midnight).</summary>
+    public string? To { get; init; }
+}
+
+/// <summary>
+/// The assignment rules (<c>GET</c>/<c>PUT /api/assignment/rules</c>): ordered, the first whose conditions match a lead
+/// routes it; and the capacity units a lead takes by grade.
+/// </summary>
+public sealed record AssignmentRulesDocument
+{
+    /// <summary>The rules in order (at most 50). Empty: every lead to every rep, round robin.</summary>
+    public IReadOnlyList<AssignmentRuleDocument>? Rules { get; init; }
+
+    /// <summary>Capacity units a lead takes by grade (1 each when absent).</summary>
+    public LeadUnitsDocument? LeadUnits { get; init; }
+
+    /// <summary>The rules' version (responses; send it as <c>If-Match</c>).</summary>
+    public long? Version { get; init; }
+}
+
+/// <summary>Capacity units of a lead by grade, 1 to 100 each.</summary>
+public sealed record LeadUnitsDocument
+{
+    public int? Hot { get; init; }
+
+    public int? Warm { get; init; }
+
+    public int? Cold { get; init; }
+}
+
+/// <summary>One assignment rule: conditions on the lead → a pool of reps and a strategy.</summary>
+public sealed record AssignmentRuleDocument
+{
+    /// <summary>Stable id: lower-case letters, digits and '-', at most 50 characters, unique among the rules.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>A name for people (required, at most 200 characters).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Conditions, all of which must hold (absent: every lead).</summary>
+    public RuleConditionsDocument? When { get; init; }
+
+    /// <summary>Who may get the leads (absent: every rep).</summary>
+    public RulePoolDocument? Pool { get; init; }
+
+    /// <summary>round-robin (default), least-loaded, most-available, weighted or sticky.</summary>
+    public string? Strategy { get; init; }
+
+    /// <summary>At most <c>max</c> leads per rep through this rule in each window (absent: no cap).</summary>
+    public FairnessCapDocument? FairnessCap { get; init; }
+}
+
+/// <summary>Conditions on a lead; each list given must contain the lead's value (case-insensitive), each bound must hold.</summary>
+public sealed record RuleConditionsDocument
+{
+    public IReadOnlyList<string>? Sources { get; init; }
+
+    public IReadOnlyList<string>? Channels { get; init; }
+
+    public IReadOnlyList<string>? Campaigns { get; init; }
+
+    public IReadOnlyList<string>? Interests { get; init; }
+
+    public IReadOnlyList<string>? Regions { get; init; }
+
+    public IReadOnlyList<string>? Languages { get; init; }
+
+    public IReadOnlyList<Grade>? Grades { get; init; }
+
+    /// <summary>Lowest score, inclusive (0–100).</summary>
+    public int? ScoreMin { get; init; }
+
+    /// <summary>Highest score, inclusive (0–100).</summary>
+    public int? ScoreMax { get; init; }
+
+    /// <summary>true: only contacts who bought before (a lead of theirs won); false: only the others.</summary>
+    public bool? ReturningCustomer { get; init; }
+}
+
+/// <summary>A rule's pool: a team's reps (or all), with the required skills, and the optional ones until dropped.</summary>
+public sealed record RulePoolDocument
+{
+    public string? TeamId { get; init; }
+
+    public IReadOnlyList<SkillRequirementDocument>? RequiredSkills { get; init; }
+
+    public IReadOnlyList<SkillRequirementDocument>? OptionalSkills { get; init; }
+
+    /// <summary>After a lead has waited this many minutes, optional skills are no longer required (default 10; 0: at once).</summary>
+    public int? DropOptionalAfterMinutes { get; init; }
+}
+
+/// <summary>A skill (e.g. <c>lang:es</c>, <c>product:solar</c>) and the lowest level that satisfies it (1–5, default 1).</summary>
+public sealed record SkillRequirementDocument
+{
+    public string? Skill { get; init; }
+
+    public int? MinLevel { get; init; }
+}
+
+/// <summary>At most <c>max</c> leads per rep in each fixed window of <c>windowMinutes</c>.</summary>
+public sealed record FairnessCapDocument
+{
+    public int? Max { get; init; }
+
+    public int? WindowMinutes { get; init; }
+}
+
+/// <summary>Why a lead went to its rep (or waits): the rule, the strategy, the reps considered and why each left out was.</summary>
+public sealed record AssignmentExplanationResponse
+{
+    public required string RuleId { get; init; }
+
+    public required string RuleName { get; init; }
+
+    /// <summary>round-robin, least-loaded, most-available, weighted or sticky.</summary>
+    public required string Strategy { get; init; }
+
+    /// <summary>The lead had waited long enough for the rule's optional skills to be dropped.</summary>
+    public bool OptionalSkillsDropped { get; init; }
+
+    /// <summary>Reps considered (all reps).</summary>
+    public int Considered { get; init; }
+
+    /// <summary>Reps eligible.</summary>
+    public int Eligible { get; init; }
+
+    /// <summary>The first 20 reps left out, with the reason.</summary>
+    public IReadOnlyList<ExcludedRepResponse> Excluded { get; init; } = [];
+
+    /// <summary>How many reps were left out for each reason: not-in-team, missing-skill, inactive, away, offline, outside-working-hours, full, fairness-cap.</summary>
+    public IReadOnlyDictionary<string, int> ExcludedByReason { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The chosen rep's numbers at the decision; null while the lead waits.</summary>
+    public WinnerResponse? Winner { get; init; }
+
+    public string? Note { get; init; }
+
+    /// <summary>When the decision was made (UTC).</summary>
+    public DateTimeOffset DecidedAt { get; init; }
+}
+
+/// <summary>A rep left out of a decision.</summary>
+public sealed record ExcludedRepResponse
+{
+    public required string RepId { get; init; }
+
+    /// <summary>not-in-team, missing-skill, inactive, away, offline, outside-working-hours, full or fairness-cap.</summary>
+    public required string Reason { get; init; }
+
+    public string? Detail { get; init; }
+}
+
+/// <summary>The chosen rep's numbers when chosen.</summary>
+public sealed record WinnerResponse
+{
+    public required string RepId { get; init; }
+
+    /// <summary>Capacity units the rep had taken before this lead.</summary>
+    public int LoadBefore { get; init; }
+
+    public int Capacity { get; init; }
+
+    public int Weight { get; init; }
+
+    /// <summary>The rep's credit before paying for the lead (weighted rules).</summary>
+    public long? Credit { get; init; }
 }

@@ -32,6 +32,10 @@ public sealed record LeadAssigned
     /// assignment. The latest assignment is the lead's owner; a reassignment is not a new lead assigned.
     /// </summary>
     public string? PreviousRepId { get; init; }
+    /// <summary>The assignment rule that routed the lead (<c>default</c> while no rule is configured); absent in older events.</summary>
+    public string? RuleId { get; init; }
+    /// <summary>The rule's strategy: round-robin, least-loaded, most-available, weighted or sticky; absent in older events.</summary>
+    public string? Strategy { get; init; }
 }
 
 /// <summary>A rep was created (by an administrator); the fields are the new rep's.</summary>

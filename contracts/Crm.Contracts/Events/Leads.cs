@@ -81,6 +81,14 @@ public sealed record LeadScored
     public int? Fit { get; init; }
     /// <summary>Why it was scored: capture, signals, repeat-capture, decay, rules, attributes (absent in older events).</summary>
     public string? Cause { get; init; }
+    /// <summary>The lead's campaign, for routing rules (absent in older events).</summary>
+    public string? Campaign { get; init; }
+    /// <summary>The lead's product interest, for routing rules (absent in older events).</summary>
+    public string? Interest { get; init; }
+    /// <summary>The lead's region, for routing rules (absent in older events).</summary>
+    public string? Region { get; init; }
+    /// <summary>The language the lead wrote in (capture field <c>language</c>), for routing rules (absent when unknown).</summary>
+    public string? Language { get; init; }
 }
 
 /// <summary>

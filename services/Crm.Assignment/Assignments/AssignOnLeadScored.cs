@@ -7,8 +7,7 @@ using MassTransit;
 namespace Crm.Assignment.Assignments;
 
 /// <summary>
-/// Queue <c>assignment-lead-scored</c>: records every scored lead and gives it to the next rep with room (round
-/// robin); otherwise it waits in the backlog. A lead is assigned once: a re-score only updates grade and score.
+/// Queue <c>assignment-lead-scored</c>: records every scored lead and routes it by the assignment rules; otherwise it waits in the backlog. A lead is assigned once: a re-score only updates grade and score.
 /// </summary>
 public sealed class AssignOnLeadScored(UnitOfWork unit, AssignmentEngine engine) : IConsumer<LeadScored>
 {
@@ -29,7 +28,15 @@ public sealed class AssignOnLeadScored(UnitOfWork unit, AssignmentEngine engine)
         }
 
         // Stores keep milliseconds: compare scores at the precision they are stored with.
-        return new ScoredLead(message.LeadId, message.ContactId, grade, message.Score, message.OccurredAt.TruncateToMs());
+        return new ScoredLead(message.LeadId, message.ContactId, grade, message.Score, message.OccurredAt.TruncateToMs())
+        {
+            Source = message.Source,
+            Channel = message.Channel,
+            Campaign = message.Campaign,
+            Interest = message.Interest,
+            Region = message.Region,
+            Language = message.Language,
+        };
     }
 }
 

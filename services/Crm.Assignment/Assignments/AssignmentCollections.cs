@@ -1,5 +1,6 @@
 using Crm.Assignment.Reps;
 using Crm.Assignment.Routing;
+using Crm.Assignment.Rules;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Assignments;
@@ -7,15 +8,19 @@ namespace Crm.Assignment.Assignments;
 /// <summary>Assignment's collections: reps, the leads it has seen scored, and the round-robin state.</summary>
 public static class AssignmentCollections
 {
-    /// <summary>Reps by id (UUID v7, so in creation order). Every routing pass reads them all: one pool for now.</summary>
+    /// <summary>Reps by id (UUID v7, so in creation order). Every routing pass reads them all (the rules' pools are chosen from them).</summary>
     public static readonly DocumentCollection<Rep> Reps = new("reps");
 
     /// <summary>Leads by lead id; the <c>backlog</c> index serves the waiting leads in serving order, <c>rep_status</c> a rep's open leads.</summary>
     public static readonly DocumentCollection<LeadAssignment> Leads = new DocumentCollection<LeadAssignment>("lead_assignments")
         .Index("backlog", i => i.Asc(x => x.Status).Asc(x => x.GradeRank).Asc(x => x.QueuedAt).Asc(x => x.Id))
-        .Index("rep_status", i => i.Asc(x => x.RepId).Asc(x => x.Status).Asc(x => x.Id));
+        .Index("rep_status", i => i.Asc(x => x.RepId).Asc(x => x.Status).Asc(x => x.Id))
+        .Index("contact", i => i.Asc(x => x.ContactId).Asc(x => x.Id));
 
     public static readonly DocumentCollection<RoutingState> Routing = new("routing_state");
 
-    public static IDocumentCollection[] All { get; } = [Reps, Leads, Routing];
+    /// <summary>The assignment rules and lead units (one document).</summary>
+    public static readonly DocumentCollection<RoutingRules> Rules = new("routing_rules");
+
+    public static IDocumentCollection[] All { get; } = [Reps, Leads, Routing, Rules];
 }

@@ -1,14 +1,15 @@
 using Crm.Assignment.Reps;
 using Crm.Assignment.Routing;
+using Crm.Assignment.Rules;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Assignments;
 
 /// <summary>
-/// Choose-and-take, written once for both stores: a routing pass reads the reps and the round-robin state, plans
-/// with the pure <see cref="RoundRobin"/>, and collects into a unit of work, per allocation, a guarded take of the
-/// rep's capacity (<see cref="AssignmentQueries.TakeCapacity"/>), the lead's move to <c>assigned</c> (guarded by its
-/// version) and its <c>LeadAssigned</c> event; then the round-robin state, guarded by its version. Any concurrent
+/// Choose-and-take, written once for both stores: a routing pass reads the reps, the rules and the routing state,
+/// decides each lead with the pure <see cref="Router"/>, and collects into a unit of work, per assignment, a guarded
+/// take of the rep's capacity (<see cref="AssignmentQueries.TakeCapacity"/>), the lead's move to <c>assigned</c> with
+/// its explanation (guarded by its version) and its <c>LeadAssigned</c> event; then the routing state, guarded by its version. Any concurrent
 /// pass makes the commit fail (nothing is written) and the unit runs again on fresh data, so a rep never gets more
 /// than its capacity, a lead is assigned once, and a lead never waits while a rep has room.
 /// </summary>
@@ -16,6 +17,12 @@ public sealed class AssignmentEngine
 {
     /// <summary>At most this many leads are assigned in one unit of work: a drain of a big backlog commits in bounded steps (review finding M8).</summary>
     public const int MaxAllocationsPerUnit = 100;
+
+    /// <summary>
+    /// A drain routes at most this many waiting leads (in serving order) per unit: leads behind that many that nobody
+    /// can take yet wait for the head to move.
+    /// </summary>
+    public const int MaxBacklogScan = 500;
 
     /// <summary>
     /// A scored lead (in the consumer's unit): recorded (a known lead only takes a newer score; it is never
@@ -44,8 +51,25 @@ public sealed class AssignmentEngine
                     ScoredAt = scored.ScoredAt,
                     QueuedAt = unit.Now,
                     Status = LeadStatus.Backlog,
+                    Source = scored.Source,
+                    Channel = scored.Channel,
+                    Campaign = scored.Campaign,
+                    Interest = scored.Interest,
+                    Region = scored.Region,
+                    Language = scored.Language,
                 },
-                _ when scored.ScoredAt >= known.ScoredAt => known with { Grade = scored.Grade, Score = scored.Score, ScoredAt = scored.ScoredAt },
+                _ when scored.ScoredAt >= known.ScoredAt => known with
+                {
+                    Grade = scored.Grade,
+                    Score = scored.Score,
+                    ScoredAt = scored.ScoredAt,
+                    Source = scored.Source ?? known.Source,
+                    Channel = scored.Channel ?? known.Channel,
+                    Campaign = scored.Campaign ?? known.Campaign,
+                    Interest = scored.Interest ?? known.Interest,
+                    Region = scored.Region ?? known.Region,
+                    Language = scored.Language ?? known.Language,
+                },
                 _ => known,
             }));
         }
@@ -61,8 +85,8 @@ public sealed class AssignmentEngine
         if (waiting.Count > 0)
         {
             var pass = await RoutingPass.ReadAsync(unit, cancellationToken);
-            var assigned = pass.Assign(unit, waiting).ToDictionary(l => l.Id, StringComparer.Ordinal);
-            recorded = [.. recorded.Select(r => (r.Stored, assigned.GetValueOrDefault(r.Lead.Id, r.Lead)))];
+            var decided = (await pass.RouteAsync(unit, waiting, MaxAllocationsPerUnit, cancellationToken)).ToDictionary(l => l.Id, StringComparer.Ordinal);
+            recorded = [.. recorded.Select(r => (r.Stored, decided.GetValueOrDefault(r.Lead.Id, r.Lead)))];
         }
 
         foreach (var (known, lead) in recorded)
@@ -79,23 +103,25 @@ public sealed class AssignmentEngine
     }
 
     /// <summary>
-    /// Collects one bounded drain of the backlog into <paramref name="unit"/>: the waiting leads in serving order, as
-    /// many as there is room for (at most <see cref="MaxAllocationsPerUnit"/>). Returns how many were assigned.
+    /// Collects one bounded drain of the backlog into <paramref name="unit"/>: the first <see cref="MaxBacklogScan"/> waiting
+    /// leads in serving order routed in turn, at most <see cref="MaxAllocationsPerUnit"/> of them assigned. Returns how
+    /// many were assigned. A lead still waiting keeps its explanation from when it was recorded.
     /// </summary>
     public async Task<int> CollectDrainAsync(UnitOfWork unit, CancellationToken cancellationToken)
     {
         var pass = await RoutingPass.ReadAsync(unit, cancellationToken);
-        var room = Math.Min(pass.FreeCapacity, MaxAllocationsPerUnit);
-        var waiting = room == 0 ? [] : await unit.FindAsync(AssignmentQueries.Backlog().Take(room), cancellationToken);
-        var assigned = pass.Assign(unit, waiting);
+        var waiting = pass.AnyRoom ? await unit.FindAsync(AssignmentQueries.Backlog().Take(MaxBacklogScan), cancellationToken) : [];
+        var decided = await pass.RouteAsync(unit, waiting, MaxAllocationsPerUnit, cancellationToken);
         var before = waiting.ToDictionary(l => l.Id, StringComparer.Ordinal);
-        foreach (var lead in assigned)
+        var assigned = 0;
+        foreach (var lead in decided.Where(l => l.Status == LeadStatus.Assigned))
         {
             var version = before[lead.Id].Version;
             unit.Replace(AssignmentCollections.Leads, lead with { Version = version + 1 }, version);
+            assigned++;
         }
 
-        return assigned.Count;
+        return assigned;
     }
 
     /// <summary>
@@ -123,7 +149,7 @@ public sealed class AssignmentEngine
 
         if (leads.Count > 0)
         {
-            unit.Add(AssignmentQueries.MoveOpenLeads(repId, -leads.Count));
+            unit.Add(AssignmentQueries.MoveOpenLeads(repId, -leads.Sum(l => l.Units)));
         }
 
         return leads.Count;
@@ -163,55 +189,106 @@ public sealed class AssignmentEngine
         }
     }
 
-    /// <summary>What one routing pass read, and the writes it collects.</summary>
+    /// <summary>What one routing pass read (reps, rules, the routing state), and the writes it collects.</summary>
     private sealed class RoutingPass
     {
         private readonly Dictionary<string, Rep> _reps;
         private readonly RoutingState? _state;
+        private readonly RoutingRules _rules;
+        private readonly Router _router;
 
-        private RoutingPass(IReadOnlyList<Rep> reps, RoutingState? state)
+        private RoutingPass(IReadOnlyList<Rep> reps, RoutingState? state, RoutingRules? rules)
         {
             _reps = reps.ToDictionary(r => r.Id, StringComparer.Ordinal);
             _state = state;
+            _rules = rules ?? RoutingRules.Default;
+            _router = new Router(_rules.Rules, _rules.Units, reps.Select(r => r.ToRouting()), state?.Rules);
         }
 
-        public int FreeCapacity => RoundRobin.FreeCapacity(_reps.Values.Select(r => r.Slot));
+        /// <summary>Whether any rep has room for a lead now (else nothing can be assigned).</summary>
+        public bool AnyRoom => _router.AnyRoom();
 
         public static async Task<RoutingPass> ReadAsync(UnitOfWork unit, CancellationToken cancellationToken) => new(
             await unit.FindAsync(AssignmentQueries.RepsInCreationOrder(), cancellationToken),
-            await unit.GetAsync(AssignmentCollections.Routing, RoutingState.RoundRobinId, cancellationToken));
+            await unit.GetAsync(AssignmentCollections.Routing, RoutingState.RoundRobinId, cancellationToken),
+            await unit.GetAsync(AssignmentCollections.Rules, RoutingRules.DocumentId, cancellationToken));
 
         /// <summary>
-        /// Gives <paramref name="waiting"/> (in serving order) to reps by round robin until nobody has room; collects
-        /// the capacity takes, the events and the state (written even when nothing was assigned: see
-        /// <see cref="RoutingState"/>). Returns the leads that were assigned, as they must be stored (version not moved).
+        /// Routes <paramref name="waiting"/> (in serving order) one by one until <paramref name="max"/> are assigned or
+        /// nobody has room; collects each assignment's capacity take and event, the state (written even when nothing was
+        /// assigned: see <see cref="RoutingState"/>), and a wake-up drain for when time alone may let a waiting lead
+        /// through. Returns the leads decided, as they must be stored (version not moved): assigned ones, and waiting ones
+        /// with their explanation.
         /// </summary>
-        public List<LeadAssignment> Assign(UnitOfWork unit, IReadOnlyList<LeadAssignment> waiting)
+        public async Task<List<LeadAssignment>> RouteAsync(UnitOfWork unit, IReadOnlyList<LeadAssignment> waiting, int max, CancellationToken cancellationToken)
         {
-            var plan = RoundRobin.Plan([.. _reps.Values.Select(r => r.Slot)], _state?.Cursor, [.. waiting.Select(l => l.Id)]);
-            var open = _reps.Values.ToDictionary(r => r.Id, r => r.OpenLeads, StringComparer.Ordinal);
-            var leads = waiting.ToDictionary(l => l.Id, StringComparer.Ordinal);
-            var assigned = new List<LeadAssignment>(plan.Allocations.Count);
-            foreach (var allocation in plan.Allocations)
+            var histories = await HistoriesAsync(unit, waiting, cancellationToken);
+            var decided = new List<LeadAssignment>(waiting.Count);
+            DateTimeOffset? wakeAt = null;
+            var assigned = 0;
+            foreach (var lead in waiting)
             {
-                var rep = _reps[allocation.RepId];
-                unit.Add(AssignmentQueries.TakeCapacity(rep.Id, open[rep.Id], rep.Capacity));
-                open[rep.Id]++;
-                var lead = leads[allocation.LeadId];
-                unit.Publish(lead.AssignedEvent(rep, unit.Now));
-                assigned.Add(lead with { Status = LeadStatus.Assigned, RepId = rep.Id, AssignedAt = unit.Now });
+                if (assigned == max)
+                {
+                    break;
+                }
+
+                var decision = _router.Route(lead.ToRouting(histories.GetValueOrDefault(lead.ContactId, ContactHistory.None)), unit.Now);
+                if (decision.RepId is not { } repId)
+                {
+                    wakeAt = decision.RetryAt is { } retry && (wakeAt is null || retry < wakeAt) ? retry : wakeAt;
+                    decided.Add(lead with { Explanation = decision.Explanation, DecidedAt = unit.Now });
+                    continue;
+                }
+
+                var rep = _reps[repId];
+                unit.Add(AssignmentQueries.TakeCapacity(rep.Id, rep.Version, _router.LoadOf(repId) - decision.Units, decision.Units));
+                unit.Publish(lead.AssignedEvent(rep, unit.Now, decision.Explanation));
+                decided.Add(lead with
+                {
+                    Status = LeadStatus.Assigned,
+                    RepId = rep.Id,
+                    AssignedAt = unit.Now,
+                    Units = decision.Units,
+                    RuleId = decision.Explanation.RuleId,
+                    Explanation = decision.Explanation,
+                    DecidedAt = unit.Now,
+                });
+                assigned++;
             }
 
+            var state = new RoutingState { Rules = _router.States(), Version = (_state?.Version ?? 0) + 1 };
             if (_state is null)
             {
-                unit.Insert(AssignmentCollections.Routing, new RoutingState { Cursor = plan.Cursor, Version = 1 });
+                unit.Insert(AssignmentCollections.Routing, state);
             }
             else
             {
-                unit.Replace(AssignmentCollections.Routing, _state with { Cursor = plan.Cursor, Version = _state.Version + 1 }, _state.Version);
+                unit.Replace(AssignmentCollections.Routing, state, _state.Version);
             }
 
-            return assigned;
+            if (wakeAt is { } at)
+            {
+                BacklogDrainTimer.ScheduleAt(unit, at);
+            }
+
+            return decided;
+        }
+
+        /// <summary>The waiting leads' contacts' earlier leads, read only when a rule needs them (sticky, returning customers).</summary>
+        private async Task<Dictionary<string, ContactHistory>> HistoriesAsync(UnitOfWork unit, IReadOnlyList<LeadAssignment> waiting, CancellationToken cancellationToken)
+        {
+            if (!_rules.NeedsContactHistory || waiting.Count == 0)
+            {
+                return new Dictionary<string, ContactHistory>(StringComparer.Ordinal);
+            }
+
+            var contacts = waiting.Select(l => l.ContactId).Distinct(StringComparer.Ordinal).ToList();
+            var earlier = await unit.FindAsync(AssignmentQueries.OfContacts(contacts), cancellationToken);
+            var waitingIds = waiting.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
+            return earlier.Where(l => !waitingIds.Contains(l.Id))
+                .GroupBy(l => l.ContactId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => ContactHistory.Of(g, ""), StringComparer.Ordinal);
         }
     }
 }

@@ -1,5 +1,4 @@
 using Crm.Assignment.Reps;
-using Crm.Contracts.Api.Assignment;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Assignments;
@@ -31,18 +30,19 @@ public static class AssignmentQueries
         Write.Update(AssignmentCollections.Reps, Filter<Rep>.Eq(x => x.Id, repId), new Update<Rep>().Inc(x => x.OpenLeads, by));
 
     /// <summary>
-    /// Takes one unit of the rep's capacity, guarded by what the routing pass read (active and available, the same capacity, and
-    /// <paramref name="openLeadsBefore"/> open leads): a concurrent change fails the commit instead of overfilling.
+    /// Takes <paramref name="units"/> of the rep's capacity, guarded by what the routing pass read (the rep's settings at
+    /// <paramref name="version"/>, and <paramref name="openLeadsBefore"/> units taken): a concurrent change fails the commit
+    /// instead of overfilling or routing on stale settings.
     /// </summary>
-    public static WriteOperation TakeCapacity(string repId, int openLeadsBefore, int capacity) =>
+    public static WriteOperation TakeCapacity(string repId, long version, int openLeadsBefore, int units) =>
         Write.Update(
             AssignmentCollections.Reps,
-            Filter<Rep>.Eq(x => x.Id, repId)
-            & Filter<Rep>.Eq(x => x.Active, true)
-            & (Filter<Rep>.Eq(x => x.Presence, Presence.Available) | Filter<Rep>.Missing(x => x.Presence))
-            & Filter<Rep>.Eq(x => x.Capacity, capacity)
-            & Filter<Rep>.Eq(x => x.OpenLeads, openLeadsBefore),
-            new Update<Rep>().Inc(x => x.OpenLeads, 1));
+            Filter<Rep>.Eq(x => x.Id, repId) & Filter<Rep>.Eq(x => x.Version, version) & Filter<Rep>.Eq(x => x.OpenLeads, openLeadsBefore),
+            new Update<Rep>().Inc(x => x.OpenLeads, units));
+
+    /// <summary>The earlier leads of these contacts (for sticky rules and returning customers), by contact.</summary>
+    public static Query<LeadAssignment> OfContacts(IReadOnlyCollection<string> contactIds) =>
+        AssignmentCollections.Leads.Find(Filter<LeadAssignment>.In(x => x.ContactId, contactIds)).OrderBy(x => x.ContactId).ThenBy(x => x.Id);
 
     /// <summary>
     /// A merge patch of the rep's settings, and who made it, at the version it was read (open leads are left to the
@@ -52,5 +52,15 @@ public static class AssignmentQueries
         Write.Update(
             AssignmentCollections.Reps,
             Filter<Rep>.Eq(x => x.Id, current.Id) & Filter<Rep>.Eq(x => x.Version, current.Version),
-            new Update<Rep>().Set(x => x.Name, patched.Name).Set(x => x.Capacity, patched.Capacity).Set(x => x.Active, patched.Active).Set(x => x.TeamId, patched.TeamId).Set(x => x.Presence, patched.Presence).Set(x => x.UpdatedBy, patched.UpdatedBy).Inc(x => x.Version, 1));
+            new Update<Rep>()
+                .Set(x => x.Name, patched.Name)
+                .Set(x => x.Capacity, patched.Capacity)
+                .Set(x => x.Active, patched.Active)
+                .Set(x => x.TeamId, patched.TeamId)
+                .Set(x => x.Presence, patched.Presence)
+                .Set(x => x.Weight, patched.Weight)
+                .Set(x => x.Skills, patched.Skills)
+                .Set(x => x.WorkingHours, patched.WorkingHours)
+                .Set(x => x.UpdatedBy, patched.UpdatedBy)
+                .Inc(x => x.Version, 1));
 }

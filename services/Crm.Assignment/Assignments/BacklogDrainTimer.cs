@@ -20,6 +20,14 @@ public sealed class BacklogDrainTimer(AssignmentEngine engine) : ITimerHandler
 
     public static void ScheduleAfter(UnitOfWork unit) => unit.Schedule(TimerKind, TimerKey, unit.Now + SafetyDelay);
 
+    /// <summary>
+    /// A drain due at <paramref name="at"/>, when time alone may let a waiting lead through (a shift starts, a fairness
+    /// window ends, optional skills are dropped): one timer per second of the day it is due, so a later wake-up never
+    /// replaces an earlier one.
+    /// </summary>
+    public static void ScheduleAt(UnitOfWork unit, DateTimeOffset at) =>
+        unit.Schedule(TimerKind, $"wake-{at.ToUnixTimeSeconds()}", at);
+
     /// <summary>A drain due at once, with what the unit commits (capacity freed, leads back in the backlog).</summary>
     public static void ScheduleNow(UnitOfWork unit) => unit.Schedule(TimerKind, TimerKey, unit.Now);
 

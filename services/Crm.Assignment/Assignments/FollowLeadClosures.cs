@@ -75,7 +75,7 @@ public sealed class FollowLeadClosures(UnitOfWork unit) : IConsumer<LeadWon>, IC
         unit.Replace(AssignmentCollections.Leads, lead with { Version = stored.Version + 1 }, stored.Version);
         if (retakes)
         {
-            unit.Add(AssignmentQueries.MoveOpenLeads(lead.RepId!, 1));
+            unit.Add(AssignmentQueries.MoveOpenLeads(lead.RepId!, lead.Units));
         }
         else
         {
@@ -102,7 +102,7 @@ public sealed class FollowLeadClosures(UnitOfWork unit) : IConsumer<LeadWon>, IC
         unit.Replace(AssignmentCollections.Leads, lead with { Version = stored.Version + 1 }, stored.Version);
         if (frees)
         {
-            unit.Add(AssignmentQueries.MoveOpenLeads(lead.RepId!, -1));
+            unit.Add(AssignmentQueries.MoveOpenLeads(lead.RepId!, -lead.Units));
             BacklogDrainTimer.ScheduleNow(unit);
         }
     }

@@ -43,6 +43,21 @@ public sealed record LeadAssignment : IDocument
     public string? ClosedAs { get; init; }
     /// <summary>OccurredAt of the last close or reopen applied (an older one arriving late changes nothing).</summary>
     public DateTimeOffset? ClosureAt { get; init; }
+    /// <summary>Where the lead came from, and its facts for the rules' conditions (from its latest score).</summary>
+    public string? Source { get; init; }
+    public string? Channel { get; init; }
+    public string? Campaign { get; init; }
+    public string? Interest { get; init; }
+    public string? Region { get; init; }
+    public string? Language { get; init; }
+    /// <summary>The capacity units the lead took from its rep when assigned (given back when it closes or moves).</summary>
+    public int Units { get; init; } = 1;
+    /// <summary>The rule that routed it.</summary>
+    public string? RuleId { get; init; }
+    /// <summary>The latest routing decision: why it went to its rep, or why it waits.</summary>
+    public RouteExplanation? Explanation { get; init; }
+    /// <summary>When <see cref="Explanation"/> was decided.</summary>
+    public DateTimeOffset? DecidedAt { get; init; }
     public long Version { get; init; } = 1;
 
     /// <summary>Stored with the document so the backlog index serves hot, then warm, then cold.</summary>
@@ -60,6 +75,35 @@ public sealed record LeadAssignment : IDocument
         QueuedAt = QueuedAt,
         AssignedAt = AssignedAt,
         ClosedAs = ClosedAs,
+        Explanation = Explanation is { } why ? ExplanationResponse(why, DecidedAt ?? QueuedAt) : null,
+    };
+
+    /// <summary>What routing knows about this lead, with what the contact's earlier leads tell.</summary>
+    public RoutingLead ToRouting(ContactHistory history) => new(Id, Grade, Score, QueuedAt)
+    {
+        Source = Source,
+        Channel = Channel,
+        Campaign = Campaign,
+        Interest = Interest,
+        Region = Region,
+        Language = Language,
+        ReturningCustomer = history.ReturningCustomer,
+        PreviousOwnerId = history.PreviousOwnerId,
+    };
+
+    public static AssignmentExplanationResponse ExplanationResponse(RouteExplanation why, DateTimeOffset decidedAt) => new()
+    {
+        RuleId = why.RuleId,
+        RuleName = why.RuleName,
+        Strategy = Rules.RoutingRules.StrategyName(why.Strategy),
+        OptionalSkillsDropped = why.OptionalSkillsDropped,
+        Considered = why.Considered,
+        Eligible = why.Eligible,
+        Excluded = [.. why.Excluded.Select(e => new ExcludedRepResponse { RepId = e.RepId, Reason = Router.WireName(e.Reason), Detail = e.Detail })],
+        ExcludedByReason = why.ExcludedByReason,
+        Winner = why.Winner is { } w ? new WinnerResponse { RepId = w.RepId, LoadBefore = w.LoadBefore, Capacity = w.Capacity, Weight = w.Weight, Credit = w.Credit } : null,
+        Note = why.Note,
+        DecidedAt = decidedAt,
     };
 
     public static string FormatStatus(LeadStatus status) => status switch
@@ -69,8 +113,8 @@ public sealed record LeadAssignment : IDocument
         _ => "backlog",
     };
 
-    /// <summary>The event published (through the outbox) when this backlog lead goes to <paramref name="rep"/> at <paramref name="now"/>.</summary>
-    public LeadAssigned AssignedEvent(Rep rep, DateTimeOffset now) => new()
+    /// <summary>The event published (through the outbox) when this backlog lead goes to <paramref name="rep"/> at <paramref name="now"/> by <paramref name="rule"/>.</summary>
+    public LeadAssigned AssignedEvent(Rep rep, DateTimeOffset now, RouteExplanation rule) => new()
     {
         EventId = Ids.NewGuid(),
         OccurredAt = now,
@@ -84,8 +128,33 @@ public sealed record LeadAssignment : IDocument
         WaitedInBacklog = now - QueuedAt,
         AssignedBy = Actor.System,
         PreviousRepId = PreviousRepId,
+        RuleId = rule.RuleId,
+        Strategy = Rules.RoutingRules.StrategyName(rule.Strategy),
     };
 }
 
-/// <summary>What a LeadScored event tells Assignment.</summary>
-public sealed record ScoredLead(string LeadId, string ContactId, Grade Grade, int Score, DateTimeOffset ScoredAt);
+/// <summary>What a contact's earlier leads tell routing: whether they bought before, and their latest owner.</summary>
+public sealed record ContactHistory(bool ReturningCustomer, string? PreviousOwnerId)
+{
+    public static ContactHistory None { get; } = new(false, null);
+
+    /// <summary>From the contact's leads other than <paramref name="leadId"/>: any won, and the rep of the latest assigned.</summary>
+    public static ContactHistory Of(IEnumerable<LeadAssignment> leads, string leadId)
+    {
+        var earlier = leads.Where(l => !string.Equals(l.Id, leadId, StringComparison.Ordinal)).ToList();
+        return new ContactHistory(
+            earlier.Any(l => l.ClosedAs == "won"),
+            earlier.Where(l => l.RepId is not null).OrderByDescending(l => l.AssignedAt).ThenByDescending(l => l.Id, StringComparer.Ordinal).FirstOrDefault()?.RepId);
+    }
+}
+
+/// <summary>What a LeadScored event tells Assignment: the score and the lead's facts for routing.</summary>
+public sealed record ScoredLead(string LeadId, string ContactId, Grade Grade, int Score, DateTimeOffset ScoredAt)
+{
+    public string? Source { get; init; }
+    public string? Channel { get; init; }
+    public string? Campaign { get; init; }
+    public string? Interest { get; init; }
+    public string? Region { get; init; }
+    public string? Language { get; init; }
+}

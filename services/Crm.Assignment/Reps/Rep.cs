@@ -7,8 +7,8 @@ using Crm.ServiceDefaults.Storage;
 namespace Crm.Assignment.Reps;
 
 /// <summary>
-/// A sales rep of the (single, for now) pool (a document of <c>reps</c>). <see cref="Version"/> counts changes to
-/// name, capacity, active, team and presence (what <c>If-Match</c> protects); <see cref="OpenLeads"/> moves with assignments without
+/// A sales rep (a document of <c>reps</c>). <see cref="Version"/> counts changes to
+/// name, capacity, active, team, presence, skills, weight and working hours (what <c>If-Match</c> protects); <see cref="OpenLeads"/> moves with assignments without
 /// changing it, so both are only ever changed by field updates, never by replacing the whole document.
 /// </summary>
 public sealed record Rep : IDocument
@@ -17,6 +17,9 @@ public sealed record Rep : IDocument
     public const int MinCapacity = 1;
     public const int MaxCapacity = 10_000;
     public const int TeamIdMaxLength = 100;
+    public const int MaxWeight = 100;
+    public const int MaxSkills = 50;
+    public const int MaxSkillLevel = 5;
 
     public required string Id { get; init; }
     public required string Name { get; init; }
@@ -27,17 +30,32 @@ public sealed record Rep : IDocument
     public Presence Presence { get; init; }
     /// <summary>The rep's team (team leads see its leads), or null.</summary>
     public string? TeamId { get; init; }
+    /// <summary>Skills (lower-case names) and levels 1–5.</summary>
+    public IReadOnlyDictionary<string, int> Skills { get; init; } = new Dictionary<string, int>();
+    /// <summary>Share of leads under weighted rules, 1–100 (reps stored before it existed read as 1).</summary>
+    public int Weight { get; init; } = 1;
+    /// <summary>Working hours and holidays in the rep's time zone; null: always at work.</summary>
+    public WorkingHours? WorkingHours { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     /// <summary>Who created the rep (the admin key or person); null for reps created before it was recorded.</summary>
     public Actor? CreatedBy { get; init; }
-    /// <summary>Who made the last change of name, capacity, active or team; null until the first change.</summary>
+    /// <summary>Who made the last change of the rep's settings; null until the first change.</summary>
     public Actor? UpdatedBy { get; init; }
     public long Version { get; init; } = 1;
 
     /// <summary>Given new leads: active and available.</summary>
     public bool TakesLeads => Active && Presence == Presence.Available;
 
-    public RepSlot Slot => new(Id, TakesLeads, Capacity, OpenLeads);
+    /// <summary>What routing needs to know about the rep (its calendar built from <see cref="WorkingHours"/>).</summary>
+    public RoutingRep ToRouting() => new(Id, Capacity, OpenLeads)
+    {
+        TeamId = TeamId,
+        Active = Active,
+        Presence = Presence,
+        Weight = Weight,
+        Skills = Skills,
+        Calendar = WorkingHours?.Calendar() ?? WorkingCalendar.Always,
+    };
 
     /// <summary>The rep after a merge patch (absent = unchanged); the version is the caller's business.</summary>
     public Rep Apply(RepPatch patch) => this with
@@ -47,12 +65,39 @@ public sealed record Rep : IDocument
         Active = patch.Active ?? Active,
         TeamId = patch.TeamId is null ? TeamId : patch.TeamId.Length == 0 ? null : patch.TeamId,
         Presence = patch.Presence ?? Presence,
+        Weight = patch.Weight ?? Weight,
+        Skills = patch.Skills is null ? Skills : MergeSkills(Skills, patch.Skills),
+        WorkingHours = patch.ClearWorkingHours ? null : patch.WorkingHours ?? WorkingHours,
     };
+
+    /// <summary>Skills after a merge patch: a level sets a skill, null removes it, absent skills stay.</summary>
+    public static IReadOnlyDictionary<string, int> MergeSkills(IReadOnlyDictionary<string, int> skills, IReadOnlyDictionary<string, int?> patch)
+    {
+        var merged = new SortedDictionary<string, int>(skills.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (skill, level) in patch)
+        {
+            if (level is { } value)
+            {
+                merged[skill] = value;
+            }
+            else
+            {
+                merged.Remove(skill);
+            }
+        }
+
+        return new Dictionary<string, int>(merged, StringComparer.Ordinal);
+    }
 
     /// <summary>Whether <paramref name="patched"/> differs from this rep in what a patch can change.</summary>
     public bool SettingsDiffer(Rep patched) =>
         !string.Equals(Name, patched.Name, StringComparison.Ordinal) || Capacity != patched.Capacity || Active != patched.Active
-        || !string.Equals(TeamId, patched.TeamId, StringComparison.Ordinal) || Presence != patched.Presence;
+        || Presence != patched.Presence || RoutingDiffers(patched);
+
+    /// <summary>Whether <paramref name="patched"/> could route differently: team, skills, weight or working hours changed.</summary>
+    public bool RoutingDiffers(Rep patched) =>
+        !string.Equals(TeamId, patched.TeamId, StringComparison.Ordinal) || Weight != patched.Weight || !Equals(WorkingHours, patched.WorkingHours)
+        || !Skills.OrderBy(k => k.Key, StringComparer.Ordinal).SequenceEqual(patched.Skills.OrderBy(k => k.Key, StringComparer.Ordinal));
 
     /// <summary><see cref="RepCreated"/> for this new rep, by <see cref="CreatedBy"/>.</summary>
     public RepCreated CreatedEvent(DateTimeOffset now) => new()
@@ -96,13 +141,25 @@ public sealed record Rep : IDocument
         OpenLeads = OpenLeads,
         Presence = Presence,
         TeamId = TeamId,
+        Skills = Skills,
+        Weight = Weight,
+        WorkingHours = WorkingHours?.ToDocument(),
         CreatedAt = CreatedAt,
         Version = Version,
     };
 }
 
-/// <summary>A merge patch of a rep: null = unchanged; an empty <see cref="TeamId"/> removes the team.</summary>
-public sealed record RepPatch(string? Name, int? Capacity, bool? Active, string? TeamId = null, Presence? Presence = null);
+/// <summary>
+/// A merge patch of a rep: null = unchanged; an empty <see cref="TeamId"/> removes the team; <see cref="Skills"/> merge per
+/// key; <see cref="ClearWorkingHours"/> removes the working hours (the rep is then always at work).
+/// </summary>
+public sealed record RepPatch(string? Name, int? Capacity, bool? Active, string? TeamId = null, Presence? Presence = null)
+{
+    public int? Weight { get; init; }
+    public IReadOnlyDictionary<string, int?>? Skills { get; init; }
+    public WorkingHours? WorkingHours { get; init; }
+    public bool ClearWorkingHours { get; init; }
+}
 
 public enum RepUpdateStatus
 {

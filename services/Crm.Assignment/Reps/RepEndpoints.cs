@@ -1,5 +1,7 @@
 using System.Globalization;
 using Crm.Assignment.Assignments;
+using Crm.Assignment.Routing;
+using Crm.Assignment.Rules;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using Crm.ServiceDefaults.Hosting;
@@ -66,7 +68,59 @@ public static class RepEndpoints
             .Produces<RepResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPut("/reps/{id}/working-hours", SetWorkingHoursAsync)
+            .RequireAccess(Access.Admin)
+            .WithName("SetRepWorkingHours")
+            .WithSummary("Set a rep's working hours")
+            .WithDescription(
+                "Weekly shifts in the rep's time zone (IANA id) and holidays (local dates). Outside them the rep is given no new " +
+                "leads (waiting leads flow to them when their shift starts) and SLA clocks do not run. Replaces the whole set; " +
+                "counts as a change of the rep (`version`, `RepChanged`).")
+            .WithParameterDescription("id", "The rep's id.")
+            .WithRequestExample(new WorkingHoursDocument
+            {
+                TimeZone = "Europe/Madrid",
+                Week = [.. new[] { "monday", "tuesday", "wednesday", "thursday", "friday" }.Select(d => new WorkingShiftDocument { Day = d, From = "09:00", To = "17:30" })],
+                Holidays = [new DateOnly(2026, 12, 25)],
+            })
+            .Produces<RepResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapDelete("/reps/{id}/working-hours", ClearWorkingHoursAsync)
+            .RequireAccess(Access.Admin)
+            .WithName("ClearRepWorkingHours")
+            .WithSummary("Remove a rep's working hours")
+            .WithDescription("The rep is then always at work (as reps without working hours are).")
+            .WithParameterDescription("id", "The rep's id.")
+            .Produces<RepResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
+    }
+
+    private static async Task<IResult> SetWorkingHoursAsync(string id, WorkingHoursDocument request, UnitOfWork unit, RepRoster roster, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var hours = WorkingHours.Parse(request, errors);
+        if (hours is null)
+        {
+            throw new RequestValidationException(errors);
+        }
+
+        return Answer(http, await roster.UpdateAsync(unit, id, new RepPatch(null, null, null) { WorkingHours = hours }, expectedVersion: null, http.Actor(), cancellationToken), id);
+    }
+
+    private static async Task<IResult> ClearWorkingHoursAsync(string id, UnitOfWork unit, RepRoster roster, HttpContext http, CancellationToken cancellationToken) =>
+        Answer(http, await roster.UpdateAsync(unit, id, new RepPatch(null, null, null) { ClearWorkingHours = true }, expectedVersion: null, http.Actor(), cancellationToken), id);
+
+    private static IResult Answer(HttpContext http, RepUpdateResult result, string id)
+    {
+        if (result.Status == RepUpdateStatus.NotFound)
+        {
+            return NotFound(id);
+        }
+
+        SetETag(http, result.Rep!);
+        return Results.Ok(result.Rep!.ToResponse());
     }
 
     private static async Task<IResult> CreateAsync(CreateRepRequest request, UnitOfWork unit, RepRoster roster, HttpContext http, CancellationToken cancellationToken)
@@ -75,6 +129,8 @@ public static class RepEndpoints
         var name = ValidateName(request.Name, required: true, errors);
         var capacity = ValidateCapacity(request.Capacity, required: true, errors);
         var team = ValidateTeam(request.TeamId, errors);
+        var skills = ValidateSkills(request.Skills, removals: false, errors);
+        var weight = ValidateWeight(request.Weight, errors);
         errors.ThrowIfAny();
 
         var rep = await roster.CreateAsync(
@@ -86,6 +142,8 @@ public static class RepEndpoints
                 Capacity = capacity!.Value,
                 Active = true,
                 TeamId = string.IsNullOrEmpty(team) ? null : team,
+                Skills = skills is null ? new Dictionary<string, int>() : Rep.MergeSkills(new Dictionary<string, int>(), skills),
+                Weight = weight ?? 1,
                 CreatedAt = unit.Now,
                 CreatedBy = http.Actor(),
             },
@@ -130,6 +188,8 @@ public static class RepEndpoints
         var name = ValidateName(request.Name, required: false, errors);
         var capacity = ValidateCapacity(request.Capacity, required: false, errors);
         var team = ValidateTeam(request.TeamId, errors);
+        var skills = ValidateSkills(request.Skills, removals: true, errors);
+        var weight = ValidateWeight(request.Weight, errors);
         errors.ThrowIfAny();
 
         long? expectedVersion = null;
@@ -144,7 +204,7 @@ public static class RepEndpoints
             }
         }
 
-        var result = await roster.UpdateAsync(unit, id, new RepPatch(name, capacity, request.Active, team), expectedVersion, http.Actor(), cancellationToken);
+        var result = await roster.UpdateAsync(unit, id, new RepPatch(name, capacity, request.Active, team) { Skills = skills, Weight = weight }, expectedVersion, http.Actor(), cancellationToken);
         switch (result.Status)
         {
             case RepUpdateStatus.NotFound:
@@ -250,6 +310,55 @@ public static class RepEndpoints
         }
 
         return team;
+    }
+
+    /// <summary>Skill names trimmed and lower-cased, levels 1–5; null levels (removals) only on a patch.</summary>
+    private static Dictionary<string, int?>? ValidateSkills(IReadOnlyDictionary<string, int?>? value, bool removals, ValidationErrors errors)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Count > Rep.MaxSkills)
+        {
+            errors.Add("skills", $"At most {Rep.MaxSkills} skills.");
+            return null;
+        }
+
+        var skills = new Dictionary<string, int?>(StringComparer.Ordinal);
+        foreach (var (key, level) in value)
+        {
+            var skill = RoutingRules.SkillName(key);
+            if (skill is null)
+            {
+                errors.Add($"skills.{key}", $"A skill name: lower-case letters, digits, ':', '-', '_' and '.', at most {RoutingRules.MaxSkillLength} characters.");
+            }
+            else if (level is null && !removals)
+            {
+                errors.Add($"skills.{key}", $"A level from 1 to {Rep.MaxSkillLevel}.");
+            }
+            else if (level is < 1 or > Rep.MaxSkillLevel)
+            {
+                errors.Add($"skills.{key}", $"A level from 1 to {Rep.MaxSkillLevel}{(removals ? ", or null to remove the skill" : "")}.");
+            }
+            else
+            {
+                skills[skill] = level;
+            }
+        }
+
+        return skills;
+    }
+
+    private static int? ValidateWeight(int? value, ValidationErrors errors)
+    {
+        if (value is < 1 or > Rep.MaxWeight)
+        {
+            errors.Add("weight", $"Must be from 1 to {Rep.MaxWeight}.");
+        }
+
+        return value;
     }
 
     private static void SetETag(HttpContext http, Rep rep) => http.Response.SetETag(rep.Version);

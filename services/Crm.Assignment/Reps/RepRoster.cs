@@ -51,7 +51,8 @@ public sealed class RepRoster(AssignmentEngine engine, ILogger<RepRoster> logger
             return new RepUpdateResult(RepUpdateStatus.Updated, current);
         }
 
-        var mayFree = CapacityChange.MayFreeCapacity(current.TakesLeads, current.Capacity, patched.TakesLeads, patched.Capacity);
+        var mayFree = CapacityChange.MayFreeCapacity(current.TakesLeads, current.Capacity, patched.TakesLeads, patched.Capacity)
+            || (patched.TakesLeads && current.RoutingDiffers(patched));
         var deactivated = current.Active && !patched.Active;
         unit.Add(AssignmentQueries.ChangeSettings(current, patched));
         unit.Publish(patched.ChangedEvent(unit.Now));

@@ -157,6 +157,10 @@ public static class LeadScoring
             Engagement = after.Engagement,
             Fit = after.Fit,
             Cause = cause,
+            Campaign = after.Campaign,
+            Interest = after.Interest,
+            Region = after.Region,
+            Language = after.Fields.GetValueOrDefault("language"),
         };
         if (batch is not null && before is not null)
         {

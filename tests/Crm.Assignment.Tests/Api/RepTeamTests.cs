@@ -1,3 +1,4 @@
+using Crm.Assignment.Routing;
 using System.Net;
 using System.Net.Http.Json;
 using Crm.Assignment.Assignments;
@@ -62,14 +63,16 @@ public sealed class RepTeamTests(CrmServiceFactory<AssignmentEntryPoint> factory
         Assert.Equal(HttpStatusCode.Forbidden, patch.StatusCode);
     }
 
+    private static readonly RouteExplanation Why = new() { RuleId = "default", RuleName = "Everyone", Strategy = RoutingStrategy.RoundRobin };
+
     [Fact]
     public void LeadAssigned_carries_the_reps_team()
     {
         var now = DateTimeOffset.UtcNow;
         var lead = new LeadAssignment { Id = "l1", ContactId = "c1", Grade = Grade.Hot, Score = 30, ScoredAt = now, QueuedAt = now, Status = LeadStatus.Backlog };
 
-        var withTeam = lead.AssignedEvent(new Rep { Id = "r1", Name = "Ann", Capacity = 1, Active = true, TeamId = "north", CreatedAt = now }, now);
-        var withoutTeam = lead.AssignedEvent(new Rep { Id = "r2", Name = "Bob", Capacity = 1, Active = true, CreatedAt = now }, now);
+        var withTeam = lead.AssignedEvent(new Rep { Id = "r1", Name = "Ann", Capacity = 1, Active = true, TeamId = "north", CreatedAt = now }, now, Why);
+        var withoutTeam = lead.AssignedEvent(new Rep { Id = "r2", Name = "Bob", Capacity = 1, Active = true, CreatedAt = now }, now, Why);
 
         Assert.Equal("north", withTeam.TeamId);
         Assert.Null(withoutTeam.TeamId);

@@ -103,8 +103,13 @@ public sealed class RepTests
         Assert.False(Ann.SettingsDiffer(Ann.Apply(new RepPatch("Ann", 3, true))));
 
     [Fact]
-    public void The_slot_carries_what_round_robin_needs() =>
-        Assert.Equal(new RepSlot("r1", true, 3, 2), Ann.Slot);
+    public void The_routing_view_carries_what_the_router_needs()
+    {
+        var routing = Ann.ToRouting();
+
+        Assert.Equal(("r1", 3, 2, true, 1), (routing.Id, routing.Capacity, routing.Load, routing.Active, routing.Weight));
+        Assert.Same(WorkingCalendar.Always, routing.Calendar);
+    }
 
     [Theory]
     [InlineData("\"3\"", 3L)]
