@@ -1,6 +1,9 @@
 using Crm.Assignment.Assignments;
 using Crm.Assignment.Reps;
+using Crm.Assignment.Queue;
 using Crm.Assignment.Rules;
+using Crm.Assignment.Sla;
+using Crm.Assignment.Teams;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
@@ -23,13 +26,15 @@ public static class AssignmentService
         builder.Services.AddSingleton<RepRoster>();
         builder.AddTimerHandler<BacklogDrainTimer>();
         builder.AddTimerHandler<RerouteTimer>();
+        builder.AddTimerHandler<SlaTimer>();
 
         // One scored lead at a time per process: every routing pass writes the round-robin state, so parallel passes
         // in one process would only conflict and retry. Replicas still run in parallel (and conflict rarely).
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<AssignOnLeadScored>("lead-scored", concurrentMessageLimit: 1)
             .Add<AssignOnLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: 1)
-            .Add<FollowLeadClosures>("lead-closures", concurrentMessageLimit: 1));
+            .Add<FollowLeadClosures>("lead-closures", concurrentMessageLimit: 1)
+            .Add<TrackLeadActivity>("lead-activity"));
         return builder;
     }
 
@@ -39,6 +44,9 @@ public static class AssignmentService
         api.MapRepEndpoints();
         api.MapAssignmentEndpoints();
         api.MapRuleEndpoints();
+        api.MapTeamEndpoints();
+        api.MapSlaEndpoints();
+        api.MapWorkQueueEndpoints();
         return app;
     }
 }

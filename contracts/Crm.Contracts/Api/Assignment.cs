@@ -134,6 +134,15 @@ public sealed record LeadAssignmentResponse
 
     /// <summary>Why it went to its rep, or why it waits: the latest routing decision (null before the first).</summary>
     public AssignmentExplanationResponse? Explanation { get; init; }
+
+    /// <summary>The running SLA clock (first contact or follow-up); null when none runs.</summary>
+    public SlaClockResponse? Sla { get; init; }
+
+    /// <summary>When the owner first acted on the lead; null before.</summary>
+    public DateTimeOffset? FirstContactAt { get; init; }
+
+    /// <summary>Assignment history, newest last (at most 50 entries).</summary>
+    public IReadOnlyList<LeadHistoryResponse> History { get; init; } = [];
 }
 
 /// <summary>A rep's weekly working hours in their time zone, and holidays (local dates). Reps without them are always at work.</summary>
@@ -325,4 +334,160 @@ public sealed record WinnerResponse
 
     /// <summary>The rep's credit before paying for the lead (weighted rules).</summary>
     public long? Credit { get; init; }
+}
+
+/// <summary>Body of <c>PUT /api/assignment/teams/{id}</c>: a team, its lead and its manager (both reps; SLA escalations go to them).</summary>
+public sealed record TeamRequest
+{
+    /// <summary>Display name (required).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The team lead's rep id (optional).</summary>
+    public string? LeadRepId { get; init; }
+
+    /// <summary>The manager's rep id (optional).</summary>
+    public string? ManagerRepId { get; init; }
+}
+
+/// <summary>A team of reps.</summary>
+public sealed record TeamResponse
+{
+    public required string Id { get; init; }
+
+    public required string Name { get; init; }
+
+    public string? LeadRepId { get; init; }
+
+    public string? ManagerRepId { get; init; }
+
+    public required long Version { get; init; }
+}
+
+/// <summary>The SLA policies (<c>GET</c>/<c>PUT /api/assignment/sla-policies</c>): first contact by grade, and follow-up.</summary>
+public sealed record SlaPoliciesDocument
+{
+    /// <summary>One first-contact policy per grade (hot, warm, cold) and one follow-up policy; absent ones have no clock.</summary>
+    public IReadOnlyList<SlaPolicyDocument>? Policies { get; init; }
+
+    /// <summary>The policies' version (responses).</summary>
+    public long? Version { get; init; }
+}
+
+/// <summary>
+/// One SLA policy: a target in the owner's working time, a warning at a share of it, and after the breach, optionally,
+/// reassignment (once per lead), escalation to the team lead and to the manager.
+/// </summary>
+public sealed record SlaPolicyDocument
+{
+    /// <summary>first-contact (needs a grade) or follow-up (no grade: every lead).</summary>
+    public string? Sla { get; init; }
+
+    public Grade? Grade { get; init; }
+
+    /// <summary>Working minutes from the assignment (first contact) or the last activity (follow-up), 1 to 43200.</summary>
+    public int? TargetMinutes { get; init; }
+
+    /// <summary>Warn at this share of the target, 1 to 99 (default 80).</summary>
+    public int? WarningPercent { get; init; }
+
+    /// <summary>Working minutes after the breach to give the lead to another rep (absent: never).</summary>
+    public int? ReassignAfterMinutes { get; init; }
+
+    /// <summary>Working minutes after the breach to escalate to the owner's team lead (absent: never).</summary>
+    public int? EscalateAfterMinutes { get; init; }
+
+    /// <summary>Working minutes after the breach to escalate to the manager (absent: never).</summary>
+    public int? EscalateToManagerAfterMinutes { get; init; }
+}
+
+/// <summary>The state of a lead's SLA clock.</summary>
+public sealed record SlaClockResponse
+{
+    /// <summary>first-contact or follow-up.</summary>
+    public required string Sla { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>When the target is reached in the owner's working calendar.</summary>
+    public required DateTimeOffset BreachAt { get; init; }
+
+    /// <summary>The next step (warning, breach, reassign, escalate-team-lead, escalate-manager); null when the ladder is done.</summary>
+    public string? NextStep { get; init; }
+
+    public DateTimeOffset? NextStepAt { get; init; }
+
+    public bool Breached { get; init; }
+}
+
+/// <summary>An entry of a lead's assignment history: assigned, sla-warning, sla-breached, reassigned, escalated, activity, closed, reopened.</summary>
+public sealed record LeadHistoryResponse
+{
+    public required DateTimeOffset At { get; init; }
+
+    public required string Kind { get; init; }
+
+    public string? RepId { get; init; }
+
+    public string? Detail { get; init; }
+}
+
+/// <summary>A notification for a rep or a leader (from the SLA ladder and new hot leads).</summary>
+public sealed record NotificationResponse
+{
+    public required string Id { get; init; }
+
+    public required string RepId { get; init; }
+
+    /// <summary>hot-lead, sla-warning, sla-breached, lead-reassigned, lead-escalated.</summary>
+    public required string Kind { get; init; }
+
+    public required string LeadId { get; init; }
+
+    public required string Text { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When it was marked read; null while unread.</summary>
+    public DateTimeOffset? ReadAt { get; init; }
+}
+
+/// <summary>One next action in a rep's work queue.</summary>
+public sealed record WorkItemResponse
+{
+    /// <summary>1 for the first thing to do.</summary>
+    public required int Rank { get; init; }
+
+    public required string LeadId { get; init; }
+
+    public required string ContactId { get; init; }
+
+    /// <summary>first-contact or follow-up.</summary>
+    public required string Action { get; init; }
+
+    public required Grade Grade { get; init; }
+
+    public required int Score { get; init; }
+
+    /// <summary>When the action is due (the SLA target); null without a clock.</summary>
+    public DateTimeOffset? DueAt { get; init; }
+
+    /// <summary>on-track, at-risk (past the warning), breached.</summary>
+    public required string SlaStatus { get; init; }
+
+    /// <summary>Why it is where it is in the queue.</summary>
+    public required string Why { get; init; }
+
+    /// <summary>Where to record the activity that completes it (<c>POST</c>, through the gateway).</summary>
+    public required string CompleteWith { get; init; }
+}
+
+/// <summary>A rep's work queue: every open lead's next action, in the order to do them, and today's count.</summary>
+public sealed record WorkQueueResponse
+{
+    public required string RepId { get; init; }
+
+    public required IReadOnlyList<WorkItemResponse> Items { get; init; }
+
+    /// <summary>How many actions are due by the end of the rep's working day (their local midnight).</summary>
+    public int DueToday { get; init; }
 }

@@ -87,3 +87,103 @@ public sealed record RepChanged
     /// <summary>Who changed the rep: the admin key or person that called.</summary>
     public required Actor ChangedBy { get; init; }
 }
+
+/// <summary>
+/// An SLA clock on a lead passed its warning point: the owner has not acted and the target is near. Published by
+/// Assignment once per clock (clocks restart on activity, so a lead may warn again later).
+/// </summary>
+public sealed record SlaWarning
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The owner the clock runs for.</summary>
+    public required string RepId { get; init; }
+    /// <summary>The owner's team, if any.</summary>
+    public string? TeamId { get; init; }
+    /// <summary>first-contact or follow-up.</summary>
+    public required string Sla { get; init; }
+    /// <summary>The lead's grade, lower-case.</summary>
+    public string? Grade { get; init; }
+    /// <summary>When the clock started (the assignment, or the last activity).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+    /// <summary>When the target is reached, in the owner's working calendar.</summary>
+    public required DateTimeOffset BreachAt { get; init; }
+}
+
+/// <summary>An SLA clock on a lead reached its target without the owner acting.</summary>
+public sealed record SlaBreached
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The owner the clock ran for.</summary>
+    public required string RepId { get; init; }
+    /// <summary>The owner's team, if any.</summary>
+    public string? TeamId { get; init; }
+    /// <summary>first-contact or follow-up.</summary>
+    public required string Sla { get; init; }
+    /// <summary>The lead's grade, lower-case.</summary>
+    public string? Grade { get; init; }
+    /// <summary>When the clock started.</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+    /// <summary>The target, in working time of the owner.</summary>
+    public required TimeSpan Target { get; init; }
+}
+
+/// <summary>
+/// A lead was taken from its owner and given to another rep because an SLA was breached (once per lead). A
+/// <see cref="LeadAssigned"/> with <c>PreviousRepId</c> is published with it, so owners follow either.
+/// </summary>
+public sealed record LeadReassigned
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The owner before.</summary>
+    public required string FromRepId { get; init; }
+    /// <summary>The new owner.</summary>
+    public required string ToRepId { get; init; }
+    /// <summary>Why: <c>sla-breached</c>.</summary>
+    public required string Reason { get; init; }
+    /// <summary>first-contact or follow-up: the SLA that was breached.</summary>
+    public string? Sla { get; init; }
+}
+
+/// <summary>A breached lead was escalated up the ladder: to the owner's team lead, then to the manager.</summary>
+public sealed record LeadEscalated
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The lead concerned.</summary>
+    public required string LeadId { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The owner.</summary>
+    public required string RepId { get; init; }
+    /// <summary>The owner's team, if any.</summary>
+    public string? TeamId { get; init; }
+    /// <summary><c>team-lead</c> or <c>manager</c>.</summary>
+    public required string Level { get; init; }
+    /// <summary>The rep escalated to (the team's lead or manager); null when the team names none.</summary>
+    public string? ToRepId { get; init; }
+    /// <summary>first-contact or follow-up.</summary>
+    public required string Sla { get; init; }
+}

@@ -1,6 +1,9 @@
 using Crm.Assignment.Reps;
 using Crm.Assignment.Routing;
+using Crm.Assignment.Notifications;
 using Crm.Assignment.Rules;
+using Crm.Assignment.Sla;
+using Crm.Assignment.Teams;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Assignments;
@@ -22,5 +25,16 @@ public static class AssignmentCollections
     /// <summary>The assignment rules and lead units (one document).</summary>
     public static readonly DocumentCollection<RoutingRules> Rules = new("routing_rules");
 
-    public static IDocumentCollection[] All { get; } = [Reps, Leads, Routing, Rules];
+    /// <summary>The SLA policies (one document).</summary>
+    public static readonly DocumentCollection<SlaPolicies> SlaPolicies = new("sla_policies");
+
+    /// <summary>Teams by id, with their lead and manager.</summary>
+    public static readonly DocumentCollection<Team> Teams = new("teams");
+
+    /// <summary>Notifications; the <c>rep</c> index serves a rep's newest first, all or unread only.</summary>
+    public static readonly DocumentCollection<Notification> Notifications = new DocumentCollection<Notification>("notifications")
+        .Index("rep", i => i.Asc(x => x.RepId).Asc(x => x.Id))
+        .Index("rep_unread", i => i.Asc(x => x.RepId).Asc(x => x.Unread).Asc(x => x.Id));
+
+    public static IDocumentCollection[] All { get; } = [Reps, Leads, Routing, Rules, SlaPolicies, Teams, Notifications];
 }

@@ -1,6 +1,7 @@
 using Crm.Assignment.Reps;
 using Crm.Assignment.Routing;
 using Crm.Assignment.Rules;
+using Crm.Assignment.Sla;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Assignments;
@@ -141,9 +142,10 @@ public sealed class AssignmentEngine
         var leads = await unit.FindAsync(AssignmentQueries.AssignedTo(repId).Take(MaxAllocationsPerUnit), cancellationToken);
         foreach (var lead in leads)
         {
+            var back = SlaClocks.Stop(unit, lead).WithHistory(new LeadHistoryEntry(unit.Now, "back-to-backlog", repId, "the rep was deactivated"));
             unit.Replace(
                 AssignmentCollections.Leads,
-                lead with { Status = LeadStatus.Backlog, RepId = null, AssignedAt = null, PreviousRepId = repId, QueuedAt = unit.Now, Version = lead.Version + 1 },
+                back with { Status = LeadStatus.Backlog, RepId = null, AssignedAt = null, PreviousRepId = repId, QueuedAt = unit.Now, Version = lead.Version + 1 },
                 lead.Version);
         }
 
@@ -153,6 +155,27 @@ public sealed class AssignmentEngine
         }
 
         return leads.Count;
+    }
+
+    /// <summary>
+    /// Collects the SLA reassignment of <paramref name="lead"/> (assigned): routed again by the rules with its owner
+    /// excluded; when someone else is eligible, the owner's units are given back, the new rep's taken, and the lead gets
+    /// a first-contact or follow-up clock for them. Returns the lead as it must be stored (version not moved), or null when
+    /// nobody else could take it (the lead stays).
+    /// </summary>
+    public async Task<LeadAssignment?> CollectReassignAsync(UnitOfWork unit, LeadAssignment lead, CancellationToken cancellationToken)
+    {
+        var pass = await RoutingPass.ReadAsync(unit, cancellationToken);
+        var decision = await pass.DecideAsync(unit, lead, lead.RepId, cancellationToken);
+        if (decision.RepId is null)
+        {
+            return null;
+        }
+
+        unit.Add(AssignmentQueries.MoveOpenLeads(lead.RepId!, -lead.Units));
+        var moved = pass.Assign(unit, lead with { PreviousRepId = lead.RepId, SlaReassigned = true }, decision);
+        pass.WriteState(unit);
+        return moved;
     }
 
     /// <summary>Routes every open lead of the deactivated rep again (bounded units, each run again on a concurrent change), then drains the backlog.</summary>
@@ -195,10 +218,12 @@ public sealed class AssignmentEngine
         private readonly Dictionary<string, Rep> _reps;
         private readonly RoutingState? _state;
         private readonly RoutingRules _rules;
+        private readonly SlaPolicies _policies;
         private readonly Router _router;
 
-        private RoutingPass(IReadOnlyList<Rep> reps, RoutingState? state, RoutingRules? rules)
+        private RoutingPass(IReadOnlyList<Rep> reps, RoutingState? state, RoutingRules? rules, SlaPolicies? policies)
         {
+            _policies = policies ?? SlaPolicies.Default;
             _reps = reps.ToDictionary(r => r.Id, StringComparer.Ordinal);
             _state = state;
             _rules = rules ?? RoutingRules.Default;
@@ -211,7 +236,8 @@ public sealed class AssignmentEngine
         public static async Task<RoutingPass> ReadAsync(UnitOfWork unit, CancellationToken cancellationToken) => new(
             await unit.FindAsync(AssignmentQueries.RepsInCreationOrder(), cancellationToken),
             await unit.GetAsync(AssignmentCollections.Routing, RoutingState.RoundRobinId, cancellationToken),
-            await unit.GetAsync(AssignmentCollections.Rules, RoutingRules.DocumentId, cancellationToken));
+            await unit.GetAsync(AssignmentCollections.Rules, RoutingRules.DocumentId, cancellationToken),
+            await unit.GetAsync(AssignmentCollections.SlaPolicies, SlaPolicies.DocumentId, cancellationToken));
 
         /// <summary>
         /// Routes <paramref name="waiting"/> (in serving order) one by one until <paramref name="max"/> are assigned or
@@ -241,22 +267,51 @@ public sealed class AssignmentEngine
                     continue;
                 }
 
-                var rep = _reps[repId];
-                unit.Add(AssignmentQueries.TakeCapacity(rep.Id, rep.Version, _router.LoadOf(repId) - decision.Units, decision.Units));
-                unit.Publish(lead.AssignedEvent(rep, unit.Now, decision.Explanation));
-                decided.Add(lead with
-                {
-                    Status = LeadStatus.Assigned,
-                    RepId = rep.Id,
-                    AssignedAt = unit.Now,
-                    Units = decision.Units,
-                    RuleId = decision.Explanation.RuleId,
-                    Explanation = decision.Explanation,
-                    DecidedAt = unit.Now,
-                });
+                decided.Add(Assign(unit, lead, decision));
                 assigned++;
             }
 
+            WriteState(unit);
+            if (wakeAt is { } at)
+            {
+                BacklogDrainTimer.ScheduleAt(unit, at);
+            }
+
+            return decided;
+        }
+
+        /// <summary>
+        /// Gives <paramref name="lead"/> (in the backlog, or assigned and to be taken from its owner) to the rep
+        /// <paramref name="decision"/> chose: the guarded capacity take, the event, the history entry, a notification for a
+        /// hot lead, and the SLA clock it now owes. Returns the lead as it must be stored (version not moved).
+        /// </summary>
+        public LeadAssignment Assign(UnitOfWork unit, LeadAssignment lead, RouteDecision decision)
+        {
+            var rep = _reps[decision.RepId!];
+            unit.Add(AssignmentQueries.TakeCapacity(rep.Id, rep.Version, _router.LoadOf(rep.Id) - decision.Units, decision.Units));
+            unit.Publish(lead.AssignedEvent(rep, unit.Now, decision.Explanation));
+            if (lead.Grade == Contracts.Api.Grade.Hot)
+            {
+                Notifications.Notification.Add(unit, rep.Id, "hot-lead", lead.Id, $"New hot lead (score {lead.Score}): contact it now.");
+            }
+
+            var assigned = lead with
+            {
+                Status = LeadStatus.Assigned,
+                RepId = rep.Id,
+                AssignedAt = unit.Now,
+                Units = decision.Units,
+                RuleId = decision.Explanation.RuleId,
+                Explanation = decision.Explanation,
+                DecidedAt = unit.Now,
+            };
+            assigned = assigned.WithHistory(new LeadHistoryEntry(unit.Now, "assigned", rep.Id, $"rule {decision.Explanation.RuleId}, {RoutingRules.StrategyName(decision.Explanation.Strategy)}"));
+            return SlaClocks.Start(unit, assigned, rep, _policies, unit.Now);
+        }
+
+        /// <summary>The routing state after this pass's decisions, guarded by the version read.</summary>
+        public void WriteState(UnitOfWork unit)
+        {
             var state = new RoutingState { Rules = _router.States(), Version = (_state?.Version ?? 0) + 1 };
             if (_state is null)
             {
@@ -266,13 +321,13 @@ public sealed class AssignmentEngine
             {
                 unit.Replace(AssignmentCollections.Routing, state, _state.Version);
             }
+        }
 
-            if (wakeAt is { } at)
-            {
-                BacklogDrainTimer.ScheduleAt(unit, at);
-            }
-
-            return decided;
+        /// <summary>Decides <paramref name="lead"/> now (its contact's history read when a rule needs it).</summary>
+        public async Task<RouteDecision> DecideAsync(UnitOfWork unit, LeadAssignment lead, string? excludedRepId, CancellationToken cancellationToken)
+        {
+            var histories = await HistoriesAsync(unit, [lead], cancellationToken);
+            return _router.Route(lead.ToRouting(histories.GetValueOrDefault(lead.ContactId, ContactHistory.None)) with { ExcludedRepId = excludedRepId }, unit.Now);
         }
 
         /// <summary>The waiting leads' contacts' earlier leads, read only when a rule needs them (sticky, returning customers).</summary>

@@ -1,4 +1,6 @@
+using Crm.Assignment.Notifications;
 using Crm.Assignment.Reps;
+using Crm.Assignment.Teams;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Assignments;
@@ -39,6 +41,16 @@ public static class AssignmentQueries
             AssignmentCollections.Reps,
             Filter<Rep>.Eq(x => x.Id, repId) & Filter<Rep>.Eq(x => x.Version, version) & Filter<Rep>.Eq(x => x.OpenLeads, openLeadsBefore),
             new Update<Rep>().Inc(x => x.OpenLeads, units));
+
+    /// <summary>Teams by id (the list endpoint pages it).</summary>
+    public static Query<Team> TeamsById() => AssignmentCollections.Teams.All().OrderBy(x => x.Id);
+
+    /// <summary>A rep's notifications, newest first; only the unread ones when <paramref name="unreadOnly"/>.</summary>
+    public static Query<Notification> NotificationsOf(string repId, bool unreadOnly) =>
+        AssignmentCollections.Notifications.Find(unreadOnly
+                ? Filter<Notification>.Eq(x => x.RepId, repId) & Filter<Notification>.Eq(x => x.Unread, true)
+                : Filter<Notification>.Eq(x => x.RepId, repId))
+            .OrderByDescending(x => x.Id);
 
     /// <summary>The earlier leads of these contacts (for sticky rules and returning customers), by contact.</summary>
     public static Query<LeadAssignment> OfContacts(IReadOnlyCollection<string> contactIds) =>

@@ -72,7 +72,15 @@ public sealed class FollowLeadClosures(UnitOfWork unit) : IConsumer<LeadWon>, IC
             return;
         }
 
-        unit.Replace(AssignmentCollections.Leads, lead with { Version = stored.Version + 1 }, stored.Version);
+        var reopened = lead.WithHistory(new LeadHistoryEntry(message.OccurredAt.TruncateToMs(), "reopened", lead.RepId));
+        if (retakes && await unit.GetAsync(AssignmentCollections.Reps, lead.RepId!, context.CancellationToken) is { } rep)
+        {
+            // Back with its owner: the follow-up clock (or first contact, if never acted on) runs again from the reopening.
+            var policies = await unit.GetAsync(AssignmentCollections.SlaPolicies, Sla.SlaPolicies.DocumentId, context.CancellationToken) ?? Sla.SlaPolicies.Default;
+            reopened = Sla.SlaClocks.Start(unit, reopened, rep, policies, message.OccurredAt.TruncateToMs());
+        }
+
+        unit.Replace(AssignmentCollections.Leads, reopened with { Version = stored.Version + 1 }, stored.Version);
         if (retakes)
         {
             unit.Add(AssignmentQueries.MoveOpenLeads(lead.RepId!, lead.Units));
@@ -99,7 +107,8 @@ public sealed class FollowLeadClosures(UnitOfWork unit) : IConsumer<LeadWon>, IC
             return;
         }
 
-        unit.Replace(AssignmentCollections.Leads, lead with { Version = stored.Version + 1 }, stored.Version);
+        var closed = Sla.SlaClocks.Stop(unit, lead).WithHistory(new LeadHistoryEntry(at, "closed", lead.RepId, outcome));
+        unit.Replace(AssignmentCollections.Leads, closed with { Version = stored.Version + 1 }, stored.Version);
         if (frees)
         {
             unit.Add(AssignmentQueries.MoveOpenLeads(lead.RepId!, -lead.Units));

@@ -1,5 +1,6 @@
 using Crm.Assignment.Reps;
 using Crm.Assignment.Routing;
+using Crm.Assignment.Sla;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using System.Text.Json.Serialization;
@@ -58,6 +59,22 @@ public sealed record LeadAssignment : IDocument
     public RouteExplanation? Explanation { get; init; }
     /// <summary>When <see cref="Explanation"/> was decided.</summary>
     public DateTimeOffset? DecidedAt { get; init; }
+    /// <summary>The running SLA clock (first contact, then follow-up after each activity); null when none runs.</summary>
+    public SlaClock? Sla { get; init; }
+    /// <summary>When the lead was first acted on (an activity logged, a stage move); null before.</summary>
+    public DateTimeOffset? FirstContactAt { get; init; }
+    /// <summary>The latest activity applied (an older one arriving late changes nothing).</summary>
+    public DateTimeOffset? LastActivityAt { get; init; }
+    /// <summary>The lead was already reassigned for a breached SLA (which happens once per lead).</summary>
+    public bool SlaReassigned { get; init; }
+    /// <summary>What happened to the lead here, newest last (at most <see cref="MaxHistory"/>).</summary>
+    public IReadOnlyList<LeadHistoryEntry> History { get; init; } = [];
+
+    public const int MaxHistory = 50;
+
+    /// <summary>This lead with <paramref name="entry"/> appended to its history (the oldest dropped past <see cref="MaxHistory"/>).</summary>
+    public LeadAssignment WithHistory(LeadHistoryEntry entry) =>
+        this with { History = [.. History.Skip(Math.Max(0, History.Count + 1 - MaxHistory)), entry] };
     public long Version { get; init; } = 1;
 
     /// <summary>Stored with the document so the backlog index serves hot, then warm, then cold.</summary>
@@ -76,6 +93,17 @@ public sealed record LeadAssignment : IDocument
         AssignedAt = AssignedAt,
         ClosedAs = ClosedAs,
         Explanation = Explanation is { } why ? ExplanationResponse(why, DecidedAt ?? QueuedAt) : null,
+        Sla = Sla is { } clock ? new SlaClockResponse
+        {
+            Sla = SlaLadder.WireName(clock.Kind),
+            StartedAt = clock.StartedAt,
+            BreachAt = clock.BreachAt,
+            NextStep = clock.NextStep is { } step ? SlaLadder.WireName(step) : null,
+            NextStepAt = clock.DueAt,
+            Breached = clock.Breached,
+        } : null,
+        FirstContactAt = FirstContactAt,
+        History = [.. History.Select(h => new LeadHistoryResponse { At = h.At, Kind = h.Kind, RepId = h.RepId, Detail = h.Detail })],
     };
 
     /// <summary>What routing knows about this lead, with what the contact's earlier leads tell.</summary>
@@ -132,6 +160,9 @@ public sealed record LeadAssignment : IDocument
         Strategy = Rules.RoutingRules.StrategyName(rule.Strategy),
     };
 }
+
+/// <summary>An entry of a lead's assignment history: assigned, sla-warning, sla-breached, reassigned, escalated, activity, closed, reopened, back-to-backlog.</summary>
+public sealed record LeadHistoryEntry(DateTimeOffset At, string Kind, string? RepId = null, string? Detail = null);
 
 /// <summary>What a contact's earlier leads tell routing: whether they bought before, and their latest owner.</summary>
 public sealed record ContactHistory(bool ReturningCustomer, string? PreviousOwnerId)

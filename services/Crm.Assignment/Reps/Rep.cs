@@ -46,6 +46,9 @@ public sealed record Rep : IDocument
     /// <summary>Given new leads: active and available.</summary>
     public bool TakesLeads => Active && Presence == Presence.Available;
 
+    /// <summary>The rep's working calendar (always at work without working hours).</summary>
+    public WorkingCalendar Calendar() => WorkingHours?.Calendar() ?? WorkingCalendar.Always;
+
     /// <summary>What routing needs to know about the rep (its calendar built from <see cref="WorkingHours"/>).</summary>
     public RoutingRep ToRouting() => new(Id, Capacity, OpenLeads)
     {
@@ -54,7 +57,7 @@ public sealed record Rep : IDocument
         Presence = Presence,
         Weight = Weight,
         Skills = Skills,
-        Calendar = WorkingHours?.Calendar() ?? WorkingCalendar.Always,
+        Calendar = Calendar(),
     };
 
     /// <summary>The rep after a merge patch (absent = unchanged); the version is the caller's business.</summary>

@@ -16,6 +16,8 @@ public sealed record RoutingLead(string LeadId, Grade Grade, int Score, DateTime
     public bool ReturningCustomer { get; init; }
     /// <summary>The rep of the contact's latest earlier lead, for sticky rules.</summary>
     public string? PreviousOwnerId { get; init; }
+    /// <summary>A rep the lead must not go to (its owner, when an SLA breach takes it away).</summary>
+    public string? ExcludedRepId { get; init; }
 }
 
 /// <summary>What routing knows about a rep: settings, and the capacity units taken (<see cref="Load"/>) when the pass read them.</summary>
@@ -45,6 +47,8 @@ public sealed record LeadUnits(int Hot = 1, int Warm = 1, int Cold = 1)
 /// <summary>Why a rep of the rule's pool was not eligible (the first reason found, in this order).</summary>
 public enum Exclusion
 {
+    /// <summary>The lead's current owner, when it is being taken away from them.</summary>
+    CurrentOwner,
     NotInTeam,
     MissingSkill,
     Inactive,
@@ -191,7 +195,9 @@ public sealed class Router
             var i = (start + step) % _reps.Length;
             var rep = _reps[i];
             considered++;
-            var (reason, detail) = Check(rule, board, rep, i, units, dropOptional, now);
+            var (reason, detail) = string.Equals(rep.Id, lead.ExcludedRepId, StringComparison.Ordinal)
+                ? (Exclusion.CurrentOwner, null)
+                : Check(rule, board, rep, i, units, dropOptional, now);
             if (reason is null)
             {
                 _eligible.Add(i);
@@ -280,6 +286,7 @@ public sealed class Router
     /// <summary>The lower-case name an exclusion has in the API.</summary>
     public static string WireName(Exclusion reason) => reason switch
     {
+        Exclusion.CurrentOwner => "current-owner",
         Exclusion.NotInTeam => "not-in-team",
         Exclusion.MissingSkill => "missing-skill",
         Exclusion.Inactive => "inactive",

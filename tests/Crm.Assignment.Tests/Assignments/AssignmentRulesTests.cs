@@ -1,3 +1,4 @@
+using Crm.Assignment.Sla;
 using Crm.Assignment.Assignments;
 using Crm.Assignment.Reps;
 using Crm.Assignment.Routing;
@@ -147,8 +148,11 @@ public sealed class AssignmentRulesTests
                 DecidedAt = Start,
                 Version = 1,
             },
-            await world.GetLeadAsync(lead.LeadId) is { } stored ? stored with { Explanation = null } : null);
-        var why = (await world.GetLeadAsync(lead.LeadId))!.Explanation!;
+            await world.GetLeadAsync(lead.LeadId) is { } stored ? stored with { Explanation = null, Sla = null, History = [] } : null);
+        var read = (await world.GetLeadAsync(lead.LeadId))!;
+        var why = read.Explanation!;
+        Assert.Equal((SlaKind.FirstContact, rep.Id, Start, Start.AddMinutes(15), SlaStep.Warning, Start.AddMinutes(12)), (read.Sla!.Kind, read.Sla.RepId, read.Sla.StartedAt, read.Sla.BreachAt, read.Sla.NextStep, read.Sla.DueAt));
+        Assert.Equal(("assigned", rep.Id), (Assert.Single(read.History).Kind, read.History[0].RepId));
         Assert.Equal((AssignmentRule.DefaultId, RoutingStrategy.RoundRobin, 1, 1, rep.Id, 0, 2), (why.RuleId, why.Strategy, why.Considered, why.Eligible, why.Winner!.RepId, why.Winner.LoadBefore, why.Winner.Capacity));
         Assert.Equal(1, (await world.GetRepAsync(rep.Id))!.OpenLeads);
         var assigned = Assert.Single(await world.AssignedEventsAsync());
