@@ -14,12 +14,13 @@ namespace Crm.Assignment.Sla;
 public sealed class TrackLeadActivity(UnitOfWork unit) : IConsumer<LeadActivityLogged>, IConsumer<LeadStageChanged>
 {
     public Task Consume(ConsumeContext<LeadActivityLogged> context) =>
-        ApplyAsync(context.Message.LeadId, context.Message.At.TruncateToMs(), $"activity: {context.Message.Type}", context.CancellationToken);
+        ApplyAsync(unit, context.Message.LeadId, context.Message.At.TruncateToMs(), $"activity: {context.Message.Type}", context.CancellationToken);
 
     public Task Consume(ConsumeContext<LeadStageChanged> context) =>
-        ApplyAsync(context.Message.LeadId, context.Message.OccurredAt.TruncateToMs(), $"stage: {context.Message.FromStage} → {context.Message.ToStage}", context.CancellationToken);
+        ApplyAsync(unit, context.Message.LeadId, context.Message.OccurredAt.TruncateToMs(), $"stage: {context.Message.FromStage} → {context.Message.ToStage}", context.CancellationToken);
 
-    private async Task ApplyAsync(string leadId, DateTimeOffset at, string detail, CancellationToken cancellationToken)
+    /// <summary>Collects into <paramref name="unit"/> the owner acting on <paramref name="leadId"/> at <paramref name="at"/>.</summary>
+    public static async Task ApplyAsync(UnitOfWork unit, string leadId, DateTimeOffset at, string detail, CancellationToken cancellationToken)
     {
         var lead = await unit.GetAsync(AssignmentCollections.Leads, leadId, cancellationToken);
         if (lead is null || (lead.LastActivityAt is { } last && at <= last))
