@@ -65,6 +65,15 @@ public sealed record WorkingHours(string TimeZone, IReadOnlyList<WorkingShift> W
         var holidays = request.Holidays ?? [];
         if (errors.Count > 0 || !shapeOk || zone is null)
         {
+            // Still name a bad time zone with the other errors (every bad field at once).
+            if (zone is not null && !WorkingCalendar.TryCreate(zone, [], [], out _, out var zoneErrors))
+            {
+                foreach (var (key, messages) in zoneErrors)
+                {
+                    errors[key.StartsWith("workingHours.", StringComparison.Ordinal) ? key["workingHours.".Length..] : key] = messages;
+                }
+            }
+
             return null;
         }
 
