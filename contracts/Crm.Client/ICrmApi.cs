@@ -141,6 +141,46 @@ public interface ICrmApi
     [Get("/api/assignment/backlog")]
     Task<IApiResponse<Page<LeadAssignmentResponse>>> ListBacklogAsync([Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/assignment/rules</c>: the ordered assignment rules and lead units.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the rules (the defaults while none are set); <c>ETag</c> is their version.</returns>
+    [Get("/api/assignment/rules")]
+    Task<IApiResponse<AssignmentRulesDocument>> GetAssignmentRulesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/assignment/rules</c>: replaces the assignment rules (administration).</summary>
+    /// <param name="rules">The rules in order and the lead units.</param>
+    /// <param name="ifMatch">Replace only this version (from <c>ETag</c>); null: any.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the rules. Errors: <c>400</c> naming every bad field, <c>412</c> when stale.</returns>
+    [Put("/api/assignment/rules")]
+    Task<IApiResponse<AssignmentRulesDocument>> SetAssignmentRulesAsync([Body] AssignmentRulesDocument rules, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/assignment/reps/{id}/working-hours</c>: a rep's weekly shifts and holidays in their time zone.</summary>
+    /// <param name="id">The rep id.</param>
+    /// <param name="hours">Time zone, shifts and holidays.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the rep. Errors: <c>400</c> naming every bad field, <c>404</c> for an unknown rep.</returns>
+    [Put("/api/assignment/reps/{id}/working-hours")]
+    Task<IApiResponse<RepResponse>> SetRepWorkingHoursAsync(string id, [Body] WorkingHoursDocument hours, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/assignment/reps/{id}/queue</c>: the rep's next best actions, in the order to do them.</summary>
+    /// <param name="id">The rep id.</param>
+    /// <param name="limit">At most this many items (server default 50, at most 500).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the queue. Errors: <c>404</c> for an unknown rep or one the caller does not see.</returns>
+    [Get("/api/assignment/reps/{id}/queue")]
+    Task<IApiResponse<WorkQueueResponse>> GetWorkQueueAsync(string id, [Query] int? limit = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/assignment/reps/{id}/notifications</c>: the rep's notifications, newest first.</summary>
+    /// <param name="id">The rep id.</param>
+    /// <param name="unread">true: only the unread ones.</param>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>404</c> for an unknown rep or one the caller does not see.</returns>
+    [Get("/api/assignment/reps/{id}/notifications")]
+    Task<IApiResponse<Page<NotificationResponse>>> ListNotificationsAsync(string id, [Query] bool? unread = null, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /api/messaging/messages</c>: messages sent to contacts (welcome e-mails...), newest first.</summary>
     /// <param name="contactId">Only messages to this contact.</param>
     /// <param name="leadId">Only messages about this lead.</param>

@@ -1,4 +1,5 @@
 using Crm.Assignment.Assignments;
+using Crm.Assignment.Contacts;
 using Crm.Assignment.Reps;
 using Crm.Assignment.Queue;
 using Crm.Assignment.Rules;
@@ -34,7 +35,9 @@ public static class AssignmentService
             .Add<AssignOnLeadScored>("lead-scored", concurrentMessageLimit: 1)
             .Add<AssignOnLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: 1)
             .Add<FollowLeadClosures>("lead-closures", concurrentMessageLimit: 1)
-            .Add<TrackLeadActivity>("lead-activity"));
+            .Add<TrackLeadActivity>("lead-activity")
+            .Add<RekeyOnContactsMerged>("contacts-merged")
+            .Add<EraseOnErasureRequested>("contact-erasure-requested"));
         return builder;
     }
 

@@ -4,6 +4,7 @@ using Crm.Client;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using Crm.Contracts.Assignment;
+using Crm.Contracts.Contacts;
 using Crm.Contracts.Leads;
 using Crm.ServiceDefaults.Security;
 using Crm.Testing;
@@ -242,5 +243,42 @@ public sealed class RoutingApiTests
         using var asBo = factory.CreateClient().As(TestIdentity.Person(PersonRoles.Rep, "someone-else"));
         using var hidden = await asBo.GetAsync(new Uri($"/api/assignment/reps/{ann.Id}/queue", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+    }
+
+    [Fact]
+    public async Task Assignments_follow_merged_contacts_and_an_erasure_is_confirmed()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        var ann = await CreateRepAsync(client, "Ann", 10);
+        await CreateRepAsync(client, "Bob", 10);
+        using (var put = await client.PutAsJsonAsync("/api/assignment/rules", new AssignmentRulesDocument
+        {
+            Rules = [new AssignmentRuleDocument { Id = "keep", Name = "Keep the owner", Strategy = "sticky" }],
+        }, CrmClient.JsonOptions))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var first = Scored("warm", 10);
+        await factory.Harness.Bus.Publish(first);
+        Assert.Equal(ann.Id, (await AssignedAsync(factory, first.LeadId)).RepId);
+
+        var survivor = Guid.CreateVersion7().ToString("N");
+        await factory.Harness.Bus.Publish(new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, SurvivorId = survivor, MergedIds = [first.ContactId] });
+        await Poll.UntilAsync(async () => (await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{first.LeadId}")).ContactId == survivor, "the lead re-keyed to the survivor");
+
+        // The survivor's next lead sticks with the owner of the merged contact's lead (round robin alone would give it to Bob).
+        var next = Scored("warm", 10) with { ContactId = survivor };
+        await factory.Harness.Bus.Publish(next);
+        Assert.Equal(ann.Id, (await AssignedAsync(factory, next.LeadId)).RepId);
+        Assert.Equal("Kept with the contact's previous owner.", (await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{next.LeadId}")).Explanation!.Note);
+
+        var request = Guid.NewGuid().ToString("N");
+        await factory.Harness.Bus.Publish(new ContactErasureRequested { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, ContactId = survivor, RequestId = request });
+        var erased = await Poll.ForAsync(
+            () => Task.FromResult(factory.Harness.Published.Select<ContactDataErased>(x => x.Context.Message.RequestId == request).FirstOrDefault()?.Context.Message),
+            "the erasure confirmed by assignment");
+        Assert.Equal(("assignment", survivor, 2), (erased.Service, erased.ContactId, erased.Records));
     }
 }
