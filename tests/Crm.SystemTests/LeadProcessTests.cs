@@ -69,6 +69,20 @@ public sealed class LeadProcessTests(Platform platform) : IAsyncLifetime
         await SendAsync(HttpMethod.Post, $"/api/leads/{id}/activities", new { type = "call", note = "reached her" }, HttpStatusCode.Created);
         Assert.Equal("contacted", (await SendAsync(HttpMethod.Post, $"/api/leads/{id}/stage", new { stage = "contacted" }, HttpStatusCode.OK)).GetProperty("stage").GetString());
 
+        // Assignment hears the call (LeadActivityLogged) and the move: the first-contact clock gives way to a follow-up
+        // clock, and the lead says which rule routed it and why.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var assignment = await SendAsync(HttpMethod.Get, $"/api/assignment/leads/{id}", null, HttpStatusCode.OK);
+                return assignment.TryGetProperty("firstContactAt", out _) && assignment.GetProperty("sla").GetProperty("sla").GetString() == "follow-up";
+            },
+            "Assignment to see the first contact",
+            Deadline);
+        var worked = await SendAsync(HttpMethod.Get, $"/api/assignment/leads/{id}", null, HttpStatusCode.OK);
+        Assert.Equal("default", worked.GetProperty("explanation").GetProperty("ruleId").GetString());
+        Assert.Contains(worked.GetProperty("history").EnumerateArray(), h => h.GetProperty("kind").GetString() == "activity");
+
         // Signals by e-mail score the lead at once (the reply is an interaction: +10; two page views +6).
         var signals = await SendAsync(
             HttpMethod.Post,
