@@ -30,6 +30,7 @@ public static class WorkQueueEndpoints
                 "or restarts its SLA clock.")
             .WithParameterDescription("id", "The rep's id.")
             .WithParameterDescription("limit", "At most this many items (default 50, at most 500).")
+            .WithParameterDescription("due", "`today`: only the actions due by the rep's local midnight (the daily task list).")
             .Produces<WorkQueueResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -53,10 +54,15 @@ public static class WorkQueueEndpoints
         return api;
     }
 
-    private static async Task<IResult> QueueAsync(string id, [FromQuery] string? limit, IDocumentStore store, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> QueueAsync(string id, [FromQuery] string? limit, [FromQuery] string? due, IDocumentStore store, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var take = Paging.Limit(limit, errors);
+        if (due is not null && due != "today")
+        {
+            errors.Add("due", "Only 'today' (the actions due by the rep's local midnight: the daily task list).");
+        }
+
         errors.ThrowIfAny();
         var rep = await store.GetAsync(AssignmentCollections.Reps, id, cancellationToken);
         if (rep is null || http.Caller()?.Sees(rep.Id, rep.TeamId) != true)
@@ -68,11 +74,12 @@ public static class WorkQueueEndpoints
         var open = await store.FindAsync(AssignmentQueries.AssignedTo(id), cancellationToken);
         var endOfDay = WorkQueue.EndOfDay(now, rep.WorkingHours?.TimeZone);
         var ordered = WorkQueue.Order(open, now, endOfDay);
+        var items = due is null ? ordered : [.. ordered.Where(i => i.Lead.Sla is { } sla && sla.BreachAt <= endOfDay)];
         return Results.Ok(new WorkQueueResponse
         {
             RepId = id,
             DueToday = ordered.Count(i => i.Lead.Sla is { } sla && sla.BreachAt <= endOfDay),
-            Items = [.. ordered.Take(Math.Min(take, MaxQueue)).Select((item, index) => new WorkItemResponse
+            Items = [.. items.Take(Math.Min(take, MaxQueue)).Select((item, index) => new WorkItemResponse
             {
                 Rank = index + 1,
                 LeadId = item.Lead.Id,

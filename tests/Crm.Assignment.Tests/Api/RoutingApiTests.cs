@@ -229,6 +229,17 @@ public sealed class RoutingApiTests
         Assert.Equal((1, "first-contact", "on-track", $"/api/leads/{hot.LeadId}/activities"), (first.Rank, first.Action, first.SlaStatus, first.CompleteWith));
         Assert.Equal(assigned.OccurredAt.AddMinutes(15), first.DueAt!.Value, TimeSpan.FromMilliseconds(1));
 
+        // The daily task list: the hot lead's first contact is due in 15 minutes, the cold one's in 48 hours (both
+        // counted in Ann's calendar: always at work). Unless the test runs in the 15 minutes before UTC midnight, only the hot one is due today.
+        var today = await asAnn.ReadAsync<WorkQueueResponse>($"/api/assignment/reps/{ann.Id}/queue?due=today");
+        Assert.Contains(hot.LeadId, today.Items.Select(i => i.LeadId));
+        Assert.DoesNotContain(cold.LeadId, today.Items.Select(i => i.LeadId));
+        Assert.Equal(today.Items.Count, today.DueToday);
+        using (var badDue = await asAnn.GetAsync(new Uri($"/api/assignment/reps/{ann.Id}/queue?due=tomorrow", UriKind.Relative)))
+        {
+            Assert.Equal(["due"], (await ApiHelpers.ErrorsAsync(badDue)).EnumerateObject().Select(p => p.Name));
+        }
+
         var notifications = await asAnn.ReadAsync<Page<NotificationResponse>>($"/api/assignment/reps/{ann.Id}/notifications?unread=true");
         var note = Assert.Single(notifications.Items);
         Assert.Equal(("hot-lead", hot.LeadId), (note.Kind, note.LeadId));
