@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "bare-yarp" => await GatewayBenchmark.RunBareProxyAsync(Arguments.Parse(args[1..])),
     "faults" => await FaultSuite.RunAsync(Arguments.Parse(args[1..])),
     "signals" => await SignalsBenchmark.RunAsync(Arguments.Parse(args[1..])),
+    "routing" => RoutingBenchmark.Run(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -33,6 +34,9 @@ static int Usage()
                    behavioural signals through the gateway with scoring on (POST /api/leads/signals), in batches and,
                    as the baseline of the same run, one per request (against ./crm up with a raised per-key limit);
                    CPU per 1,000 signals per process
+          routing  [--leads 200000] [--warmup 50000] [--rounds 5] [--seed 7]
+                   the routing engine alone (no platform): 200 reps and 10 rules, batches of 100 leads with a new Router
+                   each, beside one plain round-robin rule; Gini of per-rep counts and weighted shares over 10,000 leads
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);

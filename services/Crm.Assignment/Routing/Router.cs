@@ -62,7 +62,7 @@ public enum Exclusion
 /// <summary>A rep left out of a decision, and why.</summary>
 public sealed record ExcludedRep(string RepId, Exclusion Reason, string? Detail = null);
 
-/// <summary>The winner's numbers when chosen: capacity units taken before the lead, capacity, weight and (weighted rules) credit.</summary>
+/// <summary>The winner's numbers when chosen: capacity units taken before the lead, capacity, weight and (weighted rules) credit before paying for the lead.</summary>
 public sealed record WinnerNumbers(string RepId, int LoadBefore, int Capacity, int Weight, long? Credit);
 
 /// <summary>
@@ -220,6 +220,7 @@ public sealed class Router
         }
 
         string? note = null;
+        long? winningCredit = null;
         var chosen = -1;
         if (_eligible.Count > 0)
         {
@@ -227,7 +228,7 @@ public sealed class Router
             {
                 RoutingStrategy.LeastLoaded => Best(i => -_load[i]),
                 RoutingStrategy.MostAvailable => Best(i => _reps[i].Capacity - _load[i]),
-                RoutingStrategy.Weighted => Weighted(board),
+                RoutingStrategy.Weighted => Weighted(board, out winningCredit),
                 RoutingStrategy.Sticky => Sticky(lead, out note),
                 _ => _eligible[0],
             };
@@ -237,7 +238,7 @@ public sealed class Router
         if (chosen >= 0)
         {
             var rep = _reps[chosen];
-            winner = new WinnerNumbers(rep.Id, _load[chosen], rep.Capacity, rep.Weight, rule.Strategy == RoutingStrategy.Weighted ? board.Credits.GetValueOrDefault(rep.Id) : null);
+            winner = new WinnerNumbers(rep.Id, _load[chosen], rep.Capacity, rep.Weight, winningCredit);
             _load[chosen] += units;
             board.Cursor = rep.Id;
             if (rule.FairnessCap is not null)
@@ -377,9 +378,10 @@ public sealed class Router
     /// <summary>
     /// Smooth weighted round robin: every eligible rep earns its weight in credit, the richest is chosen and pays the
     /// eligible reps' total weight. Reps not eligible earn nothing (back from leave, they do not get a flood), and a
-    /// weight change counts from the next decision on (no catch-up for the past).
+    /// weight change counts from the next decision on (no catch-up for the past). <paramref name="winningCredit"/> is the
+    /// winner's credit before paying for the lead (what made it win).
     /// </summary>
-    private int Weighted(RuleBoard board)
+    private int Weighted(RuleBoard board, out long? winningCredit)
     {
         long total = 0;
         var best = -1;
@@ -398,6 +400,7 @@ public sealed class Router
         }
 
         board.Credits[_reps[best].Id] = bestCredit - total;
+        winningCredit = bestCredit;
         return best;
     }
 
