@@ -240,7 +240,11 @@ public sealed class Router
             var rep = _reps[chosen];
             winner = new WinnerNumbers(rep.Id, _load[chosen], rep.Capacity, rep.Weight, winningCredit);
             _load[chosen] += units;
-            board.Cursor = rep.Id;
+            if (rule.Strategy != RoutingStrategy.Sticky || !string.Equals(rep.Id, lead.PreviousOwnerId, StringComparison.Ordinal))
+            {
+                // A lead kept with its previous owner does not move the rotation: the round-robin fallback skips nobody.
+                board.Cursor = rep.Id;
+            }
             if (rule.FairnessCap is not null)
             {
                 board.Counts[rep.Id] = board.Counts.GetValueOrDefault(rep.Id) + 1;

@@ -8,11 +8,32 @@ public sealed record WorkingHours(string TimeZone, IReadOnlyList<WorkingShift> W
 {
     private static readonly string[] DayNames = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
-    /// <summary>The calendar these hours describe (they were validated when set).</summary>
-    public WorkingCalendar Calendar() =>
-        WorkingCalendar.TryCreate(TimeZone, Week, Holidays, out var calendar, out var errors)
-            ? calendar!
-            : throw new InvalidOperationException($"Stored working hours are invalid: {string.Join("; ", errors.SelectMany(e => e.Value))}");
+    private const int MaxCachedCalendars = 10_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<WorkingHours, WorkingCalendar> Calendars = new();
+
+    /// <summary>
+    /// The calendar these hours describe (they were validated when set); built once per distinct set of hours and
+    /// shared, since every routing pass asks for every rep's.
+    /// </summary>
+    public WorkingCalendar Calendar()
+    {
+        if (Calendars.TryGetValue(this, out var cached))
+        {
+            return cached;
+        }
+
+        if (!WorkingCalendar.TryCreate(TimeZone, Week, Holidays, out var calendar, out var errors))
+        {
+            throw new InvalidOperationException($"Stored working hours are invalid: {string.Join("; ", errors.SelectMany(e => e.Value))}");
+        }
+
+        if (Calendars.Count >= MaxCachedCalendars)
+        {
+            Calendars.Clear();
+        }
+
+        return Calendars.GetOrAdd(this, calendar);
+    }
 
     public bool Equals(WorkingHours? other) =>
         other is not null && string.Equals(TimeZone, other.TimeZone, StringComparison.Ordinal)

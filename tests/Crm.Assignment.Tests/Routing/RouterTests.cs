@@ -108,8 +108,21 @@ public sealed class RouterTests
     public void Every_exclusion_has_its_wire_name()
     {
         Assert.Equal(
-            ["not-in-team", "missing-skill", "inactive", "away", "offline", "outside-working-hours", "full", "fairness-cap"],
+            ["current-owner", "not-in-team", "missing-skill", "inactive", "away", "offline", "outside-working-hours", "full", "fairness-cap"],
             Enum.GetValues<Exclusion>().Select(Router.WireName));
+    }
+
+    [Fact]
+    public void A_lead_taken_from_its_owner_never_goes_back_to_them()
+    {
+        var router = new Router([], OneUnit, [Rep("rep-a"), Rep("rep-b")]);
+
+        var moved = router.Route(Lead("lead-1") with { ExcludedRepId = "rep-a" }, Now);
+        var alone = new Router([], OneUnit, [Rep("rep-a")]).Route(Lead("lead-2") with { ExcludedRepId = "rep-a" }, Now);
+
+        Assert.Equal("rep-b", moved.RepId);
+        Assert.Equal([new ExcludedRep("rep-a", Exclusion.CurrentOwner)], moved.Explanation.Excluded);
+        Assert.Null(alone.RepId);
     }
 
     // --- Least loaded, most available, sticky ---
@@ -159,6 +172,17 @@ public sealed class RouterTests
         Assert.Equal("rep-c", decision.RepId);
         Assert.Equal("Kept with the contact's previous owner.", decision.Explanation.Note);
         Assert.Equal(RoutingStrategy.Sticky, decision.Explanation.Strategy);
+    }
+
+    [Fact]
+    public void A_lead_kept_with_its_previous_owner_does_not_move_the_rotation()
+    {
+        var router = new Router([Rule("sticky", RoutingStrategy.Sticky)], OneUnit, [Rep("rep-a"), Rep("rep-b"), Rep("rep-c")], Cursor("rep-a", "sticky"));
+
+        var kept = router.Route(Lead("lead-1") with { PreviousOwnerId = "rep-c" }, Now);
+        var next = router.Route(Lead("lead-2"), Now);
+
+        Assert.Equal(("rep-c", "rep-b"), (kept.RepId, next.RepId));
     }
 
     [Fact]
