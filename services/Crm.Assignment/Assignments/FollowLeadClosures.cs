@@ -51,10 +51,10 @@ public static class LeadClosure
 public sealed class FollowLeadClosures(UnitOfWork unit) : IConsumer<LeadWon>, IConsumer<LeadLost>, IConsumer<LeadReopened>
 {
     public Task Consume(ConsumeContext<LeadWon> context) =>
-        CloseAsync(nameof(LeadWon), context.Message.LeadId, context.Message.ContactId, "won", context.Message.OccurredAt, context.CancellationToken);
+        CloseAsync(unit, nameof(LeadWon), context.Message.LeadId, context.Message.ContactId, "won", context.Message.OccurredAt, context.CancellationToken);
 
     public Task Consume(ConsumeContext<LeadLost> context) =>
-        CloseAsync(nameof(LeadLost), context.Message.LeadId, context.Message.ContactId, "lost", context.Message.OccurredAt, context.CancellationToken);
+        CloseAsync(unit, nameof(LeadLost), context.Message.LeadId, context.Message.ContactId, "lost", context.Message.OccurredAt, context.CancellationToken);
 
     public async Task Consume(ConsumeContext<LeadReopened> context)
     {
@@ -91,7 +91,11 @@ public sealed class FollowLeadClosures(UnitOfWork unit) : IConsumer<LeadWon>, IC
         }
     }
 
-    private async Task CloseAsync(string eventName, string leadId, string contactId, string outcome, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Collects into <paramref name="unit"/> the lead <paramref name="leadId"/> closed as <paramref name="outcome"/> at
+    /// <paramref name="occurredAt"/> (<paramref name="eventName"/>: the event that said so, for validation errors).
+    /// </summary>
+    public static async Task CloseAsync(UnitOfWork unit, string eventName, string leadId, string contactId, string outcome, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         var at = occurredAt.TruncateToMs();
         var stored = await unit.GetAsync(AssignmentCollections.Leads, Required(leadId, eventName), cancellationToken);

@@ -143,7 +143,11 @@ public sealed record LeadAssignment : IDocument
         _ => "backlog",
     };
 
-    /// <summary>The event published (through the outbox) when this backlog lead goes to <paramref name="rep"/> at <paramref name="now"/> by <paramref name="rule"/>.</summary>
+    /// <summary>
+    /// The event published (through the outbox) when this lead goes to <paramref name="rep"/> at <paramref name="now"/> by
+    /// <paramref name="rule"/>: from the backlog (it waited since it was queued), or taken from its owner for a breached SLA
+    /// (it did not wait in the backlog at all).
+    /// </summary>
     public LeadAssigned AssignedEvent(Rep rep, DateTimeOffset now, RouteExplanation rule) => new()
     {
         EventId = Ids.NewGuid(),
@@ -155,7 +159,7 @@ public sealed record LeadAssignment : IDocument
         TeamId = rep.TeamId,
         Grade = BacklogOrder.Format(Grade),
         Score = Score,
-        WaitedInBacklog = now - QueuedAt,
+        WaitedInBacklog = Status == LeadStatus.Backlog ? now - QueuedAt : TimeSpan.Zero,
         AssignedBy = Actor.System,
         PreviousRepId = PreviousRepId,
         RuleId = rule.RuleId,
