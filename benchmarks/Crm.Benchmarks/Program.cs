@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "bare-yarp" => await GatewayBenchmark.RunBareProxyAsync(Arguments.Parse(args[1..])),
     "faults" => await FaultSuite.RunAsync(Arguments.Parse(args[1..])),
     "signals" => await SignalsBenchmark.RunAsync(Arguments.Parse(args[1..])),
+    "sla-timers" => await SlaTimersBenchmark.RunAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -33,6 +34,10 @@ static int Usage()
                    behavioural signals through the gateway with scoring on (POST /api/leads/signals), in batches and,
                    as the baseline of the same run, one per request (against ./crm up with a raised per-key limit);
                    CPU per 1,000 signals per process
+          sla-timers [--timers 10000] [--spread-ms 60000] [--replicas 2] [--baseline 1] [--warmup 2000] [--batch 50] [--concurrency 4]
+                   [--poll-ms 1000] [--lead 3] [--limit 120] [--goal 60]
+                   Assignment's SLA timers on a SQLite file: --timers leads whose warning is due over --spread-ms, fired
+                   by --replicas hosts (real TimerRunner + SlaTimer) started at T0, beside one replica; lateness, each once
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);
