@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "faults" => await FaultSuite.RunAsync(Arguments.Parse(args[1..])),
     "signals" => await SignalsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "routing" => RoutingBenchmark.Run(Arguments.Parse(args[1..])),
+    "sla-timers" => await SlaTimersBenchmark.RunAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -37,6 +38,10 @@ static int Usage()
           routing  [--leads 200000] [--warmup 50000] [--rounds 5] [--seed 7]
                    the routing engine alone (no platform): 200 reps and 10 rules, batches of 100 leads with a new Router
                    each, beside one plain round-robin rule; Gini of per-rep counts and weighted shares over 10,000 leads
+          sla-timers [--timers 10000] [--spread-ms 60000] [--replicas 2] [--baseline 1] [--warmup 2000] [--batch 50] [--concurrency 4]
+                   [--poll-ms 1000] [--lead 3] [--limit 120] [--goal 60]
+                   Assignment's SLA timers on a SQLite file: --timers leads whose warning is due over --spread-ms, fired
+                   by --replicas hosts (real TimerRunner + SlaTimer) started at T0, beside one replica; lateness, each once
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);
