@@ -78,29 +78,12 @@ public static class RuleEndpoints
             throw new RequestValidationException(errors);
         }
 
-        long? expected = null;
-        if (!string.IsNullOrWhiteSpace(ifMatch) && !ETags.TryParseIfMatch(ifMatch, out expected))
-        {
-            return Stale($"If-Match '{ifMatch}' does not name a version of the rules.");
-        }
-
+        var expected = ETags.ExpectedVersion(ifMatch, "assignment rules");
         var current = await unit.GetAsync(AssignmentCollections.Rules, RoutingRules.DocumentId, cancellationToken);
         var version = current?.Version ?? 0;
-        if (expected is { } wanted && wanted != version)
-        {
-            return Stale($"If-Match names version {wanted} but the rules are at version {version}: read them again and retry.");
-        }
-
+        ETags.CheckVersion(expected, version, "assignment rules");
         var rules = parsed with { UpdatedBy = http.Actor(), UpdatedAt = unit.Now, Version = version + 1 };
-        if (current is null)
-        {
-            unit.Insert(AssignmentCollections.Rules, rules);
-        }
-        else
-        {
-            unit.Replace(AssignmentCollections.Rules, rules, current.Version);
-        }
-
+        unit.Save(AssignmentCollections.Rules, rules, current);
         BacklogDrainTimer.ScheduleAfter(unit);
         await unit.CommitAsync(cancellationToken);
         try
@@ -116,6 +99,4 @@ public static class RuleEndpoints
         return Results.Ok(rules.ToDocument());
     }
 
-    private static IResult Stale(string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The rules have changed.", detail: detail);
 }

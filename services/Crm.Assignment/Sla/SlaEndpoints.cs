@@ -50,23 +50,11 @@ public static class SlaEndpoints
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var parsed = SlaPolicies.Parse(request, errors) ?? throw new RequestValidationException(errors);
+        var expected = ETags.ExpectedVersion(ifMatch, "SLA policies");
         var current = await unit.GetAsync(AssignmentCollections.SlaPolicies, SlaPolicies.DocumentId, cancellationToken);
-        var version = current?.Version ?? 0;
-        if (!string.IsNullOrWhiteSpace(ifMatch) && (!ETags.TryParseIfMatch(ifMatch, out var expected) || (expected is { } wanted && wanted != version)))
-        {
-            return Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The SLA policies have changed.", detail: $"They are at version {version}: read them again and retry.");
-        }
-
-        var policies = parsed with { Version = version + 1 };
-        if (current is null)
-        {
-            unit.Insert(AssignmentCollections.SlaPolicies, policies);
-        }
-        else
-        {
-            unit.Replace(AssignmentCollections.SlaPolicies, policies, current.Version);
-        }
-
+        ETags.CheckVersion(expected, current?.Version ?? 0, "SLA policies");
+        var policies = parsed with { Version = (current?.Version ?? 0) + 1 };
+        unit.Save(AssignmentCollections.SlaPolicies, policies, current);
         await unit.CommitAsync(cancellationToken);
         http.Response.SetETag(policies.Version);
         return Results.Ok(policies.ToDocument());

@@ -70,14 +70,7 @@ public static class TeamEndpoints
             ManagerRepId = string.IsNullOrEmpty(request.ManagerRepId) ? null : request.ManagerRepId,
             Version = (current?.Version ?? 0) + 1,
         };
-        if (current is null)
-        {
-            unit.Insert(AssignmentCollections.Teams, team);
-        }
-        else
-        {
-            unit.Replace(AssignmentCollections.Teams, team, current.Version);
-        }
+        unit.Save(AssignmentCollections.Teams, team, current);
 
         await unit.CommitAsync(cancellationToken);
         return Results.Ok(team.ToResponse());

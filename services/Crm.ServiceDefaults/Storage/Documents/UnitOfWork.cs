@@ -45,6 +45,23 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     public void Insert<T>(DocumentCollection<T> collection, T document)
         where T : class, IDocument => _writes.Add(Write.Insert(collection, document));
 
+    /// <summary>
+    /// Writes a document replaced whole (a configuration document, a team): inserted when <paramref name="current"/> (what
+    /// was read) is null, else replaced at <paramref name="current"/>'s version; a concurrent write fails the commit.
+    /// </summary>
+    public void Save<T>(DocumentCollection<T> collection, T document, T? current)
+        where T : class, IDocument
+    {
+        if (current is null)
+        {
+            Insert(collection, document);
+        }
+        else
+        {
+            Replace(collection, document, current.Version);
+        }
+    }
+
     /// <summary>Inserts unless a document with this id exists (which then stays as it is).</summary>
     public void InsertIfAbsent<T>(DocumentCollection<T> collection, T document)
         where T : class, IDocument => _writes.Add(Write.InsertIfAbsent(collection, document));
