@@ -26,7 +26,8 @@ public sealed class LeadProcessTests(Platform platform) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var reps = await platform.Api.ListRepsAsync();
-        if (reps.Content?.Items.Any(r => r.Active) != true)
+        // One that takes leads now: other tests of the shared platform may have set theirs away or given them working hours.
+        if (reps.Content?.Items.Any(r => r.Active && r.Presence == Crm.Contracts.Api.Assignment.Presence.Available && r.WorkingHours is null && r.OpenLeads < r.Capacity - 100) != true)
         {
             Assert.Equal(HttpStatusCode.Created, (await platform.Api.CreateRepAsync(new Crm.Contracts.Api.Assignment.CreateRepRequest { Name = "Pia Process", Capacity = 1000 })).StatusCode);
         }
@@ -80,7 +81,9 @@ public sealed class LeadProcessTests(Platform platform) : IAsyncLifetime
             "Assignment to see the first contact",
             Deadline);
         var worked = await SendAsync(HttpMethod.Get, $"/api/assignment/leads/{id}", null, HttpStatusCode.OK);
-        Assert.Equal("default", worked.GetProperty("explanation").GetProperty("ruleId").GetString());
+        // Which rule depends on what other tests of the shared platform configured; that one routed it, and said so.
+        Assert.False(string.IsNullOrEmpty(worked.GetProperty("explanation").GetProperty("ruleId").GetString()));
+        Assert.True(worked.GetProperty("explanation").GetProperty("eligible").GetInt32() >= 1);
         Assert.Contains(worked.GetProperty("history").EnumerateArray(), h => h.GetProperty("kind").GetString() == "activity");
 
         // Signals by e-mail score the lead at once (the reply is an interaction: +10; two page views +6).

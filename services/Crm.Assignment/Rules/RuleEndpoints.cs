@@ -44,8 +44,9 @@ public static class RuleEndpoints
                         When = new RuleConditionsDocument { Grades = [Grade.Hot], Languages = ["es"] },
                         Pool = new RulePoolDocument { RequiredSkills = [new SkillRequirementDocument { Skill = "lang:es", MinLevel = 3 }], OptionalSkills = [new SkillRequirementDocument { Skill = "product:solar" }], DropOptionalAfterMinutes = 5 },
                         Strategy = "least-loaded",
+                        FairnessCap = new FairnessCapDocument { Max = 20, WindowMinutes = 60 },
                     },
-                    new AssignmentRuleDocument { Id = "everyone", Name = "Everyone else, by weight", Strategy = "weighted", FairnessCap = new FairnessCapDocument { Max = 20, WindowMinutes = 60 } },
+                    new AssignmentRuleDocument { Id = "everyone", Name = "Everyone else, by weight", Strategy = "weighted" },
                 ],
                 LeadUnits = new LeadUnitsDocument { Hot = 2, Warm = 1, Cold = 1 },
             })

@@ -21,7 +21,7 @@ public static class TeamEndpoints
             .WithSummary("Create or replace a team")
             .WithDescription("A team's name, lead and manager (rep ids that must exist). Reps join a team through their `teamId`; SLA escalations go to its lead, then its manager.")
             .WithParameterDescription("id", "The team's id (letters, digits, '-', '_' and '.'; the reps' `teamId`).")
-            .WithRequestExample(new TeamRequest { Name = "North desk", LeadRepId = "01a2…", ManagerRepId = "01a3…" })
+            .WithRequestExample(new TeamRequest { Name = "North desk" })
             .Produces<TeamResponse>()
             .ProducesValidationProblem();
         api.MapGet("/teams", ListAsync)
