@@ -343,7 +343,7 @@ public sealed class AssignmentEngine
             var waitingIds = waiting.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
             return earlier.Where(l => !waitingIds.Contains(l.Id))
                 .GroupBy(l => l.ContactId, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => ContactHistory.Of(g, ""), StringComparer.Ordinal);
+                .ToDictionary(g => g.Key, g => ContactHistory.Of(g), StringComparer.Ordinal);
         }
     }
 }

@@ -175,14 +175,11 @@ public sealed record ContactHistory(bool ReturningCustomer, string? PreviousOwne
 {
     public static ContactHistory None { get; } = new(false, null);
 
-    /// <summary>From the contact's leads other than <paramref name="leadId"/>: any won, and the rep of the latest assigned.</summary>
-    public static ContactHistory Of(IEnumerable<LeadAssignment> leads, string leadId)
-    {
-        var earlier = leads.Where(l => !string.Equals(l.Id, leadId, StringComparison.Ordinal)).ToList();
-        return new ContactHistory(
+    /// <summary>From the contact's earlier leads: any won, and the rep of the latest assigned.</summary>
+    public static ContactHistory Of(IEnumerable<LeadAssignment> earlier) =>
+        new(
             earlier.Any(l => l.ClosedAs == "won"),
             earlier.Where(l => l.RepId is not null).OrderByDescending(l => l.AssignedAt).ThenByDescending(l => l.Id, StringComparer.Ordinal).FirstOrDefault()?.RepId);
-    }
 }
 
 /// <summary>What a LeadScored event tells Assignment: the score and the lead's facts for routing.</summary>

@@ -44,13 +44,16 @@ public static class WorkQueue
             return new WorkItem(lead, action, 2, status, $"The {action} SLA is at risk (due {clock!.BreachAt:u}).");
         }
 
-        if (clock is not null && clock.BreachAt <= endOfDay)
+        if (DueBy(lead, endOfDay))
         {
-            return new WorkItem(lead, action, 3, status, $"The {action} is due today ({clock.BreachAt:u}).");
+            return new WorkItem(lead, action, 3, status, $"The {action} is due today ({clock!.BreachAt:u}).");
         }
 
         return new WorkItem(lead, action, 4, status, "Next by score and age.");
     }
+
+    /// <summary>Whether the lead's next action is due by <paramref name="endOfDay"/> (its SLA target; no clock: never due).</summary>
+    public static bool DueBy(LeadAssignment lead, DateTimeOffset endOfDay) => lead.Sla is { } clock && clock.BreachAt <= endOfDay;
 
     /// <summary>The end of the rep's local day containing <paramref name="now"/> (their next local midnight), in UTC.</summary>
     public static DateTimeOffset EndOfDay(DateTimeOffset now, string? timeZone)

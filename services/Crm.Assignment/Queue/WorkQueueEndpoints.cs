@@ -65,7 +65,7 @@ public static class WorkQueueEndpoints
 
         errors.ThrowIfAny();
         var rep = await store.GetAsync(AssignmentCollections.Reps, id, cancellationToken);
-        if (rep is null || http.Caller()?.Sees(rep.Id, rep.TeamId) != true)
+        if (rep?.OwnedBy(http) != true)
         {
             return NotFound(id);
         }
@@ -74,11 +74,12 @@ public static class WorkQueueEndpoints
         var open = await store.FindAsync(AssignmentQueries.AssignedTo(id), cancellationToken);
         var endOfDay = WorkQueue.EndOfDay(now, rep.WorkingHours?.TimeZone);
         var ordered = WorkQueue.Order(open, now, endOfDay);
-        var items = due is null ? ordered : [.. ordered.Where(i => i.Lead.Sla is { } sla && sla.BreachAt <= endOfDay)];
+        var today = ordered.Where(i => WorkQueue.DueBy(i.Lead, endOfDay)).ToList();
+        var items = due is null ? ordered : today;
         return Results.Ok(new WorkQueueResponse
         {
             RepId = id,
-            DueToday = ordered.Count(i => i.Lead.Sla is { } sla && sla.BreachAt <= endOfDay),
+            DueToday = today.Count,
             Items = [.. items.Take(Math.Min(take, MaxQueue)).Select((item, index) => new WorkItemResponse
             {
                 Rank = index + 1,
@@ -109,7 +110,7 @@ public static class WorkQueueEndpoints
         var query = Paging.StartAfter(AssignmentQueries.NotificationsOf(id, unreadOnly), cursor, errors);
         errors.ThrowIfAny();
         var rep = await store.GetAsync(AssignmentCollections.Reps, id, cancellationToken);
-        if (rep is null || http.Caller()?.Sees(rep.Id, rep.TeamId) != true)
+        if (rep?.OwnedBy(http) != true)
         {
             return NotFound(id);
         }
@@ -122,7 +123,7 @@ public static class WorkQueueEndpoints
     {
         var rep = await unit.GetAsync(AssignmentCollections.Reps, id, cancellationToken);
         var notification = await unit.GetAsync(AssignmentCollections.Notifications, notificationId, cancellationToken);
-        if (rep is null || http.Caller()?.Sees(rep.Id, rep.TeamId) != true || notification is null || notification.RepId != id)
+        if (rep?.OwnedBy(http) != true || notification is null || notification.RepId != id)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Notification not found.", detail: $"Rep '{id}' has no notification '{notificationId}'.");
         }

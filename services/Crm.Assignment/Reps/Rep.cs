@@ -2,6 +2,7 @@ using Crm.Assignment.Routing;
 using Crm.Contracts.Api.Assignment;
 using Crm.Contracts.Assignment;
 using Crm.Contracts.Audit;
+using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Assignment.Reps;
@@ -45,6 +46,12 @@ public sealed record Rep : IDocument
 
     /// <summary>Given new leads: active and available.</summary>
     public bool TakesLeads => Active && Presence == Presence.Available;
+
+    /// <summary>
+    /// Whether the caller may see and act on what is this rep's own (presence, queue, notifications): the rep themselves,
+    /// their team lead, a manager, an admin or a key. Anyone else gets a 404, as if the rep did not exist.
+    /// </summary>
+    public bool OwnedBy(HttpContext http) => http.Caller()?.Sees(Id, TeamId) == true;
 
     /// <summary>The rep's working calendar (always at work without working hours).</summary>
     public WorkingCalendar Calendar() => WorkingHours?.Calendar() ?? WorkingCalendar.Always;

@@ -228,7 +228,7 @@ public static class RepEndpoints
         }
 
         var rep = await unit.GetAsync(AssignmentCollections.Reps, id, cancellationToken);
-        if (rep is null || http.Caller()?.Sees(rep.Id, rep.TeamId) != true)
+        if (rep?.OwnedBy(http) != true)
         {
             return NotFound(id);
         }
