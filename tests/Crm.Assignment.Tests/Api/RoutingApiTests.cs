@@ -230,10 +230,13 @@ public sealed class RoutingApiTests
         Assert.Equal(assigned.OccurredAt.AddMinutes(15), first.DueAt!.Value, TimeSpan.FromMilliseconds(1));
 
         // The daily task list: the hot lead's first contact is due in 15 minutes, the cold one's in 48 hours (both
-        // counted in Ann's calendar: always at work). Unless the test runs in the 15 minutes before UTC midnight, only the hot one is due today.
+        // counted in Ann's calendar: always at work, in UTC), so the cold one is never due today and the hot one is
+        // unless the test runs in the 15 minutes before UTC midnight: what is due by the end of Ann's day, from the due instants.
         var today = await asAnn.ReadAsync<WorkQueueResponse>($"/api/assignment/reps/{ann.Id}/queue?due=today");
-        Assert.Contains(hot.LeadId, today.Items.Select(i => i.LeadId));
-        Assert.DoesNotContain(cold.LeadId, today.Items.Select(i => i.LeadId));
+        var endOfDay = new DateTimeOffset(assigned.OccurredAt.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        var dueToday = queue.Items.Where(i => i.DueAt <= endOfDay).Select(i => i.LeadId).ToList();
+        Assert.Equal(first.DueAt <= endOfDay ? new List<string> { hot.LeadId } : [], dueToday);
+        Assert.Equal(dueToday, today.Items.Select(i => i.LeadId));
         Assert.Equal(today.Items.Count, today.DueToday);
         using (var badDue = await asAnn.GetAsync(new Uri($"/api/assignment/reps/{ann.Id}/queue?due=tomorrow", UriKind.Relative)))
         {
