@@ -1,4 +1,5 @@
 using Crm.Contacts.Contacts;
+using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Timeline;
 using Crm.ServiceDefaults.Hosting;
@@ -16,7 +17,7 @@ public static class ContactsService
 
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners);
+        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, .. OrderCollections.All]);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail and phone), with their timeline.");
 
@@ -25,6 +26,7 @@ public static class ContactsService
         builder.Services.AddSingleton(options);
         builder.Services.AddScoped<ContactResolver>();
         builder.Services.AddGrpc();
+        builder.AddTimerHandler<LoyaltyRecencyTimer>();
 
         // Queue names are the contract with the broker (and the inbox keys): they stay whatever the classes are called.
         builder.AddCrmMessaging(Name, consumers => consumers
@@ -39,7 +41,7 @@ public static class ContactsService
     public static WebApplication MapContactsService(this WebApplication app)
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
-        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints();
+        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapOrderEndpoints();
         return app;
     }
 }

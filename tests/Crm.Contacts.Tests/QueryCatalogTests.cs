@@ -1,4 +1,5 @@
 using Crm.Contacts.Contacts;
+using Crm.Contacts.Orders;
 using Crm.Contacts.Timeline;
 using Crm.Testing;
 using Xunit;
@@ -12,6 +13,6 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline],
-            [typeof(TimelineQueries)]);
+            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, .. OrderCollections.All],
+            [typeof(TimelineQueries), typeof(OrderQueries)]);
 }

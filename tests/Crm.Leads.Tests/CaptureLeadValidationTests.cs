@@ -1,3 +1,4 @@
+using Crm.ServiceDefaults.Http;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Leads;
 using Crm.Leads.Leads;
@@ -113,7 +114,7 @@ public sealed class CaptureLeadValidationTests
     [InlineData("1e3", false)]
     public void Money_amounts_are_decimal_strings_with_at_most_two_decimals(string amount, bool valid)
     {
-        Assert.Equal(valid, LeadValues.MoneyProblem(new Money { Amount = amount, Currency = "EUR" }) is null);
+        Assert.Equal(valid, MoneyValues.Problem(new Money { Amount = amount, Currency = "EUR" }) is null);
     }
 
     [Theory]

@@ -83,3 +83,51 @@ public sealed record ContactDataErased
     /// <summary>How many of its records it erased or anonymised.</summary>
     public int Records { get; init; }
 }
+
+/// <summary>A shop or point of sale reported an order for a contact.</summary>
+public sealed record OrderPlaced
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When Contacts recorded it (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The order's id in Contacts.</summary>
+    public required string OrderId { get; init; }
+    /// <summary>The contact (person) who bought.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The order's number in the reporting system.</summary>
+    public required string Reference { get; init; }
+    /// <summary>Total paid, a decimal string with two decimals ("129.90").</summary>
+    public required string Amount { get; init; }
+    /// <summary>ISO 4217 currency of <see cref="Amount"/>.</summary>
+    public required string Currency { get; init; }
+    /// <summary>Where it was bought (web, pos …), when given.</summary>
+    public string? Channel { get; init; }
+    /// <summary>When it was placed (UTC).</summary>
+    public required DateTimeOffset PlacedAt { get; init; }
+    /// <summary>How many lines it has.</summary>
+    public int Items { get; init; }
+    /// <summary>The contact's orders after this one (every currency).</summary>
+    public int OrdersSoFar { get; init; }
+}
+
+/// <summary>A contact's loyalty tier changed (an order, or recency ageing without one, or new loyalty rules applied to them).</summary>
+public sealed record LoyaltyTierChanged
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The tier before; null for none.</summary>
+    public string? FromTier { get; init; }
+    /// <summary>The tier now; null for none.</summary>
+    public string? ToTier { get; init; }
+    /// <summary>Recency score now (1–5).</summary>
+    public int Recency { get; init; }
+    /// <summary>Frequency score now (1–5).</summary>
+    public int Frequency { get; init; }
+    /// <summary>Monetary score now (1–5).</summary>
+    public int Monetary { get; init; }
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Crm.Contracts.Assignment;
+using Crm.Contracts.Contacts;
 using Crm.Contracts.Leads;
 using Crm.Contracts.Messaging;
 using Crm.ServiceDefaults.Messaging;
@@ -14,6 +15,7 @@ public static class TimelineEntries
     public const string LeadScoredType = "lead-scored";
     public const string LeadAssignedType = "lead-assigned";
     public const string MessageSentType = "message-sent";
+    public const string OrderPlacedType = "order-placed";
 
     /// <summary>"Lead captured from google-ads via web".</summary>
     public static TimelineEntry From(LeadCaptured e, DateTimeOffset recordedAt)
@@ -58,6 +60,15 @@ public static class TimelineEntries
         };
         var leadId = string.IsNullOrWhiteSpace(e.LeadId) ? null : e.LeadId;
         return Entry(e.EventId, e.ContactId, MessageSentType, e.OccurredAt, $"{what} '{e.Template}' sent to {e.To}", leadId, recordedAt);
+    }
+
+    /// <summary>"Order SHOP-100234 placed: 129.90 EUR, 2 lines, via web".</summary>
+    public static TimelineEntry From(OrderPlaced e, DateTimeOffset recordedAt)
+    {
+        Require(e.EventId, e.ContactId, nameof(OrderPlaced));
+        var lines = e.Items == 1 ? "1 line" : string.Create(CultureInfo.InvariantCulture, $"{e.Items} lines");
+        var via = string.IsNullOrWhiteSpace(e.Channel) ? string.Empty : $", via {e.Channel}";
+        return Entry(e.EventId, e.ContactId, OrderPlacedType, e.PlacedAt, $"Order {e.Reference} placed: {e.Amount} {e.Currency}, {lines}{via}", null, recordedAt);
     }
 
     /// <summary>Times at millisecond precision (UTC), so both stores return exactly what was written.</summary>

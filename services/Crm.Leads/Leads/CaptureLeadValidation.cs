@@ -69,12 +69,12 @@ public static class CaptureLeadValidation
             MaxLength(utm.Content, "utm.content", MaxUtm, errors);
         }
 
-        if (request.Budget is { } budget && LeadValues.MoneyProblem(budget) is { } problem)
+        if (request.Budget is { } budget && MoneyValues.Problem(budget) is { } problem)
         {
             errors.Add("budget", problem);
         }
 
-        if (request.Pipeline is { } pipeline && !LeadValues.IsKebab(pipeline))
+        if (request.Pipeline is { } pipeline && !Identifiers.IsKebab(pipeline))
         {
             errors.Add("pipeline", "A pipeline id is lower-case kebab, 1 to 40 characters.");
         }

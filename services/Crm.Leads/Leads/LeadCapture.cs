@@ -49,8 +49,8 @@ public sealed class LeadCapture(
     {
         var errors = CaptureLeadValidation.Validate(request);
         var pipelineId = CaptureLeadValidation.Trimmed(request.Pipeline) ?? Pipeline.DefaultId;
-        var pipeline = LeadValues.IsKebab(pipelineId) ? await pipelines.GetAsync(reads, pipelineId, cancellationToken) : null;
-        if (pipeline is null && LeadValues.IsKebab(pipelineId))
+        var pipeline = Identifiers.IsKebab(pipelineId) ? await pipelines.GetAsync(reads, pipelineId, cancellationToken) : null;
+        if (pipeline is null && Identifiers.IsKebab(pipelineId))
         {
             errors.Add("pipeline", $"There is no pipeline '{pipelineId}'.");
         }
@@ -166,7 +166,7 @@ public sealed class LeadCapture(
             Utm = utm,
             Interest = CaptureLeadValidation.Trimmed(capture.Interest),
             Region = CaptureLeadValidation.Trimmed(capture.Region),
-            Budget = capture.Budget is { } budget ? LeadValues.Canonical(budget) : null,
+            Budget = capture.Budget is { } budget ? MoneyValues.Canonical(budget) : null,
             DecisionDate = capture.DecisionDate,
             ReferredBy = CaptureLeadValidation.Trimmed(capture.ReferredBy),
             PipelineId = pipeline.Id,

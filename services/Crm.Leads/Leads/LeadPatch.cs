@@ -87,13 +87,13 @@ public static class LeadPatch
         try
         {
             var money = value.Deserialize<Money>(MoneyJson);
-            if (money is null || LeadValues.MoneyProblem(money) is { } problem)
+            if (money is null || MoneyValues.Problem(money) is { } problem)
             {
-                errors.Add("budget", money is null ? "An object { amount, currency } or null." : LeadValues.MoneyProblem(money)!);
+                errors.Add("budget", money is null ? "An object { amount, currency } or null." : MoneyValues.Problem(money)!);
                 return current;
             }
 
-            return LeadValues.Canonical(money);
+            return MoneyValues.Canonical(money);
         }
         catch (JsonException)
         {

@@ -60,7 +60,7 @@ public static class PipelineDefinitions
                 continue;
             }
 
-            if (!LeadValues.IsKebab(stage.Key))
+            if (!Identifiers.IsKebab(stage.Key))
             {
                 errors.Add($"{path}.key", "A lower-case kebab key of 1 to 40 characters is required (a-z, 0-9, '-').");
             }
@@ -109,7 +109,7 @@ public static class PipelineDefinitions
 
             for (var j = 0; j < activities.Count; j++)
             {
-                if (!LeadValues.IsKebab(activities[j]))
+                if (!Identifiers.IsKebab(activities[j]))
                 {
                     errors.Add($"{path}.requiredActivities[{j}]", "An activity type is lower-case kebab, 1 to 40 characters.");
                 }
@@ -133,7 +133,7 @@ public static class PipelineDefinitions
 
         for (var j = 0; j < reasons.Count; j++)
         {
-            if (!LeadValues.IsKebab(reasons[j], 60))
+            if (!Identifiers.IsKebab(reasons[j], 60))
             {
                 errors.Add($"lostReasons[{j}]", "A reason is lower-case kebab, 1 to 60 characters.");
             }

@@ -90,7 +90,7 @@ public static class PipelineEndpoints
         CancellationToken cancellationToken)
     {
         var errors = PipelineDefinitions.Validate(definition);
-        if (!LeadValues.IsKebab(id))
+        if (!Identifiers.IsKebab(id))
         {
             errors.Add("id", "A pipeline id is lower-case kebab, 1 to 40 characters.");
         }

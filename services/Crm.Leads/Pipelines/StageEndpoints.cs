@@ -106,7 +106,7 @@ public static class StageEndpoints
             throw new RequestValidationException("value", "The deal's value is required ({ \"amount\": \"129.90\", \"currency\": \"EUR\" }).");
         }
 
-        if (LeadValues.MoneyProblem(request.Value) is { } invalid)
+        if (MoneyValues.Problem(request.Value) is { } invalid)
         {
             throw new RequestValidationException("value", invalid);
         }
@@ -118,7 +118,7 @@ public static class StageEndpoints
             throw problem.ToException();
         }
 
-        var (won, message) = lead.Won(LeadValues.Canonical(request.Value), unit.Now, http.Actor());
+        var (won, message) = lead.Won(MoneyValues.Canonical(request.Value), unit.Now, http.Actor());
         return Save(unit, lead, won, message);
     }
 
@@ -191,7 +191,7 @@ public static class StageEndpoints
 
         var errors = new ValidationErrors();
         var type = CaptureLeadValidation.Trimmed(request.Type);
-        if (!LeadValues.IsKebab(type))
+        if (!Identifiers.IsKebab(type))
         {
             errors.Add("type", "An activity type is lower-case kebab, 1 to 40 characters (call, email, meeting, quote-sent, note ...).");
         }

@@ -1,3 +1,4 @@
+using Crm.ServiceDefaults.Http;
 using Crm.Contracts.Api.Leads;
 using Crm.Leads.Leads;
 using Crm.Leads.Scoring;
@@ -37,7 +38,7 @@ public static class LeadFeatures
             HasName = !string.IsNullOrWhiteSpace(lead.Name),
             HasEmail = !string.IsNullOrWhiteSpace(lead.Email),
             HasPhone = !string.IsNullOrWhiteSpace(lead.Phone),
-            BudgetAmount = lead.Budget is { } budget && LeadValues.AmountOf(budget) is { } amount ? (float)amount : null,
+            BudgetAmount = lead.Budget is { } budget && MoneyValues.AmountOf(budget) is { } amount ? (float)amount : null,
             DaysToDecision = lead.DecisionDate is { } date ? date.DayNumber - DateOnly.FromDateTime(lead.CapturedAt.UtcDateTime).DayNumber : null,
             MinutesToFirstTouch = firstTouch is { } touch ? (float)Math.Max(0, (touch - lead.CapturedAt).TotalMinutes) : null,
             MinutesToAssignment = lead.AssignedAt is { } assigned ? (float)Math.Max(0, (assigned - lead.CapturedAt).TotalMinutes) : null,

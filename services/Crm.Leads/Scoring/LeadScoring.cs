@@ -1,3 +1,4 @@
+using Crm.ServiceDefaults.Http;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Leads;
 using Crm.Contracts.Leads;
@@ -48,7 +49,7 @@ public static class LeadScoring
         Campaign = lead.Campaign,
         Interest = lead.Interest,
         Region = lead.Region,
-        BudgetAmount = lead.Budget is { } budget ? LeadValues.AmountOf(budget) : null,
+        BudgetAmount = lead.Budget is { } budget ? MoneyValues.AmountOf(budget) : null,
         DecisionDate = lead.DecisionDate,
         Fields = lead.Fields,
         Signals = lead.Signals,

@@ -322,6 +322,6 @@ public static class ScoringRuleSetValidation
         }
     }
 
-    /// <summary>1..60 characters, lower-case kebab (the one rule of <see cref="Leads.LeadValues.IsKebab"/>).</summary>
-    private static bool IsKebab(string? name) => Leads.LeadValues.IsKebab(name, MaxNameLength);
+    /// <summary>1..60 characters, lower-case kebab (the one rule of <see cref="Identifiers.IsKebab"/>).</summary>
+    private static bool IsKebab(string? name) => Identifiers.IsKebab(name, MaxNameLength);
 }
