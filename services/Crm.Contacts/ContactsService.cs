@@ -1,5 +1,6 @@
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Ownership;
+using Crm.Contacts.Profile;
 using Crm.Contacts.Timeline;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
@@ -16,14 +17,15 @@ public static class ContactsService
 
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners);
+        builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions);
         builder.AddCrmApiSecurity();
-        builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail and phone), with their timeline.");
+        builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail, phone and external ids), with their profile (locale, time zone, country, lifecycle stage, tags, custom fields) and their timeline.");
 
         var options = builder.Configuration.GetSection(ContactsOptions.Section).Get<ContactsOptions>() ?? new ContactsOptions();
         options.Validate();
         builder.Services.AddSingleton(options);
         builder.Services.AddScoped<ContactResolver>();
+        builder.Services.AddScoped<ContactProfileEditor>();
         builder.Services.AddGrpc();
 
         // Queue names are the contract with the broker (and the inbox keys): they stay whatever the classes are called.
@@ -39,7 +41,7 @@ public static class ContactsService
     public static WebApplication MapContactsService(this WebApplication app)
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
-        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints();
+        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints();
         return app;
     }
 }

@@ -1,5 +1,8 @@
 using Crm.Contacts.Contacts;
+using Crm.Contacts.Ownership;
+using Crm.Contacts.Profile;
 using Crm.Contacts.Timeline;
+using Crm.Contracts.Api.Contacts;
 using Crm.Testing;
 using Xunit;
 
@@ -12,6 +15,11 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline],
-            [typeof(TimelineQueries)]);
+            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions],
+            [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries)],
+            new Dictionary<Type, object>
+            {
+                // A search (identity matches or a name prefix) with the filters a list combines.
+                [typeof(ContactFilter)] = new ContactFilter { SearchIds = ["contact-1", "contact-2"], NamePrefix = "anna sch", LifecycleStage = LifecycleStage.Lead, Country = "DE", Tag = "vip" },
+            });
 }
