@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Crm.Contracts.Api.Contacts;
 
 /// <summary>One step in a contact's history (a lead captured, scored, assigned, a message sent).</summary>
@@ -113,39 +115,51 @@ public sealed record ExternalIdDocument
 public sealed record UpdateContactRequest
 {
     /// <summary>The person's name (at most 200 characters).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Name { get; init; }
 
     /// <summary>Every e-mail of the person, the primary first (at most 10). Each must not belong to another contact (409).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Emails { get; init; }
 
     /// <summary>Every phone of the person, the primary first (at most 10; read in the service's default region when without country code). Each must not belong to another contact (409).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Phones { get; init; }
 
     /// <summary>Ids other systems give the person (at most 20). Each must not belong to another contact (409).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<ExternalIdDocument>? ExternalIds { get; init; }
 
     /// <summary>BCP 47 language tag (<c>de-DE</c>, <c>pt-BR</c>, <c>en</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Locale { get; init; }
 
     /// <summary>IANA time zone (<c>Europe/Berlin</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TimeZone { get; init; }
 
     /// <summary>ISO 3166-1 alpha-2 country code (<c>DE</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Country { get; init; }
 
     /// <summary>Region, state or province, free text (at most 100 characters).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Region { get; init; }
 
     /// <summary>Date of birth (not in the future, not before 1900).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateOnly? Birthday { get; init; }
 
     /// <summary>Where the person is in the customer lifecycle.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LifecycleStage? LifecycleStage { get; init; }
 
     /// <summary>Tags, stored trimmed and lower-case (at most 50, each 1 to 50 characters).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Tags { get; init; }
 
     /// <summary>Custom field values by key, checked against the field definitions; null removes a key.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, System.Text.Json.JsonElement?>? CustomFields { get; init; }
 }
 
