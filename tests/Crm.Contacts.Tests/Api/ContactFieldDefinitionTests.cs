@@ -47,6 +47,13 @@ public sealed class ContactFieldDefinitionTests(CrmServiceFactory<ContactsEntryP
         Assert.Equal(0, empty["version"]!.GetValue<long>());
 
         Assert.Equal(HttpStatusCode.Forbidden, (await PutAsync(Definitions, caller: TestIdentity.Key("writer", "contacts:read", "contacts:write"))).Status);
+        using (var client = _api.Client())
+        using (var unknown = await client.PutAsync("/api/contacts/field-definitions", new StringContent("""{"definitions":[],"isAdmin":true}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+            Assert.Contains("isAdmin", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
         var (bad, badBody, _) = await PutAsync(new ContactFieldDefinitionsDocument
         {
             Definitions =
