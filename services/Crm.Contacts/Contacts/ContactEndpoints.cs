@@ -173,7 +173,8 @@ public static class ContactEndpoints
         JsonObject patch;
         try
         {
-            patch = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken) as JsonObject
+            // A member named twice is malformed (which one would win is not the caller's to guess): 400, not 500.
+            patch = await JsonNode.ParseAsync(http.Request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken) as JsonObject
                 ?? throw new RequestValidationException("$", "A JSON object is required.");
         }
         catch (JsonException ex)

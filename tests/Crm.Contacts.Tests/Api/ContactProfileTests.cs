@@ -144,6 +144,8 @@ public sealed class ContactProfileTests(CrmServiceFactory<ContactsEntryPoint> fa
         Assert.Equal(HttpStatusCode.BadRequest, (await _api.PatchAsync("no-such-contact", new { isAdmin = true })).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await _api.PatchAsync("no-such-contact", new { locale = "de" })).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await _api.PatchAsync("no-such-contact", "[1]")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _api.PatchAsync("no-such-contact", "{ \"locale\": ")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _api.PatchAsync("no-such-contact", """{ "locale": "de", "locale": "fr" }""")).Status);
     }
 
     [Fact]
