@@ -69,6 +69,61 @@ public interface ICrmApi
     [Get("/api/contacts/{id}")]
     Task<IApiResponse<ContactResponse>> GetContactAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>GET /api/contacts</c>: contacts newest first, one page at a time. <paramref name="q"/> matches a contact when one of
+    /// its identifiers equals it after normalisation (e-mail, phone, external id) or its name starts with it (case-insensitive).
+    /// </summary>
+    /// <param name="q">An e-mail, a phone, an external id's value, or the start of a name.</param>
+    /// <param name="tag">One tag (case-insensitive).</param>
+    /// <param name="lifecycleStage">subscriber, lead, opportunity, customer or churned.</param>
+    /// <param name="country">ISO 3166-1 alpha-2 (<c>DE</c>).</param>
+    /// <param name="createdFrom">Created at or after (ISO-8601).</param>
+    /// <param name="createdTo">Created before (ISO-8601).</param>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page (same filters); null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page (items without timeline). Errors: <c>400</c> naming each bad or unknown parameter.</returns>
+    [Get("/api/contacts")]
+    Task<IApiResponse<Page<ContactResponse>>> ListContactsAsync([Query] string? q = null, [Query] string? tag = null, [Query] string? lifecycleStage = null, [Query] string? country = null, [Query] string? createdFrom = null, [Query] string? createdTo = null, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>PATCH /api/contacts/{id}</c>: changes the members set in <paramref name="request"/> (merge patch; members left null
+    /// are not sent and stay as they are). Lists are replaced whole (the first e-mail and phone are the primary ones).
+    /// </summary>
+    /// <param name="id">The contact id.</param>
+    /// <param name="request">The members to change.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before (<c>"3"</c>); null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// <c>200</c> with the contact (<c>ETag</c>: its version). Errors: <c>400</c> naming every bad field, <c>404</c>, <c>409</c>
+    /// when an e-mail, phone or external id belongs to another contact (naming the field), <c>412</c> for a stale version.
+    /// </returns>
+    [Patch("/api/contacts/{id}")]
+    Task<IApiResponse<ContactResponse>> UpdateContactAsync(string id, [Body] UpdateContactRequest request, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PATCH /api/contacts/{id}</c> with a raw merge patch, for clearing members (<c>{ "locale": null }</c>); otherwise as <see cref="UpdateContactAsync"/>.</summary>
+    /// <param name="id">The contact id.</param>
+    /// <param name="patch">The JSON merge patch.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>As <see cref="UpdateContactAsync"/>.</returns>
+    [Patch("/api/contacts/{id}")]
+    Task<IApiResponse<ContactResponse>> PatchContactAsync(string id, [Body] System.Text.Json.Nodes.JsonObject patch, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/field-definitions</c>: the custom fields of contacts (the <c>ETag</c> header carries their version).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the definitions.</returns>
+    [Get("/api/contacts/field-definitions")]
+    Task<IApiResponse<ContactFieldDefinitionsDocument>> GetContactFieldDefinitionsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/contacts/field-definitions</c>: replaces every custom field definition (needs <c>contacts:admin</c>).</summary>
+    /// <param name="definitions">The definitions.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before; null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the stored definitions. Errors: <c>400</c> naming every bad member, <c>403</c>, <c>412</c>.</returns>
+    [Put("/api/contacts/field-definitions")]
+    Task<IApiResponse<ContactFieldDefinitionsDocument>> SetContactFieldDefinitionsAsync([Body] ContactFieldDefinitionsDocument definitions, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
     /// <summary><c>POST /api/assignment/reps</c>: creates an active sales rep who takes leads up to a capacity.</summary>
     /// <param name="request">Name (required, trimmed) and capacity (required, 1 to 10000 open leads).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -1,6 +1,7 @@
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
+using Crm.Contacts.Profile;
 using Crm.Contacts.Timeline;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
@@ -17,14 +18,15 @@ public static class ContactsService
 
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, .. OrderCollections.All]);
+        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, .. OrderCollections.All]);
         builder.AddCrmApiSecurity();
-        builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail and phone), with their timeline.");
+        builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail, phone and external ids), with their profile (locale, time zone, country, lifecycle stage, tags, custom fields) and their timeline.");
 
         var options = builder.Configuration.GetSection(ContactsOptions.Section).Get<ContactsOptions>() ?? new ContactsOptions();
         options.Validate();
         builder.Services.AddSingleton(options);
         builder.Services.AddScoped<ContactResolver>();
+        builder.Services.AddScoped<ContactProfileEditor>();
         builder.Services.AddGrpc();
         builder.AddTimerHandler<LoyaltyRecencyTimer>();
 
@@ -41,7 +43,7 @@ public static class ContactsService
     public static WebApplication MapContactsService(this WebApplication app)
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
-        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapOrderEndpoints();
+        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapOrderEndpoints();
         return app;
     }
 }

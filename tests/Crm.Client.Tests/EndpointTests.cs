@@ -1,5 +1,6 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
+using Crm.Contracts.Api.Contacts;
 using Crm.Contracts.Api.Leads;
 using Microsoft.AspNetCore.Http;
 using Refit;
@@ -26,6 +27,11 @@ public sealed class EndpointTests : IAsyncLifetime
         { "CaptureLead", "POST", "/api/leads" },
         { "GetLead", "GET", "/api/leads/l1" },
         { "GetContact", "GET", "/api/contacts/c1" },
+        { "ListContacts", "GET", "/api/contacts?q=ada%40example.com&tag=vip&lifecycleStage=customer&country=DE&limit=10&cursor=abc" },
+        { "UpdateContact", "PATCH", "/api/contacts/c1" },
+        { "PatchContact", "PATCH", "/api/contacts/c1" },
+        { "GetContactFieldDefinitions", "GET", "/api/contacts/field-definitions" },
+        { "SetContactFieldDefinitions", "PUT", "/api/contacts/field-definitions" },
         { "CreateRep", "POST", "/api/assignment/reps" },
         { "ListReps", "GET", "/api/assignment/reps" },
         { "ListRepsPaged", "GET", "/api/assignment/reps?limit=10&cursor=abc" },
@@ -55,6 +61,17 @@ public sealed class EndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_contact_update_sends_only_the_members_set_and_a_raw_patch_sends_null()
+    {
+        await _api.UpdateContactAsync("c1", new UpdateContactRequest { Locale = "de-DE", LifecycleStage = LifecycleStage.Customer }, ifMatch: "\"3\"");
+        await _api.PatchContactAsync("c1", new System.Text.Json.Nodes.JsonObject { ["timeZone"] = null });
+
+        Assert.Equal("\"3\"", _server.Seen[0].Header("If-Match"));
+        Assert.Equal("""{"locale":"de-DE","lifecycleStage":"customer"}""", _server.Seen[0].Body);
+        Assert.Equal("""{"timeZone":null}""", _server.Seen[1].Body);
+    }
+
+    [Fact]
     public async Task An_update_sends_If_Match_and_the_rep_version_comes_back_as_ETag()
     {
         var updated = await _api.UpdateRepAsync("r1", new UpdateRepRequest { Active = false }, ifMatch: "\"1\"");
@@ -70,6 +87,11 @@ public sealed class EndpointTests : IAsyncLifetime
         "CaptureLead" => await _api.CaptureLeadAsync(new CaptureLeadRequest { Email = "ada@example.com", Source = "web-form", Channel = Channel.Web }),
         "GetLead" => await _api.GetLeadAsync("l1"),
         "GetContact" => await _api.GetContactAsync("c1"),
+        "ListContacts" => await _api.ListContactsAsync(q: "ada@example.com", tag: "vip", lifecycleStage: "customer", country: "DE", limit: 10, cursor: "abc"),
+        "UpdateContact" => await _api.UpdateContactAsync("c1", new UpdateContactRequest { Locale = "de-DE", Tags = ["vip"] }),
+        "PatchContact" => await _api.PatchContactAsync("c1", new System.Text.Json.Nodes.JsonObject { ["locale"] = null }),
+        "GetContactFieldDefinitions" => await _api.GetContactFieldDefinitionsAsync(),
+        "SetContactFieldDefinitions" => await _api.SetContactFieldDefinitionsAsync(new ContactFieldDefinitionsDocument { Definitions = [new CustomFieldDefinitionDocument { Key = "plan", Label = "Plan", Type = CustomFieldType.Text }] }),
         "CreateRep" => await _api.CreateRepAsync(new CreateRepRequest { Name = "Rita", Capacity = 5 }),
         "ListReps" => await _api.ListRepsAsync(),
         "ListRepsPaged" => await _api.ListRepsAsync(limit: 10, cursor: "abc"),
@@ -97,6 +119,8 @@ public sealed class EndpointTests : IAsyncLifetime
         return Answer.Json(context, status, path switch
         {
             _ when path.StartsWith("/api/leads", StringComparison.Ordinal) => Answer.Lead(),
+            "/api/contacts" => Answer.EmptyPage,
+            "/api/contacts/field-definitions" => """{"definitions":[{"key":"plan","label":"Plan","type":"text","required":false}],"version":1}""",
             _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) =>
                 """{"id":"c1","name":"Ada","emails":["ada@example.com"],"phones":[],"createdAt":"2026-11-29T10:00:00Z","version":1,"timeline":[]}""",
             "/api/assignment/reps" when context.Request.Method == "GET" => $$"""{"items":[{{Answer.Rep()}}],"nextCursor":"n"}""",

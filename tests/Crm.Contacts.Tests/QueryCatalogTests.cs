@@ -1,6 +1,9 @@
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Orders;
+using Crm.Contacts.Ownership;
+using Crm.Contacts.Profile;
 using Crm.Contacts.Timeline;
+using Crm.Contracts.Api.Contacts;
 using Crm.Testing;
 using Xunit;
 
@@ -13,6 +16,11 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, .. OrderCollections.All],
-            [typeof(TimelineQueries), typeof(OrderQueries)]);
+            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, .. OrderCollections.All],
+            [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries), typeof(OrderQueries)],
+            new Dictionary<Type, object>
+            {
+                // A search (identity matches or a name prefix) with the filters a list combines.
+                [typeof(ContactFilter)] = new ContactFilter { SearchIds = ["contact-1", "contact-2"], NamePrefix = "anna sch", LifecycleStage = LifecycleStage.Lead, Country = "DE", Tag = "vip" },
+            });
 }

@@ -17,7 +17,11 @@ public sealed record ContactCreated
     public IReadOnlyList<string> Phones { get; init; } = [];
 }
 
-/// <summary>A contact's identity data changed (a new e-mail or phone was learnt, the name was completed).</summary>
+/// <summary>
+/// A contact changed: identity resolution learnt an e-mail, a phone or the name, or the profile was edited
+/// (<c>PATCH /api/contacts/{id}</c>). It carries the whole profile after the change; <see cref="ChangedFields"/> names
+/// what changed (empty from publishers before the profile existed).
+/// </summary>
 public sealed record ContactUpdated
 {
     /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
@@ -34,6 +38,24 @@ public sealed record ContactUpdated
     public IReadOnlyList<string> Emails { get; init; } = [];
     /// <summary>Phones in E.164.</summary>
     public IReadOnlyList<string> Phones { get; init; } = [];
+    /// <summary>The API field names that changed (<c>emails</c>, <c>locale</c>, <c>customFields</c>...).</summary>
+    public IReadOnlyList<string> ChangedFields { get; init; } = [];
+    /// <summary>Ids other systems give the person, as <c>kind:value</c> (<c>shop:C-123</c>).</summary>
+    public IReadOnlyList<string> ExternalIds { get; init; } = [];
+    /// <summary>BCP 47 language tag, when known.</summary>
+    public string? Locale { get; init; }
+    /// <summary>IANA time zone, when known.</summary>
+    public string? TimeZone { get; init; }
+    /// <summary>ISO 3166-1 alpha-2 country, when known.</summary>
+    public string? Country { get; init; }
+    /// <summary>Region, state or province, when known.</summary>
+    public string? Region { get; init; }
+    /// <summary>Date of birth, when known.</summary>
+    public DateOnly? Birthday { get; init; }
+    /// <summary>Lifecycle stage, lower-case: subscriber, lead, opportunity, customer, churned.</summary>
+    public string? LifecycleStage { get; init; }
+    /// <summary>Tags, lower-case.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
 }
 
 /// <summary>

@@ -123,16 +123,7 @@ public static class ContactResolution
             Changed = true,
             NewIdentities = unowned,
             ExpectedVersion = survivor.Version,
-            Event = new ContactUpdated
-            {
-                EventId = Ids.NewGuid(),
-                OccurredAt = now,
-                ContactId = updated.Id,
-                Version = updated.Version,
-                Name = updated.Name,
-                Emails = updated.Emails,
-                Phones = updated.Phones,
-            },
+            Event = ContactEvents.Updated(updated, [.. unowned.Select(i => i.Kind == IdentityKind.Email ? "emails" : "phones").Distinct(), .. learntName ? new[] { "name" } : []], now),
         };
     }
 }

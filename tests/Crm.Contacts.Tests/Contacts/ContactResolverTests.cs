@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Identity;
 using Crm.Contracts.Contacts;
@@ -341,7 +342,11 @@ public sealed class ContactResolverTests
         Assert.NotNull(actual);
         Assert.Equal(expected.Emails, actual.Emails);
         Assert.Equal(expected.Phones, actual.Phones);
-        Assert.Equal(expected, actual with { Emails = expected.Emails, Phones = expected.Phones });
+        Assert.Equal(expected.ExternalIds, actual.ExternalIds);
+        Assert.Equal(expected.Tags, actual.Tags);
+        Assert.Equal(expected.CustomFields.Keys.Order(), actual.CustomFields.Keys.Order());
+        Assert.All(expected.CustomFields, f => Assert.True(JsonElement.DeepEquals(f.Value, actual.CustomFields[f.Key]), f.Key));
+        Assert.Equal(expected, actual with { Emails = expected.Emails, Phones = expected.Phones, ExternalIds = expected.ExternalIds, Tags = expected.Tags, CustomFields = expected.CustomFields });
     }
 
     /// <summary>
