@@ -1,3 +1,4 @@
+using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Timeline;
@@ -16,7 +17,8 @@ public static class ContactsService
 
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners);
+        builder.AddCrmStorage(Name, ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners,
+            ConsentCollections.Consents, ConsentCollections.Ledger);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail and phone), with their timeline.");
 
@@ -40,6 +42,8 @@ public static class ContactsService
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
         app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints();
+        // Consent (Consent/): its own group under the same prefix and rules.
+        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapConsentEndpoints();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Timeline;
 using Crm.Testing;
@@ -12,6 +13,6 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline],
-            [typeof(TimelineQueries)]);
+            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, ConsentCollections.Consents, ConsentCollections.Ledger],
+            [typeof(TimelineQueries), typeof(ConsentQueries)]);
 }
