@@ -1,5 +1,6 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
+using Crm.Contracts.Api.Contacts;
 using Crm.Contracts.Api.Leads;
 using Microsoft.AspNetCore.Http;
 using Refit;
@@ -26,6 +27,8 @@ public sealed class EndpointTests : IAsyncLifetime
         { "CaptureLead", "POST", "/api/leads" },
         { "GetLead", "GET", "/api/leads/l1" },
         { "GetContact", "GET", "/api/contacts/c1" },
+        { "GetContactConsent", "GET", "/api/contacts/c1/consent?limit=10&cursor=abc" },
+        { "ChangeContactConsent", "POST", "/api/contacts/c1/consent" },
         { "CreateRep", "POST", "/api/assignment/reps" },
         { "ListReps", "GET", "/api/assignment/reps" },
         { "ListRepsPaged", "GET", "/api/assignment/reps?limit=10&cursor=abc" },
@@ -70,6 +73,11 @@ public sealed class EndpointTests : IAsyncLifetime
         "CaptureLead" => await _api.CaptureLeadAsync(new CaptureLeadRequest { Email = "ada@example.com", Source = "web-form", Channel = Channel.Web }),
         "GetLead" => await _api.GetLeadAsync("l1"),
         "GetContact" => await _api.GetContactAsync("c1"),
+        "GetContactConsent" => await _api.GetContactConsentAsync("c1", limit: 10, cursor: "abc"),
+        "ChangeContactConsent" => await _api.ChangeContactConsentAsync("c1", new ChangeConsentRequest
+        {
+            Channels = [new ChannelConsentChange { Channel = "email", Status = "withdrawn", Source = "email" }],
+        }),
         "CreateRep" => await _api.CreateRepAsync(new CreateRepRequest { Name = "Rita", Capacity = 5 }),
         "ListReps" => await _api.ListRepsAsync(),
         "ListRepsPaged" => await _api.ListRepsAsync(limit: 10, cursor: "abc"),
@@ -97,6 +105,8 @@ public sealed class EndpointTests : IAsyncLifetime
         return Answer.Json(context, status, path switch
         {
             _ when path.StartsWith("/api/leads", StringComparison.Ordinal) => Answer.Lead(),
+            _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) && path.EndsWith("/consent", StringComparison.Ordinal) =>
+                """{"contactId":"c1","doNotContact":{"active":false},"channels":[{"channel":"email","status":"withdrawn","source":"email","at":"2026-11-29T10:00:00Z","by":{"kind":"key","id":"shop","name":"shop"}}],"version":1,"ledger":{"items":[]}}""",
             _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) =>
                 """{"id":"c1","name":"Ada","emails":["ada@example.com"],"phones":[],"createdAt":"2026-11-29T10:00:00Z","version":1,"timeline":[]}""",
             "/api/assignment/reps" when context.Request.Method == "GET" => $$"""{"items":[{{Answer.Rep()}}],"nextCursor":"n"}""",
