@@ -100,7 +100,7 @@ public static partial class ConsentEndpoints
 
         var by = http.Actor();
         // The first change of a contact inserts its document: a concurrent first change fails on the id, and runs again.
-        await unit.RunAsync(
+        var saved = await unit.RunAsync(
             async () =>
             {
                 var stored = await unit.GetAsync(ConsentCollections.Consents, id, cancellationToken);
@@ -133,7 +133,6 @@ public static partial class ConsentEndpoints
             raceOn: ConsentCollections.Consents,
             cancellationToken: cancellationToken);
 
-        var saved = await unit.GetAsync(ConsentCollections.Consents, id, cancellationToken);
         var page = await unit.Store.PageAsync(ConsentQueries.LedgerNewestFirst(id), Paging.DefaultLimit, cancellationToken);
         return Results.Ok(ToResponse(id, saved, page));
     }
