@@ -119,6 +119,25 @@ public sealed class ConsentApiTests(CrmServiceFactory<ContactsEntryPoint> factor
     }
 
     [Fact]
+    public async Task Concurrent_first_changes_of_one_contact_are_all_recorded()
+    {
+        var contactId = await NewContactAsync();
+        using var client = factory.CreateClient();
+
+        var answers = await Task.WhenAll(
+            PostAsync(client, contactId, new ChangeConsentRequest { Channels = [Email("granted")] }),
+            PostAsync(client, contactId, new ChangeConsentRequest { Channels = [new ChannelConsentChange { Channel = "sms", Status = "withdrawn", Source = "sms" }] }),
+            PostAsync(client, contactId, new ChangeConsentRequest { DoNotContact = new DoNotContactChange { Active = true, Source = "api" } }));
+        var read = await client.GetFromJsonAsync<ConsentResponse>($"/api/contacts/{contactId}/consent", CrmClient.JsonOptions);
+
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.OK, a.Text));
+        Assert.Equal(3, read!.Version);
+        Assert.Equal(3, read.Ledger.Items.Count);
+        Assert.Equal(["email", "sms"], read.Channels.Select(c => c.Channel));
+        Assert.True(read.DoNotContact.Active);
+    }
+
+    [Fact]
     public async Task Every_bad_field_is_named_at_once_and_nothing_is_recorded()
     {
         var contactId = await NewContactAsync();
