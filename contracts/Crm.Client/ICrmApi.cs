@@ -124,6 +124,34 @@ public interface ICrmApi
     [Put("/api/contacts/field-definitions")]
     Task<IApiResponse<ContactFieldDefinitionsDocument>> SetContactFieldDefinitionsAsync([Body] ContactFieldDefinitionsDocument definitions, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>GET /api/contacts/{id}/consent</c>: the contact's consent per channel (<c>email</c>, <c>sms</c>, <c>whatsapp</c>,
+    /// <c>phone</c>; a channel not listed is unknown), the global do-not-contact flag and one page of the ledger of
+    /// every change, newest first.
+    /// </summary>
+    /// <param name="id">The contact id.</param>
+    /// <param name="limit">Ledger entries per page, 1 to 500 (default 50).</param>
+    /// <param name="cursor">The previous page's <c>Ledger.NextCursor</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the consent. Errors: <c>400</c> for a bad limit or cursor, <c>404</c> when there is no such contact (or the caller may not see it).</returns>
+    [Get("/api/contacts/{id}/consent")]
+    Task<IApiResponse<ConsentResponse>> GetContactConsentAsync(string id, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>POST /api/contacts/{id}/consent</c>: grants or withdraws one or several channels (<c>Status</c> <c>granted</c> or
+    /// <c>withdrawn</c>: withdrawing is the same call) and/or sets or clears do-not-contact, in one commit; each change is
+    /// kept in the ledger and published as <c>ConsentChanged</c>. Needs <c>contacts:write</c>.
+    /// </summary>
+    /// <param name="id">The contact id.</param>
+    /// <param name="request">The channels' changes and/or <c>DoNotContact</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// <c>200</c> with the consent after the change. Errors: <c>400</c> naming every bad field, <c>404</c> when there is no
+    /// such contact. Not retried after a connection failure (a repeat would add a second ledger entry, with the same state).
+    /// </returns>
+    [Post("/api/contacts/{id}/consent")]
+    Task<IApiResponse<ConsentResponse>> ChangeContactConsentAsync(string id, [Body] ChangeConsentRequest request, CancellationToken cancellationToken = default);
+
     /// <summary><c>POST /api/assignment/reps</c>: creates an active sales rep who takes leads up to a capacity.</summary>
     /// <param name="request">Name (required, trimmed) and capacity (required, 1 to 10000 open leads).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

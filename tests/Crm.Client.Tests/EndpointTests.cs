@@ -32,6 +32,8 @@ public sealed class EndpointTests : IAsyncLifetime
         { "PatchContact", "PATCH", "/api/contacts/c1" },
         { "GetContactFieldDefinitions", "GET", "/api/contacts/field-definitions" },
         { "SetContactFieldDefinitions", "PUT", "/api/contacts/field-definitions" },
+        { "GetContactConsent", "GET", "/api/contacts/c1/consent?limit=10&cursor=abc" },
+        { "ChangeContactConsent", "POST", "/api/contacts/c1/consent" },
         { "CreateRep", "POST", "/api/assignment/reps" },
         { "ListReps", "GET", "/api/assignment/reps" },
         { "ListRepsPaged", "GET", "/api/assignment/reps?limit=10&cursor=abc" },
@@ -92,6 +94,11 @@ public sealed class EndpointTests : IAsyncLifetime
         "PatchContact" => await _api.PatchContactAsync("c1", new System.Text.Json.Nodes.JsonObject { ["locale"] = null }),
         "GetContactFieldDefinitions" => await _api.GetContactFieldDefinitionsAsync(),
         "SetContactFieldDefinitions" => await _api.SetContactFieldDefinitionsAsync(new ContactFieldDefinitionsDocument { Definitions = [new CustomFieldDefinitionDocument { Key = "plan", Label = "Plan", Type = CustomFieldType.Text }] }),
+        "GetContactConsent" => await _api.GetContactConsentAsync("c1", limit: 10, cursor: "abc"),
+        "ChangeContactConsent" => await _api.ChangeContactConsentAsync("c1", new ChangeConsentRequest
+        {
+            Channels = [new ChannelConsentChange { Channel = "email", Status = "withdrawn", Source = "email" }],
+        }),
         "CreateRep" => await _api.CreateRepAsync(new CreateRepRequest { Name = "Rita", Capacity = 5 }),
         "ListReps" => await _api.ListRepsAsync(),
         "ListRepsPaged" => await _api.ListRepsAsync(limit: 10, cursor: "abc"),
@@ -121,6 +128,8 @@ public sealed class EndpointTests : IAsyncLifetime
             _ when path.StartsWith("/api/leads", StringComparison.Ordinal) => Answer.Lead(),
             "/api/contacts" => Answer.EmptyPage,
             "/api/contacts/field-definitions" => """{"definitions":[{"key":"plan","label":"Plan","type":"text","required":false}],"version":1}""",
+            _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) && path.EndsWith("/consent", StringComparison.Ordinal) =>
+                """{"contactId":"c1","doNotContact":{"active":false},"channels":[{"channel":"email","status":"withdrawn","source":"email","at":"2026-11-29T10:00:00Z","by":{"kind":"key","id":"shop","name":"shop"}}],"version":1,"ledger":{"items":[]}}""",
             _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) =>
                 """{"id":"c1","name":"Ada","emails":["ada@example.com"],"phones":[],"createdAt":"2026-11-29T10:00:00Z","version":1,"timeline":[]}""",
             "/api/assignment/reps" when context.Request.Method == "GET" => $$"""{"items":[{{Answer.Rep()}}],"nextCursor":"n"}""",

@@ -1,3 +1,4 @@
+using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
@@ -16,8 +17,8 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, .. OrderCollections.All],
-            [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries), typeof(OrderQueries)],
+            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All],
+            [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries), typeof(OrderQueries), typeof(ConsentQueries)],
             new Dictionary<Type, object>
             {
                 // A search (identity matches or a name prefix) with the filters a list combines.

@@ -40,6 +40,7 @@ public sealed class EventCatalogueTests
             {
                 "Crm.Contracts.Contacts.ContactCreated",
                 "Crm.Contracts.Contacts.ContactUpdated",
+                "Crm.Contracts.Contacts.ConsentChanged",
                 "Crm.Contracts.Leads.LeadCaptured",
                 "Crm.Contracts.Leads.LeadScored",
                 "Crm.Contracts.Assignment.LeadAssigned",

@@ -136,6 +136,66 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         Assert.DoesNotContain(recorder.Published<MessageSent>(), m => m.LeadId == assigned.LeadId);
     }
 
+    [Theory]
+    [InlineData(true, null)]
+    [InlineData(false, "withdrawn")]
+    [InlineData(true, "granted")]
+    public async Task A_contact_who_is_do_not_contact_or_withdrew_email_consent_gets_a_suppressed_record_and_no_email(bool doNotContact, string? email)
+    {
+        var contact = NewContact() with
+        {
+            DoNotContact = doNotContact,
+            Consents = email is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["email"] = email },
+        };
+        factory.Contacts.Add(contact);
+        var assigned = NewLeadAssigned(contact.Id);
+        using var recorder = new BusRecorder(factory.Harness.Bus);
+
+        await factory.Harness.Bus.Publish(assigned);
+        await ConsumedAsync(assigned);
+
+        var message = Assert.Single((await ListAsync($"leadId={assigned.LeadId}")).Items);
+        Assert.Equal("suppressed", message.Status);
+        Assert.Equal("", message.To);
+        Assert.Empty(FindEmails(contact.Name!));
+
+        // The outbox publishes in order: once a later message's event is out, an event of the suppressed one would be too.
+        var later = NewLeadAssigned(NewContact().Id);
+        await factory.Harness.Bus.Publish(later);
+        await PublishedAsync<MessageSent>(x => x.LeadId == later.LeadId);
+        Assert.DoesNotContain(recorder.Published<MessageSent>(), m => m.LeadId == assigned.LeadId);
+    }
+
+    [Fact]
+    public async Task The_welcome_is_sent_while_email_consent_is_unknown_or_granted_even_with_another_channel_withdrawn()
+    {
+        var contact = NewContact() with { Consents = new Dictionary<string, string> { ["email"] = "granted", ["sms"] = "withdrawn" } };
+        factory.Contacts.Add(contact);
+        var assigned = NewLeadAssigned(contact.Id);
+
+        await factory.Harness.Bus.Publish(assigned);
+
+        await Poll.ForAsync(() => Task.FromResult(FindEmail(contact.Name!)), "the welcome e-mail in the pickup folder", Timeout);
+        await PublishedAsync<MessageSent>(x => x.LeadId == assigned.LeadId);
+    }
+
+    [Fact]
+    public void The_consent_of_a_GetContact_reply_reaches_the_card()
+    {
+        var reply = new Crm.Contacts.Grpc.ContactReply { ContactId = "c1", DoNotContact = true };
+        reply.Emails.Add("a@example.com");
+        reply.Consents.Add(new Crm.Contacts.Grpc.ChannelConsentStatus { Channel = "email", Status = "withdrawn" });
+        reply.Consents.Add(new Crm.Contacts.Grpc.ChannelConsentStatus { Channel = "sms", Status = "granted", LegalBasis = "consent" });
+
+        var card = GrpcContactDirectory.ToCard(reply);
+        var older = GrpcContactDirectory.ToCard(new Crm.Contacts.Grpc.ContactReply { ContactId = "c2" });
+
+        Assert.True(card.DoNotContact);
+        Assert.Equal(("withdrawn", "granted", (string?)null), (card.ConsentOf("email"), card.ConsentOf("sms"), card.ConsentOf("phone")));
+        Assert.False(older.DoNotContact);
+        Assert.Empty(older.Consents);
+    }
+
     [Fact]
     public async Task List_pages_newest_first_with_a_cursor()
     {

@@ -132,6 +132,17 @@ public sealed partial class MergedDocumentTests(PlatformDocument platform, ITest
         Assert.NotNull(patch["responses"]!["412"]);
         Assert.NotNull(patch["requestBody"]!["content"]!["application/json"]!["example"]);
 
+        // Consent: withdrawing is the same call as granting; the example grants (harmless on any contact).
+        var consent = Operation("POST", "/api/contacts/{id}/consent");
+        Assert.Equal("ChangeContactConsent", (string?)consent["operationId"]);
+        var consentExample = consent["requestBody"]!["content"]!["application/json"]!["example"]!["channels"]![0]!;
+        Assert.Equal(("email", "granted"), ((string?)consentExample["channel"], (string?)consentExample["status"]));
+        Assert.Null(consent["requestBody"]!["content"]!["application/json"]!["example"]!["doNotContact"]);
+        Assert.NotNull(consent["responses"]!["400"]);
+        Assert.NotNull(consent["responses"]!["404"]);
+        var consentRead = Operation("GET", "/api/contacts/{id}/consent");
+        Assert.Equal(["id", "limit", "cursor"], consentRead["parameters"]!.AsArray().Select(p => (string?)p!["name"]));
+
         var messages = Operation("GET", "/api/messaging/messages");
         var names = messages["parameters"]!.AsArray().Select(p => (string?)p!["name"]).ToList();
         Assert.Equal(["contactId", "leadId", "limit", "cursor"], names);

@@ -24,7 +24,7 @@ public sealed record MessageResponse
     /// <summary>The subject line (e-mail).</summary>
     public required string Subject { get; init; }
 
-    /// <summary>sent (handed to the SMTP server) or picked-up (written to the local pickup folder).</summary>
+    /// <summary>sent (handed to the SMTP server), picked-up (written to the local pickup folder), skipped (the contact has no address) or suppressed (the contact's consent forbids it: do-not-contact, or the channel withdrawn).</summary>
     public required string Status { get; init; }
 
     /// <summary>When it left the platform (UTC).</summary>

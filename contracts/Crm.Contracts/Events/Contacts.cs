@@ -153,3 +153,34 @@ public sealed record LoyaltyTierChanged
     /// <summary>Monetary score now (1–5).</summary>
     public int Monetary { get; init; }
 }
+
+/// <summary>
+/// A contact's consent changed (Contacts, <c>POST /api/contacts/{id}/consent</c>): one event per change recorded in the
+/// ledger — a channel granted or withdrawn (<see cref="Channel"/>, <see cref="Status"/>), or do-not-contact set or
+/// cleared (<see cref="Channel"/> null). <see cref="DoNotContact"/> is the flag after the change either way.
+/// </summary>
+public sealed record ConsentChanged
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>email, sms, whatsapp or phone; null when the change is the do-not-contact flag.</summary>
+    public string? Channel { get; init; }
+    /// <summary>granted or withdrawn; null when the change is the do-not-contact flag.</summary>
+    public string? Status { get; init; }
+    /// <summary>The legal basis stated (consent, contract, legal-obligation, vital-interests, public-task, legitimate-interest), if any.</summary>
+    public string? LegalBasis { get; init; }
+    /// <summary>Where it was stated (web-form, pos, api, import...).</summary>
+    public string? Source { get; init; }
+    /// <summary>The version id of the wording agreed to, if given.</summary>
+    public string? WordingVersion { get; init; }
+    /// <summary>The contact's do-not-contact flag after this change.</summary>
+    public bool DoNotContact { get; init; }
+    /// <summary>The consent document's version after this change (orders changes of one contact).</summary>
+    public long Version { get; init; }
+    /// <summary>Who recorded it (the API key or person).</summary>
+    public Crm.Contracts.Audit.Actor? By { get; init; }
+}

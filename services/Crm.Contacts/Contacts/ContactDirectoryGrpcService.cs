@@ -1,3 +1,4 @@
+using Crm.Contacts.Consent;
 using Crm.Contacts.Grpc;
 using Crm.Contacts.Identity;
 using Crm.ServiceDefaults.Storage;
@@ -55,7 +56,9 @@ public sealed class ContactDirectoryGrpcService(ContactResolver resolver, IDocum
 
         var contact = await store.GetAsync(ContactCollections.Contacts, request.ContactId, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"No contact has the id '{request.ContactId}'."));
-        return ToReply(contact);
+        var reply = ToReply(contact);
+        ConsentReplies.AddTo(reply, await store.GetAsync(ConsentCollections.Consents, contact.Id, context.CancellationToken));
+        return reply;
     }
 
     private static ContactReply ToReply(Contact contact)

@@ -21,14 +21,25 @@ public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient
             var reply = await client.GetContactAsync(
                 new GetContactRequest { ContactId = contactId },
                 new CallOptions(deadline: (time.GetUtcNow() + Deadline).UtcDateTime, cancellationToken: cancellationToken).WithWaitForReady());
-            return new ContactCard(
-                reply.ContactId,
-                string.IsNullOrWhiteSpace(reply.Name) ? null : reply.Name,
-                reply.Emails.Where(e => !string.IsNullOrWhiteSpace(e)).ToList());
+            return ToCard(reply);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             return null;
         }
     }
+
+    /// <summary>The reply as Messaging needs it: blank e-mails dropped, the consent per channel (a channel not listed is unknown).</summary>
+    internal static ContactCard ToCard(ContactReply reply) =>
+        new(
+            reply.ContactId,
+            string.IsNullOrWhiteSpace(reply.Name) ? null : reply.Name,
+            reply.Emails.Where(e => !string.IsNullOrWhiteSpace(e)).ToList())
+        {
+            DoNotContact = reply.DoNotContact,
+            Consents = reply.Consents
+                .Where(c => !string.IsNullOrWhiteSpace(c.Channel))
+                .GroupBy(c => c.Channel, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Last().Status, StringComparer.Ordinal),
+        };
 }

@@ -1,7 +1,17 @@
 namespace Crm.Messaging.Contacts;
 
 /// <summary>What Messaging needs to know about a contact to write to them.</summary>
-public sealed record ContactCard(string Id, string? Name, IReadOnlyList<string> Emails);
+public sealed record ContactCard(string Id, string? Name, IReadOnlyList<string> Emails)
+{
+    /// <summary>Set: no message on any channel (Contacts' global do-not-contact).</summary>
+    public bool DoNotContact { get; init; }
+
+    /// <summary>Channel (email, sms, whatsapp, phone) to its consent (granted, withdrawn); a channel not listed is unknown.</summary>
+    public IReadOnlyDictionary<string, string> Consents { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The channel's consent, or null when unknown.</summary>
+    public string? ConsentOf(string channel) => Consents.TryGetValue(channel, out var status) ? status : null;
+}
 
 /// <summary>Asks Contacts (the owner of contact data) for a contact, now.</summary>
 public interface IContactDirectory

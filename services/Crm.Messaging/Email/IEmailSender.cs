@@ -32,6 +32,8 @@ public static class EmailStatus
     public const string Sent = "sent";
     public const string PickedUp = "picked-up";
     public const string Skipped = "skipped";
+    /// <summary>Not sent because the contact's consent forbids it (do-not-contact, or the channel withdrawn); no event.</summary>
+    public const string Suppressed = "suppressed";
     /// <summary>Claimed by a delivery that is sending it right now; not listed.</summary>
     public const string Sending = "sending";
 }

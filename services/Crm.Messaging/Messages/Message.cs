@@ -6,7 +6,7 @@ namespace Crm.Messaging.Messages;
 
 /// <summary>
 /// A message the platform sent (or deliberately did not send) to a contact: a document of <c>messages</c>.
-/// <see cref="Status"/> is <c>sent</c>, <c>picked-up</c> or <c>skipped</c> once finished, and <c>sending</c> while a
+/// <see cref="Status"/> is <c>sent</c>, <c>picked-up</c>, <c>skipped</c> or <c>suppressed</c> (consent) once finished, and <c>sending</c> while a
 /// delivery holds its claim (<see cref="ClaimToken"/> until <see cref="LeaseUntil"/>, see <see cref="SendOnce"/>);
 /// <see cref="Channel"/> is lower-case (<c>email</c>).
 /// </summary>

@@ -1,3 +1,4 @@
+using Crm.Contacts.Consent;
 using Crm.Contracts.Assignment;
 using Crm.Contracts.Messaging;
 using Crm.Messaging.Contacts;
@@ -16,7 +17,8 @@ namespace Crm.Messaging.Welcome;
 /// the contact up in Contacts (gRPC), renders the e-mail naming the rep, sends it, and completes the message with
 /// <see cref="MessageSent"/> in the unit of work the consume pipeline commits (with its inbox record, so a
 /// redelivery of this message is dropped before it gets here). A contact without an e-mail address gets a
-/// <c>skipped</c> record and no event. A failure gives the claim up and is retried, except one while the e-mail was
+/// <c>skipped</c> record and no event; one whose consent forbids it (do-not-contact, e-mail withdrawn) a
+/// <c>suppressed</c> record and no event. A failure gives the claim up and is retried, except one while the e-mail was
 /// handed over (<see cref="EmailOutcomeUnknownException"/>): like a process that dies mid-send, it leaves a claim that
 /// a later delivery takes over, under the same id, when its lease ends (<see cref="SendingOptions"/>). Delivery is at least once: a crash between
 /// handing the e-mail over and committing can repeat that one e-mail.
@@ -98,6 +100,18 @@ public sealed class SendWelcomeOnLeadAssigned(
         var contact = await contacts.GetContactAsync(assigned.ContactId, timeout.Token)
             ?? throw new DependencyUnavailableException($"Contacts does not know contact '{assigned.ContactId}' of lead '{assigned.LeadId}' (yet).");
         var rendered = templates.RenderWelcome(contact.Name, assigned.RepName ?? string.Empty);
+
+        // Consent at send time: the welcome answers the person's own enquiry (transactional), so an unknown e-mail
+        // consent is enough; do-not-contact or a withdrawn e-mail consent suppresses it (ConsentRules, from Contacts).
+        var consent = ConsentRules.MaySend(contact.DoNotContact, contact.ConsentOf(Channel), SendPurpose.Transactional);
+        if (!consent.Allowed)
+        {
+            logger.LogInformation("Welcome for lead {LeadId} of contact {ContactId} suppressed by consent: {Reason}", assigned.LeadId, contact.Id, consent.Reason);
+            var suppressed = message with { Subject = rendered.Subject, Status = EmailStatus.Suppressed, SentAt = time.UtcNowMs() };
+            SendOnce.Complete(unit, suppressed, claimToken, []);
+            return;
+        }
+
         if (contact.Emails.Count == 0)
         {
             logger.LogInformation("Contact {ContactId} has no e-mail address: welcome for lead {LeadId} skipped", contact.Id, assigned.LeadId);
