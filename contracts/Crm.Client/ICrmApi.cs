@@ -152,6 +152,48 @@ public interface ICrmApi
     [Post("/api/contacts/{id}/consent")]
     Task<IApiResponse<ConsentResponse>> ChangeContactConsentAsync(string id, [Body] ChangeConsentRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>POST /api/contacts/{id}/orders</c>: reports an order of the contact (shops, points of sale; needs
+    /// <c>contacts:write</c>). One order per contact and reference: a repeat is a 409 naming the order recorded, so a
+    /// retry after a connection failure is safe.
+    /// </summary>
+    /// <param name="id">The contact id.</param>
+    /// <param name="request">Reference, amount, channel, placedAt, items.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>201</c> with the order. Errors: <c>400</c> naming every bad field, <c>404</c>, <c>409</c> (already recorded).</returns>
+    [Post("/api/contacts/{id}/orders")]
+    Task<IApiResponse<OrderResponse>> PlaceOrderAsync(string id, [Body] PlaceOrderRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/{id}/orders</c>: the contact's orders, newest placed first, one page at a time.</summary>
+    /// <param name="id">The contact id.</param>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c>, <c>404</c>.</returns>
+    [Get("/api/contacts/{id}/orders")]
+    Task<IApiResponse<Page<OrderResponse>>> ListOrdersAsync(string id, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/{id}/summary</c>: orders, totals and average order value per currency, last message and interaction, RFM scores and loyalty tier as of now.</summary>
+    /// <param name="id">The contact id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the summary. Errors: <c>404</c>.</returns>
+    [Get("/api/contacts/{id}/summary")]
+    Task<IApiResponse<CustomerSummaryResponse>> GetCustomerSummaryAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/loyalty-rules</c>: RFM thresholds and tiers (the <c>ETag</c> header carries their version).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the rules.</returns>
+    [Get("/api/contacts/loyalty-rules")]
+    Task<IApiResponse<LoyaltyRulesDocument>> GetLoyaltyRulesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/contacts/loyalty-rules</c>: replaces the RFM thresholds and tiers (needs <c>contacts:admin</c>).</summary>
+    /// <param name="rules">The rules.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before; null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the stored rules. Errors: <c>400</c> naming every bad field, <c>403</c>, <c>412</c>.</returns>
+    [Put("/api/contacts/loyalty-rules")]
+    Task<IApiResponse<LoyaltyRulesDocument>> SetLoyaltyRulesAsync([Body] LoyaltyRulesDocument rules, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
     /// <summary><c>POST /api/assignment/reps</c>: creates an active sales rep who takes leads up to a capacity.</summary>
     /// <param name="request">Name (required, trimmed) and capacity (required, 1 to 10000 open leads).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -34,6 +34,11 @@ public sealed class EndpointTests : IAsyncLifetime
         { "SetContactFieldDefinitions", "PUT", "/api/contacts/field-definitions" },
         { "GetContactConsent", "GET", "/api/contacts/c1/consent?limit=10&cursor=abc" },
         { "ChangeContactConsent", "POST", "/api/contacts/c1/consent" },
+        { "PlaceOrder", "POST", "/api/contacts/c1/orders" },
+        { "ListOrders", "GET", "/api/contacts/c1/orders?limit=10&cursor=abc" },
+        { "GetCustomerSummary", "GET", "/api/contacts/c1/summary" },
+        { "GetLoyaltyRules", "GET", "/api/contacts/loyalty-rules" },
+        { "SetLoyaltyRules", "PUT", "/api/contacts/loyalty-rules" },
         { "CreateRep", "POST", "/api/assignment/reps" },
         { "ListReps", "GET", "/api/assignment/reps" },
         { "ListRepsPaged", "GET", "/api/assignment/reps?limit=10&cursor=abc" },
@@ -99,6 +104,11 @@ public sealed class EndpointTests : IAsyncLifetime
         {
             Channels = [new ChannelConsentChange { Channel = "email", Status = "withdrawn", Source = "email" }],
         }),
+        "PlaceOrder" => await _api.PlaceOrderAsync("c1", new PlaceOrderRequest { Reference = "S-1", Amount = new Money { Amount = "10.00", Currency = "EUR" } }),
+        "ListOrders" => await _api.ListOrdersAsync("c1", limit: 10, cursor: "abc"),
+        "GetCustomerSummary" => await _api.GetCustomerSummaryAsync("c1"),
+        "GetLoyaltyRules" => await _api.GetLoyaltyRulesAsync(),
+        "SetLoyaltyRules" => await _api.SetLoyaltyRulesAsync(new LoyaltyRulesDocument { Currency = "EUR" }),
         "CreateRep" => await _api.CreateRepAsync(new CreateRepRequest { Name = "Rita", Capacity = 5 }),
         "ListReps" => await _api.ListRepsAsync(),
         "ListRepsPaged" => await _api.ListRepsAsync(limit: 10, cursor: "abc"),
@@ -127,6 +137,12 @@ public sealed class EndpointTests : IAsyncLifetime
         {
             _ when path.StartsWith("/api/leads", StringComparison.Ordinal) => Answer.Lead(),
             "/api/contacts" => Answer.EmptyPage,
+            "/api/contacts/loyalty-rules" => """{"currency":"EUR","recencyDays":[30,90,180,365],"frequencyOrders":[2,4,8,16],"monetaryAmounts":["100.00","500.00","1000.00","5000.00"],"tiers":[{"name":"gold","minScore":13}],"version":1}""",
+            _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) && path.EndsWith("/orders", StringComparison.Ordinal) && context.Request.Method == "GET" => Answer.EmptyPage,
+            _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) && path.EndsWith("/orders", StringComparison.Ordinal) =>
+                """{"id":"o1","contactId":"c1","reference":"S-1","amount":{"amount":"10.00","currency":"EUR"},"placedAt":"2026-11-29T10:00:00Z","items":[],"recordedAt":"2026-11-29T10:00:00Z"}""",
+            _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) && path.EndsWith("/summary", StringComparison.Ordinal) =>
+                """{"contactId":"c1","orders":0,"totalSpent":[],"averageOrderValue":[],"loyalty":{"recency":0,"frequency":0,"monetary":0}}""",
             "/api/contacts/field-definitions" => """{"definitions":[{"key":"plan","label":"Plan","type":"text","required":false}],"version":1}""",
             _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) && path.EndsWith("/consent", StringComparison.Ordinal) =>
                 """{"contactId":"c1","doNotContact":{"active":false},"channels":[{"channel":"email","status":"withdrawn","source":"email","at":"2026-11-29T10:00:00Z","by":{"kind":"key","id":"shop","name":"shop"}}],"version":1,"ledger":{"items":[]}}""",

@@ -82,7 +82,7 @@ public static class ContactEndpoints
 
     private static async Task<IResult> GetContactAsync(string id, HttpContext http, IDocumentStore store, CancellationToken cancellationToken)
     {
-        var contact = await ContactProfileEditor.VisibleAsync(store, id, http.Caller()!, cancellationToken) ?? throw NotFound(id);
+        var contact = await ContactAccess.VisibleContactAsync(store, http, id, cancellationToken) ?? throw NotFound(id);
         var timeline = await store.FindAsync(TimelineQueries.NewestFirst(id, TimelineLimit), cancellationToken);
         http.Response.SetETag(contact.Version);
         return Results.Ok(ToResponse(contact, timeline));

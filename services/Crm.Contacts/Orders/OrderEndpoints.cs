@@ -1,4 +1,3 @@
-using Crm.Contacts.Contacts;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Timeline;
 using Crm.Contracts.Api;
@@ -77,7 +76,7 @@ public static class OrderEndpoints
         var errors = new ValidationErrors();
         var order = OrderInput.Parse(request, Ids.New(), id, unit.Now, errors);
         errors.ThrowIfAny();
-        if (await store.GetAsync(ContactCollections.Contacts, id, cancellationToken) is null || !await ContactVisibility.SeesAsync(http, store, id, cancellationToken))
+        if (await ContactAccess.VisibleContactAsync(store, http, id, cancellationToken) is null)
         {
             return NotFound(id);
         }
@@ -143,7 +142,7 @@ public static class OrderEndpoints
         var take = Paging.Limit(q["limit"], errors);
         var query = Paging.StartAfter(OrderQueries.OfContact(id), q["cursor"], errors);
         errors.ThrowIfAny();
-        if (await store.GetAsync(ContactCollections.Contacts, id, cancellationToken) is null || !await ContactVisibility.SeesAsync(http, store, id, cancellationToken))
+        if (await ContactAccess.VisibleContactAsync(store, http, id, cancellationToken) is null)
         {
             return NotFound(id);
         }
@@ -154,7 +153,7 @@ public static class OrderEndpoints
 
     private static async Task<IResult> SummaryAsync(string id, HttpContext http, IDocumentStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(ContactCollections.Contacts, id, cancellationToken) is null || !await ContactVisibility.SeesAsync(http, store, id, cancellationToken))
+        if (await ContactAccess.VisibleContactAsync(store, http, id, cancellationToken) is null)
         {
             return NotFound(id);
         }

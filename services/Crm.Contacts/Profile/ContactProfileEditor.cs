@@ -24,7 +24,7 @@ public sealed class ContactProfileEditor(UnitOfWork unit)
         unit.RunAsync(
             async () =>
             {
-                var contact = await VisibleAsync(unit.Store, id, caller, cancellationToken)
+                var contact = await ContactAccess.VisibleContactAsync(unit.Store, caller, id, cancellationToken)
                     ?? throw ContactEndpoints.NotFound(id);
                 ETags.CheckVersion(expectedVersion, contact.Version, "contact");
                 var errors = new ValidationErrors();
@@ -75,25 +75,6 @@ public sealed class ContactProfileEditor(UnitOfWork unit)
             MaxAttempts,
             raceOn: ContactCollections.Identities,
             cancellationToken: cancellationToken);
-
-    /// <summary>
-    /// The contact, or null when it does not exist or the caller may not see it: a rep or team lead sees a contact only
-    /// when one of its leads is theirs or their team's (<see cref="ContactOwners"/>).
-    /// </summary>
-    public static async Task<Contact?> VisibleAsync(IDocumentStore store, string id, CallerIdentity caller, CancellationToken cancellationToken)
-    {
-        var contact = id.Length <= 100 ? await store.GetAsync(ContactCollections.Contacts, id, cancellationToken) : null;
-        if (contact is not null && !caller.SeesEverything)
-        {
-            var owners = await store.GetAsync(OwnershipCollections.Owners, id, cancellationToken);
-            if (owners is null || !caller.SeesAny(owners.Owners))
-            {
-                return null;
-            }
-        }
-
-        return contact;
-    }
 
     /// <summary>The contact's identities with the patch field each comes from.</summary>
     internal static List<(ContactIdentity Identity, string Field)> IdentitiesOf(Contact contact) =>
