@@ -22,14 +22,13 @@ namespace Crm.Contacts.Tests.Api;
 /// <summary>The consent endpoints through the service's HTTP API, the event they publish, and the consent gRPC GetContact returns.</summary>
 public sealed class ConsentApiTests(CrmServiceFactory<ContactsEntryPoint> factory) : IClassFixture<CrmServiceFactory<ContactsEntryPoint>>, IDisposable
 {
-    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = factory.Server.CreateHandler() });
+    private readonly ContactApi _api = new(factory);
 
-    private ContactDirectory.ContactDirectoryClient Directory => new(_channel);
+    private ContactDirectory.ContactDirectoryClient Directory => _api.Directory;
 
-    private IDocumentStore Store => factory.Services.GetRequiredService<IDocumentStore>();
+    private IDocumentStore Store => _api.Store;
 
-    private async Task<string> NewContactAsync() =>
-        (await Directory.ResolveContactAsync(new ResolveContactRequest { Name = "Nora", Email = $"{Guid.NewGuid():N}@example.com" })).Contact.ContactId;
+    private Task<string> NewContactAsync() => _api.NewContactAsync("Nora");
 
     private static ChannelConsentChange Email(string status) => new()
     {
@@ -224,7 +223,7 @@ public sealed class ConsentApiTests(CrmServiceFactory<ContactsEntryPoint> factor
     public async Task A_rep_reads_the_consent_of_their_contacts_only_and_may_not_change_it()
     {
         var contactId = await NewContactAsync();
-        await AssignAsync(contactId, $"lead-{Guid.NewGuid():N}", "rep-a", "north");
+        await _api.AssignAsync(contactId, "rep-a", "north");
         using var admin = factory.CreateClient();
         await PostAsync(admin, contactId, new ChangeConsentRequest { Channels = [Email("granted")] });
         using var owner = factory.CreateClient().As(TestIdentity.Person(PersonRoles.Rep, "rep-a", "north"));
@@ -244,23 +243,5 @@ public sealed class ConsentApiTests(CrmServiceFactory<ContactsEntryPoint> factor
         Assert.Equal((Actor.PersonKind, "manager-1", "manager"), (by.Kind, by.Id, by.Role));
     }
 
-    private async Task AssignAsync(string contactId, string leadId, string rep, string? team)
-    {
-        var occurredAt = DateTimeOffset.UtcNow.TruncateToMs();
-        await factory.Harness.Bus.Publish(new LeadAssigned
-        {
-            EventId = Guid.NewGuid(),
-            OccurredAt = occurredAt,
-            LeadId = leadId,
-            ContactId = contactId,
-            RepId = rep,
-            RepName = rep,
-            TeamId = team,
-        });
-        await Poll.UntilAsync(
-            async () => (await Store.GetAsync(OwnershipCollections.Owners, contactId))?.Leads.Any(l => l.LeadId == leadId) == true,
-            "the assignment to reach the contact's owners");
-    }
-
-    public void Dispose() => _channel.Dispose();
+    public void Dispose() => _api.Dispose();
 }

@@ -22,12 +22,11 @@ namespace Crm.Contacts.Tests.Api;
 /// <summary>Orders, the behavioural summary and the loyalty rules through the service's HTTP API.</summary>
 public sealed class OrdersApiTests(CrmServiceFactory<ContactsEntryPoint> factory) : IClassFixture<CrmServiceFactory<ContactsEntryPoint>>, IDisposable
 {
-    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = factory.Server.CreateHandler() });
+    private readonly ContactApi _api = new(factory);
 
-    private IDocumentStore Store => factory.Services.GetRequiredService<IDocumentStore>();
+    private IDocumentStore Store => _api.Store;
 
-    private async Task<string> NewContactAsync() =>
-        (await new ContactDirectory.ContactDirectoryClient(_channel).ResolveContactAsync(new ResolveContactRequest { Name = "Olga", Email = $"{Guid.NewGuid():N}@example.com" })).Contact.ContactId;
+    private Task<string> NewContactAsync() => _api.NewContactAsync("Olga");
 
     private static PlaceOrderRequest Order(string reference, string amount, DateTimeOffset? placedAt = null) => new()
     {
@@ -128,16 +127,7 @@ public sealed class OrdersApiTests(CrmServiceFactory<ContactsEntryPoint> factory
             Assert.Equal(["limit", "sort"], await ErrorFieldsAsync(badPaging));
         }
 
-        await factory.Harness.Bus.Publish(new LeadAssigned
-        {
-            EventId = Guid.NewGuid(),
-            OccurredAt = DateTimeOffset.UtcNow.TruncateToMs(),
-            LeadId = $"lead-{Guid.NewGuid():N}",
-            ContactId = contact,
-            RepId = "rep-o",
-            RepName = "Rep O",
-        });
-        await Poll.UntilAsync(async () => await Store.GetAsync(OwnershipCollections.Owners, contact) is not null, "the contact's owner");
+        await _api.AssignAsync(contact, "rep-o");
 
         using var owner = factory.CreateClient().As(TestIdentity.Person(PersonRoles.Rep, "rep-o"));
         using var other = factory.CreateClient().As(TestIdentity.Person(PersonRoles.Rep, "rep-x"));
@@ -206,5 +196,5 @@ public sealed class OrdersApiTests(CrmServiceFactory<ContactsEntryPoint> factory
         }
     }
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose() => _api.Dispose();
 }
