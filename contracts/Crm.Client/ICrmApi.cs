@@ -194,6 +194,23 @@ public interface ICrmApi
     [Put("/api/contacts/loyalty-rules")]
     Task<IApiResponse<LoyaltyRulesDocument>> SetLoyaltyRulesAsync([Body] LoyaltyRulesDocument rules, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>POST /api/contacts/{id}/erasure</c>: erases the person (GDPR art. 17): Contacts at once, every other service on
+    /// <c>ContactErasureRequested</c>, each confirming. Needs <c>contacts:admin</c>.
+    /// </summary>
+    /// <param name="id">The contact id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>202</c> with the request (<c>Location</c> names its status). Errors: <c>403</c>, <c>404</c> (unknown or already erased).</returns>
+    [Post("/api/contacts/{id}/erasure")]
+    Task<IApiResponse<ErasureResponse>> RequestContactErasureAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/erasures/{requestId}</c>: an erasure's status (pending, completed, overdue), confirmations and the services missing.</summary>
+    /// <param name="requestId">The request id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the request. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Get("/api/contacts/erasures/{requestId}")]
+    Task<IApiResponse<ErasureResponse>> GetContactErasureAsync(string requestId, CancellationToken cancellationToken = default);
+
     /// <summary><c>POST /api/assignment/reps</c>: creates an active sales rep who takes leads up to a capacity.</summary>
     /// <param name="request">Name (required, trimmed) and capacity (required, 1 to 10000 open leads).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -39,6 +39,8 @@ public sealed class EndpointTests : IAsyncLifetime
         { "GetCustomerSummary", "GET", "/api/contacts/c1/summary" },
         { "GetLoyaltyRules", "GET", "/api/contacts/loyalty-rules" },
         { "SetLoyaltyRules", "PUT", "/api/contacts/loyalty-rules" },
+        { "RequestContactErasure", "POST", "/api/contacts/c1/erasure" },
+        { "GetContactErasure", "GET", "/api/contacts/erasures/r1" },
         { "CreateRep", "POST", "/api/assignment/reps" },
         { "ListReps", "GET", "/api/assignment/reps" },
         { "ListRepsPaged", "GET", "/api/assignment/reps?limit=10&cursor=abc" },
@@ -109,6 +111,8 @@ public sealed class EndpointTests : IAsyncLifetime
         "GetCustomerSummary" => await _api.GetCustomerSummaryAsync("c1"),
         "GetLoyaltyRules" => await _api.GetLoyaltyRulesAsync(),
         "SetLoyaltyRules" => await _api.SetLoyaltyRulesAsync(new LoyaltyRulesDocument { Currency = "EUR" }),
+        "RequestContactErasure" => await _api.RequestContactErasureAsync("c1"),
+        "GetContactErasure" => await _api.GetContactErasureAsync("r1"),
         "CreateRep" => await _api.CreateRepAsync(new CreateRepRequest { Name = "Rita", Capacity = 5 }),
         "ListReps" => await _api.ListRepsAsync(),
         "ListRepsPaged" => await _api.ListRepsAsync(limit: 10, cursor: "abc"),
@@ -137,6 +141,8 @@ public sealed class EndpointTests : IAsyncLifetime
         {
             _ when path.StartsWith("/api/leads", StringComparison.Ordinal) => Answer.Lead(),
             "/api/contacts" => Answer.EmptyPage,
+            _ when path.EndsWith("/erasure", StringComparison.Ordinal) || path.StartsWith("/api/contacts/erasures/", StringComparison.Ordinal) =>
+                """{"requestId":"r1","contactId":"c1","status":"pending","requestedAt":"2026-11-29T10:00:00Z","requestedBy":{"kind":"key","id":"dpo","name":"dpo"},"deadline":"2026-12-29T10:00:00Z","confirmations":[],"missing":["leads"]}""",
             "/api/contacts/loyalty-rules" => """{"currency":"EUR","recencyDays":[30,90,180,365],"frequencyOrders":[2,4,8,16],"monetaryAmounts":["100.00","500.00","1000.00","5000.00"],"tiers":[{"name":"gold","minScore":13}],"version":1}""",
             _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) && path.EndsWith("/orders", StringComparison.Ordinal) && context.Request.Method == "GET" => Answer.EmptyPage,
             _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) && path.EndsWith("/orders", StringComparison.Ordinal) =>

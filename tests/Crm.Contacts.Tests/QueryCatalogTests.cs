@@ -1,5 +1,6 @@
 using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
+using Crm.Contacts.Erasure;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Profile;
@@ -17,7 +18,7 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All],
+            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All],
             [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries), typeof(OrderQueries), typeof(ConsentQueries)],
             new Dictionary<Type, object>
             {

@@ -10,8 +10,24 @@ public sealed class ContactsOptions
     /// <summary>Region (ISO 3166 alpha-2) for phone numbers written without a country code. A request's <c>default_region</c> wins.</summary>
     public string DefaultRegion { get; set; } = "DE";
 
+    /// <summary>How long every service has to confirm an erasure before its request is overdue.</summary>
+    public TimeSpan ErasureDeadline { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>The services that must confirm an erasure (<c>ContactDataErased.Service</c>).</summary>
+    public string[] ErasureServices { get; set; } = ["contacts", "leads", "assignment", "messaging", "analytics"];
+
     public void Validate()
     {
+        if (ErasureDeadline <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Contacts:ErasureDeadline must be positive.");
+        }
+
+        if (ErasureServices.Length == 0 || Array.Exists(ErasureServices, string.IsNullOrWhiteSpace))
+        {
+            throw new InvalidOperationException("Contacts:ErasureServices must name at least one service, none empty.");
+        }
+
         if (!PhoneNormalizer.IsSupportedRegion(DefaultRegion))
         {
             throw new InvalidOperationException($"Contacts:DefaultRegion '{DefaultRegion}' is not a region code libphonenumber knows (e.g. DE, AT, US).");

@@ -1,3 +1,4 @@
+using Crm.Contacts.Erasure;
 using Crm.Contacts.Ownership;
 using Crm.Contracts.Assignment;
 using Crm.ServiceDefaults.Storage;
@@ -17,6 +18,11 @@ public sealed class AddToTimelineOnLeadAssigned(UnitOfWork unit) : IConsumer<Lea
     public async Task Consume(ConsumeContext<LeadAssigned> context)
     {
         var message = context.Message;
+        if (await ErasureCollections.IsErasedAsync(unit, message.ContactId, context.CancellationToken))
+        {
+            return;
+        }
+
         unit.InsertIfAbsent(TimelineCollections.Timeline, TimelineEntries.From(message, unit.Now));
         if (string.IsNullOrWhiteSpace(message.RepId))
         {

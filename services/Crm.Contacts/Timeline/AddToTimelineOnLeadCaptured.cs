@@ -1,3 +1,4 @@
+using Crm.Contacts.Erasure;
 using Crm.Contracts.Leads;
 using Crm.ServiceDefaults.Storage;
 using MassTransit;
@@ -11,9 +12,11 @@ namespace Crm.Contacts.Timeline;
 /// </summary>
 public sealed class AddToTimelineOnLeadCaptured(UnitOfWork unit) : IConsumer<LeadCaptured>
 {
-    public Task Consume(ConsumeContext<LeadCaptured> context)
+    public async Task Consume(ConsumeContext<LeadCaptured> context)
     {
-        unit.InsertIfAbsent(TimelineCollections.Timeline, TimelineEntries.From(context.Message, unit.Now));
-        return Task.CompletedTask;
+        if (!await ErasureCollections.IsErasedAsync(unit, context.Message.ContactId, context.CancellationToken))
+        {
+            unit.InsertIfAbsent(TimelineCollections.Timeline, TimelineEntries.From(context.Message, unit.Now));
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Crm.Contacts.Erasure;
 using Crm.Contracts.Leads;
 using Crm.ServiceDefaults.Storage;
 using MassTransit;
@@ -12,10 +13,12 @@ namespace Crm.Contacts.Timeline;
 /// </summary>
 public sealed class AddToTimelineOnLeadScored(UnitOfWork unit) : IConsumer<LeadScored>
 {
-    public Task Consume(ConsumeContext<LeadScored> context)
+    public async Task Consume(ConsumeContext<LeadScored> context)
     {
-        Record(unit, context.Message);
-        return Task.CompletedTask;
+        if (!await ErasureCollections.IsErasedAsync(unit, context.Message.ContactId, context.CancellationToken))
+        {
+            Record(unit, context.Message);
+        }
     }
 
     /// <summary>The timeline entry of one score, when it is a first score or a change of grade.</summary>
@@ -31,13 +34,13 @@ public sealed class AddToTimelineOnLeadScored(UnitOfWork unit) : IConsumer<LeadS
 /// <summary>Queue <c>contacts-lead-scores-changed</c>: a burst of rescores, each as <see cref="AddToTimelineOnLeadScored"/> records one, in one unit.</summary>
 public sealed class AddToTimelineOnLeadScoresChanged(UnitOfWork unit) : IConsumer<LeadScoresChanged>
 {
-    public Task Consume(ConsumeContext<LeadScoresChanged> context)
+    public async Task Consume(ConsumeContext<LeadScoresChanged> context)
     {
-        foreach (var scored in context.Message.Scores ?? [])
+        var scores = context.Message.Scores ?? [];
+        var erased = await ErasureCollections.ErasedAmongAsync(unit, scores.Select(s => s.ContactId), context.CancellationToken);
+        foreach (var scored in scores.Where(s => !erased.Contains(s.ContactId)))
         {
             AddToTimelineOnLeadScored.Record(unit, scored);
         }
-
-        return Task.CompletedTask;
     }
 }

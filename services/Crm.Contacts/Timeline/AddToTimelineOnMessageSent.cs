@@ -1,3 +1,4 @@
+using Crm.Contacts.Erasure;
 using Crm.Contacts.Orders;
 using Crm.Contracts.Messaging;
 using Crm.ServiceDefaults.Storage;
@@ -14,6 +15,11 @@ public sealed class AddToTimelineOnMessageSent(UnitOfWork unit) : IConsumer<Mess
 {
     public async Task Consume(ConsumeContext<MessageSent> context)
     {
+        if (await ErasureCollections.IsErasedAsync(unit, context.Message.ContactId, context.CancellationToken))
+        {
+            return;
+        }
+
         unit.InsertIfAbsent(TimelineCollections.Timeline, TimelineEntries.From(context.Message, unit.Now));
 
         // The behavioural summary's last message (an older one than the last known changes nothing).

@@ -245,15 +245,20 @@ public static class CrmOpenApi
 
     private static void AddRequestExample(OpenApiOperation operation, OpenApiOperationTransformerContext context, IList<object> metadata)
     {
-        if (metadata.OfType<RequestExample>().LastOrDefault() is not { } example
-            || operation.RequestBody?.Content?.TryGetValue("application/json", out var media) != true
-            || media is null)
+        if (metadata.OfType<RequestExample>().LastOrDefault() is not { } example || operation.RequestBody?.Content is not { } content)
         {
             return;
         }
 
+        // Every JSON media type the operation accepts (application/json, application/merge-patch+json ...) shows the example.
         var json = context.ApplicationServices.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
-        media.Example = JsonSerializer.SerializeToNode(example.Value, example.Value.GetType(), json);
+        foreach (var (type, media) in content)
+        {
+            if (media is not null && (type == "application/json" || type.EndsWith("+json", StringComparison.Ordinal)))
+            {
+                media.Example = JsonSerializer.SerializeToNode(example.Value, example.Value.GetType(), json);
+            }
+        }
     }
 
     private static void DescribeResponses(OpenApiOperation operation)
