@@ -1,3 +1,4 @@
+using Crm.Analytics.Contacts;
 using Crm.Analytics.Counters;
 using Crm.Analytics.Summary;
 using Crm.ServiceDefaults.Hosting;
@@ -32,7 +33,8 @@ public static class AnalyticsService
             .Add<CountLeadScored>("lead-scored", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadAssigned>("lead-assigned", concurrentMessageLimit: CounterConcurrency)
-            .Add<CountMessageSent>("message-sent", concurrentMessageLimit: CounterConcurrency));
+            .Add<CountMessageSent>("message-sent", concurrentMessageLimit: CounterConcurrency)
+            .Add<ConfirmErasureOnErasureRequested>("contact-erasure-requested"));
         return builder;
     }
 

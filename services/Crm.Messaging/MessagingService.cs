@@ -20,7 +20,7 @@ public static class MessagingService
 
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, MessageCollections.Messages);
+        builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...).");
         builder.Services.AddSingleton<SendOnce>();
@@ -43,7 +43,9 @@ public static class MessagingService
         builder.Services.AddHostedService<EmailTransportNotice>();
         builder.Services.AddSingleton<TemplateRenderer>();
 
-        builder.AddCrmMessaging(Name, consumers => consumers.Add<SendWelcomeOnLeadAssigned>("lead-assigned"));
+        builder.AddCrmMessaging(Name, consumers => consumers
+            .Add<SendWelcomeOnLeadAssigned>("lead-assigned")
+            .Add<EraseOnErasureRequested>("contact-erasure-requested"));
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Crm.Analytics.Contacts;
 using Crm.Analytics.Counters;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,14 @@ public sealed class AnalyticsWiringTests(AnalyticsApiFactory factory) : IClassFi
                 Endpoint<CountLeadAssigned>(),
                 Endpoint<CountMessageSent>(),
             }.Select(d => (d.GetEndpointName(formatter), d.ConcurrentMessageLimit)));
+    }
+
+    [Fact]
+    public void The_erasure_request_has_its_own_queue()
+    {
+        var formatter = factory.Services.GetRequiredService<IEndpointNameFormatter>();
+
+        Assert.Equal("analytics-contact-erasure-requested", Endpoint<ConfirmErasureOnErasureRequested>().GetEndpointName(formatter));
     }
 
     private IEndpointDefinition Endpoint<TConsumer>()

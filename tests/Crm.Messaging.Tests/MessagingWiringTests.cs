@@ -44,6 +44,16 @@ public sealed class MessagingWiringTests
     }
 
     [Fact]
+    public async Task The_erasure_consumer_has_its_own_queue()
+    {
+        await using var factory = new MessagingApiFactory();
+
+        var endpoint = factory.Services.GetRequiredService<IEndpointDefinition<EraseOnErasureRequested>>();
+
+        Assert.Equal("messaging-contact-erasure-requested", endpoint.GetEndpointName(factory.Services.GetRequiredService<IEndpointNameFormatter>()));
+    }
+
+    [Fact]
     public async Task With_an_SMTP_host_the_welcome_email_reaches_the_SMTP_server_and_is_recorded_as_sent()
     {
         await using var sink = await SmtpSink.StartAsync();

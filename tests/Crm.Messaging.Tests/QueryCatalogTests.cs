@@ -8,7 +8,7 @@ namespace Crm.Messaging.Tests;
 /// <summary>The Messaging store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
 public sealed class QueryCatalogTests
 {
-    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages];
+    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts];
 
     private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries)];
 
@@ -38,13 +38,15 @@ public sealed class QueryCatalogTests
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(9, plans.Count);
+        Assert.Equal(11, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
         Assert.Contains("USING INDEX ix_messages.lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.lead_sent (f_leadId=?", plans["NewestOfLead"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.sent", plans["NewestOfAll"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContactVisibleTo"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NotErasedOfContact"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["SuppressClaimsOfContact"], StringComparison.Ordinal);
     }
 
     /// <summary>The SQLite plan of each catalog method, by method name.</summary>

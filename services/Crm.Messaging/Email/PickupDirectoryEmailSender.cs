@@ -16,8 +16,9 @@ public sealed class PickupDirectoryEmailSender(SmtpOptions options, TimeProvider
         var temporary = path + ".tmp";
         await mime.WriteToAsync(temporary, cancellationToken);
         File.Move(temporary, path, overwrite: true);
-        // Said once, as a warning, at start (EmailTransportNotice); per e-mail it is detail.
-        logger.LogDebug("E-mail {MessageId} to {To} was written to {Path}", message.MessageId, message.To, path);
+        // Said once, as a warning, at start (EmailTransportNotice); per e-mail it is detail. Never the address or the
+        // name: no personal data in logs (an erasure cannot reach them).
+        logger.LogDebug("E-mail {MessageId} was written to {Path}", message.MessageId, path);
         return new EmailDelivery(EmailStatus.PickedUp, path);
     }
 }

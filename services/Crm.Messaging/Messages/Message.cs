@@ -1,5 +1,6 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Messaging;
+using Crm.Messaging.Email;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Messaging.Messages;
@@ -31,7 +32,26 @@ public sealed record Message : IDocument
     public string? OwnerRepId { get; init; }
     /// <summary>That rep's team (team leads see their team's messages).</summary>
     public string? OwnerTeamId { get; init; }
+    /// <summary>When the person's data (address, subject) was removed from it (GDPR erasure, <c>Contacts/ContactLifecycle</c>); null otherwise.</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
     public long Version { get; init; } = 1;
+
+    /// <summary>
+    /// The message without the person's data: the address and the subject (it names them) emptied, <see cref="ErasedAt"/>
+    /// set. A claim still <c>sending</c> is finished as <c>suppressed</c> and its token dropped, so the delivery holding
+    /// it can no longer complete it (its guarded completion fails; its retry finds the message handled). What stays is
+    /// not about the person: ids, lead, channel, template, status, time, owner.
+    /// </summary>
+    public Message Erased(DateTimeOffset at) => this with
+    {
+        To = string.Empty,
+        Subject = string.Empty,
+        Status = Status == EmailStatus.Sending ? EmailStatus.Suppressed : Status,
+        ClaimToken = null,
+        LeaseUntil = null,
+        ErasedAt = at,
+        Version = Version + 1,
+    };
 
     public MessageResponse ToResponse() => new()
     {

@@ -2,7 +2,7 @@ using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Messaging.Messages;
 
-/// <summary>The Messaging store's own collection (the platform adds outbox, inbox, idempotency and timers).</summary>
+/// <summary>The Messaging store's own collections (the platform adds outbox, inbox, idempotency and timers).</summary>
 public static class MessageCollections
 {
     /// <summary>
@@ -15,4 +15,10 @@ public static class MessageCollections
         .Index("contact_sent", i => i.Asc(m => m.ContactId).Desc(m => m.SentAt).Desc(m => m.Id))
         .Index("lead_sent", i => i.Asc(m => m.LeadId).Desc(m => m.SentAt).Desc(m => m.Id).WhenPresent(m => m.LeadId))
         .Index("sent", i => i.Desc(m => m.SentAt).Desc(m => m.Id));
+
+    /// <summary>
+    /// Contacts whose data Messaging erased (GDPR), by contact id: checked before a message is sent, so a later or
+    /// replayed event about the contact (a <c>LeadAssigned</c>) never writes to the person again. Read by id only.
+    /// </summary>
+    public static readonly DocumentCollection<ErasedContact> ErasedContacts = new("erased_contacts");
 }

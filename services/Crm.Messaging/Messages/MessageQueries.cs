@@ -42,6 +42,34 @@ public static class MessageQueries
     public static WriteOperation Release(string messageId, string claimToken) =>
         Write.Delete(MessageCollections.Messages, ClaimedBy(messageId, claimToken));
 
+    /// <summary>
+    /// The messages to a contact that still hold the person's data (not erased yet), finished or claimed, newest first
+    /// (index <c>contact_sent</c>): what an erasure anonymises, a bounded number per request.
+    /// </summary>
+    public static Query<Message> NotErasedOfContact(string contactId) =>
+        MessageCollections.Messages.Find(Filter<Message>.Eq(m => m.ContactId, contactId) & Filter<Message>.Missing(m => m.ErasedAt))
+            .OrderByDescending(m => m.SentAt)
+            .ThenByDescending(m => m.Id);
+
+    /// <summary>
+    /// Part of an erasure's commit: every claim of the contact still <c>sending</c> when it commits (one a delivery
+    /// inserted after the erasure read the messages) is finished as <c>suppressed</c> without address, subject or
+    /// token, so the delivery holding it cannot complete it (see <see cref="Message.Erased"/>). Matches none most times.
+    /// </summary>
+    public static WriteOperation SuppressClaimsOfContact(string contactId, DateTimeOffset erasedAt) =>
+        Write.Update(
+            MessageCollections.Messages,
+            Filter<Message>.Eq(m => m.ContactId, contactId) & Filter<Message>.Eq(m => m.Status, EmailStatus.Sending),
+            new Update<Message>()
+                .Set(m => m.To, string.Empty)
+                .Set(m => m.Subject, string.Empty)
+                .Set(m => m.Status, EmailStatus.Suppressed)
+                .Set(m => m.ErasedAt, erasedAt)
+                .Unset(m => m.ClaimToken)
+                .Unset(m => m.LeaseUntil)
+                .Inc(m => m.Version, 1),
+            expectOne: false);
+
     /// <summary>Finished messages to a contact, newest first (index <c>contact_sent</c>).</summary>
     public static Query<Message> NewestOfContact(string contactId) =>
         Newest(Filter<Message>.Eq(m => m.ContactId, contactId));

@@ -18,7 +18,8 @@ namespace Crm.Messaging.Welcome;
 /// <see cref="MessageSent"/> in the unit of work the consume pipeline commits (with its inbox record, so a
 /// redelivery of this message is dropped before it gets here). A contact without an e-mail address gets a
 /// <c>skipped</c> record and no event; one whose consent forbids it (do-not-contact, e-mail withdrawn) a
-/// <c>suppressed</c> record and no event. A failure gives the claim up and is retried, except one while the e-mail was
+/// <c>suppressed</c> record and no event, and so does a contact Messaging erased (<see cref="ErasedContact"/>,
+/// without address or subject). A failure gives the claim up and is retried, except one while the e-mail was
 /// handed over (<see cref="EmailOutcomeUnknownException"/>): like a process that dies mid-send, it leaves a claim that
 /// a later delivery takes over, under the same id, when its lease ends (<see cref="SendingOptions"/>). Delivery is at least once: a crash between
 /// handing the e-mail over and committing can repeat that one e-mail.
@@ -94,6 +95,17 @@ public sealed class SendWelcomeOnLeadAssigned(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(sending.Timeout);
         using var handOver = new CancellationTokenSource(sending.Timeout);
+
+        // An erased contact (GDPR) is never written to again, whatever event names them later (a replayed or late
+        // LeadAssigned): checked after the claim committed, so an erasure committing meanwhile either finds the claim
+        // (and suppresses it: this completion then fails, and its retry finds the message handled) or is seen here.
+        if (await unit.GetAsync(MessageCollections.ErasedContacts, assigned.ContactId, cancellationToken) is not null)
+        {
+            logger.LogInformation("Contact {ContactId} was erased: welcome for lead {LeadId} not sent", assigned.ContactId, assigned.LeadId);
+            var erased = message with { Status = EmailStatus.Suppressed, SentAt = time.UtcNowMs() };
+            SendOnce.Complete(unit, erased, claimToken, []);
+            return;
+        }
 
         // Not found is retried for the retry window (then a dead letter): Contacts created the contact before the lead
         // existed, so it can only be a store that has not caught up.

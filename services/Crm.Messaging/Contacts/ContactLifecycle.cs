@@ -1,0 +1,59 @@
+using Crm.Contracts.Contacts;
+using Crm.Messaging.Messages;
+using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Storage;
+using MassTransit;
+
+namespace Crm.Messaging.Contacts;
+
+/// <summary>
+/// Queue <c>messaging-contact-erasure-requested</c>: the contact's messages lose what is about the person — the address
+/// written to and the subject (it names them); the body is never stored — (<see cref="Message.Erased"/>), a claim being
+/// sent at that moment is finished as <c>suppressed</c> (its delivery cannot complete it), the contact is marked erased
+/// (<see cref="ErasedContact"/>: no message is sent to them again, whatever event arrives later), and
+/// <c>ContactDataErased</c> (service <c>messaging</c>) confirms it, all in the unit the consume pipeline commits with its
+/// inbox record. Ids, lead, channel, template, status, times and owner stay (counts stay right). At most
+/// <see cref="MaxMessagesPerRequest"/> messages per request, as Leads and Assignment bound theirs; only messages not
+/// erased yet are read, so a second request erases the rest. A second delivery (new message id) erases what is left
+/// (usually nothing) and confirms again, as Leads and Assignment do.
+/// </summary>
+public sealed class EraseOnErasureRequested(UnitOfWork unit, ILogger<EraseOnErasureRequested> logger) : IConsumer<ContactErasureRequested>
+{
+    public const string ServiceName = "messaging";
+
+    /// <summary>Messages anonymised in one unit of work (a welcome per lead: a contact has far fewer).</summary>
+    public const int MaxMessagesPerRequest = 1000;
+
+    public async Task Consume(ConsumeContext<ContactErasureRequested> context)
+    {
+        var message = context.Message;
+        if (string.IsNullOrWhiteSpace(message.ContactId) || string.IsNullOrWhiteSpace(message.RequestId))
+        {
+            throw new InvalidMessageException("ContactErasureRequested needs a contactId and a requestId.");
+        }
+
+        var messages = await unit.FindAsync(MessageQueries.NotErasedOfContact(message.ContactId).Take(MaxMessagesPerRequest), context.CancellationToken);
+        foreach (var stored in messages)
+        {
+            unit.Replace(MessageCollections.Messages, stored.Erased(unit.Now), stored.Version);
+        }
+
+        // A claim inserted after the read above (a welcome being sent right now) is caught at commit.
+        unit.Add(MessageQueries.SuppressClaimsOfContact(message.ContactId, unit.Now));
+        unit.InsertIfAbsent(MessageCollections.ErasedContacts, new ErasedContact { Id = message.ContactId, RequestId = message.RequestId, ErasedAt = unit.Now });
+        unit.Publish(new ContactDataErased
+        {
+            EventId = Ids.NewGuid(),
+            OccurredAt = unit.Now,
+            ContactId = message.ContactId,
+            RequestId = message.RequestId,
+            Service = ServiceName,
+            Records = messages.Count,
+        });
+
+        if (messages.Count == MaxMessagesPerRequest)
+        {
+            logger.LogWarning("Erasure {RequestId} of contact {ContactId} anonymised {Count} messages, the most one request does; a further request erases the rest", message.RequestId, message.ContactId, messages.Count);
+        }
+    }
+}
