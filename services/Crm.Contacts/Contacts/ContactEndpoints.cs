@@ -170,17 +170,7 @@ public static class ContactEndpoints
         [FromHeader(Name = "If-Match")] string? ifMatch,
         CancellationToken cancellationToken)
     {
-        JsonObject patch;
-        try
-        {
-            // A member named twice is malformed (which one would win is not the caller's to guess): 400, not 500.
-            patch = await JsonNode.ParseAsync(http.Request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken) as JsonObject
-                ?? throw new RequestValidationException("$", "A JSON object is required.");
-        }
-        catch (JsonException ex)
-        {
-            throw new BadHttpRequestException("The request body is invalid.", StatusCodes.Status400BadRequest, ex);
-        }
+        var patch = await MergePatchBody.ReadAsync(http.Request, cancellationToken);
 
         // The body is checked on its own first (every bad member at once), before the contact is looked up.
         var definitions = await store.GetAsync(FieldDefinitionCollections.Definitions, FieldDefinitions.DocumentId, cancellationToken) ?? FieldDefinitions.Empty;

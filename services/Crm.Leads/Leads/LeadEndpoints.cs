@@ -210,16 +210,7 @@ public static class LeadEndpoints
 
     private static async Task<IResult> PatchAsync(string id, HttpContext http, UnitOfWork unit, Scoring.ScoringRules rules, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken cancellationToken)
     {
-        JsonObject patch;
-        try
-        {
-            patch = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken) as JsonObject
-                ?? throw new RequestValidationException("$", "A JSON object is required.");
-        }
-        catch (JsonException ex)
-        {
-            throw new BadHttpRequestException("The request body is invalid.", StatusCodes.Status400BadRequest, ex);
-        }
+        var patch = await MergePatchBody.ReadAsync(http.Request, cancellationToken);
 
         var expected = ETags.ExpectedVersion(ifMatch, "lead");
         var lead = await VisibleLeadAsync(unit, http, id, cancellationToken);

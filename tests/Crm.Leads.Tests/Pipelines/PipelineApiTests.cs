@@ -52,6 +52,20 @@ public sealed class PipelineApiTests(LeadsApiFactory factory) : IClassFixture<Le
     }
 
     [Fact]
+    public async Task A_patch_naming_a_member_twice_or_not_json_is_a_400_and_changes_nothing()
+    {
+        var lead = await CaptureAsync();
+        foreach (var body in new[] { """{"interest":"basic","interest":"premium"}""", """{"interest": """, "[1]" })
+        {
+            using var response = await _client.PatchAsync($"/api/leads/{lead.Id}", new StringContent(body, Encoding.UTF8, "application/merge-patch+json"));
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        var after = await OkAsync(await _client.GetAsync($"/api/leads/{lead.Id}"));
+        Assert.Equal((lead.Version, lead.Interest), (after.Version, after.Interest));
+    }
+
+    [Fact]
     public async Task An_activity_sent_again_with_its_idempotency_key_is_logged_once()
     {
         var lead = await CaptureAsync();
