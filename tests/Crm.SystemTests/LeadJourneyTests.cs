@@ -22,17 +22,7 @@ public sealed class LeadJourneyTests(Platform platform, ITestOutputHelper output
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    public async Task InitializeAsync()
-    {
-        // A rep with room for every lead these tests capture.
-        var reps = await platform.Api.ListRepsAsync();
-        // One that takes leads now: other tests of the shared platform may have set theirs away or given them working hours.
-        if (reps.Content?.Items.Any(r => r.Active && r.Presence == Crm.Contracts.Api.Assignment.Presence.Available && r.WorkingHours is null && r.OpenLeads < r.Capacity - 100) != true)
-        {
-            var created = await platform.Api.CreateRepAsync(new CreateRepRequest { Name = "Rita Rep", Capacity = 1000 });
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        }
-    }
+    public Task InitializeAsync() => platform.EnsureRepTakingLeadsAsync("Rita Rep");
 
     public Task DisposeAsync() => Task.CompletedTask;
 

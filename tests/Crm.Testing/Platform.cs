@@ -46,6 +46,32 @@ public class Platform : IAsyncLifetime
 
     public ICrmApi Api { get; private set; } = null!;
 
+    /// <summary>
+    /// Makes sure some rep takes leads now (active, available, no working hours, room for 100 more): other tests of the
+    /// shared platform may have set theirs away or given them working hours. Creates <paramref name="name"/> when none does.
+    /// </summary>
+    public async Task EnsureRepTakingLeadsAsync(string name)
+    {
+        var reps = await Api.ListRepsAsync();
+        if (reps.Content?.Items.Any(r => r.Active && r.Presence == Crm.Contracts.Api.Assignment.Presence.Available && r.WorkingHours is null && r.OpenLeads < r.Capacity - 100) != true)
+        {
+            var created = await Api.CreateRepAsync(new Crm.Contracts.Api.Assignment.CreateRepRequest { Name = name, Capacity = 1000 });
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        }
+    }
+
+    /// <summary>One call through the gateway with the platform's API key: asserts the status and returns the JSON answer (default when empty).</summary>
+    public async Task<System.Text.Json.JsonElement> SendAsync(HttpMethod method, string path, object? body, System.Net.HttpStatusCode expected)
+    {
+        using var http = new HttpClient { BaseAddress = Gateway };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : System.Net.Http.Json.JsonContent.Create(body, options: CrmClient.JsonOptions) };
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode} {text}");
+        return text.Length == 0 ? default : System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
+    }
+
     /// <summary>Each process' ports by name (the five services and the gateway); Grpc is 0 where none is served.</summary>
     public IReadOnlyDictionary<string, (int Http, int Grpc, int Management)> Ports => _ports;
 
