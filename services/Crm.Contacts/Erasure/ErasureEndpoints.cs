@@ -37,7 +37,7 @@ public static class ErasureEndpoints
         return group;
     }
 
-    private static async Task<IResult> RequestAsync(string id, UnitOfWork unit, IDocumentStore store, ContactsOptions options, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> RequestAsync(string id, UnitOfWork unit, ContactsOptions options, HttpContext http, CancellationToken cancellationToken)
     {
         var request = await unit.RunAsync(
             async () =>

@@ -96,10 +96,11 @@ public sealed class ContactApi(CrmServiceFactory<ContactsEntryPoint> factory) : 
     public static IReadOnlyList<string> ErrorFields(JsonObject problem) =>
         problem["errors"] is JsonObject errors ? [.. errors.Select(e => e.Key)] : [];
 
-    public async Task AssignAsync(string contactId, string rep, string? team = null)
+    /// <summary>A <c>LeadAssigned</c> of <paramref name="leadId"/> (a new lead by default) to the rep at <paramref name="at"/> (now), once it reached the contact's owners.</summary>
+    public async Task AssignAsync(string contactId, string rep, string? team = null, string? leadId = null, DateTimeOffset? at = null)
     {
-        var leadId = $"lead-{Guid.NewGuid():N}";
-        var occurredAt = DateTimeOffset.UtcNow.TruncateToMs();
+        leadId ??= $"lead-{Guid.NewGuid():N}";
+        var occurredAt = (at ?? DateTimeOffset.UtcNow).TruncateToMs();
         await factory.Harness.Bus.Publish(new LeadAssigned
         {
             EventId = Guid.NewGuid(),
@@ -111,7 +112,7 @@ public sealed class ContactApi(CrmServiceFactory<ContactsEntryPoint> factory) : 
             TeamId = team,
         });
         await Poll.UntilAsync(
-            async () => (await Store.GetAsync(OwnershipCollections.Owners, contactId))?.Leads.Any(l => l.LeadId == leadId) == true,
+            async () => (await Store.GetAsync(OwnershipCollections.Owners, contactId))?.Leads.Any(l => l.LeadId == leadId && l.AssignedAt >= occurredAt) == true,
             "the assignment to reach the contact's owners");
     }
 

@@ -17,33 +17,11 @@ namespace Crm.Contacts.Tests.Api;
 /// </summary>
 public sealed class ContactOwnershipTests(CrmServiceFactory<ContactsEntryPoint> factory) : IClassFixture<CrmServiceFactory<ContactsEntryPoint>>, IDisposable
 {
-    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = factory.Server.CreateHandler() });
+    private readonly ContactApi _api = new(factory);
 
-    private IDocumentStore Store => factory.Services.GetRequiredService<IDocumentStore>();
+    private Task<string> NewContactAsync() => _api.NewContactAsync("Ana");
 
-    private async Task<string> NewContactAsync()
-    {
-        var resolved = await new ContactDirectory.ContactDirectoryClient(_channel).ResolveContactAsync(new ResolveContactRequest { Name = "Ana", Email = $"{Guid.NewGuid():N}@example.com" });
-        return resolved.Contact.ContactId;
-    }
-
-    private async Task AssignAsync(string contactId, string leadId, string rep, string? team, DateTimeOffset? at = null)
-    {
-        var occurredAt = (at ?? DateTimeOffset.UtcNow).TruncateToMs();
-        await factory.Harness.Bus.Publish(new LeadAssigned
-        {
-            EventId = Guid.NewGuid(),
-            OccurredAt = occurredAt,
-            LeadId = leadId,
-            ContactId = contactId,
-            RepId = rep,
-            RepName = rep,
-            TeamId = team,
-        });
-        await Poll.UntilAsync(
-            async () => (await Store.GetAsync(OwnershipCollections.Owners, contactId))?.Leads.Any(l => l.LeadId == leadId && l.AssignedAt >= occurredAt) == true,
-            "the assignment to reach the contact's owners");
-    }
+    private Task AssignAsync(string contactId, string leadId, string rep, string? team, DateTimeOffset? at = null) => _api.AssignAsync(contactId, rep, team, leadId, at);
 
     private async Task<HttpStatusCode> GetAsAsync(CallerIdentity caller, string contactId)
     {
@@ -116,5 +94,5 @@ public sealed class ContactOwnershipTests(CrmServiceFactory<ContactsEntryPoint> 
         Assert.Equal(["rep-new"], owners.Leads.Select(l => l.RepId));
     }
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose() => _api.Dispose();
 }
