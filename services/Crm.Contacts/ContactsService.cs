@@ -1,5 +1,6 @@
 using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
+using Crm.Contacts.Duplicates;
 using Crm.Contacts.Erasure;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
@@ -20,7 +21,7 @@ public static class ContactsService
 
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All]);
+        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All]);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail, phone and external ids), with their profile (locale, time zone, country, lifecycle stage, tags, custom fields) and their timeline.");
 
@@ -39,14 +40,15 @@ public static class ContactsService
             .Add<AddToTimelineOnLeadScoresChanged>("lead-scores-changed")
             .Add<AddToTimelineOnLeadAssigned>("lead-assigned")
             .Add<AddToTimelineOnMessageSent>("message-sent")
-            .Add<RecordErasureConfirmation>("contact-data-erased"));
+            .Add<RecordErasureConfirmation>("contact-data-erased")
+            .Add<FindDuplicatesOnContactChanged>("find-duplicates"));
         return builder;
     }
 
     public static WebApplication MapContactsService(this WebApplication app)
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
-        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapConsentEndpoints().MapOrderEndpoints().MapErasureEndpoints();
+        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapConsentEndpoints().MapOrderEndpoints().MapErasureEndpoints().MapDuplicateEndpoints();
         return app;
     }
 }

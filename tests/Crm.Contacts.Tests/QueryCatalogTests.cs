@@ -1,3 +1,4 @@
+using Crm.Contacts.Duplicates;
 using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Erasure;
@@ -18,11 +19,12 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All],
-            [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries), typeof(OrderQueries), typeof(ConsentQueries)],
+            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All],
+            [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries), typeof(OrderQueries), typeof(ConsentQueries), typeof(DuplicateQueries)],
             new Dictionary<Type, object>
             {
                 // A search (identity matches or a name prefix) with the filters a list combines.
+                [typeof(double)] = 0.65,
                 [typeof(ContactFilter)] = new ContactFilter { SearchIds = ["contact-1", "contact-2"], NamePrefix = "anna sch", LifecycleStage = LifecycleStage.Lead, Country = "DE", Tag = "vip" },
             });
 }

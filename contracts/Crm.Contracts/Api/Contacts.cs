@@ -69,6 +69,9 @@ public sealed record ContactResponse
     /// <summary>Date of birth.</summary>
     public DateOnly? Birthday { get; init; }
 
+    /// <summary>Postal address (the country is <see cref="Country"/>).</summary>
+    public AddressDocument? Address { get; init; }
+
     /// <summary>Where the person is in the customer lifecycle (<c>lead</c> unless changed).</summary>
     public LifecycleStage LifecycleStage { get; init; } = LifecycleStage.Lead;
 
@@ -95,6 +98,19 @@ public enum LifecycleStage
     Customer,
     /// <summary>Was a customer and left (<c>churned</c>).</summary>
     Churned,
+}
+
+/// <summary>A postal address: <c>{ "street": "Hauptstraße 5", "postalCode": "10115", "city": "Berlin" }</c>; at least one part.</summary>
+public sealed record AddressDocument
+{
+    /// <summary>Street and number, 1 to 200 characters.</summary>
+    public string? Street { get; init; }
+
+    /// <summary>Postal code, 1 to 20 characters.</summary>
+    public string? PostalCode { get; init; }
+
+    /// <summary>City, 1 to 100 characters.</summary>
+    public string? City { get; init; }
 }
 
 /// <summary>An id another system gives the person: <c>{ "kind": "shop", "value": "C-123" }</c>, <c>{ "kind": "device", "value": "ios-4f2a" }</c>.</summary>

@@ -52,6 +52,8 @@ public sealed record ContactUpdated
     public string? Region { get; init; }
     /// <summary>Date of birth, when known.</summary>
     public DateOnly? Birthday { get; init; }
+    /// <summary>Postal address, when known (the country is <see cref="Country"/>).</summary>
+    public Crm.Contracts.Api.Contacts.AddressDocument? Address { get; init; }
     /// <summary>Lifecycle stage, lower-case: subscriber, lead, opportunity, customer, churned.</summary>
     public string? LifecycleStage { get; init; }
     /// <summary>Tags, lower-case.</summary>

@@ -29,6 +29,8 @@ public sealed record Contact : IDocument
     public string? Country { get; init; }
     public string? Region { get; init; }
     public DateOnly? Birthday { get; init; }
+    /// <summary>Postal address (street, postal code, city; the country is <see cref="Country"/>): one value, replaced whole.</summary>
+    public PostalAddress? Address { get; init; }
     /// <summary>Lead for a contact created by a capture (and for documents from before the profile, where it is absent).</summary>
     public LifecycleStage LifecycleStage { get; init; } = LifecycleStage.Lead;
     /// <summary>Lower-case, unique, in the order given.</summary>
@@ -42,6 +44,9 @@ public sealed record Contact : IDocument
     /// <summary>1 at creation, +1 on every change.</summary>
     public required long Version { get; init; }
 }
+
+/// <summary>A postal address, each part trimmed (any may be absent, not all).</summary>
+public sealed record PostalAddress(string? Street, string? PostalCode, string? City);
 
 /// <summary>An id another system gives the person (<c>shop</c> → <c>C-123</c>).</summary>
 public sealed record ExternalId(string Kind, string Value);

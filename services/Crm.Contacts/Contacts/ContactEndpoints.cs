@@ -186,6 +186,9 @@ public static class ContactEndpoints
         return Results.Ok(ToResponse(contact, timeline));
     }
 
+    internal static AddressDocument? ToDocument(PostalAddress? address) =>
+        address is null ? null : new AddressDocument { Street = address.Street, PostalCode = address.PostalCode, City = address.City };
+
     internal static ContactResponse ToResponse(Contact contact, IReadOnlyList<TimelineEntry> timeline) => new()
     {
         Id = contact.Id,
@@ -200,6 +203,7 @@ public static class ContactEndpoints
         Country = contact.Country,
         Region = contact.Region,
         Birthday = contact.Birthday,
+        Address = ToDocument(contact.Address),
         LifecycleStage = contact.LifecycleStage,
         Tags = contact.Tags,
         CustomFields = contact.CustomFields,

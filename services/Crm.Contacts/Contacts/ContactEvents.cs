@@ -23,6 +23,7 @@ public static class ContactEvents
         Country = contact.Country,
         Region = contact.Region,
         Birthday = contact.Birthday,
+        Address = ContactEndpoints.ToDocument(contact.Address),
         LifecycleStage = contact.LifecycleStage.ToString().ToLowerInvariant(),
         Tags = contact.Tags,
     };

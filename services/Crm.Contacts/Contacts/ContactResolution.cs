@@ -18,12 +18,18 @@ public sealed record ResolutionPlan
     public required long ExpectedVersion { get; init; }
     /// <summary>ContactCreated, ContactUpdated, or null when nothing changed.</summary>
     public object? Event { get; init; }
+    /// <summary>
+    /// When the request's identities belong to more than one contact: which contact each owned identity kind matched
+    /// (recorded for review, <see cref="Duplicates.DuplicateDetector.RecordConflict"/>); empty otherwise.
+    /// </summary>
+    public IReadOnlyList<Duplicates.ConflictMatch> Conflicts { get; init; } = [];
 }
 
 /// <summary>
 /// Identity resolution (find-or-create), pure: the request's identities are looked up; when any is known, the
-/// oldest of the contacts they belong to is the person (the others are duplicates for a later merge), it learns
-/// the identities nobody owned yet and its name when it had none. Otherwise a new contact is created.
+/// oldest of the contacts they belong to is the person, it learns the identities nobody owned yet and its name when it
+/// had none. When they belong to several contacts (the e-mail to one, the phone to another) that is a conflict: it is
+/// returned in <see cref="ResolutionPlan.Conflicts"/> for review, never settled by moving an identity or merging. Otherwise a new contact is created.
 /// An identity owned by another contact stays with that contact: identities are unique.
 /// </summary>
 public static class ContactResolution
@@ -76,6 +82,9 @@ public static class ContactResolution
         }
 
         var ownerIds = owners.Values.ToHashSet(StringComparer.Ordinal);
+        IReadOnlyList<Duplicates.ConflictMatch> conflicts = ownerIds.Count > 1
+            ? [.. owners.Select(o => new Duplicates.ConflictMatch(o.Key.KindName, o.Value)).Distinct().OrderBy(m => m.Kind, StringComparer.Ordinal).ThenBy(m => m.ContactId, StringComparer.Ordinal)]
+            : [];
         var survivor = matched
             .Where(c => ownerIds.Contains(c.Id))
             .OrderBy(c => c.CreatedAt)
@@ -105,6 +114,7 @@ public static class ContactResolution
                 Changed = false,
                 NewIdentities = [],
                 ExpectedVersion = survivor.Version,
+                Conflicts = conflicts,
             };
         }
 
@@ -123,6 +133,7 @@ public static class ContactResolution
             Changed = true,
             NewIdentities = unowned,
             ExpectedVersion = survivor.Version,
+            Conflicts = conflicts,
             Event = ContactEvents.Updated(updated, [.. unowned.Select(i => i.Kind == IdentityKind.Email ? "emails" : "phones").Distinct(), .. learntName ? new[] { "name" } : []], now),
         };
     }

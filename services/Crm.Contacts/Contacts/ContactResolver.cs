@@ -59,6 +59,11 @@ public sealed class ContactResolver(UnitOfWork unit)
             unit.Publish(plan.Event);
         }
 
+        if (plan.Conflicts.Count > 0)
+        {
+            Duplicates.DuplicateDetector.RecordConflict(unit, plan.Contact.Id, plan.Conflicts);
+        }
+
         return plan;
     }
 }

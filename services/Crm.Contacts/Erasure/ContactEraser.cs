@@ -31,6 +31,7 @@ public static class ContactEraser
         unit.Delete(OwnershipCollections.Owners, Filter<ContactOwners>.Eq(x => x.Id, contact.Id));
         unit.Delete(OrderCollections.Summaries, Filter<CustomerSummary>.Eq(x => x.Id, contact.Id));
         unit.CancelTimer(Loyalty.TimerKind, contact.Id);
+        Duplicates.DuplicateDetector.Forget(unit, contact.Id);
 
         if (await unit.GetAsync(ConsentCollections.Consents, contact.Id, cancellationToken) is { } consent)
         {

@@ -23,6 +23,7 @@ public sealed record ContactChanges
     public Change<string?>? Country { get; init; }
     public Change<string?>? Region { get; init; }
     public Change<DateOnly?>? Birthday { get; init; }
+    public Change<PostalAddress?>? Address { get; init; }
     public Change<LifecycleStage>? LifecycleStage { get; init; }
     public Change<IReadOnlyList<string>>? Tags { get; init; }
     /// <summary><c>customFields: null</c>: every value removed (before <see cref="CustomFields"/> applies).</summary>
@@ -42,7 +43,7 @@ public sealed record ContactChanges
 public static class ContactPatch
 {
     public static readonly IReadOnlyList<string> Members =
-        ["name", "emails", "phones", "externalIds", "locale", "timeZone", "country", "region", "birthday", "lifecycleStage", "tags", "customFields"];
+        ["name", "emails", "phones", "externalIds", "locale", "timeZone", "country", "region", "birthday", "address", "lifecycleStage", "tags", "customFields"];
 
     public static ContactChanges Parse(JsonObject patch, FieldDefinitions definitions, string defaultRegion, DateOnly today, ValidationErrors errors)
     {
@@ -80,6 +81,9 @@ public static class ContactPatch
                     break;
                 case "birthday":
                     changes = changes with { Birthday = Birthday(value, today, errors) };
+                    break;
+                case "address":
+                    changes = changes with { Address = Address(value, errors) };
                     break;
                 case "lifecycleStage":
                     changes = changes with { LifecycleStage = Stage(value, errors) };
@@ -129,6 +133,7 @@ public static class ContactPatch
             Country = Pick(changes.Country, contact.Country, "country", string.Equals),
             Region = Pick(changes.Region, contact.Region, "region", string.Equals),
             Birthday = Pick(changes.Birthday, contact.Birthday, "birthday", (a, b) => a == b),
+            Address = Pick(changes.Address, contact.Address, "address", (a, b) => a == b),
             LifecycleStage = Pick(changes.LifecycleStage, contact.LifecycleStage, "lifecycleStage", (a, b) => a == b),
             Tags = Pick(changes.Tags, contact.Tags, "tags", SameList),
         };
@@ -309,6 +314,56 @@ public static class ContactPatch
         }
 
         return new Change<DateOnly?>(date);
+    }
+
+    /// <summary>An address object replaced whole (its parts are one value): null clears it; at least one part, each trimmed.</summary>
+    private static Change<PostalAddress?>? Address(JsonNode? value, ValidationErrors errors)
+    {
+        const string name = "address";
+        if (value is null)
+        {
+            return new Change<PostalAddress?>(null);
+        }
+
+        if (value is not JsonObject parts)
+        {
+            errors.Add(name, "An object { \"street\", \"postalCode\", \"city\" } or null.");
+            return null;
+        }
+
+        var ok = true;
+        string? Part(string part, int max)
+        {
+            if (!parts.TryGetPropertyValue(part, out var node) || node is null)
+            {
+                return null;
+            }
+
+            var result = node.GetValueKind() == JsonValueKind.String ? ProfileValues.Text(node.GetValue<string>(), max) : NormalizationResult.Invalid("must be a string or null");
+            if (!result.IsValid)
+            {
+                errors.Add($"{name}.{part}", Sentence(result.Error));
+                ok = false;
+                return null;
+            }
+
+            return result.Value;
+        }
+
+        foreach (var unknown in parts.Select(p => p.Key).Where(k => k is not ("street" or "postalCode" or "city")))
+        {
+            errors.Add($"{name}.{unknown}", "Unknown part: an address has street, postalCode and city (the country is 'country').");
+            ok = false;
+        }
+
+        var address = new PostalAddress(Part("street", ProfileValues.MaxStreet), Part("postalCode", ProfileValues.MaxPostalCode), Part("city", ProfileValues.MaxCity));
+        if (ok && address is { Street: null, PostalCode: null, City: null })
+        {
+            errors.Add(name, "At least one of street, postalCode and city (null clears the address).");
+            return null;
+        }
+
+        return ok ? new Change<PostalAddress?>(address) : null;
     }
 
     private static Change<LifecycleStage>? Stage(JsonNode? value, ValidationErrors errors)

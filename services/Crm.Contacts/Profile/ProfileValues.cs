@@ -18,6 +18,9 @@ public static partial class ProfileValues
     public const int MaxExternalKind = 30;
     public const int MaxExternalValue = 200;
     public const int MaxRegion = 100;
+    public const int MaxStreet = 200;
+    public const int MaxPostalCode = 20;
+    public const int MaxCity = 100;
     public const int MaxTags = 50;
     public const int MaxTag = 50;
     public static readonly DateOnly EarliestBirthday = new(1900, 1, 1);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Crm.Contacts.Contacts;
+using Crm.Contacts.Duplicates;
 using Crm.Contacts.Identity;
 using Crm.Contracts.Contacts;
 using Crm.ServiceDefaults.Storage;
@@ -175,6 +176,18 @@ public sealed class ContactResolverTests
         Assert.Empty((await store.Store.GetAsync(ContactCollections.Contacts, older.Contact.Id))!.Phones);
         Assert.Equal(2, (await store.PendingEventsAsync<ContactCreated>()).Count);
         Assert.Empty(await store.PendingEventsAsync<ContactUpdated>());
+
+        // The conflict is recorded for review (once per pair, counted on each such resolve), never settled.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Resolver(store).ResolveAsync(Command(null, "a@b.cd", "+49 30 1234567"));
+        var pair = await store.Store.GetAsync(DuplicateCollections.Candidates, DuplicateCandidate.PairId(older.Contact.Id, newer.Contact.Id));
+        Assert.NotNull(pair);
+        Assert.Equal(2, pair.ConflictCount);
+        Assert.Equal(1, pair.Rank);
+        Assert.Equal(DuplicateCandidate.Open, pair.Status);
+        Assert.Equal(Start.AddSeconds(3), pair.LastConflictAt);
+        Assert.Equal(Start.AddSeconds(2), pair.DetectedAt);
+        Assert.Equivalent(new[] { new ConflictMatch("email", older.Contact.Id), new ConflictMatch("phone", newer.Contact.Id) }, pair.ConflictMatches, strict: true);
     }
 
     [SkippableTheory]
@@ -300,7 +313,7 @@ public sealed class ContactResolverTests
     }
 
     private static Task<TestStore> CreateStoreAsync(Backend backend) =>
-        TestStore.CreateAsync(backend, "contacts", ContactCollections.Contacts, ContactCollections.Identities);
+        TestStore.CreateAsync(backend, "contacts", ContactCollections.Contacts, ContactCollections.Identities, DuplicateCollections.Candidates);
 
     /// <summary>A resolver with its own unit of work (as one gRPC call has), on <paramref name="through"/> or the test store.</summary>
     private ContactResolver Resolver(TestStore store, IDocumentStore? through = null) =>
