@@ -211,6 +211,33 @@ public interface ICrmApi
     [Get("/api/contacts/erasures/{requestId}")]
     Task<IApiResponse<ErasureResponse>> GetContactErasureAsync(string requestId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>GET /api/contacts/duplicates</c>: possible duplicates for review, conflicts first, then by score. Managers,
+    /// administrators and API keys only.
+    /// </summary>
+    /// <param name="status"><c>open</c> (default) or <c>dismissed</c>.</param>
+    /// <param name="minScore">0..1; conflicts always pass.</param>
+    /// <param name="limit">1..500 (default 50).</param>
+    /// <param name="cursor">The previous page's <c>nextCursor</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c> naming every bad filter, <c>403</c>.</returns>
+    [Get("/api/contacts/duplicates")]
+    Task<IApiResponse<Page<DuplicateCandidateResponse>>> ListDuplicateCandidatesAsync(string? status = null, double? minScore = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/{id}/duplicates</c>: the contact's open possible duplicates.</summary>
+    /// <param name="id">The contact's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the pairs. Errors: <c>404</c>.</returns>
+    [Get("/api/contacts/{id}/duplicates")]
+    Task<IApiResponse<IReadOnlyList<DuplicateCandidateResponse>>> ListContactDuplicatesAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/contacts/duplicates/{pairId}/dismiss</c>: the pair is two people; not proposed again.</summary>
+    /// <param name="pairId">The pair's id (<c>&lt;contactA&gt;~&lt;contactB&gt;</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the pair. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Post("/api/contacts/duplicates/{pairId}/dismiss")]
+    Task<IApiResponse<DuplicateCandidateResponse>> DismissDuplicateCandidateAsync(string pairId, CancellationToken cancellationToken = default);
+
     /// <summary><c>POST /api/assignment/reps</c>: creates an active sales rep who takes leads up to a capacity.</summary>
     /// <param name="request">Name (required, trimmed) and capacity (required, 1 to 10000 open leads).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -67,7 +67,7 @@ public static class ContactEndpoints
             .WithParameterDescription("id", "The contact's id.")
             .WithParameterDescription("If-Match", "Change only this version (`\"3\"`, `W/\"3\"` or `3`, as in `ETag`); `*` or none: any version. A stale version is a 412.")
             .Accepts<UpdateContactRequest>("application/merge-patch+json", "application/json")
-            .WithRequestExample(new { locale = "de-DE", timeZone = "Europe/Berlin", tags = new[] { "newsletter", "vip" } })
+            .WithRequestExample(new { locale = "de-DE", timeZone = "Europe/Berlin", tags = new[] { "newsletter", "vip" }, address = new { street = "Hauptstraße 5", postalCode = "10115", city = "Berlin" } })
             .Produces<ContactResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
