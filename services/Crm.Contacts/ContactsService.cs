@@ -32,6 +32,7 @@ public static class ContactsService
         builder.Services.AddScoped<ContactProfileEditor>();
         builder.Services.AddGrpc();
         builder.AddTimerHandler<LoyaltyRecencyTimer>();
+        builder.AddTimerHandler<ErasureSweepTimer>();
 
         // Queue names are the contract with the broker (and the inbox keys): they stay whatever the classes are called.
         builder.AddCrmMessaging(Name, consumers => consumers

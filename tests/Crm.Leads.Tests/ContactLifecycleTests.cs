@@ -16,9 +16,15 @@ public sealed class ContactLifecycleTests(LeadsApiFactory factory) : IClassFixtu
 {
     private readonly HttpClient _client = factory.CreateClient();
 
-    private async Task<LeadResponse> CaptureAsync(CaptureLeadRequest request)
+    private async Task<LeadResponse> CaptureAsync(CaptureLeadRequest request, string? idempotencyKey = null)
     {
-        using var response = await _client.PostAsJsonAsync("/api/leads", request, CrmClient.JsonOptions);
+        using var message = new HttpRequestMessage(HttpMethod.Post, "/api/leads") { Content = JsonContent.Create(request, options: CrmClient.JsonOptions) };
+        if (idempotencyKey is not null)
+        {
+            message.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await _client.SendAsync(message);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
     }
@@ -58,8 +64,16 @@ public sealed class ContactLifecycleTests(LeadsApiFactory factory) : IClassFixtu
             Campaign = "winter",
             Utm = new UtmTags { Source = "news", Medium = "email" },
             Fields = new Dictionary<string, string> { ["shoe"] = "44" },
-        });
-        (await _client.PostAsJsonAsync($"/api/leads/{lead.Id}/activities", new LogActivityRequest { Type = "call", Note = "Erik's wife answered" }, CrmClient.JsonOptions)).Dispose();
+        }, idempotencyKey: Guid.NewGuid().ToString("N"));
+        using (var activity = new HttpRequestMessage(HttpMethod.Post, $"/api/leads/{lead.Id}/activities") { Content = JsonContent.Create(new LogActivityRequest { Type = "call", Note = "Erik's wife answered" }, options: CrmClient.JsonOptions) })
+        {
+            activity.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+            (await _client.SendAsync(activity)).Dispose();
+        }
+
+        // Both kept responses (for replays under their Idempotency-Key) hold the person's data.
+        var kept = PlatformCollections.Idempotency.Find(Filter<IdempotentResponse>.Contains(x => x.Subjects, lead.Id));
+        Assert.Equal(2, await factory.Store.CountAsync(kept));
         (await _client.PostAsJsonAsync("/api/leads/signals", new RecordSignalsRequest { Items = [new SignalRequest { Id = $"e-{Guid.NewGuid():N}", Type = "click", LeadId = lead.Id }] }, CrmClient.JsonOptions)).Dispose();
         var request = Guid.NewGuid().ToString("N");
 
@@ -72,5 +86,6 @@ public sealed class ContactLifecycleTests(LeadsApiFactory factory) : IClassFixtu
         Assert.All(erased.Activities, a => Assert.Null(a.Note));
         Assert.Equal(("erasure", "winter"), (erased.Source, erased.Campaign));
         Assert.Equal(0, await factory.Store.CountAsync(SignalCollections.Signals.Find(Filter<SignalRecord>.Eq(x => x.LeadId, lead.Id))));
+        Assert.Equal(0, await factory.Store.CountAsync(kept));
     }
 }

@@ -27,7 +27,14 @@ public sealed class ErasureTests(Platform platform) : IAsyncLifetime
     public async Task An_erased_person_is_confirmed_by_all_five_services_and_no_personal_data_is_left_to_read()
     {
         var email = $"erika.{Guid.NewGuid():N}@example.com";
-        var lead = await SendAsync(HttpMethod.Post, "/api/leads", new { name = "Erika Erasure", email, source = "spring-landing", channel = "web" }, HttpStatusCode.Created);
+        var surname = "Erasure" + string.Concat(Guid.NewGuid().ToString("N")[..8].Select(c => (char)('a' + (c % 26))));
+        var subscriber = Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var lead = await platform.SendAsync(
+            HttpMethod.Post,
+            "/api/leads",
+            new { name = $"Erika {surname}", email, phone = $"+49 30 {subscriber}", source = "spring-landing", channel = "web" },
+            HttpStatusCode.Created,
+            new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString("N") });
         var leadId = lead.GetProperty("id").GetString()!;
         var contactId = lead.GetProperty("contactId").GetString()!;
         await Poll.UntilAsync(
@@ -57,5 +64,15 @@ public sealed class ErasureTests(Platform platform) : IAsyncLifetime
         var messages = await SendAsync(HttpMethod.Get, $"/api/messaging/messages?contactId={contactId}", null, HttpStatusCode.OK);
         Assert.DoesNotContain(email, messages.GetRawText(), StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Erika", messages.GetRawText(), StringComparison.Ordinal);
+
+        // Nothing personal is left in any store of any process: documents, outbox, inbox, idempotency records, timers
+        // (the outbox is emptied as the broker confirms, so poll until then).
+        string[] personal = [email, surname, subscriber];
+        IReadOnlyList<StoreScan.Finding> left = [];
+        var clean = await Poll.ForAsync(
+            async () => (left = await StoreScan.FindAsync(platform.DataDirectory, personal)).Count == 0 ? (bool?)true : null,
+            "no personal data of the erased person in any store",
+            Deadline).ContinueWith(t => t.IsCompletedSuccessfully);
+        Assert.True(clean, "Personal data left after the erasure: " + string.Join("; ", left.Select(f => $"{f.Store}/{f.Table} row {f.Row} holds '{f.Needle}'")));
     }
 }

@@ -61,11 +61,16 @@ public class Platform : IAsyncLifetime
     }
 
     /// <summary>One call through the gateway with the platform's API key: asserts the status and returns the JSON answer (default when empty).</summary>
-    public async Task<System.Text.Json.JsonElement> SendAsync(HttpMethod method, string path, object? body, System.Net.HttpStatusCode expected)
+    public async Task<System.Text.Json.JsonElement> SendAsync(HttpMethod method, string path, object? body, System.Net.HttpStatusCode expected, IReadOnlyDictionary<string, string>? headers = null)
     {
         using var http = new HttpClient { BaseAddress = Gateway };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : System.Net.Http.Json.JsonContent.Create(body, options: CrmClient.JsonOptions) };
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         using var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode} {text}");
@@ -292,6 +297,8 @@ public class Platform : IAsyncLifetime
         // 127.0.0.1 (where Contacts listens) and possibly ::1 (where nothing does, so that subchannel stays down).
         ["Services__Contacts__Grpc"] = $"dns:///localhost:{contactsGrpc}",
         ["Contacts__DefaultRegion"] = "DE",
+        // The erasure's sweep soon after the erasure (default a minute), so ErasureTests sees it within its deadline.
+        ["Contacts__ErasureSweepDelay"] = "00:00:03",
         ["Smtp__Host"] = "127.0.0.1",
         ["Smtp__Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Smtp__PickupDirectory"] = MailPickup,

@@ -13,6 +13,12 @@ public sealed class ContactsOptions
     /// <summary>How long every service has to confirm an erasure before its request is overdue.</summary>
     public TimeSpan ErasureDeadline { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// When the erasure's sweep runs again over what events write about the contact (a write that raced the tombstone);
+    /// longer than a consumer's unit of work can take (the store's commit timeout is 10 s).
+    /// </summary>
+    public TimeSpan ErasureSweepDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The services that must confirm an erasure (<c>ContactDataErased.Service</c>).</summary>
     public string[] ErasureServices { get; set; } = ["contacts", "leads", "assignment", "messaging", "analytics"];
 
@@ -21,6 +27,11 @@ public sealed class ContactsOptions
         if (ErasureDeadline <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("Contacts:ErasureDeadline must be positive.");
+        }
+
+        if (ErasureSweepDelay <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Contacts:ErasureSweepDelay must be positive.");
         }
 
         if (ErasureServices.Length == 0 || Array.Exists(ErasureServices, string.IsNullOrWhiteSpace))

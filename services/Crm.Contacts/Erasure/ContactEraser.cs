@@ -12,12 +12,16 @@ namespace Crm.Contacts.Erasure;
 /// What Contacts holds about a person, erased in one unit of work: the contact and its identities (a later capture with
 /// the same e-mail creates a new person), the timeline, the owners, the behavioural summary (and its recency timer); the
 /// consent state and ledger kept as evidence without their free texts (wording, reasons); orders kept for the books under
-/// the contact id, which no longer names anyone. A tombstone keeps later events from writing about the contact again.
+/// the contact id, which no longer names anyone. A tombstone keeps later events from writing about the contact again;
+/// a consumer that checked for it just before it was committed may still commit its write, so a sweep
+/// (<see cref="ErasureSweepTimer"/>, <c>Contacts:ErasureSweepDelay</c> later) removes those traces once more.
 /// Returns how many records were erased or anonymised.
 /// </summary>
 public static class ContactEraser
 {
-    public static async Task<int> CollectAsync(UnitOfWork unit, Contact contact, string requestId, CancellationToken cancellationToken)
+    public const string SweepKind = "contacts-erasure-sweep";
+
+    public static async Task<int> CollectAsync(UnitOfWork unit, Contact contact, string requestId, TimeSpan sweepDelay, CancellationToken cancellationToken)
     {
         var records = 1;
         unit.Delete(ContactCollections.Contacts, Filter<Contact>.Eq(x => x.Id, contact.Id) & Filter<Contact>.Eq(x => x.Version, contact.Version), expectOne: true);
@@ -27,11 +31,8 @@ public static class ContactEraser
             records++;
         }
 
-        unit.Delete(TimelineCollections.Timeline, Filter<TimelineEntry>.Eq(x => x.ContactId, contact.Id));
-        unit.Delete(OwnershipCollections.Owners, Filter<ContactOwners>.Eq(x => x.Id, contact.Id));
-        unit.Delete(OrderCollections.Summaries, Filter<CustomerSummary>.Eq(x => x.Id, contact.Id));
-        unit.CancelTimer(Loyalty.TimerKind, contact.Id);
-        Duplicates.DuplicateDetector.Forget(unit, contact.Id);
+        ForgetTraces(unit, contact.Id);
+        unit.Schedule(SweepKind, contact.Id, unit.Now + sweepDelay);
 
         if (await unit.GetAsync(ConsentCollections.Consents, contact.Id, cancellationToken) is { } consent)
         {
@@ -52,5 +53,32 @@ public static class ContactEraser
             expectOne: false);
         unit.Insert(ErasureCollections.Erased, new ErasedContact { Id = contact.Id, RequestId = requestId, ErasedAt = unit.Now });
         return records;
+    }
+
+    /// <summary>What events write about a contact (timeline, owners, summary and its timer, possible duplicates): deleted at the erasure and by the sweep.</summary>
+    public static void ForgetTraces(UnitOfWork unit, string contactId)
+    {
+        unit.Delete(TimelineCollections.Timeline, Filter<TimelineEntry>.Eq(x => x.ContactId, contactId));
+        unit.Delete(OwnershipCollections.Owners, Filter<ContactOwners>.Eq(x => x.Id, contactId));
+        unit.Delete(OrderCollections.Summaries, Filter<CustomerSummary>.Eq(x => x.Id, contactId));
+        unit.CancelTimer(Loyalty.TimerKind, contactId);
+        Duplicates.DuplicateDetector.Forget(unit, contactId);
+    }
+}
+
+/// <summary>
+/// The erasure's sweep (<see cref="ContactEraser.SweepKind"/>, key = the contact id): removes what a consumer wrote about the
+/// erased contact after checking the tombstone just before it was committed (a race the tombstone alone cannot close).
+/// </summary>
+public sealed class ErasureSweepTimer : ITimerHandler
+{
+    public string Kind => ContactEraser.SweepKind;
+
+    public async Task HandleAsync(DueTimer timer, UnitOfWork unit, CancellationToken cancellationToken)
+    {
+        if (await ErasureCollections.IsErasedAsync(unit, timer.Key, cancellationToken))
+        {
+            ContactEraser.ForgetTraces(unit, timer.Key);
+        }
     }
 }

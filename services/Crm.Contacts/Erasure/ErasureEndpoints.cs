@@ -48,7 +48,7 @@ public static class ErasureEndpoints
                 }
 
                 var requestId = Ids.New();
-                var records = await ContactEraser.CollectAsync(unit, contact, requestId, cancellationToken);
+                var records = await ContactEraser.CollectAsync(unit, contact, requestId, options.ErasureSweepDelay, cancellationToken);
                 var erasure = new ErasureRequest
                 {
                     Id = requestId,

@@ -2,6 +2,7 @@ using Crm.Contracts.Api.Leads;
 using Crm.Contracts.Contacts;
 using Crm.Leads.Leads;
 using Crm.Leads.Signals;
+using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 using MassTransit;
@@ -78,6 +79,9 @@ public sealed class EraseLeadsOnErasureRequested(UnitOfWork unit) : IConsumer<Co
             unit.Replace(LeadCollections.Leads, lead.Anonymised(unit.Now), lead.Version);
             unit.Delete(SignalCollections.Signals, Filter<SignalRecord>.Eq(x => x.LeadId, lead.Id));
         }
+
+        // Kept capture and activity responses hold the person's name, e-mail and phone.
+        IdempotentRequests.Forget(unit, [message.ContactId, .. leads.Select(l => l.Id)]);
 
         unit.Publish(new ContactDataErased
         {

@@ -64,7 +64,7 @@ public sealed class CaptureLeadHandler(
             var lead = outcome.Lead!;
             var location = LeadMapping.Location(lead.Id);
             var response = lead.ToResponse();
-            var record = key is null ? null : IdempotentRequests.Record(scope, key, hash, outcome.Status, location, response, JsonOptions, unit.Now);
+            var record = key is null ? null : IdempotentRequests.Record(scope, key, hash, outcome.Status, location, response, JsonOptions, unit.Now, [lead.Id, lead.ContactId]);
             if (record is not null)
             {
                 unit.RecordIdempotentResponse(record);
@@ -127,7 +127,7 @@ public sealed class CaptureLeadHandler(
         if (key is not null)
         {
             unit.Discard();
-            unit.RecordIdempotentResponse(IdempotentRequests.Record(scope, key, hash, StatusCodes.Status200OK, null, response, JsonOptions, unit.Now));
+            unit.RecordIdempotentResponse(IdempotentRequests.Record(scope, key, hash, StatusCodes.Status200OK, null, response, JsonOptions, unit.Now, results.Select(r => r.Id)));
             try
             {
                 await unit.CommitAsync(cancellationToken);

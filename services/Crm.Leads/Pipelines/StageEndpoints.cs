@@ -226,7 +226,7 @@ public static class StageEndpoints
             return Results.Created(location, activity);
         }
 
-        var record = IdempotentRequests.Record(scope, key, hash, StatusCodes.Status201Created, location, activity, json.Value.SerializerOptions, unit.Now);
+        var record = IdempotentRequests.Record(scope, key, hash, StatusCodes.Status201Created, location, activity, json.Value.SerializerOptions, unit.Now, [lead.Id, lead.ContactId]);
         unit.RecordIdempotentResponse(record);
         return new StoredResponseResult(record, replayed: false);
     }

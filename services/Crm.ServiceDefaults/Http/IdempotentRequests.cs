@@ -49,9 +49,10 @@ public static class IdempotentRequests
                 title: "The idempotency key was used with another request.",
                 detail: "A request with this Idempotency-Key and a different body was processed before. Use a new key for a new request.");
 
-    /// <summary>The record of a first response, to commit with what the request created.</summary>
-    public static IdempotentResponse Record(string scope, string key, string hash, int status, string? location, object body, JsonSerializerOptions json, DateTimeOffset now) => new()
+    /// <summary>The record of a first response, to commit with what the request created; <paramref name="subjects"/>: the ids it is about (see <see cref="IdempotentResponse.Subjects"/>).</summary>
+    public static IdempotentResponse Record(string scope, string key, string hash, int status, string? location, object body, JsonSerializerOptions json, DateTimeOffset now, IEnumerable<string?>? subjects = null) => new()
     {
+        Subjects = [.. (subjects ?? []).OfType<string>().Where(s => s.Length > 0).Distinct(StringComparer.Ordinal)],
         Scope = scope,
         Key = key,
         RequestHash = hash,
@@ -60,6 +61,16 @@ public static class IdempotentRequests
         Body = JsonSerializer.Serialize(body, body.GetType(), json),
         CreatedAt = now,
     };
+
+    /// <summary>Deletes, in the unit, every kept response about one of <paramref name="subjects"/> (a GDPR erasure: the responses may hold the person's data).</summary>
+    public static void Forget(UnitOfWork unit, IEnumerable<string> subjects)
+    {
+        var ids = subjects.Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count > 0)
+        {
+            unit.Add(PlatformQueries.ForgetIdempotentResponses(ids));
+        }
+    }
 
     /// <summary>The raw body (hashed for idempotency); null when it exceeds <paramref name="maxBytes"/> (a 413).</summary>
     public static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)

@@ -18,6 +18,12 @@ public sealed record IdempotentResponse : IDocument
     public string? Location { get; init; }
     public required string Body { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>
+    /// The ids the kept response is about (a lead's id and its contact's): a GDPR erasure deletes the records about the
+    /// person before their retention ends (<see cref="Http.IdempotentRequests.Forget"/>), since a response may hold
+    /// personal data (a captured lead's name, e-mail, phone).
+    /// </summary>
+    public IReadOnlyList<string> Subjects { get; init; } = [];
 
     public static string IdOf(string scope, string key) => $"{scope}:{key}";
 

@@ -16,6 +16,7 @@ using Crm.Contracts.Contacts;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Crm.Contacts.Tests.Erasure;
@@ -110,6 +111,35 @@ public sealed class ErasureApiTests(CrmServiceFactory<ContactsEntryPoint> factor
         Assert.Null(request.Confirmed("contacts", at.AddDays(1), 9));
         var complete = request.Confirmed("leads", at.AddDays(40), 2)!;
         Assert.Equal(("completed", 2L), (complete.StatusAt(at.AddDays(40)), complete.Version));
+    }
+
+    [Fact]
+    public async Task The_sweep_removes_what_a_consumer_wrote_after_checking_the_tombstone_just_before_the_erasure()
+    {
+        var contact = await _api.NewContactAsync("Rita Raced", ContactApi.NewEmail());
+        using var admin = _api.Client();
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/contacts/{contact}/erasure", null)).StatusCode);
+
+        // A MessageSent consumer that read "not erased" just before the erasure committed, and committed after it.
+        using var scope = factory.Services.CreateScope();
+        var raced = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+        var sent = new Crm.Contracts.Messaging.MessageSent
+        {
+            EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MessageId = "m-raced", ContactId = contact, LeadId = "lead-raced",
+            Channel = "email", To = "rita@example.com", Template = "welcome",
+        };
+        raced.InsertIfAbsent(TimelineCollections.Timeline, TimelineEntries.From(sent, raced.Now));
+        await raced.CommitAsync();
+        Assert.Single(await _api.Store.FindAsync(TimelineQueries.NewestFirst(contact, 10)));
+
+        // The erasure scheduled its sweep (Contacts:ErasureSweepDelay); fired, it removes the entry.
+        var sweep = Assert.Single(await _api.Store.FindAsync(PlatformQueries.DueTimers(DateTimeOffset.UtcNow.AddYears(1))), t => t.Kind == ContactEraser.SweepKind && t.Key == contact);
+        Assert.InRange(sweep.DueAt - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
+        using var fireScope = factory.Services.CreateScope();
+        var fire = fireScope.ServiceProvider.GetRequiredService<UnitOfWork>();
+        await new ErasureSweepTimer().HandleAsync(new DueTimer(sweep.Kind, sweep.Key, sweep.DueAt, sweep.Payload, 1), fire, CancellationToken.None);
+        await fire.CommitAsync();
+        Assert.Empty(await _api.Store.FindAsync(TimelineQueries.NewestFirst(contact, 10)));
     }
 
     public void Dispose() => _api.Dispose();

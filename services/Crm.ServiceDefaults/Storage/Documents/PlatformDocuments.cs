@@ -121,7 +121,8 @@ public static class PlatformCollections
         .Index("ttl", i => i.Asc(x => x.ReceivedAt).ExpireAfter(InboxRetention));
 
     public static readonly DocumentCollection<IdempotentResponse> Idempotency = new DocumentCollection<IdempotentResponse>("idempotency")
-        .Index("ttl", i => i.Asc(x => x.CreatedAt).ExpireAfter(IdempotencyRetention));
+        .Index("ttl", i => i.Asc(x => x.CreatedAt).ExpireAfter(IdempotencyRetention))
+        .Index("subjects", i => i.Asc(x => x.Subjects));
 
     public static readonly DocumentCollection<TimerRecord> Timers = new DocumentCollection<TimerRecord>("timers")
         .Index("due", i => i.Asc(x => x.DeadAt).Asc(x => x.DueAt).Asc(x => x.Id));

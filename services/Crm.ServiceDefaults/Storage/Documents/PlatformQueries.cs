@@ -26,6 +26,13 @@ public static class PlatformQueries
         Write.Delete(PlatformCollections.Outbox, Filter<OutboxRecord>.In(x => x.Id, ids) & Filter<OutboxRecord>.Exists(x => x.SentAt), expectOne: false);
 
     /// <summary>
+    /// Deletes every kept idempotent response about one of <paramref name="subjects"/> (a GDPR erasure): an array
+    /// membership test, served by a multikey index on MongoDB and a scan of the retention-bounded collection on SQLite.
+    /// </summary>
+    public static WriteOperation ForgetIdempotentResponses(IReadOnlyCollection<string> subjects) =>
+        Write.Delete(PlatformCollections.Idempotency, Filter<IdempotentResponse>.Or([.. subjects.Select(s => Filter<IdempotentResponse>.Contains(x => x.Subjects, s))]), expectOne: false);
+
+    /// <summary>
     /// Records an earlier layout marked sent instead of deleting them (see <see cref="OutboxRecord.SentAt"/>): the
     /// dispatcher deletes them in batches before its first round.
     /// </summary>
