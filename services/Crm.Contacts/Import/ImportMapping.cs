@@ -113,6 +113,7 @@ public static class ImportMapping
         }
 
         var explicitly = new Dictionary<string, ImportField>(StringComparer.Ordinal);
+        var named = new HashSet<string>(StringComparer.Ordinal);
         foreach (var map in maps)
         {
             var colon = map.IndexOf(':', StringComparison.Ordinal);
@@ -124,6 +125,7 @@ public static class ImportMapping
 
             var column = map[..colon];
             var key = $"map[{column}]";
+            named.Add(column);
             if (!indexOf.ContainsKey(column))
             {
                 errors.Add(key, "the header has no such column");
@@ -147,6 +149,10 @@ public static class ImportMapping
             if (explicitly.TryGetValue(column, out var mapped))
             {
                 field = mapped;
+            }
+            else if (named.Contains(column))
+            {
+                continue;
             }
             else if ((field = ParseField(column, out _)) is null)
             {
