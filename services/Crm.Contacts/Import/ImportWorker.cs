@@ -224,13 +224,10 @@ public sealed class ImportWorker(
         for (var attempt = 1; ; attempt++)
         {
             unit.Discard();
-            var sw = System.Diagnostics.Stopwatch.StartNew();
             var keys = rows.SelectMany(r => r.Command.Identities).Select(i => i.Key).Distinct(StringComparer.Ordinal).ToList();
             var owners = (await unit.GetManyAsync(ContactCollections.Identities, keys, cancellationToken)).ToDictionary(o => o.Id, o => o.ContactId, StringComparer.Ordinal);
             var stored = await unit.GetManyAsync(ContactCollections.Contacts, owners.Values.Distinct(StringComparer.Ordinal), cancellationToken);
-            var tRead = sw.ElapsedMilliseconds;
             var plan = ImportPlanner.Plan(rows, owners, stored, Ids.New, unit.Now);
-            var tPlan = sw.ElapsedMilliseconds;
 
             foreach (var identity in plan.Identities)
             {
@@ -273,7 +270,6 @@ public sealed class ImportWorker(
                 Rejected = job.Rejected + cells.Count(c => c is not null) - rows.Count + orphans.Count,
             };
             var saved = await SaveAsync(unit, job, after, cancellationToken, attempt < 5 ? ContactCollections.Identities : null);
-            logger.LogWarning("PROFILE read {Read} plan {Plan} commit {Commit}", tRead, tPlan - tRead, sw.ElapsedMilliseconds - tPlan);
             if (saved is not null || !await StillOursAsync(job, cancellationToken))
             {
                 return saved;
