@@ -7,7 +7,9 @@ using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.OpenApi;
 
 namespace Crm.Contacts.Import;
 
@@ -35,7 +37,20 @@ public static class ImportEndpoints
                 "error report). An existing contact only learns what it lacks; nothing known is overwritten. Needs `contacts:write`.")
             .WithParameterDescription("map", "Column:field, repeatable; overrides the header's names.")
             .WithParameterDescription("defaultRegion", "Region (ISO 3166 alpha-2) for phone numbers without a country code; default `Contacts:DefaultRegion`.")
-            .Accepts<string>(CsvContentType)
+            // Described, not declared with Accepts: that would let routing answer 415 before authentication (401/403).
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The CSV file: UTF-8, comma-separated, a header row first.",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        [CsvContentType] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String }, Example = JsonValue.Create("name,email,phone\nAnna Schmidt,anna@example.com,+49 30 1234567\n") },
+                    },
+                };
+                return Task.CompletedTask;
+            })
             .Produces<ImportJobResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
