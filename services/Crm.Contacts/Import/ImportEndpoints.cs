@@ -9,6 +9,7 @@ using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 
 namespace Crm.Contacts.Import;
@@ -85,7 +86,14 @@ public static class ImportEndpoints
         return group;
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext http, UnitOfWork unit, ContactsOptions options, ImportSignal signal, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadAsync(
+        [FromQuery] string[]? map,
+        [FromQuery] string? defaultRegion,
+        HttpContext http,
+        UnitOfWork unit,
+        ContactsOptions options,
+        ImportSignal signal,
+        CancellationToken cancellationToken)
     {
         var request = http.Request;
         if (request.ContentType is not { } type || !type.StartsWith(CsvContentType, StringComparison.OrdinalIgnoreCase))
@@ -99,7 +107,7 @@ public static class ImportEndpoints
             errors.Add(unknown, "Unknown parameter.");
         }
 
-        var region = request.Query["defaultRegion"].ToString();
+        var region = defaultRegion ?? string.Empty;
         if (region.Length == 0)
         {
             region = options.DefaultRegion;
@@ -123,7 +131,7 @@ public static class ImportEndpoints
         ImportJob job;
         try
         {
-            job = await ImportUpload.StoreAsync(request.Body, [.. request.Query["map"].OfType<string>()], region.ToUpperInvariant(), http.Actor(), unit, cancellationToken);
+            job = await ImportUpload.StoreAsync(request.Body, map ?? [], region.ToUpperInvariant(), http.Actor(), unit, cancellationToken);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -212,7 +212,7 @@ public sealed class ContactImportApiTests(CrmServiceFactory<ContactsEntryPoint> 
                 LeaseUntil = now.AddSeconds(-1),
             }),
         ]);
-        _api.Client().Dispose();
+        _ = factory.Server; // the service, and its import worker, run
 
         var job = await Poll.ForAsync(
             async () => await _api.Store.GetAsync(ImportCollections.Jobs, id) is { Status: ImportStatus.Completed } done ? done : null,
