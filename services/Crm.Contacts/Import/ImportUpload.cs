@@ -20,7 +20,7 @@ public static class ImportUpload
 
     /// <summary>The CSV reader of every import: comma-separated, quotes unescaped, rows of any length.</summary>
     public static SepReader Reader(string text) =>
-        Sep.New(',').Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true, DisableQuotesParsing = false }).FromText(text);
+        Sep.New(',').Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).FromText(text);
 
     public static async Task<ImportJob> StoreAsync(
         Stream body,
@@ -107,11 +107,20 @@ public static class ImportUpload
                 ended = filled < buffer.Length;
             }
         }
-        catch
+        catch when (chunks > 0)
         {
+            // The parts stored so far are personal data of an upload that will never be processed.
             unit.Discard();
             unit.Add(ImportQueries.DeleteChunks(jobId));
-            await unit.CommitAsync(CancellationToken.None);
+            try
+            {
+                await unit.CommitAsync(CancellationToken.None);
+            }
+            catch (Exception cleanup) when (cleanup is not OperationCanceledException)
+            {
+                // The upload's own failure is what the caller must see; the orphaned parts are named in the README.
+            }
+
             throw;
         }
 
