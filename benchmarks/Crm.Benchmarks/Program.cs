@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "faults" => await FaultSuite.RunAsync(Arguments.Parse(args[1..])),
     "signals" => await SignalsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "routing" => RoutingBenchmark.Run(Arguments.Parse(args[1..])),
+    "import" => await ImportBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "sla-timers" => await SlaTimersBenchmark.RunAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
@@ -42,6 +43,10 @@ static int Usage()
                    [--poll-ms 1000] [--lead 3] [--limit 120] [--goal 60]
                    Assignment's SLA timers on a SQLite file: --timers leads whose warning is due over --spread-ms, fired
                    by --replicas hosts (real TimerRunner + SlaTimer) started at T0, beside one replica; lateness, each once
+          import   [--rows 1000000] [--duplicates 10] [--seed 7]
+                   a generated CSV (10 % duplicate persons in other spellings) imported by a real Contacts process on
+                   SQLite with a private RabbitMQ node: rows/s, the process's VmHWM at 100k rows and at the end, the outbox
+                   drain, dedup precision / recall against the generator's truth
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);

@@ -238,6 +238,41 @@ public interface ICrmApi
     [Post("/api/contacts/duplicates/{pairId}/dismiss")]
     Task<IApiResponse<DuplicateCandidateResponse>> DismissDuplicateCandidateAsync(string pairId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>POST /api/contacts/imports</c>: uploads a CSV file (streamed; header row first) to import contacts in the
+    /// background. Needs <c>contacts:write</c>. Pass the file as <c>new StreamContent(stream)</c> with the content type
+    /// <c>text/csv</c>; columns map to fields by their header names or by <paramref name="map"/>.
+    /// </summary>
+    /// <param name="csv">The file, content type <c>text/csv</c>.</param>
+    /// <param name="map"><c>Column:field</c> entries (<c>Mobile:phone</c>, <c>CustomerNo:externalId:shop</c>, <c>Notes:ignore</c>).</param>
+    /// <param name="defaultRegion">Region for phone numbers without a country code.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>202</c> with the job (<c>Location</c>). Errors: <c>400</c> naming every mapping problem (nothing stored), <c>403</c>, <c>413</c>, <c>415</c>.</returns>
+    [Post("/api/contacts/imports")]
+    Task<IApiResponse<ImportJobResponse>> ImportContactsAsync([Body] HttpContent csv, [Query(CollectionFormat.Multi)] IEnumerable<string>? map = null, [Query] string? defaultRegion = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/imports/{id}</c>: an import's status, progress and counts (API keys, managers and admins).</summary>
+    /// <param name="id">The import id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the job. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Get("/api/contacts/imports/{id}")]
+    Task<IApiResponse<ImportJobResponse>> GetContactImportAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/imports</c>: imports, newest first.</summary>
+    /// <param name="limit">1 to 500, default 50.</param>
+    /// <param name="cursor"><c>nextCursor</c> of the previous page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c>, <c>403</c>.</returns>
+    [Get("/api/contacts/imports")]
+    Task<IApiResponse<Page<ImportJobResponse>>> ListContactImportsAsync([Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/imports/{id}/errors</c>: the error report as CSV (<c>row,column,reason</c>), streamed; read the response's content.</summary>
+    /// <param name="id">The import id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response (<c>200</c> text/csv; <c>403</c>, <c>404</c>).</returns>
+    [Get("/api/contacts/imports/{id}/errors")]
+    Task<HttpResponseMessage> GetContactImportErrorsAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary><c>POST /api/assignment/reps</c>: creates an active sales rep who takes leads up to a capacity.</summary>
     /// <param name="request">Name (required, trimmed) and capacity (required, 1 to 10000 open leads).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

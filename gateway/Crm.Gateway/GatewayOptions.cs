@@ -33,6 +33,15 @@ public sealed class GatewayOptions
     /// <summary>Largest request body forwarded to a service; larger bodies get 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Paths (exact, any case) that take larger bodies than <see cref="MaxRequestBodyBytes"/>, with their own limit: file
+    /// uploads the service streams (Contacts' CSV import, whose own limit is <c>Contacts:ImportMaxBytes</c>).
+    /// </summary>
+    public Dictionary<string, long> UploadLimits { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["/api/contacts/imports"] = 1024L * 1024 * 1024,
+    };
+
     /// <summary>Backends whose readiness the gateway reports on its own <c>/health/ready</c>, by cluster name.</summary>
     public Dictionary<string, BackendOptions> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -91,6 +91,14 @@ public sealed class GatewayOptionsValidator(IHostEnvironment environment) : IVal
             errors.Add("Gateway:FailedAuth:MaxFailures must be at least 1 and Gateway:FailedAuth:Window positive.");
         }
 
+        foreach (var (path, limit) in options.UploadLimits)
+        {
+            if (!path.StartsWith("/api/", StringComparison.Ordinal) || limit < 0)
+            {
+                errors.Add($"Gateway:UploadLimits:{path} must be a path under /api/ with a limit that is not negative.");
+            }
+        }
+
         if (options.MaxRequestBodyBytes < 0)
         {
             errors.Add("Gateway:MaxRequestBodyBytes must not be negative.");

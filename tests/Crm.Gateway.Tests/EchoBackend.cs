@@ -62,7 +62,12 @@ public sealed class EchoBackend : IAsyncDisposable
     {
         var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, port);
+            // Takes what the gateway forwards (upload routes go above Kestrel's 30 MB default, as the services allow them).
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var backend = new EchoBackend(app, new Uri($"http://127.0.0.1:{port}/"));

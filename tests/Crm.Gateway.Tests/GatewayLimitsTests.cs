@@ -51,6 +51,26 @@ public sealed class GatewayLimitsTests(GatewayFixture fixture) : IClassFixture<G
     }
 
     [Fact]
+    public async Task The_import_upload_route_takes_bodies_over_the_general_limit_and_over_the_servers_default()
+    {
+        // On real sockets: Kestrel's own default (30,000,000 bytes) would answer 413 if the route's limit were not raised.
+        await using var gateway = GatewayFactory.StartOnSockets(Backend.Address, new Dictionary<string, string?>
+        {
+            ["Gateway:UploadLimits:/api/contacts/imports"] = "40000000",
+        });
+        using var client = gateway.HttpOnSockets();
+        var body = new byte[31_000_000];
+
+        using var upload = await client.PostAsync(new Uri("/api/contacts/imports", UriKind.Relative), new ByteArrayContent(body));
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        Assert.Equal(body.Length, Backend.Requests.Last(r => r.Path == "/api/contacts/imports").BodyBytes);
+
+        // Elsewhere the general limit holds.
+        using var elsewhere = await client.PostAsync(new Uri($"/api/contacts/{Guid.NewGuid():N}", UriKind.Relative), new ByteArrayContent(new byte[1025]));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, elsewhere.StatusCode);
+    }
+
+    [Fact]
     public async Task Exceeding_the_rate_limit_is_429_with_retry_after_per_key()
     {
         // One token, refilled every 100 s: the second request of the same key is over the limit, whatever the timing.

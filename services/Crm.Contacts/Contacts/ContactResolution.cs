@@ -46,7 +46,7 @@ public static class ContactResolution
         var requested = command.Identities;
         if (requested.Count == 0)
         {
-            throw new ArgumentException("A resolve needs an e-mail or a phone.", nameof(command));
+            throw new ArgumentException("A resolve needs an e-mail, a phone or an external id.", nameof(command));
         }
 
         var unowned = requested.Where(i => !owners.ContainsKey(i)).ToList();
@@ -58,6 +58,7 @@ public static class ContactResolution
                 Name = command.Name,
                 Emails = command.Email is null ? [] : [command.Email],
                 Phones = command.Phone is null ? [] : [command.Phone],
+                ExternalIds = [.. command.ExternalIds.Select(e => new ExternalId(e.Scheme!, e.Value))],
                 CreatedAt = now,
                 UpdatedAt = now,
                 Version = 1,
@@ -94,8 +95,20 @@ public static class ContactResolution
 
         var emails = survivor.Emails.ToList();
         var phones = survivor.Phones.ToList();
+        var externalIds = survivor.ExternalIds.ToList();
         foreach (var identity in unowned)
         {
+            if (identity.Kind == IdentityKind.External)
+            {
+                var external = new ExternalId(identity.Scheme!, identity.Value);
+                if (!externalIds.Contains(external))
+                {
+                    externalIds.Add(external);
+                }
+
+                continue;
+            }
+
             var list = identity.Kind == IdentityKind.Email ? emails : phones;
             if (!list.Contains(identity.Value, StringComparer.Ordinal))
             {
@@ -123,6 +136,7 @@ public static class ContactResolution
             Name = learntName ? command.Name : survivor.Name,
             Emails = emails,
             Phones = phones,
+            ExternalIds = externalIds,
             UpdatedAt = now,
             Version = survivor.Version + 1,
         };
@@ -134,7 +148,15 @@ public static class ContactResolution
             NewIdentities = unowned,
             ExpectedVersion = survivor.Version,
             Conflicts = conflicts,
-            Event = ContactEvents.Updated(updated, [.. unowned.Select(i => i.Kind == IdentityKind.Email ? "emails" : "phones").Distinct(), .. learntName ? new[] { "name" } : []], now),
+            Event = ContactEvents.Updated(updated, [.. unowned.Select(i => ChangedField(i.Kind)).Distinct(), .. learntName ? new[] { "name" } : []], now),
         };
     }
+
+    /// <summary>The API name of the contact's field an identity of <paramref name="kind"/> is listed in.</summary>
+    public static string ChangedField(IdentityKind kind) => kind switch
+    {
+        IdentityKind.Email => "emails",
+        IdentityKind.Phone => "phones",
+        _ => "externalIds",
+    };
 }

@@ -22,8 +22,22 @@ public sealed class ContactsOptions
     /// <summary>The services that must confirm an erasure (<c>ContactDataErased.Service</c>).</summary>
     public string[] ErasureServices { get; set; } = ["contacts", "leads", "assignment", "messaging", "analytics"];
 
+    /// <summary>The largest CSV file <c>POST /api/contacts/imports</c> accepts (the gateway's limit for that route must allow it too).</summary>
+    public long ImportMaxBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>Rows an import commits per unit of work (one identity lookup, one transaction).</summary>
+    public int ImportBatchSize { get; set; } = 1000;
+
+    /// <summary>How long a replica holds an import it processes without committing a batch; after that another replica (or a restart) resumes it.</summary>
+    public TimeSpan ImportLease { get; set; } = TimeSpan.FromMinutes(1);
+
     public void Validate()
     {
+        if (ImportMaxBytes <= 0 || ImportBatchSize is < 1 or > 10_000 || ImportLease <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Contacts:ImportMaxBytes and Contacts:ImportLease must be positive, Contacts:ImportBatchSize 1 to 10000.");
+        }
+
         if (ErasureDeadline <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("Contacts:ErasureDeadline must be positive.");

@@ -22,12 +22,14 @@ public sealed record ResolveCommand
     public string? Email { get; init; }
     /// <summary>E.164 phone.</summary>
     public string? Phone { get; init; }
+    /// <summary>Ids other systems give the person (<see cref="IdentityKind.External"/>, normalised); an import may name them.</summary>
+    public IReadOnlyList<ContactIdentity> ExternalIds { get; init; } = [];
 
     public IReadOnlyList<ContactIdentity> Identities
     {
         get
         {
-            var identities = new List<ContactIdentity>(2);
+            var identities = new List<ContactIdentity>(2 + ExternalIds.Count);
             if (Email is not null)
             {
                 identities.Add(ContactIdentity.Email(Email));
@@ -37,6 +39,8 @@ public sealed record ResolveCommand
             {
                 identities.Add(ContactIdentity.Phone(Phone));
             }
+
+            identities.AddRange(ExternalIds);
 
             return identities;
         }
