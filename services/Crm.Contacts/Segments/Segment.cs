@@ -73,8 +73,8 @@ public static class SegmentCollections
     /// which every evaluation reads.
     /// </summary>
     public static readonly DocumentCollection<SegmentMember> Members = new DocumentCollection<SegmentMember>("segment_members")
-        .Index("segment_contact", i => i.Asc(x => x.SegmentId).Asc(x => x.ContactId))
-        .Index("contact", i => i.Asc(x => x.ContactId));
+        .Index("segment_contact", i => i.Asc(x => x.SegmentId).Asc(x => x.ContactId).Asc(x => x.Id))
+        .Index("contact", i => i.Asc(x => x.ContactId).Asc(x => x.Id));
 
     /// <summary>The one <see cref="SegmentCatalogStamp"/>.</summary>
     public static readonly DocumentCollection<SegmentCatalogStamp> Catalog = new("segment_catalog");
