@@ -22,10 +22,14 @@ public sealed class EventListener : IAsyncDisposable
         _channel = channel;
     }
 
-    /// <summary>Lead id → arrival of its first event (Stopwatch ticks).</summary>
+    /// <summary>Key (the lead id by default) → arrival of its first event (Stopwatch ticks).</summary>
     public ConcurrentDictionary<string, long> Arrived { get; } = new(StringComparer.Ordinal);
 
-    public static async Task<EventListener> StartAsync(Uri amqp, string exchange)
+    public static Task<EventListener> StartAsync(Uri amqp, string exchange) =>
+        StartAsync(amqp, exchange, message => message.TryGetProperty("leadId", out var lead) ? lead.GetString() : null);
+
+    /// <summary>A listener that records each event under the key <paramref name="keyOf"/> reads from the message (null: not recorded).</summary>
+    public static async Task<EventListener> StartAsync(Uri amqp, string exchange, Func<JsonElement, string?> keyOf)
     {
         var factory = new ConnectionFactory { Uri = amqp, ClientProvidedName = "crm-benchmark-listener" };
         var connection = await factory.CreateConnectionAsync();
@@ -38,7 +42,7 @@ public sealed class EventListener : IAsyncDisposable
         {
             var at = Stopwatch.GetTimestamp();
             using var envelope = JsonDocument.Parse(delivery.Body);
-            if (envelope.RootElement.TryGetProperty("message", out var message) && message.TryGetProperty("leadId", out var lead) && lead.GetString() is { } id)
+            if (envelope.RootElement.TryGetProperty("message", out var message) && keyOf(message) is { } id)
             {
                 listener.Arrived.TryAdd(id, at);
             }

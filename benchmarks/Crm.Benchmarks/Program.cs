@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "signals" => await SignalsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "routing" => RoutingBenchmark.Run(Arguments.Parse(args[1..])),
     "sla-timers" => await SlaTimersBenchmark.RunAsync(Arguments.Parse(args[1..])),
+    "segments" => await SegmentsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -42,6 +43,10 @@ static int Usage()
                    [--poll-ms 1000] [--lead 3] [--limit 120] [--goal 60]
                    Assignment's SLA timers on a SQLite file: --timers leads whose warning is due over --spread-ms, fired
                    by --replicas hosts (real TimerRunner + SlaTimer) started at T0, beside one replica; lateness, each once
+          segments [--contacts 1000] [--rate 50] [--warmup 200] [--key KEY] [--amqp URI]
+                   live segments against ./crm up: a few segments, then one change per contact at a steady rate (PATCH of
+                   tags or lifecycle stage, consent granted, an order); change accepted -> SegmentMembershipChanged
+                   delivered to a queue of this benchmark: p50/p95/p99/max
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);
