@@ -36,6 +36,9 @@ public sealed class EventListener : IAsyncDisposable
         var channel = await connection.CreateChannelAsync();
         var listener = new EventListener(connection, channel);
         var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
+        // MassTransit declares an event's exchange (fanout, durable) at its first publish: declared the same way here, so a
+        // listener may start before anything was published.
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true);
         await channel.QueueBindAsync(queue.QueueName, exchange, string.Empty);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>

@@ -146,7 +146,7 @@ public static class SegmentsBenchmark
     }
 
     /// <summary>One change per contact, the i-th sent at start + i / rate; each accepted change recorded under the segment it must make the contact join.</summary>
-    private static async Task ChangeAllAsync(HttpClient http, IReadOnlyList<string> contacts, IReadOnlyList<(string Name, string Id)> segments, string marker, string run, int rate, ChangeResult result)
+    private static async Task ChangeAllAsync(HttpClient http, List<string> contacts, List<(string Name, string Id)> segments, string marker, string run, int rate, ChangeResult result)
     {
         var start = Stopwatch.GetTimestamp();
         var inFlight = new List<Task>(contacts.Count);
