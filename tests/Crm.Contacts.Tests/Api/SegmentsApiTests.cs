@@ -161,6 +161,32 @@ public sealed class SegmentsApiTests(CrmServiceFactory<ContactsEntryPoint> facto
     }
 
     [Fact]
+    public async Task A_message_sent_updates_the_summary_without_an_event_and_segments_over_it_follow()
+    {
+        var client = factory.CreateClient();
+        var tag = NewTag();
+        var segment = await CreateLiveAsync(client, Store, new SegmentRule { All = [Cond("tags", "contains", tag), Cond("summary.lastMessageAt", "withinLast", "P7D")] });
+        var contact = await _api.NewContactAsync("Mia");
+        Assert.Equal(HttpStatusCode.OK, (await _api.PatchAsync(contact, new { tags = new[] { tag } })).Status);
+        await Poll.UntilAsync(() => Task.FromResult(factory.Harness.Consumed.Select<ContactUpdated>(x => x.Context.Message.ContactId == contact).Any()), "ContactUpdated consumed");
+        Assert.Null(await Store.GetAsync(SegmentCollections.Members, SegmentMember.IdOf(segment.Id, contact)));
+
+        await factory.Harness.Bus.Publish(new Crm.Contracts.Messaging.MessageSent
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = DateTimeOffset.UtcNow,
+            MessageId = $"m-{Guid.NewGuid():N}",
+            ContactId = contact,
+            Channel = "email",
+            Template = "welcome",
+            To = "mia@example.com",
+        });
+
+        await WaitMemberAsync(segment.Id, contact, member: true);
+        await WaitEventAsync(segment.Id, contact, joined: true);
+    }
+
+    [Fact]
     public async Task Preview_counts_without_storing_and_members_page_with_a_cursor()
     {
         var client = factory.CreateClient();
