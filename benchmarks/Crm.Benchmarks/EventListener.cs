@@ -22,23 +22,30 @@ public sealed class EventListener : IAsyncDisposable
         _channel = channel;
     }
 
-    /// <summary>Lead id → arrival of its first event (Stopwatch ticks).</summary>
+    /// <summary>Key (the lead id by default) → arrival of its first event (Stopwatch ticks).</summary>
     public ConcurrentDictionary<string, long> Arrived { get; } = new(StringComparer.Ordinal);
 
-    public static async Task<EventListener> StartAsync(Uri amqp, string exchange)
+    public static Task<EventListener> StartAsync(Uri amqp, string exchange) =>
+        StartAsync(amqp, exchange, message => message.TryGetProperty("leadId", out var lead) ? lead.GetString() : null);
+
+    /// <summary>A listener that records each event under the key <paramref name="keyOf"/> reads from the message (null: not recorded).</summary>
+    public static async Task<EventListener> StartAsync(Uri amqp, string exchange, Func<JsonElement, string?> keyOf)
     {
         var factory = new ConnectionFactory { Uri = amqp, ClientProvidedName = "crm-benchmark-listener" };
         var connection = await factory.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
         var listener = new EventListener(connection, channel);
         var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
+        // MassTransit declares an event's exchange (fanout, durable) at its first publish: declared the same way here, so a
+        // listener may start before anything was published.
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true);
         await channel.QueueBindAsync(queue.QueueName, exchange, string.Empty);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
             var at = Stopwatch.GetTimestamp();
             using var envelope = JsonDocument.Parse(delivery.Body);
-            if (envelope.RootElement.TryGetProperty("message", out var message) && message.TryGetProperty("leadId", out var lead) && lead.GetString() is { } id)
+            if (envelope.RootElement.TryGetProperty("message", out var message) && keyOf(message) is { } id)
             {
                 listener.Arrived.TryAdd(id, at);
             }

@@ -234,9 +234,9 @@ public static class PipelineBenchmark
         return new Counts(totals.GetProperty("leadsCaptured").GetInt32(), totals.GetProperty("leadsAssigned").GetInt32(), totals.GetProperty("messagesSent").GetInt32());
     }
 
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+    internal static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
-    private static double Percentile(IEnumerable<double> values, double p)
+    internal static double Percentile(IEnumerable<double> values, double p)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];

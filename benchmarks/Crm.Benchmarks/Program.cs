@@ -12,6 +12,7 @@ return args.FirstOrDefault() switch
     "routing" => RoutingBenchmark.Run(Arguments.Parse(args[1..])),
     "import" => await ImportBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "sla-timers" => await SlaTimersBenchmark.RunAsync(Arguments.Parse(args[1..])),
+    "segments" => await SegmentsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -47,6 +48,10 @@ static int Usage()
                    a generated CSV (10 % duplicate persons in other spellings) imported by a real Contacts process on
                    SQLite with a private RabbitMQ node: rows/s, the process's VmHWM at 100k rows and at the end, the outbox
                    drain, dedup precision / recall against the generator's truth
+          segments [--contacts 1000] [--rate 50] [--warmup 200] [--key KEY] [--amqp URI]
+                   live segments against ./crm up: a few segments, then one change per contact at a steady rate (PATCH of
+                   tags or lifecycle stage, consent granted, an order); change accepted -> SegmentMembershipChanged
+                   delivered to a queue of this benchmark: p50/p95/p99/max
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);

@@ -273,6 +273,62 @@ public interface ICrmApi
     [Get("/api/contacts/imports/{id}/errors")]
     Task<HttpResponseMessage> GetContactImportErrorsAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>POST /api/contacts/segments</c>: defines a live segment (a rule over profile, consent, summary and RFM); its
+    /// membership is built in the background (<c>status: building</c>, then <c>live</c>). Needs <c>contacts:admin</c>.
+    /// </summary>
+    /// <param name="request">Name, optional description and the rule.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>201</c> with the segment. Errors: <c>400</c> naming every bad field and rule node (<c>rule.all[1].value</c>), <c>403</c>.</returns>
+    [Post("/api/contacts/segments")]
+    Task<IApiResponse<SegmentResponse>> CreateSegmentAsync([Body] SegmentRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/segments</c>: every segment with its member count and status.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the segments.</returns>
+    [Get("/api/contacts/segments")]
+    Task<IApiResponse<Page<SegmentResponse>>> ListSegmentsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/segments/{segmentId}</c>: one segment (the <c>ETag</c> header carries its version).</summary>
+    /// <param name="segmentId">The segment id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the segment. Errors: <c>404</c>.</returns>
+    [Get("/api/contacts/segments/{segmentId}")]
+    Task<IApiResponse<SegmentResponse>> GetSegmentAsync(string segmentId, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/contacts/segments/{segmentId}</c>: replaces a segment's name, description and rule and builds its membership again. Needs <c>contacts:admin</c>.</summary>
+    /// <param name="segmentId">The segment id.</param>
+    /// <param name="request">The new definition.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before; null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the segment. Errors: <c>400</c>, <c>403</c>, <c>404</c>, <c>412</c>.</returns>
+    [Put("/api/contacts/segments/{segmentId}")]
+    Task<IApiResponse<SegmentResponse>> ReplaceSegmentAsync(string segmentId, [Body] SegmentRequest request, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /api/contacts/segments/{segmentId}</c>: removes a segment and its memberships. Needs <c>contacts:admin</c>.</summary>
+    /// <param name="segmentId">The segment id.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before; null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>204</c>. Errors: <c>403</c>, <c>404</c>, <c>412</c>.</returns>
+    [Delete("/api/contacts/segments/{segmentId}")]
+    Task<IApiResponse> DeleteSegmentAsync(string segmentId, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/contacts/segments/preview</c>: how many contacts a rule selects now and a few of them; nothing stored. Needs <c>contacts:admin</c>.</summary>
+    /// <param name="request">The rule.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the count and sample ids. Errors: <c>400</c>, <c>403</c>.</returns>
+    [Post("/api/contacts/segments/preview")]
+    Task<IApiResponse<SegmentPreviewResponse>> PreviewSegmentAsync([Body] SegmentPreviewRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/segments/{segmentId}/members</c>: the members in contact id order with the time each joined, one page.</summary>
+    /// <param name="segmentId">The segment id.</param>
+    /// <param name="limit">1..500 (default 50).</param>
+    /// <param name="cursor"><c>nextCursor</c> of the previous page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with one page. Errors: <c>400</c>, <c>404</c>.</returns>
+    [Get("/api/contacts/segments/{segmentId}/members")]
+    Task<IApiResponse<Page<SegmentMemberResponse>>> ListSegmentMembersAsync(string segmentId, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
     /// <summary><c>POST /api/assignment/reps</c>: creates an active sales rep who takes leads up to a capacity.</summary>
     /// <param name="request">Name (required, trimmed) and capacity (required, 1 to 10000 open leads).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

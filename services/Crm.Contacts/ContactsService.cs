@@ -6,6 +6,7 @@ using Crm.Contacts.Import;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Profile;
+using Crm.Contacts.Segments;
 using Crm.Contacts.Timeline;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
@@ -22,7 +23,7 @@ public static class ContactsService
 
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All, .. ImportCollections.All]);
+        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All, .. ImportCollections.All, .. SegmentCollections.All]);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail, phone and external ids), with their profile (locale, time zone, country, lifecycle stage, tags, custom fields) and their timeline.");
 
@@ -36,6 +37,10 @@ public static class ContactsService
         builder.AddTimerHandler<ErasureSweepTimer>();
         builder.Services.AddSingleton<ImportSignal>();
         builder.Services.AddHostedService<ImportWorker>();
+        builder.Services.AddSingleton<SegmentCatalog>();
+        builder.AddTimerHandler<SegmentRefreshTimer>();
+        builder.AddTimerHandler<SegmentClockTimer>();
+        builder.AddTimerHandler<SegmentBuildTimer>();
 
         // Queue names are the contract with the broker (and the inbox keys): they stay whatever the classes are called.
         builder.AddCrmMessaging(Name, consumers => consumers
@@ -45,14 +50,15 @@ public static class ContactsService
             .Add<AddToTimelineOnLeadAssigned>("lead-assigned")
             .Add<AddToTimelineOnMessageSent>("message-sent")
             .Add<RecordErasureConfirmation>("contact-data-erased")
-            .Add<FindDuplicatesOnContactChanged>("find-duplicates"));
+            .Add<FindDuplicatesOnContactChanged>("find-duplicates")
+            .Add<EvaluateSegmentsOnContactChange>("segments"));
         return builder;
     }
 
     public static WebApplication MapContactsService(this WebApplication app)
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
-        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapConsentEndpoints().MapOrderEndpoints().MapErasureEndpoints().MapDuplicateEndpoints().MapImportEndpoints();
+        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapConsentEndpoints().MapOrderEndpoints().MapErasureEndpoints().MapDuplicateEndpoints().MapImportEndpoints().MapSegmentEndpoints();
         return app;
     }
 }

@@ -4,6 +4,7 @@ using Crm.Contacts.Contacts;
 using Crm.Contacts.Erasure;
 using Crm.Contacts.Import;
 using Crm.Contacts.Orders;
+using Crm.Contacts.Segments;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Profile;
 using Crm.Contacts.Timeline;
@@ -20,8 +21,8 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All, .. ImportCollections.All],
-            [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries), typeof(OrderQueries), typeof(ConsentQueries), typeof(DuplicateQueries), typeof(ImportQueries)],
+            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All, .. ImportCollections.All, .. SegmentCollections.All],
+            [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries), typeof(OrderQueries), typeof(ConsentQueries), typeof(DuplicateQueries), typeof(ImportQueries), typeof(SegmentQueries)],
             new Dictionary<Type, object>
             {
                 // A search (identity matches or a name prefix) with the filters a list combines.

@@ -186,3 +186,23 @@ public sealed record ConsentChanged
     /// <summary>Who recorded it (the API key or person).</summary>
     public Crm.Contracts.Audit.Actor? By { get; init; }
 }
+
+/// <summary>
+/// A contact joined or left a segment (Contacts: the segment's rule started or stopped holding for them after a change
+/// of their profile, consent, orders or loyalty, by time alone, by the segment's (re)definition, or by their erasure).
+/// </summary>
+public sealed record SegmentMembershipChanged
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The segment.</summary>
+    public required string SegmentId { get; init; }
+    /// <summary>The segment's version whose rule decided.</summary>
+    public required long SegmentVersion { get; init; }
+    /// <summary>The contact (person) concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>True: the contact joined the segment; false: the contact left it.</summary>
+    public required bool Joined { get; init; }
+}

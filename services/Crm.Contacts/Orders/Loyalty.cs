@@ -1,3 +1,4 @@
+using Crm.Contacts.Segments;
 using Crm.Contracts.Contacts;
 using Crm.ServiceDefaults.Storage;
 
@@ -22,6 +23,9 @@ public static class Loyalty
         var before = current?.Loyalty ?? LoyaltyScore.None;
         var saved = after with { Loyalty = score, Version = (current?.Version ?? 0) + 1 };
         unit.Save(OrderCollections.Summaries, saved, current);
+
+        // Segments over the summary (last message, RFM) are evaluated again, also when no event tells them (a message, recency ageing).
+        SegmentMembership.RequestRefresh(unit, after.Id);
         if (score.Tier != before.Tier)
         {
             unit.Publish(new LoyaltyTierChanged

@@ -1,3 +1,4 @@
+using Crm.Contacts.Segments;
 using Crm.Contacts.Timeline;
 using Crm.Testing;
 using MassTransit;
@@ -18,7 +19,7 @@ public sealed class ContactsWiringTests(CrmServiceFactory<ContactsEntryPoint> fa
         var formatter = factory.Services.GetRequiredService<IEndpointNameFormatter>();
 
         Assert.Equal(
-            ["contacts-lead-captured", "contacts-lead-scored", "contacts-lead-scores-changed", "contacts-lead-assigned", "contacts-message-sent"],
+            ["contacts-lead-captured", "contacts-lead-scored", "contacts-lead-scores-changed", "contacts-lead-assigned", "contacts-message-sent", "contacts-segments"],
             new[]
             {
                 Endpoint<AddToTimelineOnLeadCaptured>(),
@@ -26,6 +27,7 @@ public sealed class ContactsWiringTests(CrmServiceFactory<ContactsEntryPoint> fa
                 Endpoint<AddToTimelineOnLeadScoresChanged>(),
                 Endpoint<AddToTimelineOnLeadAssigned>(),
                 Endpoint<AddToTimelineOnMessageSent>(),
+                Endpoint<EvaluateSegmentsOnContactChange>(),
             }.Select(d => d.GetEndpointName(formatter)));
     }
 
