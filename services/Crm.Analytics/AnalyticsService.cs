@@ -28,6 +28,7 @@ public static class AnalyticsService
         builder.AddCrmStorage(Name, CounterCollections.Counters);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Analytics: daily counts of leads captured, scored and assigned, and of messages sent.");
+        builder.Services.AddGrpc();
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<CountLeadCaptured>("lead-captured", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadScored>("lead-scored", concurrentMessageLimit: CounterConcurrency)
@@ -40,6 +41,7 @@ public static class AnalyticsService
 
     public static WebApplication MapAnalyticsService(this WebApplication app)
     {
+        app.MapGrpcService<PersonalDataExportService>();
         app.MapGroup("/api/analytics").RequireCrmAccess(Name).WithUnitOfWork().MapSummaryEndpoints();
         return app;
     }

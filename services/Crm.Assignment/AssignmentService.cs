@@ -25,6 +25,7 @@ public static class AssignmentService
         builder.DescribeApi("Assignment: sales reps and their capacity, where each scored lead stands (assigned or in the backlog), and the backlog.");
         builder.Services.AddSingleton<AssignmentEngine>();
         builder.Services.AddSingleton<RepRoster>();
+        builder.Services.AddGrpc();
         builder.AddTimerHandler<BacklogDrainTimer>();
         builder.AddTimerHandler<RerouteTimer>();
         builder.AddTimerHandler<SlaTimer>();
@@ -43,6 +44,7 @@ public static class AssignmentService
 
     public static WebApplication MapAssignmentService(this WebApplication app)
     {
+        app.MapGrpcService<PersonalDataExportService>();
         var api = app.MapGroup("/api/assignment").RequireCrmAccess(Name).WithUnitOfWork();
         api.MapRepEndpoints();
         api.MapAssignmentEndpoints();

@@ -62,6 +62,7 @@ public static class LeadsService
         builder.AddTimerHandler<TrainConversionModel>();
         builder.Services.AddHostedService<PredictionSchedule>();
 
+        builder.Services.AddGrpc();
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SetOwnerOnLeadAssigned>("lead-assigned")
             .Add<RekeyLeadsOnContactsMerged>("contacts-merged")
@@ -71,6 +72,7 @@ public static class LeadsService
 
     public static WebApplication MapLeadsService(this WebApplication app)
     {
+        app.MapGrpcService<PersonalDataExportService>();
         app.MapGroup("/api/leads").RequireCrmAccess(Name).WithUnitOfWork()
             .MapLeadEndpoints()
             .MapSignalEndpoints()

@@ -26,6 +26,7 @@ public static class MessagingService
         builder.Services.AddSingleton<SendOnce>();
         builder.Services.AddCheckedSettings<SendingOptions>(builder.Configuration, SendingOptions.Section);
 
+        builder.Services.AddGrpc();
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
 
@@ -51,6 +52,7 @@ public static class MessagingService
 
     public static WebApplication MapMessagingService(this WebApplication app)
     {
+        app.MapGrpcService<PersonalDataExportService>();
         app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints();
         return app;
     }
