@@ -1,6 +1,7 @@
 using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Erasure;
+using Crm.Contacts.Export;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Profile;
@@ -30,6 +31,7 @@ public static class ContactsService
         builder.Services.AddScoped<ContactResolver>();
         builder.Services.AddScoped<ContactProfileEditor>();
         builder.Services.AddGrpc();
+        builder.AddExport(options);
         builder.AddTimerHandler<LoyaltyRecencyTimer>();
 
         // Queue names are the contract with the broker (and the inbox keys): they stay whatever the classes are called.
@@ -46,7 +48,7 @@ public static class ContactsService
     public static WebApplication MapContactsService(this WebApplication app)
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
-        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapConsentEndpoints().MapOrderEndpoints().MapErasureEndpoints();
+        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapConsentEndpoints().MapOrderEndpoints().MapErasureEndpoints().MapExportEndpoints();
         return app;
     }
 }

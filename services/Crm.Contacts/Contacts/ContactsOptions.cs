@@ -16,8 +16,19 @@ public sealed class ContactsOptions
     /// <summary>The services that must confirm an erasure (<c>ContactDataErased.Service</c>).</summary>
     public string[] ErasureServices { get; set; } = ["contacts", "leads", "assignment", "messaging", "analytics"];
 
+    /// <summary>How long the other services have to answer a GDPR export (all asked at once); one that does not makes it a 503.</summary>
+    public TimeSpan ExportDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The services asked for their part of an export: those of <see cref="ErasureServices"/> but Contacts (read in-process).</summary>
+    public IReadOnlyList<string> ExportServices => [.. ErasureServices.Where(s => s != ContactsService.Name).Distinct(StringComparer.Ordinal)];
+
     public void Validate()
     {
+        if (ExportDeadline <= TimeSpan.Zero || ExportDeadline > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException("Contacts:ExportDeadline must be positive and at most a minute (the export is answered synchronously).");
+        }
+
         if (ErasureDeadline <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("Contacts:ErasureDeadline must be positive.");

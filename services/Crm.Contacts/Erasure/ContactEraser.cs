@@ -2,7 +2,6 @@ using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
-using Crm.Contacts.Profile;
 using Crm.Contacts.Timeline;
 using Crm.ServiceDefaults.Storage;
 
@@ -21,13 +20,13 @@ public static class ContactEraser
     {
         var records = 1;
         unit.Delete(ContactCollections.Contacts, Filter<Contact>.Eq(x => x.Id, contact.Id) & Filter<Contact>.Eq(x => x.Version, contact.Version), expectOne: true);
-        foreach (var (identity, _) in ContactProfileEditor.IdentitiesOf(contact))
+        foreach (var identity in ContactRecords.Identities(contact))
         {
             unit.Delete(ContactCollections.Identities, Filter<IdentityOwner>.Eq(x => x.Id, identity.Key) & Filter<IdentityOwner>.Eq(x => x.ContactId, contact.Id));
             records++;
         }
 
-        unit.Delete(TimelineCollections.Timeline, Filter<TimelineEntry>.Eq(x => x.ContactId, contact.Id));
+        unit.Delete(TimelineCollections.Timeline, ContactRecords.Timeline(contact.Id).Filter);
         unit.Delete(OwnershipCollections.Owners, Filter<ContactOwners>.Eq(x => x.Id, contact.Id));
         unit.Delete(OrderCollections.Summaries, Filter<CustomerSummary>.Eq(x => x.Id, contact.Id));
         unit.CancelTimer(Loyalty.TimerKind, contact.Id);
@@ -46,7 +45,7 @@ public static class ContactEraser
 
         unit.Update(
             ConsentCollections.Ledger,
-            Filter<ConsentLedgerEntry>.Eq(x => x.ContactId, contact.Id),
+            ContactRecords.ConsentLedger(contact.Id).Filter,
             new Update<ConsentLedgerEntry>().Unset(x => x.Wording).Unset(x => x.Reason),
             expectOne: false);
         unit.Insert(ErasureCollections.Erased, new ErasedContact { Id = contact.Id, RequestId = requestId, ErasedAt = unit.Now });
