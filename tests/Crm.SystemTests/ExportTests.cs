@@ -36,7 +36,7 @@ public sealed class ExportTests(Platform platform) : IAsyncLifetime
 
         var exported = await platform.Api.ExportContactAsync(contactId);
 
-        Assert.True(exported.StatusCode == HttpStatusCode.OK, $"{(int)exported.StatusCode} {exported.Error?.Content}");
+        Assert.True(exported.StatusCode == HttpStatusCode.OK, $"{(int)exported.StatusCode} {exported.Error?.Message}");
         var document = exported.Content!;
         Assert.Equal(contactId, document.ContactId);
         Assert.Equal(["analytics", "assignment", "contacts", "leads", "messaging"], document.Services.Keys.Order(StringComparer.Ordinal));
