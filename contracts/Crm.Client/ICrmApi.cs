@@ -329,6 +329,19 @@ public interface ICrmApi
     [Get("/api/contacts/segments/{segmentId}/members")]
     Task<IApiResponse<Page<SegmentMemberResponse>>> ListSegmentMembersAsync(string segmentId, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>GET /api/contacts/{id}/export</c>: everything every service holds about the person (GDPR art. 15 and 20), one
+    /// document gathered from all five services. Needs <c>contacts:admin</c>.
+    /// </summary>
+    /// <param name="id">The contact id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// <c>200</c> with the document. Errors: <c>403</c>, <c>404</c> (unknown), <c>410</c> (erased: the problem names the
+    /// erasure request), <c>503</c> (a service did not answer in time; the problem's <c>services</c> names them — try again).
+    /// </returns>
+    [Get("/api/contacts/{id}/export")]
+    Task<IApiResponse<ContactExportResponse>> ExportContactAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary><c>POST /api/assignment/reps</c>: creates an active sales rep who takes leads up to a capacity.</summary>
     /// <param name="request">Name (required, trimmed) and capacity (required, 1 to 10000 open leads).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

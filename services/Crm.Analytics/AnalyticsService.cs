@@ -28,6 +28,8 @@ public static class AnalyticsService
         builder.AddCrmStorage(Name, CounterCollections.Counters);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Analytics: daily counts of leads captured, scored and assigned, and of messages sent.");
+        // Unknown gRPC paths fall through to the API (otherwise a catch-all answers any POST /a/b, e.g. a form-encoded POST /api/leads, with 404 instead of 415).
+        builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<CountLeadCaptured>("lead-captured", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadScored>("lead-scored", concurrentMessageLimit: CounterConcurrency)
@@ -40,6 +42,7 @@ public static class AnalyticsService
 
     public static WebApplication MapAnalyticsService(this WebApplication app)
     {
+        app.MapGrpcService<PersonalDataExportService>();
         app.MapGroup("/api/analytics").RequireCrmAccess(Name).WithUnitOfWork().MapSummaryEndpoints();
         return app;
     }

@@ -25,6 +25,8 @@ public static class AssignmentService
         builder.DescribeApi("Assignment: sales reps and their capacity, where each scored lead stands (assigned or in the backlog), and the backlog.");
         builder.Services.AddSingleton<AssignmentEngine>();
         builder.Services.AddSingleton<RepRoster>();
+        // Unknown gRPC paths fall through to the API (otherwise a catch-all answers any POST /a/b, e.g. a form-encoded POST /api/leads, with 404 instead of 415).
+        builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
         builder.AddTimerHandler<BacklogDrainTimer>();
         builder.AddTimerHandler<RerouteTimer>();
         builder.AddTimerHandler<SlaTimer>();
@@ -43,6 +45,7 @@ public static class AssignmentService
 
     public static WebApplication MapAssignmentService(this WebApplication app)
     {
+        app.MapGrpcService<PersonalDataExportService>();
         var api = app.MapGroup("/api/assignment").RequireCrmAccess(Name).WithUnitOfWork();
         api.MapRepEndpoints();
         api.MapAssignmentEndpoints();

@@ -2,6 +2,7 @@ using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Duplicates;
 using Crm.Contacts.Erasure;
+using Crm.Contacts.Export;
 using Crm.Contacts.Import;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
@@ -33,6 +34,7 @@ public static class ContactsService
         builder.Services.AddScoped<ContactResolver>();
         builder.Services.AddScoped<ContactProfileEditor>();
         builder.Services.AddGrpc();
+        builder.AddExport(options);
         builder.AddTimerHandler<LoyaltyRecencyTimer>();
         builder.AddTimerHandler<ErasureSweepTimer>();
         builder.Services.AddSingleton<ImportSignal>();
@@ -58,7 +60,7 @@ public static class ContactsService
     public static WebApplication MapContactsService(this WebApplication app)
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
-        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapConsentEndpoints().MapOrderEndpoints().MapErasureEndpoints().MapDuplicateEndpoints().MapImportEndpoints().MapSegmentEndpoints();
+        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapConsentEndpoints().MapOrderEndpoints().MapErasureEndpoints().MapDuplicateEndpoints().MapImportEndpoints().MapSegmentEndpoints().MapExportEndpoints();
         return app;
     }
 }

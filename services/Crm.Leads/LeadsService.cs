@@ -62,6 +62,8 @@ public static class LeadsService
         builder.AddTimerHandler<TrainConversionModel>();
         builder.Services.AddHostedService<PredictionSchedule>();
 
+        // Unknown gRPC paths fall through to the API (otherwise a catch-all answers any POST /a/b, e.g. a form-encoded POST /api/leads, with 404 instead of 415).
+        builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SetOwnerOnLeadAssigned>("lead-assigned")
             .Add<RekeyLeadsOnContactsMerged>("contacts-merged")
@@ -71,6 +73,7 @@ public static class LeadsService
 
     public static WebApplication MapLeadsService(this WebApplication app)
     {
+        app.MapGrpcService<PersonalDataExportService>();
         app.MapGroup("/api/leads").RequireCrmAccess(Name).WithUnitOfWork()
             .MapLeadEndpoints()
             .MapSignalEndpoints()

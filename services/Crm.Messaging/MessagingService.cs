@@ -26,6 +26,8 @@ public static class MessagingService
         builder.Services.AddSingleton<SendOnce>();
         builder.Services.AddCheckedSettings<SendingOptions>(builder.Configuration, SendingOptions.Section);
 
+        // Unknown gRPC paths fall through to the API (otherwise a catch-all answers any POST /a/b, e.g. a form-encoded POST /api/leads, with 404 instead of 415).
+        builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
 
@@ -51,6 +53,7 @@ public static class MessagingService
 
     public static WebApplication MapMessagingService(this WebApplication app)
     {
+        app.MapGrpcService<PersonalDataExportService>();
         app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints();
         return app;
     }

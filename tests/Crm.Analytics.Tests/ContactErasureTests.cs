@@ -20,6 +20,32 @@ public sealed class ContactErasureTests(AnalyticsApiFactory factory) : IClassFix
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     [Fact]
+    public async Task The_export_of_a_counted_contact_has_no_section_and_says_why()
+    {
+        var contactId = $"c-{Guid.NewGuid():N}";
+        var leadId = $"l-{Guid.NewGuid():N}";
+        await factory.Harness.Bus.Publish(new LeadCaptured
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = DateTimeOffset.UtcNow,
+            LeadId = leadId,
+            ContactId = contactId,
+            Name = "Xaver Export",
+            Email = "xaver@example.com",
+            Source = "export-fair",
+            Channel = "web",
+        });
+        await Poll.UntilAsync(() => factory.Harness.Consumed.Any<LeadCaptured>(x => x.Context.Message.LeadId == leadId), "the capture counted", Timeout);
+
+        var reply = await factory.ExportPersonalDataAsync(contactId);
+
+        Assert.Equal("analytics", reply.Service);
+        Assert.Empty(reply.Sections);
+        Assert.Equal(ContactRecords.Statement, reply.Note);
+        Assert.DoesNotContain("Xaver", reply.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_erasure_request_is_confirmed_with_nothing_to_erase_and_the_counts_stay()
     {
         var contactId = $"c-{Guid.NewGuid():N}";

@@ -54,6 +54,21 @@ public sealed class NetworkPolicyTests
         Assert.Empty(values["networkPolicy"]!["managementFrom"]!.AsArray());
     }
 
+    [Fact]
+    public void The_grpc_ports_admit_only_their_callers()
+    {
+        // Contacts' ContactDirectory: leads and messaging; everyone else's PersonalData (the GDPR export): contacts only.
+        var contacts = Repo.LoadYaml(Repo.PathOf("charts", "contacts", "values.yaml"))!;
+        Assert.Equal(["leads", "messaging"], contacts["networkPolicy"]!["grpcFrom"]!.AsArray().Select(n => (string?)n));
+        foreach (var chart in Repo.PersonalDataServices)
+        {
+            var values = Repo.LoadYaml(Repo.PathOf("charts", chart, "values.yaml"))!;
+            Assert.True((bool?)values["grpc"]!["enabled"], chart);
+            Assert.Equal(["contacts"], values["networkPolicy"]!["grpcFrom"]!.AsArray().Select(n => (string?)n));
+            Assert.Equal($"dns:///{chart}-grpc:8081", (string?)contacts["env"]![$"Services__{char.ToUpperInvariant(chart[0])}{chart[1..]}__Grpc"]);
+        }
+    }
+
     /// <summary>The lines of the ingress rule whose port is management: from its "- from:" to its last port line.</summary>
     private static List<string> ManagementRule()
     {

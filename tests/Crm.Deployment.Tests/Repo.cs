@@ -14,14 +14,17 @@ internal static partial class Repo
         new Dictionary<string, (string, string, bool)>
         {
             ["contacts"] = ("services/Crm.Contacts/Crm.Contacts.csproj", "Crm.Contacts", true),
-            ["leads"] = ("services/Crm.Leads/Crm.Leads.csproj", "Crm.Leads", false),
-            ["assignment"] = ("services/Crm.Assignment/Crm.Assignment.csproj", "Crm.Assignment", false),
-            ["messaging"] = ("services/Crm.Messaging/Crm.Messaging.csproj", "Crm.Messaging", false),
-            ["analytics"] = ("services/Crm.Analytics/Crm.Analytics.csproj", "Crm.Analytics", false),
+            ["leads"] = ("services/Crm.Leads/Crm.Leads.csproj", "Crm.Leads", true),
+            ["assignment"] = ("services/Crm.Assignment/Crm.Assignment.csproj", "Crm.Assignment", true),
+            ["messaging"] = ("services/Crm.Messaging/Crm.Messaging.csproj", "Crm.Messaging", true),
+            ["analytics"] = ("services/Crm.Analytics/Crm.Analytics.csproj", "Crm.Analytics", true),
             ["gateway"] = ("gateway/Crm.Gateway/Crm.Gateway.csproj", "Crm.Gateway", false),
         };
 
     public static IEnumerable<string> Services => Deployables.Keys.Where(n => n != "gateway");
+
+    /// <summary>The services that serve <c>PersonalData</c> (the GDPR export) to Contacts, and only to it.</summary>
+    public static IReadOnlyList<string> PersonalDataServices { get; } = ["leads", "assignment", "messaging", "analytics"];
 
     public static string Root { get; } = FindRoot();
 
@@ -49,6 +52,7 @@ internal static partial class Repo
         if (name == "contacts")
         {
             keys.Add("Contacts__DefaultRegion");
+            keys.UnionWith(PersonalDataServices.Select(s => $"Services__{char.ToUpperInvariant(s[0])}{s[1..]}__Grpc"));
         }
 
         if (name is "leads" or "messaging")

@@ -88,4 +88,37 @@ public sealed class ContactLifecycleTests(LeadsApiFactory factory) : IClassFixtu
         Assert.Equal(0, await factory.Store.CountAsync(SignalCollections.Signals.Find(Filter<SignalRecord>.Eq(x => x.LeadId, lead.Id))));
         Assert.Equal(0, await factory.Store.CountAsync(kept));
     }
+
+    [Fact]
+    public async Task The_export_returns_the_contacts_leads_and_signals_and_nothing_of_another_contact_and_after_an_erasure_what_is_left()
+    {
+        var email = $"x-{Guid.NewGuid():N}@example.com";
+        var lead = await CaptureAsync(new CaptureLeadRequest { Name = "Xenia Export", Email = email, Source = "export", Fields = new Dictionary<string, string> { ["shoe"] = "38" } });
+        var other = await CaptureAsync(new CaptureLeadRequest { Name = "Otto Other", Email = $"o-{Guid.NewGuid():N}@example.com", Source = "export" });
+        foreach (var id in new[] { lead.Id, other.Id })
+        {
+            (await _client.PostAsJsonAsync("/api/leads/signals", new RecordSignalsRequest { Items = [new SignalRequest { Id = $"x-{Guid.NewGuid():N}", Type = "click", LeadId = id }] }, CrmClient.JsonOptions)).Dispose();
+        }
+
+        var reply = await factory.ExportPersonalDataAsync(lead.ContactId!);
+
+        Assert.Equal("leads", reply.Service);
+        Assert.Equal(["leads", "signals"], reply.Sections.Select(s => s.Kind));
+        var exported = Assert.Single(reply.Records("leads"));
+        Assert.Equal((lead.Id, lead.ContactId, "Xenia Export", email), (exported.Text("id"), exported.Text("contactId"), exported.Text("name"), exported.Text("email")));
+        Assert.Equal("38", exported.GetProperty("fields").GetProperty("shoe").GetString());
+        Assert.True(exported.GetProperty("stageHistory").GetArrayLength() >= 1);
+        Assert.Equal([lead.Id], reply.Records("signals").Select(s => s.Text("leadId")));
+        Assert.DoesNotContain("Otto", reply.ToString(), StringComparison.Ordinal);
+
+        // The erasure anonymises and deletes exactly what the export returned: the lead stays without the person, the signals go.
+        var request = Guid.NewGuid().ToString("N");
+        await factory.Harness.Bus.Publish(new ContactErasureRequested { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, ContactId = lead.ContactId!, RequestId = request });
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<ContactDataErased>(x => x.Context.Message.RequestId == request), "ContactDataErased from leads");
+        var after = await factory.ExportPersonalDataAsync(lead.ContactId!);
+        var anonymised = Assert.Single(after.Records("leads"));
+        Assert.Equal((lead.Id, null, null), (anonymised.Text("id"), anonymised.Text("name"), anonymised.Text("email")));
+        Assert.Empty(after.Records("signals"));
+        Assert.Single((await factory.ExportPersonalDataAsync(other.ContactId!)).Records("signals"));
+    }
 }

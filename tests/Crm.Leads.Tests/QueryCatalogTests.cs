@@ -18,7 +18,7 @@ public sealed class QueryCatalogTests
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
             [LeadCollections.Leads, PipelineCollections.Pipelines, PipelineCollections.Versions, ScoringCollections.Rules, ScoringCollections.RuleVersions, ScoringCollections.History, ScoringCollections.Jobs, SignalCollections.Signals, PredictionCollections.Models],
-            [typeof(LeadQueries), typeof(ScoringQueries), typeof(PredictionCollections)],
+            [typeof(LeadQueries), typeof(ScoringQueries), typeof(PredictionCollections), typeof(Crm.Leads.Contacts.ContactRecords)],
             new Dictionary<Type, object>
             {
                 [typeof(LeadFilter)] = new LeadFilter { Pipeline = "default", Stage = "new", Status = LeadStatus.Open, Grade = Grade.Hot, ScoreMin = 20, Sort = "-score" },

@@ -59,6 +59,38 @@ public sealed class ContactErasureTests(MessagingApiFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task The_export_returns_the_contacts_messages_with_address_and_subject_and_nothing_of_another_contact()
+    {
+        var contact = NewContact();
+        var other = NewContact();
+        var mine = NewLeadAssigned(contact.Id);
+        var theirs = NewLeadAssigned(other.Id);
+        foreach (var assigned in new[] { mine, theirs })
+        {
+            await factory.Harness.Bus.Publish(assigned);
+            await Poll.UntilAsync(() => factory.Harness.Published.Any<MessageSent>(x => x.Context.Message.LeadId == assigned.LeadId), "the welcome sent", Timeout);
+        }
+
+        var reply = await factory.ExportPersonalDataAsync(contact.Id);
+
+        Assert.Equal("messaging", reply.Service);
+        Assert.Equal(["messages", "erasures"], reply.Sections.Select(s => s.Kind));
+        var message = Assert.Single(reply.Records("messages"));
+        Assert.Equal((mine.LeadId, contact.Emails[0], $"Welcome, {contact.Name}!", "welcome"), (message.Text("leadId"), message.Text("to"), message.Text("subject"), message.Text("template")));
+        Assert.Empty(reply.Records("erasures"));
+        Assert.DoesNotContain(other.Emails[0], reply.ToString(), StringComparison.Ordinal);
+
+        // After the erasure the same message is there without the person, and the erasure mark is part of the export.
+        var request = Guid.NewGuid().ToString("N");
+        await factory.Harness.Bus.Publish(new ContactErasureRequested { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, ContactId = contact.Id, RequestId = request });
+        await ConfirmationsAsync(request, 1);
+        var after = await factory.ExportPersonalDataAsync(contact.Id);
+        var erased = Assert.Single(after.Records("messages"));
+        Assert.Equal((mine.LeadId, string.Empty, string.Empty), (erased.Text("leadId"), erased.Text("to"), erased.Text("subject")));
+        Assert.Equal(request, Assert.Single(after.Records("erasures")).Text("requestId"));
+    }
+
+    [Fact]
     public async Task A_LeadAssigned_after_the_erasure_sends_nothing_to_the_person()
     {
         // Contacts may still answer for the contact (a replayed event, a store not caught up): the marker decides.

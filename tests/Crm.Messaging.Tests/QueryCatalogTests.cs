@@ -38,7 +38,7 @@ public sealed class QueryCatalogTests
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(11, plans.Count);
+        Assert.Equal(12, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
         Assert.Contains("USING INDEX ix_messages.lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
@@ -46,6 +46,7 @@ public sealed class QueryCatalogTests
         Assert.Contains("USING INDEX ix_messages.sent", plans["NewestOfAll"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContactVisibleTo"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NotErasedOfContact"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["OfContact"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["SuppressClaimsOfContact"], StringComparison.Ordinal);
     }
 

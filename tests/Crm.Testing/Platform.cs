@@ -24,10 +24,10 @@ public class Platform : IAsyncLifetime
     private static readonly (string Name, string Project, bool Grpc)[] Services =
     [
         ("contacts", "services/Crm.Contacts", true),
-        ("leads", "services/Crm.Leads", false),
-        ("assignment", "services/Crm.Assignment", false),
-        ("messaging", "services/Crm.Messaging", false),
-        ("analytics", "services/Crm.Analytics", false),
+        ("leads", "services/Crm.Leads", true),
+        ("assignment", "services/Crm.Assignment", true),
+        ("messaging", "services/Crm.Messaging", true),
+        ("analytics", "services/Crm.Analytics", true),
     ];
 
     private readonly TempDirectory _data = new("crm-system");
@@ -99,7 +99,7 @@ public class Platform : IAsyncLifetime
             {
                 var p = ports[name];
                 _ports[name] = p;
-                var environment = Environment(name, p.Http, p.Grpc, p.Management, ports["contacts"].Grpc);
+                var environment = Environment(name, p.Http, p.Grpc, p.Management, ports);
                 Configure(name, environment);
                 Start(name, project, environment, p.Management);
             }
@@ -107,7 +107,7 @@ public class Platform : IAsyncLifetime
             var gatewayHttp = FreePort.Next();
             var gatewayManagement = FreePort.Next();
             _ports["gateway"] = (gatewayHttp, 0, gatewayManagement);
-            var gatewayEnvironment = Environment("gateway", gatewayHttp, 0, gatewayManagement, ports["contacts"].Grpc);
+            var gatewayEnvironment = Environment("gateway", gatewayHttp, 0, gatewayManagement, ports);
             gatewayEnvironment["Gateway__ApiKeys__0__Name"] = "system-test";
             gatewayEnvironment["Gateway__ApiKeys__0__Key"] = ApiKey;
             gatewayEnvironment["Gateway__MaxRequestBodyBytes"] = MaxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -279,7 +279,7 @@ public class Platform : IAsyncLifetime
         return text.ToString();
     }
 
-    private Dictionary<string, string?> Environment(string name, int http, int grpc, int management, int contactsGrpc) => new()
+    private Dictionary<string, string?> Environment(string name, int http, int grpc, int management, Dictionary<string, (int Http, int Grpc, int Management)> ports) => new()
     {
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         ["DOTNET_NOLOGO"] = "1",
@@ -295,7 +295,12 @@ public class Platform : IAsyncLifetime
         [$"RabbitMq__Endpoints__{OwnPrefetchQueue}__PrefetchCount"] = "4",
         // The dns resolver with round robin, as in Kubernetes (dns:///contacts-grpc:8081): localhost resolves to
         // 127.0.0.1 (where Contacts listens) and possibly ::1 (where nothing does, so that subchannel stays down).
-        ["Services__Contacts__Grpc"] = $"dns:///localhost:{contactsGrpc}",
+        ["Services__Contacts__Grpc"] = $"dns:///localhost:{ports["contacts"].Grpc}",
+        // The PersonalData (GDPR export) ports Contacts calls.
+        ["Services__Leads__Grpc"] = $"http://127.0.0.1:{ports["leads"].Grpc}",
+        ["Services__Assignment__Grpc"] = $"http://127.0.0.1:{ports["assignment"].Grpc}",
+        ["Services__Messaging__Grpc"] = $"http://127.0.0.1:{ports["messaging"].Grpc}",
+        ["Services__Analytics__Grpc"] = $"http://127.0.0.1:{ports["analytics"].Grpc}",
         ["Contacts__DefaultRegion"] = "DE",
         // The erasure's sweep soon after the erasure (default a minute), so ErasureTests sees it within its deadline.
         ["Contacts__ErasureSweepDelay"] = "00:00:03",

@@ -32,7 +32,7 @@ public sealed class ConfirmErasureOnErasureRequested(UnitOfWork unit) : IConsume
             ContactId = message.ContactId,
             RequestId = message.RequestId,
             Service = ServiceName,
-            Records = 0,
+            Records = ContactRecords.Count,
         });
         return Task.CompletedTask;
     }

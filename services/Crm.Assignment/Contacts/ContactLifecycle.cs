@@ -52,7 +52,7 @@ public sealed class EraseOnErasureRequested(UnitOfWork unit) : IConsumer<Contact
             throw new InvalidMessageException("ContactErasureRequested needs a contactId and a requestId.");
         }
 
-        var leads = await unit.FindAsync(AssignmentQueries.OfContacts([message.ContactId]).Take(RekeyOnContactsMerged.MaxLeadsPerContact), context.CancellationToken);
+        var leads = await unit.FindAsync(ContactRecords.Assignments(message.ContactId).Take(ContactRecords.MaxLeads), context.CancellationToken);
         foreach (var lead in leads)
         {
             unit.Replace(

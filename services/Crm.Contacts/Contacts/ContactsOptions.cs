@@ -31,11 +31,22 @@ public sealed class ContactsOptions
     /// <summary>How long a replica holds an import it processes without committing a batch; after that another replica (or a restart) resumes it.</summary>
     public TimeSpan ImportLease { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long the other services have to answer a GDPR export (all asked at once); one that does not makes it a 503.</summary>
+    public TimeSpan ExportDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The services asked for their part of an export: those of <see cref="ErasureServices"/> but Contacts (read in-process).</summary>
+    public IReadOnlyList<string> ExportServices => [.. ErasureServices.Where(s => s != ContactsService.Name).Distinct(StringComparer.Ordinal)];
+
     public void Validate()
     {
         if (ImportMaxBytes <= 0 || ImportBatchSize is < 1 or > 10_000 || ImportLease <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("Contacts:ImportMaxBytes and Contacts:ImportLease must be positive, Contacts:ImportBatchSize 1 to 10000.");
+        }
+
+        if (ExportDeadline <= TimeSpan.Zero || ExportDeadline > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException("Contacts:ExportDeadline must be positive and at most a minute (the export is answered synchronously).");
         }
 
         if (ErasureDeadline <= TimeSpan.Zero)

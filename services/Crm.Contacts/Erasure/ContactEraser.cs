@@ -2,7 +2,6 @@ using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
-using Crm.Contacts.Profile;
 using Crm.Contacts.Timeline;
 using Crm.ServiceDefaults.Storage;
 
@@ -25,7 +24,7 @@ public static class ContactEraser
     {
         var records = 1;
         unit.Delete(ContactCollections.Contacts, Filter<Contact>.Eq(x => x.Id, contact.Id) & Filter<Contact>.Eq(x => x.Version, contact.Version), expectOne: true);
-        foreach (var (identity, _) in ContactProfileEditor.IdentitiesOf(contact))
+        foreach (var identity in ContactRecords.Identities(contact))
         {
             unit.Delete(ContactCollections.Identities, Filter<IdentityOwner>.Eq(x => x.Id, identity.Key) & Filter<IdentityOwner>.Eq(x => x.ContactId, contact.Id));
             records++;
@@ -48,7 +47,7 @@ public static class ContactEraser
 
         unit.Update(
             ConsentCollections.Ledger,
-            Filter<ConsentLedgerEntry>.Eq(x => x.ContactId, contact.Id),
+            ContactRecords.ConsentLedger(contact.Id).Filter,
             new Update<ConsentLedgerEntry>().Unset(x => x.Wording).Unset(x => x.Reason),
             expectOne: false);
         unit.Insert(ErasureCollections.Erased, new ErasedContact { Id = contact.Id, RequestId = requestId, ErasedAt = unit.Now });
@@ -58,7 +57,7 @@ public static class ContactEraser
     /// <summary>What events write about a contact (timeline, owners, summary and its timer, possible duplicates): deleted at the erasure and by the sweep.</summary>
     public static void ForgetTraces(UnitOfWork unit, string contactId)
     {
-        unit.Delete(TimelineCollections.Timeline, Filter<TimelineEntry>.Eq(x => x.ContactId, contactId));
+        unit.Delete(TimelineCollections.Timeline, ContactRecords.Timeline(contactId).Filter);
         unit.Delete(OwnershipCollections.Owners, Filter<ContactOwners>.Eq(x => x.Id, contactId));
         unit.Delete(OrderCollections.Summaries, Filter<CustomerSummary>.Eq(x => x.Id, contactId));
         unit.CancelTimer(Loyalty.TimerKind, contactId);

@@ -73,11 +73,15 @@ public sealed class EraseLeadsOnErasureRequested(UnitOfWork unit) : IConsumer<Co
             throw new InvalidMessageException("ContactErasureRequested needs a contactId and a requestId.");
         }
 
-        var leads = await unit.FindAsync(LeadQueries.OfContact(message.ContactId).Take(1000), context.CancellationToken);
+        var leads = await unit.FindAsync(ContactRecords.Leads(message.ContactId).Take(ContactRecords.MaxLeads), context.CancellationToken);
         foreach (var lead in leads)
         {
             unit.Replace(LeadCollections.Leads, lead.Anonymised(unit.Now), lead.Version);
-            unit.Delete(SignalCollections.Signals, Filter<SignalRecord>.Eq(x => x.LeadId, lead.Id));
+        }
+
+        if (leads.Count > 0)
+        {
+            unit.Delete(SignalCollections.Signals, ContactRecords.SignalsOf([.. leads.Select(l => l.Id)]).Filter);
         }
 
         // Kept capture and activity responses hold the person's name, e-mail and phone.

@@ -32,7 +32,7 @@ public sealed class EraseOnErasureRequested(UnitOfWork unit, ILogger<EraseOnEras
             throw new InvalidMessageException("ContactErasureRequested needs a contactId and a requestId.");
         }
 
-        var messages = await unit.FindAsync(MessageQueries.NotErasedOfContact(message.ContactId).Take(MaxMessagesPerRequest), context.CancellationToken);
+        var messages = await unit.FindAsync(ContactRecords.MessagesToErase(message.ContactId).Take(MaxMessagesPerRequest), context.CancellationToken);
         foreach (var stored in messages)
         {
             unit.Replace(MessageCollections.Messages, stored.Erased(unit.Now), stored.Version);

@@ -47,7 +47,14 @@ public static class MessageQueries
     /// (index <c>contact_sent</c>): what an erasure anonymises, a bounded number per request.
     /// </summary>
     public static Query<Message> NotErasedOfContact(string contactId) =>
-        MessageCollections.Messages.Find(Filter<Message>.Eq(m => m.ContactId, contactId) & Filter<Message>.Missing(m => m.ErasedAt))
+        OfContact(contactId).Where(Filter<Message>.Missing(m => m.ErasedAt));
+
+    /// <summary>
+    /// Every message to a contact — finished, claimed (still <c>sending</c>) or erased — newest first (index
+    /// <c>contact_sent</c>): what a GDPR export returns.
+    /// </summary>
+    public static Query<Message> OfContact(string contactId) =>
+        MessageCollections.Messages.Find(Filter<Message>.Eq(m => m.ContactId, contactId))
             .OrderByDescending(m => m.SentAt)
             .ThenByDescending(m => m.Id);
 

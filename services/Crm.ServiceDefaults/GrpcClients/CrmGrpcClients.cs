@@ -24,7 +24,12 @@ public static class CrmGrpcClients
     /// </summary>
     public static readonly TimeSpan MaxReconnectBackoff = TimeSpan.FromSeconds(5);
 
-    public static IHttpClientBuilder AddCrmGrpcClient<TClient>(this WebApplicationBuilder builder, string addressKey)
+    /// <summary>
+    /// A client of <typeparamref name="TClient"/> at the address in <paramref name="addressKey"/>. With
+    /// <paramref name="name"/>, a named client (several services serving one proto, e.g. <c>PersonalData</c>), created
+    /// with <c>GrpcClientFactory.CreateClient&lt;TClient&gt;(name)</c>.
+    /// </summary>
+    public static IHttpClientBuilder AddCrmGrpcClient<TClient>(this WebApplicationBuilder builder, string addressKey, string? name = null)
         where TClient : class
     {
         var configured = builder.Configuration[addressKey];
@@ -41,8 +46,10 @@ public static class CrmGrpcClients
             builder.Services.TryAddSingleton<ResolverFactory>(new DnsResolverFactory(DnsRefreshInterval));
         }
 
-        return builder.Services
-            .AddGrpcClient<TClient>(o => o.Address = address)
+        var client = name is null
+            ? builder.Services.AddGrpcClient<TClient>(o => o.Address = address)
+            : builder.Services.AddGrpcClient<TClient>(name, o => o.Address = address);
+        return client
             .ConfigureChannel(channel =>
             {
                 channel.MaxReconnectBackoff = MaxReconnectBackoff;

@@ -295,4 +295,34 @@ public sealed class RoutingApiTests
             "the erasure confirmed by assignment");
         Assert.Equal(("assignment", survivor, 2), (erased.Service, erased.ContactId, erased.Records));
     }
+
+    [Fact]
+    public async Task The_export_returns_the_contacts_assignments_with_owner_and_routing_facts_and_nothing_of_another_contact()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        using var client = factory.CreateClient();
+        var ann = await CreateRepAsync(client, "Ann", 10);
+        var mine = Scored("hot", 30, "es") with { Region = "DE-BE" };
+        var theirs = Scored("warm", 15);
+        foreach (var lead in new[] { mine, theirs })
+        {
+            await factory.Harness.Bus.Publish(lead);
+            Assert.Equal(ann.Id, (await AssignedAsync(factory, lead.LeadId)).RepId);
+        }
+
+        var reply = await factory.ExportPersonalDataAsync(mine.ContactId);
+
+        Assert.Equal("assignment", reply.Service);
+        var assignment = Assert.Single(reply.Records("assignments"));
+        Assert.Equal((mine.LeadId, mine.ContactId, ann.Id, "es", "DE-BE"), (assignment.Text("id"), assignment.Text("contactId"), assignment.Text("repId"), assignment.Text("language"), assignment.Text("region")));
+        Assert.True(assignment.GetProperty("history").GetArrayLength() >= 1);
+        Assert.DoesNotContain(theirs.LeadId, reply.ToString(), StringComparison.Ordinal);
+
+        // The erasure removes exactly the routing facts the export showed; the assignment itself stays.
+        var request = Guid.NewGuid().ToString("N");
+        await factory.Harness.Bus.Publish(new ContactErasureRequested { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, ContactId = mine.ContactId, RequestId = request });
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<ContactDataErased>(x => x.Context.Message.RequestId == request), "the erasure confirmed by assignment");
+        var erased = Assert.Single((await factory.ExportPersonalDataAsync(mine.ContactId)).Records("assignments"));
+        Assert.Equal((mine.LeadId, null, null), (erased.Text("id"), erased.Text("language"), erased.Text("region")));
+    }
 }
