@@ -1,5 +1,6 @@
 using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
+using Crm.Contacts.Merge;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Profile;
@@ -52,6 +53,24 @@ public static class ContactEraser
             new Update<ConsentLedgerEntry>().Unset(x => x.Wording).Unset(x => x.Reason),
             expectOne: false);
         unit.Insert(ErasureCollections.Erased, new ErasedContact { Id = contact.Id, RequestId = requestId, ErasedAt = unit.Now });
+
+        // What the contact absorbed by merges went with it above (identities, timeline, owners, summary and ledger were
+        // re-keyed to it); the merges' snapshots (the absorbed contacts' full documents, kept for an un-merge) go too, and
+        // the absorbed ids are erased with it: such a merge can no longer be undone.
+        foreach (var merge in await unit.FindAsync(MergeQueries.OfContact(contact.Id), cancellationToken))
+        {
+            unit.Delete(MergeCollections.Merges, Filter<ContactMerge>.Eq(x => x.Id, merge.Id));
+            records++;
+            if (merge.UndoneAt is null && merge.SurvivorId == contact.Id)
+            {
+                foreach (var absorbed in merge.MergedIds)
+                {
+                    unit.Delete(MergeCollections.MergedContacts, Filter<MergedContact>.Eq(x => x.Id, absorbed));
+                    unit.InsertIfAbsent(ErasureCollections.Erased, new ErasedContact { Id = absorbed, RequestId = requestId, ErasedAt = unit.Now });
+                }
+            }
+        }
+
         return records;
     }
 
