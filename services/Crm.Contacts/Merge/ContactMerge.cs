@@ -92,7 +92,8 @@ public static class MergeQueries
 
     /// <summary>The survivor's orders recorded after <paramref name="at"/> (they stay with it on an un-merge); index <c>contact_placed</c> on the contact.</summary>
     public static Query<Order> OrdersRecordedSince(string contactId, DateTimeOffset at) =>
-        OrderCollections.Orders.Find(Filter<Order>.Eq(x => x.ContactId, contactId) & Filter<Order>.Gt(x => x.RecordedAt, at)).Take(MaxSince);
+        OrderCollections.Orders.Find(Filter<Order>.Eq(x => x.ContactId, contactId) & Filter<Order>.Gt(x => x.RecordedAt, at))
+            .OrderByDescending(x => x.PlacedAt).ThenByDescending(x => x.Id).Take(MaxSince);
 
     /// <summary>The survivor's ledger entries after <paramref name="at"/>, oldest first (replayed on its restored consent); index <c>contact_at</c>.</summary>
     public static Query<ConsentLedgerEntry> LedgerSince(string contactId, DateTimeOffset at) =>
