@@ -16,6 +16,7 @@ namespace Crm.Contacts.Erasure;
 /// the contact id, which no longer names anyone. A tombstone keeps later events from writing about the contact again;
 /// a consumer that checked for it just before it was committed may still commit its write, so a sweep
 /// (<see cref="ErasureSweepTimer"/>, <c>Contacts:ErasureSweepDelay</c> later) removes those traces once more.
+/// What the contact absorbed by merges goes with it, the merges' snapshots (<see cref="ContactMerge"/>) included.
 /// Returns how many records were erased or anonymised.
 /// </summary>
 public static class ContactEraser
