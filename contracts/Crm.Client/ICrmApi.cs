@@ -237,6 +237,8 @@ public interface ICrmApi
     /// <returns><c>200</c> with the pair. Errors: <c>403</c>, <c>404</c>.</returns>
     [Post("/api/contacts/duplicates/{pairId}/dismiss")]
     Task<IApiResponse<DuplicateCandidateResponse>> DismissDuplicateCandidateAsync(string pairId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// <c>POST /api/contacts/merges</c>: merges <c>mergedIds</c> into <c>survivorId</c> (profile by the merge rules or the
     /// request's <c>fields</c> choices; identities, orders, timeline, consent and owners moved; <c>ContactsMerged</c>
     /// re-keys every service). Needs <c>contacts:admin</c>.

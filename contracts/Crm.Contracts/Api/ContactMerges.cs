@@ -14,7 +14,7 @@ public sealed record CreateMergeRequest
 
     /// <summary>
     /// Optional per-field choices: field (<c>name</c>, <c>emails</c>, <c>phones</c>, <c>locale</c>, <c>timeZone</c>,
-    /// <c>country</c>, <c>region</c>, <c>birthday</c>, <c>lifecycleStage</c>, <c>customFields.&lt;key&gt;</c>) → the id of
+    /// <c>country</c>, <c>region</c>, <c>birthday</c>, <c>address</c>, <c>lifecycleStage</c>, <c>customFields.&lt;key&gt;</c>) → the id of
     /// one of the merge's contacts. For <c>emails</c> / <c>phones</c> it picks whose primary stays primary (the lists are
     /// always united).
     /// </summary>

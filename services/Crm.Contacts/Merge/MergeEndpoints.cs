@@ -128,7 +128,7 @@ public static class MergeEndpoints
             .RequireAccess(Access.Admin)
             .WithName("SetMergeRules")
             .WithSummary("Replace the survivorship rules")
-            .WithDescription("`fields`: field (`name`, `emails`, `phones`, `locale`, `timeZone`, `country`, `region`, `birthday`, `lifecycleStage`, " +
+            .WithDescription("`fields`: field (`name`, `emails`, `phones`, `locale`, `timeZone`, `country`, `region`, `birthday`, `address`, `lifecycleStage`, " +
                 "`customFields.<key>`) → `mostRecent`, `survivor` or `oldest`; a field not listed is `mostRecent`. 400 names every bad field. " +
                 "`If-Match` with the current version guards against lost updates (412). Needs `contacts:admin`.")
             .WithParameterDescription("If-Match", "Replace only this version; `*` or none: any version. A stale version is a 412.")

@@ -62,6 +62,7 @@ public static class MergePlanning
             Country = Pick("country", c => c.Country is not null).Country,
             Region = Pick("region", c => c.Region is not null).Region,
             Birthday = Pick("birthday", c => c.Birthday is not null).Birthday,
+            Address = Pick("address", c => c.Address is not null).Address,
             LifecycleStage = Pick("lifecycleStage", _ => true).LifecycleStage,
             Tags = Union(all.SelectMany(c => c.Tags)),
             CustomFields = customFields,
@@ -115,6 +116,7 @@ public static class MergePlanning
             Country = Back(current.Country, before.Country, after.Country),
             Region = Back(current.Region, before.Region, after.Region),
             Birthday = Back(current.Birthday, before.Birthday, after.Birthday),
+            Address = Back(current.Address, before.Address, after.Address),
             LifecycleStage = Back(current.LifecycleStage, before.LifecycleStage, after.LifecycleStage),
             Tags = Without(current.Tags, before.Tags, after.Tags),
             CustomFields = customFields,
@@ -145,6 +147,7 @@ public static class MergePlanning
         Check("country", a.Country == b.Country);
         Check("region", a.Region == b.Region);
         Check("birthday", a.Birthday == b.Birthday);
+        Check("address", a.Address == b.Address);
         Check("lifecycleStage", a.LifecycleStage == b.LifecycleStage);
         Check("tags", a.Tags.SequenceEqual(b.Tags));
         Check("customFields", a.CustomFields.Count == b.CustomFields.Count

@@ -26,7 +26,7 @@ public sealed record MergeRules : IDocument
     public const string CustomFieldPrefix = "customFields.";
 
     /// <summary>The profile fields a rule or a request's choice may name (besides <c>customFields.&lt;key&gt;</c>).</summary>
-    public static readonly IReadOnlyList<string> Fields = ["name", "emails", "phones", "locale", "timeZone", "country", "region", "birthday", "lifecycleStage"];
+    public static readonly IReadOnlyList<string> Fields = ["name", "emails", "phones", "locale", "timeZone", "country", "region", "birthday", "address", "lifecycleStage"];
 
     public static readonly MergeRules Default = new() { Id = DocumentId, Version = 0 };
 

@@ -30,7 +30,7 @@ public sealed class MergePlanningTests
     public void By_default_the_most_recently_updated_non_empty_value_wins_and_identities_and_tags_are_united()
     {
         var survivor = Contact("s", 0, 5, c => c with { Name = "Anna", Emails = ["a@x.de"], Phones = ["+49301111111"], Locale = "de-DE", Tags = ["vip", "newsletter"], ExternalIds = [new ExternalId("shop", "1")] });
-        var merged = Contact("m", 1, 9, c => c with { Name = "Anna Schmidt", Emails = ["b@x.de", "a@x.de"], Locale = null, Country = "AT", Tags = ["newsletter", "b2c"], ExternalIds = [new ExternalId("shop", "2")] });
+        var merged = Contact("m", 1, 9, c => c with { Name = "Anna Schmidt", Emails = ["b@x.de", "a@x.de"], Locale = null, Country = "AT", Tags = ["newsletter", "b2c"], ExternalIds = [new ExternalId("shop", "2")], Address = new PostalAddress("Ring 1", "1010", "Wien") });
 
         var plan = MergePlanning.Plan(survivor, [merged], MergeRules.Default, NoChoice, T0.AddDays(10));
 
@@ -38,6 +38,7 @@ public sealed class MergePlanningTests
         Assert.Equal("Anna Schmidt", result.Name);
         Assert.Equal("de-DE", result.Locale);
         Assert.Equal("AT", result.Country);
+        Assert.Equal("Wien", result.Address!.City);
         Assert.Equal(["b@x.de", "a@x.de"], result.Emails);
         Assert.Equal(["+49301111111"], result.Phones);
         Assert.Equal(["vip", "newsletter", "b2c"], result.Tags);
@@ -45,7 +46,7 @@ public sealed class MergePlanningTests
         Assert.Equal(("s", 4L, T0.AddDays(10)), (result.Id, result.Version, result.UpdatedAt));
         Assert.Equal("m", plan.Chosen["name"]);
         Assert.Equal("s", plan.Chosen["locale"]);
-        Assert.Equal(["name", "emails", "externalIds", "country", "tags"], plan.ChangedFields);
+        Assert.Equal(["name", "emails", "externalIds", "country", "address", "tags"], plan.ChangedFields);
     }
 
     [Fact]
