@@ -342,6 +342,55 @@ public interface ICrmApi
     [Get("/api/contacts/{id}/export")]
     Task<IApiResponse<ContactExportResponse>> ExportContactAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>POST /api/contacts/merges</c>: merges <c>mergedIds</c> into <c>survivorId</c> (profile by the merge rules or the
+    /// request's <c>fields</c> choices; identities, orders, timeline, consent and owners moved; <c>ContactsMerged</c>
+    /// re-keys every service). Needs <c>contacts:admin</c>.
+    /// </summary>
+    /// <param name="request">The survivor, the merged contacts and optional per-field choices.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>201</c> with the merge. Errors: <c>400</c> naming every bad field, <c>403</c>, <c>404</c> (unknown contact), <c>409</c> (erased, already merged, or a survivor of a standing merge named as merged).</returns>
+    [Post("/api/contacts/merges")]
+    Task<IApiResponse<MergeResponse>> MergeContactsAsync([Body] CreateMergeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/merges/{id}</c>: a merge (who, when, the survivor's profile, <c>undoneAt</c>).</summary>
+    /// <param name="id">The merge id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the merge. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Get("/api/contacts/merges/{id}")]
+    Task<IApiResponse<MergeResponse>> GetContactMergeAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/merges?contactId=</c>: the merges a contact took part in, newest first.</summary>
+    /// <param name="contactId">The contact id (survivor or merged).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the merges. Errors: <c>400</c>, <c>403</c>.</returns>
+    [Get("/api/contacts/merges")]
+    Task<IApiResponse<Page<MergeResponse>>> ListContactMergesAsync([Query] string contactId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>POST /api/contacts/merges/{id}/undo</c>: un-merge: the merged contacts come back as they were, with what the merge
+    /// moved (<c>ContactsUnmerged</c> moves it back in every service). Needs <c>contacts:admin</c>.
+    /// </summary>
+    /// <param name="id">The merge id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the merge (<c>undoneAt</c> set). Errors: <c>403</c>, <c>404</c>, <c>409</c> (already undone).</returns>
+    [Post("/api/contacts/merges/{id}/undo")]
+    Task<IApiResponse<MergeResponse>> UndoContactMergeAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/contacts/merge-rules</c>: the survivorship rules per field (the <c>ETag</c> header carries their version).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the rules.</returns>
+    [Get("/api/contacts/merge-rules")]
+    Task<IApiResponse<MergeRulesDocument>> GetMergeRulesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/contacts/merge-rules</c>: replaces the survivorship rules. Needs <c>contacts:admin</c>.</summary>
+    /// <param name="rules">Field → <c>mostRecent</c>, <c>survivor</c> or <c>oldest</c>.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before; null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the stored rules. Errors: <c>400</c> naming every bad field, <c>403</c>, <c>412</c>.</returns>
+    [Put("/api/contacts/merge-rules")]
+    Task<IApiResponse<MergeRulesDocument>> SetMergeRulesAsync([Body] MergeRulesDocument rules, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
     /// <summary><c>POST /api/assignment/reps</c>: creates an active sales rep who takes leads up to a capacity.</summary>
     /// <param name="request">Name (required, trimmed) and capacity (required, 1 to 10000 open leads).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

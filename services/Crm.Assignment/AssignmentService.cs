@@ -20,7 +20,7 @@ public static class AssignmentService
 
     public static WebApplicationBuilder AddAssignmentService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, AssignmentCollections.All);
+        builder.AddCrmStorage(Name, [.. AssignmentCollections.All, ContactMergeLog.Collection]);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Assignment: sales reps and their capacity, where each scored lead stands (assigned or in the backlog), and the backlog.");
         builder.Services.AddSingleton<AssignmentEngine>();
@@ -38,7 +38,7 @@ public static class AssignmentService
             .Add<AssignOnLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: 1)
             .Add<FollowLeadClosures>("lead-closures", concurrentMessageLimit: 1)
             .Add<TrackLeadActivity>("lead-activity")
-            .Add<RekeyOnContactsMerged>("contacts-merged")
+            .AddContactRekeying<AssignmentRekeyer>(builder.Services)
             .Add<EraseOnErasureRequested>("contact-erasure-requested"));
         return builder;
     }

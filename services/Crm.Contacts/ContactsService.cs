@@ -4,6 +4,7 @@ using Crm.Contacts.Duplicates;
 using Crm.Contacts.Erasure;
 using Crm.Contacts.Export;
 using Crm.Contacts.Import;
+using Crm.Contacts.Merge;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Profile;
@@ -24,7 +25,7 @@ public static class ContactsService
 
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All, .. ImportCollections.All, .. SegmentCollections.All]);
+        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All, .. ImportCollections.All, .. SegmentCollections.All, .. MergeCollections.All]);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail, phone and external ids), with their profile (locale, time zone, country, lifecycle stage, tags, custom fields) and their timeline.");
 
@@ -33,6 +34,7 @@ public static class ContactsService
         builder.Services.AddSingleton(options);
         builder.Services.AddScoped<ContactResolver>();
         builder.Services.AddScoped<ContactProfileEditor>();
+        builder.Services.AddScoped<ContactMerger>();
         builder.Services.AddGrpc();
         builder.AddExport(options);
         builder.AddTimerHandler<LoyaltyRecencyTimer>();
@@ -60,7 +62,7 @@ public static class ContactsService
     public static WebApplication MapContactsService(this WebApplication app)
     {
         app.MapGrpcService<ContactDirectoryGrpcService>();
-        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapConsentEndpoints().MapOrderEndpoints().MapErasureEndpoints().MapDuplicateEndpoints().MapImportEndpoints().MapSegmentEndpoints().MapExportEndpoints();
+        app.MapGroup("/api/contacts").RequireCrmAccess(Name).WithUnitOfWork().MapContactEndpoints().MapFieldDefinitionEndpoints().MapConsentEndpoints().MapOrderEndpoints().MapErasureEndpoints().MapDuplicateEndpoints().MapImportEndpoints().MapSegmentEndpoints().MapExportEndpoints().MapMergeEndpoints();
         return app;
     }
 }

@@ -32,7 +32,8 @@ public static class LeadsService
             ScoringCollections.History,
             ScoringCollections.Jobs,
             SignalCollections.Signals,
-            PredictionCollections.Models);
+            PredictionCollections.Models,
+            ContactMergeLog.Collection);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Leads: capture leads from any channel (one or a batch, idempotent), score them at once, move them through pipelines whose exit criteria are enforced, win or lose them, and list and search them.");
         builder.Services.AddOptions<LeadsOptions>().Bind(config.GetSection(LeadsOptions.Section));
@@ -66,7 +67,7 @@ public static class LeadsService
         builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SetOwnerOnLeadAssigned>("lead-assigned")
-            .Add<RekeyLeadsOnContactsMerged>("contacts-merged")
+            .AddContactRekeying<LeadsRekeyer>(builder.Services)
             .Add<EraseLeadsOnErasureRequested>("contact-erasure-requested"));
         return builder;
     }

@@ -20,7 +20,7 @@ public static class MessagingService
 
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts);
+        builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, ContactMergeLog.Collection);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...).");
         builder.Services.AddSingleton<SendOnce>();
@@ -47,7 +47,8 @@ public static class MessagingService
 
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SendWelcomeOnLeadAssigned>("lead-assigned")
-            .Add<EraseOnErasureRequested>("contact-erasure-requested"));
+            .Add<EraseOnErasureRequested>("contact-erasure-requested")
+            .AddContactRekeying<MessagingRekeyer>(builder.Services));
         return builder;
     }
 

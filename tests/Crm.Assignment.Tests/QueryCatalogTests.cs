@@ -1,6 +1,7 @@
 using Crm.Assignment.Assignments;
 using Crm.Assignment.Reps;
 using Crm.Contracts.Audit;
+using Crm.ServiceDefaults.Messaging;
 using Crm.Testing;
 using Xunit;
 
@@ -13,7 +14,7 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            AssignmentCollections.All,
+            [.. AssignmentCollections.All, ContactMergeLog.Collection],
             [typeof(AssignmentQueries)],
             new Dictionary<Type, object>
             {

@@ -3,6 +3,7 @@ using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Erasure;
 using Crm.Contacts.Import;
+using Crm.Contacts.Merge;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Segments;
 using Crm.Contacts.Ownership;
@@ -21,8 +22,8 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All, .. ImportCollections.All, .. SegmentCollections.All],
-            [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries), typeof(OrderQueries), typeof(ConsentQueries), typeof(DuplicateQueries), typeof(ImportQueries), typeof(SegmentQueries)],
+            [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All, .. ImportCollections.All, .. SegmentCollections.All, .. MergeCollections.All],
+            [typeof(ContactQueries), typeof(OwnershipQueries), typeof(TimelineQueries), typeof(OrderQueries), typeof(ConsentQueries), typeof(DuplicateQueries), typeof(ImportQueries), typeof(SegmentQueries), typeof(MergeQueries)],
             new Dictionary<Type, object>
             {
                 // A search (identity matches or a name prefix) with the filters a list combines.

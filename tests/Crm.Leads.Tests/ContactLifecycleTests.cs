@@ -51,6 +51,37 @@ public sealed class ContactLifecycleTests(LeadsApiFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_unmerge_moves_back_exactly_what_its_merge_moved_and_one_that_overtakes_its_merge_loses_nothing()
+    {
+        var survivor = await CaptureAsync(new CaptureLeadRequest { Email = $"s-{Guid.NewGuid():N}@example.com", Source = "unmerge" });
+        var merged = await CaptureAsync(new CaptureLeadRequest { Email = $"m-{Guid.NewGuid():N}@example.com", Source = "unmerge" });
+        var mergeId = Guid.NewGuid().ToString("N");
+
+        await factory.Harness.Bus.Publish(new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MergeId = mergeId, SurvivorId = survivor.ContactId!, MergedIds = [merged.ContactId!] });
+        await Poll.UntilAsync(async () => (await LeadAsync(merged.Id)).ContactId == survivor.ContactId, "the merged contact's lead to move");
+
+        await factory.Harness.Bus.Publish(new ContactsUnmerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MergeId = mergeId, SurvivorId = survivor.ContactId!, RestoredIds = [merged.ContactId!] });
+        var back = await Poll.ForAsync(async () => await LeadAsync(merged.Id) is { } l && l.ContactId == merged.ContactId ? l : null, "the lead to move back");
+        Assert.Equal(merged.Version + 2, back.Version);
+        Assert.Equal(survivor.ContactId, (await LeadAsync(survivor.Id)).ContactId);
+        Assert.Equal([survivor.Id], (await _client.GetFromJsonAsync<Page<LeadResponse>>($"/api/leads?contactId={survivor.ContactId}", CrmClient.JsonOptions))!.Items.Select(l => l.Id));
+
+        // Moved back, it is the restored contact's open lead again: a new capture of that person lands on it.
+        using (var again = await _client.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = merged.Email, Source = "unmerge-again" }, CrmClient.JsonOptions))
+        {
+            Assert.Equal((HttpStatusCode.OK, merged.Id), (again.StatusCode, (await again.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!.Id));
+        }
+
+        // An un-merge delivered before its merge: the merge then moves nothing.
+        var late = Guid.NewGuid().ToString("N");
+        await factory.Harness.Bus.Publish(new ContactsUnmerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MergeId = late, SurvivorId = survivor.ContactId!, RestoredIds = [merged.ContactId!] });
+        await Poll.UntilAsync(() => Task.FromResult(factory.Harness.Consumed.Select<ContactsUnmerged>().Any(x => x.Context.Message.MergeId == late)), "the early un-merge consumed");
+        await factory.Harness.Bus.Publish(new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MergeId = late, SurvivorId = survivor.ContactId!, MergedIds = [merged.ContactId!] });
+        await Poll.UntilAsync(() => Task.FromResult(factory.Harness.Consumed.Select<ContactsMerged>().Any(x => x.Context.Message.MergeId == late)), "the late merge consumed");
+        Assert.Equal(merged.ContactId, (await LeadAsync(merged.Id)).ContactId);
+    }
+
+    [Fact]
     public async Task An_erasure_request_anonymises_every_lead_of_the_contact_and_is_confirmed()
     {
         var email = $"e-{Guid.NewGuid():N}@example.com";

@@ -5,6 +5,7 @@ using Crm.Leads.Pipelines;
 using Crm.Leads.Prediction;
 using Crm.Leads.Scoring;
 using Crm.Leads.Signals;
+using Crm.ServiceDefaults.Messaging;
 using Crm.Testing;
 using Xunit;
 
@@ -17,7 +18,7 @@ public sealed class QueryCatalogTests
     public Task Every_query_renders_on_both_backends() =>
         QueryCatalog.VerifyAsync(
             "queries.approved.md",
-            [LeadCollections.Leads, PipelineCollections.Pipelines, PipelineCollections.Versions, ScoringCollections.Rules, ScoringCollections.RuleVersions, ScoringCollections.History, ScoringCollections.Jobs, SignalCollections.Signals, PredictionCollections.Models],
+            [LeadCollections.Leads, PipelineCollections.Pipelines, PipelineCollections.Versions, ScoringCollections.Rules, ScoringCollections.RuleVersions, ScoringCollections.History, ScoringCollections.Jobs, SignalCollections.Signals, PredictionCollections.Models, ContactMergeLog.Collection],
             [typeof(LeadQueries), typeof(ScoringQueries), typeof(PredictionCollections), typeof(Crm.Leads.Contacts.ContactRecords)],
             new Dictionary<Type, object>
             {

@@ -189,4 +189,28 @@ public sealed class ContactErasureTests(MessagingApiFactory factory) : IClassFix
 
         return found;
     }
+
+    [Fact]
+    public async Task A_merge_moves_the_contacts_messages_to_the_survivor_and_its_unmerge_moves_exactly_those_back()
+    {
+        var survivor = NewContact();
+        var merged = NewContact();
+        var own = NewLeadAssigned(survivor.Id);
+        var moving = NewLeadAssigned(merged.Id);
+        foreach (var assigned in new[] { own, moving })
+        {
+            await factory.Harness.Bus.Publish(assigned);
+            await Poll.UntilAsync(() => factory.Harness.Published.Any<MessageSent>(x => x.Context.Message.LeadId == assigned.LeadId), "the welcome sent", Timeout);
+        }
+
+        var mergeId = Guid.NewGuid().ToString("N");
+        await factory.Harness.Bus.Publish(new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MergeId = mergeId, SurvivorId = survivor.Id, MergedIds = [merged.Id] });
+        await Poll.UntilAsync(async () => (await factory.Store.FindAsync(MessageQueries.NewestOfContact(survivor.Id))).Count == 2, "the merged contact's message moved", Timeout);
+        Assert.Empty(await factory.Store.FindAsync(MessageQueries.NewestOfContact(merged.Id)));
+
+        await factory.Harness.Bus.Publish(new ContactsUnmerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MergeId = mergeId, SurvivorId = survivor.Id, RestoredIds = [merged.Id] });
+        var back = await Poll.ForAsync(async () => (await factory.Store.FindAsync(MessageQueries.NewestOfContact(merged.Id))) is [var m] ? m : null, "the message moved back", Timeout);
+        Assert.Equal((moving.LeadId, null, null), (back.LeadId, back.MergeId, back.MergedFromContactId));
+        Assert.Equal(own.LeadId, Assert.Single(await factory.Store.FindAsync(MessageQueries.NewestOfContact(survivor.Id))).LeadId);
+    }
 }

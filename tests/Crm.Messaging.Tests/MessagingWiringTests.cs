@@ -7,6 +7,7 @@ using Crm.Contracts.Assignment;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
 using Crm.Messaging.Welcome;
+using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using MassTransit;
@@ -51,6 +52,16 @@ public sealed class MessagingWiringTests
         var endpoint = factory.Services.GetRequiredService<IEndpointDefinition<EraseOnErasureRequested>>();
 
         Assert.Equal("messaging-contact-erasure-requested", endpoint.GetEndpointName(factory.Services.GetRequiredService<IEndpointNameFormatter>()));
+    }
+
+    [Fact]
+    public async Task The_merge_consumers_have_their_own_queues()
+    {
+        await using var factory = new MessagingApiFactory();
+        var names = factory.Services.GetRequiredService<IEndpointNameFormatter>();
+
+        Assert.Equal("messaging-contacts-merged", factory.Services.GetRequiredService<IEndpointDefinition<RekeyOnContactsMerged>>().GetEndpointName(names));
+        Assert.Equal("messaging-contacts-unmerged", factory.Services.GetRequiredService<IEndpointDefinition<RekeyOnContactsUnmerged>>().GetEndpointName(names));
     }
 
     [Fact]

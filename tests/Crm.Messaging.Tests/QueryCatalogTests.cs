@@ -1,4 +1,5 @@
 using Crm.Messaging.Messages;
+using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Xunit;
@@ -8,7 +9,7 @@ namespace Crm.Messaging.Tests;
 /// <summary>The Messaging store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
 public sealed class QueryCatalogTests
 {
-    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts];
+    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, ContactMergeLog.Collection];
 
     private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries)];
 
@@ -38,7 +39,7 @@ public sealed class QueryCatalogTests
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(12, plans.Count);
+        Assert.Equal(13, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
         Assert.Contains("USING INDEX ix_messages.lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
@@ -48,6 +49,8 @@ public sealed class QueryCatalogTests
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NotErasedOfContact"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["OfContact"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["SuppressClaimsOfContact"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["MoveToSurvivor"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["MoveBack"], StringComparison.Ordinal);
     }
 
     /// <summary>The SQLite plan of each catalog method, by method name.</summary>

@@ -31,6 +31,12 @@ public sealed class MassAssignmentTests(Platform platform, ITestOutputHelper out
         "POST /api/gateway/keys/{id}/rotate",
     ];
 
+    /// <summary>
+    /// Operations whose example names other records by id in its body (a merge names the contacts): no documented example
+    /// can name records that exist on every platform, so a 404 after the body was bound and checked is its expected answer.
+    /// </summary>
+    private static readonly string[] ExamplesNamingRecords = ["POST /api/contacts/merges"];
+
     private const string UnknownField = "isAdmin";
     private const string IdempotencyHeader = "Idempotency-Key";
     private const string ProblemJson = "application/problem+json";
@@ -193,7 +199,8 @@ public sealed class MassAssignmentTests(Platform platform, ITestOutputHelper out
             operation.IdempotencyKey ? Guid.NewGuid().ToString("N") : null);
         // 422: a business rule refused the example in the resource's present state (a stage move whose exit criteria a
         // new lead does not meet yet): its body was read and validated first, which is all the probes below need.
-        var fine = (int)answer.Status is >= 200 and < 300 || (madeUp && answer.Status == HttpStatusCode.NotFound) || answer.Status == HttpStatusCode.UnprocessableEntity;
+        var namesRecords = ExamplesNamingRecords.Contains(operation.Name, StringComparer.Ordinal);
+        var fine = (int)answer.Status is >= 200 and < 300 || ((madeUp || namesRecords) && answer.Status == HttpStatusCode.NotFound) || answer.Status == HttpStatusCode.UnprocessableEntity;
         Assert.True(fine, $"{operation.Name}: its documented request example was not accepted at {path}: {(int)answer.Status} {answer.Text}");
         var run = new BaseRun(path, fine && (int)answer.Status < 300 ? answer : null);
         runs[operation.Name] = run;

@@ -74,7 +74,7 @@ public sealed record ContactsMerged
     public required string SurvivorId { get; init; }
     /// <summary>The contacts merged into it (they no longer exist as such).</summary>
     public required IReadOnlyList<string> MergedIds { get; init; }
-    /// <summary>The merge's id (an un-merge names it).</summary>
+    /// <summary>The merge's id (an un-merge names it; <see cref="ContactsUnmerged.MergeId"/>). Null only from publishers before merges could be undone.</summary>
     public string? MergeId { get; init; }
 }
 
@@ -205,4 +205,24 @@ public sealed record SegmentMembershipChanged
     public required string ContactId { get; init; }
     /// <summary>True: the contact joined the segment; false: the contact left it.</summary>
     public required bool Joined { get; init; }
+}
+
+/// <summary>
+/// A merge was undone (<c>POST /api/contacts/merges/{id}/undo</c>): every service moves back to <see cref="RestoredIds"/>
+/// exactly the records it re-keyed for <see cref="MergeId"/> (what arrived for the survivor after the merge stays with
+/// it). May arrive before the <see cref="ContactsMerged"/> it undoes: a consumer then remembers the merge as undone and
+/// ignores the late <see cref="ContactsMerged"/>.
+/// </summary>
+public sealed record ContactsUnmerged
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The merge undone (<see cref="ContactsMerged.MergeId"/>).</summary>
+    public required string MergeId { get; init; }
+    /// <summary>The merge's survivor, which keeps its own records.</summary>
+    public required string SurvivorId { get; init; }
+    /// <summary>The contacts that exist again (the merge's <see cref="ContactsMerged.MergedIds"/>).</summary>
+    public required IReadOnlyList<string> RestoredIds { get; init; }
 }

@@ -56,6 +56,22 @@ public static class AssignmentQueries
     public static Query<LeadAssignment> OfContacts(IReadOnlyCollection<string> contactIds) =>
         AssignmentCollections.Leads.Find(Filter<LeadAssignment>.In(x => x.ContactId, contactIds)).OrderBy(x => x.ContactId).ThenBy(x => x.Id);
 
+    /// <summary>Every lead of <paramref name="from"/> moved to <paramref name="to"/>, marked with the merge (sticky rules then see one person); index <c>contact</c>.</summary>
+    public static WriteOperation MoveToSurvivor(string mergeId, string from, string to) =>
+        Write.Update(
+            AssignmentCollections.Leads,
+            Filter<LeadAssignment>.Eq(x => x.ContactId, from),
+            new Update<LeadAssignment>().Set(x => x.ContactId, to).Set(x => x.MergedFromContactId, from).Set(x => x.MergeId, mergeId).Inc(x => x.Version, 1L),
+            expectOne: false);
+
+    /// <summary>Every lead <paramref name="mergeId"/> moved from <paramref name="restoredId"/>, moved back; index <c>contact</c>.</summary>
+    public static WriteOperation MoveBack(string mergeId, string survivorId, string restoredId) =>
+        Write.Update(
+            AssignmentCollections.Leads,
+            Filter<LeadAssignment>.Eq(x => x.ContactId, survivorId) & Filter<LeadAssignment>.Eq(x => x.MergeId, mergeId) & Filter<LeadAssignment>.Eq(x => x.MergedFromContactId, restoredId),
+            new Update<LeadAssignment>().Set(x => x.ContactId, restoredId).Unset(x => x.MergedFromContactId).Unset(x => x.MergeId).Inc(x => x.Version, 1L),
+            expectOne: false);
+
     /// <summary>
     /// A merge patch of the rep's settings, and who made it, at the version it was read (open leads are left to the
     /// routing passes).

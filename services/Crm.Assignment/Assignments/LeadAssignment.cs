@@ -53,6 +53,8 @@ public sealed record LeadAssignment : IDocument
     public string? Language { get; init; }
     /// <summary>The contact this lead belonged to before a merge moved it to <see cref="ContactId"/> (for an un-merge).</summary>
     public string? MergedFromContactId { get; init; }
+    /// <summary>The merge that moved it from <see cref="MergedFromContactId"/> (an un-merge moves exactly those back).</summary>
+    public string? MergeId { get; init; }
     /// <summary>The capacity units the lead took from its rep when assigned (given back when it closes or moves).</summary>
     public int Units { get; init; } = 1;
     /// <summary>The rule that routed it.</summary>

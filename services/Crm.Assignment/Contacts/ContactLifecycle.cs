@@ -7,30 +7,28 @@ using MassTransit;
 namespace Crm.Assignment.Contacts;
 
 /// <summary>
-/// Queue <c>assignment-contacts-merged</c>: the lead assignments of every merged contact move to the survivor
-/// (<see cref="LeadAssignment.MergedFromContactId"/> keeps where each came from, for an un-merge), so sticky rules and
-/// returning-customer conditions see one person. Owners, clocks and capacity are unchanged. Applied once per message (inbox).
+/// Assignment's part of a merge (queues <c>assignment-contacts-merged</c> and <c>assignment-contacts-unmerged</c>,
+/// <see cref="RekeyOnContactsMerged"/>): the lead assignments of a merged contact move to the survivor, marked with the
+/// merge and <see cref="LeadAssignment.MergedFromContactId"/>, so sticky rules and returning-customer conditions see one
+/// person; an un-merge moves exactly those back. The sticky owner lookup, SLA clocks, work queue items and notifications
+/// are keyed by lead (or read through these documents), so nothing else moves. Owners, clocks and capacity are unchanged.
+/// One set-based update per contact, however many leads it has.
 /// </summary>
-public sealed class RekeyOnContactsMerged(UnitOfWork unit) : IConsumer<ContactsMerged>
+public sealed class AssignmentRekeyer : IContactRekeyer
 {
+    /// <summary>How many leads of one contact the erasure reads at most.</summary>
     public const int MaxLeadsPerContact = 1000;
 
-    public async Task Consume(ConsumeContext<ContactsMerged> context)
+    public Task MergeAsync(UnitOfWork unit, string mergeId, string survivorId, string mergedId, CancellationToken cancellationToken)
     {
-        var message = context.Message;
-        if (string.IsNullOrWhiteSpace(message.SurvivorId) || message.MergedIds is not { Count: > 0 })
-        {
-            throw new InvalidMessageException("ContactsMerged needs a survivorId and mergedIds.");
-        }
+        unit.Add(AssignmentQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
+        return Task.CompletedTask;
+    }
 
-        var merged = message.MergedIds.Where(id => id != message.SurvivorId).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var lead in await unit.FindAsync(AssignmentQueries.OfContacts(merged).Take(MaxLeadsPerContact * merged.Count), context.CancellationToken))
-        {
-            unit.Replace(
-                AssignmentCollections.Leads,
-                lead with { ContactId = message.SurvivorId, MergedFromContactId = lead.ContactId, Version = lead.Version + 1 },
-                lead.Version);
-        }
+    public Task UnmergeAsync(UnitOfWork unit, string mergeId, string survivorId, string restoredId, CancellationToken cancellationToken)
+    {
+        unit.Add(AssignmentQueries.MoveBack(mergeId, survivorId, restoredId));
+        return Task.CompletedTask;
     }
 }
 

@@ -9,12 +9,12 @@ namespace Crm.Assignment.Contacts;
 /// <summary>
 /// Which of Assignment's records belong to a contact, written once: the GDPR export reads them and the erasure
 /// (<see cref="EraseOnErasureRequested"/>) anonymises the same ones, so the two never disagree. A merge moves a merged
-/// contact's assignments to the survivor (<see cref="RekeyOnContactsMerged"/>), so the survivor's id finds them all.
+/// contact's assignments to the survivor (<see cref="AssignmentRekeyer"/>), so the survivor's id finds them all.
 /// </summary>
 public static class ContactRecords
 {
     /// <summary>The most lead assignments of one contact one erasure or export handles.</summary>
-    public const int MaxLeads = RekeyOnContactsMerged.MaxLeadsPerContact;
+    public const int MaxLeads = AssignmentRekeyer.MaxLeadsPerContact;
 
     /// <summary>The contact's lead assignments (owner, routing facts, SLA clock, history), by id.</summary>
     public static Query<LeadAssignment> Assignments(string contactId) => AssignmentQueries.OfContacts([contactId]);

@@ -89,6 +89,11 @@ public sealed record ConsentLedgerEntry : IDocument
     public required Actor By { get; init; }
     /// <summary>The <c>ConsentChanged</c> event published with it.</summary>
     public required Guid EventId { get; init; }
+
+    /// <summary>The merge that re-keyed it from <see cref="MergedFromContactId"/> to its contact (an un-merge moves exactly those back); absent otherwise.</summary>
+    public string? MergeId { get; init; }
+    /// <summary>The contact it belonged to before <see cref="MergeId"/> moved it to the survivor.</summary>
+    public string? MergedFromContactId { get; init; }
 }
 
 /// <summary>The consent collections.</summary>

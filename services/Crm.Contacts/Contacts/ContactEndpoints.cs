@@ -45,7 +45,7 @@ public static class ContactEndpoints
         group.MapGet("/{id}", GetContactAsync)
             .WithName("GetContact")
             .WithSummary("Get a contact")
-            .WithDescription($"The single customer view: the person's identities (e-mails and phones, the primary first; external ids), profile and their timeline, newest first (at most {TimelineLimit} entries). `ETag` is its version.")
+            .WithDescription($"The single customer view: the person's identities (e-mails and phones, the primary first; external ids), profile and their timeline, newest first (at most {TimelineLimit} entries). `ETag` is its version. A contact merged into another is a 404 whose `mergedInto` names the survivor (when the caller may see it).")
             .WithParameterDescription("id", "The contact's id (`contactId` of a lead or message).")
             .Produces<ContactResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -82,7 +82,7 @@ public static class ContactEndpoints
 
     private static async Task<IResult> GetContactAsync(string id, HttpContext http, IDocumentStore store, CancellationToken cancellationToken)
     {
-        var contact = await ContactAccess.VisibleContactAsync(store, http, id, cancellationToken) ?? throw NotFound(id);
+        var contact = await ContactAccess.VisibleContactAsync(store, http, id, cancellationToken) ?? throw await Merge.MergeLookup.NotFoundAsync(store, http, id, cancellationToken);
         var timeline = await store.FindAsync(TimelineQueries.NewestFirst(id, TimelineLimit), cancellationToken);
         http.Response.SetETag(contact.Version);
         return Results.Ok(ToResponse(contact, timeline));

@@ -1,5 +1,6 @@
 using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
+using Crm.Contacts.Merge;
 using Crm.Contacts.Orders;
 using Crm.Contacts.Ownership;
 using Crm.Contacts.Timeline;
@@ -14,6 +15,7 @@ namespace Crm.Contacts.Erasure;
 /// the contact id, which no longer names anyone. A tombstone keeps later events from writing about the contact again;
 /// a consumer that checked for it just before it was committed may still commit its write, so a sweep
 /// (<see cref="ErasureSweepTimer"/>, <c>Contacts:ErasureSweepDelay</c> later) removes those traces once more.
+/// What the contact absorbed by merges goes with it, the merges' snapshots (<see cref="ContactMerge"/>) included.
 /// Returns how many records were erased or anonymised.
 /// </summary>
 public static class ContactEraser
@@ -51,6 +53,24 @@ public static class ContactEraser
             new Update<ConsentLedgerEntry>().Unset(x => x.Wording).Unset(x => x.Reason),
             expectOne: false);
         unit.Insert(ErasureCollections.Erased, new ErasedContact { Id = contact.Id, RequestId = requestId, ErasedAt = unit.Now });
+
+        // What the contact absorbed by merges went with it above (identities, timeline, owners, summary and ledger were
+        // re-keyed to it); the merges' snapshots (the absorbed contacts' full documents, kept for an un-merge) go too, and
+        // the absorbed ids are erased with it: such a merge can no longer be undone.
+        foreach (var merge in await unit.FindAsync(MergeQueries.OfContact(contact.Id), cancellationToken))
+        {
+            unit.Delete(MergeCollections.Merges, Filter<ContactMerge>.Eq(x => x.Id, merge.Id));
+            records++;
+            if (merge.UndoneAt is null && merge.SurvivorId == contact.Id)
+            {
+                foreach (var absorbed in merge.MergedIds)
+                {
+                    unit.Delete(MergeCollections.MergedContacts, Filter<MergedContact>.Eq(x => x.Id, absorbed));
+                    unit.InsertIfAbsent(ErasureCollections.Erased, new ErasedContact { Id = absorbed, RequestId = requestId, ErasedAt = unit.Now });
+                }
+            }
+        }
+
         return records;
     }
 

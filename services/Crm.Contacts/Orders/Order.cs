@@ -18,6 +18,11 @@ public sealed record Order : IDocument
     public required DateTimeOffset PlacedAt { get; init; }
     public IReadOnlyList<OrderLine> Items { get; init; } = [];
     public required DateTimeOffset RecordedAt { get; init; }
+
+    /// <summary>The merge that re-keyed it from <see cref="MergedFromContactId"/> to its contact (an un-merge moves exactly those back); absent otherwise.</summary>
+    public string? MergeId { get; init; }
+    /// <summary>The contact it belonged to before <see cref="MergeId"/> moved it to the survivor.</summary>
+    public string? MergedFromContactId { get; init; }
     public long Version { get; init; } = 1;
 
     public OrderResponse ToResponse() => new()

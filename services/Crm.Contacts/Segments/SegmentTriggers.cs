@@ -7,8 +7,10 @@ namespace Crm.Contacts.Segments;
 
 /// <summary>
 /// Queue <c>contacts-segments</c>: every event of Contacts' own that may change a contact's membership (created,
-/// profile updated, consent changed, order placed, loyalty tier changed, erasure requested) evaluates that contact
-/// against every segment, on the state as stored now (so events arriving late or out of order change nothing wrong).
+/// profile updated, consent changed, order placed, loyalty tier changed, erasure requested, merged or un-merged) evaluates
+/// that contact against every segment (a merge: the survivor and the merged contacts, which no longer exist and so leave
+/// every segment; an un-merge: the survivor and the restored ones), on the state as stored now (so events arriving late
+/// or out of order change nothing wrong).
 /// </summary>
 public sealed class EvaluateSegmentsOnContactChange(UnitOfWork unit, SegmentCatalog catalog) :
     IConsumer<ContactCreated>,
@@ -16,7 +18,9 @@ public sealed class EvaluateSegmentsOnContactChange(UnitOfWork unit, SegmentCata
     IConsumer<ConsentChanged>,
     IConsumer<OrderPlaced>,
     IConsumer<LoyaltyTierChanged>,
-    IConsumer<ContactErasureRequested>
+    IConsumer<ContactErasureRequested>,
+    IConsumer<ContactsMerged>,
+    IConsumer<ContactsUnmerged>
 {
     public Task Consume(ConsumeContext<ContactCreated> context) => EvaluateAsync(context.Message.ContactId, context.CancellationToken);
 
@@ -29,6 +33,22 @@ public sealed class EvaluateSegmentsOnContactChange(UnitOfWork unit, SegmentCata
     public Task Consume(ConsumeContext<LoyaltyTierChanged> context) => EvaluateAsync(context.Message.ContactId, context.CancellationToken);
 
     public Task Consume(ConsumeContext<ContactErasureRequested> context) => EvaluateAsync(context.Message.ContactId, context.CancellationToken);
+
+    public async Task Consume(ConsumeContext<ContactsMerged> context)
+    {
+        foreach (var id in new[] { context.Message.SurvivorId }.Concat(context.Message.MergedIds ?? []).Distinct(StringComparer.Ordinal))
+        {
+            await EvaluateAsync(id, context.CancellationToken);
+        }
+    }
+
+    public async Task Consume(ConsumeContext<ContactsUnmerged> context)
+    {
+        foreach (var id in new[] { context.Message.SurvivorId }.Concat(context.Message.RestoredIds ?? []).Distinct(StringComparer.Ordinal))
+        {
+            await EvaluateAsync(id, context.CancellationToken);
+        }
+    }
 
     private async Task EvaluateAsync(string? contactId, CancellationToken cancellationToken)
     {

@@ -21,4 +21,9 @@ public sealed record TimelineEntry : IDocument
     public string? LeadId { get; init; }
     /// <summary>When Contacts recorded it (the consuming unit of work's clock).</summary>
     public required DateTimeOffset RecordedAt { get; init; }
+
+    /// <summary>The merge that re-keyed it from <see cref="MergedFromContactId"/> to its contact (an un-merge moves exactly those back); absent otherwise.</summary>
+    public string? MergeId { get; init; }
+    /// <summary>The contact it belonged to before <see cref="MergeId"/> moved it to the survivor.</summary>
+    public string? MergedFromContactId { get; init; }
 }

@@ -11,46 +11,46 @@ using Microsoft.Extensions.Options;
 namespace Crm.Leads.Contacts;
 
 /// <summary>
-/// Queue <c>leads-contacts-merged</c>: the leads of every merged contact move to the survivor (<see cref="Lead.MergedFromContactId"/>
-/// keeps where each came from, for an un-merge). One open lead per contact and pipeline still holds: a moved open lead
-/// keeps its key only when the survivor has no open lead in that pipeline (else both stay open, the moved one without
-/// the key, for a rep to close one). Applied once per message (inbox).
+/// Leads' part of a merge (queues <c>leads-contacts-merged</c> and <c>leads-contacts-unmerged</c>, <see cref="RekeyOnContactsMerged"/>):
+/// every lead of a merged contact moves to the survivor, marked with the merge and <see cref="Lead.MergedFromContactId"/>;
+/// an un-merge moves exactly those back (a lead captured for the survivor after the merge stays). Signals and scores are
+/// keyed by lead, so they follow their lead. One open lead per contact and pipeline still holds: a moved open lead keeps
+/// its key only when the survivor has no open lead in that pipeline (else both stay open, the moved one without the key,
+/// for a rep to close one); moved back, it takes its key again. Open leads move one by one (their key changes, at most
+/// <see cref="LeadQueries.MaxOpenRekeyed"/>), all others in one set-based update, however many there are.
 /// </summary>
-public sealed class RekeyLeadsOnContactsMerged(UnitOfWork unit, IOptions<LeadsOptions> options) : IConsumer<ContactsMerged>
+public sealed class LeadsRekeyer(IOptions<LeadsOptions> options) : IContactRekeyer
 {
-    public async Task Consume(ConsumeContext<ContactsMerged> context)
+    public async Task MergeAsync(UnitOfWork unit, string mergeId, string survivorId, string mergedId, CancellationToken cancellationToken)
     {
-        var message = context.Message;
-        if (string.IsNullOrWhiteSpace(message.SurvivorId) || message.MergedIds is not { Count: > 0 })
-        {
-            throw new InvalidMessageException("ContactsMerged needs a survivorId and mergedIds.");
-        }
-
-        var survivorOpen = (await unit.FindAsync(LeadQueries.OfContact(message.SurvivorId).Take(500), context.CancellationToken))
+        var survivorOpen = (await unit.FindAsync(LeadQueries.OpenOfContact(survivorId), cancellationToken))
             .Where(l => l.OpenKey is not null)
             .Select(l => l.PipelineId)
             .ToHashSet(StringComparer.Ordinal);
-        foreach (var mergedId in message.MergedIds.Where(id => id != message.SurvivorId).Distinct(StringComparer.Ordinal))
+        foreach (var lead in await unit.FindAsync(LeadQueries.OpenOfContact(mergedId), cancellationToken))
         {
-            foreach (var lead in await unit.FindAsync(LeadQueries.OfContact(mergedId).Take(500), context.CancellationToken))
+            var moved = lead with { ContactId = survivorId, MergedFromContactId = mergedId, MergeId = mergeId, OpenKey = null, Version = lead.Version + 1, UpdatedAt = unit.Now };
+            if (lead.OpenKey is not null && survivorOpen.Add(lead.PipelineId))
             {
-                var moved = lead with
-                {
-                    ContactId = message.SurvivorId,
-                    MergedFromContactId = mergedId,
-                    OpenKey = null,
-                    Version = lead.Version + 1,
-                    UpdatedAt = unit.Now,
-                };
-                if (lead.OpenKey is not null && survivorOpen.Add(lead.PipelineId))
-                {
-                    moved = moved.WithOpenKey(options.Value.OneOpenPerContact);
-                }
-
-                // The key moves from the merged contact's to the survivor's: clear it first, then set it, in one commit.
-                unit.Replace(LeadCollections.Leads, moved, lead.Version);
+                moved = moved.WithOpenKey(options.Value.OneOpenPerContact);
             }
+
+            // The key moves from the merged contact's to the survivor's in one replace.
+            unit.Replace(LeadCollections.Leads, moved, lead.Version);
         }
+
+        unit.Add(LeadQueries.MoveToSurvivor(mergeId, mergedId, survivorId, unit.Now));
+    }
+
+    public async Task UnmergeAsync(UnitOfWork unit, string mergeId, string survivorId, string restoredId, CancellationToken cancellationToken)
+    {
+        foreach (var lead in await unit.FindAsync(LeadQueries.OpenMovedBy(mergeId, survivorId, restoredId), cancellationToken))
+        {
+            var back = lead with { ContactId = restoredId, MergedFromContactId = null, MergeId = null, Version = lead.Version + 1, UpdatedAt = unit.Now };
+            unit.Replace(LeadCollections.Leads, back.WithOpenKey(options.Value.OneOpenPerContact), lead.Version);
+        }
+
+        unit.Add(LeadQueries.MoveBack(mergeId, survivorId, restoredId, unit.Now));
     }
 }
 

@@ -10,7 +10,7 @@ namespace Crm.Leads.Contacts;
 /// <summary>
 /// Which of Leads' records belong to a contact, written once: the GDPR export reads them and the erasure
 /// (<see cref="EraseLeadsOnErasureRequested"/>) anonymises or deletes the same ones, so the two never disagree.
-/// A merge moves a merged contact's leads to the survivor (<see cref="RekeyLeadsOnContactsMerged"/>), so the survivor's
+/// A merge moves a merged contact's leads to the survivor (<see cref="LeadsRekeyer"/>), so the survivor's
 /// id finds them all.
 /// </summary>
 public static class ContactRecords

@@ -56,6 +56,8 @@ public sealed record Lead : IDocument
     public DateTimeOffset? UpdatedAt { get; init; }
     /// <summary>The contact this lead belonged to before a merge moved it to <see cref="ContactId"/> (for an un-merge).</summary>
     public string? MergedFromContactId { get; init; }
+    /// <summary>The merge that moved it from <see cref="MergedFromContactId"/> (an un-merge moves exactly those back).</summary>
+    public string? MergeId { get; init; }
     /// <summary>When the person's data was erased from the lead (GDPR); null otherwise.</summary>
     public DateTimeOffset? ErasedAt { get; init; }
     /// <summary>Captures of the same contact recorded on this open lead instead of a duplicate.</summary>

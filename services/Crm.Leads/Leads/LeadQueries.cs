@@ -49,6 +49,36 @@ public static class LeadQueries
     public static Query<Lead> OfContact(string contactId) =>
         LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.ContactId, contactId)).OrderByDescending(x => x.CapturedAt);
 
+    /// <summary>A contact's open leads (at most one per pipeline with the one-open rule; a merge may leave more), index <c>contact</c>.</summary>
+    public static Query<Lead> OpenOfContact(string contactId) =>
+        LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.ContactId, contactId) & Filter<Lead>.Eq(x => x.Status, LeadStatus.Open))
+            .OrderByDescending(x => x.CapturedAt).Take(MaxOpenRekeyed);
+
+    /// <summary>How many open leads of one contact a merge or un-merge re-keys one by one (their open key moves); the rest move set-based.</summary>
+    public const int MaxOpenRekeyed = 200;
+
+    /// <summary>The open leads a merge moved from <paramref name="restoredId"/> to <paramref name="survivorId"/>; index <c>contact</c>.</summary>
+    public static Query<Lead> OpenMovedBy(string mergeId, string survivorId, string restoredId) =>
+        LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.ContactId, survivorId) & Filter<Lead>.Eq(x => x.MergeId, mergeId)
+                & Filter<Lead>.Eq(x => x.MergedFromContactId, restoredId) & Filter<Lead>.Eq(x => x.Status, LeadStatus.Open))
+            .OrderByDescending(x => x.CapturedAt).Take(MaxOpenRekeyed);
+
+    /// <summary>Every (remaining) lead of <paramref name="from"/> moved to <paramref name="to"/>, marked with the merge; index <c>contact</c>.</summary>
+    public static WriteOperation MoveToSurvivor(string mergeId, string from, string to, DateTimeOffset now) =>
+        Write.Update(
+            LeadCollections.Leads,
+            Filter<Lead>.Eq(x => x.ContactId, from),
+            new Update<Lead>().Set(x => x.ContactId, to).Set(x => x.MergedFromContactId, from).Set(x => x.MergeId, mergeId).Set(x => x.UpdatedAt, now).Inc(x => x.Version, 1L),
+            expectOne: false);
+
+    /// <summary>Every (remaining) lead <paramref name="mergeId"/> moved from <paramref name="restoredId"/>, moved back; index <c>contact</c>.</summary>
+    public static WriteOperation MoveBack(string mergeId, string survivorId, string restoredId, DateTimeOffset now) =>
+        Write.Update(
+            LeadCollections.Leads,
+            Filter<Lead>.Eq(x => x.ContactId, survivorId) & Filter<Lead>.Eq(x => x.MergeId, mergeId) & Filter<Lead>.Eq(x => x.MergedFromContactId, restoredId),
+            new Update<Lead>().Set(x => x.ContactId, restoredId).Unset(x => x.MergedFromContactId).Unset(x => x.MergeId).Set(x => x.UpdatedAt, now).Inc(x => x.Version, 1L),
+            expectOne: false);
+
     /// <summary>Leads captured with this (normalised) e-mail, newest first.</summary>
     public static Query<Lead> WithEmail(string email) =>
         LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.Email, email)).OrderByDescending(x => x.CapturedAt);

@@ -7,6 +7,28 @@ using MassTransit;
 namespace Crm.Messaging.Contacts;
 
 /// <summary>
+/// Messaging's part of a merge (queues <c>messaging-contacts-merged</c> and <c>messaging-contacts-unmerged</c>,
+/// <see cref="RekeyOnContactsMerged"/>): the messages of a merged contact — finished ones and claims being sent (the
+/// claim keeps its token) — move to the survivor, marked with the merge and the contact they came from; an un-merge moves
+/// exactly those back. The send-once key is per lead and template, so it follows the lead. Suppression markers
+/// (<see cref="ErasedContact"/>) never move: an erased contact cannot be merged. One set-based update per contact.
+/// </summary>
+public sealed class MessagingRekeyer : IContactRekeyer
+{
+    public Task MergeAsync(UnitOfWork unit, string mergeId, string survivorId, string mergedId, CancellationToken cancellationToken)
+    {
+        unit.Add(MessageQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
+        return Task.CompletedTask;
+    }
+
+    public Task UnmergeAsync(UnitOfWork unit, string mergeId, string survivorId, string restoredId, CancellationToken cancellationToken)
+    {
+        unit.Add(MessageQueries.MoveBack(mergeId, survivorId, restoredId));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
 /// Queue <c>messaging-contact-erasure-requested</c>: the contact's messages lose what is about the person — the address
 /// written to and the subject (it names them); the body is never stored — (<see cref="Message.Erased"/>), a claim being
 /// sent at that moment is finished as <c>suppressed</c> (its delivery cannot complete it), the contact is marked erased

@@ -34,6 +34,9 @@ public sealed record Message : IDocument
     public string? OwnerTeamId { get; init; }
     /// <summary>When the person's data (address, subject) was removed from it (GDPR erasure, <c>Contacts/ContactLifecycle</c>); null otherwise.</summary>
     public DateTimeOffset? ErasedAt { get; init; }
+    /// <summary>The merge that moved it to <see cref="ContactId"/> from <see cref="MergedFromContactId"/> (an un-merge moves exactly those back).</summary>
+    public string? MergeId { get; init; }
+    public string? MergedFromContactId { get; init; }
     public long Version { get; init; } = 1;
 
     /// <summary>

@@ -77,6 +77,26 @@ public static class MessageQueries
                 .Inc(m => m.Version, 1),
             expectOne: false);
 
+    /// <summary>
+    /// Every message of <paramref name="from"/> (finished or being sent: a claim keeps its token) moved to
+    /// <paramref name="to"/>, marked with the merge, so the survivor's history, frequency caps and replies see one person;
+    /// index <c>contact_sent</c>.
+    /// </summary>
+    public static WriteOperation MoveToSurvivor(string mergeId, string from, string to) =>
+        Write.Update(
+            MessageCollections.Messages,
+            Filter<Message>.Eq(m => m.ContactId, from),
+            new Update<Message>().Set(m => m.ContactId, to).Set(m => m.MergedFromContactId, from).Set(m => m.MergeId, mergeId).Inc(m => m.Version, 1),
+            expectOne: false);
+
+    /// <summary>Every message <paramref name="mergeId"/> moved from <paramref name="restoredId"/>, moved back; index <c>contact_sent</c>.</summary>
+    public static WriteOperation MoveBack(string mergeId, string survivorId, string restoredId) =>
+        Write.Update(
+            MessageCollections.Messages,
+            Filter<Message>.Eq(m => m.ContactId, survivorId) & Filter<Message>.Eq(m => m.MergeId, mergeId) & Filter<Message>.Eq(m => m.MergedFromContactId, restoredId),
+            new Update<Message>().Set(m => m.ContactId, restoredId).Unset(m => m.MergedFromContactId).Unset(m => m.MergeId).Inc(m => m.Version, 1),
+            expectOne: false);
+
     /// <summary>Finished messages to a contact, newest first (index <c>contact_sent</c>).</summary>
     public static Query<Message> NewestOfContact(string contactId) =>
         Newest(Filter<Message>.Eq(m => m.ContactId, contactId));

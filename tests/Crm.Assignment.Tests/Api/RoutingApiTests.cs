@@ -325,4 +325,35 @@ public sealed class RoutingApiTests
         var erased = Assert.Single((await factory.ExportPersonalDataAsync(mine.ContactId)).Records("assignments"));
         Assert.Equal((mine.LeadId, null, null), (erased.Text("id"), erased.Text("language"), erased.Text("region")));
     }
+
+    [Fact]
+    public async Task An_unmerge_moves_back_exactly_the_assignments_its_merge_moved_even_when_it_arrives_first()
+    {
+        await using var factory = new CrmServiceFactory<AssignmentEntryPoint>();
+        var client = factory.CreateClient();
+        await CreateRepAsync(client, "Ann", 10);
+        var merged = Scored("warm", 10);
+        var own = Scored("warm", 10);
+        await factory.Harness.Bus.Publish(merged);
+        await factory.Harness.Bus.Publish(own);
+        await AssignedAsync(factory, merged.LeadId);
+        await AssignedAsync(factory, own.LeadId);
+        var survivor = own.ContactId;
+        var mergeId = Guid.NewGuid().ToString("N");
+
+        await factory.Harness.Bus.Publish(new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MergeId = mergeId, SurvivorId = survivor, MergedIds = [merged.ContactId] });
+        await Poll.UntilAsync(async () => (await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{merged.LeadId}")).ContactId == survivor, "the lead re-keyed to the survivor");
+
+        await factory.Harness.Bus.Publish(new ContactsUnmerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MergeId = mergeId, SurvivorId = survivor, RestoredIds = [merged.ContactId] });
+        await Poll.UntilAsync(async () => (await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{merged.LeadId}")).ContactId == merged.ContactId, "the lead moved back");
+        Assert.Equal(survivor, (await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{own.LeadId}")).ContactId);
+
+        // The un-merge of another merge overtakes it: the late merge moves nothing.
+        var early = Guid.NewGuid().ToString("N");
+        await factory.Harness.Bus.Publish(new ContactsUnmerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MergeId = early, SurvivorId = survivor, RestoredIds = [merged.ContactId] });
+        await Poll.UntilAsync(() => Task.FromResult(factory.Harness.Consumed.Select<ContactsUnmerged>().Any(x => x.Context.Message.MergeId == early)), "the early un-merge consumed");
+        await factory.Harness.Bus.Publish(new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MergeId = early, SurvivorId = survivor, MergedIds = [merged.ContactId] });
+        await Poll.UntilAsync(() => Task.FromResult(factory.Harness.Consumed.Select<ContactsMerged>().Any(x => x.Context.Message.MergeId == early)), "the late merge consumed");
+        Assert.Equal(merged.ContactId, (await client.ReadAsync<LeadAssignmentResponse>($"/api/assignment/leads/{merged.LeadId}")).ContactId);
+    }
 }
