@@ -26,6 +26,8 @@ public sealed record ImportBatchPlan
     public required IReadOnlyList<IdentityOwner> Identities { get; init; }
     public required IReadOnlyList<object> Events { get; init; }
     public required IReadOnlyList<(ImportRow Row, ImportOutcome Outcome)> Outcomes { get; init; }
+    /// <summary>Rows whose identities belonged to several contacts (the e-mail to one, the phone to another): the contact the row went to and what matched, recorded for review.</summary>
+    public IReadOnlyList<(string ContactId, IReadOnlyList<Duplicates.ConflictMatch> Matches)> Conflicts { get; init; } = [];
 }
 
 /// <summary>
@@ -55,6 +57,7 @@ public static class ImportPlanner
         var identities = new List<IdentityOwner>();
         var outcomes = new List<(ImportRow, ImportOutcome)>(rows.Count);
 
+        var conflicts = new List<(string ContactId, IReadOnlyList<Duplicates.ConflictMatch> Matches)>();
         foreach (var row in rows)
         {
             var requested = row.Command.Identities;
@@ -77,6 +80,11 @@ public static class ImportPlanner
 
             var matched = rowOwners.Values.Distinct(StringComparer.Ordinal).Select(id => state[id]).ToList();
             var plan = ContactResolution.Plan(row.Command, rowOwners, matched, newId(), now);
+            if (plan.Conflicts.Count > 0)
+            {
+                conflicts.Add((plan.Contact.Id, plan.Conflicts));
+            }
+
             var (contact, profileChanges) = row.Profile.ApplyTo(plan.Contact, plan.Created);
             state[contact.Id] = contact;
             foreach (var identity in plan.NewIdentities)
@@ -136,6 +144,6 @@ public static class ImportPlanner
             }
         }
 
-        return new ImportBatchPlan { Inserts = inserts, Replaces = replaces, Identities = identities, Events = events, Outcomes = outcomes };
+        return new ImportBatchPlan { Inserts = inserts, Replaces = replaces, Identities = identities, Events = events, Outcomes = outcomes, Conflicts = conflicts };
     }
 }

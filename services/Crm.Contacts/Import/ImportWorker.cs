@@ -249,6 +249,11 @@ public sealed class ImportWorker(
                 unit.Publish(message);
             }
 
+            foreach (var (contactId, matches) in plan.Conflicts)
+            {
+                Duplicates.DuplicateDetector.RecordConflict(unit, contactId, matches);
+            }
+
             var orphans = plan.Outcomes.Where(o => o.Outcome == ImportOutcome.Orphaned)
                 .Select(o => Error(job.Id, o.Row.Row, 0, new ImportRowError(string.Empty, "an identity of the row belongs to a contact that no longer exists")))
                 .ToList();

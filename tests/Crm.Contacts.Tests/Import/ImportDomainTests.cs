@@ -126,6 +126,22 @@ public sealed class ImportDomainTests
     }
 
     [Fact]
+    public void A_row_whose_email_and_phone_belong_to_two_stored_contacts_goes_to_the_older_and_is_a_conflict_for_review()
+    {
+        var older = new Contact { Id = "c-a", Emails = ["anna@example.com"], CreatedAt = Now.AddDays(-2), UpdatedAt = Now.AddDays(-2), Version = 1 };
+        var newer = new Contact { Id = "c-b", Phones = ["+49301234567"], CreatedAt = Now.AddDays(-1), UpdatedAt = Now.AddDays(-1), Version = 1 };
+        var owners = new Dictionary<string, string> { ["email:anna@example.com"] = "c-a", ["phone:+49301234567"] = "c-b" };
+
+        var plan = ImportPlanner.Plan([Row(1, null, "anna@example.com", "+49301234567")], owners, [older, newer], () => "unused", Now);
+
+        Assert.Equal(ImportOutcome.Merged, Assert.Single(plan.Outcomes).Outcome);
+        Assert.Empty(plan.Identities);
+        var (contactId, matches) = Assert.Single(plan.Conflicts);
+        Assert.Equal("c-a", contactId);
+        Assert.Equal([new Crm.Contacts.Duplicates.ConflictMatch("email", "c-a"), new Crm.Contacts.Duplicates.ConflictMatch("phone", "c-b")], matches);
+    }
+
+    [Fact]
     public void A_known_contact_only_fills_blanks_and_gains_tags_and_keeps_its_stage()
     {
         var contact = new Contact { Id = "c", Name = "Anna", Country = "AT", Tags = ["vip"], LifecycleStage = LifecycleStage.Customer, CreatedAt = Now, UpdatedAt = Now, Version = 1 };
