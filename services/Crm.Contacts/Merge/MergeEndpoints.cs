@@ -205,26 +205,15 @@ public static class MergeEndpoints
         return Results.Ok(new Page<MergeResponse> { Items = items });
     }
 
-    private static async Task<IResult> GetRulesAsync(IDocumentStore store, HttpContext http, CancellationToken cancellationToken)
-    {
-        var rules = await store.GetAsync(MergeCollections.Rules, MergeRules.DocumentId, cancellationToken) ?? MergeRules.Default;
-        http.Response.SetETag(rules.Version);
-        return Results.Ok(rules.ToDocument());
-    }
+    private static Task<IResult> GetRulesAsync(IDocumentStore store, HttpContext http, CancellationToken cancellationToken) =>
+        SettingsDocuments.GetAsync(store, http, MergeCollections.Rules, MergeRules.DocumentId, MergeRules.Default, r => r.ToDocument(), cancellationToken);
 
-    private static async Task<IResult> PutRulesAsync(MergeRulesDocument request, [FromHeader(Name = "If-Match")] string? ifMatch, UnitOfWork unit, HttpContext http, CancellationToken cancellationToken)
+    private static Task<IResult> PutRulesAsync(MergeRulesDocument request, [FromHeader(Name = "If-Match")] string? ifMatch, UnitOfWork unit, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var parsed = MergeRules.Parse(request, errors);
         errors.ThrowIfAny();
-        var expected = ETags.ExpectedVersion(ifMatch, "merge rules");
-        var current = await unit.GetAsync(MergeCollections.Rules, MergeRules.DocumentId, cancellationToken);
-        ETags.CheckVersion(expected, current?.Version ?? 0, "merge rules");
-        var rules = parsed! with { UpdatedAt = unit.Now, Version = (current?.Version ?? 0) + 1 };
-        unit.Save(MergeCollections.Rules, rules, current);
-        await unit.CommitAsync(cancellationToken);
-        http.Response.SetETag(rules.Version);
-        return Results.Ok(rules.ToDocument());
+        return SettingsDocuments.PutAsync(unit, http, ifMatch, "merge rules", MergeCollections.Rules, MergeRules.DocumentId, version => parsed! with { UpdatedAt = unit.Now, Version = version }, r => r.ToDocument(), cancellationToken);
     }
 
     /// <summary>The merge with the survivor's profile as it stands now (as the merge left it when the survivor is gone).</summary>

@@ -163,26 +163,15 @@ public static class OrderEndpoints
         return Results.Ok(summary.ToResponse(time.GetUtcNow(), rules));
     }
 
-    private static async Task<IResult> GetRulesAsync(IDocumentStore store, HttpContext http, CancellationToken cancellationToken)
-    {
-        var rules = await store.GetAsync(OrderCollections.LoyaltyRules, LoyaltyRules.DocumentId, cancellationToken) ?? LoyaltyRules.Default;
-        http.Response.SetETag(rules.Version);
-        return Results.Ok(rules.ToDocument());
-    }
+    private static Task<IResult> GetRulesAsync(IDocumentStore store, HttpContext http, CancellationToken cancellationToken) =>
+        SettingsDocuments.GetAsync(store, http, OrderCollections.LoyaltyRules, LoyaltyRules.DocumentId, LoyaltyRules.Default, r => r.ToDocument(), cancellationToken);
 
-    private static async Task<IResult> PutRulesAsync(LoyaltyRulesDocument request, [FromHeader(Name = "If-Match")] string? ifMatch, UnitOfWork unit, HttpContext http, CancellationToken cancellationToken)
+    private static Task<IResult> PutRulesAsync(LoyaltyRulesDocument request, [FromHeader(Name = "If-Match")] string? ifMatch, UnitOfWork unit, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var parsed = LoyaltyRules.Parse(request, errors);
         errors.ThrowIfAny();
-        var expected = ETags.ExpectedVersion(ifMatch, "loyalty rules");
-        var current = await unit.GetAsync(OrderCollections.LoyaltyRules, LoyaltyRules.DocumentId, cancellationToken);
-        ETags.CheckVersion(expected, current?.Version ?? 0, "loyalty rules");
-        var rules = parsed! with { Version = (current?.Version ?? 0) + 1 };
-        unit.Save(OrderCollections.LoyaltyRules, rules, current);
-        await unit.CommitAsync(cancellationToken);
-        http.Response.SetETag(rules.Version);
-        return Results.Ok(rules.ToDocument());
+        return SettingsDocuments.PutAsync(unit, http, ifMatch, "loyalty rules", OrderCollections.LoyaltyRules, LoyaltyRules.DocumentId, version => parsed! with { Version = version }, r => r.ToDocument(), cancellationToken);
     }
 
     private static IResult NotFound(string id) =>
