@@ -151,25 +151,9 @@ public sealed class ContactErasureTests(MessagingApiFactory factory) : IClassFix
         return [.. factory.Harness.Published.Select<ContactDataErased>(x => x.Context.Message.RequestId == requestId).Select(x => x.Context.Message)];
     }
 
-    private ContactCard NewContact()
-    {
-        var suffix = Ids.New()[^10..];
-        var contact = new ContactCard($"c-{Ids.New()}", $"Eve {suffix}", [$"eve.{suffix}@example.com"]);
-        factory.Contacts.Add(contact);
-        return contact;
-    }
+    private ContactCard NewContact() => factory.NewContact("Eve");
 
-    private static LeadAssigned NewLeadAssigned(string contactId) => new()
-    {
-        EventId = Guid.NewGuid(),
-        OccurredAt = DateTimeOffset.UtcNow,
-        LeadId = $"l-{Ids.New()}",
-        ContactId = contactId,
-        RepId = "rep-1",
-        RepName = "Grace Hopper",
-        Grade = "hot",
-        Score = 25,
-    };
+    private static LeadAssigned NewLeadAssigned(string contactId) => MessagingApiFactory.NewLeadAssigned(contactId);
 
     private List<MimeMessage> FindEmails(string name)
     {

@@ -33,6 +33,28 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
 
     public string PickupDirectory => _pickup.Path;
 
+    /// <summary>A new person Contacts knows (<see cref="Contacts"/>): <paramref name="firstName"/> and a unique suffix, one e-mail.</summary>
+    public ContactCard NewContact(string firstName = "Ada")
+    {
+        var suffix = Ids.New()[^10..];
+        var contact = new ContactCard($"c-{Ids.New()}", $"{firstName} {suffix}", [$"{firstName.ToLowerInvariant()}.{suffix}@example.com"]);
+        Contacts.Add(contact);
+        return contact;
+    }
+
+    /// <summary>A new hot lead of the contact assigned to rep-1 (Grace Hopper).</summary>
+    public static Crm.Contracts.Assignment.LeadAssigned NewLeadAssigned(string contactId) => new()
+    {
+        EventId = Guid.NewGuid(),
+        OccurredAt = DateTimeOffset.UtcNow,
+        LeadId = $"l-{Ids.New()}",
+        ContactId = contactId,
+        RepId = "rep-1",
+        RepName = "Grace Hopper",
+        Grade = "hot",
+        Score = 25,
+    };
+
     /// <summary>The service's store, to read what it committed (through the document layer, never raw SQL).</summary>
     public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
 

@@ -257,25 +257,9 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), problem.RootElement.ToString());
     }
 
-    private ContactCard NewContact()
-    {
-        var suffix = Ids.New()[^10..];
-        var contact = new ContactCard($"c-{Ids.New()}", $"Ada {suffix}", [$"ada.{suffix}@example.com"]);
-        factory.Contacts.Add(contact);
-        return contact;
-    }
+    private ContactCard NewContact() => factory.NewContact("Ada");
 
-    private static LeadAssigned NewLeadAssigned(string contactId) => new()
-    {
-        EventId = Guid.NewGuid(),
-        OccurredAt = DateTimeOffset.UtcNow,
-        LeadId = $"l-{Ids.New()}",
-        ContactId = contactId,
-        RepId = "rep-1",
-        RepName = "Grace Hopper",
-        Grade = "hot",
-        Score = 25,
-    };
+    private static LeadAssigned NewLeadAssigned(string contactId) => MessagingApiFactory.NewLeadAssigned(contactId);
 
     private async Task<Page<MessageResponse>> ListAsync(string query)
     {
