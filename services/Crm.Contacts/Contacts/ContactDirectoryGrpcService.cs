@@ -57,6 +57,10 @@ public sealed class ContactDirectoryGrpcService(ContactResolver resolver, IDocum
         var contact = await store.GetAsync(ContactCollections.Contacts, request.ContactId, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"No contact has the id '{request.ContactId}'."));
         var reply = ToReply(contact);
+        reply.Locale = contact.Locale ?? string.Empty;
+        reply.TimeZone = contact.TimeZone ?? string.Empty;
+        reply.Country = contact.Country ?? string.Empty;
+        reply.Birthday = contact.Birthday?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
         ConsentReplies.AddTo(reply, await store.GetAsync(ConsentCollections.Consents, contact.Id, context.CancellationToken));
         return reply;
     }

@@ -37,9 +37,16 @@ public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient
             reply.Emails.Where(e => !string.IsNullOrWhiteSpace(e)).ToList())
         {
             DoNotContact = reply.DoNotContact,
+            Phones = reply.Phones.Where(p => !string.IsNullOrWhiteSpace(p)).ToList(),
+            Locale = Blank(reply.Locale),
+            TimeZone = Blank(reply.TimeZone),
+            Country = Blank(reply.Country),
+            Birthday = DateOnly.TryParseExact(reply.Birthday, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var birthday) ? birthday : null,
             Consents = reply.Consents
                 .Where(c => !string.IsNullOrWhiteSpace(c.Channel))
                 .GroupBy(c => c.Channel, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Last().Status, StringComparer.Ordinal),
         };
+
+    private static string? Blank(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
