@@ -645,6 +645,37 @@ public sealed record FaultResult(
 
     public bool Clean => Baseline is not { Clean: false } && Crash != "not reached" && NeverAcknowledged == 0 && Lost == 0 && AssignedTwice == 0 && EmailsMissing == 0 && EmailsTwice == 0 && CountedTwice == 0 && DeadLetters == 0 && Skipped == 0 && PoisonNotDeadLettered == 0 && Recovery is not null;
 
+    /// <summary>
+    /// Where the scenario misses the goal beyond <see cref="Clean"/> (empty when it meets it): no capture refused
+    /// while a dependency (Contacts, RabbitMQ) is down — Leads itself being killed may refuse, the careful integrator
+    /// retries —, the backlog drained within 2× the outage, and healthy throughput during poison ≥ 0.9 of the steady run.
+    /// </summary>
+    public IReadOnlyList<string> GoalMisses()
+    {
+        var misses = new List<string>();
+        if (Refused > 0 && Scenario is "contacts-down" or "rabbitmq-kill" or "rabbitmq-restart" or "kill-contacts")
+        {
+            misses.Add($"{Refused} captures refused while a dependency was down (goal 0)");
+        }
+
+        if (Outage is { } outage && Drained is { } drained && drained.TotalSeconds > 2 * outage)
+        {
+            misses.Add(string.Create(CultureInfo.InvariantCulture, $"backlog drained in {drained.TotalSeconds:0.0} s = {drained.TotalSeconds / outage:0.0}× the {outage} s outage (goal ≤ 2×)"));
+        }
+
+        if (Outage is not null && Drained is null && Recovery is not null)
+        {
+            misses.Add("the backlog was never back to two seconds of captures");
+        }
+
+        if (ThroughputRatio is { } ratio && ratio < 0.9)
+        {
+            misses.Add(string.Create(CultureInfo.InvariantCulture, $"healthy throughput {ratio:0.00} of the steady run (goal ≥ 0.9)"));
+        }
+
+        return misses;
+    }
+
     /// <summary>Healthy throughput against the steady run just before (<c>poison</c> only; the goal is ≥ 0.9).</summary>
     public double? ThroughputRatio => Throughput / Baseline?.Throughput;
 
