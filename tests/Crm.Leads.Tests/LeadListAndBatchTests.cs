@@ -62,6 +62,37 @@ public sealed class LeadListAndBatchTests(LeadsApiFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_created_range_is_from_inclusive_to_exclusive_and_team_names_the_owners_team()
+    {
+        var source = Unique("range");
+        var first = await CaptureAsync(source, 1);
+        await Poll.UntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow > first.CapturedAt.AddMilliseconds(1)), "the clock to pass the first capture");
+        var second = await CaptureAsync(source, 2);
+        Assert.True(second.CapturedAt > first.CapturedAt);
+        await factory.Harness.Bus.Publish(new LeadAssigned
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = DateTimeOffset.UtcNow,
+            LeadId = second.Id,
+            ContactId = second.ContactId!,
+            RepId = "rep-range",
+            RepName = "Ran",
+            TeamId = "team-range",
+        });
+        await Poll.UntilAsync(async () => (await ListAsync($"source={source}&owner=rep-range")).Items.Count == 1, "the assignment to be applied");
+
+        static string At(DateTimeOffset at) => Uri.EscapeDataString(at.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal([first.Id], (await ListAsync($"source={source}&createdTo={At(second.CapturedAt)}")).Items.Select(l => l.Id));
+        Assert.Empty((await ListAsync($"source={source}&createdTo={At(first.CapturedAt)}")).Items);
+        Assert.Equal([second.Id], (await ListAsync($"source={source}&createdFrom={At(second.CapturedAt)}&createdTo={At(second.CapturedAt.AddMilliseconds(1))}")).Items.Select(l => l.Id));
+        Assert.Equal([second.Id, first.Id], (await ListAsync($"source={source}&createdFrom={At(first.CapturedAt)}&createdTo={At(second.CapturedAt.AddMilliseconds(1))}")).Items.Select(l => l.Id));
+
+        Assert.Equal([second.Id], (await ListAsync($"source={source}&team=team-range")).Items.Select(l => l.Id));
+        Assert.Empty((await ListAsync($"source={source}&team=team-other")).Items);
+        Assert.Empty((await ListAsync($"source={source}&team=team-range&createdTo={At(second.CapturedAt)}")).Items);
+    }
+
+    [Fact]
     public async Task Bad_filters_are_named_at_once()
     {
         using var response = await _client.GetAsync("/api/leads?grade=boiling&scoreMin=x&sort=name&createdFrom=yesterday&limit=0&color=red");

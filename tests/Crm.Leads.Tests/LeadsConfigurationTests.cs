@@ -48,6 +48,40 @@ public sealed class ConfiguredThresholdsTests(StrictScoringFactory factory) : IC
     }
 }
 
+/// <summary>The Leads service with <c>Leads:RepeatCapture=NewLead</c>: every capture is a lead of its own.</summary>
+public sealed class NewLeadPerCaptureFactory : LeadsApiFactory
+{
+    public NewLeadPerCaptureFactory() => Settings["Leads:RepeatCapture"] = "NewLead";
+}
+
+public sealed class RepeatCaptureAsNewLeadTests(NewLeadPerCaptureFactory factory) : IClassFixture<NewLeadPerCaptureFactory>
+{
+    [Fact]
+    public async Task With_NewLead_the_same_person_twice_is_one_contact_with_two_open_leads()
+    {
+        using var client = factory.CreateClient();
+        var email = $"twice-{Guid.NewGuid():N}@example.com";
+        var source = $"newlead-{Guid.NewGuid():N}";
+
+        using var first = await client.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = email, Source = source, Interest = "basic" }, CrmClient.JsonOptions);
+        using var second = await client.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = email.ToUpperInvariant(), Source = source, Interest = "premium" }, CrmClient.JsonOptions);
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (first.StatusCode, second.StatusCode));
+        var a = (await first.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+        var b = (await second.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+        Assert.NotEqual(a.Id, b.Id);
+        Assert.Equal(a.ContactId, b.ContactId);
+        Assert.Equal((LeadStatus.Open, "basic", LeadStatus.Open, "premium"), (a.Status, a.Interest, b.Status, b.Interest));
+        Assert.Equal(1, (await client.GetFromJsonAsync<LeadResponse>($"/api/leads/{a.Id}", CrmClient.JsonOptions))!.Version);
+
+        var store = factory.Services.GetRequiredService<IDocumentStore>();
+        var stored = await store.FindAsync(LeadCollections.Leads.Find(Filter<Lead>.Eq(x => x.Source, source)));
+        Assert.Equal(2, stored.Count);
+        Assert.All(stored, l => Assert.Null(l.OpenKey));
+        Assert.All(stored, l => Assert.Equal(0, l.RepeatCaptures));
+    }
+}
+
 /// <summary>The real gRPC client (no fake) pointed at a port where nothing listens: Contacts is down.</summary>
 public sealed class ContactsDownFactory : CrmServiceFactory<LeadsEntryPoint>
 {

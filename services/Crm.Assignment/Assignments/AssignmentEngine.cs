@@ -233,11 +233,21 @@ public sealed class AssignmentEngine
         /// <summary>Whether any rep has room for a lead now (else nothing can be assigned).</summary>
         public bool AnyRoom => _router.AnyRoom();
 
-        public static async Task<RoutingPass> ReadAsync(UnitOfWork unit, CancellationToken cancellationToken) => new(
-            await unit.FindAsync(AssignmentQueries.RepsInCreationOrder(), cancellationToken),
-            await unit.GetAsync(AssignmentCollections.Routing, RoutingState.RoundRobinId, cancellationToken),
-            await unit.GetAsync(AssignmentCollections.Rules, RoutingRules.DocumentId, cancellationToken),
-            await unit.GetAsync(AssignmentCollections.SlaPolicies, SlaPolicies.DocumentId, cancellationToken));
+        /// <summary>
+        /// Reads the routing state <b>before</b> the reps: a rep added after the state was read commits a drain that moves
+        /// the state, so this pass's commit (guarded by the version read here) fails and runs again with that rep. Read
+        /// the other way round, a rep added between the two reads would be missed and a lead that "finds nobody free" would
+        /// commit over the fresh state and wait for the safety drain timer (review finding M5).
+        /// </summary>
+        public static async Task<RoutingPass> ReadAsync(UnitOfWork unit, CancellationToken cancellationToken)
+        {
+            var state = await unit.GetAsync(AssignmentCollections.Routing, RoutingState.RoundRobinId, cancellationToken);
+            return new(
+                await unit.FindAsync(AssignmentQueries.RepsInCreationOrder(), cancellationToken),
+                state,
+                await unit.GetAsync(AssignmentCollections.Rules, RoutingRules.DocumentId, cancellationToken),
+                await unit.GetAsync(AssignmentCollections.SlaPolicies, SlaPolicies.DocumentId, cancellationToken));
+        }
 
         /// <summary>
         /// Routes <paramref name="waiting"/> (in serving order) one by one until <paramref name="max"/> are assigned or

@@ -91,7 +91,8 @@ public sealed record Lead : IDocument
 
     /// <summary>
     /// This open lead with a later capture of its contact recorded on it: what it did not know yet is filled in (an
-    /// attribute it has is never overwritten; free fields are added, not replaced), the capture counted.
+    /// attribute it has is never overwritten; free fields are added, not replaced), the capture counted, and what the
+    /// capture logged (the call of a phone capture) added to its activities.
     /// </summary>
     public Lead WithRepeatCapture(Lead capture, DateTimeOffset at)
     {
@@ -118,6 +119,7 @@ public sealed record Lead : IDocument
             DecisionDate = DecisionDate ?? capture.DecisionDate,
             ReferredBy = ReferredBy ?? capture.ReferredBy,
             Fields = fields,
+            Activities = capture.Activities.Count == 0 ? Activities : [.. Activities.Concat(capture.Activities).TakeLast(Pipelines.LeadStages.MaxActivities)],
             Signals = LeadScoring.CaptureSignals(LeadScoring.WithSignal(Signals, SignalTypes.RepeatCapture, at), capture.PagesVisited, capture.LastInteractionAt, at),
             RepeatCaptures = RepeatCaptures + 1,
             LastCapturedAt = at,

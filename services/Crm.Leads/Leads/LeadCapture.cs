@@ -34,6 +34,12 @@ public sealed class LeadCapture(
     PipelineCache pipelines,
     IOptions<LeadsOptions> options)
 {
+    /// <summary>
+    /// The activity type a phone capture logs (channel <c>phone</c>, given or inferred: the capture is a call), by whoever
+    /// captured it: the default pipeline's exit from <c>new</c> asks for one.
+    /// </summary>
+    public const string CallActivity = "call";
+
     /// <summary>Validates and resolves, then writes into <paramref name="unit"/> (<see cref="PrepareAsync"/> then <see cref="Apply"/>).</summary>
     public async Task<CaptureOutcome> CaptureAsync(CaptureLeadRequest request, Actor capturedBy, UnitOfWork unit, CancellationToken cancellationToken)
     {
@@ -152,6 +158,7 @@ public sealed class LeadCapture(
     {
         var source = CaptureLeadValidation.Trimmed(capture.Source)!;
         var utm = Utm(capture.Utm);
+        var channel = capture.Channel ?? ChannelInference.Infer(source, utm);
         var lead = new Lead
         {
             Id = Ids.New(),
@@ -161,7 +168,7 @@ public sealed class LeadCapture(
             Phone = CaptureLeadValidation.Trimmed(capture.Phone),
             ExternalId = CaptureLeadValidation.Trimmed(capture.ExternalId),
             Source = source,
-            Channel = capture.Channel ?? ChannelInference.Infer(source, utm),
+            Channel = channel,
             Campaign = CaptureLeadValidation.Trimmed(capture.Campaign) ?? utm?.Campaign,
             Utm = utm,
             Interest = CaptureLeadValidation.Trimmed(capture.Interest),
@@ -174,6 +181,7 @@ public sealed class LeadCapture(
             Status = LeadStatus.Open,
             StageEnteredAt = now,
             StageHistory = [new StageChange { From = null, To = pipeline.FirstStage, Status = LeadStatus.Open, At = now, By = capturedBy }],
+            Activities = CaptureActivities(channel, capturedBy, now),
             PagesVisited = capture.PagesVisited,
             LastInteractionAt = capture.LastInteractionAt?.TruncateToMs(),
             Fields = capture.Fields is null ? new Dictionary<string, string>() : new Dictionary<string, string>(capture.Fields, StringComparer.Ordinal),
@@ -186,6 +194,16 @@ public sealed class LeadCapture(
         };
         return lead;
     }
+
+    /// <summary>
+    /// What the capture itself logs: a phone capture is a call, logged by the capturer at the capture time. It is part of
+    /// the capture (announced by <c>LeadCaptured</c> with channel <c>phone</c>), so no <c>LeadActivityLogged</c> of its
+    /// own: the owner's first-contact clock in Assignment still waits for the owner.
+    /// </summary>
+    private static IReadOnlyList<LeadActivity> CaptureActivities(Channel channel, Actor capturedBy, DateTimeOffset now) =>
+        channel == Channel.Phone
+            ? [new LeadActivity { Id = Ids.New(), Type = CallActivity, At = now, Note = "Logged with the lead's capture by phone.", By = capturedBy }]
+            : [];
 
     private static UtmTags? Utm(UtmTags? utm)
     {

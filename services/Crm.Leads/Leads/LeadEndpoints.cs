@@ -23,7 +23,8 @@ public static class LeadEndpoints
                 "Stores a lead from a web form, an ad platform, a referral, a call or any integration: the person is resolved to a " +
                 "contact (by e-mail or phone), the lead enters its pipeline's first stage, is scored at once and assigned to a rep " +
                 "asynchronously (`ownerId` stays null until then). At least one of `email` and `phone` is required; `channel` is " +
-                "optional (inferred from `source` and `utm`, else `unknown`); unknown fields are rejected; a 400 names every bad field " +
+                "optional (inferred from `source` and `utm`, else `unknown`); a `phone` capture logs the call: a `call` activity by the " +
+                "caller, which the default pipeline's exit from `new` counts. Unknown fields are rejected; a 400 names every bad field " +
                 "at once, those Contacts finds in the e-mail or phone included. **200** (not 201): the contact already has an open lead " +
                 "in this pipeline, and this capture was recorded on it (what it did not know is filled in, the capture scores as a " +
                 "`repeat-capture` signal) — `Location` and the body are that lead. **202**: Contacts could not answer; the lead is " +

@@ -4,7 +4,9 @@ namespace Crm.ServiceDefaults.Storage;
 
 /// <summary>
 /// Opaque ids, sortable by creation time (UUID v7, 32 lower-case hex digits) and strictly increasing within a
-/// process, so events written in one transaction leave the outbox in the order they were written.
+/// process: documents and cursor pages sort by them, and the outbox dispatcher reads its oldest records first. That is
+/// no delivery order: the outbox publishes at least once and unordered (concurrent confirms, per-record back-off,
+/// republished after a crash; see <see cref="OutboxDispatcher"/>), so consumers never rely on the order of events.
 /// </summary>
 public static class Ids
 {

@@ -51,6 +51,47 @@ public sealed class PipelineApiTests(LeadsApiFactory factory) : IClassFixture<Le
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Issue 9: "phone (a call logged)": a phone capture logs the call, by who captured it, so the lead may leave <c>new</c>.</summary>
+    [Fact]
+    public async Task A_phone_capture_logs_a_call_by_its_capturer_that_lets_the_lead_leave_new()
+    {
+        var phone = $"+49151{Random.Shared.NextInt64(10_000_000, 100_000_000)}";
+        using var captured = await PostAsync("/api/leads", new CaptureLeadRequest { Name = "Tom", Phone = phone, Source = Unique("hotline"), Channel = Channel.Phone });
+        Assert.Equal(HttpStatusCode.Created, captured.StatusCode);
+        var lead = (await captured.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+
+        var call = Assert.Single(lead.Activities);
+        Assert.Equal(("call", lead.CapturedAt), (call.Type, call.At));
+        Assert.NotNull(lead.CapturedBy);
+        Assert.Equal(lead.CapturedBy, call.By);
+        var contacted = await OkAsync(await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "contacted" }));
+        Assert.Equal("contacted", contacted.Stage);
+
+        // Another call from the same person is logged on the open lead too.
+        using var again = await PostAsync("/api/leads", new CaptureLeadRequest { Phone = phone, Source = Unique("hotline"), Channel = Channel.Phone });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var repeated = (await again.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+        Assert.Equal(lead.Id, repeated.Id);
+        Assert.Equal(["call", "call"], repeated.Activities.Select(a => a.Type));
+
+        // The call is part of the capture (LeadCaptured, channel phone): no LeadActivityLogged of its own.
+        await Poll.UntilAsync(async () => await factory.OutboxCountAsync() == 0, "the outbox to be published");
+        Assert.Contains(factory.Harness.Published.Select<LeadCaptured>(), x => x.Context.Message.LeadId == lead.Id && x.Context.Message.Channel == "phone");
+        Assert.DoesNotContain(factory.Harness.Published.Select<LeadActivityLogged>(), x => x.Context.Message.LeadId == lead.Id);
+    }
+
+    [Fact]
+    public async Task A_capture_whose_source_says_call_is_a_phone_capture_and_logs_the_call_other_channels_log_nothing()
+    {
+        using var inferred = await PostAsync("/api/leads", new CaptureLeadRequest { Email = $"{Unique("c")}@example.com", Source = "inbound call" });
+        using var web = await PostAsync("/api/leads", new CaptureLeadRequest { Email = $"{Unique("w")}@example.com", Source = Unique("form"), Channel = Channel.Web });
+
+        var byPhone = (await inferred.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+        Assert.Equal(Channel.Phone, byPhone.Channel);
+        Assert.Equal(["call"], byPhone.Activities.Select(a => a.Type));
+        Assert.Empty((await web.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!.Activities);
+    }
+
     [Fact]
     public async Task A_patch_naming_a_member_twice_or_not_json_is_a_400_and_changes_nothing()
     {

@@ -89,6 +89,29 @@ public sealed class SignalsApiTests(LeadsApiFactory factory) : IClassFixture<Lea
     }
 
     [Fact]
+    public async Task A_signal_may_name_the_person_by_the_phone_in_e164_as_the_lead_holds_it()
+    {
+        var digits = Random.Shared.NextInt64(10_000_000, 100_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var response = await _client.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Phone = $"0151 {digits}", Source = Unique("signals") }, CrmClient.JsonOptions);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var lead = (await response.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+        Assert.Equal($"+49151{digits}", lead.Phone);
+
+        var answer = await SendAsync(
+            new SignalRequest { Id = Unique("s"), Type = "page-view", Phone = $" +49151{digits} " },
+            new SignalRequest { Id = Unique("s"), Type = "page-view", Phone = $"0151 {digits}" },
+            new SignalRequest { Id = Unique("s"), Type = "page-view", Phone = "+4915100000000" },
+            new SignalRequest { Id = Unique("s"), Type = "page-view", Phone = lead.Phone, Email = "x@example.com" });
+
+        Assert.Equal([202, 400, 404, 400], answer.Results.Select(r => r.Status));
+        Assert.Equal(lead.Id, answer.Results[0].LeadId);
+        Assert.Equal(["phone"], answer.Results[1].Errors!.Keys);
+        var read = await LeadAsync(lead.Id);
+        Assert.Equal(lead.Version + 1, read.Version);
+        Assert.Contains(read.ScoreBreakdown, l => l.Rule == "pages-visited" && l.Points == 3);
+    }
+
+    [Fact]
     public async Task Crossing_into_hot_is_announced_once_per_crossing_and_the_history_explains_each_change()
     {
         var lead = await CaptureAsync($"{Unique("hot")}@example.com");
