@@ -11,7 +11,6 @@ using Crm.Gateway.OpenApi;
 using Crm.OpenApi.Tests;
 using Crm.ServiceDefaults.Security;
 using Crm.Testing;
-using Microsoft.AspNetCore.Http;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -127,7 +126,8 @@ public sealed class GatewaySecurityMatrixTests(SecurityMatrixFixture fixture, IT
         var leftToTheService = 0;
         foreach (var (method, template, path, declared) in routes)
         {
-            var gatewayScope = RouteScopes.Of(new DefaultHttpContext { Request = { Method = method, Path = path } }.Request)!;
+            var gatewayScope = GatewayChecks(method, path);
+            Assert.Equal(gatewayScope.Service, declared.Service);
             var own = gatewayScope.Service == GatewayService.Name;
             var withIt = await KeyAsync([declared.ToString()]);
             string[] withoutScopes = [.. Scopes.All.Where(s => !s.StartsWith(gatewayScope.Service + ":", StringComparison.Ordinal))];
@@ -165,8 +165,9 @@ public sealed class GatewaySecurityMatrixTests(SecurityMatrixFixture fixture, IT
                     }
                 }
 
-                if (!own && !passes && seen is not null)
+                if (!own && !passes && status == expected && seen is not null)
                 {
+                    // Refused to the caller, but the service got the request all the same.
                     unexpectedSuccesses.Add($"{line}: forwarded to the service anyway");
                 }
 
@@ -192,6 +193,19 @@ public sealed class GatewaySecurityMatrixTests(SecurityMatrixFixture fixture, IT
         output.WriteLine($"[security] gateway matrix: {calls} calls, {routes.Count} routes x {callers} callers; unexpected successes: {unexpectedSuccesses.Count}; wrong answers: {wrongAnswers.Count}; forwarded without the operation's declared scope (the service answers 403, see ServiceSecurityMatrix): {leftToTheService}");
         Assert.True(unexpectedSuccesses.Count == 0, "Unexpected successes:\n" + string.Join('\n', unexpectedSuccesses));
         Assert.True(wrongAnswers.Count == 0, "Wrong answers:\n" + string.Join('\n', wrongAnswers));
+    }
+
+    /// <summary>
+    /// What the gateway must check before forwarding, written out here rather than taken from <see cref="RouteScopes"/>
+    /// (so a change there is caught): the service named by the path, read for GET / HEAD, write otherwise, and
+    /// <c>gateway:admin</c> for the gateway's own API.
+    /// </summary>
+    private static RequiredScope GatewayChecks(string method, string path)
+    {
+        var service = path.Split('/')[2];
+        Assert.Contains(service, Scopes.Services);
+        return service == GatewayService.Name ? new RequiredScope(service, Access.Admin)
+            : new RequiredScope(service, method is "GET" or "HEAD" ? Access.Read : Access.Write);
     }
 
     /// <summary>Every operation of the merged document: method, template, a path with made-up ids, and its declared scope.</summary>
