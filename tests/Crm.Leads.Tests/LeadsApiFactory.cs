@@ -1,9 +1,16 @@
+using System.Net;
+using System.Net.Http.Json;
+using Crm.Client;
+using Crm.Contracts.Api;
+using Crm.Contracts.Api.Leads;
+using Crm.Contracts.Assignment;
 using Crm.Leads.Contacts;
 using Crm.Leads.Leads;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Xunit;
 
 namespace Crm.Leads.Tests;
 
@@ -20,6 +27,32 @@ public class LeadsApiFactory : CrmServiceFactory<LeadsEntryPoint>
         services.AddSingleton<IContactDirectory>(Contacts);
         services.RemoveAll<ContactsOutage>();
         services.AddSingleton(Contacts.Outage);
+    }
+
+    /// <summary>A lead captured and then assigned to <paramref name="rep"/> of <paramref name="team"/>.</summary>
+    public async Task<LeadResponse> AssignedLeadAsync(string rep, string? team)
+    {
+        using var admin = CreateClient();
+        using var created = await admin.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = $"{"p-" + Guid.NewGuid().ToString("N")}@example.com", Source = "own-" + Guid.NewGuid().ToString("N"), Channel = Channel.Web }, CrmClient.JsonOptions);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var lead = (await created.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
+        await Harness.Bus.Publish(new LeadAssigned
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = DateTimeOffset.UtcNow,
+            LeadId = lead.Id,
+            ContactId = lead.ContactId!,
+            RepId = rep,
+            RepName = rep,
+            TeamId = team,
+        });
+        return await Poll.ForAsync(
+            async () =>
+            {
+                var read = await admin.GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions);
+                return read?.OwnerId == rep ? read : null;
+            },
+            "the lead to show its owner");
     }
 
     public Task<long> LeadCountAsync() => Store.CountAsync(LeadCollections.Leads, Filter<Lead>.All);

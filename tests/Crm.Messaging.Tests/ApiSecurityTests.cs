@@ -5,17 +5,25 @@ using Xunit.Abstractions;
 
 namespace Crm.Messaging.Tests;
 
-/// <summary>Every /api endpoint of Messaging × every kind of identity (see <see cref="ServiceSecurityMatrix"/>).</summary>
+/// <summary>
+/// Every /api endpoint of Messaging × every kind of identity and role (see <see cref="ServiceSecurityMatrix"/>), and a
+/// message about a rep's lead: another rep gets an empty list.
+/// </summary>
 public sealed class ApiSecurityTests(MessagingApiFactory factory, ITestOutputHelper output) : IClassFixture<MessagingApiFactory>
 {
     [Fact]
     public async Task Only_a_gateway_signed_identity_with_the_endpoints_scope_passes()
     {
+        var welcomed = await factory.WelcomedAsync("matrix-owner", "matrix-owner-team");
+
         // Unfiltered, the list is an export that needs messaging:admin (tested in MessagingApiTests).
-        var lines = await ServiceSecurityMatrix.RunAsync(factory, new Dictionary<string, string>
-        {
-            ["GET /api/messaging/messages"] = "contactId=matrix",
-        });
+        var lines = await ServiceSecurityMatrix.RunAsync(
+            factory,
+            new Dictionary<string, string>
+            {
+                ["GET /api/messaging/messages"] = "contactId=matrix",
+            },
+            owned: [new("GET /api/messaging/messages", $"/api/messaging/messages?leadId={welcomed.LeadId}", welcomed.RepId, welcomed.TeamId)]);
 
         foreach (var line in lines)
         {

@@ -20,31 +20,7 @@ namespace Crm.Messaging.Tests;
 /// </summary>
 public sealed class MessageOwnershipTests(MessagingApiFactory factory) : IClassFixture<MessagingApiFactory>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
-    /// <summary>A welcome sent for a lead of <paramref name="rep"/> of <paramref name="team"/> to a new contact.</summary>
-    private async Task<LeadAssigned> WelcomedAsync(string rep, string? team)
-    {
-        var suffix = Ids.New()[^10..];
-        var contact = new ContactCard($"c-{Ids.New()}", $"Owner {suffix}", [$"owner.{suffix}@example.com"]);
-        factory.Contacts.Add(contact);
-        var assigned = new LeadAssigned
-        {
-            EventId = Guid.NewGuid(),
-            OccurredAt = DateTimeOffset.UtcNow,
-            LeadId = $"l-{Ids.New()}",
-            ContactId = contact.Id,
-            RepId = rep,
-            RepName = rep,
-            TeamId = team,
-        };
-        await factory.Harness.Bus.Publish(assigned);
-        await Poll.UntilAsync(
-            async () => (await factory.Store.FindAsync(MessageQueries.OfLeadAndTemplate(assigned.LeadId, "welcome"))) is [{ Status: not "sending" }],
-            "the welcome to be sent",
-            Timeout);
-        return assigned;
-    }
+    private Task<LeadAssigned> WelcomedAsync(string rep, string? team) => factory.WelcomedAsync(rep, team);
 
     /// <summary>The status and the listed messages' lead ids, comma-separated.</summary>
     private async Task<(HttpStatusCode Status, string Leads)> ListAsAsync(CallerIdentity caller, string query)

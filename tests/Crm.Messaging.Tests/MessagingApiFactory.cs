@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
+using Crm.Messaging.Messages;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +55,30 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
         Grade = "hot",
         Score = 25,
     };
+
+    /// <summary>A welcome sent for a lead of <paramref name="rep"/> of <paramref name="team"/> to a new contact.</summary>
+    public async Task<Crm.Contracts.Assignment.LeadAssigned> WelcomedAsync(string rep, string? team)
+    {
+        var suffix = Ids.New()[^10..];
+        var contact = new ContactCard($"c-{Ids.New()}", $"Owner {suffix}", [$"owner.{suffix}@example.com"]);
+        Contacts.Add(contact);
+        var assigned = new Crm.Contracts.Assignment.LeadAssigned
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = DateTimeOffset.UtcNow,
+            LeadId = $"l-{Ids.New()}",
+            ContactId = contact.Id,
+            RepId = rep,
+            RepName = rep,
+            TeamId = team,
+        };
+        await Harness.Bus.Publish(assigned);
+        await Poll.UntilAsync(
+            async () => (await Store.FindAsync(MessageQueries.OfLeadAndTemplate(assigned.LeadId, "welcome"))) is [{ Status: not "sending" }],
+            "the welcome to be sent",
+            TimeSpan.FromSeconds(30));
+        return assigned;
+    }
 
     /// <summary>The service's store, to read what it committed (through the document layer, never raw SQL).</summary>
     public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit;
 
 namespace Crm.OpenApi.Tests;
 
@@ -22,6 +23,7 @@ public sealed record MappedEndpoint(string Service, string Method, string Path, 
 /// <summary>
 /// Every service in-process (its real endpoints, as its own API tests start it), each one's document fetched from
 /// <see cref="CrmOpenApi.DocumentPath"/> on its HTTP port, and the documents merged exactly as the gateway merges them.
+/// Also compiled into Crm.Gateway.Tests, whose security matrix takes its routes from <see cref="Merged"/>.
 /// </summary>
 public sealed class PlatformDocument : IAsyncLifetime
 {

@@ -6,6 +6,9 @@ using System.Text;
 using System.Text.Json;
 using Crm.Client;
 using Crm.Contracts.Api.Assignment;
+using Crm.Contracts.Assignment;
+using Crm.Contracts.Leads;
+using MassTransit.Testing;
 using Xunit;
 
 namespace Crm.Assignment.Tests.Api;
@@ -15,6 +18,19 @@ internal static class ApiHelpers
     /// <summary>Polls the backlog until <paramref name="leadId"/> waits in it.</summary>
     public static Task WaitsInBacklogAsync(this HttpClient client, string leadId, string what) =>
         Poll.UntilAsync(async () => (await client.ReadAsync<Page<LeadAssignmentResponse>>("/api/assignment/backlog")).Items.Any(l => l.LeadId == leadId), what);
+
+    /// <summary>A scored lead of a new contact, from the web form.</summary>
+    public static LeadScored Scored(string grade, int score, string? language = null) => new()
+    {
+        EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = Guid.CreateVersion7().ToString("N"), ContactId = Guid.CreateVersion7().ToString("N"),
+        Score = score, Grade = grade, Language = language, Source = "web-form", Channel = "web",
+    };
+
+    /// <summary>Polls the harness until <paramref name="leadId"/> is assigned; the event.</summary>
+    public static async Task<LeadAssigned> AssignedAsync(CrmServiceFactory<AssignmentEntryPoint> factory, string leadId) =>
+        await Poll.ForAsync(
+            () => Task.FromResult(factory.Harness.Published.Select<LeadAssigned>(x => x.Context.Message.LeadId == leadId).FirstOrDefault()?.Context.Message),
+            $"lead {leadId} assigned");
 
     public static async Task<RepResponse> CreateRepAsync(this HttpClient client, string name, int capacity)
     {

@@ -16,11 +16,7 @@ namespace Crm.Assignment.Tests.Api;
 /// <summary>Rules, skills, working hours, teams, SLA policies, the work queue and notifications through the API.</summary>
 public sealed class RoutingApiTests
 {
-    private static LeadScored Scored(string grade, int score, string? language = null) => new()
-    {
-        EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = Guid.CreateVersion7().ToString("N"), ContactId = Guid.CreateVersion7().ToString("N"),
-        Score = score, Grade = grade, Language = language, Source = "web-form", Channel = "web",
-    };
+    private static LeadScored Scored(string grade, int score, string? language = null) => ApiHelpers.Scored(grade, score, language);
 
     private static async Task<RepResponse> CreateRepAsync(HttpClient client, string name, int capacity, Dictionary<string, int?>? skills = null)
     {
@@ -29,10 +25,7 @@ public sealed class RoutingApiTests
         return (await response.Content.ReadFromJsonAsync<RepResponse>(CrmClient.JsonOptions))!;
     }
 
-    private static async Task<LeadAssigned> AssignedAsync(CrmServiceFactory<AssignmentEntryPoint> factory, string leadId) =>
-        await Poll.ForAsync(
-            () => Task.FromResult(factory.Harness.Published.Select<LeadAssigned>(x => x.Context.Message.LeadId == leadId).FirstOrDefault()?.Context.Message),
-            $"lead {leadId} assigned");
+    private static Task<LeadAssigned> AssignedAsync(CrmServiceFactory<AssignmentEntryPoint> factory, string leadId) => ApiHelpers.AssignedAsync(factory, leadId);
 
     [Fact]
     public async Task The_first_matching_rule_routes_by_skill_and_the_lead_says_why()
