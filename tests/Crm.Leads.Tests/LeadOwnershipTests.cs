@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using Crm.Client;
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Leads;
-using Crm.Contracts.Assignment;
 using Crm.ServiceDefaults.Security;
 using Crm.Testing;
 using Xunit;
@@ -25,23 +24,8 @@ public sealed class LeadOwnershipTests(LeadsApiFactory factory) : IClassFixture<
         using var created = await admin.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = $"{Unique("p")}@example.com", Source = Unique("own"), Channel = Channel.Web }, CrmClient.JsonOptions);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var lead = (await created.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
-        await factory.Harness.Bus.Publish(new LeadAssigned
-        {
-            EventId = Guid.NewGuid(),
-            OccurredAt = DateTimeOffset.UtcNow,
-            LeadId = lead.Id,
-            ContactId = lead.ContactId!,
-            RepId = rep,
-            RepName = rep,
-            TeamId = team,
-        });
-        return await Poll.ForAsync(
-            async () =>
-            {
-                var read = await admin.GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions);
-                return read?.OwnerId == rep ? read : null;
-            },
-            "the lead to show its owner");
+        await factory.AssignAsync(lead.Id, lead.ContactId!, rep, team);
+        return (await admin.GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions))!;
     }
 
     private async Task<HttpStatusCode> GetAsAsync(CallerIdentity caller, string leadId)

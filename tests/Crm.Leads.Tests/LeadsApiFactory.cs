@@ -1,3 +1,4 @@
+using Crm.Contracts.Assignment;
 using Crm.Leads.Contacts;
 using Crm.Leads.Leads;
 using Crm.ServiceDefaults.Storage;
@@ -25,6 +26,25 @@ public class LeadsApiFactory : CrmServiceFactory<LeadsEntryPoint>
     public Task<long> LeadCountAsync() => Store.CountAsync(LeadCollections.Leads, Filter<Lead>.All);
 
     public Task<long> OutboxCountAsync() => Store.CountAsync(PlatformCollections.Outbox, Filter<OutboxRecord>.All);
+
+    /// <summary>
+    /// Assignment gives lead <paramref name="leadId"/> of <paramref name="contactId"/> to <paramref name="rep"/> of
+    /// <paramref name="team"/> (a <c>LeadAssigned</c> on the bus); returns once the lead shows its owner.
+    /// </summary>
+    public async Task AssignAsync(string leadId, string contactId, string rep, string? team)
+    {
+        await Harness.Bus.Publish(new LeadAssigned
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = DateTimeOffset.UtcNow,
+            LeadId = leadId,
+            ContactId = contactId,
+            RepId = rep,
+            RepName = rep,
+            TeamId = team,
+        });
+        await Poll.UntilAsync(async () => (await Store.GetAsync(LeadCollections.Leads, leadId))?.OwnerId == rep, $"lead {leadId} to show its owner {rep}");
+    }
 
     public Task<long> LeadsFromSourceAsync(string source) => Store.CountAsync(LeadCollections.Leads, Filter<Lead>.Eq(x => x.Source, source));
 }
