@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Crm.Client;
 using Crm.Contracts.Api;
-using Crm.Contracts.Api.Assignment;
 using Crm.Contracts.Api.Leads;
 using Crm.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
@@ -36,7 +35,6 @@ public static class GatewayBenchmark
         var key = args.Text("key") ?? throw new ArgumentException("--key (the gateway API key) is required");
         var local = args.Text("local", ".local");
         var leads = new Uri(args.Text("leads", "http://127.0.0.1:5111"));
-        var assignment = new Uri(args.Text("assignment", "http://127.0.0.1:5121"));
         var gatewayPid = args.Text("gateway-pid") is { } given ? int.Parse(given, CultureInfo.InvariantCulture) : await PidAsync(local, "gateway");
         var signingKey = Path.Combine(local, "identity", "signing-key.pem");
 
@@ -54,13 +52,24 @@ public static class GatewayBenchmark
             return 1;
         }
 
-        for (var existing = (await api.ListRepsAsync(limit: 50)).Content?.Items.Count ?? 0; existing < 50; existing++)
+        // The list line reads a full page of 50 leads: capture until there are at least 50 (the client has no list method).
+        using (var lister = new HttpClient { BaseAddress = gateway })
         {
-            await api.CreateRepAsync(new CreateRepRequest { Name = $"Bench Rep {existing}", Capacity = 10_000 });
+            lister.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            var listed = (await lister.GetFromJsonAsync<Page<LeadResponse>>("/api/leads?limit=50", CrmClient.JsonOptions))?.Items.Count ?? 0;
+            for (var more = listed; more < 50; more++)
+            {
+                var captured = await api.CaptureLeadAsync(new CaptureLeadRequest { Name = $"Bench Lead {more}", Email = $"bench.{Guid.NewGuid():N}@example.com", Source = "benchmark", Channel = Channel.Web });
+                if (!captured.IsSuccessStatusCode)
+                {
+                    Console.Error.WriteLine($"capture {more} failed: {(int?)captured.StatusCode}");
+                    return 1;
+                }
+            }
         }
 
         var port = Testing.FreePort.Next();
-        using var bare = StartBareProxy(port, leads, assignment);
+        using var bare = StartBareProxy(port, leads);
         var bareUri = new Uri($"http://127.0.0.1:{port}");
         await WaitUntilAsync(bareUri, lead.Content!.Id, identity);
 
@@ -68,7 +77,7 @@ public static class GatewayBenchmark
         foreach (var (name, path, direct, service) in new[]
                  {
                      ("GET /api/leads/{id}", $"/api/leads/{lead.Content.Id}", leads, "leads"),
-                     ("GET /api/assignment/reps?limit=50 (50 reps)", "/api/assignment/reps?limit=50", assignment, "assignment"),
+                     ("GET /api/leads?limit=50 (a page of 50 leads)", "/api/leads?limit=50", leads, "leads"),
                  })
         {
             Console.WriteLine();
@@ -96,11 +105,9 @@ public static class GatewayBenchmark
         builder.Services.AddReverseProxy().LoadFromMemory(
             [
                 new RouteConfig { RouteId = "leads", ClusterId = "leads", Match = new RouteMatch { Path = "/api/leads/{**rest}" } },
-                new RouteConfig { RouteId = "assignment", ClusterId = "assignment", Match = new RouteMatch { Path = "/api/assignment/{**rest}" } },
             ],
             [
                 new ClusterConfig { ClusterId = "leads", Destinations = new Dictionary<string, DestinationConfig> { ["d"] = new() { Address = args.Text("leads", "") } } },
-                new ClusterConfig { ClusterId = "assignment", Destinations = new Dictionary<string, DestinationConfig> { ["d"] = new() { Address = args.Text("assignment", "") } } },
             ]);
         await using var app = builder.Build();
         app.MapReverseProxy();
@@ -108,12 +115,12 @@ public static class GatewayBenchmark
         return 0;
     }
 
-    private static Process StartBareProxy(int port, Uri leads, Uri assignment)
+    private static Process StartBareProxy(int port, Uri leads)
     {
         var self = typeof(GatewayBenchmark).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { self, "bare-yarp", "--port", port.ToString(CultureInfo.InvariantCulture), "--leads", leads.ToString(), "--assignment", assignment.ToString() },
+            ArgumentList = { self, "bare-yarp", "--port", port.ToString(CultureInfo.InvariantCulture), "--leads", leads.ToString() },
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -37,6 +37,7 @@ public static class GatewayService
         builder.Services.AddSingleton<KeyRateLimiting>();
         builder.Services.AddSingleton<KeyAudit>();
         builder.Services.AddGatewayProxy(builder.Configuration);
+        builder.Services.AddRouteTimeouts(builder.Configuration);
         builder.Services.AddBackendHealthChecks();
         builder.Services.AddApiDocumentation(builder.Configuration);
         builder.DescribeApi("Gateway: the platform's own endpoints (API keys are administered here).");
@@ -45,8 +46,8 @@ public static class GatewayService
 
     /// <summary>
     /// After the shared error handling, request ids and port policy: the limit on failed authentications per client
-    /// address, the API key (or 401) and its scope (or 403), the key's bucket and daily quota, the body limit, then the
-    /// gateway's own API (keys) or the proxy. Health stays on the management port and is never proxied. The merged
+    /// address, the API key (or 401) and its scope (or 403), the key's bucket and daily quota, the body limit, the route's
+    /// timeout (<see cref="RouteTimeouts"/>: 504 when the service is slower), then the gateway's own API (keys) or the proxy. Health stays on the management port and is never proxied. The merged
     /// API description (<c>/openapi.json</c>) and its reference page (<c>/docs</c>) are public on the HTTP port.
     /// </summary>
     public static WebApplication MapGatewayService(this WebApplication app)
@@ -57,6 +58,7 @@ public static class GatewayService
         app.UseAuthorization();
         app.Use(limits.LimitKeysAsync);
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseRouteTimeouts();
         app.MapKeyEndpoints();
         app.MapGatewayProxy();
         app.MapApiDocumentation();

@@ -36,7 +36,8 @@ public sealed record SeenRequest
 
 /// <summary>
 /// A real HTTP server on a free loopback port standing in for every service: records and echoes each request,
-/// echoes X-Request-Id like the services do, and serves /health/ready (200) and /health/down (503).
+/// echoes X-Request-Id like the services do, answers late when asked (<c>?delayMs=</c>), and serves /health/ready (200)
+/// and /health/down (503).
 /// </summary>
 public sealed class EchoBackend : IAsyncDisposable
 {
@@ -90,6 +91,12 @@ public sealed class EchoBackend : IAsyncDisposable
             while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
             {
                 bytes += read;
+            }
+
+            // A slow service: ?delayMs=N answers N ms later (or never, when the gateway gives up first and cancels).
+            if (int.TryParse(context.Request.Query["delayMs"], out var delayMs))
+            {
+                await Task.Delay(delayMs, context.RequestAborted);
             }
 
             var requestId = context.Request.Headers["X-Request-Id"].ToString();

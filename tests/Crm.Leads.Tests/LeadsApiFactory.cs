@@ -36,28 +36,32 @@ public class LeadsApiFactory : CrmServiceFactory<LeadsEntryPoint>
         using var created = await admin.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = $"{"p-" + Guid.NewGuid().ToString("N")}@example.com", Source = "own-" + Guid.NewGuid().ToString("N"), Channel = Channel.Web }, CrmClient.JsonOptions);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var lead = (await created.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
-        await Harness.Bus.Publish(new LeadAssigned
-        {
-            EventId = Guid.NewGuid(),
-            OccurredAt = DateTimeOffset.UtcNow,
-            LeadId = lead.Id,
-            ContactId = lead.ContactId!,
-            RepId = rep,
-            RepName = rep,
-            TeamId = team,
-        });
-        return await Poll.ForAsync(
-            async () =>
-            {
-                var read = await admin.GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions);
-                return read?.OwnerId == rep ? read : null;
-            },
-            "the lead to show its owner");
+        await AssignAsync(lead.Id, lead.ContactId!, rep, team);
+        return (await admin.GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions))!;
     }
 
     public Task<long> LeadCountAsync() => Store.CountAsync(LeadCollections.Leads, Filter<Lead>.All);
 
     public Task<long> OutboxCountAsync() => Store.CountAsync(PlatformCollections.Outbox, Filter<OutboxRecord>.All);
+
+    /// <summary>
+    /// Assignment gives lead <paramref name="leadId"/> of <paramref name="contactId"/> to <paramref name="rep"/> of
+    /// <paramref name="team"/> (a <c>LeadAssigned</c> on the bus); returns once the lead shows its owner.
+    /// </summary>
+    public async Task AssignAsync(string leadId, string contactId, string rep, string? team)
+    {
+        await Harness.Bus.Publish(new LeadAssigned
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = DateTimeOffset.UtcNow,
+            LeadId = leadId,
+            ContactId = contactId,
+            RepId = rep,
+            RepName = rep,
+            TeamId = team,
+        });
+        await Poll.UntilAsync(async () => (await Store.GetAsync(LeadCollections.Leads, leadId))?.OwnerId == rep, $"lead {leadId} to show its owner {rep}");
+    }
 
     public Task<long> LeadsFromSourceAsync(string source) => Store.CountAsync(LeadCollections.Leads, Filter<Lead>.Eq(x => x.Source, source));
 }

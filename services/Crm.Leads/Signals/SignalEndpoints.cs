@@ -12,7 +12,9 @@ namespace Crm.Leads.Signals;
 /// <summary>
 /// <c>POST /api/leads/signals</c>: behavioural signals in bulk (page views, downloads, clicks, form submits, e-mail opens
 /// and clicks, replies, calls, cart events, orders), by lead id or by the person's e-mail, phone or external id; each recorded once
-/// by its id; the leads they touch scored again and <c>InteractionRecorded</c> published, all in one commit.
+/// by its id; the leads they touch scored again and <c>InteractionRecorded</c> published, all in one commit. A person
+/// records signals only on leads they see (<see cref="CallerIdentity.Sees"/>): any other lead, by id or by the person's
+/// identifiers, answers 404 exactly like an unknown one.
 /// </summary>
 public static class SignalEndpoints
 {
@@ -35,7 +37,9 @@ public static class SignalEndpoints
                 "Each signal names its lead by `leadId`, or the person by `email`, E.164 `phone` or the `externalId` given at capture (their newest open lead, else their " +
                 "newest lead). A signal id already recorded (by this caller, within 30 days) is not counted again (200). The leads " +
                 "touched are scored again at once (engagement rules, caps, decay); one `InteractionRecorded` lists what each lead " +
-                "did, and the scores that moved are announced together (`LeadScoresChanged`). One result per signal: 202 recorded, 200 already recorded, 404 no such lead, 400 with its errors.")
+                "did, and the scores that moved are announced together (`LeadScoresChanged`). One result per signal: 202 recorded, 200 already recorded, 404 no such lead, 400 with its errors. " +
+                "A rep records signals only on their own leads and a team lead on their team's (managers, admins and API keys on any): another lead, " +
+                "named by id or by e-mail, phone or external id, is 404 exactly like an unknown one, and by e-mail, phone or external id the newest lead the caller sees is chosen.")
             .WithRequestExample(new RecordSignalsRequest
             {
                 Items =
@@ -68,7 +72,7 @@ public static class SignalEndpoints
             for (var attempt = 1; ; attempt++)
             {
                 unit.Discard();
-                var response = await RecordOnceAsync(items, scope, unit, await rules.CurrentAsync(cancellationToken), cancellationToken);
+                var response = await RecordOnceAsync(items, scope, http.Caller(), unit, await rules.CurrentAsync(cancellationToken), cancellationToken);
                 try
                 {
                     await unit.CommitAsync(cancellationToken);
@@ -86,7 +90,7 @@ public static class SignalEndpoints
         }
     }
 
-    private static async Task<RecordSignalsResponse> RecordOnceAsync(IReadOnlyList<SignalRequest> items, string scope, UnitOfWork unit, Crm.Contracts.Api.Leads.ScoringRuleSet rules, CancellationToken cancellationToken)
+    private static async Task<RecordSignalsResponse> RecordOnceAsync(IReadOnlyList<SignalRequest> items, string scope, CallerIdentity? caller, UnitOfWork unit, Crm.Contracts.Api.Leads.ScoringRuleSet rules, CancellationToken cancellationToken)
     {
         var now = unit.Now;
         var results = new SignalResult?[items.Count];
@@ -106,6 +110,7 @@ public static class SignalEndpoints
 
         var seen = (await unit.GetManyAsync(SignalCollections.Signals, valid.Select(v => v.Id), cancellationToken)).ToDictionary(s => s.Id, StringComparer.Ordinal);
         var leads = (await unit.GetManyAsync(LeadCollections.Leads, valid.Where(v => v.Item.LeadId is not null).Select(v => v.Item.LeadId!), cancellationToken))
+            .Where(l => Sees(caller, l))
             .ToDictionary(l => l.Id, StringComparer.Ordinal);
         var byIdentity = new Dictionary<string, Lead?>(StringComparer.Ordinal);
         var before = new Dictionary<string, Lead>(StringComparer.Ordinal);
@@ -120,7 +125,7 @@ public static class SignalEndpoints
                 continue;
             }
 
-            var lead = await TargetAsync(item, leads, byIdentity, unit, cancellationToken);
+            var lead = await TargetAsync(item, caller, leads, byIdentity, unit, cancellationToken);
             if (lead is null)
             {
                 results[index] = new SignalResult { Index = index, Status = StatusCodes.Status404NotFound };
@@ -192,8 +197,14 @@ public static class SignalEndpoints
         };
     }
 
-    /// <summary>The lead a signal names: by id, or the newest open (else newest) lead of the e-mail, phone or external id.</summary>
-    private static async Task<Lead?> TargetAsync(SignalRequest item, Dictionary<string, Lead> leads, Dictionary<string, Lead?> byIdentity, UnitOfWork unit, CancellationToken cancellationToken)
+    /// <summary>Whether the caller may record signals on <paramref name="lead"/>: the ownership rule, as for reading it.</summary>
+    private static bool Sees(CallerIdentity? caller, Lead lead) => caller?.Sees(lead.OwnerId, lead.OwnerTeamId) == true;
+
+    /// <summary>
+    /// The lead a signal names, among those the caller sees (<paramref name="leads"/> holds only those): by id, or the
+    /// newest open (else newest) lead of the e-mail, phone or external id.
+    /// </summary>
+    private static async Task<Lead?> TargetAsync(SignalRequest item, CallerIdentity? caller, Dictionary<string, Lead> leads, Dictionary<string, Lead?> byIdentity, UnitOfWork unit, CancellationToken cancellationToken)
     {
         if (item.LeadId is { } leadId)
         {
@@ -211,7 +222,7 @@ public static class SignalEndpoints
                 'p' => LeadQueries.WithPhone(key[2..]),
                 _ => LeadQueries.WithExternalId(key[2..]),
             };
-            var found = await unit.FindAsync(query.Take(20), cancellationToken);
+            var found = (await unit.FindAsync(query.Take(20), cancellationToken)).Where(l => Sees(caller, l)).ToList();
             lead = found.FirstOrDefault(l => l.Status == LeadStatus.Open) ?? (found.Count > 0 ? found[0] : null);
             byIdentity[key] = lead;
         }

@@ -11,16 +11,6 @@ namespace Crm.Assignment.Tests.Api;
 /// </summary>
 public sealed class ApiSecurityTests(CrmServiceFactory<AssignmentEntryPoint> factory, ITestOutputHelper output) : IClassFixture<CrmServiceFactory<AssignmentEntryPoint>>
 {
-    /// <summary>
-    /// Known ownership holes: another rep reads these. Being fixed separately (GET /api/assignment/leads/{leadId} has no
-    /// ownership check; GET /api/assignment/backlog is not in the matrix: its leads have no owner yet). The matrix fails
-    /// once one of them is closed, so the fix removes it from this set.
-    /// </summary>
-    private static readonly HashSet<string> KnownOwnershipHoles = new(StringComparer.Ordinal)
-    {
-        "GET /api/assignment/leads/{leadId}",
-    };
-
     [Fact]
     public async Task Only_a_gateway_signed_identity_with_the_endpoints_scope_passes()
     {
@@ -37,8 +27,7 @@ public sealed class ApiSecurityTests(CrmServiceFactory<AssignmentEntryPoint> fac
             [
                 new("GET /api/assignment/reps/{id}/queue", $"/api/assignment/reps/{rep.Id}/queue", rep.Id, assigned.TeamId),
                 new("GET /api/assignment/leads/{leadId}", $"/api/assignment/leads/{scored.LeadId}", rep.Id, assigned.TeamId),
-            ],
-            knownOwnershipHoles: KnownOwnershipHoles);
+            ]);
 
         foreach (var line in lines)
         {
