@@ -5,6 +5,7 @@ using Crm.Contracts.Api.Contacts;
 using Crm.Contracts.Api.Gateway;
 using Crm.Contracts.Api.Leads;
 using Crm.Contracts.Api.Messaging;
+using Crm.Contracts.Api.Operations;
 using Refit;
 
 namespace Crm.Client;
@@ -61,6 +62,203 @@ public interface ICrmApi
     /// <returns><c>200</c> with the lead. Errors: <c>404</c> when there is no such lead.</returns>
     [Get("/api/leads/{id}")]
     Task<IApiResponse<LeadResponse>> GetLeadAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>POST /api/leads/batch</c>: captures up to 1,000 leads, each exactly as <see cref="CaptureLeadAsync"/> would, on its
+    /// own: the answer holds one result per item (<c>status</c> 201, 202, 200 or 400 with its <c>errors</c>), never
+    /// all-or-nothing. At most 1,000 items and 8 MiB.
+    /// </summary>
+    /// <param name="request">The items, in order.</param>
+    /// <param name="idempotencyKey">
+    /// <c>Idempotency-Key</c>: a repeat with the same key and body replays the first answer. When null the client generates
+    /// one per call (the same on every retry of that call).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the call, including any wait between retries.</param>
+    /// <returns><c>200</c> with the results. Errors: <c>400</c> (no items or too many, unknown properties), <c>409</c> (key reused with another body), <c>413</c>.</returns>
+    [Post("/api/leads/batch")]
+    Task<IApiResponse<BatchCaptureResponse>> CaptureLeadBatchAsync([Body] BatchCaptureRequest request, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>GET /api/leads</c>: lists and searches leads, one page at a time (filters combined). A rep sees only their own
+    /// leads, a team lead their team's and their own.
+    /// </summary>
+    /// <param name="stage">A stage key.</param>
+    /// <param name="pipeline">A pipeline id.</param>
+    /// <param name="status"><c>open</c>, <c>won</c> or <c>lost</c>.</param>
+    /// <param name="grade"><c>hot</c>, <c>warm</c> or <c>cold</c>.</param>
+    /// <param name="owner">The owning rep's id.</param>
+    /// <param name="team">The owning team's id.</param>
+    /// <param name="source">The capture source.</param>
+    /// <param name="channel">The channel (<c>web</c>, <c>ads</c>, ...).</param>
+    /// <param name="campaign">The campaign.</param>
+    /// <param name="contactId">The contact's id.</param>
+    /// <param name="createdFrom">Captured at or after (ISO-8601).</param>
+    /// <param name="createdTo">Captured before (ISO-8601).</param>
+    /// <param name="scoreMin">Score at least (inclusive).</param>
+    /// <param name="scoreMax">Score at most (inclusive).</param>
+    /// <param name="sort"><c>-capturedAt</c> (default), <c>capturedAt</c>, <c>-score</c> or <c>score</c>.</param>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page (same filters); null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c> naming each bad or unknown filter.</returns>
+    [Get("/api/leads")]
+    Task<IApiResponse<Page<LeadResponse>>> ListLeadsAsync([Query] string? stage = null, [Query] string? pipeline = null, [Query] string? status = null, [Query] string? grade = null, [Query] string? owner = null, [Query] string? team = null, [Query] string? source = null, [Query] string? channel = null, [Query] string? campaign = null, [Query] string? contactId = null, [Query] string? createdFrom = null, [Query] string? createdTo = null, [Query] int? scoreMin = null, [Query] int? scoreMax = null, [Query] string? sort = null, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>PATCH /api/leads/{id}</c>: changes the members set in <paramref name="request"/> (merge patch: members left null are
+    /// not sent and stay as they are; <c>Fields</c> merged per key, a null value removes a key). Name, e-mail and phone belong
+    /// to the contact (<see cref="UpdateContactAsync"/>).
+    /// </summary>
+    /// <param name="id">The lead id.</param>
+    /// <param name="request">The members to change.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before (the <c>ETag</c> of <see cref="GetLeadAsync"/>); null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the lead. Errors: <c>400</c> naming every bad field, <c>404</c>, <c>412</c> for a stale version.</returns>
+    [Patch("/api/leads/{id}")]
+    Task<IApiResponse<LeadResponse>> UpdateLeadAsync(string id, [Body] UpdateLeadRequest request, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PATCH /api/leads/{id}</c> with a raw merge patch, for clearing members (<c>{ "campaign": null }</c>); otherwise as <see cref="UpdateLeadAsync"/>.</summary>
+    /// <param name="id">The lead id.</param>
+    /// <param name="patch">The JSON merge patch.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>As <see cref="UpdateLeadAsync"/>.</returns>
+    [Patch("/api/leads/{id}")]
+    Task<IApiResponse<LeadResponse>> PatchLeadAsync(string id, [Body] System.Text.Json.Nodes.JsonObject patch, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>POST /api/leads/signals</c>: records up to 1,000 behavioural signals (page views, e-mail clicks...). Each names its
+    /// lead by <c>leadId</c>, or the person by <c>email</c>, <c>phone</c> or <c>externalId</c>; the leads touched are scored
+    /// again at once. A signal id already recorded by the caller (within 30 days) is not counted again, so a retry is safe.
+    /// </summary>
+    /// <param name="request">The signals.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with one result per signal (202 recorded, 200 already recorded, 404 no such lead, 400 with its errors). Errors: <c>400</c> for no or too many items.</returns>
+    [Post("/api/leads/signals")]
+    Task<IApiResponse<RecordSignalsResponse>> RecordSignalsAsync([Body] RecordSignalsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/leads/{id}/stage</c>: moves an open lead to another stage of its pipeline, when the move is allowed and the current stage's exit criteria are met.</summary>
+    /// <param name="id">The lead id.</param>
+    /// <param name="request">The stage to move to.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the lead. Errors: <c>400</c>, <c>404</c>, <c>409</c> (closed lead), <c>422</c> (move not allowed or exit criteria missing, listed).</returns>
+    [Post("/api/leads/{id}/stage")]
+    Task<IApiResponse<LeadResponse>> MoveLeadStageAsync(string id, [Body] MoveStageRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/leads/{id}/won</c>: closes the lead as won, optionally with the deal's value.</summary>
+    /// <param name="id">The lead id.</param>
+    /// <param name="request">The deal's value (optional).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the lead. Errors: <c>400</c>, <c>404</c>, <c>422</c> (not allowed from the current stage, or its exit criteria are missing).</returns>
+    [Post("/api/leads/{id}/won")]
+    Task<IApiResponse<LeadResponse>> WinLeadAsync(string id, [Body] WinLeadRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/leads/{id}/lost</c>: closes the lead as lost with one of the pipeline's lost reasons.</summary>
+    /// <param name="id">The lead id.</param>
+    /// <param name="request">Reason and note.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the lead. Errors: <c>400</c> (a reason not in the pipeline's <c>lostReasons</c>), <c>404</c>, <c>422</c> (the lead cannot be closed now).</returns>
+    [Post("/api/leads/{id}/lost")]
+    Task<IApiResponse<LeadResponse>> LoseLeadAsync(string id, [Body] LoseLeadRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/leads/{id}/reopen</c>: reopens a won or lost lead, in the stage it was closed in or the one named.</summary>
+    /// <param name="id">The lead id.</param>
+    /// <param name="request">The stage to reopen in (optional).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the lead. Errors: <c>400</c>, <c>404</c>, <c>409</c> (the contact has another open lead in the pipeline), <c>422</c> (the lead cannot be reopened there).</returns>
+    [Post("/api/leads/{id}/reopen")]
+    Task<IApiResponse<LeadResponse>> ReopenLeadAsync(string id, [Body] ReopenLeadRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/leads/{id}/activities</c>: logs a call, an e-mail, a meeting, a quote sent, a note... (exit criteria count activities by type).</summary>
+    /// <param name="id">The lead id.</param>
+    /// <param name="request">Type, time and note.</param>
+    /// <param name="idempotencyKey">
+    /// <c>Idempotency-Key</c> (e.g. the telephony system's call id): a repeat is answered as the first time and logs nothing
+    /// again. When null the client generates one per call (the same on every retry of that call).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the call, including any wait between retries.</param>
+    /// <returns><c>201</c> with the activity. Errors: <c>400</c> naming every bad field, <c>404</c>, <c>409</c> (key reused with another body or lead).</returns>
+    [Post("/api/leads/{id}/activities")]
+    Task<IApiResponse<LeadActivity>> LogLeadActivityAsync(string id, [Body] LogActivityRequest request, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/leads/pipelines</c>: every pipeline in its current version.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the pipelines.</returns>
+    [Get("/api/leads/pipelines")]
+    Task<IApiResponse<Page<PipelineDefinition>>> ListPipelinesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/leads/pipelines/{id}</c>: a pipeline's current version (the <c>ETag</c> header carries it).</summary>
+    /// <param name="id">The pipeline id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the pipeline. Errors: <c>404</c>.</returns>
+    [Get("/api/leads/pipelines/{id}")]
+    Task<IApiResponse<PipelineDefinition>> GetPipelineAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/leads/pipelines/{id}/versions/{version}</c>: a saved version of a pipeline (every version is kept).</summary>
+    /// <param name="id">The pipeline id.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with that version. Errors: <c>404</c>.</returns>
+    [Get("/api/leads/pipelines/{id}/versions/{version}")]
+    Task<IApiResponse<PipelineDefinition>> GetPipelineVersionAsync(string id, long version, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/leads/pipelines/{id}</c>: creates a pipeline or saves a new version of it (needs <c>leads:admin</c>).</summary>
+    /// <param name="id">The pipeline id (lower-case kebab).</param>
+    /// <param name="definition">Stages, moves and exit criteria.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before; null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>201</c> (created) or <c>200</c> with the pipeline. Errors: <c>400</c> naming every bad field, <c>403</c>, <c>409</c> (a removed stage still holds leads), <c>412</c>.</returns>
+    [Put("/api/leads/pipelines/{id}")]
+    Task<IApiResponse<PipelineDefinition>> SavePipelineAsync(string id, [Body] PipelineDefinition definition, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/leads/scoring-rules</c>: the scoring rules in force (the <c>ETag</c> header carries their version).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the rules.</returns>
+    [Get("/api/leads/scoring-rules")]
+    Task<IApiResponse<ScoringRuleSet>> GetScoringRulesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/leads/scoring-rules</c>: saves a new version of the scoring rules and rescores every open lead in the background (needs <c>leads:admin</c>).</summary>
+    /// <param name="rules">The rules.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before; null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>202</c> with the rescore job (<see cref="GetRescoreJobAsync"/>). Errors: <c>400</c> naming every bad field, <c>403</c>, <c>412</c>.</returns>
+    [Put("/api/leads/scoring-rules")]
+    Task<IApiResponse<RescoreJobResponse>> SaveScoringRulesAsync([Body] ScoringRuleSet rules, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/leads/scoring-rules/rescores/{id}</c>: the progress of a rescore.</summary>
+    /// <param name="id">The job id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the job. Errors: <c>404</c>.</returns>
+    [Get("/api/leads/scoring-rules/rescores/{id}")]
+    Task<IApiResponse<RescoreJobResponse>> GetRescoreJobAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/leads/{id}/score-history</c>: how a lead's score moved, newest first, one page at a time.</summary>
+    /// <param name="id">The lead id.</param>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c>, <c>404</c>.</returns>
+    [Get("/api/leads/{id}/score-history")]
+    Task<IApiResponse<Page<ScoreHistoryEntry>>> GetScoreHistoryAsync(string id, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/leads/prediction-model</c>: the predictive conversion model (when trained, on how many closed leads, its quality and weights).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the model.</returns>
+    [Get("/api/leads/prediction-model")]
+    Task<IApiResponse<PredictionModelResponse>> GetPredictionModelAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/leads/prediction-model/train</c>: trains the model now on the closed leads (needs <c>leads:admin</c>).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>202</c> with the model. Errors: <c>403</c>.</returns>
+    [Post("/api/leads/prediction-model/train")]
+    Task<IApiResponse<PredictionModelResponse>> TrainPredictionModelAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/leads/{id}/prediction</c>: the lead's predicted chance to be won, with the factors behind it.</summary>
+    /// <param name="id">The lead id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the prediction. Errors: <c>404</c>.</returns>
+    [Get("/api/leads/{id}/prediction")]
+    Task<IApiResponse<LeadPredictionResponse>> GetLeadPredictionAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary><c>GET /api/contacts/{id}</c>: a contact (the person behind leads) with its newest 100 timeline entries.</summary>
     /// <param name="id">The contact id, e.g. <see cref="LeadResponse.ContactId"/>.</param>
@@ -503,6 +701,58 @@ public interface ICrmApi
     [Get("/api/assignment/reps/{id}/notifications")]
     Task<IApiResponse<Page<NotificationResponse>>> ListNotificationsAsync(string id, [Query] bool? unread = null, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>DELETE /api/assignment/reps/{id}/working-hours</c>: removes a rep's working hours (the rep is then always on shift).</summary>
+    /// <param name="id">The rep id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the rep. Errors: <c>404</c> for an unknown rep.</returns>
+    [Delete("/api/assignment/reps/{id}/working-hours")]
+    Task<IApiResponse<RepResponse>> ClearRepWorkingHoursAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/assignment/reps/{id}/notifications/{notificationId}/read</c>: marks one of the rep's notifications read (repeating it changes nothing).</summary>
+    /// <param name="id">The rep id.</param>
+    /// <param name="notificationId">The notification id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the notification. Errors: <c>404</c> for an unknown rep or notification, or one the caller does not see.</returns>
+    [Post("/api/assignment/reps/{id}/notifications/{notificationId}/read")]
+    Task<IApiResponse<NotificationResponse>> MarkNotificationReadAsync(string id, string notificationId, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/assignment/sla-policies</c>: the SLA policies (first response times per grade and channel...; the <c>ETag</c> header carries their version).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the policies.</returns>
+    [Get("/api/assignment/sla-policies")]
+    Task<IApiResponse<SlaPoliciesDocument>> GetSlaPoliciesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/assignment/sla-policies</c>: replaces the SLA policies (needs <c>assignment:admin</c>).</summary>
+    /// <param name="policies">The policies.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before; null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the stored policies. Errors: <c>400</c> naming every bad field, <c>403</c>, <c>412</c>.</returns>
+    [Put("/api/assignment/sla-policies")]
+    Task<IApiResponse<SlaPoliciesDocument>> SetSlaPoliciesAsync([Body] SlaPoliciesDocument policies, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/assignment/teams/{id}</c>: creates or replaces a team (needs <c>assignment:admin</c>).</summary>
+    /// <param name="id">The team id.</param>
+    /// <param name="request">The team.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the team. Errors: <c>400</c> naming every bad field, <c>403</c>.</returns>
+    [Put("/api/assignment/teams/{id}")]
+    Task<IApiResponse<TeamResponse>> SaveTeamAsync(string id, [Body] TeamRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/assignment/teams</c>: the teams, one page at a time.</summary>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c> for a limit out of range or a cursor of another list.</returns>
+    [Get("/api/assignment/teams")]
+    Task<IApiResponse<Page<TeamResponse>>> ListTeamsAsync([Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/assignment/teams/{id}</c>: one team.</summary>
+    /// <param name="id">The team id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the team. Errors: <c>404</c>.</returns>
+    [Get("/api/assignment/teams/{id}")]
+    Task<IApiResponse<TeamResponse>> GetTeamAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /api/messaging/messages</c>: messages sent to contacts (welcome e-mails...), newest first.</summary>
     /// <param name="contactId">Only messages to this contact.</param>
     /// <param name="leadId">Only messages about this lead.</param>
@@ -557,4 +807,64 @@ public interface ICrmApi
     /// <returns><c>201</c> with the new key. Errors: <c>404</c>, <c>409</c> when the key is revoked or expired.</returns>
     [Post("/api/gateway/keys/{id}/rotate")]
     Task<IApiResponse<CreatedApiKeyResponse>> RotateApiKeyAsync(string id, [Body] RotateApiKeyRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>GET /api/{service}/admin/dead-letters/queues</c>: the service's dead letters counted per queue (needs
+    /// <c>&lt;service&gt;:admin</c>). The <c>dead-letters</c> methods take the service as their first argument.
+    /// </summary>
+    /// <param name="service">The service: <c>leads</c>, <c>contacts</c>, <c>assignment</c>, <c>messaging</c> or <c>analytics</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the queues. Errors: <c>403</c>.</returns>
+    [Get("/api/{service}/admin/dead-letters/queues")]
+    Task<IApiResponse<Page<DeadLetterQueueResponse>>> ListDeadLetterQueuesAsync(string service, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/{service}/admin/dead-letters</c>: the service's dead letters (messages its consumers gave up on), one page at a time.</summary>
+    /// <param name="service">The service (<c>leads</c>, <c>contacts</c>, ...).</param>
+    /// <param name="queue">Only this queue's.</param>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page (same filter); null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page (without the messages' bodies). Errors: <c>400</c>, <c>403</c>.</returns>
+    [Get("/api/{service}/admin/dead-letters")]
+    Task<IApiResponse<Page<DeadLetterResponse>>> ListDeadLettersAsync(string service, [Query] string? queue = null, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/{service}/admin/dead-letters/{id}</c>: one dead letter with its message and the error.</summary>
+    /// <param name="service">The service (<c>leads</c>, <c>contacts</c>, ...).</param>
+    /// <param name="id">The dead letter's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the dead letter. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Get("/api/{service}/admin/dead-letters/{id}")]
+    Task<IApiResponse<DeadLetterResponse>> GetDeadLetterAsync(string service, string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/{service}/admin/dead-letters/{id}/replay</c>: sends one dead letter to its queue again.</summary>
+    /// <param name="service">The service (<c>leads</c>, <c>contacts</c>, ...).</param>
+    /// <param name="id">The dead letter's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>202</c> with the count replayed. Errors: <c>403</c>, <c>404</c>, <c>409</c> (already replayed).</returns>
+    [Post("/api/{service}/admin/dead-letters/{id}/replay")]
+    Task<IApiResponse<DeadLetterBatchResponse>> ReplayDeadLetterAsync(string service, string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/{service}/admin/dead-letters/replay</c>: sends the service's dead letters (of one queue, or all) to their queues again.</summary>
+    /// <param name="service">The service (<c>leads</c>, <c>contacts</c>, ...).</param>
+    /// <param name="queue">Only this queue's; null: every queue.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>202</c> with the count replayed. Errors: <c>403</c>.</returns>
+    [Post("/api/{service}/admin/dead-letters/replay")]
+    Task<IApiResponse<DeadLetterBatchResponse>> ReplayDeadLettersAsync(string service, [Query] string? queue = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /api/{service}/admin/dead-letters/{id}</c>: deletes one dead letter for good.</summary>
+    /// <param name="service">The service (<c>leads</c>, <c>contacts</c>, ...).</param>
+    /// <param name="id">The dead letter's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>204</c>. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Delete("/api/{service}/admin/dead-letters/{id}")]
+    Task<IApiResponse> PurgeDeadLetterAsync(string service, string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /api/{service}/admin/dead-letters</c>: deletes the dead letters of one queue for good.</summary>
+    /// <param name="service">The service (<c>leads</c>, <c>contacts</c>, ...).</param>
+    /// <param name="queue">The queue (required; <see cref="ListDeadLetterQueuesAsync"/> lists them).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the count purged. Errors: <c>400</c> (no queue named), <c>403</c>.</returns>
+    [Delete("/api/{service}/admin/dead-letters")]
+    Task<IApiResponse<DeadLetterBatchResponse>> PurgeDeadLettersAsync(string service, [Query] string queue, CancellationToken cancellationToken = default);
 }

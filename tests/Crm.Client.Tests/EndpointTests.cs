@@ -52,7 +52,45 @@ public sealed class EndpointTests : IAsyncLifetime
         { "ListMessages", "GET", "/api/messaging/messages?contactId=c1&leadId=l1&limit=20&cursor=x" },
         { "ListMessagesOfLead", "GET", "/api/messaging/messages?leadId=l1" },
         { "GetAnalyticsSummary", "GET", "/api/analytics/summary?from=2026-11-01&to=2026-11-29" },
+        { "CaptureLeadBatch", "POST", "/api/leads/batch" },
+        { "ListLeads", "GET", "/api/leads?status=open&grade=hot&owner=r1&scoreMin=50&sort=-score&limit=10&cursor=abc" },
+        { "UpdateLead", "PATCH", "/api/leads/l1" },
+        { "PatchLead", "PATCH", "/api/leads/l1" },
+        { "RecordSignals", "POST", "/api/leads/signals" },
+        { "MoveLeadStage", "POST", "/api/leads/l1/stage" },
+        { "WinLead", "POST", "/api/leads/l1/won" },
+        { "LoseLead", "POST", "/api/leads/l1/lost" },
+        { "ReopenLead", "POST", "/api/leads/l1/reopen" },
+        { "LogLeadActivity", "POST", "/api/leads/l1/activities" },
+        { "ListPipelines", "GET", "/api/leads/pipelines" },
+        { "GetPipeline", "GET", "/api/leads/pipelines/sales" },
+        { "GetPipelineVersion", "GET", "/api/leads/pipelines/sales/versions/2" },
+        { "SavePipeline", "PUT", "/api/leads/pipelines/sales" },
+        { "GetScoringRules", "GET", "/api/leads/scoring-rules" },
+        { "SaveScoringRules", "PUT", "/api/leads/scoring-rules" },
+        { "GetRescoreJob", "GET", "/api/leads/scoring-rules/rescores/j1" },
+        { "GetScoreHistory", "GET", "/api/leads/l1/score-history?limit=10&cursor=abc" },
+        { "GetPredictionModel", "GET", "/api/leads/prediction-model" },
+        { "TrainPredictionModel", "POST", "/api/leads/prediction-model/train" },
+        { "GetLeadPrediction", "GET", "/api/leads/l1/prediction" },
+        { "ClearRepWorkingHours", "DELETE", "/api/assignment/reps/r1/working-hours" },
+        { "MarkNotificationRead", "POST", "/api/assignment/reps/r1/notifications/n1/read" },
+        { "GetSlaPolicies", "GET", "/api/assignment/sla-policies" },
+        { "SetSlaPolicies", "PUT", "/api/assignment/sla-policies" },
+        { "SaveTeam", "PUT", "/api/assignment/teams/t1" },
+        { "ListTeams", "GET", "/api/assignment/teams?limit=10&cursor=abc" },
+        { "GetTeam", "GET", "/api/assignment/teams/t1" },
+        { "ListDeadLetterQueues", "GET", "/api/leads/admin/dead-letters/queues" },
+        { "ListDeadLetters", "GET", "/api/contacts/admin/dead-letters?queue=q1&limit=10&cursor=abc" },
+        { "GetDeadLetter", "GET", "/api/assignment/admin/dead-letters/d1" },
+        { "ReplayDeadLetter", "POST", "/api/messaging/admin/dead-letters/d1/replay" },
+        { "ReplayDeadLetters", "POST", "/api/analytics/admin/dead-letters/replay?queue=q1" },
+        { "PurgeDeadLetter", "DELETE", "/api/leads/admin/dead-letters/d1" },
+        { "PurgeDeadLetters", "DELETE", "/api/leads/admin/dead-letters?queue=q1" },
     };
+
+    /// <summary>The calls whose endpoint deduplicates on <c>Idempotency-Key</c>: the client sends one even when the caller passes none.</summary>
+    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity"];
 
     [Theory]
     [MemberData(nameof(Calls))]
@@ -66,7 +104,7 @@ public sealed class EndpointTests : IAsyncLifetime
         Assert.Equal(method, seen.Method);
         Assert.Equal(pathAndQuery, seen.PathAndQuery);
         Assert.Equal("Bearer test-key", seen.Header("Authorization"));
-        Assert.Equal(call == "CaptureLead", seen.Header("Idempotency-Key") is not null);
+        Assert.Equal(IdempotentCalls.Contains(call), seen.Header("Idempotency-Key") is not null);
     }
 
     [Fact]
@@ -124,6 +162,41 @@ public sealed class EndpointTests : IAsyncLifetime
         "ListMessages" => await _api.ListMessagesAsync(contactId: "c1", leadId: "l1", limit: 20, cursor: "x"),
         "ListMessagesOfLead" => await _api.ListMessagesAsync(leadId: "l1"),
         "GetAnalyticsSummary" => await _api.GetAnalyticsSummaryAsync("2026-11-01", "2026-11-29"),
+        "CaptureLeadBatch" => await _api.CaptureLeadBatchAsync(new BatchCaptureRequest { Items = [new CaptureLeadRequest { Email = "ada@example.com", Source = "fair" }] }),
+        "ListLeads" => await _api.ListLeadsAsync(status: "open", grade: "hot", owner: "r1", scoreMin: 50, sort: "-score", limit: 10, cursor: "abc"),
+        "UpdateLead" => await _api.UpdateLeadAsync("l1", new UpdateLeadRequest { Interest = "solar" }),
+        "PatchLead" => await _api.PatchLeadAsync("l1", new System.Text.Json.Nodes.JsonObject { ["campaign"] = null }),
+        "RecordSignals" => await _api.RecordSignalsAsync(new RecordSignalsRequest { Items = [new SignalRequest { Id = "e1", Type = "page-view", LeadId = "l1" }] }),
+        "MoveLeadStage" => await _api.MoveLeadStageAsync("l1", new MoveStageRequest { Stage = "qualified" }),
+        "WinLead" => await _api.WinLeadAsync("l1", new WinLeadRequest { Value = new Money { Amount = "10.00", Currency = "EUR" } }),
+        "LoseLead" => await _api.LoseLeadAsync("l1", new LoseLeadRequest { Reason = "no-budget" }),
+        "ReopenLead" => await _api.ReopenLeadAsync("l1", new ReopenLeadRequest()),
+        "LogLeadActivity" => await _api.LogLeadActivityAsync("l1", new LogActivityRequest { Type = "call" }),
+        "ListPipelines" => await _api.ListPipelinesAsync(),
+        "GetPipeline" => await _api.GetPipelineAsync("sales"),
+        "GetPipelineVersion" => await _api.GetPipelineVersionAsync("sales", 2),
+        "SavePipeline" => await _api.SavePipelineAsync("sales", new PipelineDefinition { Name = "Sales" }),
+        "GetScoringRules" => await _api.GetScoringRulesAsync(),
+        "SaveScoringRules" => await _api.SaveScoringRulesAsync(new ScoringRuleSet()),
+        "GetRescoreJob" => await _api.GetRescoreJobAsync("j1"),
+        "GetScoreHistory" => await _api.GetScoreHistoryAsync("l1", limit: 10, cursor: "abc"),
+        "GetPredictionModel" => await _api.GetPredictionModelAsync(),
+        "TrainPredictionModel" => await _api.TrainPredictionModelAsync(),
+        "GetLeadPrediction" => await _api.GetLeadPredictionAsync("l1"),
+        "ClearRepWorkingHours" => await _api.ClearRepWorkingHoursAsync("r1"),
+        "MarkNotificationRead" => await _api.MarkNotificationReadAsync("r1", "n1"),
+        "GetSlaPolicies" => await _api.GetSlaPoliciesAsync(),
+        "SetSlaPolicies" => await _api.SetSlaPoliciesAsync(new SlaPoliciesDocument()),
+        "SaveTeam" => await _api.SaveTeamAsync("t1", new TeamRequest { Name = "North" }),
+        "ListTeams" => await _api.ListTeamsAsync(limit: 10, cursor: "abc"),
+        "GetTeam" => await _api.GetTeamAsync("t1"),
+        "ListDeadLetterQueues" => await _api.ListDeadLetterQueuesAsync("leads"),
+        "ListDeadLetters" => await _api.ListDeadLettersAsync("contacts", queue: "q1", limit: 10, cursor: "abc"),
+        "GetDeadLetter" => await _api.GetDeadLetterAsync("assignment", "d1"),
+        "ReplayDeadLetter" => await _api.ReplayDeadLetterAsync("messaging", "d1"),
+        "ReplayDeadLetters" => await _api.ReplayDeadLettersAsync("analytics", queue: "q1"),
+        "PurgeDeadLetter" => await _api.PurgeDeadLetterAsync("leads", "d1"),
+        "PurgeDeadLetters" => await _api.PurgeDeadLettersAsync("leads", "q1"),
         _ => throw new ArgumentOutOfRangeException(nameof(call), call, null),
     };
 
@@ -139,6 +212,22 @@ public sealed class EndpointTests : IAsyncLifetime
 
         return Answer.Json(context, status, path switch
         {
+            _ when path.Contains("/admin/dead-letters", StringComparison.Ordinal) => (context.Request.Method, path.EndsWith("/d1", StringComparison.Ordinal)) switch
+            {
+                ("GET", true) => """{"id":"d1","queue":"q1","messageTypes":["urn:message:X"],"reason":"fault","firstFailedAt":"2026-11-29T10:00:00Z","deadAt":"2026-11-29T10:05:00Z","redeliveries":3,"replayable":true}""",
+                ("GET", false) => Answer.EmptyPage,
+                _ => """{"done":1,"notReplayable":[]}""",
+            },
+            "/api/leads" when context.Request.Method == "GET" => Answer.EmptyPage,
+            "/api/leads/batch" or "/api/leads/signals" => """{"results":[]}""",
+            "/api/leads/pipelines" => Answer.EmptyPage,
+            _ when path.StartsWith("/api/leads/pipelines/", StringComparison.Ordinal) => """{"id":"sales","name":"Sales","stages":[],"version":2}""",
+            "/api/leads/scoring-rules" when context.Request.Method == "GET" => """{"version":3,"rules":[],"maxScore":100}""",
+            _ when path.StartsWith("/api/leads/scoring-rules", StringComparison.Ordinal) => """{"id":"j1","rulesVersion":4,"status":"running","total":10,"done":2}""",
+            _ when path.StartsWith("/api/leads/prediction-model", StringComparison.Ordinal) => """{"status":"untrained","message":"12 more closed leads needed","minClosed":50,"closed":38}""",
+            _ when path.EndsWith("/score-history", StringComparison.Ordinal) => Answer.EmptyPage,
+            _ when path.EndsWith("/prediction", StringComparison.Ordinal) => """{"available":false,"reason":"no model yet"}""",
+            _ when path.EndsWith("/activities", StringComparison.Ordinal) => """{"id":"a1","type":"call","at":"2026-11-29T10:00:00Z"}""",
             _ when path.StartsWith("/api/leads", StringComparison.Ordinal) => Answer.Lead(),
             "/api/contacts" => Answer.EmptyPage,
             _ when path.EndsWith("/erasure", StringComparison.Ordinal) || path.StartsWith("/api/contacts/erasures/", StringComparison.Ordinal) =>
@@ -154,6 +243,11 @@ public sealed class EndpointTests : IAsyncLifetime
                 """{"contactId":"c1","doNotContact":{"active":false},"channels":[{"channel":"email","status":"withdrawn","source":"email","at":"2026-11-29T10:00:00Z","by":{"kind":"key","id":"shop","name":"shop"}}],"version":1,"ledger":{"items":[]}}""",
             _ when path.StartsWith("/api/contacts/", StringComparison.Ordinal) =>
                 """{"id":"c1","name":"Ada","emails":["ada@example.com"],"phones":[],"createdAt":"2026-11-29T10:00:00Z","version":1,"timeline":[]}""",
+            _ when path.EndsWith("/read", StringComparison.Ordinal) =>
+                """{"id":"n1","repId":"r1","kind":"assigned","leadId":"l1","text":"New lead","createdAt":"2026-11-29T10:00:00Z","readAt":"2026-11-29T10:01:00Z"}""",
+            "/api/assignment/sla-policies" => "{}",
+            "/api/assignment/teams" => Answer.EmptyPage,
+            _ when path.StartsWith("/api/assignment/teams/", StringComparison.Ordinal) => """{"id":"t1","name":"North","version":1}""",
             "/api/assignment/reps" when context.Request.Method == "GET" => $$"""{"items":[{{Answer.Rep()}}],"nextCursor":"n"}""",
             _ when path.StartsWith("/api/assignment/reps", StringComparison.Ordinal) => Answer.Rep(),
             _ when path.StartsWith("/api/assignment/leads/", StringComparison.Ordinal) =>

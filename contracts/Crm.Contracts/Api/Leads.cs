@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Crm.Contracts.Audit;
 
 namespace Crm.Contracts.Api.Leads;
@@ -480,27 +481,38 @@ public sealed record SignalResult
     public IDictionary<string, string[]>? Errors { get; init; }
 }
 
-/// <summary>Body of <c>PATCH /api/leads/{id}</c> (JSON merge patch): absent unchanged, null clears; <c>fields</c> merged per key (null removes a key).</summary>
+/// <summary>
+/// Body of <c>PATCH /api/leads/{id}</c> (JSON merge patch): absent unchanged, null clears; <c>fields</c> merged per key (null
+/// removes a key). Members left null are not written, so serialising this record never clears anything: send a raw merge
+/// patch (<c>{ "campaign": null }</c>) to clear a member.
+/// </summary>
 public sealed record UpdateLeadRequest
 {
     /// <summary>The campaign (at most 100 characters).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Campaign { get; init; }
 
     /// <summary>What the person is interested in (at most 100 characters).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Interest { get; init; }
 
     /// <summary>Region (at most 50 characters).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Region { get; init; }
 
     /// <summary>The stated budget.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Money? Budget { get; init; }
 
     /// <summary>When the person expects to decide.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateOnly? DecisionDate { get; init; }
 
     /// <summary>Who referred the person.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ReferredBy { get; init; }
 
     /// <summary>Free fields to set (a string) or remove (null), per key.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string?>? Fields { get; init; }
 }

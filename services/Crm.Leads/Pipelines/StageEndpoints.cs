@@ -78,6 +78,11 @@ public static class StageEndpoints
                 "With an `Idempotency-Key` (the telephony system's call id, say), a retry is answered as the first time and logs nothing again " +
                 "(the same key with another body or lead: 409).")
             .WithParameterDescription("id", "The lead's id.")
+            .WithRequestHeader(
+                IdempotentRequests.Header,
+                "Makes retries safe: a retry with the same key and body is answered as the first time and logs nothing again; the " +
+                "same key with another body or lead is a 409. Keys are the caller's own and kept at least 24 h.",
+                IdempotentRequests.MaxKey)
             .WithRequestExample(new LogActivityRequest { Type = "call", Note = "Interested in the premium plan; call back Friday." })
             .Produces<LeadActivity>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
