@@ -17,20 +17,7 @@ public sealed class LeadOwnershipTests(LeadsApiFactory factory) : IClassFixture<
 {
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
-<<<<<<< HEAD
     private Task<LeadResponse> AssignedLeadAsync(string rep, string? team) => factory.AssignedLeadAsync(rep, team);
-=======
-    /// <summary>A lead captured and then assigned to <paramref name="rep"/> of <paramref name="team"/>.</summary>
-    private async Task<LeadResponse> AssignedLeadAsync(string rep, string? team)
-    {
-        using var admin = factory.CreateClient();
-        using var created = await admin.PostAsJsonAsync("/api/leads", new CaptureLeadRequest { Email = $"{Unique("p")}@example.com", Source = Unique("own"), Channel = Channel.Web }, CrmClient.JsonOptions);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var lead = (await created.Content.ReadFromJsonAsync<LeadResponse>(CrmClient.JsonOptions))!;
-        await factory.AssignAsync(lead.Id, lead.ContactId!, rep, team);
-        return (await admin.GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions))!;
-    }
->>>>>>> i7-owner
 
     private async Task<HttpStatusCode> GetAsAsync(CallerIdentity caller, string leadId)
     {
