@@ -69,7 +69,7 @@ public static class TemplateChannels
 public static class TemplateCollections
 {
     public static readonly DocumentCollection<MessageTemplate> Templates = new DocumentCollection<MessageTemplate>("templates")
-        .Index("key_channel_locale", i => i.Asc(t => t.Key).Asc(t => t.Channel).Asc(t => t.Locale));
+        .Index("key_channel_locale", i => i.Asc(t => t.Key).Asc(t => t.Channel).Asc(t => t.Locale).Asc(t => t.Id));
 }
 
 /// <summary>The reads of templates (besides by id), rendered by the catalog test.</summary>
