@@ -76,6 +76,9 @@ public sealed class TemplateApiTests(MessagingApiFactory factory) : IClassFixtur
     [InlineData("sms", """{ "purpose": "marketing", "body": " " }""", "body", "Required")]
     [InlineData("whatsapp", """{ "purpose": "marketing", "body": "x", "providerLanguage": "pt_BR" }""", "providerLanguage", "Only with providerTemplate")]
     [InlineData("whatsapp", """{ "purpose": "marketing", "body": "x", "providerTemplate": "Bad Name" }""", "providerTemplate", "lower-case")]
+    [InlineData("sms", """{ "purpose": "marketing", "body": "Hi {{ name }}" }""", "body", "name: Not a template variable")]
+    [InlineData("email", """{ "purpose": "marketing", "subject": "Hi {{ contact.frist_name | default: 'x' | upcase }}", "body": "x" }""", "subject", "contact.frist_name: Not a field of contact")]
+    [InlineData("sms", """{ "purpose": "marketing", "body": "{{ order }}" }""", "body", "order is a group of fields")]
     public async Task A_bad_template_is_a_400_naming_the_field(string channel, string json, string field, string reason)
     {
         using var client = factory.CreateClient();
@@ -88,6 +91,16 @@ public sealed class TemplateApiTests(MessagingApiFactory factory) : IClassFixtur
         var reasons = problem.RootElement.GetProperty("errors").GetProperty(field).EnumerateArray().Select(r => r.GetString()!).ToList();
         Assert.Contains(reasons, r => r.Contains(reason, StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri($"/api/messaging/templates/{key}/{channel}/en", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Lead_fields_and_locals_are_accepted_when_stored()
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await PutAsync(client, $"{NewKey()}/sms/en", new { purpose = "marketing", body = "{% assign who = contact.first_name | default: 'you' %}{{ who }}: {{ lead.source }} {{ lead.utm_campaign | default: '' }}" }, null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Theory]

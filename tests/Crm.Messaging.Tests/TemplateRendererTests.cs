@@ -127,6 +127,8 @@ public sealed class TemplateRendererTests
     [InlineData("Hi {{ contact.frist_name }}", "contact.frist_name")]
     [InlineData("Hi {{ contact }}", "contact")]
     [InlineData("Hi {{ contact.address.city }}", "contact.address")]
+    [InlineData("Hi {{ contact.frist_name | default: \"there\" }}", "contact.frist_name")]
+    [InlineData("Hi{% if nmae %} {{ contact.name }}{% endif %}", "nmae")]
     [InlineData("Hi {{ order.id | upcase }}", "order.id")]
     public void Unknown_variables_fail_too(string template, string path)
     {
@@ -143,6 +145,23 @@ public sealed class TemplateRendererTests
 
         Assert.Equal("Hello there!", Render("Hello {{ contact.first_name | default: \"there\" }}!", model));
         Assert.Equal("Hello!", Render("Hello{% if contact.first_name %} {{ contact.first_name }}{% endif %}!", model));
+    }
+
+    [Fact]
+    public void A_runaway_template_renders_nothing_and_says_why()
+    {
+        var result = LiquidTemplates.Render("{% for i in (1..1000000) %}x{% endfor %}", Model());
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("(template)", Assert.Single(result.Missing).Path);
+    }
+
+    [Fact]
+    public void A_missing_value_is_not_unknown_but_an_unknown_variable_is()
+    {
+        var result = LiquidTemplates.Render("{{ order.id }} {{ orders.id }}", Model());
+
+        Assert.Equal([("order.id", false), ("orders", true)], result.Missing.Select(m => (m.Path, m.Unknown)));
     }
 
     [Theory]

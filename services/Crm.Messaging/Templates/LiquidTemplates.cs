@@ -19,8 +19,11 @@ public sealed record LiquidResult(string? Text, IReadOnlyList<MissingVariable> M
     public bool Succeeded => Missing.Count == 0;
 }
 
-/// <summary>A variable the template printed (or passed to a filter other than <c>default</c>) that has no value.</summary>
-public sealed record MissingVariable(string Path, string Reason);
+/// <summary>
+/// A variable the template printed (or passed to a filter other than <c>default</c>) that has no value;
+/// <paramref name="Unknown"/>: no template can ever have it (not a variable of the model).
+/// </summary>
+public sealed record MissingVariable(string Path, string Reason, bool Unknown = false);
 
 /// <summary>
 /// The platform's Liquid (Fluid.Core 2.30.0 on Parlot 1.4.0). Parses once per distinct text (parsed templates are
@@ -71,7 +74,18 @@ public static partial class LiquidTemplates
         {
             CultureInfo = CultureInfo.InvariantCulture,
         };
-        var output = template.Render(context, NullEncoder.Default);
+        string output;
+        try
+        {
+            output = template.Render(context, NullEncoder.Default);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Fluid's limits (MaxSteps, MaxRecursion): a template that runs away renders nothing.
+            missing.Add("(template)", ex.Message, unknown: true);
+            return new LiquidResult(null, missing.All);
+        }
+
         return missing.Count > 0 ? new LiquidResult(null, missing.All) : new LiquidResult(Clean(output, singleLine), []);
     }
 
@@ -123,11 +137,11 @@ public sealed class MissingVariables
 
     public IReadOnlyList<MissingVariable> All => _missing;
 
-    public void Add(string path, string reason)
+    public void Add(string path, string reason, bool unknown = false)
     {
         if (!_missing.Exists(m => m.Path == path))
         {
-            _missing.Add(new MissingVariable(path, reason));
+            _missing.Add(new MissingVariable(path, reason, unknown));
         }
     }
 }

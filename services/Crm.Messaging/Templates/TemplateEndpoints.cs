@@ -50,7 +50,7 @@ public static partial class TemplateEndpoints
                 "over `contact` (first_name, name, email, phone, locale, country, birthday, time_zone), `lead` (what the event or caller gives: id, grade, score, source...), " +
                 "`rep` (id, name) and `order` (id, total, currency, items_count); a variable without a value fails the preview and blocks the send unless it has a " +
                 "`| default: \"…\"`. Email needs `subject` (one line); SMS and WhatsApp take no subject; `providerTemplate` / `providerLanguage` only for WhatsApp. " +
-                "400 names every bad field, a Liquid syntax error with its line and column. `If-Match` with the current version (0 while the default is used) guards " +
+                "400 names every bad field: a Liquid syntax error with its line and column, a variable the model does not have (`{{ name }}`, `contact.frist_name`). `If-Match` with the current version (0 while the default is used) guards " +
                 "against lost updates (412). An unknown channel or a malformed locale is a 404 (no such template can exist). Needs `messaging:admin`.")
             .WithParameterDescription("key", "The template key: lower-case letters, digits and '-', at most 64 (e.g. `follow-up-1`).")
             .WithParameterDescription("channel", "`email`, `sms` or `whatsapp`.")
@@ -267,7 +267,7 @@ public static partial class TemplateEndpoints
             }
             else
             {
-                CheckLiquid("subject", request.Subject, errors);
+                CheckLiquid("subject", request.Subject, singleLine: true, errors);
             }
         }
         else if (request.Subject is not null)
@@ -286,7 +286,7 @@ public static partial class TemplateEndpoints
         }
         else
         {
-            CheckLiquid("body", request.Body, errors);
+            CheckLiquid("body", request.Body, singleLine: false, errors);
         }
 
         if (id.Channel == TemplateChannels.WhatsApp)
@@ -330,11 +330,18 @@ public static partial class TemplateEndpoints
             : null;
     }
 
-    private static void CheckLiquid(string field, string text, ValidationErrors errors)
+    /// <summary>Valid Liquid, and every variable it prints one the model has (rendered over <see cref="TemplateModel.Sample"/>).</summary>
+    private static void CheckLiquid(string field, string text, bool singleLine, ValidationErrors errors)
     {
         if (LiquidTemplates.TryParse(text, out var error) is null)
         {
             errors.Add(field, $"Not valid Liquid: {error}");
+            return;
+        }
+
+        foreach (var unknown in LiquidTemplates.Render(text, TemplateModel.Sample(), singleLine).Missing.Where(m => m.Unknown))
+        {
+            errors.Add(field, $"{unknown.Path}: {unknown.Reason}");
         }
     }
 

@@ -48,6 +48,24 @@ public sealed class TemplateModel
             .Set("contact", "time_zone", contact.TimeZone);
     }
 
+    /// <summary>
+    /// Every fixed field with a value (<c>lead</c> has none: its fields are open): rendered with it, a template can only
+    /// lack variables that do not exist (<see cref="MissingVariable.Unknown"/>), which is how a stored template is checked.
+    /// </summary>
+    public static TemplateModel Sample()
+    {
+        var model = new TemplateModel();
+        foreach (var (root, members) in Fields)
+        {
+            foreach (var member in members ?? [])
+            {
+                model.Set(root, member, member is "total" or "items_count" ? 1 : "x");
+            }
+        }
+
+        return model;
+    }
+
     /// <summary>Whether <paramref name="root"/>.<paramref name="member"/> is a variable a template may use.</summary>
     public static bool IsVariable(string root, string member) =>
         Fields.TryGetValue(root, out var members)
@@ -132,10 +150,10 @@ public sealed class TemplateModel
         public override ValueTask<FluidValue> GetValueAsync(string name, TemplateContext context) =>
             new(Fields.TryGetValue(name, out var members)
                 ? new RecordValue(name, members, model._values.GetValueOrDefault(name), missing)
-                : new Missing(name, "Not a template variable: use contact, lead, rep or order (e.g. contact.first_name).", missing));
+                : new Missing(name, "Not a template variable: use contact, lead, rep or order (e.g. contact.first_name).", missing, unknown: true));
 
         protected override void Touched() =>
-            missing.Add("(model)", "The model itself cannot be printed.");
+            missing.Add("(model)", "The model itself cannot be printed.", unknown: true);
     }
 
     /// <summary>One root (<c>contact</c>...): its allow-listed members; an unset one is missing.</summary>
@@ -148,7 +166,7 @@ public sealed class TemplateModel
             var path = $"{root}.{name}";
             if (!(members?.Contains(name, StringComparer.Ordinal) ?? IsName(name)))
             {
-                return new(new Missing(path, $"Not a field of {root}: use {string.Join(", ", members ?? [])}.", missing));
+                return new(new Missing(path, members is null ? $"Not a field name of {root}: lower-case letters, digits and '_'." : $"Not a field of {root}: use {string.Join(", ", members)}.", missing, unknown: true));
             }
 
             return new(values?.GetValueOrDefault(name) is { } value
@@ -157,32 +175,54 @@ public sealed class TemplateModel
         }
 
         protected override void Touched() =>
-            missing.Add(root, $"{root} is a group of fields: print one of them (e.g. {root}.{(members is { Count: > 0 } ? members[0] : "id")}).");
+            missing.Add(root, $"{root} is a group of fields: print one of them (e.g. {root}.{(members is { Count: > 0 } ? members[0] : "id")}).", unknown: true);
     }
 
     /// <summary>
     /// A value the model does not have: nil to <c>if</c> and <c>default</c>; recorded as soon as it is printed or turned
-    /// into text or a number (a filter such as <c>upcase</c>), and then written as nothing (the render fails anyway).
+    /// into text or a number (a filter such as <c>upcase</c>), and then written as nothing (the render fails anyway). A
+    /// variable that does not exist at all (<paramref name="unknown"/>) is recorded wherever it is used.
     /// </summary>
-    internal sealed class Missing(string path, string reason, MissingVariables missing) : FluidValue
+    internal sealed class Missing(string path, string reason, MissingVariables missing, bool unknown = false) : FluidValue
     {
         public override FluidValues Type => FluidValues.Nil;
 
-        public override bool IsNil() => true;
+        /// <summary>Nil; a variable that does not exist is recorded even here (a typo under <c>default</c> or in an <c>if</c>).</summary>
+        public override bool IsNil()
+        {
+            RecordIfUnknown();
+            return true;
+        }
 
-        public override bool Equals(FluidValue other) => other.IsNil();
+        public override bool Equals(FluidValue other)
+        {
+            RecordIfUnknown();
+            return other.IsNil();
+        }
 
-        public override bool ToBooleanValue() => false;
+        public override bool ToBooleanValue()
+        {
+            RecordIfUnknown();
+            return false;
+        }
+
+        private void RecordIfUnknown()
+        {
+            if (unknown)
+            {
+                missing.Add(path, reason, unknown);
+            }
+        }
 
         public override decimal ToNumberValue()
         {
-            missing.Add(path, reason);
+            missing.Add(path, reason, unknown);
             return 0;
         }
 
         public override string ToStringValue()
         {
-            missing.Add(path, reason);
+            missing.Add(path, reason, unknown);
             return string.Empty;
         }
 
@@ -191,11 +231,11 @@ public sealed class TemplateModel
         public override ValueTask<FluidValue> GetValueAsync(string name, TemplateContext context) => new(this);
 
         [Obsolete("Fluid's synchronous writer; WriteToAsync is the one rendering calls.")]
-        public override void WriteTo(TextWriter writer, TextEncoder encoder, CultureInfo cultureInfo) => missing.Add(path, reason);
+        public override void WriteTo(TextWriter writer, TextEncoder encoder, CultureInfo cultureInfo) => missing.Add(path, reason, unknown);
 
         public override ValueTask WriteToAsync(TextWriter writer, TextEncoder encoder, CultureInfo cultureInfo)
         {
-            missing.Add(path, reason);
+            missing.Add(path, reason, unknown);
             return ValueTask.CompletedTask;
         }
 
