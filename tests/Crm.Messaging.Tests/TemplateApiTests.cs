@@ -130,6 +130,22 @@ public sealed class TemplateApiTests(MessagingApiFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_rep_previews_with_variables_but_not_with_a_contacts_data()
+    {
+        using var rep = factory.CreateClient().As(TestIdentity.Person(Crm.ServiceDefaults.Security.PersonRoles.Rep, rep: "rep-preview"));
+        var contact = factory.NewContact("Private");
+
+        using var withVariables = await rep.PostAsJsonAsync(new Uri("/api/messaging/templates/welcome/preview", UriKind.Relative), new { channel = "email", variables = new { rep = new { name = "Grace" } } });
+        using var withContact = await rep.PostAsJsonAsync(new Uri("/api/messaging/templates/welcome/preview", UriKind.Relative), new { channel = "email", contactId = contact.Id, variables = new { rep = new { name = "Grace" } } });
+
+        Assert.Equal(HttpStatusCode.OK, withVariables.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, withContact.StatusCode);
+        var problem = await withContact.Content.ReadAsStringAsync();
+        Assert.Contains("contact's data", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(contact.Name!, problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Preview_falls_back_from_the_locale_to_its_language_then_the_default()
     {
         var key = NewKey();
