@@ -20,9 +20,9 @@ public static class MessagingService
 
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, ContactMergeLog.Collection);
+        builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection);
         builder.AddCrmApiSecurity();
-        builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...).");
+        builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) and the templates (Liquid) they are written from.");
         builder.Services.AddSingleton<SendOnce>();
         builder.Services.AddCheckedSettings<SendingOptions>(builder.Configuration, SendingOptions.Section);
 
@@ -43,6 +43,7 @@ public static class MessagingService
         }
 
         builder.Services.AddHostedService<EmailTransportNotice>();
+        builder.Services.AddCheckedSettings<TemplateSettings>(builder.Configuration, TemplateSettings.Section);
         builder.Services.AddSingleton<TemplateRenderer>();
 
         builder.AddCrmMessaging(Name, consumers => consumers
@@ -55,7 +56,7 @@ public static class MessagingService
     public static WebApplication MapMessagingService(this WebApplication app)
     {
         app.MapGrpcService<PersonalDataExportService>();
-        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints();
+        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapTemplateEndpoints();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Crm.Messaging.Messages;
+using Crm.Messaging.Templates;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
@@ -9,9 +10,9 @@ namespace Crm.Messaging.Tests;
 /// <summary>The Messaging store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
 public sealed class QueryCatalogTests
 {
-    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, ContactMergeLog.Collection];
+    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection];
 
-    private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries)];
+    private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries), typeof(TemplateQueries)];
 
     private static readonly Dictionary<Type, object> Samples = new()
     {
@@ -27,6 +28,7 @@ public sealed class QueryCatalogTests
             Status = "sent",
             SentAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
         },
+        [typeof(MessageTemplate)] = DefaultTemplates.All[0],
     };
 
     [Fact]
@@ -39,7 +41,7 @@ public sealed class QueryCatalogTests
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(14, plans.Count);
+        Assert.Equal(15, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
         Assert.Contains("USING INDEX ix_messages.lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
@@ -51,6 +53,7 @@ public sealed class QueryCatalogTests
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["SuppressClaimsOfContact"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["MoveToSurvivor"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["MoveBack"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_templates.key_channel_locale (f_key=?)", plans["TemplateQueries.List"], StringComparison.Ordinal);
     }
 
     /// <summary>The SQLite plan of each catalog method, by method name.</summary>
@@ -60,9 +63,11 @@ public sealed class QueryCatalogTests
         string? method = null;
         foreach (var line in rendered.Split('\n'))
         {
-            if (line.StartsWith("### MessageQueries.", StringComparison.Ordinal))
+            if (line.StartsWith("### ", StringComparison.Ordinal) && line.Contains('(', StringComparison.Ordinal))
             {
-                method = line["### MessageQueries.".Length..line.IndexOf('(', StringComparison.Ordinal)];
+                // MessageQueries' methods by name, the other catalogs' as Catalog.Method.
+                method = line["### ".Length..line.IndexOf('(', StringComparison.Ordinal)];
+                method = method.StartsWith("MessageQueries.", StringComparison.Ordinal) ? method["MessageQueries.".Length..] : method;
             }
             else if (line.StartsWith("SQLite plan:", StringComparison.Ordinal) && method is not null)
             {

@@ -24,8 +24,11 @@ public sealed record MessageResponse
     /// <summary>The subject line (e-mail).</summary>
     public required string Subject { get; init; }
 
-    /// <summary>sent (handed to the SMTP server), picked-up (written to the local pickup folder), skipped (the contact has no address) or suppressed (the contact's consent forbids it: do-not-contact, or the channel withdrawn).</summary>
+    /// <summary>sent (handed to the SMTP server), picked-up (written to the local pickup folder), skipped (the contact has no address), suppressed (the contact's consent forbids it: do-not-contact, or the channel withdrawn) or failed (not sent: see reason).</summary>
     public required string Status { get; init; }
+
+    /// <summary>Why a failed message was not sent: template (its template lacked a variable's value, or there was no template).</summary>
+    public string? Reason { get; init; }
 
     /// <summary>When it left the platform (UTC).</summary>
     public required DateTimeOffset SentAt { get; init; }

@@ -34,6 +34,8 @@ public static class EmailStatus
     public const string Skipped = "skipped";
     /// <summary>Not sent because the contact's consent forbids it (do-not-contact, or the channel withdrawn); no event.</summary>
     public const string Suppressed = "suppressed";
+    /// <summary>Not sent because it could not be written (<see cref="Messages.Message.Reason"/> <c>template</c>: a variable without a value, or no template); no event.</summary>
+    public const string Failed = "failed";
     /// <summary>Claimed by a delivery that is sending it right now; not listed.</summary>
     public const string Sending = "sending";
 }

@@ -7,7 +7,7 @@ namespace Crm.Messaging.Messages;
 
 /// <summary>
 /// A message the platform sent (or deliberately did not send) to a contact: a document of <c>messages</c>.
-/// <see cref="Status"/> is <c>sent</c>, <c>picked-up</c>, <c>skipped</c> or <c>suppressed</c> (consent) once finished, and <c>sending</c> while a
+/// <see cref="Status"/> is <c>sent</c>, <c>picked-up</c>, <c>skipped</c>, <c>suppressed</c> (consent) or <c>failed</c> (see <see cref="Reason"/>) once finished, and <c>sending</c> while a
 /// delivery holds its claim (<see cref="ClaimToken"/> until <see cref="LeaseUntil"/>, see <see cref="SendOnce"/>);
 /// <see cref="Channel"/> is lower-case (<c>email</c>).
 /// </summary>
@@ -23,6 +23,8 @@ public sealed record Message : IDocument
     public required string To { get; init; }
     public required string Subject { get; init; }
     public required string Status { get; init; }
+    /// <summary>Why a <c>failed</c> message was not sent (<see cref="FailureReasons"/>); null otherwise.</summary>
+    public string? Reason { get; init; }
     public required DateTimeOffset SentAt { get; init; }
     /// <summary>While <c>sending</c>: the delivery that holds the claim...</summary>
     public string? ClaimToken { get; init; }
@@ -66,6 +68,14 @@ public sealed record Message : IDocument
         To = To,
         Subject = Subject,
         Status = Status,
+        Reason = Reason,
         SentAt = SentAt,
     };
+}
+
+/// <summary>Why a message <c>failed</c>.</summary>
+public static class FailureReasons
+{
+    /// <summary>The template could not be rendered: a variable without a value (never "Hello {{ name }}"), or no template for the channel.</summary>
+    public const string Template = "template";
 }

@@ -32,6 +32,7 @@ public static class MessageQueries
                 .Set(m => m.To, finished.To)
                 .Set(m => m.Subject, finished.Subject)
                 .Set(m => m.Status, finished.Status)
+                .Set(m => m.Reason, finished.Reason)
                 .Set(m => m.SentAt, finished.SentAt)
                 .Unset(m => m.ClaimToken)
                 .Unset(m => m.LeaseUntil)

@@ -1,78 +1,71 @@
-using System.Text;
+using Crm.ServiceDefaults.Messaging;
+using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Messaging.Templates;
 
-/// <summary>A rendered message: subject and plain-text body.</summary>
+/// <summary>A rendered message: subject (e-mail only, else empty) and plain-text body.</summary>
 public sealed record RenderedMessage(string Subject, string Body);
 
-/// <summary>
-/// Renders the platform's message templates: plain text with <c>{{ name }}</c> placeholders (Liquid's output
-/// syntax, nothing else of Liquid). Fluid.Core 2.41.1 was meant to do this, but it fails at runtime against the
-/// only Parlot the package mirror serves (2.2.1: <c>MissingMethodException</c> for <c>Parsers.ZeroOrOne</c>), so
-/// this small renderer stands in. Values are inserted as they are (the e-mails are text/plain); control characters
-/// in values become spaces so a value cannot break a header. A placeholder without a value, or an unclosed
-/// <c>{{</c>, is an error: a broken template must never reach a customer.
-/// </summary>
-public sealed class TemplateRenderer
+/// <summary>The template used and what it rendered to, or the variables it lacked (every one of them).</summary>
+public sealed record TemplateRender(MessageTemplate Template, RenderedMessage? Message, IReadOnlyList<MissingVariable> Missing)
 {
-    public RenderedMessage RenderWelcome(string? contactName, string repName)
+    public bool Succeeded => Message is not null;
+}
+
+/// <summary>Config section <c>Templates</c>: the locale templates fall back to.</summary>
+public sealed class TemplateSettings : ICheckedSettings
+{
+    public const string Section = "Templates";
+
+    /// <summary>Tried after the contact's locale and its language (default <c>en</c>, the locale of the defaults).</summary>
+    public string DefaultLocale { get; set; } = DefaultTemplates.Locale;
+
+    public IEnumerable<string> Errors()
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        if (Locales.Normalize(DefaultLocale) is null)
         {
-            ["name"] = string.IsNullOrWhiteSpace(contactName) ? WelcomeTemplate.FallbackName : contactName.Trim(),
-            ["rep"] = repName.Trim(),
-        };
-        return new RenderedMessage(Render(WelcomeTemplate.Subject, values), Render(WelcomeTemplate.Body, values));
+            yield return $"{Section}:DefaultLocale must be a locale such as 'en' or 'pt-BR', not '{DefaultLocale}'.";
+        }
     }
+}
 
-    public static string Render(string template, IReadOnlyDictionary<string, string> values)
+/// <summary>
+/// Finds a template for a contact's locale (<see cref="Locales.Fallback"/>; a stored template before the code default
+/// of the same locale) and renders it with <see cref="LiquidTemplates"/>: the subject on one line, the body as text.
+/// </summary>
+public sealed class TemplateRenderer(IDocumentStore store, TemplateSettings options)
+{
+    /// <summary>The locale tried last (<c>Templates:DefaultLocale</c>).</summary>
+    public string DefaultLocale => options.DefaultLocale;
+
+    /// <summary>The template of <paramref name="key"/> and <paramref name="channel"/> for <paramref name="locale"/>, or null when there is none in any fallback locale.</summary>
+    public async Task<MessageTemplate?> FindAsync(string key, string channel, string? locale, CancellationToken cancellationToken)
     {
-        var output = new StringBuilder(template.Length + 64);
-        var position = 0;
-        while (position < template.Length)
+        foreach (var candidate in Locales.Fallback(locale, options.DefaultLocale))
         {
-            var open = template.IndexOf("{{", position, StringComparison.Ordinal);
-            if (open < 0)
+            var found = await store.GetAsync(TemplateCollections.Templates, MessageTemplate.IdOf(key, channel, candidate), cancellationToken)
+                        ?? DefaultTemplates.Find(key, channel, candidate);
+            if (found is not null)
             {
-                output.Append(template, position, template.Length - position);
-                break;
+                return found;
             }
-
-            var close = template.IndexOf("}}", open + 2, StringComparison.Ordinal);
-            if (close < 0)
-            {
-                throw new FormatException($"The template has an unclosed '{{{{' at position {open}.");
-            }
-
-            var name = template[(open + 2)..close].Trim();
-            if (!IsIdentifier(name))
-            {
-                throw new FormatException($"The template has an invalid placeholder '{template[open..(close + 2)]}' at position {open}.");
-            }
-
-            if (!values.TryGetValue(name, out var value))
-            {
-                throw new FormatException($"The template uses '{name}' but no value was given for it.");
-            }
-
-            output.Append(template, position, open - position);
-            AppendClean(output, value);
-            position = close + 2;
         }
 
-        return output.ToString();
+        return null;
     }
 
-    private static bool IsIdentifier(string name) =>
-        name.Length > 0
-        && (char.IsAsciiLetter(name[0]) || name[0] == '_')
-        && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+    /// <summary>Finds and renders; null when there is no such template.</summary>
+    public async Task<TemplateRender?> RenderAsync(string key, string channel, string? locale, TemplateModel model, CancellationToken cancellationToken) =>
+        await FindAsync(key, channel, locale, cancellationToken) is { } template ? Render(template, model) : null;
 
-    private static void AppendClean(StringBuilder output, string value)
+    /// <summary>Renders <paramref name="template"/> over <paramref name="model"/>: both parts, so every missing variable is named at once.</summary>
+    public static TemplateRender Render(MessageTemplate template, TemplateModel model)
     {
-        foreach (var c in value)
-        {
-            output.Append(char.IsControl(c) ? ' ' : c);
-        }
+        var subject = template.Subject is null ? new LiquidResult(string.Empty, []) : LiquidTemplates.Render(template.Subject, model, singleLine: true);
+        var body = LiquidTemplates.Render(template.Body, model);
+        var missing = subject.Missing.Concat(body.Missing).DistinctBy(m => m.Path).ToList();
+        return missing.Count > 0
+            ? new TemplateRender(template, null, missing)
+            : new TemplateRender(template, new RenderedMessage(subject.Text!, body.Text!), []);
     }
 }

@@ -14,12 +14,13 @@ namespace Crm.Messaging.Welcome;
 /// <summary>
 /// Queue <c>messaging-lead-assigned</c>: welcomes a contact when their lead is assigned. Claims the welcome of the
 /// lead (<see cref="SendOnce"/>: a concurrent duplicate or a second assignment of the same lead sends nothing), looks
-/// the contact up in Contacts (gRPC), renders the e-mail naming the rep, sends it, and completes the message with
+/// the contact up in Contacts (gRPC), renders the <c>welcome</c> e-mail template (<see cref="TemplateRenderer"/>, in the contact's locale), sends it, and completes the message with
 /// <see cref="MessageSent"/> in the unit of work the consume pipeline commits (with its inbox record, so a
 /// redelivery of this message is dropped before it gets here). A contact without an e-mail address gets a
 /// <c>skipped</c> record and no event; one whose consent forbids it (do-not-contact, e-mail withdrawn) a
 /// <c>suppressed</c> record and no event, and so does a contact Messaging erased (<see cref="ErasedContact"/>,
-/// without address or subject). A failure gives the claim up and is retried, except one while the e-mail was
+/// without address or subject). A template that lacks a variable's value gives a <c>failed</c> record (reason
+/// <c>template</c>), no e-mail and no event. A failure gives the claim up and is retried, except one while the e-mail was
 /// handed over (<see cref="EmailOutcomeUnknownException"/>): like a process that dies mid-send, it leaves a claim that
 /// a later delivery takes over, under the same id, when its lease ends (<see cref="SendingOptions"/>). Delivery is at least once: a crash between
 /// handing the e-mail over and committing can repeat that one e-mail.
@@ -50,7 +51,7 @@ public sealed class SendWelcomeOnLeadAssigned(
             ContactId = assigned.ContactId,
             LeadId = assigned.LeadId,
             Channel = Channel,
-            Template = WelcomeTemplate.Name,
+            Template = DefaultTemplates.Welcome,
             To = string.Empty,
             Subject = string.Empty,
             Status = EmailStatus.Sending,
@@ -111,7 +112,8 @@ public sealed class SendWelcomeOnLeadAssigned(
         // existed, so it can only be a store that has not caught up.
         var contact = await contacts.GetContactAsync(assigned.ContactId, timeout.Token)
             ?? throw new DependencyUnavailableException($"Contacts does not know contact '{assigned.ContactId}' of lead '{assigned.LeadId}' (yet).");
-        var rendered = templates.RenderWelcome(contact.Name, assigned.RepName ?? string.Empty);
+        var render = await templates.RenderAsync(DefaultTemplates.Welcome, Channel, contact.Locale, WelcomeModel(assigned, contact), timeout.Token);
+        var subject = render?.Message?.Subject ?? string.Empty;
 
         // Consent at send time: the welcome answers the person's own enquiry (transactional), so an unknown e-mail
         // consent is enough; do-not-contact or a withdrawn e-mail consent suppresses it (ConsentRules, from Contacts).
@@ -119,7 +121,7 @@ public sealed class SendWelcomeOnLeadAssigned(
         if (!consent.Allowed)
         {
             logger.LogInformation("Welcome for lead {LeadId} of contact {ContactId} suppressed by consent: {Reason}", assigned.LeadId, contact.Id, consent.Reason);
-            var suppressed = message with { Subject = rendered.Subject, Status = EmailStatus.Suppressed, SentAt = time.UtcNowMs() };
+            var suppressed = message with { Subject = subject, Status = EmailStatus.Suppressed, SentAt = time.UtcNowMs() };
             SendOnce.Complete(unit, suppressed, claimToken, []);
             return;
         }
@@ -127,8 +129,24 @@ public sealed class SendWelcomeOnLeadAssigned(
         if (contact.Emails.Count == 0)
         {
             logger.LogInformation("Contact {ContactId} has no e-mail address: welcome for lead {LeadId} skipped", contact.Id, assigned.LeadId);
-            var skipped = message with { Subject = rendered.Subject, Status = EmailStatus.Skipped, SentAt = time.UtcNowMs() };
+            var skipped = message with { Subject = subject, Status = EmailStatus.Skipped, SentAt = time.UtcNowMs() };
             SendOnce.Complete(unit, skipped, claimToken, []);
+            return;
+        }
+
+        if (render?.Message is not { } rendered)
+        {
+            // Never "Hello {{ name }}" nor "Hello ": a template lacking a value (or no template at all) sends nothing. Not
+            // retried: the same event renders the same way; the message records why. Variable names are not personal data.
+            logger.LogWarning(
+                "Welcome for lead {LeadId} of contact {ContactId} not sent: template {Template} ({Locale}) {Problem}",
+                assigned.LeadId,
+                contact.Id,
+                DefaultTemplates.Welcome,
+                render?.Template.Locale ?? contact.Locale,
+                render is null ? "does not exist for the contact's locale nor the default" : "lacks " + string.Join(", ", render.Missing.Select(m => m.Path)));
+            var failed = message with { Status = EmailStatus.Failed, Reason = FailureReasons.Template, SentAt = time.UtcNowMs() };
+            SendOnce.Complete(unit, failed, claimToken, []);
             return;
         }
 
@@ -150,4 +168,13 @@ public sealed class SendWelcomeOnLeadAssigned(
             },
         ]);
     }
+
+    /// <summary>The welcome's variables: the contact as Contacts answered, the rep and the lead as the event names them.</summary>
+    internal static TemplateModel WelcomeModel(LeadAssigned assigned, ContactCard contact) =>
+        TemplateModel.Of(contact)
+            .Set("rep", "id", assigned.RepId)
+            .Set("rep", "name", assigned.RepName)
+            .Set("lead", "id", assigned.LeadId)
+            .Set("lead", "grade", assigned.Grade)
+            .Set("lead", "score", assigned.Score);
 }
