@@ -763,6 +763,51 @@ public interface ICrmApi
     [Get("/api/messaging/messages")]
     Task<IApiResponse<Page<MessageResponse>>> ListMessagesAsync([Query] string? contactId = null, [Query] string? leadId = null, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/messaging/templates</c>: the message templates (stored ones and the built-in defaults), optionally of one key.</summary>
+    /// <param name="key">Only the templates of this key (e.g. <c>welcome</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c> for a malformed key.</returns>
+    [Get("/api/messaging/templates")]
+    Task<IApiResponse<Page<MessageTemplateResponse>>> ListMessageTemplatesAsync([Query] string? key = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/messaging/templates/{key}/{channel}/{locale}</c>: one template (the <c>ETag</c> header carries its version; a built-in default is version 0).</summary>
+    /// <param name="key">The template's key (e.g. <c>welcome</c>).</param>
+    /// <param name="channel"><c>email</c>, <c>sms</c> or <c>whatsapp</c>.</param>
+    /// <param name="locale">BCP 47 locale (e.g. <c>en</c>, <c>pt-BR</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the template. Errors: <c>404</c>.</returns>
+    [Get("/api/messaging/templates/{key}/{channel}/{locale}")]
+    Task<IApiResponse<MessageTemplateResponse>> GetMessageTemplateAsync(string key, string channel, string locale, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/messaging/templates/{key}/{channel}/{locale}</c>: creates or replaces a template (Liquid). Needs <c>messaging:admin</c>.</summary>
+    /// <param name="key">The template's key.</param>
+    /// <param name="channel"><c>email</c>, <c>sms</c> or <c>whatsapp</c>.</param>
+    /// <param name="locale">BCP 47 locale.</param>
+    /// <param name="template">Subject (e-mail), body, purpose and, for WhatsApp, the approved provider template.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before; null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the stored template. Errors: <c>400</c> naming every bad field (Liquid errors with line and column, unknown variables), <c>403</c>, <c>404</c>, <c>412</c>.</returns>
+    [Put("/api/messaging/templates/{key}/{channel}/{locale}")]
+    Task<IApiResponse<MessageTemplateResponse>> SetMessageTemplateAsync(string key, string channel, string locale, [Body] MessageTemplateRequest template, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /api/messaging/templates/{key}/{channel}/{locale}</c>: deletes a stored template (a built-in default then applies again). Needs <c>messaging:admin</c>.</summary>
+    /// <param name="key">The template's key.</param>
+    /// <param name="channel"><c>email</c>, <c>sms</c> or <c>whatsapp</c>.</param>
+    /// <param name="locale">BCP 47 locale.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>204</c>. Errors: <c>403</c>, <c>404</c>, <c>412</c>.</returns>
+    [Delete("/api/messaging/templates/{key}/{channel}/{locale}")]
+    Task<IApiResponse> DeleteMessageTemplateAsync(string key, string channel, string locale, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/messaging/templates/{key}/preview</c>: renders a template for a contact or for given variables, in the locale the fallback picks.</summary>
+    /// <param name="key">The template's key.</param>
+    /// <param name="preview">Channel, optional locale, contact id or variables.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with subject, body and the locale used. Errors: <c>400</c>, <c>403</c>, <c>404</c>, <c>422</c> listing every missing variable.</returns>
+    [Post("/api/messaging/templates/{key}/preview")]
+    Task<IApiResponse<TemplatePreviewResponse>> PreviewMessageTemplateAsync(string key, [Body] TemplatePreviewRequest preview, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /api/analytics/summary</c>: counts (leads captured by source and channel, scored by grade, assigned, messages sent) per UTC day and in total.</summary>
     /// <param name="from">First UTC day, <c>yyyy-MM-dd</c>; default 29 days before <paramref name="to"/>.</param>
     /// <param name="to">Last UTC day, <c>yyyy-MM-dd</c>; default today.</param>

@@ -2,6 +2,7 @@ using Crm.Contracts.Api;
 using Crm.Contracts.Api.Assignment;
 using Crm.Contracts.Api.Contacts;
 using Crm.Contracts.Api.Leads;
+using Crm.Contracts.Api.Messaging;
 using Microsoft.AspNetCore.Http;
 using Refit;
 using Xunit;
@@ -51,6 +52,11 @@ public sealed class EndpointTests : IAsyncLifetime
         { "ListBacklog", "GET", "/api/assignment/backlog?limit=5&cursor=next" },
         { "ListMessages", "GET", "/api/messaging/messages?contactId=c1&leadId=l1&limit=20&cursor=x" },
         { "ListMessagesOfLead", "GET", "/api/messaging/messages?leadId=l1" },
+        { "ListMessageTemplates", "GET", "/api/messaging/templates?key=welcome" },
+        { "GetMessageTemplate", "GET", "/api/messaging/templates/welcome/email/pt-BR" },
+        { "SetMessageTemplate", "PUT", "/api/messaging/templates/welcome/email/pt-BR" },
+        { "DeleteMessageTemplate", "DELETE", "/api/messaging/templates/welcome/email/pt-BR" },
+        { "PreviewMessageTemplate", "POST", "/api/messaging/templates/welcome/preview" },
         { "GetAnalyticsSummary", "GET", "/api/analytics/summary?from=2026-11-01&to=2026-11-29" },
         { "CaptureLeadBatch", "POST", "/api/leads/batch" },
         { "ListLeads", "GET", "/api/leads?status=open&grade=hot&owner=r1&scoreMin=50&sort=-score&limit=10&cursor=abc" },
@@ -161,6 +167,11 @@ public sealed class EndpointTests : IAsyncLifetime
         "ListBacklog" => await _api.ListBacklogAsync(limit: 5, cursor: "next"),
         "ListMessages" => await _api.ListMessagesAsync(contactId: "c1", leadId: "l1", limit: 20, cursor: "x"),
         "ListMessagesOfLead" => await _api.ListMessagesAsync(leadId: "l1"),
+        "ListMessageTemplates" => await _api.ListMessageTemplatesAsync(key: "welcome"),
+        "GetMessageTemplate" => await _api.GetMessageTemplateAsync("welcome", "email", "pt-BR"),
+        "SetMessageTemplate" => await _api.SetMessageTemplateAsync("welcome", "email", "pt-BR", new MessageTemplateRequest { Subject = "Olá, {{ contact.name }}!", Body = "Olá" }, ifMatch: "\"1\""),
+        "DeleteMessageTemplate" => await _api.DeleteMessageTemplateAsync("welcome", "email", "pt-BR"),
+        "PreviewMessageTemplate" => await _api.PreviewMessageTemplateAsync("welcome", new TemplatePreviewRequest { Channel = "email", ContactId = "c1" }),
         "GetAnalyticsSummary" => await _api.GetAnalyticsSummaryAsync("2026-11-01", "2026-11-29"),
         "CaptureLeadBatch" => await _api.CaptureLeadBatchAsync(new BatchCaptureRequest { Items = [new CaptureLeadRequest { Email = "ada@example.com", Source = "fair" }] }),
         "ListLeads" => await _api.ListLeadsAsync(status: "open", grade: "hot", owner: "r1", scoreMin: 50, sort: "-score", limit: 10, cursor: "abc"),
@@ -252,7 +263,11 @@ public sealed class EndpointTests : IAsyncLifetime
             _ when path.StartsWith("/api/assignment/reps", StringComparison.Ordinal) => Answer.Rep(),
             _ when path.StartsWith("/api/assignment/leads/", StringComparison.Ordinal) =>
                 """{"leadId":"l1","contactId":"c1","status":"assigned","repId":"r1","repName":"Rita","grade":"hot","score":80,"queuedAt":"2026-11-29T10:00:00Z","assignedAt":"2026-11-29T10:00:01Z"}""",
-            "/api/assignment/backlog" or "/api/messaging/messages" => Answer.EmptyPage,
+            "/api/assignment/backlog" or "/api/messaging/messages" or "/api/messaging/templates" => Answer.EmptyPage,
+            _ when path.EndsWith("/preview", StringComparison.Ordinal) =>
+                """{"key":"welcome","channel":"email","locale":"en","version":0,"subject":"Welcome, Ada!","body":"Hello Ada"}""",
+            _ when path.StartsWith("/api/messaging/templates/", StringComparison.Ordinal) =>
+                """{"key":"welcome","channel":"email","locale":"pt-BR","purpose":"transactional","subject":"Olá","body":"Olá","default":false,"version":2}""",
             "/api/analytics/summary" =>
                 """{"from":"2026-11-01","to":"2026-11-29","totals":{"leadsCaptured":1,"leadsBySource":{"web-form":1},"leadsByChannel":{"web":1},"scoredByGrade":{"hot":1},"leadsAssigned":1,"messagesSent":1},"days":[]}""",
             _ => throw new InvalidOperationException($"No answer for {path}"),
