@@ -2,6 +2,7 @@ using Crm.Contacts.Grpc;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
+using Crm.Messaging.Pressure;
 using Crm.Messaging.Templates;
 using Crm.Messaging.Welcome;
 using Crm.ServiceDefaults.Hosting;
@@ -45,6 +46,7 @@ public static class MessagingService
         builder.Services.AddHostedService<EmailTransportNotice>();
         builder.Services.AddCheckedSettings<TemplateSettings>(builder.Configuration, TemplateSettings.Section);
         builder.Services.AddSingleton<TemplateRenderer>();
+        builder.Services.AddCheckedSettings<PressurePolicy>(builder.Configuration, PressurePolicy.Section);
 
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SendWelcomeOnLeadAssigned>("lead-assigned")
