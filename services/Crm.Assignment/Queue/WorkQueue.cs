@@ -1,6 +1,7 @@
 using Crm.Assignment.Assignments;
 using Crm.Assignment.Sla;
 using Crm.Contracts.Api;
+using Crm.ServiceDefaults.Time;
 
 namespace Crm.Assignment.Queue;
 
@@ -58,9 +59,8 @@ public static class WorkQueue
     /// <summary>The end of the rep's local day containing <paramref name="now"/> (their next local midnight), in UTC.</summary>
     public static DateTimeOffset EndOfDay(DateTimeOffset now, string? timeZone)
     {
-        var zone = timeZone is null ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(timeZone);
-        var local = TimeZoneInfo.ConvertTime(now, zone);
-        var midnight = local.Date.AddDays(1);
-        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
+        var zone = TimeZones.Find(timeZone) ?? TimeZoneInfo.Utc;
+        var midnight = TimeZoneInfo.ConvertTime(now, zone).Date.AddDays(1);
+        return new DateTimeOffset(TimeZones.LocalToUtc(zone, midnight.Ticks), TimeSpan.Zero);
     }
 }

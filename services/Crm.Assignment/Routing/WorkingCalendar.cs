@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Crm.ServiceDefaults.Time;
 
 namespace Crm.Assignment.Routing;
 
@@ -80,7 +81,7 @@ public sealed class WorkingCalendar
             reasons.Add(reason);
         }
 
-        var zone = FindZone(timeZoneId);
+        var zone = TimeZones.Find(timeZoneId);
         if (zone is null)
         {
             Add("workingHours.timeZone", "Unknown time zone; expected an IANA id such as Europe/Madrid.");
@@ -259,18 +260,6 @@ public sealed class WorkingCalendar
         return TimeSpan.FromTicks(total);
     }
 
-    /// <summary>Only ids that name a zone file (letters, digits, <c>/ _ - +</c>), so input never reaches a path.</summary>
-    private static TimeZoneInfo? FindZone(string? id)
-    {
-        if (string.IsNullOrEmpty(id) || id.Length > 64 || id.StartsWith('/') || id.Contains("..", StringComparison.Ordinal)
-            || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '+'))
-        {
-            return null;
-        }
-
-        return TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
-    }
-
     private static Span[][] ValidateWeek(IReadOnlyList<WorkingShift> week, Action<string, string> add)
     {
         if (week.Count > MaxShifts)
@@ -411,50 +400,10 @@ public sealed class WorkingCalendar
 
     private int LocalDayNumber(long utcTicks) => (int)(Math.Clamp(utcTicks + Offset(utcTicks), 0, MaxTicks) / TicksPerDay);
 
-    private long Offset(long utcTicks) =>
-        _zone.GetUtcOffset(new DateTime(Math.Clamp(utcTicks, 0, MaxTicks), DateTimeKind.Utc)).Ticks;
+    private long Offset(long utcTicks) => TimeZones.Offset(_zone, utcTicks);
 
-    /// <summary>
-    /// Local wall-clock ticks to UTC ticks. Tries the offsets in force a day before and a day after: an ambiguous
-    /// time (both fit) takes the first occurrence, a time in a gap (neither fits) the gap's end, the transition.
-    /// Only UTC-to-offset lookups are used: TimeZoneInfo's local-time methods (IsInvalidTime, IsAmbiguousTime) misread
-    /// some transitions, e.g. a gap at midnight (America/Asuncion 2011-10-02) or a skipped day (Pacific/Apia 2011-12-30).
-    /// </summary>
-    private long LocalToUtc(long local)
-    {
-        var before = Offset(local - TicksPerDay);
-        var after = Offset(local + TicksPerDay);
-        if (before == after)
-        {
-            return Math.Clamp(local - before, 0, MaxTicks);
-        }
-
-        var beforeFits = Offset(local - before) == before;
-        var afterFits = Offset(local - after) == after;
-        if (beforeFits || afterFits)
-        {
-            var instant = beforeFits && afterFits ? Math.Min(local - before, local - after)
-                : beforeFits ? local - before : local - after;
-            return Math.Clamp(instant, 0, MaxTicks);
-        }
-
-        // In the gap: the transition lies between the two candidates; find its exact tick.
-        var (lo, hi) = (local - after, local - before);
-        while (hi - lo > 1)
-        {
-            var mid = lo + ((hi - lo) / 2);
-            if (Offset(mid) == after)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid;
-            }
-        }
-
-        return Math.Clamp(hi, 0, MaxTicks);
-    }
+    /// <summary>Local wall-clock ticks to UTC ticks: an ambiguous time takes the first occurrence, a time in a gap the gap's end (<see cref="TimeZones.LocalToUtc"/>).</summary>
+    private long LocalToUtc(long local) => TimeZones.LocalToUtc(_zone, local);
 
     /// <summary>From inclusive, To exclusive, in ticks: of the day (shifts) or UTC (working spans).</summary>
     private readonly record struct Span(long From, long To);

@@ -58,9 +58,7 @@ public static partial class ProfileValues
     public static NormalizationResult TimeZone(string? input)
     {
         var value = (input ?? string.Empty).Trim();
-        if (value.Length is > 0 and <= 64
-            && TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone)
-            && zone.HasIanaId)
+        if (Crm.ServiceDefaults.Time.TimeZones.Find(value) is { HasIanaId: true } zone)
         {
             return NormalizationResult.Ok(zone.Id);
         }

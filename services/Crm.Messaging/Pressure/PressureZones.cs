@@ -1,3 +1,5 @@
+using Crm.ServiceDefaults.Time;
+
 namespace Crm.Messaging.Pressure;
 
 /// <summary>
@@ -7,17 +9,8 @@ namespace Crm.Messaging.Pressure;
 /// </summary>
 internal static class PressureZones
 {
-    /// <summary>The zone named <paramref name="id"/>, or null: unknown, or not a plain zone name (input never reaches a path).</summary>
-    public static TimeZoneInfo? Find(string? id)
-    {
-        if (string.IsNullOrEmpty(id) || id.Length > 64 || id.StartsWith('/') || id.Contains("..", StringComparison.Ordinal)
-            || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '+'))
-        {
-            return null;
-        }
-
-        return TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
-    }
+    /// <summary>The zone named <paramref name="id"/>, or null (<see cref="TimeZones.Find"/>).</summary>
+    public static TimeZoneInfo? Find(string? id) => TimeZones.Find(id);
 
     /// <summary>The contact's zone, else the default, else UTC: never an exception.</summary>
     public static TimeZoneInfo Resolve(string? id, string? defaultId) => Find(id) ?? Find(defaultId) ?? TimeZoneInfo.Utc;
@@ -56,51 +49,7 @@ internal static class PressureZones
         return instant; // unreachable: a wall-clock time recurs within two days
     }
 
-    /// <summary>
-    /// The instants at which <paramref name="zone"/>'s wall clock shows <paramref name="local"/>, earliest first: one
-    /// usually, two in a fall-back overlap, and in a spring-forward gap the gap's end. Only UTC-to-offset lookups are
-    /// used, as in Assignment's working calendar: TimeZoneInfo's local-time methods misread some transitions.
-    /// </summary>
-    internal static IEnumerable<DateTimeOffset> Occurrences(DateTime local, TimeZoneInfo zone)
-    {
-        var wall = DateTime.SpecifyKind(local, DateTimeKind.Utc);
-        var before = Offset(zone, wall.AddDays(-1));
-        var after = Offset(zone, wall.AddDays(1));
-        var found = false;
-        // The larger offset gives the earlier instant.
-        var offsets = before == after ? [before] : before > after ? new[] { before, after } : [after, before];
-        foreach (var offset in offsets)
-        {
-            var utc = wall - offset;
-            if (Offset(zone, utc) == offset)
-            {
-                found = true;
-                yield return new DateTimeOffset(utc, TimeSpan.Zero);
-            }
-        }
-
-        if (found)
-        {
-            yield break;
-        }
-
-        // In the gap: the transition lies between the two candidates; find its exact tick.
-        var (lo, hi) = ((wall - after).Ticks, (wall - before).Ticks);
-        while (hi - lo > 1)
-        {
-            var mid = lo + ((hi - lo) / 2);
-            if (Offset(zone, new DateTime(mid, DateTimeKind.Utc)) == after)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid;
-            }
-        }
-
-        yield return new DateTimeOffset(hi, TimeSpan.Zero);
-    }
-
-    private static TimeSpan Offset(TimeZoneInfo zone, DateTime utc) => zone.GetUtcOffset(utc);
+    /// <summary>The instants at which <paramref name="zone"/>'s wall clock shows <paramref name="local"/>, earliest first (<see cref="TimeZones.Occurrences"/>).</summary>
+    internal static IEnumerable<DateTimeOffset> Occurrences(DateTime local, TimeZoneInfo zone) =>
+        TimeZones.Occurrences(zone, local.Ticks).Select(ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
 }
