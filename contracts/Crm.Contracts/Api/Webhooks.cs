@@ -25,7 +25,7 @@ public sealed record WebhookSubscriptionPatch
     /// <summary>The new list of event names (replaces the old one).</summary>
     public IReadOnlyList<string>? EventTypes { get; init; }
 
-    /// <summary>A new description.</summary>
+    /// <summary>A new description; an empty one clears it.</summary>
     public string? Description { get; init; }
 
     /// <summary>false pauses deliveries (new events are not delivered, pending ones fail); true resumes.</summary>

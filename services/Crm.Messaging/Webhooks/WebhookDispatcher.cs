@@ -26,7 +26,7 @@ public sealed class WebhookDispatcher(WebhookHttp http, WebhookOptions options, 
 
     /// <summary>The body of every attempt: <c>{ type, eventId, occurredAt, data }</c>.</summary>
     public static string Payload(WebhookEventData e) =>
-        JsonSerializer.Serialize(new { type = e.Type, eventId = e.EventId, occurredAt = e.OccurredAt.ToUniversalTime(), data = e.Data }, PayloadJson);
+        JsonSerializer.Serialize(new { type = e.Type, eventId = e.EventId, occurredAt = e.OccurredAt.UtcDateTime, data = e.Data }, PayloadJson);
 
     /// <summary>Adds to <paramref name="unit"/> a delivery of <paramref name="e"/> to every active subscription of its type (ids already there are left), each due now.</summary>
     public async Task<int> FanOutAsync(WebhookEventData e, UnitOfWork unit, CancellationToken cancellationToken)

@@ -53,7 +53,7 @@ public static class WebhookEndpoints
             .RequireAccess(Access.Admin)
             .WithName("UpdateWebhookSubscription")
             .WithSummary("Change a webhook subscription")
-            .WithDescription("Changes `url`, `eventTypes`, `description` or `active` (a field left out or null stays). `active: false` pauses it: new events are not delivered and pending deliveries fail at their next attempt; " +
+            .WithDescription("Changes `url`, `eventTypes`, `description` or `active` (a field left out or null stays; an empty `description` clears it). `active: false` pauses it: new events are not delivered and pending deliveries fail at their next attempt; " +
                 "`active: true` resumes it (also after a 410 Gone deactivated it). `If-Match` guards against lost updates (412). 400 names every bad field. Needs `messaging:admin`.")
             .WithParameterDescription("id", "The subscription id.")
             .WithParameterDescription("If-Match", "Change only this version; `*` or none: any version. A stale version is a 412.")
@@ -181,7 +181,7 @@ public static class WebhookEndpoints
         {
             Url = url ?? current.Url,
             EventTypes = eventTypes ?? current.EventTypes,
-            Description = description ?? current.Description,
+            Description = patch.Description is null ? current.Description : description,
             Active = active,
             DeactivatedReason = active ? null : current.DeactivatedReason,
             UpdatedAt = unit.Now,

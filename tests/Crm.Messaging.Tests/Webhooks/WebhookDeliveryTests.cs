@@ -52,6 +52,7 @@ public sealed class WebhookDeliveryTests
         using var body = JsonDocument.Parse(received.Body);
         Assert.Equal("lead.won", body.RootElement.GetProperty("type").GetString());
         Assert.Equal(won.EventId, body.RootElement.GetProperty("eventId").GetGuid());
+        Assert.EndsWith("Z", body.RootElement.GetProperty("occurredAt").GetString(), StringComparison.Ordinal);
         Assert.Equal(won.LeadId, body.RootElement.GetProperty("data").GetProperty("leadId").GetString());
         Assert.Equal("129.90", body.RootElement.GetProperty("data").GetProperty("amount").GetProperty("amount").GetString());
     }
@@ -207,9 +208,12 @@ public sealed class WebhookDeliveryTests
         await Poll.UntilAsync(async () => await factory.Harness.Consumed.Any<LeadWon>(m => m.Context.Message.EventId == won.EventId), "the event consumed");
         Assert.Null(await factory.DeliveryAsync(WebhookDelivery.IdOf(won.EventId, subscription.Id)));
 
-        using (var resumed = await client.PatchAsJsonAsync(url, new { active = true }))
+        using (var resumed = await client.PatchAsJsonAsync(url, new { active = true, description = "" }))
         {
             Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+            var body = (await resumed.Content.ReadFromJsonAsync<WebhookSubscriptionResponse>(CrmClient.JsonOptions))!;
+            Assert.Equal((true, null as string), (body.Active, body.Description));
+            Assert.Equal(["lead.lost", "lead.won"], body.EventTypes);
         }
 
         using var rotate = await client.PostAsync(new Uri($"/api/messaging/webhooks/{subscription.Id}/rotate-secret", UriKind.Relative), null);
