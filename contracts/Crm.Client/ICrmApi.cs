@@ -808,6 +808,75 @@ public interface ICrmApi
     [Post("/api/messaging/templates/{key}/preview")]
     Task<IApiResponse<TemplatePreviewResponse>> PreviewMessageTemplateAsync(string key, [Body] TemplatePreviewRequest preview, CancellationToken cancellationToken = default);
 
+    /// <summary><c>POST /api/messaging/webhooks</c>: subscribes a partner URL to public events. Needs <c>messaging:admin</c>.</summary>
+    /// <param name="subscription">URL (https, public address), event types, description, optional secret (generated when absent).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>201</c> with the subscription and its secret (shown only here and on rotation). Errors: <c>400</c> naming every bad field, <c>403</c>.</returns>
+    [Post("/api/messaging/webhooks")]
+    Task<IApiResponse<WebhookSubscriptionResponse>> CreateWebhookSubscriptionAsync([Body] WebhookSubscriptionRequest subscription, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/messaging/webhooks</c>: the webhook subscriptions (secrets never shown).</summary>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c>, <c>403</c>.</returns>
+    [Get("/api/messaging/webhooks")]
+    Task<IApiResponse<Page<WebhookSubscriptionResponse>>> ListWebhookSubscriptionsAsync([Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/messaging/webhooks/{id}</c>: one subscription (the <c>ETag</c> header carries its version).</summary>
+    /// <param name="id">The subscription id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the subscription. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Get("/api/messaging/webhooks/{id}")]
+    Task<IApiResponse<WebhookSubscriptionResponse>> GetWebhookSubscriptionAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PATCH /api/messaging/webhooks/{id}</c>: changes URL, event types, description, or pauses / resumes (<c>active</c>).</summary>
+    /// <param name="id">The subscription id.</param>
+    /// <param name="patch">The members to change (absent: unchanged).</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before; null or <c>*</c>: any version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the subscription. Errors: <c>400</c> naming every bad field, <c>403</c>, <c>404</c>, <c>412</c>.</returns>
+    [Patch("/api/messaging/webhooks/{id}")]
+    Task<IApiResponse<WebhookSubscriptionResponse>> UpdateWebhookSubscriptionAsync(string id, [Body] WebhookSubscriptionPatch patch, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /api/messaging/webhooks/{id}</c>: ends a subscription (its pending deliveries are not sent).</summary>
+    /// <param name="id">The subscription id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>204</c>. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Delete("/api/messaging/webhooks/{id}")]
+    Task<IApiResponse> DeleteWebhookSubscriptionAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/messaging/webhooks/{id}/rotate-secret</c>: a new signing secret, shown once in the answer.</summary>
+    /// <param name="id">The subscription id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the subscription and its new secret. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Post("/api/messaging/webhooks/{id}/rotate-secret")]
+    Task<IApiResponse<WebhookSubscriptionResponse>> RotateWebhookSecretAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/messaging/webhooks/{id}/deliveries</c>: the delivery log of a subscription, newest first.</summary>
+    /// <param name="id">The subscription id.</param>
+    /// <param name="status"><c>pending</c>, <c>delivered</c> or <c>failed</c>; null for all.</param>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page. Errors: <c>400</c>, <c>403</c>, <c>404</c>.</returns>
+    [Get("/api/messaging/webhooks/{id}/deliveries")]
+    Task<IApiResponse<Page<WebhookDeliveryResponse>>> ListWebhookDeliveriesAsync(string id, [Query] string? status = null, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/messaging/webhooks/deliveries/{deliveryId}</c>: one delivery with every attempt (status code, duration, error).</summary>
+    /// <param name="deliveryId">The delivery id (also its <c>Webhook-Id</c> header).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the delivery. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Get("/api/messaging/webhooks/deliveries/{deliveryId}")]
+    Task<IApiResponse<WebhookDeliveryResponse>> GetWebhookDeliveryAsync(string deliveryId, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/messaging/webhooks/deliveries/{deliveryId}/replay</c>: sends a delivery again now, under the same <c>Webhook-Id</c>.</summary>
+    /// <param name="deliveryId">The delivery id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the delivery and its new attempt. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Post("/api/messaging/webhooks/deliveries/{deliveryId}/replay")]
+    Task<IApiResponse<WebhookDeliveryResponse>> ReplayWebhookDeliveryAsync(string deliveryId, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /api/analytics/summary</c>: counts (leads captured by source and channel, scored by grade, assigned, messages sent) per UTC day and in total.</summary>
     /// <param name="from">First UTC day, <c>yyyy-MM-dd</c>; default 29 days before <paramref name="to"/>.</param>
     /// <param name="to">Last UTC day, <c>yyyy-MM-dd</c>; default today.</param>

@@ -4,6 +4,7 @@ using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Pressure;
 using Crm.Messaging.Templates;
+using Crm.Messaging.Webhooks;
 using Crm.Messaging.Welcome;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
@@ -21,9 +22,10 @@ public static class MessagingService
 
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection);
+        builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection,
+            WebhookCollections.Subscriptions, WebhookCollections.Deliveries);
         builder.AddCrmApiSecurity();
-        builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) and the templates (Liquid) they are written from.");
+        builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) the templates (Liquid) they are written from, and outbound webhooks (signed, retried, replayable deliveries of platform events to partner URLs).");
         builder.Services.AddSingleton<SendOnce>();
         builder.Services.AddCheckedSettings<SendingOptions>(builder.Configuration, SendingOptions.Section);
 
@@ -48,17 +50,24 @@ public static class MessagingService
         builder.Services.AddSingleton<TemplateRenderer>();
         builder.Services.AddCheckedSettings<PressurePolicy>(builder.Configuration, PressurePolicy.Section);
 
+        builder.Services.AddCheckedSettings<WebhookOptions>(builder.Configuration, WebhookOptions.Section);
+        builder.Services.AddSingleton<IWebhookHostResolver, DnsWebhookHostResolver>();
+        builder.Services.AddSingleton<WebhookHttp>();
+        builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.AddTimerHandler<SendWebhookDelivery>();
+
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SendWelcomeOnLeadAssigned>("lead-assigned")
             .Add<EraseOnErasureRequested>("contact-erasure-requested")
-            .AddContactRekeying<MessagingRekeyer>(builder.Services));
+            .AddContactRekeying<MessagingRekeyer>(builder.Services)
+            .AddWebhookConsumers());
         return builder;
     }
 
     public static WebApplication MapMessagingService(this WebApplication app)
     {
         app.MapGrpcService<PersonalDataExportService>();
-        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapTemplateEndpoints();
+        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapTemplateEndpoints().MapWebhookEndpoints();
         return app;
     }
 }

@@ -17,8 +17,13 @@ using Xunit;
 
 namespace Crm.Messaging.Tests;
 
-public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixture<MessagingApiFactory>
+public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixture<MessagingApiFactory>, IDisposable
 {
+    /// <summary>The LeadAssigned events the welcome's queue consumed (the harness' Consumed list keeps one entry per message, whichever of its queues — welcome, webhooks — took it first).</summary>
+    private readonly WelcomeConsumptions _welcomes = new(factory.Harness.Bus);
+
+    public void Dispose() => _welcomes.Dispose();
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -84,9 +89,11 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         using var recorder = new BusRecorder(factory.Harness.Bus);
 
         await factory.Harness.Bus.Publish(first, ctx => ctx.MessageId = messageId);
-        await Poll.UntilAsync(() => Task.FromResult(recorder.Consumed(messageId) >= 1), "the first delivery consumed", Timeout);
+        // LeadAssigned has two queues in Messaging: the welcome and the webhook fan-out; each delivery is consumed on both.
+        const int queues = 2;
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Consumed(messageId) >= queues), "the first delivery consumed", Timeout);
         await factory.Harness.Bus.Publish(other, ctx => ctx.MessageId = messageId);
-        await Poll.UntilAsync(() => Task.FromResult(recorder.Finished(messageId) >= 2), "the second delivery consumed", Timeout);
+        await Poll.UntilAsync(() => Task.FromResult(recorder.Finished(messageId) >= 2 * queues), "the second delivery consumed", Timeout);
 
         Assert.Single((await ListAsync($"leadId={first.LeadId}")).Items);
         Assert.Empty((await ListAsync($"leadId={other.LeadId}")).Items);
@@ -270,14 +277,40 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
     }
 
     /// <summary>
-    /// Waits until the harness saw <paramref name="message"/> consumed. Polled: once the harness' inactivity timer has
-    /// fired, <c>Consumed.Any</c> answers at once with what it has seen so far instead of waiting.
+    /// Waits until the welcome's queue consumed <paramref name="message"/> (its unit of work committed). Polled, by the
+    /// queue: the harness' <c>Consumed</c> has one entry per message, whichever of its queues took it first.
     /// </summary>
     private Task ConsumedAsync(LeadAssigned message) =>
-        Poll.UntilAsync(
-            () => factory.Harness.Consumed.Any<LeadAssigned>(x => x.Context.Message.EventId == message.EventId),
-            $"LeadAssigned {message.EventId} consumed",
-            Timeout);
+        Poll.UntilAsync(() => Task.FromResult(_welcomes.Consumed(message.EventId)), $"LeadAssigned {message.EventId} consumed by the welcome", Timeout);
+
+    private sealed class WelcomeConsumptions : IConsumeObserver, IDisposable
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _consumed = new();
+        private readonly ConnectHandle _handle;
+
+        public WelcomeConsumptions(IBus bus) => _handle = bus.ConnectConsumeObserver(this);
+
+        public bool Consumed(Guid eventId) => _consumed.ContainsKey(eventId);
+
+        public Task PreConsume<T>(ConsumeContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PostConsume<T>(ConsumeContext<T> context)
+            where T : class
+        {
+            if (context.Message is LeadAssigned assigned && context.ReceiveContext.InputAddress.AbsolutePath.EndsWith("/messaging-lead-assigned", StringComparison.Ordinal))
+            {
+                _consumed[assigned.EventId] = true;
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
+
+        public void Dispose() => _handle.Disconnect();
+    }
 
     /// <summary>Waits until the service published a matching event (polled, see <see cref="ConsumedAsync"/>).</summary>
     private Task PublishedAsync<T>(Func<T, bool> match)

@@ -1,5 +1,6 @@
 using Crm.Messaging.Messages;
 using Crm.Messaging.Templates;
+using Crm.Messaging.Webhooks;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
@@ -10,9 +11,9 @@ namespace Crm.Messaging.Tests;
 /// <summary>The Messaging store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
 public sealed class QueryCatalogTests
 {
-    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection];
+    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection, WebhookCollections.Subscriptions, WebhookCollections.Deliveries];
 
-    private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries), typeof(TemplateQueries)];
+    private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries), typeof(TemplateQueries), typeof(WebhookQueries)];
 
     private static readonly Dictionary<Type, object> Samples = new()
     {
@@ -29,6 +30,26 @@ public sealed class QueryCatalogTests
             SentAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
         },
         [typeof(MessageTemplate)] = DefaultTemplates.All[0],
+        [typeof(WebhookSubscription)] = new WebhookSubscription
+        {
+            Id = "subscription-1",
+            Url = "https://partner.example.com/hook",
+            EventTypes = ["lead.won"],
+            Secret = "whsec_sample",
+            Active = true,
+            CreatedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
+            UpdatedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
+        },
+        [typeof(WebhookDelivery)] = new WebhookDelivery
+        {
+            Id = "delivery-1",
+            SubscriptionId = "subscription-1",
+            EventType = "lead.won",
+            EventId = "event-1",
+            Payload = "{}",
+            Status = "pending",
+            CreatedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
+        },
     };
 
     [Fact]
@@ -41,7 +62,7 @@ public sealed class QueryCatalogTests
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(15, plans.Count);
+        Assert.Equal(18, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
         Assert.Contains("USING INDEX ix_messages.lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
@@ -54,6 +75,9 @@ public sealed class QueryCatalogTests
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["MoveToSurvivor"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["MoveBack"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_templates.key_channel_locale (f_key=?)", plans["TemplateQueries.List"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_webhook_subscriptions.active_created (f_active=?)", plans["WebhookQueries.ActiveFor"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_webhook_subscriptions.created", plans["WebhookQueries.Newest"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_webhook_deliveries.subscription_created (f_subscriptionId=?)", plans["WebhookQueries.NewestOf"], StringComparison.Ordinal);
     }
 
     /// <summary>The SQLite plan of each catalog method, by method name.</summary>
