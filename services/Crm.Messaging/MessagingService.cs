@@ -1,4 +1,5 @@
 using Crm.Contacts.Grpc;
+using Crm.Messaging.Channels;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
@@ -20,7 +21,7 @@ public static class MessagingService
 
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection);
+        builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection, ContactChannelCollections.ContactChannels);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) and the templates (Liquid) they are written from.");
         builder.Services.AddSingleton<SendOnce>();
@@ -46,9 +47,11 @@ public static class MessagingService
         builder.Services.AddCheckedSettings<TemplateSettings>(builder.Configuration, TemplateSettings.Section);
         builder.Services.AddSingleton<TemplateRenderer>();
 
+        builder.AddChannels();
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SendWelcomeOnLeadAssigned>("lead-assigned")
             .Add<EraseOnErasureRequested>("contact-erasure-requested")
+            .Add<SendQueuedMessage>("message-queued")
             .AddContactRekeying<MessagingRekeyer>(builder.Services));
         return builder;
     }
@@ -56,7 +59,7 @@ public static class MessagingService
     public static WebApplication MapMessagingService(this WebApplication app)
     {
         app.MapGrpcService<PersonalDataExportService>();
-        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapTemplateEndpoints();
+        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapSendMessageEndpoints().MapTemplateEndpoints();
         return app;
     }
 }
