@@ -60,6 +60,8 @@ public static class MessagingService
     {
         app.MapGrpcService<PersonalDataExportService>();
         app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapSendMessageEndpoints().MapTemplateEndpoints();
+        // Providers' delivery status callbacks: no platform identity (public webhooks), each verified by its provider's signature.
+        app.MapGroup("/api/messaging/providers").WithUnitOfWork().MapProviderCallbacks();
         return app;
     }
 }

@@ -41,7 +41,7 @@ public sealed class QueryCatalogTests
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(17, plans.Count);
+        Assert.Equal(19, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
         Assert.Contains("USING INDEX ix_messages.lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
@@ -54,6 +54,7 @@ public sealed class QueryCatalogTests
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["MoveToSurvivor"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["MoveBack"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_templates.key_channel_locale (f_key=?)", plans["TemplateQueries.List"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.provider_message (f_providerMessageId=?)", plans["OfProviderMessage"], StringComparison.Ordinal);
     }
 
     /// <summary>The SQLite plan of each catalog method, by method name.</summary>

@@ -9,6 +9,7 @@ internal static class ChannelRegistration
         var whatsApp = builder.Configuration.GetSection(WhatsAppOptions.Section).Get<WhatsAppOptions>() ?? new WhatsAppOptions();
         builder.Services.AddSingleton(sms);
         builder.Services.AddSingleton(whatsApp);
+        builder.Services.AddSingleton(builder.Configuration.GetSection(EmailBounceOptions.Section).Get<EmailBounceOptions>() ?? new EmailBounceOptions());
         // The adapters bound each call themselves (their Timeout), so the client's own limit stays out of the way.
         builder.Services.AddHttpClient(SmsChannel.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddHttpClient(WhatsAppChannel.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);

@@ -59,6 +59,18 @@ public static class MessageQueries
             new Update<Message>().Set(m => m.Status, EmailStatus.Queued).Unset(m => m.ClaimToken).Unset(m => m.LeaseUntil).Inc(m => m.Version, 1),
             expectOne: false);
 
+    /// <summary>The message a provider knows as <paramref name="providerMessageId"/> (index <c>provider_message</c>).</summary>
+    public static Query<Message> OfProviderMessage(string providerMessageId) =>
+        MessageCollections.Messages.Find(Filter<Message>.Eq(m => m.ProviderMessageId, providerMessageId));
+
+    /// <summary>A delivery status report: the new status (and a failure's reason), only on the version it was decided on (else the commit fails and the report is decided again).</summary>
+    public static WriteOperation ReportStatus(Message message, string status, string? reason) =>
+        Write.Update(
+            MessageCollections.Messages,
+            Filter<Message>.Eq(m => m.Id, message.Id) & Filter<Message>.Eq(m => m.Version, message.Version),
+            new Update<Message>().Set(m => m.Status, status).Set(m => m.Reason, reason).Inc(m => m.Version, 1),
+            expectOne: true);
+
     /// <summary>Gives a claim up: deletes the message only while it is still <c>sending</c> under <paramref name="claimToken"/> (never a finished one).</summary>
     public static WriteOperation Release(string messageId, string claimToken) =>
         Write.Delete(MessageCollections.Messages, ClaimedBy(messageId, claimToken));

@@ -25,6 +25,10 @@ public sealed class ProviderFixture : IDisposable
     public const string SmsFrom = "+15550000000";
     public const string WhatsAppToken = "wa-token";
     public const string PhoneNumberId = "1234567890";
+    public const string AppSecret = "wa-app-secret";
+    public const string VerifyToken = "wa-verify";
+    public const string BounceSecret = "bounce-secret";
+    public const string StatusCallback = "https://crm.example.com/api/messaging/providers/sms/status";
 
     public ProviderFixture()
     {
@@ -37,6 +41,10 @@ public sealed class ProviderFixture : IDisposable
         Factory.Settings["Channels:WhatsApp:BaseUrl"] = Provider.Url;
         Factory.Settings["Channels:WhatsApp:AccessToken"] = WhatsAppToken;
         Factory.Settings["Channels:WhatsApp:PhoneNumberId"] = PhoneNumberId;
+        Factory.Settings["Channels:WhatsApp:AppSecret"] = AppSecret;
+        Factory.Settings["Channels:WhatsApp:VerifyToken"] = VerifyToken;
+        Factory.Settings["Channels:Sms:StatusCallback"] = StatusCallback;
+        Factory.Settings["Channels:Email:BounceSecret"] = BounceSecret;
     }
 
     public WireMockServer Provider { get; }
