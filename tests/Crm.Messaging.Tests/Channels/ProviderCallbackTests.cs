@@ -78,7 +78,7 @@ public sealed class ProviderCallbackTests(ProviderFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
         Assert.Equal("read", (await ReadAsync(delivered.Id)).Status);
         Assert.Equal(("failed", "provider-failed:131047"), await ReadAsync(failing.Id) is { } f ? (f.Status, f.Reason) : default);
-        Assert.Equal(["delivered", "read"], (await PublishedAsync<MessageDelivered>(delivered.Id)).Select(e => e.Status).Order());
+        Assert.Equal(["delivered", "read"], (await PublishedAsync<MessageDelivered>(delivered.Id, atLeast: 2)).Select(e => e.Status).Order());
         Assert.Single(await PublishedAsync<MessageFailed>(failing.Id));
     }
 
@@ -152,7 +152,15 @@ public sealed class ProviderCallbackTests(ProviderFixture fixture) : IClassFixtu
 
     private async Task<Message> ReadAsync(string id) => (await Factory.Store.GetAsync(MessageCollections.Messages, id))!;
 
-    private async Task<List<T>> PublishedAsync<T>(string messageId)
+    /// <summary>The events of <typeparamref name="T"/> about the message, once at least <paramref name="atLeast"/> left the outbox.</summary>
+    private async Task<List<T>> PublishedAsync<T>(string messageId, int atLeast = 1)
+        where T : class
+    {
+        await Crm.Testing.Poll.UntilAsync(async () => (await CollectAsync<T>(messageId)).Count >= atLeast, $"{atLeast} {typeof(T).Name} for {messageId}", TimeSpan.FromSeconds(30));
+        return await CollectAsync<T>(messageId);
+    }
+
+    private async Task<List<T>> CollectAsync<T>(string messageId)
         where T : class
     {
         var list = new List<T>();
