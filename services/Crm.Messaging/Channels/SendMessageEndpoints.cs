@@ -52,6 +52,7 @@ public static class SendMessageEndpoints
         SendMessageRequest request,
         HttpContext http,
         UnitOfWork unit,
+        TemplateRenderer templates,
         IOptions<HttpJsonOptions> json,
         CancellationToken cancellationToken)
     {
@@ -100,7 +101,8 @@ public static class SendMessageEndpoints
                 detail: $"Lead '{leadId}' already has a message of template '{template}' (one per lead and template).");
         }
 
-        var purpose = request.Purpose ?? (await unit.Store.GetAsync(TemplateCollections.Templates, MessageTemplate.IdOf(template!, channel!, locale ?? DefaultTemplates.Locale), cancellationToken))?.Purpose;
+        // Default purpose: the template's (a stored one or the default, in the locale asked for, else the default locale's).
+        var purpose = request.Purpose ?? (await templates.FindAsync(template!, channel!, locale, cancellationToken))?.Purpose;
         var caller = http.Caller();
         var message = new Message
         {
