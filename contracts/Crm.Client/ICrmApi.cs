@@ -763,6 +763,14 @@ public interface ICrmApi
     [Get("/api/messaging/messages")]
     Task<IApiResponse<Page<MessageResponse>>> ListMessagesAsync([Query] string? contactId = null, [Query] string? leadId = null, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>POST /api/messaging/messages</c>: sends a template to a contact on a channel (e-mail, SMS, WhatsApp); consent is checked at send time. Needs <c>messaging:write</c>.</summary>
+    /// <param name="message">Contact, channel, template, optional lead, locale, purpose and variables.</param>
+    /// <param name="idempotencyKey">Optional <c>Idempotency-Key</c>; the client sends a new one when null, the same on every retry.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>202</c> with the message (status <c>queued</c>). Errors: <c>400</c> naming every bad field, <c>403</c>, <c>409</c> (a message of this lead and template exists, or the key was used with another body).</returns>
+    [Post("/api/messaging/messages")]
+    Task<IApiResponse<MessageResponse>> SendMessageAsync([Body] SendMessageRequest message, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /api/messaging/templates</c>: the message templates (stored ones and the built-in defaults), optionally of one key.</summary>
     /// <param name="key">Only the templates of this key (e.g. <c>welcome</c>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -1,4 +1,5 @@
 using Crm.Contacts.Grpc;
+using Crm.Messaging.Channels;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
@@ -23,7 +24,7 @@ public static class MessagingService
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
         builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection,
-            WebhookCollections.Subscriptions, WebhookCollections.Deliveries);
+            ContactChannelCollections.ContactChannels, WebhookCollections.Subscriptions, WebhookCollections.Deliveries);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) the templates (Liquid) they are written from, and outbound webhooks (signed, retried, replayable deliveries of platform events to partner URLs).");
         builder.Services.AddSingleton<SendOnce>();
@@ -56,9 +57,11 @@ public static class MessagingService
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.AddTimerHandler<SendWebhookDelivery>();
 
+        builder.AddChannels();
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SendWelcomeOnLeadAssigned>("lead-assigned")
             .Add<EraseOnErasureRequested>("contact-erasure-requested")
+            .Add<SendQueuedMessage>("message-queued")
             .AddContactRekeying<MessagingRekeyer>(builder.Services)
             .AddWebhookConsumers());
         return builder;
@@ -67,7 +70,9 @@ public static class MessagingService
     public static WebApplication MapMessagingService(this WebApplication app)
     {
         app.MapGrpcService<PersonalDataExportService>();
-        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapTemplateEndpoints().MapWebhookEndpoints();
+        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapSendMessageEndpoints().MapTemplateEndpoints().MapWebhookEndpoints();
+        // Providers' delivery status callbacks: no platform identity (public webhooks), each verified by its provider's signature.
+        app.MapGroup("/api/messaging/providers").WithUnitOfWork().MapProviderCallbacks();
         return app;
     }
 }

@@ -52,6 +52,7 @@ public sealed class EndpointTests : IAsyncLifetime
         { "ListBacklog", "GET", "/api/assignment/backlog?limit=5&cursor=next" },
         { "ListMessages", "GET", "/api/messaging/messages?contactId=c1&leadId=l1&limit=20&cursor=x" },
         { "ListMessagesOfLead", "GET", "/api/messaging/messages?leadId=l1" },
+        { "SendMessage", "POST", "/api/messaging/messages" },
         { "ListMessageTemplates", "GET", "/api/messaging/templates?key=welcome" },
         { "GetMessageTemplate", "GET", "/api/messaging/templates/welcome/email/pt-BR" },
         { "SetMessageTemplate", "PUT", "/api/messaging/templates/welcome/email/pt-BR" },
@@ -105,7 +106,7 @@ public sealed class EndpointTests : IAsyncLifetime
     };
 
     /// <summary>The calls whose endpoint deduplicates on <c>Idempotency-Key</c>: the client sends one even when the caller passes none.</summary>
-    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity"];
+    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity", "SendMessage"];
 
     [Theory]
     [MemberData(nameof(Calls))]
@@ -176,6 +177,7 @@ public sealed class EndpointTests : IAsyncLifetime
         "ListBacklog" => await _api.ListBacklogAsync(limit: 5, cursor: "next"),
         "ListMessages" => await _api.ListMessagesAsync(contactId: "c1", leadId: "l1", limit: 20, cursor: "x"),
         "ListMessagesOfLead" => await _api.ListMessagesAsync(leadId: "l1"),
+        "SendMessage" => await _api.SendMessageAsync(new SendMessageRequest { ContactId = "c1", Channel = "sms", Template = "follow-up-1" }),
         "ListMessageTemplates" => await _api.ListMessageTemplatesAsync(key: "welcome"),
         "GetMessageTemplate" => await _api.GetMessageTemplateAsync("welcome", "email", "pt-BR"),
         "SetMessageTemplate" => await _api.SetMessageTemplateAsync("welcome", "email", "pt-BR", new MessageTemplateRequest { Subject = "Olá, {{ contact.name }}!", Body = "Olá" }, ifMatch: "\"1\""),
@@ -281,6 +283,8 @@ public sealed class EndpointTests : IAsyncLifetime
             _ when path.StartsWith("/api/assignment/reps", StringComparison.Ordinal) => Answer.Rep(),
             _ when path.StartsWith("/api/assignment/leads/", StringComparison.Ordinal) =>
                 """{"leadId":"l1","contactId":"c1","status":"assigned","repId":"r1","repName":"Rita","grade":"hot","score":80,"queuedAt":"2026-11-29T10:00:00Z","assignedAt":"2026-11-29T10:00:01Z"}""",
+            "/api/messaging/messages" when context.Request.Method == "POST" =>
+                """{"id":"m1","contactId":"c1","channel":"sms","template":"follow-up-1","to":"","subject":"","status":"queued","sentAt":"2026-11-29T10:00:00Z"}""",
             "/api/assignment/backlog" or "/api/messaging/messages" or "/api/messaging/templates" or "/api/messaging/webhooks" when context.Request.Method == "GET" => Answer.EmptyPage,
             _ when path.EndsWith("/deliveries", StringComparison.Ordinal) => Answer.EmptyPage,
             _ when path.StartsWith("/api/messaging/webhooks/deliveries/", StringComparison.Ordinal) =>

@@ -90,7 +90,8 @@ public sealed class GatewaySecurityMatrixTests(SecurityMatrixFixture fixture, IT
     {
         var routes = Routes();
         var mapped = fixture.Platform.Endpoints.Select(e => $"{e.Method} {e.Path}").Distinct(StringComparer.Ordinal).Count();
-        Assert.True(routes.Count >= mapped, $"the document has {routes.Count} operations, the services map {mapped} /api endpoints");
+        var signedWebhooks = OpenApiMerge.Operations(fixture.Platform.Merged).Count(o => o.Operation["security"] is JsonArray { Count: 0 });
+        Assert.True(routes.Count + signedWebhooks >= mapped, $"the document has {routes.Count} operations (and {signedWebhooks} signed webhooks), the services map {mapped} /api endpoints");
 
         var people = fixture.People;
         var expired = await CreateKeyAsync([.. Scopes.AllAdmin]);
@@ -196,6 +197,34 @@ public sealed class GatewaySecurityMatrixTests(SecurityMatrixFixture fixture, IT
     }
 
     /// <summary>
+    /// The operations the document declares anonymous by design (<c>security: []</c>: providers' signed webhooks) are all
+    /// under <c>/api/messaging/providers/</c>, and the gateway forwards exactly those without a credential (the service
+    /// verifies the provider's signature); the rest of Messaging without a credential is still 401 and never forwarded.
+    /// </summary>
+    [Fact]
+    public async Task Signed_webhooks_pass_without_credentials_only_under_the_providers_prefix()
+    {
+        var anonymous = OpenApiMerge.Operations(fixture.Platform.Merged)
+            .Where(o => o.Operation["security"] is JsonArray { Count: 0 })
+            .ToList();
+
+        Assert.NotEmpty(anonymous);
+        foreach (var (method, template, _) in anonymous)
+        {
+            Assert.StartsWith("/api/messaging/providers/", template, StringComparison.Ordinal);
+            var (status, seen) = await CallAsync(method.ToUpperInvariant(), template, null);
+            Assert.True(status == HttpStatusCode.OK && seen is not null, $"{method} {template} without a credential: {(int)status}, forwarded: {seen is not null}");
+        }
+
+        var (other, otherSeen) = await CallAsync("POST", "/api/messaging/messages", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, other);
+        Assert.Null(otherSeen);
+        var (sibling, siblingSeen) = await CallAsync("POST", "/api/messaging/providersX/sms/status", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, sibling);
+        Assert.Null(siblingSeen);
+    }
+
+    /// <summary>
     /// What the gateway must check before forwarding, written out here rather than taken from <see cref="RouteScopes"/>
     /// (so a change there is caught): the service named by the path, read for GET / HEAD, write otherwise, and
     /// <c>gateway:admin</c> for the gateway's own API.
@@ -218,6 +247,12 @@ public sealed class GatewaySecurityMatrixTests(SecurityMatrixFixture fixture, IT
                 .SelectMany(requirement => requirement[OpenApiMerge.SecuritySchemeName]?.AsArray().Select(s => (string?)s) ?? [])
                 .OfType<string>()
                 .ToList() ?? [];
+            if (operation["security"] is JsonArray { Count: 0 })
+            {
+                // Anonymous by design (a provider's signed webhook): checked by Signed_webhooks_pass_without_credentials_only_under_the_providers_prefix.
+                continue;
+            }
+
             var scope = Assert.Single(scopes);
             var (service, access) = (scope.Split(':')[0], scope.Split(':')[1] switch
             {

@@ -32,7 +32,7 @@ public sealed class GatewayTimeoutTests(GatewayFixture fixture) : IClassFixture<
             new Dictionary<string, string?>
             {
                 ["analytics"] = "standard", ["assignment"] = "standard", ["contacts"] = "standard", ["contacts-export"] = "export",
-                ["contacts-import-upload"] = "upload", ["leads"] = "standard", ["leads-batch"] = "bulk", ["leads-signals"] = "bulk", ["messaging"] = "standard",
+                ["contacts-import-upload"] = "upload", ["leads"] = "standard", ["leads-batch"] = "bulk", ["leads-signals"] = "bulk", ["messaging"] = "standard", ["messaging-providers"] = "standard",
             },
             routes.ToDictionary(r => r.RouteId, r => r.TimeoutPolicy));
         Assert.Equal(

@@ -31,6 +31,12 @@ public sealed partial class MergedDocumentTests(PlatformDocument platform, ITest
                 .OfType<JsonObject>()
                 .SelectMany(requirement => requirement[OpenApiMerge.SecuritySchemeName]?.AsArray().Select(s => (string?)s) ?? [])
                 .ToList() ?? [];
+            if (endpoint.Scope is null && operation["security"] is JsonArray { Count: 0 } && key.Contains(" /api/messaging/providers/", StringComparison.Ordinal))
+            {
+                // Anonymous by design: a provider's signed webhook (SignedWebhook), the gateway's one unauthenticated prefix.
+                continue;
+            }
+
             if (endpoint.Scope is null)
             {
                 problems.Add($"{key} requires no scope (every /api endpoint must)");
@@ -65,6 +71,17 @@ public sealed partial class MergedDocumentTests(PlatformDocument platform, ITest
             if (operation["tags"] is not JsonArray { Count: 1 } tags || (string?)tags[0] != path.Split('/')[2])
             {
                 problems.Add($"{key}: not tagged with its service");
+            }
+
+            if (operation["security"] is JsonArray { Count: 0 })
+            {
+                // A provider's signed webhook: no credential, no key limit; it refuses a bad signature (401) or token (403).
+                if (operation["responses"]?["401"] is null && operation["responses"]?["403"] is null)
+                {
+                    problems.Add($"{key}: a signed webhook without its 401 / 403 refusal");
+                }
+
+                continue;
             }
 
             foreach (var status in new[] { "401", "403", "429" })

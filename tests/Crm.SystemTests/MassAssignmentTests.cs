@@ -367,6 +367,12 @@ public sealed class MassAssignmentTests(Platform platform, ITestOutputHelper out
                         continue;
                     }
 
+                    if (operation["security"] is JsonArray { Count: 0 })
+                    {
+                        // A provider's signed webhook: refused (401) before its body is read unless signed with the provider's secret.
+                        continue;
+                    }
+
                     var (contentType, media) = content.FirstOrDefault(c => c.Key == "application/json" || c.Key.EndsWith("+json", StringComparison.Ordinal));
                     if (media is null)
                     {

@@ -82,6 +82,33 @@ public static class ServiceSecurityMatrix
                 path += "?" + query;
             }
 
+            if (endpoint.Metadata.GetMetadata<SignedWebhook>() is { } webhook)
+            {
+                // Anonymous by design (a provider's callback), verified by its signature: unsigned, with or without a
+                // platform identity (an identity is no signature), it must be refused and change nothing.
+                foreach (var (name, token) in new[] { ("no identity, no signature", (string?)null), ("platform admin, no signature", TestIdentity.TokenFor(TestIdentity.Key("matrix-webhook", Scopes.All.ToArray()))) })
+                {
+                    using var unsigned = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
+                    if (method is not ("GET" or "HEAD" or "DELETE"))
+                    {
+                        unsigned.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                    }
+
+                    unsigned.Headers.Authorization = token is null ? null : new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                    using var refused = await client.SendAsync(unsigned);
+                    calls++;
+                    var webhookLine = string.Create(CultureInfo.InvariantCulture, $"{method} {path} is a signed webhook ({webhook.Verification}); {name} -> {(int)refused.StatusCode}");
+                    lines.Add(webhookLine);
+                    if (refused.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
+                    {
+                        unexpected.Add(webhookLine);
+                        unexpectedSuccesses++;
+                    }
+                }
+
+                continue;
+            }
+
             if (scope is null)
             {
                 unexpected.Add($"{method} {path}: no scope required (every /api endpoint must declare one)");

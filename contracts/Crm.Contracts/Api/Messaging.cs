@@ -32,4 +32,36 @@ public sealed record MessageResponse
 
     /// <summary>When it left the platform (UTC).</summary>
     public required DateTimeOffset SentAt { get; init; }
+
+    /// <summary>The SMS / WhatsApp provider's id of the message (its delivery status callbacks name it); null for e-mail and unsent messages.</summary>
+    public string? ProviderMessageId { get; init; }
+}
+
+/// <summary>
+/// <c>POST /api/messaging/messages</c>: send the template <see cref="Template"/> on <see cref="Channel"/> to a contact.
+/// Answered 202 with the message <c>queued</c>; it is sent (or suppressed, skipped, failed with a reason) at once by
+/// the service, consent checked at send time.
+/// </summary>
+public sealed record SendMessageRequest
+{
+    /// <summary>The contact to write to (their address is read from Contacts at send time).</summary>
+    public string? ContactId { get; init; }
+
+    /// <summary><c>email</c>, <c>sms</c> or <c>whatsapp</c>.</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>The template key (e.g. <c>follow-up-1</c>), rendered in the contact's locale (or <see cref="Locale"/>).</summary>
+    public string? Template { get; init; }
+
+    /// <summary>The lead the message is about, if any.</summary>
+    public string? LeadId { get; init; }
+
+    /// <summary>BCP 47 locale overriding the contact's (e.g. <c>pt-BR</c>).</summary>
+    public string? Locale { get; init; }
+
+    /// <summary><c>transactional</c> or <c>marketing</c> (consent: marketing needs the channel granted); default: the template's purpose.</summary>
+    public string? Purpose { get; init; }
+
+    /// <summary>Template variables by group (<c>lead</c>, <c>rep</c>, <c>order</c>, <c>contact</c>) and field: a text, a number, true/false.</summary>
+    public Dictionary<string, Dictionary<string, System.Text.Json.JsonElement>>? Variables { get; init; }
 }

@@ -36,6 +36,8 @@ public static class EmailStatus
     public const string Suppressed = "suppressed";
     /// <summary>Not sent because it could not be written (<see cref="Messages.Message.Reason"/> <c>template</c>: a variable without a value, or no template); no event.</summary>
     public const string Failed = "failed";
+    /// <summary>Stored by the send API, waiting for its delivery to claim it; listed.</summary>
+    public const string Queued = "queued";
     /// <summary>Claimed by a delivery that is sending it right now; not listed.</summary>
     public const string Sending = "sending";
 }

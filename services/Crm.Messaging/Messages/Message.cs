@@ -26,6 +26,10 @@ public sealed record Message : IDocument
     /// <summary>Why a <c>failed</c> message was not sent (<see cref="FailureReasons"/>); null otherwise.</summary>
     public string? Reason { get; init; }
     public required DateTimeOffset SentAt { get; init; }
+    /// <summary>The provider's id of the message (SMS sid, WhatsApp message id); delivery status callbacks find the message by it.</summary>
+    public string? ProviderMessageId { get; init; }
+    /// <summary>The consent purpose it is sent for (<c>transactional</c>, <c>marketing</c>); null for the welcome (transactional).</summary>
+    public string? Purpose { get; init; }
     /// <summary>While <c>sending</c>: the delivery that holds the claim...</summary>
     public string? ClaimToken { get; init; }
     /// <summary>...and until when; a claim past its lease belongs to a delivery that died and may be taken over.</summary>
@@ -70,6 +74,7 @@ public sealed record Message : IDocument
         Status = Status,
         Reason = Reason,
         SentAt = SentAt,
+        ProviderMessageId = ProviderMessageId,
     };
 }
 
@@ -78,4 +83,16 @@ public static class FailureReasons
 {
     /// <summary>The template could not be rendered: a variable without a value (never "Hello {{ name }}"), or no template for the channel.</summary>
     public const string Template = "template";
+
+    /// <summary>The channel has no configuration (<c>Channels:Sms</c>, <c>Channels:WhatsApp</c>): never silently dropped.</summary>
+    public const string NotConfigured = "not-configured";
+
+    /// <summary>Outside WhatsApp's 24-hour window a free-text message may not be sent: only an approved provider template.</summary>
+    public const string WhatsAppWindow = "whatsapp-window";
+
+    /// <summary>The provider refused the message for good (a 4xx answer: a bad number, bad credentials...).</summary>
+    public const string Rejected = "rejected";
+
+    /// <summary>The contact has no address on the channel (no e-mail, no phone number).</summary>
+    public const string NoAddress = "no-address";
 }

@@ -34,9 +34,41 @@ public static class MessageQueries
                 .Set(m => m.Status, finished.Status)
                 .Set(m => m.Reason, finished.Reason)
                 .Set(m => m.SentAt, finished.SentAt)
+                .Set(m => m.ProviderMessageId, finished.ProviderMessageId)
                 .Unset(m => m.ClaimToken)
                 .Unset(m => m.LeaseUntil)
                 .Inc(m => m.Version, 1),
+            expectOne: true);
+
+    /// <summary>
+    /// Claims a <c>queued</c> message (the send API stored it): only while it is still queued, so of two deliveries of
+    /// the same request only one matches; leased to <paramref name="claimToken"/> until <paramref name="leaseUntil"/>.
+    /// </summary>
+    public static WriteOperation ClaimQueued(string messageId, string claimToken, DateTimeOffset leaseUntil) =>
+        Write.Update(
+            MessageCollections.Messages,
+            Filter<Message>.Eq(m => m.Id, messageId) & Filter<Message>.Eq(m => m.Status, EmailStatus.Queued),
+            new Update<Message>().Set(m => m.Status, EmailStatus.Sending).Set(m => m.ClaimToken, claimToken).Set(m => m.LeaseUntil, leaseUntil).Inc(m => m.Version, 1),
+            expectOne: false);
+
+    /// <summary>Gives the claim of a queued message up (sending failed before the hand-over): back to <c>queued</c>, only while it is still <paramref name="claimToken"/>'s.</summary>
+    public static WriteOperation Requeue(string messageId, string claimToken) =>
+        Write.Update(
+            MessageCollections.Messages,
+            ClaimedBy(messageId, claimToken),
+            new Update<Message>().Set(m => m.Status, EmailStatus.Queued).Unset(m => m.ClaimToken).Unset(m => m.LeaseUntil).Inc(m => m.Version, 1),
+            expectOne: false);
+
+    /// <summary>The message a provider knows as <paramref name="providerMessageId"/> (index <c>provider_message</c>).</summary>
+    public static Query<Message> OfProviderMessage(string providerMessageId) =>
+        MessageCollections.Messages.Find(Filter<Message>.Eq(m => m.ProviderMessageId, providerMessageId));
+
+    /// <summary>A delivery status report: the new status (and a failure's reason), only on the version it was decided on (else the commit fails and the report is decided again).</summary>
+    public static WriteOperation ReportStatus(Message message, string status, string? reason) =>
+        Write.Update(
+            MessageCollections.Messages,
+            Filter<Message>.Eq(m => m.Id, message.Id) & Filter<Message>.Eq(m => m.Version, message.Version),
+            new Update<Message>().Set(m => m.Status, status).Set(m => m.Reason, reason).Inc(m => m.Version, 1),
             expectOne: true);
 
     /// <summary>Gives a claim up: deletes the message only while it is still <c>sending</c> under <paramref name="claimToken"/> (never a finished one).</summary>

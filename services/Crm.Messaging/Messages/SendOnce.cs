@@ -93,6 +93,35 @@ public sealed class SendOnce(IDocumentStore store, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Claims the <c>queued</c> message <paramref name="messageId"/> (stored by the send API) for this delivery, or takes
+    /// over an expired claim of it under the same id. A finished message is already handled; an unexpired claim busy.
+    /// </summary>
+    public async Task<MessageClaim> ClaimQueuedAsync(string messageId, string claimToken, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = time.UtcNowMs();
+        var existing = await store.GetAsync(MessageCollections.Messages, messageId, cancellationToken);
+        switch (existing)
+        {
+            case null:
+                return new MessageClaim(ClaimStatus.AlreadyHandled);
+            case { Status: EmailStatus.Queued }:
+                var claimed = await store.CommitAsync(MessageQueries.ClaimQueued(messageId, claimToken, now + lease), cancellationToken);
+                return claimed[0] == 1 ? new MessageClaim(ClaimStatus.Claimed, messageId) : new MessageClaim(ClaimStatus.Busy);
+            case { Status: EmailStatus.Sending, LeaseUntil: { } until } when until > now:
+                return new MessageClaim(ClaimStatus.Busy);
+            case { Status: EmailStatus.Sending }:
+                var taken = await store.CommitAsync(MessageQueries.TakeOver(messageId, existing.ClaimToken, claimToken, now + lease), cancellationToken);
+                return taken[0] == 1 ? new MessageClaim(ClaimStatus.Claimed, messageId) : new MessageClaim(ClaimStatus.Busy);
+            default:
+                return new MessageClaim(ClaimStatus.AlreadyHandled);
+        }
+    }
+
+    /// <summary>Gives the claim of a queued message up (sending failed before the hand-over): it is queued again for the retry.</summary>
+    public Task RequeueAsync(string messageId, string claimToken, CancellationToken cancellationToken = default) =>
+        store.CommitAsync(MessageQueries.Requeue(messageId, claimToken), cancellationToken);
+
     /// <summary>Gives a claim up (sending failed; a retry claims again at once). A claim that is no longer this token's, or a finished message, stays.</summary>
     public Task ReleaseAsync(string messageId, string claimToken, CancellationToken cancellationToken = default) =>
         store.CommitAsync(MessageQueries.Release(messageId, claimToken), cancellationToken);

@@ -346,7 +346,7 @@ public static partial class TemplateEndpoints
     }
 
     /// <summary>The preview's variables: known groups and fields only, each a text, a number or true/false.</summary>
-    private static List<(string Root, string Member, object? Value)> ReadVariables(Dictionary<string, Dictionary<string, JsonElement>>? variables, ValidationErrors errors)
+    internal static List<(string Root, string Member, object? Value)> ReadVariables(Dictionary<string, Dictionary<string, JsonElement>>? variables, ValidationErrors errors)
     {
         var values = new List<(string, string, object?)>();
         foreach (var (root, members) in variables ?? [])

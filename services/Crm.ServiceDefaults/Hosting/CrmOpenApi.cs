@@ -139,7 +139,14 @@ public static class CrmOpenApi
 
         operation.Tags = new HashSet<OpenApiTagReference> { new(scope?.Service ?? service, context.Document) };
 
-        if (scope is not null)
+        if (metadata.OfType<SignedWebhook>().LastOrDefault() is { } webhook)
+        {
+            // Anonymous by design: an outside provider calls it without a platform credential (an explicit empty requirement).
+            operation.Security = [];
+            var verified = $"No platform credential: a provider's webhook, verified by its signature ({webhook.Verification}); a bad or missing signature is refused.";
+            operation.Description = string.IsNullOrWhiteSpace(operation.Description) ? verified : $"{operation.Description}\n\n{verified}";
+        }
+        else if (scope is not null)
         {
             operation.Security =
             [

@@ -146,3 +146,18 @@ internal sealed class InternalIdentityHandler(
             .ExecuteAsync(Context);
     }
 }
+
+/// <summary>
+/// Marks an endpoint that outside providers call without a platform identity (a delivery status callback, a provider
+/// webhook): anonymous by design, verified by the provider's own signature (<see cref="Verification"/> says which). Such
+/// an endpoint must answer 401 to an unsigned request; the security matrix checks it instead of a scope.
+/// </summary>
+public sealed record SignedWebhook(string Verification);
+
+public static class SignedWebhooks
+{
+    /// <summary>No platform identity needed: the handler verifies <paramref name="verification"/> itself and answers 401 when it fails.</summary>
+    public static TBuilder AllowSignedWebhook<TBuilder>(this TBuilder builder, string verification)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AllowAnonymous().WithMetadata(new SignedWebhook(verification));
+}

@@ -1,0 +1,307 @@
+using System.Text.Json;
+using Crm.Contracts.Messaging;
+using Crm.Messaging.Messages;
+using Crm.ServiceDefaults.Hosting;
+using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Security;
+using Crm.ServiceDefaults.Storage;
+
+namespace Crm.Messaging.Channels;
+
+/// <summary>Config section <c>Channels:Email</c>: the key of the e-mail bounce reports' signature.</summary>
+public sealed class EmailBounceOptions
+{
+    public const string Section = "Channels:Email";
+
+    /// <summary>HMAC-SHA256 key of <c>X-Crm-Signature-256</c> on <c>POST /api/messaging/providers/email/bounces</c> (a secret); unset: every report is refused.</summary>
+    public string? BounceSecret { get; set; }
+}
+
+/// <summary>An e-mail bounce report: the platform's message id, <c>hard</c> or <c>soft</c>, the server's text.</summary>
+public sealed record EmailBounceRequest
+{
+    public string? MessageId { get; init; }
+    public string? Kind { get; init; }
+    public string? Reason { get; init; }
+}
+
+/// <summary>
+/// <c>/api/messaging/providers/**</c>: the providers' delivery status callbacks. Public webhooks (no platform identity:
+/// the gateway lets this prefix through without credentials), each verified by its provider's signature — a bad or
+/// missing one is a 401 and changes nothing. Reports move a message forward only (<see cref="DeliveryStatus"/>) and
+/// publish <see cref="MessageDelivered"/> / <see cref="MessageFailed"/> once per change, with the change, in the
+/// request's unit of work.
+/// </summary>
+public static class ProviderCallbacks
+{
+    public const string HubSignatureHeader = "X-Hub-Signature-256";
+    public const string TwilioSignatureHeader = "X-Twilio-Signature";
+    public const string BounceSignatureHeader = "X-Crm-Signature-256";
+    private const int MaxBody = 256 * 1024;
+
+    public static RouteGroupBuilder MapProviderCallbacks(this RouteGroupBuilder group)
+    {
+        group.MapPost("/sms/status", SmsStatusAsync)
+            .AllowSignedWebhook("X-Twilio-Signature: Base64 HMAC-SHA1(Channels:Sms:AuthToken, URL + sorted form pairs)")
+            .WithName("SmsStatusCallback")
+            .WithSummary("SMS delivery status callback (provider)")
+            .WithDescription("Called by the SMS provider (Twilio-like), form-encoded: `MessageSid`, `MessageStatus` (`delivered`, `read`, `undelivered`, `failed`; " +
+                "others are acknowledged and ignored), `ErrorCode`. Signed with `X-Twilio-Signature` = Base64(HMAC-SHA1(`Channels:Sms:AuthToken`, the callback URL " +
+                "(`Channels:Sms:StatusCallback`, else the request's) followed by every form key and value, keys sorted)); a bad or missing signature is 401. No platform " +
+                "credentials: the gateway lets `/api/messaging/providers/**` through without them. 204; an unknown `MessageSid` is acknowledged too.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.MapPost("/whatsapp/webhook", WhatsAppWebhookAsync)
+            .AllowSignedWebhook("X-Hub-Signature-256: sha256= hex HMAC-SHA256(Channels:WhatsApp:AppSecret, body)")
+            .WithName("WhatsAppWebhook")
+            .WithSummary("WhatsApp webhook (provider)")
+            .WithDescription("Called by the WhatsApp provider (Cloud-like) with JSON `entry[].changes[].value.statuses[]` `{id, status: sent|delivered|read|failed, errors[]}`. " +
+                "Signed with `X-Hub-Signature-256` = `sha256=` + hex HMAC-SHA256(`Channels:WhatsApp:AppSecret`, the raw body); a bad or missing signature is 401. " +
+                "No platform credentials (see the SMS callback). 200.")
+            .Produces(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.MapGet("/whatsapp/webhook", WhatsAppHandshake)
+            .AllowSignedWebhook("hub.verify_token = Channels:WhatsApp:VerifyToken")
+            .WithName("WhatsAppWebhookHandshake")
+            .WithSummary("WhatsApp webhook verification (provider)")
+            .WithDescription("The provider's subscription handshake: `hub.mode=subscribe`, `hub.verify_token` (must equal `Channels:WhatsApp:VerifyToken`) and " +
+                "`hub.challenge`, answered as plain text. A wrong or missing token is 403.")
+            .WithParameterDescription("hub.mode", "`subscribe`.")
+            .WithParameterDescription("hub.verify_token", "The configured verify token.")
+            .WithParameterDescription("hub.challenge", "Echoed back.")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("/email/bounces", EmailBounceAsync)
+            .AllowSignedWebhook("X-Crm-Signature-256: sha256= hex HMAC-SHA256(Channels:Email:BounceSecret, body)")
+            .WithName("EmailBounce")
+            .WithSummary("E-mail bounce report (mail system)")
+            .WithDescription("A bounce processor reports an e-mail that bounced: `{messageId, kind: hard|soft, reason}` (`messageId`: the platform's message id, also the " +
+                "`X-Crm-Message-Id` header and the local part of the `Message-Id` of the e-mail). Signed with `X-Crm-Signature-256` = `sha256=` + hex " +
+                "HMAC-SHA256(`Channels:Email:BounceSecret`, the raw body); a bad or missing signature is 401. The message becomes `failed` with reason `bounce` " +
+                "(hard) or `soft-bounce`, and `MessageFailed` is published. 204; 400 names each bad field; 404 for an unknown e-mail message.")
+            .WithRequestExample(new EmailBounceRequest { MessageId = "01J9Z8K7X2M3", Kind = "hard", Reason = "550 5.1.1 user unknown" })
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    private static async Task<IResult> SmsStatusAsync(HttpContext http, SmsOptions options, UnitOfWork unit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return Unsigned();
+        }
+
+        var form = await http.Request.ReadFormAsync(cancellationToken);
+        var pairs = form.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ToString())).ToList();
+        var url = string.IsNullOrWhiteSpace(options.StatusCallback)
+            ? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}{http.Request.QueryString}"
+            : options.StatusCallback;
+        var expected = string.IsNullOrEmpty(options.AuthToken) ? null : ProviderSignatures.Twilio(options.AuthToken, url, pairs);
+        if (!ProviderSignatures.Matches(expected, http.Request.Headers[TwilioSignatureHeader].ToString()))
+        {
+            return Unsigned();
+        }
+
+        var reported = form["MessageStatus"].ToString() switch
+        {
+            "delivered" => (DeliveryStatus.Delivered, (string?)null),
+            "read" => (DeliveryStatus.Read, null),
+            "undelivered" => (DeliveryStatus.Failed, "undelivered"),
+            "failed" => (DeliveryStatus.Failed, ProviderFailure(form["ErrorCode"].ToString())),
+            _ => (null, null),
+        };
+        if (reported.Item1 is { } status && form["MessageSid"].ToString() is { Length: > 0 } sid)
+        {
+            var batch = new StatusBatch(unit, time);
+            await batch.ReportAsync(sid, status, reported.Item2, cancellationToken);
+            batch.Write();
+        }
+
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> WhatsAppWebhookAsync(HttpContext http, WhatsAppOptions options, UnitOfWork unit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await IdempotentRequests.ReadBodyAsync(http.Request, MaxBody, cancellationToken);
+        if (body is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large.", detail: $"At most {MaxBody} bytes.");
+        }
+
+        var expected = string.IsNullOrEmpty(options.AppSecret) ? null : ProviderSignatures.Sha256(options.AppSecret, body);
+        if (!ProviderSignatures.Matches(expected, http.Request.Headers[HubSignatureHeader].ToString()))
+        {
+            return Unsigned();
+        }
+
+        var batch = new StatusBatch(unit, time);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            foreach (var status in Statuses(document.RootElement))
+            {
+                var id = status.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                var value = status.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+                if (id is null || value is not (DeliveryStatus.Delivered or DeliveryStatus.Read or DeliveryStatus.Failed))
+                {
+                    continue;
+                }
+
+                string? code = null;
+                if (status.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
+                    && errors[0].TryGetProperty("code", out var c))
+                {
+                    code = c.ToString();
+                }
+
+                await batch.ReportAsync(id, value, value == DeliveryStatus.Failed ? ProviderFailure(code) : null, cancellationToken);
+            }
+        }
+        catch (JsonException)
+        {
+            throw new RequestValidationException("$", "A JSON webhook body.");
+        }
+
+        batch.Write();
+        return Results.Ok();
+    }
+
+    private static IResult WhatsAppHandshake(HttpContext http, WhatsAppOptions options)
+    {
+        var query = http.Request.Query;
+        return query["hub.mode"] == "subscribe" && ProviderSignatures.Matches(options.VerifyToken, query["hub.verify_token"].ToString())
+            ? Results.Text(query["hub.challenge"].ToString(), "text/plain")
+            : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden.", detail: "hub.mode must be subscribe and hub.verify_token the configured one.");
+    }
+
+    private static async Task<IResult> EmailBounceAsync(HttpContext http, EmailBounceOptions options, UnitOfWork unit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await IdempotentRequests.ReadBodyAsync(http.Request, MaxBody, cancellationToken);
+        if (body is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large.", detail: $"At most {MaxBody} bytes.");
+        }
+
+        var expected = string.IsNullOrEmpty(options.BounceSecret) ? null : ProviderSignatures.Sha256(options.BounceSecret, body);
+        if (!ProviderSignatures.Matches(expected, http.Request.Headers[BounceSignatureHeader].ToString()))
+        {
+            return Unsigned();
+        }
+
+        EmailBounceRequest? report;
+        try
+        {
+            report = JsonSerializer.Deserialize<EmailBounceRequest>(body, BounceJson);
+        }
+        catch (JsonException ex)
+        {
+            var (field, reason, _) = CrmJsonErrors.Describe(ex);
+            throw new RequestValidationException(field, reason);
+        }
+
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(report?.MessageId) || report.MessageId.Length > 100)
+        {
+            errors.Add("messageId", "Required: the platform's message id.");
+        }
+
+        if (report?.Kind is not ("hard" or "soft"))
+        {
+            errors.Add("kind", "Required: hard or soft.");
+        }
+
+        errors.ThrowIfAny();
+        var message = await unit.GetAsync(MessageCollections.Messages, report!.MessageId!.Trim(), cancellationToken);
+        if (message is not { Channel: "email" })
+        {
+            throw ProblemException.NotFound("E-mail message", report.MessageId);
+        }
+
+        var batch = new StatusBatch(unit, time);
+        batch.Report(message, DeliveryStatus.Failed, report.Kind == "hard" ? "bounce" : "soft-bounce");
+        batch.Write();
+        return Results.NoContent();
+    }
+
+    private static readonly JsonSerializerOptions BounceJson = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
+
+    private static string ProviderFailure(string? code) => string.IsNullOrWhiteSpace(code) ? "provider-failed" : $"provider-failed:{code.Trim()}";
+
+    private static IEnumerable<JsonElement> Statuses(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array)
+        {
+            yield break;
+        }
+
+        foreach (var entry in entries.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("changes", out var changes) || changes.ValueKind != JsonValueKind.Array)
+            {
+                continue;
+            }
+
+            foreach (var change in changes.EnumerateArray())
+            {
+                if (change.ValueKind == JsonValueKind.Object && change.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Object
+                    && value.TryGetProperty("statuses", out var statuses) && statuses.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var status in statuses.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.Object))
+                    {
+                        yield return status;
+                    }
+                }
+            }
+        }
+    }
+
+    private static IResult Unsigned() =>
+        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized.", detail: "The request's provider signature is missing or does not verify.");
+
+    /// <summary>The reports of one callback, applied in order on each message, written once per message (guarded by the version read).</summary>
+    private sealed class StatusBatch(UnitOfWork unit, TimeProvider time)
+    {
+        private readonly Dictionary<string, (Message Read, Message Now)> _changed = new(StringComparer.Ordinal);
+
+        public async Task ReportAsync(string providerMessageId, string status, string? reason, CancellationToken cancellationToken)
+        {
+            var found = _changed.Values.FirstOrDefault(c => c.Now.ProviderMessageId == providerMessageId).Now;
+            if (found is null && await unit.Store.FindAsync(MessageQueries.OfProviderMessage(providerMessageId), cancellationToken) is [var stored, ..])
+            {
+                found = stored;
+            }
+
+            if (found is not null)
+            {
+                Report(found, status, reason);
+            }
+        }
+
+        public void Report(Message message, string status, string? reason)
+        {
+            var current = _changed.TryGetValue(message.Id, out var c) ? c.Now : message;
+            if (DeliveryStatus.Apply(current.Status, status) is not { } next)
+            {
+                return;
+            }
+
+            var now = time.UtcNowMs();
+            var updated = current with { Status = next, Reason = next == DeliveryStatus.Failed ? reason : current.Reason };
+            _changed[message.Id] = (_changed.TryGetValue(message.Id, out var earlier) ? earlier.Read : message, updated);
+            unit.Publish(next == DeliveryStatus.Failed
+                ? new MessageFailed { EventId = Ids.NewGuid(), OccurredAt = now, MessageId = message.Id, ContactId = message.ContactId, LeadId = message.LeadId, Channel = message.Channel, Reason = reason ?? "provider-failed", At = now }
+                : new MessageDelivered { EventId = Ids.NewGuid(), OccurredAt = now, MessageId = message.Id, ContactId = message.ContactId, LeadId = message.LeadId, Channel = message.Channel, Status = next, At = now });
+        }
+
+        public void Write()
+        {
+            foreach (var (read, now) in _changed.Values)
+            {
+                unit.Add(MessageQueries.ReportStatus(read, now.Status, now.Reason));
+            }
+        }
+    }
+}

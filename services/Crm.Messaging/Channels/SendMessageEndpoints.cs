@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Crm.Contracts.Api.Messaging;
+using Crm.Contracts.Messaging;
+using Crm.Messaging.Email;
+using Crm.Messaging.Messages;
+using Crm.Messaging.Templates;
+using Crm.ServiceDefaults.Hosting;
+using Crm.ServiceDefaults.Http;
+using Crm.ServiceDefaults.Security;
+using Crm.ServiceDefaults.Storage;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace Crm.Messaging.Channels;
+
+/// <summary><c>POST /api/messaging/messages</c>: queue a message of a template on a channel to a contact; sent by <see cref="SendQueuedMessage"/>.</summary>
+public static class SendMessageEndpoints
+{
+    public const string IdempotencyScope = "messaging:send";
+    private const int MaxId = 100;
+
+    public static RouteGroupBuilder MapSendMessageEndpoints(this RouteGroupBuilder group)
+    {
+        group.MapPost("/messages", SendAsync)
+            .RequireAccess(Access.Write)
+            .WithName("SendMessage")
+            .WithSummary("Send a message to a contact")
+            .WithDescription("Stores the message `queued` and answers **202** with it; the service then sends it at once through the same claim → send → complete " +
+                "path as the welcome: the contact's address (`email`: first e-mail, `sms` / `whatsapp`: first phone) and consent are read from Contacts at send " +
+                "time (`purpose`, default the template's: marketing needs the channel granted), the template is rendered in the contact's locale (or `locale`) " +
+                "with `variables`. Final statuses: `sent`, `picked-up`, `suppressed` (consent, erased contact), `skipped` (no address), `failed` with `reason` " +
+                "`template`, `not-configured` (the channel has no provider configuration), `whatsapp-window` (outside the 24-hour window without an approved " +
+                "provider template) or `rejected` (the provider refused it). Follow it with `GET /api/messaging/messages?contactId=`. `Idempotency-Key` " +
+                "supported: a retry with the same key and body gets the first answer, another body a 409. One message per lead and template: a second one " +
+                "for the same `leadId` and `template` is a 409. Needs `messaging:write`.")
+            .WithRequestExample(new SendMessageRequest
+            {
+                ContactId = "c-01J9Z8K7X2",
+                Channel = "sms",
+                Template = "follow-up-1",
+                LeadId = "l-01J9Z8M3QH",
+                Purpose = TemplateChannels.Transactional,
+                Variables = new() { ["rep"] = new() { ["name"] = JsonSerializer.SerializeToElement("Grace Hopper") } },
+            })
+            .WithRequestHeader(IdempotentRequests.Header, "Replays the first answer for a retry with the same key and body; another body with the same key is a 409.", IdempotentRequests.MaxKey)
+            .Produces<MessageResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return group;
+    }
+
+    private static async Task<IResult> SendAsync(
+        SendMessageRequest request,
+        HttpContext http,
+        UnitOfWork unit,
+        TemplateRenderer templates,
+        IOptions<HttpJsonOptions> json,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var contactId = Id(request.ContactId, "contactId", required: true, errors);
+        var leadId = Id(request.LeadId, "leadId", required: false, errors);
+        var channel = request.Channel?.Trim();
+        if (channel is null || !ChannelAdapters.Sendable.Contains(channel, StringComparer.Ordinal))
+        {
+            errors.Add("channel", "Required: email, sms or whatsapp.");
+        }
+
+        var template = request.Template?.Trim();
+        if (template is null || !System.Text.RegularExpressions.Regex.IsMatch(template, "^[a-z0-9][a-z0-9-]{0,63}$"))
+        {
+            errors.Add("template", "Required: a template key (lower-case letters, digits and '-', at most 64).");
+        }
+
+        var locale = Locales.Normalize(request.Locale);
+        if (request.Locale is not null && locale is null)
+        {
+            errors.Add("locale", "A locale such as 'en' or 'pt-BR', or leave it out.");
+        }
+
+        if (request.Purpose is not null && !TemplateChannels.Purposes.Contains(request.Purpose, StringComparer.Ordinal))
+        {
+            errors.Add("purpose", "transactional or marketing, or leave it out (the template's purpose).");
+        }
+
+        TemplateEndpoints.ReadVariables(request.Variables, errors);
+        errors.ThrowIfAny();
+
+        var key = IdempotentRequests.KeyOf(http.Request);
+        var scope = IdempotentRequests.ScopeOf(http, IdempotencyScope);
+        var hash = IdempotentResponse.Hash(JsonSerializer.SerializeToUtf8Bytes(request, json.Value.SerializerOptions));
+        if (key is not null && await IdempotentRequests.KeptAsync(unit, scope, key, cancellationToken) is { } earlier)
+        {
+            return IdempotentRequests.Replay(earlier, hash);
+        }
+
+        if (leadId is not null && await unit.Store.FindAsync(MessageQueries.OfLeadAndTemplate(leadId, template!), cancellationToken) is [_, ..])
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The lead already has this message.",
+                detail: $"Lead '{leadId}' already has a message of template '{template}' (one per lead and template).");
+        }
+
+        // Default purpose: the template's (a stored one or the default, in the locale asked for, else the default locale's).
+        var purpose = request.Purpose ?? (await templates.FindAsync(template!, channel!, locale, cancellationToken))?.Purpose;
+        var caller = http.Caller();
+        var message = new Message
+        {
+            Id = Ids.New(),
+            ContactId = contactId!,
+            LeadId = leadId,
+            Channel = channel!,
+            Template = template!,
+            To = string.Empty,
+            Subject = string.Empty,
+            Status = EmailStatus.Queued,
+            SentAt = unit.Now,
+            Purpose = purpose ?? TemplateChannels.Transactional,
+            OwnerRepId = caller is { SeesEverything: false } ? caller.RepId : null,
+            OwnerTeamId = caller is { SeesEverything: false } ? caller.TeamId : null,
+        };
+        unit.Insert(MessageCollections.Messages, message);
+        unit.Publish(new MessageQueued
+        {
+            EventId = Ids.NewGuid(),
+            OccurredAt = unit.Now,
+            MessageId = message.Id,
+            ContactId = message.ContactId,
+            LeadId = message.LeadId,
+            Channel = message.Channel,
+            Template = message.Template,
+            Locale = locale,
+            Variables = request.Variables,
+        });
+        var response = message.ToResponse();
+        if (key is not null)
+        {
+            var record = IdempotentRequests.Record(scope, key, hash, StatusCodes.Status202Accepted, null, response, json.Value.SerializerOptions, unit.Now, [message.Id, message.ContactId]);
+            unit.RecordIdempotentResponse(record);
+            return new StoredResponseResult(record, replayed: false);
+        }
+
+        return Results.Json(response, json.Value.SerializerOptions, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static string? Id(string? value, string field, bool required, ValidationErrors errors)
+    {
+        var id = string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        if ((id is null && (required || value is not null)) || id?.Length > MaxId)
+        {
+            errors.Add(field, required ? $"Required: an id of at most {MaxId} characters." : $"An id of at most {MaxId} characters, or leave it out.");
+        }
+
+        return id;
+    }
+}
