@@ -304,6 +304,9 @@ public class Platform : IAsyncLifetime
         ["Contacts__DefaultRegion"] = "DE",
         // The erasure's sweep soon after the erasure (default a minute), so ErasureTests sees it within its deadline.
         ["Contacts__ErasureSweepDelay"] = "00:00:03",
+        // The documented webhook example's host (partner.example.com) does not resolve here: allowed by name, so the
+        // examples MassAssignmentTests sends are accepted (the SSRF guard itself is tested in Messaging's tests).
+        ["Webhooks__AllowedDestinations__0"] = "partner.example.com",
         ["Smtp__Host"] = "127.0.0.1",
         ["Smtp__Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Smtp__PickupDirectory"] = MailPickup,
