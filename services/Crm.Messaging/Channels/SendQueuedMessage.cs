@@ -145,19 +145,6 @@ public sealed class SendQueuedMessage(
         }
 
         var sent = message with { To = to, Subject = rendered.Subject, Status = delivery.Status, ProviderMessageId = delivery.ProviderMessageId, SentAt = time.UtcNowMs() };
-        SendOnce.Complete(unit, sent, claimToken,
-        [
-            new MessageSent
-            {
-                EventId = Ids.NewGuid(),
-                OccurredAt = sent.SentAt,
-                MessageId = sent.Id,
-                ContactId = sent.ContactId,
-                LeadId = sent.LeadId,
-                Channel = sent.Channel,
-                Template = sent.Template,
-                To = sent.To,
-            },
-        ]);
+        SendOnce.Complete(unit, sent, claimToken, [sent.SentEvent()]);
     }
 }

@@ -1,5 +1,6 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Messaging;
+using Crm.Contracts.Messaging;
 using Crm.Messaging.Email;
 using Crm.ServiceDefaults.Storage;
 
@@ -60,6 +61,19 @@ public sealed record Message : IDocument
         LeaseUntil = null,
         ErasedAt = at,
         Version = Version + 1,
+    };
+
+    /// <summary>The <see cref="MessageSent"/> of this message once it left (<c>sent</c> or <c>picked-up</c>), for the completion's unit of work.</summary>
+    public MessageSent SentEvent() => new()
+    {
+        EventId = Ids.NewGuid(),
+        OccurredAt = SentAt,
+        MessageId = Id,
+        ContactId = ContactId,
+        LeadId = LeadId,
+        Channel = Channel,
+        Template = Template,
+        To = To,
     };
 
     public MessageResponse ToResponse() => new()

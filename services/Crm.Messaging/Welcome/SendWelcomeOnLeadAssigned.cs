@@ -153,20 +153,7 @@ public sealed class SendWelcomeOnLeadAssigned(
         var to = contact.Emails[0];
         var delivery = await sender.SendAsync(new EmailMessage(message.Id, to, contact.Name, rendered.Subject, rendered.Body), handOver.Token);
         var sent = message with { To = to, Subject = rendered.Subject, Status = delivery.Status, SentAt = time.UtcNowMs() };
-        SendOnce.Complete(unit, sent, claimToken,
-        [
-            new MessageSent
-            {
-                EventId = Ids.NewGuid(),
-                OccurredAt = sent.SentAt,
-                MessageId = sent.Id,
-                ContactId = sent.ContactId,
-                LeadId = sent.LeadId,
-                Channel = sent.Channel,
-                Template = sent.Template,
-                To = sent.To,
-            },
-        ]);
+        SendOnce.Complete(unit, sent, claimToken, [sent.SentEvent()]);
     }
 
     /// <summary>The welcome's variables: the contact as Contacts answered, the rep and the lead as the event names them.</summary>
