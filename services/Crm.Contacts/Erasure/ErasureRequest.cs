@@ -31,6 +31,19 @@ public sealed record ErasureRequest : IDocument
             ? null
             : this with { Confirmations = [.. Confirmations, new ErasureConfirmation(service, at, records)], Version = Version + 1 };
 
+    private int Rank(string service)
+    {
+        for (var i = 0; i < Services.Count; i++)
+        {
+            if (Services[i] == service)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+
     public ErasureResponse ToResponse(DateTimeOffset now) => new()
     {
         RequestId = Id,
@@ -39,7 +52,8 @@ public sealed record ErasureRequest : IDocument
         RequestedAt = RequestedAt,
         RequestedBy = RequestedBy,
         Deadline = Deadline,
-        Confirmations = [.. Confirmations.Select(c => new ErasureConfirmationResponse { Service = c.Service, At = c.At, Records = c.Records })],
+        // In the order of the services asked (not of arrival, which retries of concurrent confirmations reorder).
+        Confirmations = [.. Confirmations.OrderBy(c => Rank(c.Service)).ThenBy(c => c.At).Select(c => new ErasureConfirmationResponse { Service = c.Service, At = c.At, Records = c.Records })],
         Missing = [.. Missing],
     };
 }

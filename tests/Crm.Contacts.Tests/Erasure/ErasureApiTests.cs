@@ -114,6 +114,27 @@ public sealed class ErasureApiTests(CrmServiceFactory<ContactsEntryPoint> factor
     }
 
     [Fact]
+    public void Confirmations_are_shown_in_the_order_of_the_services_asked_whatever_order_they_arrived_in()
+    {
+        var at = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+        var request = new ErasureRequest
+        {
+            Id = "r1",
+            ContactId = "c1",
+            RequestedAt = at,
+            RequestedBy = Actor.System,
+            Deadline = at.AddDays(30),
+            Services = ["contacts", "leads", "assignment", "messaging"],
+            Confirmations = [new ErasureConfirmation("contacts", at, 3)],
+        };
+
+        var arrived = request.Confirmed("messaging", at.AddSeconds(1), 1)!.Confirmed("unknown", at.AddSeconds(2), 1)!
+            .Confirmed("leads", at.AddSeconds(3), 1)!.Confirmed("assignment", at.AddSeconds(4), 1)!;
+
+        Assert.Equal(["contacts", "leads", "assignment", "messaging", "unknown"], arrived.ToResponse(at).Confirmations.Select(c => c.Service));
+    }
+
+    [Fact]
     public async Task The_sweep_removes_what_a_consumer_wrote_after_checking_the_tombstone_just_before_the_erasure()
     {
         var contact = await _api.NewContactAsync("Rita Raced", ContactApi.NewEmail());
