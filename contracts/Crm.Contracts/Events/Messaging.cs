@@ -89,3 +89,58 @@ public sealed record MessageFailed
     /// <summary>When it failed (UTC), as far as the platform knows.</summary>
     public required DateTimeOffset At { get; init; }
 }
+
+/// <summary>
+/// A contact wrote to us: an inbound SMS, WhatsApp message or e-mail from a provider webhook, after Messaging resolved
+/// the contact. Leads scores it as a reply, Assignment counts it against the owner's activity, journeys stop on it.
+/// </summary>
+public sealed record InboundMessageReceived
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When the platform received it (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The inbound message's id in Messaging.</summary>
+    public required string MessageId { get; init; }
+    /// <summary>The contact (person) who wrote.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The contact's open lead, when Messaging knows one (the lead of its latest assignment).</summary>
+    public string? LeadId { get; init; }
+    /// <summary>The conversation (thread per contact and channel) it joined.</summary>
+    public required string ConversationId { get; init; }
+    /// <summary>Lower-case channel: email, sms, whatsapp.</summary>
+    public required string Channel { get; init; }
+    /// <summary>The conversation's owner (a rep id) when it has one.</summary>
+    public string? OwnerRepId { get; init; }
+    /// <summary>Whether this message is a reply to something we sent on this channel (an outbound message came before it).</summary>
+    public required bool IsReply { get; init; }
+}
+
+/// <summary>A conversation was resolved: its times, whether it was resolved on first contact, and who resolved it.</summary>
+public sealed record ConversationResolved
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it was resolved (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The conversation's id.</summary>
+    public required string ConversationId { get; init; }
+    /// <summary>The contact concerned.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The contact's lead, when known.</summary>
+    public string? LeadId { get; init; }
+    /// <summary>Lower-case channel: email, sms, whatsapp.</summary>
+    public required string Channel { get; init; }
+    /// <summary>The owner (a rep id) when it had one.</summary>
+    public string? OwnerRepId { get; init; }
+    /// <summary>When the contact's first message of this conversation arrived (UTC).</summary>
+    public required DateTimeOffset OpenedAt { get; init; }
+    /// <summary>Time from the first inbound message to the first reply from us, in seconds (null: never answered).</summary>
+    public double? FirstResponseSeconds { get; init; }
+    /// <summary>Time from the first inbound message to this resolution, in seconds.</summary>
+    public required double ResolutionSeconds { get; init; }
+    /// <summary>Resolved on first contact: one reply from us and never reopened.</summary>
+    public required bool FirstContactResolution { get; init; }
+    /// <summary>Who resolved it.</summary>
+    public Crm.Contracts.Audit.Actor? ResolvedBy { get; init; }
+}
