@@ -36,7 +36,7 @@ public sealed class ProviderFixture : IDisposable
     }
 
     /// <summary>The providers' settings on <paramref name="factory"/> (e.g. one with a fake clock).</summary>
-    public ProviderFixture(MessagingApiFactory factory)
+    internal ProviderFixture(MessagingApiFactory factory)
     {
         Provider = WireMockServer.Start();
         Factory = factory;
