@@ -32,7 +32,7 @@ public sealed record Message : IDocument
     public required DateTimeOffset SentAt { get; init; }
     /// <summary>The provider's id of the message (SMS sid, WhatsApp message id); delivery status callbacks find the message by it.</summary>
     public string? ProviderMessageId { get; init; }
-    /// <summary>The consent purpose it is sent for (<c>transactional</c>, <c>marketing</c>); null for the welcome (transactional).</summary>
+    /// <summary>The consent purpose it is sent for (<c>transactional</c>, <c>marketing</c>); the welcome is transactional (null in welcomes stored before it was set: transactional).</summary>
     public string? Purpose { get; init; }
     /// <summary>While <c>sending</c>: the delivery that holds the claim...</summary>
     public string? ClaimToken { get; init; }

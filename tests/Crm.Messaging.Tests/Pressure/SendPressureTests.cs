@@ -124,6 +124,7 @@ public sealed class SendPressureTests
         using var world = new World(Local("Asia/Tokyo", new DateTime(2026, 12, 10, 23, 30, 0)));
         var contact = world.NewContact("Asia/Tokyo");
         var key = await world.TemplateAsync("sms", new { purpose = "marketing", body = "Sale!" });
+        using var recorder = new BusRecorder(world.Factory.Harness.Bus);
 
         var delayed = await world.SendAndSettleAsync(contact, "sms", key);
         Assert.Equal(("delayed", "quiet-hours"), (delayed.Status, delayed.Reason));
@@ -135,7 +136,31 @@ public sealed class SendPressureTests
         var blocked = await world.SettledAsync(delayed.Id);
         Assert.Equal(("suppressed", "channel-withdrawn", null), (blocked.Status, blocked.Reason, blocked.DueAt));
         Assert.Equal(0, world.SmsTo(contact));
-        Assert.DoesNotContain(world.Factory.Harness.Published.Select<MessageSent>(x => x.Context.Message.MessageId == delayed.Id), _ => true);
+        Assert.DoesNotContain(recorder.Published<MessageSent>(), m => m.MessageId == delayed.Id);
+    }
+
+    [Fact]
+    public async Task An_erasure_suppresses_a_delayed_message_and_its_timer_then_sends_nothing()
+    {
+        using var world = new World(Local("Europe/Madrid", new DateTime(2026, 12, 10, 22, 0, 0)));
+        var contact = world.NewContact("Europe/Madrid");
+        var key = await world.TemplateAsync("sms", new { purpose = "marketing", body = "Sale!" });
+        var delayed = await world.SendAndSettleAsync(contact, "sms", key);
+        Assert.Equal("delayed", delayed.Status);
+
+        var request = Guid.NewGuid().ToString("N");
+        await world.Factory.Harness.Bus.Publish(new Crm.Contracts.Contacts.ContactErasureRequested { EventId = Guid.NewGuid(), OccurredAt = world.Time.GetUtcNow(), ContactId = contact.Id, RequestId = request });
+        await Poll.UntilAsync(
+            () => Task.FromResult(world.Factory.Harness.Published.Select<Crm.Contracts.Contacts.ContactDataErased>(x => x.Context.Message.RequestId == request).Any()),
+            "the erasure confirmed",
+            Timeout);
+
+        var erased = (await world.Factory.Store.GetAsync(MessageCollections.Messages, delayed.Id))!;
+        Assert.Equal(("suppressed", (DateTimeOffset?)null, string.Empty), (erased.Status, erased.DueAt, erased.To));
+        world.Time.SetUtcNow(delayed.DueAt!.Value);
+        await world.Factory.RunTimersAsync();
+        Assert.Equal(("suppressed", erased.Version), (await world.Factory.Store.GetAsync(MessageCollections.Messages, delayed.Id)) is { } after ? (after.Status, after.Version) : default);
+        Assert.Equal(0, world.SmsTo(contact));
     }
 
     [Fact]
