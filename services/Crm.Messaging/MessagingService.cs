@@ -24,7 +24,8 @@ public static class MessagingService
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
         builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection,
-            ContactChannelCollections.ContactChannels, WebhookCollections.Subscriptions, WebhookCollections.Deliveries);
+            ContactChannelCollections.ContactChannels, WebhookCollections.Subscriptions, WebhookCollections.Deliveries,
+            PressureCollections.Ledgers);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) the templates (Liquid) they are written from, and outbound webhooks (signed, retried, replayable deliveries of platform events to partner URLs).");
         builder.Services.AddSingleton<SendOnce>();
@@ -50,6 +51,8 @@ public static class MessagingService
         builder.Services.AddCheckedSettings<TemplateSettings>(builder.Configuration, TemplateSettings.Section);
         builder.Services.AddSingleton<TemplateRenderer>();
         builder.Services.AddCheckedSettings<PressurePolicy>(builder.Configuration, PressurePolicy.Section);
+        builder.Services.AddSingleton<PressureGate>();
+        builder.AddTimerHandler<QueueDelayedMessage>();
 
         builder.Services.AddCheckedSettings<WebhookOptions>(builder.Configuration, WebhookOptions.Section);
         builder.Services.AddSingleton<IWebhookHostResolver, DnsWebhookHostResolver>();
