@@ -92,6 +92,8 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
     {
         services.RemoveAll<IContactDirectory>();
         services.AddSingleton<IContactDirectory>(Contacts);
+        services.RemoveAll<IContactResolver>();
+        services.AddSingleton<IContactResolver>(Contacts);
         if (_sender is not null)
         {
             services.RemoveAll<IEmailSender>();
@@ -109,13 +111,51 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
     }
 }
 
-/// <summary>Contacts as the tests declare them.</summary>
-public sealed class FakeContactDirectory : IContactDirectory
+/// <summary>Contacts as the tests declare them; <see cref="FailNext"/> makes it unavailable for that many calls.</summary>
+public sealed class FakeContactDirectory : IContactDirectory, IContactResolver
 {
     private readonly ConcurrentDictionary<string, ContactCard> _contacts = new(StringComparer.Ordinal);
+    private int _failures;
 
     public void Add(ContactCard contact) => _contacts[contact.Id] = contact;
 
-    public Task<ContactCard?> GetContactAsync(string contactId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_contacts.GetValueOrDefault(contactId));
+    /// <summary>The next <paramref name="calls"/> calls fail as a Contacts that is down (gRPC UNAVAILABLE).</summary>
+    public void FailNext(int calls) => Interlocked.Exchange(ref _failures, calls);
+
+    public Task<ContactCard?> GetContactAsync(string contactId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDown();
+        return Task.FromResult(_contacts.GetValueOrDefault(contactId));
+    }
+
+    /// <summary>Finds the contact with that phone (exactly as stored), else creates one; a number without a digit is refused.</summary>
+    public Task<PhoneResolution> ResolvePhoneAsync(string phone, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDown();
+        if (!phone.Any(char.IsAsciiDigit))
+        {
+            return Task.FromResult(new PhoneResolution(null, null, "phone: not a phone number."));
+        }
+
+        var normalized = "+" + new string(phone.Where(char.IsAsciiDigit).ToArray());
+        var contact = _contacts.Values.FirstOrDefault(c => c.Phones.Contains(normalized, StringComparer.Ordinal));
+        if (contact is null)
+        {
+            contact = new ContactCard($"c-{Ids.New()}", null, []) { Phones = [normalized] };
+            Add(contact);
+        }
+
+        return Task.FromResult(new PhoneResolution(contact.Id, normalized, null));
+    }
+
+    private void ThrowIfDown()
+    {
+        for (var left = Volatile.Read(ref _failures); left > 0; left = Volatile.Read(ref _failures))
+        {
+            if (Interlocked.CompareExchange(ref _failures, left - 1, left) == left)
+            {
+                throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "Contacts is down (test)."));
+            }
+        }
+    }
 }

@@ -50,6 +50,7 @@ public sealed class SendWelcomeOnLeadAssigned(
             Id = Ids.New(),
             ContactId = assigned.ContactId,
             LeadId = assigned.LeadId,
+            DedupeKey = MessageKeys.Welcome(assigned.LeadId),
             Channel = Channel,
             Template = DefaultTemplates.Welcome,
             To = string.Empty,
@@ -131,6 +132,13 @@ public sealed class SendWelcomeOnLeadAssigned(
             logger.LogInformation("Contact {ContactId} has no e-mail address: welcome for lead {LeadId} skipped", contact.Id, assigned.LeadId);
             var skipped = message with { Subject = subject, Status = EmailStatus.Skipped, SentAt = time.UtcNowMs() };
             SendOnce.Complete(unit, skipped, claimToken, []);
+            return;
+        }
+
+        if (await Channels.AddressSuppression.HoldsAsync(unit, contact.Id, contact.Emails[0], cancellationToken))
+        {
+            // The address hard-bounced before (Channels/AddressSuppressions): nothing goes to it until cleared.
+            SendOnce.Complete(unit, message with { To = contact.Emails[0], Subject = subject, Status = EmailStatus.Suppressed, Reason = FailureReasons.BouncedAddress, SentAt = time.UtcNowMs() }, claimToken, []);
             return;
         }
 
