@@ -66,6 +66,7 @@ public sealed partial class MergedDocumentTests(PlatformDocument platform, ITest
             Assert.Equal(["type", "eventId", "occurredAt", "data"], schema["required"]!.AsArray().Select(r => (string?)r));
             Assert.NotEmpty(schema["properties"]!["data"]!["properties"]!.AsObject());
             Assert.NotNull(post["responses"]!["2XX"]);
+            Assert.Empty(post["security"]!.AsArray());
         }
 
         var won = webhooks["lead.won"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["properties"]!["data"]!["properties"]!.AsObject();

@@ -46,6 +46,7 @@ public static class WebhookOpenApi
                 Description = $"The platform POSTs `{type.Name}` (from `{type.Contract.Name}`) to each active subscription of that event type " +
                     "(`POST /api/messaging/webhooks`), signed, retried with back-off for 24 hours, replayable; ids and codes only, no personal data. " +
                     "Answer 2xx within 10 s; 410 Gone deactivates the subscription; anything else is retried. See docs/webhooks.md.",
+                Security = [], // no platform credential: the receiver verifies Webhook-Signature (the parameters below)
                 Parameters = [.. Headers.Select(h => (IOpenApiParameter)new OpenApiParameter
                 {
                     Name = h.Name,
