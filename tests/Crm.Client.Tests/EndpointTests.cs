@@ -55,7 +55,7 @@ public sealed class EndpointTests : IAsyncLifetime
         { "SendMessage", "POST", "/api/messaging/messages" },
         { "GetMessage", "GET", "/api/messaging/messages/m1" },
         { "LogCall", "POST", "/api/messaging/calls" },
-        { "ClearEmailSuppression", "DELETE", "/api/messaging/suppressions/ada%40example.com" },
+        { "ClearEmailSuppression", "DELETE", "/api/messaging/suppressions/ada@example.com" },
         { "ListMessageTemplates", "GET", "/api/messaging/templates?key=welcome" },
         { "GetMessageTemplate", "GET", "/api/messaging/templates/welcome/email/pt-BR" },
         { "SetMessageTemplate", "PUT", "/api/messaging/templates/welcome/email/pt-BR" },
