@@ -150,6 +150,9 @@ public sealed class CallApiTests(MessagingApiFactory factory) : IClassFixture<Me
         Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
         var fields = (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name).ToHashSet();
         Assert.Equal(new HashSet<string> { "contactId", "providerCallId", "direction", "startedAt", "durationSeconds", "outcome", "recordingUrl" }, fields);
+
+        using var unknownField = await client.PostAsJsonAsync(new Uri("/api/messaging/calls", UriKind.Relative), new { contactId = "c-1", status = "sent", direction = "inbound" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknownField.StatusCode);
     }
 
     [Fact]
