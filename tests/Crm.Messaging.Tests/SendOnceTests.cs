@@ -225,6 +225,18 @@ public sealed class SendOnceTests
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task A_welcome_stored_before_dedupe_keys_existed_still_counts_as_the_leads_welcome(Backend backend)
+    {
+        await using var store = await CreateStoreAsync(backend);
+        var send = new SendOnce(store.Store, _time);
+        await RecordAsync(store, NewMessage(leadId: "l-legacy") with { DedupeKey = null });
+
+        Assert.Equal(new MessageClaim(ClaimStatus.AlreadyHandled), await send.ClaimAsync(Pending(NewMessage(leadId: "l-legacy")), "token-2", Lease));
+        Assert.Equal(ClaimStatus.Claimed, (await send.ClaimAsync(Pending(NewMessage(leadId: "l-new")), "token-3", Lease)).Status);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task A_skipped_message_publishes_nothing(Backend backend)
     {
         await using var store = await CreateStoreAsync(backend);

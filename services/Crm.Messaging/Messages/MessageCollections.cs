@@ -30,7 +30,7 @@ public static class MessageCollections
 /// <summary>The <see cref="Message.DedupeKey"/>s the platform uses: each names what may exist once.</summary>
 public static class MessageKeys
 {
-    /// <summary>One welcome per lead, whatever the template or how often the lead is assigned.</summary>
+    /// <summary>One welcome per lead, however often the lead is assigned (a welcome stored before keys existed, without one, counts too: <see cref="SendOnce.ClaimAsync"/>).</summary>
     public static string Welcome(string leadId) => $"welcome:{leadId}";
 
     /// <summary>One logged call per telephony call id (the telephony system's retries log nothing twice).</summary>

@@ -44,6 +44,13 @@ public sealed class SendOnce(IDocumentStore store, TimeProvider time)
             ? []
             : await store.FindAsync(MessageQueries.OfDedupeKey(pending.DedupeKey), cancellationToken);
         var existing = found.Count == 0 ? null : found[0];
+        if (existing is null && pending.LeadId is not null && pending.DedupeKey == MessageKeys.Welcome(pending.LeadId))
+        {
+            // A welcome stored before dedupe keys existed (unique lead_template then) has none: it still counts.
+            existing = (await store.FindAsync(MessageQueries.OfLeadAndTemplate(pending.LeadId, pending.Template), cancellationToken))
+                .FirstOrDefault(m => m.DedupeKey is null);
+        }
+
         if (existing is null)
         {
             var claimed = pending with { Status = EmailStatus.Sending, ClaimToken = claimToken, LeaseUntil = now + lease, Version = 1 };
