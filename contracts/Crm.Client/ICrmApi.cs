@@ -767,9 +767,31 @@ public interface ICrmApi
     /// <param name="message">Contact, channel, template, optional lead, locale, purpose and variables.</param>
     /// <param name="idempotencyKey">Optional <c>Idempotency-Key</c>; the client sends a new one when null, the same on every retry.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns><c>202</c> with the message (status <c>queued</c>). Errors: <c>400</c> naming every bad field, <c>403</c>, <c>409</c> (a message of this lead and template exists, or the key was used with another body).</returns>
+    /// <returns><c>202</c> with the message (status <c>queued</c>). Errors: <c>400</c> naming every bad field, <c>403</c>, <c>409</c> (the key was used with another body), <c>422</c> (a contact Contacts does not know).</returns>
     [Post("/api/messaging/messages")]
     Task<IApiResponse<MessageResponse>> SendMessageAsync([Body] SendMessageRequest message, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/messaging/messages/{id}</c>: one message or logged call (a rep or team lead: only theirs).</summary>
+    /// <param name="id">The message's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the message. Errors: <c>404</c> (unknown, or not the caller's).</returns>
+    [Get("/api/messaging/messages/{id}")]
+    Task<IApiResponse<MessageResponse>> GetMessageAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/messaging/calls</c>: logs a phone call from the telephony system as a message on channel <c>phone</c> (publishes <c>CallLogged</c>). Needs <c>messaging:write</c>.</summary>
+    /// <param name="call">Contact id (or phone), lead, direction, start, duration, outcome, rep, recording URL and the telephony system's call id.</param>
+    /// <param name="idempotencyKey">Optional <c>Idempotency-Key</c>; the client sends a new one when null, the same on every retry.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>201</c> with the call as a message; <c>200</c> when the <c>providerCallId</c> was logged before. Errors: <c>400</c> naming every bad field, <c>403</c>, <c>409</c> (the call id was logged with other details, or the key used with another body), <c>422</c> (unknown contact), <c>503</c> (a phone alone while Contacts is down).</returns>
+    [Post("/api/messaging/calls")]
+    Task<IApiResponse<MessageResponse>> LogCallAsync([Body] LogCallRequest call, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /api/messaging/suppressions/{address}</c>: lets e-mails go again to an address that hard-bounced. Needs <c>messaging:admin</c>.</summary>
+    /// <param name="address">The e-mail address.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>204</c>. Errors: <c>404</c> when the address is not suppressed.</returns>
+    [Delete("/api/messaging/suppressions/{address}")]
+    Task<IApiResponse> ClearEmailSuppressionAsync(string address, CancellationToken cancellationToken = default);
 
     /// <summary><c>GET /api/messaging/templates</c>: the message templates (stored ones and the built-in defaults), optionally of one key.</summary>
     /// <param name="key">Only the templates of this key (e.g. <c>welcome</c>).</param>

@@ -1,4 +1,5 @@
 using Crm.Contacts.Grpc;
+using Crm.Messaging.Calls;
 using Crm.Messaging.Channels;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
@@ -25,7 +26,7 @@ public static class MessagingService
     {
         builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection,
             ContactChannelCollections.ContactChannels, WebhookCollections.Subscriptions, WebhookCollections.Deliveries,
-            PressureCollections.Ledgers);
+            PressureCollections.Ledgers, AddressSuppressionCollections.SuppressedAddresses);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) the templates (Liquid) they are written from, and outbound webhooks (signed, retried, replayable deliveries of platform events to partner URLs).");
         builder.Services.AddSingleton<SendOnce>();
@@ -35,6 +36,7 @@ public static class MessagingService
         builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
+        builder.Services.AddTransient<IContactResolver, GrpcContactDirectory>();
 
         var smtp = builder.Configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
         builder.Services.AddSingleton(smtp);
@@ -59,6 +61,7 @@ public static class MessagingService
         builder.Services.AddSingleton<WebhookHttp>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.AddTimerHandler<SendWebhookDelivery>();
+        builder.AddWebhookDescriptions();
 
         builder.AddChannels();
         builder.AddCrmMessaging(Name, consumers => consumers
@@ -73,7 +76,7 @@ public static class MessagingService
     public static WebApplication MapMessagingService(this WebApplication app)
     {
         app.MapGrpcService<PersonalDataExportService>();
-        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapSendMessageEndpoints().MapTemplateEndpoints().MapWebhookEndpoints();
+        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapSendMessageEndpoints().MapCallEndpoints().MapSuppressionEndpoints().MapTemplateEndpoints().MapWebhookEndpoints();
         // Providers' delivery status callbacks: no platform identity (public webhooks), each verified by its provider's signature.
         app.MapGroup("/api/messaging/providers").WithUnitOfWork().MapProviderCallbacks();
         return app;

@@ -53,6 +53,9 @@ public sealed class EndpointTests : IAsyncLifetime
         { "ListMessages", "GET", "/api/messaging/messages?contactId=c1&leadId=l1&limit=20&cursor=x" },
         { "ListMessagesOfLead", "GET", "/api/messaging/messages?leadId=l1" },
         { "SendMessage", "POST", "/api/messaging/messages" },
+        { "GetMessage", "GET", "/api/messaging/messages/m1" },
+        { "LogCall", "POST", "/api/messaging/calls" },
+        { "ClearEmailSuppression", "DELETE", "/api/messaging/suppressions/ada@example.com" },
         { "ListMessageTemplates", "GET", "/api/messaging/templates?key=welcome" },
         { "GetMessageTemplate", "GET", "/api/messaging/templates/welcome/email/pt-BR" },
         { "SetMessageTemplate", "PUT", "/api/messaging/templates/welcome/email/pt-BR" },
@@ -106,7 +109,7 @@ public sealed class EndpointTests : IAsyncLifetime
     };
 
     /// <summary>The calls whose endpoint deduplicates on <c>Idempotency-Key</c>: the client sends one even when the caller passes none.</summary>
-    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity", "SendMessage"];
+    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity", "SendMessage", "LogCall"];
 
     [Theory]
     [MemberData(nameof(Calls))]
@@ -178,6 +181,9 @@ public sealed class EndpointTests : IAsyncLifetime
         "ListMessages" => await _api.ListMessagesAsync(contactId: "c1", leadId: "l1", limit: 20, cursor: "x"),
         "ListMessagesOfLead" => await _api.ListMessagesAsync(leadId: "l1"),
         "SendMessage" => await _api.SendMessageAsync(new SendMessageRequest { ContactId = "c1", Channel = "sms", Template = "follow-up-1" }),
+        "GetMessage" => await _api.GetMessageAsync("m1"),
+        "LogCall" => await _api.LogCallAsync(new LogCallRequest { ContactId = "c1", Direction = "outbound", StartedAt = DateTimeOffset.UnixEpoch, DurationSeconds = 60, Outcome = "answered", ProviderCallId = "CA1" }),
+        "ClearEmailSuppression" => await _api.ClearEmailSuppressionAsync("ada@example.com"),
         "ListMessageTemplates" => await _api.ListMessageTemplatesAsync(key: "welcome"),
         "GetMessageTemplate" => await _api.GetMessageTemplateAsync("welcome", "email", "pt-BR"),
         "SetMessageTemplate" => await _api.SetMessageTemplateAsync("welcome", "email", "pt-BR", new MessageTemplateRequest { Subject = "Olá, {{ contact.name }}!", Body = "Olá" }, ifMatch: "\"1\""),
@@ -285,6 +291,9 @@ public sealed class EndpointTests : IAsyncLifetime
                 """{"leadId":"l1","contactId":"c1","status":"assigned","repId":"r1","repName":"Rita","grade":"hot","score":80,"queuedAt":"2026-11-29T10:00:00Z","assignedAt":"2026-11-29T10:00:01Z"}""",
             "/api/messaging/messages" when context.Request.Method == "POST" =>
                 """{"id":"m1","contactId":"c1","channel":"sms","template":"follow-up-1","to":"","subject":"","status":"queued","sentAt":"2026-11-29T10:00:00Z"}""",
+            "/api/messaging/calls" or "/api/messaging/messages/m1" =>
+                """{"id":"m1","contactId":"c1","channel":"phone","template":"call","to":"+15550001234","subject":"","status":"logged","sentAt":"2026-11-29T10:00:00Z","call":{"direction":"outbound","outcome":"answered","durationSeconds":60,"providerCallId":"CA1"}}""",
+            _ when path.StartsWith("/api/messaging/suppressions/", StringComparison.Ordinal) => "{}",
             "/api/assignment/backlog" or "/api/messaging/messages" or "/api/messaging/templates" or "/api/messaging/webhooks" when context.Request.Method == "GET" => Answer.EmptyPage,
             _ when path.EndsWith("/deliveries", StringComparison.Ordinal) => Answer.EmptyPage,
             _ when path.StartsWith("/api/messaging/webhooks/deliveries/", StringComparison.Ordinal) =>

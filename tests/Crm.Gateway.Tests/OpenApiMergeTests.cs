@@ -65,6 +65,37 @@ public sealed class OpenApiMergeTests
     }
 
     [Fact]
+    public void Webhooks_are_copied_with_their_references_rewritten_and_the_first_description_of_a_name_wins()
+    {
+        var messaging = Doc("/api/messaging/messages", "ListMessages", "messaging:read", ("Status", Obj("b")));
+        messaging["webhooks"] = new JsonObject { ["lead.won"] = Webhook("#/components/schemas/Status") };
+        var other = Doc("/api/other", "Other", "other:read");
+        other["webhooks"] = new JsonObject { ["lead.won"] = Webhook("#/components/schemas/Other"), ["lead.lost"] = Webhook("#/components/schemas/Other") };
+        var merged = OpenApiMerge.Merge(
+        [
+            Source("leads", Doc("/api/leads", "CaptureLead", "leads:write", ("Status", Obj("a")))),
+            Source("messaging", messaging),
+            Source("other", other),
+        ]);
+
+        var webhooks = merged["webhooks"]!.AsObject();
+        Assert.Equal(["lead.won", "lead.lost"], webhooks.Select(w => w.Key));
+        Assert.Equal("#/components/schemas/StatusMessaging", (string?)webhooks["lead.won"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]);
+        Assert.Contains("also describes the webhook `lead.won`", (string?)merged["info"]!["description"], StringComparison.Ordinal);
+        Assert.Null(OpenApiMerge.Merge([Source("leads", Doc("/api/leads", "CaptureLead", "leads:write"))])["webhooks"]);
+    }
+
+    private static JsonObject Webhook(string schemaRef) => new()
+    {
+        ["post"] = new JsonObject
+        {
+            ["operationId"] = "Webhook" + schemaRef[(schemaRef.LastIndexOf('/') + 1)..],
+            ["requestBody"] = new JsonObject { ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = new JsonObject { ["$ref"] = schemaRef } } } },
+            ["responses"] = new JsonObject { ["2XX"] = new JsonObject { ["description"] = "Received." } },
+        },
+    };
+
+    [Fact]
     public void Missing_and_stale_services_are_named_and_a_duplicate_operation_id_is_made_unique()
     {
         var merged = OpenApiMerge.Merge(

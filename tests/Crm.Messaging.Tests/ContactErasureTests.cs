@@ -112,11 +112,13 @@ public sealed class ContactErasureTests(MessagingApiFactory factory) : IClassFix
     {
         var contact = NewContact();
         var sendOnce = new SendOnce(factory.Store, TimeProvider.System);
+        var leadId = $"l-{Ids.New()}";
         var pending = new Message
         {
             Id = Ids.New(),
             ContactId = contact.Id,
-            LeadId = $"l-{Ids.New()}",
+            LeadId = leadId,
+            DedupeKey = MessageKeys.Welcome(leadId),
             Channel = "email",
             Template = "welcome",
             To = string.Empty,

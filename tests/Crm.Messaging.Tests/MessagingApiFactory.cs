@@ -130,6 +130,9 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
         }
+
+        services.RemoveAll<IContactResolver>();
+        services.AddSingleton<IContactResolver>(Contacts);
         if (_sender is not null)
         {
             services.RemoveAll<IEmailSender>();
@@ -147,23 +150,59 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
     }
 }
 
-/// <summary>Contacts as the tests declare them.</summary>
-public sealed class FakeContactDirectory : IContactDirectory
+/// <summary>Contacts as the tests declare them; <see cref="FailNext"/> makes it unavailable for that many calls.</summary>
+public sealed class FakeContactDirectory : IContactDirectory, IContactResolver
 {
     private readonly ConcurrentDictionary<string, ContactCard> _contacts = new(StringComparer.Ordinal);
+    private int _failures;
 
     public void Add(ContactCard contact) => _contacts[contact.Id] = contact;
 
     /// <summary>Awaited before each answer (with the contact id): a test holds look-ups to line up concurrent sends.</summary>
     public Func<string, Task>? BeforeAnswer { get; set; }
 
+    /// <summary>The next <paramref name="calls"/> calls fail as a Contacts that is down (gRPC UNAVAILABLE).</summary>
+    public void FailNext(int calls) => Interlocked.Exchange(ref _failures, calls);
+
     public async Task<ContactCard?> GetContactAsync(string contactId, CancellationToken cancellationToken = default)
     {
+        ThrowIfDown();
         if (BeforeAnswer is { } before)
         {
             await before(contactId);
         }
 
         return _contacts.GetValueOrDefault(contactId);
+    }
+
+    /// <summary>Finds the contact with that phone (exactly as stored), else creates one; a number without a digit is refused.</summary>
+    public Task<PhoneResolution> ResolvePhoneAsync(string phone, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDown();
+        if (!phone.Any(char.IsAsciiDigit))
+        {
+            return Task.FromResult(new PhoneResolution(null, null, "phone: not a phone number."));
+        }
+
+        var normalized = "+" + new string(phone.Where(char.IsAsciiDigit).ToArray());
+        var contact = _contacts.Values.FirstOrDefault(c => c.Phones.Contains(normalized, StringComparer.Ordinal));
+        if (contact is null)
+        {
+            contact = new ContactCard($"c-{Ids.New()}", null, []) { Phones = [normalized] };
+            Add(contact);
+        }
+
+        return Task.FromResult(new PhoneResolution(contact.Id, normalized, null));
+    }
+
+    private void ThrowIfDown()
+    {
+        for (var left = Volatile.Read(ref _failures); left > 0; left = Volatile.Read(ref _failures))
+        {
+            if (Interlocked.CompareExchange(ref _failures, left - 1, left) == left)
+            {
+                throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "Contacts is down (test)."));
+            }
+        }
     }
 }

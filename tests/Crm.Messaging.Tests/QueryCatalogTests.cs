@@ -11,7 +11,7 @@ namespace Crm.Messaging.Tests;
 /// <summary>The Messaging store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
 public sealed class QueryCatalogTests
 {
-    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection, WebhookCollections.Subscriptions, WebhookCollections.Deliveries, Crm.Messaging.Channels.ContactChannelCollections.ContactChannels, Crm.Messaging.Pressure.PressureCollections.Ledgers];
+    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection, WebhookCollections.Subscriptions, WebhookCollections.Deliveries, Crm.Messaging.Channels.ContactChannelCollections.ContactChannels, Crm.Messaging.Pressure.PressureCollections.Ledgers, Crm.Messaging.Channels.AddressSuppressionCollections.SuppressedAddresses];
 
     private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries), typeof(TemplateQueries), typeof(WebhookQueries)];
 
@@ -57,14 +57,16 @@ public sealed class QueryCatalogTests
         QueryCatalog.VerifyAsync("queries.approved.md", Collections, Catalogs, Samples);
 
     [Fact]
-    public async Task Every_query_is_served_by_an_index_on_SQLite_and_the_claim_lookup_by_the_unique_one()
+    public async Task Every_query_is_served_by_an_index_on_SQLite_and_the_claim_lookup_by_the_unique_dedupe_key()
     {
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(23, plans.Count);
+        Assert.Equal(25, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
-        Assert.Contains("USING INDEX ix_messages.lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.dedupe (f_dedupeKey=?)", plans["OfDedupeKey"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.lead_sent (f_leadId=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_messages.to_sent (f_to=?)", plans["LatestEmailTo"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.lead_sent (f_leadId=?", plans["NewestOfLead"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.sent", plans["NewestOfAll"], StringComparison.Ordinal);

@@ -208,6 +208,35 @@ public sealed class SendOnceTests
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task Messages_without_a_dedupe_key_never_collide_even_of_one_lead_and_template_and_a_key_is_claimed_once(Backend backend)
+    {
+        await using var store = await CreateStoreAsync(backend);
+        var send = new SendOnce(store.Store, _time);
+
+        await RecordAsync(store, NewMessage(leadId: "l-1", template: "follow-up"));
+        await RecordAsync(store, NewMessage(leadId: "l-1", template: "follow-up"));
+        var call = NewMessage(leadId: "l-1", template: "call") with { DedupeKey = MessageKeys.Call("CA-1") };
+        await RecordAsync(store, call);
+
+        Assert.Equal(2, (await store.Store.FindAsync(MessageQueries.OfLeadAndTemplate("l-1", "follow-up"))).Count);
+        Assert.Equal(new MessageClaim(ClaimStatus.AlreadyHandled), await send.ClaimAsync(Pending(NewMessage(leadId: "l-1", template: "call") with { DedupeKey = MessageKeys.Call("CA-1") }), "token-2", Lease));
+        Assert.Equal([call.Id], (await store.Store.FindAsync(MessageQueries.OfDedupeKey(MessageKeys.Call("CA-1")))).Select(m => m.Id));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
+    public async Task A_welcome_stored_before_dedupe_keys_existed_still_counts_as_the_leads_welcome(Backend backend)
+    {
+        await using var store = await CreateStoreAsync(backend);
+        var send = new SendOnce(store.Store, _time);
+        await RecordAsync(store, NewMessage(leadId: "l-legacy") with { DedupeKey = null });
+
+        Assert.Equal(new MessageClaim(ClaimStatus.AlreadyHandled), await send.ClaimAsync(Pending(NewMessage(leadId: "l-legacy")), "token-2", Lease));
+        Assert.Equal(ClaimStatus.Claimed, (await send.ClaimAsync(Pending(NewMessage(leadId: "l-new")), "token-3", Lease)).Status);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task A_skipped_message_publishes_nothing(Backend backend)
     {
         await using var store = await CreateStoreAsync(backend);
@@ -318,6 +347,7 @@ public sealed class SendOnceTests
         Id = Ids.New(),
         ContactId = contactId,
         LeadId = leadId,
+        DedupeKey = leadId is not null && template == "welcome" ? MessageKeys.Welcome(leadId) : null,
         Channel = "email",
         Template = template,
         To = "ada@example.com",

@@ -51,6 +51,32 @@ public sealed partial class MergedDocumentTests(PlatformDocument platform, ITest
     }
 
     [Fact]
+    public void Every_outbound_webhook_event_is_a_webhook_with_its_signature_headers_and_payload_schema()
+    {
+        var webhooks = platform.Merged["webhooks"]?.AsObject() ?? [];
+
+        Assert.Equal(Crm.Messaging.Webhooks.WebhookEvents.All.Select(t => t.Name).Order(StringComparer.Ordinal), webhooks.Select(w => w.Key).Order(StringComparer.Ordinal));
+        foreach (var (name, item) in webhooks)
+        {
+            var post = item!["post"]!;
+            Assert.Equal(["Webhook-Id", "Webhook-Timestamp", "Webhook-Signature"], post["parameters"]!.AsArray().Select(p => (string?)p!["name"]));
+            Assert.All(post["parameters"]!.AsArray(), p => Assert.Equal(("header", true), ((string?)p!["in"], (bool?)p["required"])));
+            var schema = post["requestBody"]!["content"]!["application/json"]!["schema"]!;
+            Assert.Equal(name, (string?)schema["properties"]!["type"]!["const"]);
+            Assert.Equal(["type", "eventId", "occurredAt", "data"], schema["required"]!.AsArray().Select(r => (string?)r));
+            Assert.NotEmpty(schema["properties"]!["data"]!["properties"]!.AsObject());
+            Assert.NotNull(post["responses"]!["2XX"]);
+            Assert.Empty(post["security"]!.AsArray());
+        }
+
+        var won = webhooks["lead.won"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["properties"]!["data"]!["properties"]!.AsObject();
+        Assert.Equal(["leadId", "contactId", "pipelineId", "stage", "amount", "ownerId"], won.Select(p => p.Key));
+        Assert.Equal(["amount", "currency"], won["amount"]!["properties"]!.AsObject().Select(p => p.Key));
+        var sent = webhooks["message.sent"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["properties"]!["data"]!["properties"]!.AsObject();
+        Assert.DoesNotContain("to", sent.Select(p => p.Key));
+    }
+
+    [Fact]
     public void Every_operation_has_an_id_a_summary_a_tag_and_the_problems_of_the_gateway_and_the_service()
     {
         var problems = new List<string>();

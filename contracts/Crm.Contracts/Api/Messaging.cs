@@ -38,6 +38,68 @@ public sealed record MessageResponse
 
     /// <summary>The SMS / WhatsApp provider's id of the message (its delivery status callbacks name it); null for e-mail and unsent messages.</summary>
     public string? ProviderMessageId { get; init; }
+
+    /// <summary>A phone call logged from the telephony system (<c>channel</c> <c>phone</c>, <c>template</c> <c>call</c>, <c>status</c> <c>logged</c>, <c>sentAt</c> its start): its details; null for other messages.</summary>
+    public CallDetails? Call { get; init; }
+}
+
+/// <summary>A logged phone call's details.</summary>
+public sealed record CallDetails
+{
+    /// <summary><c>inbound</c> (the contact called) or <c>outbound</c> (a rep called).</summary>
+    public required string Direction { get; init; }
+
+    /// <summary><c>answered</c>, <c>no-answer</c>, <c>busy</c>, <c>voicemail</c> or <c>failed</c>.</summary>
+    public required string Outcome { get; init; }
+
+    /// <summary>How long it lasted, in seconds (0 when not answered).</summary>
+    public required int DurationSeconds { get; init; }
+
+    /// <summary>The rep on the call, if known.</summary>
+    public string? RepId { get; init; }
+
+    /// <summary>Where the telephony system keeps the recording, if any.</summary>
+    public string? RecordingUrl { get; init; }
+
+    /// <summary>The telephony system's id of the call (logged once per id).</summary>
+    public required string ProviderCallId { get; init; }
+}
+
+/// <summary>
+/// <c>POST /api/messaging/calls</c>: a phone call the telephony system logs (answered or not), stored as a message on
+/// channel <c>phone</c> so it appears in the contact's and the lead's message list; publishes <c>CallLogged</c>.
+/// </summary>
+public sealed record LogCallRequest
+{
+    /// <summary>The contact called or calling; or give <see cref="Phone"/> instead.</summary>
+    public string? ContactId { get; init; }
+
+    /// <summary>The contact's number (any format; found or created in Contacts) when <see cref="ContactId"/> is not given; else the number dialled.</summary>
+    public string? Phone { get; init; }
+
+    /// <summary>The lead the call is about, if any (Leads logs it as the lead's <c>call</c> activity).</summary>
+    public string? LeadId { get; init; }
+
+    /// <summary><c>inbound</c> or <c>outbound</c>.</summary>
+    public string? Direction { get; init; }
+
+    /// <summary>When the call started (UTC; not in the future).</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>How long it lasted, in seconds (0 to 86400).</summary>
+    public int? DurationSeconds { get; init; }
+
+    /// <summary><c>answered</c>, <c>no-answer</c>, <c>busy</c>, <c>voicemail</c> or <c>failed</c>.</summary>
+    public string? Outcome { get; init; }
+
+    /// <summary>The rep on the call (default: the calling person when a rep).</summary>
+    public string? RepId { get; init; }
+
+    /// <summary>An https URL of the recording, if any.</summary>
+    public string? RecordingUrl { get; init; }
+
+    /// <summary>The telephony system's id of the call: a second request with it logs nothing again.</summary>
+    public string? ProviderCallId { get; init; }
 }
 
 /// <summary>

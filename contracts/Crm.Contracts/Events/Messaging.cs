@@ -144,3 +144,34 @@ public sealed record ConversationResolved
     /// <summary>Who resolved it.</summary>
     public Crm.Contracts.Audit.Actor? ResolvedBy { get; init; }
 }
+
+/// <summary>
+/// A phone call was logged from the telephony system (<c>POST /api/messaging/calls</c>; a message on channel
+/// <c>phone</c>). Not a <see cref="MessageSent"/>: an inbound or unanswered call is no message that left. Leads logs it
+/// as the lead's <c>call</c> activity.
+/// </summary>
+public sealed record CallLogged
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it was logged (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The call's message id in Messaging.</summary>
+    public required string MessageId { get; init; }
+    /// <summary>The contact called or calling.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The lead concerned, if any.</summary>
+    public string? LeadId { get; init; }
+    /// <summary><c>inbound</c> or <c>outbound</c>.</summary>
+    public required string Direction { get; init; }
+    /// <summary><c>answered</c>, <c>no-answer</c>, <c>busy</c>, <c>voicemail</c> or <c>failed</c>.</summary>
+    public required string Outcome { get; init; }
+    /// <summary>When the call started (UTC).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+    /// <summary>Its length in seconds.</summary>
+    public required int DurationSeconds { get; init; }
+    /// <summary>The rep on the call, if known.</summary>
+    public string? RepId { get; init; }
+    /// <summary>The telephony system's id of the call.</summary>
+    public required string ProviderCallId { get; init; }
+}

@@ -15,7 +15,7 @@ public sealed record ApiSource(string Name, JsonObject? Document, string? Proble
 }
 
 /// <summary>
-/// Merges the services' OpenAPI 3.1 documents into the platform's one (pure: no I/O). Paths and tags are united;
+/// Merges the services' OpenAPI 3.1 documents into the platform's one (pure: no I/O). Paths, webhooks and tags are united;
 /// components keep their names unless two services define one name differently, in which case the later service's
 /// is renamed (<c>Name</c> + service, e.g. <c>ErrorLeads</c>) and its references rewritten; equal definitions are kept
 /// once. One <c>bearer</c> security scheme; every secured operation also gets the gateway's own 429 (rate limit per
@@ -32,6 +32,7 @@ public static class OpenApiMerge
     public static JsonObject Merge(IReadOnlyList<ApiSource> sources, string title = "CRM platform API", string version = "v1", string? description = null)
     {
         var paths = new JsonObject();
+        var webhooks = new JsonObject();
         var components = new JsonObject();
         var tags = new JsonArray();
         var tagNames = new HashSet<string>(StringComparer.Ordinal);
@@ -67,6 +68,7 @@ public static class OpenApiMerge
             AddComponents(document, components);
             RenameSecurityRequirements(document, schemeNames);
             MergePaths(source.Name, document, paths, operationIds, notes);
+            MergeWebhooks(source.Name, document, webhooks, notes);
             MergeTags(document, tags, tagNames);
         }
 
@@ -86,6 +88,11 @@ public static class OpenApiMerge
             ["components"] = components,
             ["x-crm-sources"] = status,
         };
+        if (webhooks.Count > 0)
+        {
+            merged["webhooks"] = webhooks;
+        }
+
         return merged;
     }
 
@@ -401,6 +408,21 @@ public static class OpenApiMerge
 
                 target[key] = operation;
             }
+        }
+    }
+
+    /// <summary>OpenAPI 3.1 <c>webhooks</c> (requests the platform makes to partners), by name; the first source's description of a name wins.</summary>
+    private static void MergeWebhooks(string source, JsonObject document, JsonObject webhooks, List<string> notes)
+    {
+        foreach (var (name, item) in document["webhooks"]?.AsObject() ?? [])
+        {
+            if (webhooks.ContainsKey(name))
+            {
+                notes.Add($"`{source}` also describes the webhook `{name}`; the first description is kept.");
+                continue;
+            }
+
+            webhooks[name] = item?.DeepClone();
         }
     }
 

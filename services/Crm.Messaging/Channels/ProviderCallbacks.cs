@@ -17,10 +17,12 @@ public sealed class EmailBounceOptions
     public string? BounceSecret { get; set; }
 }
 
-/// <summary>An e-mail bounce report: the platform's message id, <c>hard</c> or <c>soft</c>, the server's text.</summary>
+/// <summary>An e-mail bounce report: the platform's message id or the recipient's address, <c>hard</c> or <c>soft</c>, the server's text.</summary>
 public sealed record EmailBounceRequest
 {
     public string? MessageId { get; init; }
+    /// <summary>The address that bounced, when the bounce processor does not know the message id.</summary>
+    public string? To { get; init; }
     public string? Kind { get; init; }
     public string? Reason { get; init; }
 }
@@ -76,9 +78,12 @@ public static class ProviderCallbacks
             .WithName("EmailBounce")
             .WithSummary("E-mail bounce report (mail system)")
             .WithDescription("A bounce processor reports an e-mail that bounced: `{messageId, kind: hard|soft, reason}` (`messageId`: the platform's message id, also the " +
-                "`X-Crm-Message-Id` header and the local part of the `Message-Id` of the e-mail). Signed with `X-Crm-Signature-256` = `sha256=` + hex " +
+                "`X-Crm-Message-Id` header and the local part of the `Message-Id` of the e-mail), or `{to, kind, reason}` when only the recipient's address is " +
+                "known (the latest e-mail to that address is the one that bounced). Signed with `X-Crm-Signature-256` = `sha256=` + hex " +
                 "HMAC-SHA256(`Channels:Email:BounceSecret`, the raw body); a bad or missing signature is 401. The message becomes `failed` with reason `bounce` " +
-                "(hard) or `soft-bounce`, and `MessageFailed` is published. 204; 400 names each bad field; 404 for an unknown e-mail message.")
+                "(hard) or `soft-bounce`, and `MessageFailed` is published. A hard bounce also suppresses the address: later e-mails to it are `suppressed` " +
+                "with reason `bounced-address` until the contact writes to us by e-mail again or `DELETE /api/messaging/suppressions/{address}` clears it. " +
+                "204; 400 names each bad field; 404 for an unknown e-mail message id (an address without a message is still suppressed: 204).")
             .WithRequestExample(new EmailBounceRequest { MessageId = "01J9Z8K7X2M3", Kind = "hard", Reason = "550 5.1.1 user unknown" })
             .Produces(StatusCodes.Status204NoContent)
             .ProducesValidationProblem()
@@ -203,9 +208,15 @@ public static class ProviderCallbacks
         }
 
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(report?.MessageId) || report.MessageId.Length > 100)
+        var byAddress = report?.MessageId is null && report?.To is not null;
+        if (!byAddress && (string.IsNullOrWhiteSpace(report?.MessageId) || report.MessageId.Trim().Length > 100))
         {
-            errors.Add("messageId", "Required: the platform's message id.");
+            errors.Add("messageId", "Required: the platform's message id (at most 100 characters), or the address that bounced as 'to'.");
+        }
+
+        if (byAddress && (string.IsNullOrWhiteSpace(report!.To) || report.To.Trim().Length > 320 || !report.To.Contains('@', StringComparison.Ordinal)))
+        {
+            errors.Add("to", "An e-mail address (at most 320 characters).");
         }
 
         if (report?.Kind is not ("hard" or "soft"))
@@ -214,15 +225,27 @@ public static class ProviderCallbacks
         }
 
         errors.ThrowIfAny();
-        var message = await unit.GetAsync(MessageCollections.Messages, report!.MessageId!.Trim(), cancellationToken);
-        if (message is not { Channel: "email" })
+        var message = byAddress
+            ? (await unit.Store.FindAsync(MessageQueries.LatestEmailTo(report!.To!.Trim()), cancellationToken)) is [var latest, ..] ? latest : null
+            : await unit.GetAsync(MessageCollections.Messages, report!.MessageId!.Trim(), cancellationToken);
+        if (message is not { Channel: "email" } && !byAddress)
         {
-            throw ProblemException.NotFound("E-mail message", report.MessageId);
+            throw ProblemException.NotFound("E-mail message", report.MessageId!);
         }
 
-        var batch = new StatusBatch(unit, time);
-        batch.Report(message, DeliveryStatus.Failed, report.Kind == "hard" ? "bounce" : "soft-bounce");
-        batch.Write();
+        if (message is { Channel: "email" })
+        {
+            var batch = new StatusBatch(unit, time);
+            batch.Report(message, DeliveryStatus.Failed, report.Kind == "hard" ? "bounce" : "soft-bounce");
+            batch.Write();
+        }
+
+        var address = byAddress ? report.To!.Trim() : message!.To;
+        if (report.Kind == "hard" && !string.IsNullOrWhiteSpace(address))
+        {
+            AddressSuppression.Suppress(unit, address, message?.Id);
+        }
+
         return Results.NoContent();
     }
 

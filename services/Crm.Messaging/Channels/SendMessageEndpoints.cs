@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Crm.Contracts.Api.Messaging;
 using Crm.Contracts.Messaging;
+using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Templates;
@@ -32,8 +33,10 @@ public static class SendMessageEndpoints
                 "decided again). Final statuses: `sent`, `picked-up`, `suppressed` (consent: `reason` `do-not-contact`, `channel-withdrawn`, `no-marketing-consent`; erased contact), `skipped` (no address), `failed` with `reason` " +
                 "`template`, `not-configured` (the channel has no provider configuration), `whatsapp-window` (outside the 24-hour window without an approved " +
                 "provider template) or `rejected` (the provider refused it). Follow it with `GET /api/messaging/messages?contactId=`. `Idempotency-Key` " +
-                "supported: a retry with the same key and body gets the first answer, another body a 409. One message per lead and template: a second one " +
-                "for the same `leadId` and `template` is a 409. Needs `messaging:write`.")
+                "supported: a retry with the same key and body gets the first answer, another body a 409. Any number of messages of one lead and template " +
+                "may be sent. A contact Contacts does not know is a **422** naming `contactId`; when Contacts cannot be asked (down, slow) the message is " +
+                "accepted as usual and, if Contacts then answers that it does not know the contact, finished `failed` with reason `unknown-contact`. " +
+                "Needs `messaging:write`.")
             .WithRequestExample(new SendMessageRequest
             {
                 ContactId = "c-01J9Z8K7X2",
@@ -46,6 +49,7 @@ public static class SendMessageEndpoints
             .WithRequestHeader(IdempotentRequests.Header, "Replays the first answer for a retry with the same key and body; another body with the same key is a 409.", IdempotentRequests.MaxKey)
             .Produces<MessageResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
@@ -55,6 +59,7 @@ public static class SendMessageEndpoints
         HttpContext http,
         UnitOfWork unit,
         TemplateRenderer templates,
+        IContactDirectory contacts,
         IOptions<HttpJsonOptions> json,
         CancellationToken cancellationToken)
     {
@@ -95,12 +100,9 @@ public static class SendMessageEndpoints
             return IdempotentRequests.Replay(earlier, hash);
         }
 
-        if (leadId is not null && await unit.Store.FindAsync(MessageQueries.OfLeadAndTemplate(leadId, template!), cancellationToken) is [_, ..])
+        if (await ContactCheck.IsUnknownAsync(contacts, contactId!, cancellationToken))
         {
-            return Results.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "The lead already has this message.",
-                detail: $"Lead '{leadId}' already has a message of template '{template}' (one per lead and template).");
+            return ContactCheck.UnknownProblem("contactId", contactId!);
         }
 
         // Default purpose: the template's (a stored one or the default, in the locale asked for, else the default locale's).

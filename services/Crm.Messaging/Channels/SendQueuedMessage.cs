@@ -85,8 +85,12 @@ public sealed class SendQueuedMessage(
             return;
         }
 
-        var contact = await contacts.GetContactAsync(message.ContactId, timeout.Token)
-            ?? throw new DependencyUnavailableException($"Contacts does not know contact '{message.ContactId}' (yet).");
+        if (await contacts.GetContactAsync(message.ContactId, timeout.Token) is not { } contact)
+        {
+            Finish(EmailStatus.Failed, FailureReasons.UnknownContact); // Contacts answered: unknown (accepted while it was down)
+            return;
+        }
+
         var purpose = message.Purpose == TemplateChannels.Marketing ? SendPurpose.Marketing : SendPurpose.Transactional;
         if (ContactPressure.ConsentRefusal(contact.DoNotContact, contact.ConsentOf(message.Channel), purpose) is { } refused)
         {
@@ -98,6 +102,12 @@ public sealed class SendQueuedMessage(
         if (string.IsNullOrWhiteSpace(to))
         {
             Finish(EmailStatus.Skipped, FailureReasons.NoAddress);
+            return;
+        }
+
+        if (message.Channel == "email" && await AddressSuppression.HoldsAsync(unit, contact.Id, to, cancellationToken))
+        {
+            Finish(EmailStatus.Suppressed, FailureReasons.BouncedAddress, to); // a hard bounce before (AddressSuppressions)
             return;
         }
 

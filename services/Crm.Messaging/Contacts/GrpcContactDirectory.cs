@@ -10,7 +10,7 @@ namespace Crm.Messaging.Contacts;
 /// fails the call with DEADLINE_EXCEEDED (transient: the message is parked, and the endpoint pauses when it keeps
 /// happening).
 /// </summary>
-public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient client, TimeProvider time) : IContactDirectory
+public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient client, TimeProvider time) : IContactDirectory, IContactResolver
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
@@ -26,6 +26,21 @@ public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             return null;
+        }
+    }
+
+    public async Task<PhoneResolution> ResolvePhoneAsync(string phone, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var reply = await client.ResolveContactAsync(
+                new ResolveContactRequest { Phone = phone },
+                new CallOptions(deadline: (time.GetUtcNow() + Deadline).UtcDateTime, cancellationToken: cancellationToken).WithWaitForReady());
+            return new PhoneResolution(reply.Contact.ContactId, Blank(reply.NormalizedPhone), null);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+        {
+            return new PhoneResolution(null, null, ex.Status.Detail);
         }
     }
 

@@ -17,8 +17,13 @@ public sealed record Message : IDocument
 {
     public required string Id { get; init; }
     public required string ContactId { get; init; }
-    /// <summary>The lead the message is about; one message per lead and template (messages without a lead are not limited).</summary>
+    /// <summary>The lead the message is about (many messages per lead and template are allowed; see <see cref="DedupeKey"/>).</summary>
     public string? LeadId { get; init; }
+    /// <summary>
+    /// Unique among messages when set (index <c>dedupe</c>, see <see cref="MessageKeys"/>): the welcome's <c>welcome:{leadId}</c>
+    /// (one welcome per lead), a logged call's <c>call:{providerCallId}</c>; null: no limit.
+    /// </summary>
+    public string? DedupeKey { get; init; }
     public required string Channel { get; init; }
     public required string Template { get; init; }
     /// <summary>The address written to; empty when skipped for want of one (and while sending).</summary>
@@ -47,11 +52,13 @@ public sealed record Message : IDocument
     /// <summary>The merge that moved it to <see cref="ContactId"/> from <see cref="MergedFromContactId"/> (an un-merge moves exactly those back).</summary>
     public string? MergeId { get; init; }
     public string? MergedFromContactId { get; init; }
+    /// <summary>A logged phone call's details (channel <c>phone</c>, <c>Calls/CallEndpoints</c>); null for other messages.</summary>
+    public CallRecord? Call { get; init; }
     public long Version { get; init; } = 1;
 
     /// <summary>
     /// The message without the person's data: the address and the subject (it names them) emptied, <see cref="ErasedAt"/>
-    /// set. A claim still <c>sending</c> is finished as <c>suppressed</c> and its token dropped, so the delivery holding
+    /// set (and a call's recording URL dropped). A claim still <c>sending</c> is finished as <c>suppressed</c> and its token dropped, so the delivery holding
     /// it can no longer complete it (its guarded completion fails; its retry finds the message handled). What stays is
     /// not about the person: ids, lead, channel, template, status, time, owner.
     /// </summary>
@@ -64,6 +71,7 @@ public sealed record Message : IDocument
         ClaimToken = null,
         LeaseUntil = null,
         ErasedAt = at,
+        Call = Call is null ? null : Call with { RecordingUrl = null },
         Version = Version + 1,
     };
 
@@ -94,7 +102,21 @@ public sealed record Message : IDocument
         DueAt = DueAt,
         SentAt = SentAt,
         ProviderMessageId = ProviderMessageId,
+        Call = Call is { } call
+            ? new CallDetails { Direction = call.Direction, Outcome = call.Outcome, DurationSeconds = call.DurationSeconds, RepId = call.RepId, RecordingUrl = call.RecordingUrl, ProviderCallId = call.ProviderCallId }
+            : null,
     };
+}
+
+/// <summary>What a logged call adds to its message (see <see cref="CallDetails"/>).</summary>
+public sealed record CallRecord
+{
+    public required string Direction { get; init; }
+    public required string Outcome { get; init; }
+    public required int DurationSeconds { get; init; }
+    public string? RepId { get; init; }
+    public string? RecordingUrl { get; init; }
+    public required string ProviderCallId { get; init; }
 }
 
 /// <summary>Why a message <c>failed</c>.</summary>
@@ -114,4 +136,10 @@ public static class FailureReasons
 
     /// <summary>The contact has no address on the channel (no e-mail, no phone number).</summary>
     public const string NoAddress = "no-address";
+
+    /// <summary>Contacts does not know the contact (the send API accepted it while Contacts could not be asked).</summary>
+    public const string UnknownContact = "unknown-contact";
+
+    /// <summary>The e-mail address hard-bounced before (<c>Channels/AddressSuppressions</c>); nothing is sent to it until cleared.</summary>
+    public const string BouncedAddress = "bounced-address";
 }

@@ -19,6 +19,13 @@ public static class MessageEndpoints
             .WithParameterDescription("leadId", "Only messages about this lead.")
             .Produces<Page<MessageResponse>>()
             .ProducesValidationProblem();
+        group.MapGet("/messages/{id}", GetAsync)
+            .WithName("GetMessage")
+            .WithSummary("Get one message")
+            .WithDescription("One message (or logged call) by id. A rep or team lead sees only those about leads that were theirs (their team's) when it was sent; any other is 404, as an unknown id.")
+            .WithParameterDescription("id", "The message's id.")
+            .Produces<MessageResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
@@ -74,6 +81,18 @@ public static class MessageEndpoints
             Items = page.Items.Select(m => m.ToResponse()).ToList(),
             NextCursor = page.NextCursor,
         });
+    }
+
+    /// <summary><c>GET /api/messaging/messages/{id}</c>: a finished message the caller may see (the list's ownership rule), else 404.</summary>
+    private static async Task<IResult> GetAsync(string id, HttpContext http, IDocumentStore store, CancellationToken cancellationToken)
+    {
+        var message = await store.GetAsync(MessageCollections.Messages, id, cancellationToken);
+        if (message is null || message.Status == Email.EmailStatus.Sending || http.Caller()?.Sees(message.OwnerRepId, message.OwnerTeamId) != true)
+        {
+            throw ProblemException.NotFound("Message", id);
+        }
+
+        return Results.Ok(message.ToResponse());
     }
 
     private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -6,9 +6,22 @@ namespace Crm.Messaging.Messages;
 /// <summary>Every read and conditional write of messages, in one place so their cost is reviewable (rendered by the catalog test).</summary>
 public static class MessageQueries
 {
-    /// <summary>The message of <paramref name="leadId"/> and <paramref name="template"/> (at most one: the unique index <c>lead_template</c> finds it).</summary>
+    /// <summary>The messages of <paramref name="leadId"/> and <paramref name="template"/>, claims too, newest first (index <c>lead_sent</c>, the template checked on the lead's rows).</summary>
     public static Query<Message> OfLeadAndTemplate(string leadId, string template) =>
-        MessageCollections.Messages.Find(Filter<Message>.Eq(m => m.LeadId, leadId) & Filter<Message>.Eq(m => m.Template, template));
+        MessageCollections.Messages.Find(Filter<Message>.Eq(m => m.LeadId, leadId) & Filter<Message>.Eq(m => m.Template, template))
+            .OrderByDescending(m => m.SentAt)
+            .ThenByDescending(m => m.Id);
+
+    /// <summary>The message of a <see cref="Message.DedupeKey"/> (at most one: the unique index <c>dedupe</c> finds it).</summary>
+    public static Query<Message> OfDedupeKey(string dedupeKey) =>
+        MessageCollections.Messages.Find(Filter<Message>.Eq(m => m.DedupeKey, dedupeKey));
+
+    /// <summary>The latest e-mail to <paramref name="to"/> that left (index <c>to_sent</c>): what a bounce naming only the address is about.</summary>
+    public static Query<Message> LatestEmailTo(string to) =>
+        MessageCollections.Messages.Find(Filter<Message>.Eq(m => m.To, to) & Filter<Message>.Eq(m => m.Channel, "email"))
+            .OrderByDescending(m => m.SentAt)
+            .ThenByDescending(m => m.Id)
+            .Take(1);
 
     /// <summary>
     /// Takes over the claim of a delivery that died: only while the message is still <c>sending</c> under the token

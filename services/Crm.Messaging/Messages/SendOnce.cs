@@ -15,11 +15,11 @@ public enum ClaimStatus
 public sealed record MessageClaim(ClaimStatus Status, string? MessageId = null);
 
 /// <summary>
-/// One message per lead and template, sent by one delivery at a time, whatever redeliveries, duplicates or crashes
+/// One message per dedupe key (<see cref="Message.DedupeKey"/>, e.g. the welcome's <see cref="MessageKeys.Welcome"/>), sent by one delivery at a time, whatever redeliveries, duplicates or crashes
 /// happen (written once, over the document layer, for both stores):
 /// <list type="number">
 /// <item><b>Claim</b> (committed at once, before sending): a <c>sending</c> message under the unique index
-/// (lead, template), leased to one delivery by its claim token. A finished message means it was handled; an unexpired
+/// <c>dedupe</c>, leased to one delivery by its claim token. A finished message means it was handled; an unexpired
 /// claim of another delivery means busy (retry later); an expired one (its delivery died mid-send) is taken over under
 /// the same id, guarded by the token it had so two deliveries cannot both take it.</item>
 /// <item><b>Complete</b> (part of the consumer's unit of work, with its events): the final fields, guarded by the
@@ -35,15 +35,22 @@ public sealed class SendOnce(IDocumentStore store, TimeProvider time)
 {
     /// <summary>
     /// Before sending <paramref name="pending"/>: stores it as <c>sending</c>, leased to <paramref name="claimToken"/>
-    /// for <paramref name="lease"/> (or takes over an expired claim of the same lead and template, keeping its id).
+    /// for <paramref name="lease"/> (or takes over an expired claim of the same dedupe key, keeping its id; a message without a key is only inserted).
     /// </summary>
     public async Task<MessageClaim> ClaimAsync(Message pending, string claimToken, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         var now = time.UtcNowMs();
-        var found = pending.LeadId is null
+        var found = pending.DedupeKey is null
             ? []
-            : await store.FindAsync(MessageQueries.OfLeadAndTemplate(pending.LeadId, pending.Template), cancellationToken);
+            : await store.FindAsync(MessageQueries.OfDedupeKey(pending.DedupeKey), cancellationToken);
         var existing = found.Count == 0 ? null : found[0];
+        if (existing is null && pending.LeadId is not null && pending.DedupeKey == MessageKeys.Welcome(pending.LeadId))
+        {
+            // A welcome stored before dedupe keys existed (unique lead_template then) has none: it still counts.
+            existing = (await store.FindAsync(MessageQueries.OfLeadAndTemplate(pending.LeadId, pending.Template), cancellationToken))
+                .FirstOrDefault(m => m.DedupeKey is null);
+        }
+
         if (existing is null)
         {
             var claimed = pending with { Status = EmailStatus.Sending, ClaimToken = claimToken, LeaseUntil = now + lease, Version = 1 };
@@ -54,7 +61,7 @@ public sealed class SendOnce(IDocumentStore store, TimeProvider time)
             }
             catch (DuplicateKeyException ex) when (ex.Collection == MessageCollections.Messages.Name)
             {
-                // The unique index (lead, template) caught a concurrent delivery that claimed it first.
+                // The unique index dedupe caught a concurrent delivery that claimed it first.
                 return new MessageClaim(ClaimStatus.Busy);
             }
         }

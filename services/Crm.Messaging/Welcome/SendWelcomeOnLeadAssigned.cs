@@ -59,6 +59,7 @@ public sealed class SendWelcomeOnLeadAssigned(UnitOfWork unit, ILogger<SendWelco
         Id = Ids.New(),
         ContactId = assigned.ContactId,
         LeadId = assigned.LeadId,
+        DedupeKey = MessageKeys.Welcome(assigned.LeadId),
         Channel = Channel,
         Template = DefaultTemplates.Welcome,
         To = string.Empty,

@@ -132,6 +132,38 @@ public sealed class PipelineApiTests(LeadsApiFactory factory) : IClassFixture<Le
         Assert.Single(read!.Activities, a => a.Type == "call");
     }
 
+    /// <summary>Issue 12: a call the telephony system logs in Messaging (<c>CallLogged</c>) is the lead's call activity, once.</summary>
+    [Fact]
+    public async Task A_call_logged_in_Messaging_is_the_leads_call_activity_once_and_lets_it_leave_new()
+    {
+        var lead = await CaptureAsync();
+        var call = new Crm.Contracts.Messaging.CallLogged
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = DateTimeOffset.UtcNow,
+            MessageId = Unique("m"),
+            ContactId = lead.ContactId!,
+            LeadId = lead.Id,
+            Direction = "outbound",
+            Outcome = "answered",
+            StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            DurationSeconds = 120,
+            RepId = "rep-1",
+            ProviderCallId = Unique("CA"),
+        };
+
+        await factory.Harness.Bus.Publish(call);
+        await factory.Harness.Bus.Publish(call with { EventId = Guid.NewGuid() });
+        await Poll.UntilAsync(() => factory.Harness.Published.Any<LeadActivityLogged>(x => x.Context.Message.LeadId == lead.Id && x.Context.Message.ActivityId == call.MessageId), "LeadActivityLogged of the call");
+        await Poll.UntilAsync(() => Task.FromResult(factory.Harness.Consumed.Select<Crm.Contracts.Messaging.CallLogged>(x => x.Context.Message.MessageId == call.MessageId).Count() == 2), "both deliveries consumed");
+
+        var read = await _client.GetFromJsonAsync<LeadResponse>($"/api/leads/{lead.Id}", CrmClient.JsonOptions);
+        var activity = Assert.Single(read!.Activities, a => a.Type == "call");
+        Assert.Equal((call.MessageId, Crm.ServiceDefaults.Storage.Ids.TruncateToMs(call.StartedAt)), (activity.Id, activity.At));
+        var contacted = await OkAsync(await PostAsync($"/api/leads/{lead.Id}/stage", new MoveStageRequest { Stage = "contacted" }));
+        Assert.Equal("contacted", contacted.Stage);
+    }
+
     [Fact]
     public async Task The_default_pipeline_is_enforced_step_by_step_from_new_to_won()
     {

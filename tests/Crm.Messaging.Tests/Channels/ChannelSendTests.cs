@@ -216,6 +216,49 @@ public sealed class ChannelSendTests(ProviderFixture fixture) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task A_contact_Contacts_does_not_know_is_a_422_naming_contactId_and_nothing_is_queued()
+    {
+        var key = await TemplateAsync("email", new { purpose = "transactional", subject = "S", body = "B" });
+        var unknown = $"c-unknown-{Ids.New()}";
+
+        using var client = Factory.CreateClient();
+        using var answer = await SendAsync(client, new { contactId = unknown, channel = "email", template = key });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.StatusCode);
+        Assert.True((await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("contactId", out _));
+        Assert.Empty(await Factory.Store.FindAsync(MessageQueries.OfContact(unknown)));
+    }
+
+    [Fact]
+    public async Task While_Contacts_is_down_the_send_is_accepted_and_an_unknown_contact_then_fails_with_unknown_contact()
+    {
+        var key = await TemplateAsync("email", new { purpose = "transactional", subject = "S", body = "B" });
+        var unknown = $"c-unknown-{Ids.New()}";
+        Factory.Contacts.FailNext(1);
+
+        using var client = Factory.CreateClient();
+        var queued = await SentAsync(client, new { contactId = unknown, channel = "email", template = key });
+
+        var failed = await FinishedAsync(queued.Id);
+        Assert.Equal(("failed", "unknown-contact"), (failed.Status, failed.Reason));
+        Assert.False(await Factory.Harness.Published.Any<MessageSent>(x => x.Context.Message.MessageId == queued.Id));
+    }
+
+    [Fact]
+    public async Task Two_messages_of_one_lead_and_template_are_both_sent()
+    {
+        var key = await TemplateAsync("email", new { purpose = "transactional", subject = "S", body = "B" });
+        var contact = NewContact();
+        var leadId = $"l-{Ids.New()}";
+
+        using var client = Factory.CreateClient();
+        var first = await SentAsync(client, new { contactId = contact.Id, channel = "email", template = key, leadId });
+        var second = await SentAsync(client, new { contactId = contact.Id, channel = "email", template = key, leadId });
+
+        Assert.Equal(("picked-up", "picked-up"), ((await FinishedAsync(first.Id)).Status, (await FinishedAsync(second.Id)).Status));
+    }
+
+    [Fact]
     public async Task A_bad_request_names_every_bad_field()
     {
         using var client = Factory.CreateClient();

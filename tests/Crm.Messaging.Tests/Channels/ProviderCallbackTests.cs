@@ -1,8 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Crm.Contracts.Messaging;
 using Crm.Messaging.Channels;
+using Crm.Messaging.Contacts;
 using Crm.Messaging.Messages;
 using Crm.ServiceDefaults.Storage;
 using Xunit;
@@ -117,6 +119,90 @@ public sealed class ProviderCallbackTests(ProviderFixture fixture) : IClassFixtu
         Assert.Equal(["bounce"], (await PublishedAsync<MessageFailed>(message.Id)).Select(e => e.Reason));
     }
 
+    [Fact]
+    public async Task A_hard_bounce_by_address_fails_the_latest_e_mail_to_it_and_suppresses_the_address_until_cleared()
+    {
+        var contact = new ContactCard($"c-{Ids.New()}", "Bo Bounce", [$"bo.{Ids.New()[^10..].ToLowerInvariant()}@example.com"]);
+        Factory.Contacts.Add(contact);
+        var address = contact.Emails[0];
+        var older = await SentMessageAsync("email", address, DateTimeOffset.UtcNow.AddMinutes(-10));
+        var latest = await SentMessageAsync("email", address, DateTimeOffset.UtcNow.AddMinutes(-1));
+        using var client = Factory.CreateClient();
+
+        using var bounce = await BounceAsync(client, new { to = address, kind = "hard", reason = "550 5.1.1 user unknown" });
+
+        Assert.Equal(HttpStatusCode.NoContent, bounce.StatusCode);
+        Assert.Equal(("failed", "bounce"), await ReadAsync(latest.Id) is { } m ? (m.Status, m.Reason) : default);
+        Assert.Equal("sent", (await ReadAsync(older.Id)).Status);
+        Assert.Equal(["bounce"], (await PublishedAsync<MessageFailed>(latest.Id)).Select(e => e.Reason));
+
+        // Later e-mails to the address (the send API and the welcome) are suppressed, nothing sent.
+        var template = await EmailTemplateAsync(client);
+        var suppressed = await SendAndFinishAsync(client, contact.Id, template);
+        Assert.Equal(("suppressed", "bounced-address", address), (suppressed.Status, suppressed.Reason, suppressed.To));
+        Assert.False(File.Exists(Path.Combine(Factory.PickupDirectory, $"{suppressed.Id}.eml")));
+        var assigned = MessagingApiFactory.NewLeadAssigned(contact.Id);
+        await Factory.Harness.Bus.Publish(assigned);
+        var welcome = await Crm.Testing.Poll.ForAsync(
+            async () => (await Factory.Store.FindAsync(MessageQueries.OfLeadAndTemplate(assigned.LeadId, "welcome"))) is [{ Status: not "sending" } w] ? w : null,
+            "the welcome to be handled",
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(("suppressed", "bounced-address"), (welcome.Status, welcome.Reason));
+
+        // Cleared by an administrator (any case): e-mails go again; clearing again is a 404.
+        using var clear = await client.DeleteAsync(new Uri($"/api/messaging/suppressions/{Uri.EscapeDataString(address.ToUpperInvariant())}", UriKind.Relative));
+        using var again = await client.DeleteAsync(new Uri($"/api/messaging/suppressions/{Uri.EscapeDataString(address)}", UriKind.Relative));
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NotFound), (clear.StatusCode, again.StatusCode));
+        Assert.Equal(("picked-up", null), await SendAndFinishAsync(client, contact.Id, template) is { } sent ? (sent.Status, sent.Reason) : default);
+    }
+
+    [Fact]
+    public async Task A_newer_inbound_e_mail_lifts_a_suppression_a_soft_bounce_suppresses_nothing_and_an_address_without_message_is_suppressed()
+    {
+        var lifted = new ContactCard($"c-{Ids.New()}", "Li Lifted", [$"li.{Ids.New()[^10..].ToLowerInvariant()}@example.com"]);
+        var soft = new ContactCard($"c-{Ids.New()}", "So Soft", [$"so.{Ids.New()[^10..].ToLowerInvariant()}@example.com"]);
+        Factory.Contacts.Add(lifted);
+        Factory.Contacts.Add(soft);
+        var softMessage = await SentMessageAsync("email", soft.Emails[0], DateTimeOffset.UtcNow.AddMinutes(-1));
+        using var client = Factory.CreateClient();
+
+        using var noMessage = await BounceAsync(client, new { to = lifted.Emails[0], kind = "hard" });
+        using var softBounce = await BounceAsync(client, new { to = soft.Emails[0], kind = "soft" });
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NoContent), (noMessage.StatusCode, softBounce.StatusCode));
+        Assert.Equal(("failed", "soft-bounce"), await ReadAsync(softMessage.Id) is { } m ? (m.Status, m.Reason) : default);
+
+        var template = await EmailTemplateAsync(client);
+        Assert.Equal("bounced-address", (await SendAndFinishAsync(client, lifted.Id, template)).Reason);
+        Assert.Equal("picked-up", (await SendAndFinishAsync(client, soft.Id, template)).Status);
+
+        await Factory.Store.CommitAsync(Write.Insert(ContactChannelCollections.ContactChannels, new ContactChannel { Id = lifted.Id, LastInboundAt = new() { ["email"] = DateTimeOffset.UtcNow.AddSeconds(1) } }));
+        Assert.Equal("picked-up", (await SendAndFinishAsync(client, lifted.Id, template)).Status);
+    }
+
+    [Fact]
+    public async Task A_bounce_naming_a_bad_address_is_400_naming_to()
+    {
+        using var client = Factory.CreateClient();
+        using var answer = await BounceAsync(client, new { to = "not-an-address", kind = "hard" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.True(JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").TryGetProperty("to", out _));
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData(-1, true)]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public void A_suppression_holds_until_an_inbound_e_mail_newer_than_the_bounce(int? inboundMinutesAfterBounce, bool holds)
+    {
+        var bouncedAt = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+        var suppression = new SuppressedAddress { Id = "a@example.com", Reason = "bounced-address", BouncedAt = bouncedAt };
+
+        Assert.Equal(holds, AddressSuppression.Holds(suppression, inboundMinutesAfterBounce is { } m ? bouncedAt.AddMinutes(m) : null));
+        Assert.False(AddressSuppression.Holds(null, null));
+    }
+
     [Theory]
     [InlineData("sent", "delivered", "delivered")]
     [InlineData("sent", "read", "read")]
@@ -131,7 +217,7 @@ public sealed class ProviderCallbackTests(ProviderFixture fixture) : IClassFixtu
     public void A_status_report_moves_a_message_forward_only(string current, string reported, string? next) =>
         Assert.Equal(next, DeliveryStatus.Apply(current, reported));
 
-    private async Task<Message> SentMessageAsync(string channel)
+    private async Task<Message> SentMessageAsync(string channel, string? to = null, DateTimeOffset? sentAt = null)
     {
         var message = new Message
         {
@@ -140,10 +226,10 @@ public sealed class ProviderCallbackTests(ProviderFixture fixture) : IClassFixtu
             LeadId = $"l-{Ids.New()}",
             Channel = channel,
             Template = "callback-test",
-            To = channel == "email" ? "ada@example.com" : "+15550001234",
+            To = to ?? (channel == "email" ? "ada@example.com" : "+15550001234"),
             Subject = string.Empty,
             Status = "sent",
-            SentAt = DateTimeOffset.UtcNow,
+            SentAt = (sentAt ?? DateTimeOffset.UtcNow).TruncateToMs(),
             ProviderMessageId = channel == "email" ? null : $"{channel}-{Ids.New()}",
         };
         await Factory.Store.CommitAsync(Write.Insert(MessageCollections.Messages, message));
@@ -183,6 +269,31 @@ public sealed class ProviderCallbackTests(ProviderFixture fixture) : IClassFixtu
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/messaging/providers/sms/status", UriKind.Relative)) { Content = new FormUrlEncodedContent(form) };
         request.Headers.Add(ProviderCallbacks.TwilioSignatureHeader, ProviderSignatures.Twilio(signWith, ProviderFixture.StatusCallback, form));
         return await client.SendAsync(request);
+    }
+
+    private static Task<HttpResponseMessage> BounceAsync(HttpClient client, object report)
+    {
+        var body = JsonSerializer.Serialize(report);
+        return PostSignedAsync(client, "/api/messaging/providers/email/bounces", body, ProviderCallbacks.BounceSignatureHeader, ProviderSignatures.Sha256(ProviderFixture.BounceSecret, Encoding.UTF8.GetBytes(body)));
+    }
+
+    private static async Task<string> EmailTemplateAsync(HttpClient client)
+    {
+        var key = "b-" + Ids.New().ToLowerInvariant()[^12..];
+        using var put = await client.PutAsJsonAsync(new Uri($"/api/messaging/templates/{key}/email/en", UriKind.Relative), new { purpose = "transactional", subject = "Hi", body = "Hello" });
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        return key;
+    }
+
+    private async Task<Message> SendAndFinishAsync(HttpClient client, string contactId, string template)
+    {
+        using var answer = await client.PostAsJsonAsync(new Uri("/api/messaging/messages", UriKind.Relative), new { contactId, channel = "email", template });
+        Assert.True(answer.StatusCode == HttpStatusCode.Accepted, await answer.Content.ReadAsStringAsync());
+        var id = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        return await Crm.Testing.Poll.ForAsync(
+            async () => await Factory.Store.GetAsync(MessageCollections.Messages, id) is { Status: not ("queued" or "sending") } m ? m : null,
+            $"message {id} to be finished",
+            TimeSpan.FromSeconds(30));
     }
 
     private static async Task<HttpResponseMessage> PostSignedAsync(HttpClient client, string path, string body, string header, string signature)
