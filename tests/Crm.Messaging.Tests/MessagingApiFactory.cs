@@ -92,6 +92,8 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
     {
         services.RemoveAll<IContactDirectory>();
         services.AddSingleton<IContactDirectory>(Contacts);
+        services.RemoveAll<Crm.Messaging.Conversations.IContactResolver>();
+        services.AddSingleton<Crm.Messaging.Conversations.IContactResolver>(Contacts);
         if (_sender is not null)
         {
             services.RemoveAll<IEmailSender>();
@@ -109,13 +111,30 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
     }
 }
 
-/// <summary>Contacts as the tests declare them.</summary>
-public sealed class FakeContactDirectory : IContactDirectory
+/// <summary>Contacts as the tests declare them; <see cref="ResolveAsync"/> finds a contact by e-mail or phone, or creates one (as Contacts' ResolveContact does).</summary>
+public sealed class FakeContactDirectory : IContactDirectory, Crm.Messaging.Conversations.IContactResolver
 {
     private readonly ConcurrentDictionary<string, ContactCard> _contacts = new(StringComparer.Ordinal);
+    private readonly Lock _resolving = new();
 
     public void Add(ContactCard contact) => _contacts[contact.Id] = contact;
 
     public Task<ContactCard?> GetContactAsync(string contactId, CancellationToken cancellationToken = default) =>
         Task.FromResult(_contacts.GetValueOrDefault(contactId));
+
+    public Task<string?> ResolveAsync(string? name, string? email, string? phone, CancellationToken cancellationToken = default)
+    {
+        lock (_resolving)
+        {
+            var found = _contacts.Values.FirstOrDefault(c =>
+                (email is not null && c.Emails.Contains(email, StringComparer.OrdinalIgnoreCase)) || (phone is not null && c.Phones.Contains(phone, StringComparer.Ordinal)));
+            if (found is null)
+            {
+                found = new ContactCard($"c-{Ids.New()}", name, email is null ? [] : [email]) { Phones = phone is null ? [] : [phone] };
+                Add(found);
+            }
+
+            return Task.FromResult<string?>(found.Id);
+        }
+    }
 }
