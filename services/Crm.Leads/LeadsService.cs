@@ -67,6 +67,7 @@ public static class LeadsService
         builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SetOwnerOnLeadAssigned>("lead-assigned")
+            .Add<Crm.Leads.Signals.RecordReplyOnInboundMessage>("inbound-message-received")
             .AddContactRekeying<LeadsRekeyer>(builder.Services)
             .Add<EraseLeadsOnErasureRequested>("contact-erasure-requested"));
         return builder;
