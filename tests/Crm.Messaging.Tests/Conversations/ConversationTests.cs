@@ -301,7 +301,7 @@ public sealed class ConversationTests(ConversationFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Erasure_empties_the_texts_of_the_contacts_conversations_and_counts_them()
+    public async Task The_export_holds_the_contacts_conversations_and_erasure_empties_their_texts_and_counts_them()
     {
         var contact = NewContact();
         var other = NewContact();
@@ -315,6 +315,9 @@ public sealed class ConversationTests(ConversationFixture fixture) : IClassFixtu
         }
 
         var id = (await ConversationOfAsync(client, contact.Id)).Id;
+        var exported = Assert.Single((await Factory.ExportPersonalDataAsync(contact.Id)).Records("conversations"));
+        Assert.Equal(id, exported.Text("id"));
+        Assert.Contains("Rua Augusta 1", exported.GetRawText(), StringComparison.Ordinal);
         var request = "erase-" + Ids.New();
         await Factory.Harness.Bus.Publish(new ContactErasureRequested { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, ContactId = contact.Id, RequestId = request });
 
