@@ -907,10 +907,11 @@ public interface ICrmApi
     /// <summary><c>POST /api/messaging/conversations/{id}/replies</c>: queues a reply on the conversation's channel (sent through the send path). Needs <c>messaging:write</c>.</summary>
     /// <param name="id">The conversation id.</param>
     /// <param name="reply">The text.</param>
+    /// <param name="idempotencyKey">Optional <c>Idempotency-Key</c>; the client sends a new one when null, the same on every retry.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns><c>202</c> with the queued message. Errors: <c>400</c>, <c>403</c>, <c>404</c>.</returns>
+    /// <returns><c>202</c> with the queued message. Errors: <c>400</c>, <c>403</c>, <c>404</c>, <c>409</c> (the key was used with another body).</returns>
     [Post("/api/messaging/conversations/{id}/replies")]
-    Task<IApiResponse<MessageResponse>> ReplyToConversationAsync(string id, [Body] ConversationReplyRequest reply, CancellationToken cancellationToken = default);
+    Task<IApiResponse<MessageResponse>> ReplyToConversationAsync(string id, [Body] ConversationReplyRequest reply, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
 
     /// <summary><c>POST /api/messaging/conversations/{id}/resolve</c>: resolves it and sends the CSAT survey. Needs <c>messaging:write</c>.</summary>
     /// <param name="id">The conversation id.</param>

@@ -113,7 +113,7 @@ public sealed class EndpointTests : IAsyncLifetime
     };
 
     /// <summary>The calls whose endpoint deduplicates on <c>Idempotency-Key</c>: the client sends one even when the caller passes none.</summary>
-    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity", "SendMessage"];
+    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity", "SendMessage", "ReplyToConversation"];
 
     [Theory]
     [MemberData(nameof(Calls))]

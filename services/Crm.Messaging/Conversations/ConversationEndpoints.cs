@@ -21,6 +21,7 @@ namespace Crm.Messaging.Conversations;
 public static class ConversationEndpoints
 {
     public const int MaxReply = 2000;
+    public const string ReplyIdempotencyScope = "messaging:conversation-reply";
     private const int MaxId = 100;
 
     public static RouteGroupBuilder MapConversationEndpoints(this RouteGroupBuilder group)
@@ -54,8 +55,9 @@ public static class ConversationEndpoints
             .WithDescription("Queues the text as a message on the conversation's channel (template `conversation-reply`, purpose transactional) through the send " +
                 "path (see `POST /api/messaging/messages`: consent, address and WhatsApp's window at send time), and answers **202** with the queued message. The first " +
                 "reply sets the first-response time; an open conversation becomes pending. 400 names a bad `text` (1-2000 characters); 404 when unknown or not the " +
-                "caller's. Needs `messaging:write`.")
+                "caller's. `Idempotency-Key` supported (same key and body: the first answer; another body: 409). Needs `messaging:write`.")
             .WithRequestExample(new ConversationReplyRequest { Text = "Thanks for writing! I will call you tomorrow at 10." })
+            .WithRequestHeader(IdempotentRequests.Header, "Replays the first answer for a retry with the same key and body; another body with the same key is a 409.", IdempotentRequests.MaxKey)
             .Produces<MessageResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -199,12 +201,29 @@ public static class ConversationEndpoints
         }
 
         var conversation = await VisibleAsync(id, http, unit, cancellationToken);
+        var json = CrmJson(http);
+        var key = IdempotentRequests.KeyOf(http.Request);
+        var scope = IdempotentRequests.ScopeOf(http, ReplyIdempotencyScope);
+        var hash = IdempotentResponse.Hash(JsonSerializer.SerializeToUtf8Bytes(new { id, text }, json));
+        if (key is not null && await IdempotentRequests.KeptAsync(unit, scope, key, cancellationToken) is { } earlier)
+        {
+            return IdempotentRequests.Replay(earlier, hash);
+        }
+
         var actor = http.Caller()?.ToActor();
         var message = Queue(unit, conversation, DefaultTemplates.ConversationReply, new() { ["reply"] = new() { ["text"] = JsonSerializer.SerializeToElement(text) } });
         var entry = new ConversationEntry { Id = message.Id, Direction = EntryKinds.Out, At = unit.Now, Text = text, By = actor?.Id };
         var replied = ConversationRules.Reply(conversation, entry, unit.Now);
         unit.Replace(ConversationCollections.Conversations, replied with { Version = conversation.Version + 1 }, conversation.Version);
-        return Results.Json(message.ToResponse(), statusCode: StatusCodes.Status202Accepted, options: CrmJson(http));
+        var response = message.ToResponse();
+        if (key is not null)
+        {
+            var record = IdempotentRequests.Record(scope, key, hash, StatusCodes.Status202Accepted, null, response, json, unit.Now, [message.Id, conversation.ContactId]);
+            unit.RecordIdempotentResponse(record);
+            return new StoredResponseResult(record, replayed: false);
+        }
+
+        return Results.Json(response, statusCode: StatusCodes.Status202Accepted, options: json);
     }
 
     private static async Task<IResult> ResolveAsync(string id, HttpContext http, UnitOfWork unit, CancellationToken cancellationToken)

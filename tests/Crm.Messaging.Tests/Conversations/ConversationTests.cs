@@ -153,6 +153,34 @@ public sealed class ConversationTests(ConversationFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_reply_retried_with_its_Idempotency_Key_is_queued_once_and_the_key_with_another_text_is_409()
+    {
+        var contact = NewContact();
+        using var client = Factory.CreateClient();
+        using (await InboundSmsAsync(client, contact.Phones[0], "Hello?"))
+        {
+        }
+
+        var id = (await ConversationOfAsync(client, contact.Id)).Id;
+        var key = "reply-" + Ids.New();
+        using var first = await ReplyAsync(client, id, "Hi there", key);
+        using var again = await ReplyAsync(client, id, "Hi there", key);
+        using var other = await ReplyAsync(client, id, "Something else", key);
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Conflict), (first.StatusCode, again.StatusCode, other.StatusCode));
+        var queued = (await first.Content.ReadFromJsonAsync<MessageResponse>(CrmClient.JsonOptions))!;
+        Assert.Equal(queued.Id, (await again.Content.ReadFromJsonAsync<MessageResponse>(CrmClient.JsonOptions))!.Id);
+        Assert.Equal(1, (await GetAsync(client, id)).Replies);
+    }
+
+    private static async Task<HttpResponseMessage> ReplyAsync(HttpClient client, string id, string text, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/messaging/conversations/{id}/replies", UriKind.Relative)) { Content = JsonContent.Create(new { text }) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await client.SendAsync(request);
+    }
+
+    [Fact]
     public async Task A_new_message_after_resolution_reopens_and_the_next_resolution_is_not_first_contact()
     {
         var contact = NewContact();
