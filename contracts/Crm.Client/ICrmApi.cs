@@ -907,6 +907,64 @@ public interface ICrmApi
     [Post("/api/messaging/webhooks/deliveries/{deliveryId}/replay")]
     Task<IApiResponse<WebhookDeliveryResponse>> ReplayWebhookDeliveryAsync(string deliveryId, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/messaging/conversations</c>: conversations (a thread per contact and channel), newest first; a rep gets their own, a team lead their team's.</summary>
+    /// <param name="status"><c>open</c>, <c>pending</c> or <c>resolved</c>; null for all.</param>
+    /// <param name="channel"><c>email</c>, <c>sms</c> or <c>whatsapp</c>; null for all.</param>
+    /// <param name="owner">Only this rep's conversations.</param>
+    /// <param name="contactId">Only this contact's conversations.</param>
+    /// <param name="limit">Page size, 1 to 500 (server default 50).</param>
+    /// <param name="cursor">The <see cref="Page{T}.NextCursor"/> of the previous page (same filters); null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with a page (without messages). Errors: <c>400</c> naming every bad parameter.</returns>
+    [Get("/api/messaging/conversations")]
+    Task<IApiResponse<Page<ConversationResponse>>> ListConversationsAsync([Query] string? status = null, [Query] string? channel = null, [Query] string? owner = null, [Query] string? contactId = null, [Query] int? limit = null, [Query] string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/messaging/conversations/{id}</c>: one conversation with its messages both ways, its times, first-contact resolution and CSAT score.</summary>
+    /// <param name="id">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the conversation. Errors: <c>404</c> (unknown, or not the caller's).</returns>
+    [Get("/api/messaging/conversations/{id}")]
+    Task<IApiResponse<ConversationResponse>> GetConversationAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/messaging/conversations/{id}/replies</c>: queues a reply on the conversation's channel (sent through the send path). Needs <c>messaging:write</c>.</summary>
+    /// <param name="id">The conversation id.</param>
+    /// <param name="reply">The text.</param>
+    /// <param name="idempotencyKey">Optional <c>Idempotency-Key</c>; the client sends a new one when null, the same on every retry.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>202</c> with the queued message. Errors: <c>400</c>, <c>403</c>, <c>404</c>, <c>409</c> (the key was used with another body).</returns>
+    [Post("/api/messaging/conversations/{id}/replies")]
+    Task<IApiResponse<MessageResponse>> ReplyToConversationAsync(string id, [Body] ConversationReplyRequest reply, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/messaging/conversations/{id}/resolve</c>: resolves it and sends the CSAT survey. Needs <c>messaging:write</c>.</summary>
+    /// <param name="id">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the conversation. Errors: <c>403</c>, <c>404</c>, <c>409</c> (resolved already).</returns>
+    [Post("/api/messaging/conversations/{id}/resolve")]
+    Task<IApiResponse<ConversationResponse>> ResolveConversationAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/messaging/conversations/{id}/reopen</c>: opens a resolved conversation again. Needs <c>messaging:write</c>.</summary>
+    /// <param name="id">The conversation id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the conversation. Errors: <c>403</c>, <c>404</c>, <c>409</c> (not resolved).</returns>
+    [Post("/api/messaging/conversations/{id}/reopen")]
+    Task<IApiResponse<ConversationResponse>> ReopenConversationAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/messaging/conversations/{id}/owner</c>: gives the conversation to a rep, or unassigns it (team leads within their team, managers, admins).</summary>
+    /// <param name="id">The conversation id.</param>
+    /// <param name="owner">The rep and their team; a null rep unassigns.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the conversation. Errors: <c>400</c>, <c>403</c>, <c>404</c>.</returns>
+    [Put("/api/messaging/conversations/{id}/owner")]
+    Task<IApiResponse<ConversationResponse>> AssignConversationAsync(string id, [Body] ConversationOwnerRequest owner, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/messaging/conversations/{id}/csat</c>: records the contact's score 1-5 from a web survey. Needs <c>messaging:write</c>.</summary>
+    /// <param name="id">The conversation id.</param>
+    /// <param name="csat">The score.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the conversation. Errors: <c>400</c>, <c>403</c>, <c>404</c>, <c>409</c> (not resolved, or scored already).</returns>
+    [Post("/api/messaging/conversations/{id}/csat")]
+    Task<IApiResponse<ConversationResponse>> RecordConversationCsatAsync(string id, [Body] ConversationCsatRequest csat, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /api/analytics/summary</c>: counts (leads captured by source and channel, scored by grade, assigned, messages sent) per UTC day and in total.</summary>
     /// <param name="from">First UTC day, <c>yyyy-MM-dd</c>; default 29 days before <paramref name="to"/>.</param>
     /// <param name="to">Last UTC day, <c>yyyy-MM-dd</c>; default today.</param>

@@ -68,6 +68,7 @@ public static class LeadsService
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SetOwnerOnLeadAssigned>("lead-assigned")
             .Add<LogCallOnCallLogged>("call-logged")
+            .Add<Crm.Leads.Signals.RecordReplyOnInboundMessage>("inbound-message-received")
             .AddContactRekeying<LeadsRekeyer>(builder.Services)
             .Add<EraseLeadsOnErasureRequested>("contact-erasure-requested"));
         return builder;

@@ -2,6 +2,7 @@ using Crm.Contacts.Grpc;
 using Crm.Messaging.Calls;
 using Crm.Messaging.Channels;
 using Crm.Messaging.Contacts;
+using Crm.Messaging.Conversations;
 using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Pressure;
@@ -26,7 +27,8 @@ public static class MessagingService
     {
         builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection,
             ContactChannelCollections.ContactChannels, WebhookCollections.Subscriptions, WebhookCollections.Deliveries,
-            PressureCollections.Ledgers, AddressSuppressionCollections.SuppressedAddresses);
+            PressureCollections.Ledgers, AddressSuppressionCollections.SuppressedAddresses,
+            ConversationCollections.Conversations, ConversationCollections.InboundReceipts, ConversationCollections.ContactOwners);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) the templates (Liquid) they are written from, and outbound webhooks (signed, retried, replayable deliveries of platform events to partner URLs).");
         builder.Services.AddSingleton<SendOnce>();
@@ -64,10 +66,13 @@ public static class MessagingService
         builder.AddWebhookDescriptions();
 
         builder.AddChannels();
+        builder.Services.AddSingleton(builder.Configuration.GetSection(ConversationOptions.Section).Get<ConversationOptions>() ?? new ConversationOptions());
+        builder.Services.AddScoped<ConversationInbox>();
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<SendWelcomeOnLeadAssigned>("lead-assigned")
             .Add<EraseOnErasureRequested>("contact-erasure-requested")
             .Add<SendQueuedMessage>("message-queued")
+            .Add<TrackOwnerOnLeadAssigned>("conversation-owner")
             .AddContactRekeying<MessagingRekeyer>(builder.Services)
             .AddWebhookConsumers());
         return builder;
@@ -76,9 +81,10 @@ public static class MessagingService
     public static WebApplication MapMessagingService(this WebApplication app)
     {
         app.MapGrpcService<PersonalDataExportService>();
-        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapSendMessageEndpoints().MapCallEndpoints().MapSuppressionEndpoints().MapTemplateEndpoints().MapWebhookEndpoints();
+        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapSendMessageEndpoints().MapCallEndpoints().MapSuppressionEndpoints().MapTemplateEndpoints().MapWebhookEndpoints()
+            .MapConversationEndpoints();
         // Providers' delivery status callbacks: no platform identity (public webhooks), each verified by its provider's signature.
-        app.MapGroup("/api/messaging/providers").WithUnitOfWork().MapProviderCallbacks();
+        app.MapGroup("/api/messaging/providers").WithUnitOfWork().MapProviderCallbacks().MapInboundWebhooks();
         return app;
     }
 }

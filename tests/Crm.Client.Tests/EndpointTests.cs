@@ -70,6 +70,13 @@ public sealed class EndpointTests : IAsyncLifetime
         { "ListWebhookDeliveries", "GET", "/api/messaging/webhooks/w1/deliveries?status=failed&limit=5" },
         { "GetWebhookDelivery", "GET", "/api/messaging/webhooks/deliveries/d1" },
         { "ReplayWebhookDelivery", "POST", "/api/messaging/webhooks/deliveries/d1/replay" },
+        { "ListConversations", "GET", "/api/messaging/conversations?status=open&channel=sms&owner=r1&contactId=c1&limit=10&cursor=abc" },
+        { "GetConversation", "GET", "/api/messaging/conversations/v1" },
+        { "ReplyToConversation", "POST", "/api/messaging/conversations/v1/replies" },
+        { "ResolveConversation", "POST", "/api/messaging/conversations/v1/resolve" },
+        { "ReopenConversation", "POST", "/api/messaging/conversations/v1/reopen" },
+        { "AssignConversation", "PUT", "/api/messaging/conversations/v1/owner" },
+        { "RecordConversationCsat", "POST", "/api/messaging/conversations/v1/csat" },
         { "GetAnalyticsSummary", "GET", "/api/analytics/summary?from=2026-11-01&to=2026-11-29" },
         { "CaptureLeadBatch", "POST", "/api/leads/batch" },
         { "ListLeads", "GET", "/api/leads?status=open&grade=hot&owner=r1&scoreMin=50&sort=-score&limit=10&cursor=abc" },
@@ -109,7 +116,7 @@ public sealed class EndpointTests : IAsyncLifetime
     };
 
     /// <summary>The calls whose endpoint deduplicates on <c>Idempotency-Key</c>: the client sends one even when the caller passes none.</summary>
-    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity", "SendMessage", "LogCall"];
+    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity", "SendMessage", "LogCall", "ReplyToConversation"];
 
     [Theory]
     [MemberData(nameof(Calls))]
@@ -197,6 +204,13 @@ public sealed class EndpointTests : IAsyncLifetime
         "ListWebhookDeliveries" => await _api.ListWebhookDeliveriesAsync("w1", status: "failed", limit: 5),
         "GetWebhookDelivery" => await _api.GetWebhookDeliveryAsync("d1"),
         "ReplayWebhookDelivery" => await _api.ReplayWebhookDeliveryAsync("d1"),
+        "ListConversations" => await _api.ListConversationsAsync(status: "open", channel: "sms", owner: "r1", contactId: "c1", limit: 10, cursor: "abc"),
+        "GetConversation" => await _api.GetConversationAsync("v1"),
+        "ReplyToConversation" => await _api.ReplyToConversationAsync("v1", new ConversationReplyRequest { Text = "On my way" }),
+        "ResolveConversation" => await _api.ResolveConversationAsync("v1"),
+        "ReopenConversation" => await _api.ReopenConversationAsync("v1"),
+        "AssignConversation" => await _api.AssignConversationAsync("v1", new ConversationOwnerRequest { RepId = "r1", TeamId = "t1" }),
+        "RecordConversationCsat" => await _api.RecordConversationCsatAsync("v1", new ConversationCsatRequest { Score = 5 }),
         "PreviewMessageTemplate" => await _api.PreviewMessageTemplateAsync("welcome", new TemplatePreviewRequest { Channel = "email", ContactId = "c1" }),
         "GetAnalyticsSummary" => await _api.GetAnalyticsSummaryAsync("2026-11-01", "2026-11-29"),
         "CaptureLeadBatch" => await _api.CaptureLeadBatchAsync(new BatchCaptureRequest { Items = [new CaptureLeadRequest { Email = "ada@example.com", Source = "fair" }] }),
@@ -289,6 +303,11 @@ public sealed class EndpointTests : IAsyncLifetime
             _ when path.StartsWith("/api/assignment/reps", StringComparison.Ordinal) => Answer.Rep(),
             _ when path.StartsWith("/api/assignment/leads/", StringComparison.Ordinal) =>
                 """{"leadId":"l1","contactId":"c1","status":"assigned","repId":"r1","repName":"Rita","grade":"hot","score":80,"queuedAt":"2026-11-29T10:00:00Z","assignedAt":"2026-11-29T10:00:01Z"}""",
+            "/api/messaging/conversations" => Answer.EmptyPage,
+            _ when path.EndsWith("/replies", StringComparison.Ordinal) =>
+                """{"id":"m1","contactId":"c1","channel":"sms","template":"conversation-reply","to":"","subject":"","status":"queued","sentAt":"2026-11-29T10:00:00Z"}""",
+            _ when path.StartsWith("/api/messaging/conversations/", StringComparison.Ordinal) =>
+                """{"id":"v1","contactId":"c1","channel":"sms","status":"resolved","openedAt":"2026-11-29T10:00:00Z","lastActivityAt":"2026-11-29T10:05:00Z","replies":1,"reopened":0,"firstContactResolution":true,"messages":[]}""",
             "/api/messaging/messages" when context.Request.Method == "POST" =>
                 """{"id":"m1","contactId":"c1","channel":"sms","template":"follow-up-1","to":"","subject":"","status":"queued","sentAt":"2026-11-29T10:00:00Z"}""",
             "/api/messaging/calls" or "/api/messaging/messages/m1" =>

@@ -1,4 +1,5 @@
 using Crm.Messaging;
+using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -15,6 +16,7 @@ public sealed class ApiSecurityTests(MessagingApiFactory factory, ITestOutputHel
     public async Task Only_a_gateway_signed_identity_with_the_endpoints_scope_passes()
     {
         var welcomed = await factory.WelcomedAsync("matrix-owner", "matrix-owner-team");
+        var conversation = await ConversationOwnedByAsync(welcomed.ContactId, "matrix-owner", "matrix-owner-team");
 
         // Unfiltered, the list is an export that needs messaging:admin (tested in MessagingApiTests).
         var lines = await ServiceSecurityMatrix.RunAsync(
@@ -23,11 +25,35 @@ public sealed class ApiSecurityTests(MessagingApiFactory factory, ITestOutputHel
             {
                 ["GET /api/messaging/messages"] = "contactId=matrix",
             },
-            owned: [new("GET /api/messaging/messages", $"/api/messaging/messages?leadId={welcomed.LeadId}", welcomed.RepId, welcomed.TeamId)]);
+            owned:
+            [
+                new("GET /api/messaging/messages", $"/api/messaging/messages?leadId={welcomed.LeadId}", welcomed.RepId, welcomed.TeamId),
+                new("GET /api/messaging/conversations/{id}", $"/api/messaging/conversations/{conversation}", "matrix-owner", "matrix-owner-team"),
+                new("GET /api/messaging/conversations", $"/api/messaging/conversations?contactId={welcomed.ContactId}", "matrix-owner", "matrix-owner-team"),
+            ]);
 
         foreach (var line in lines)
         {
             output.WriteLine(line);
         }
+    }
+
+    /// <summary>A conversation of the contact owned by the rep and team (stored as an inbound message would open it).</summary>
+    private async Task<string> ConversationOwnedByAsync(string contactId, string rep, string team)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var conversation = new Crm.Messaging.Conversations.Conversation
+        {
+            Id = Crm.ServiceDefaults.Storage.Ids.New(),
+            ContactId = contactId,
+            Channel = "sms",
+            Status = "open",
+            OwnerRepId = rep,
+            OwnerTeamId = team,
+            OpenedAt = now,
+            LastActivityAt = now,
+        };
+        await factory.Store.CommitAsync(Crm.ServiceDefaults.Storage.Write.Insert(Crm.Messaging.Conversations.ConversationCollections.Conversations, conversation));
+        return conversation.Id;
     }
 }

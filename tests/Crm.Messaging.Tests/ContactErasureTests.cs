@@ -74,7 +74,8 @@ public sealed class ContactErasureTests(MessagingApiFactory factory) : IClassFix
         var reply = await factory.ExportPersonalDataAsync(contact.Id);
 
         Assert.Equal("messaging", reply.Service);
-        Assert.Equal(["messages", "erasures"], reply.Sections.Select(s => s.Kind));
+        Assert.Equal(["messages", "conversations", "erasures"], reply.Sections.Select(s => s.Kind));
+        Assert.Empty(reply.Records("conversations"));
         var message = Assert.Single(reply.Records("messages"));
         Assert.Equal((mine.LeadId, contact.Emails[0], $"Welcome, {contact.Name}!", "welcome"), (message.Text("leadId"), message.Text("to"), message.Text("subject"), message.Text("template")));
         Assert.Empty(reply.Records("erasures"));

@@ -150,10 +150,11 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
     }
 }
 
-/// <summary>Contacts as the tests declare them; <see cref="FailNext"/> makes it unavailable for that many calls.</summary>
+/// <summary>Contacts as the tests declare them; <see cref="ResolveAsync"/> finds or creates a contact by e-mail or phone; <see cref="FailNext"/> makes it unavailable for that many calls.</summary>
 public sealed class FakeContactDirectory : IContactDirectory, IContactResolver
 {
     private readonly ConcurrentDictionary<string, ContactCard> _contacts = new(StringComparer.Ordinal);
+    private readonly Lock _resolving = new();
     private int _failures;
 
     public void Add(ContactCard contact) => _contacts[contact.Id] = contact;
@@ -175,24 +176,39 @@ public sealed class FakeContactDirectory : IContactDirectory, IContactResolver
         return _contacts.GetValueOrDefault(contactId);
     }
 
-    /// <summary>Finds the contact with that phone (exactly as stored), else creates one; a number without a digit is refused.</summary>
-    public Task<PhoneResolution> ResolvePhoneAsync(string phone, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Finds the contact with that e-mail (any case) or phone (its digits, as E.164), else creates one, as Contacts'
+    /// ResolveContact does; a number without a digit is refused; while down (<see cref="FailNext"/>), Contacts does not answer.
+    /// </summary>
+    public Task<ContactResolution> ResolveAsync(string? name, string? email, string? phone, CancellationToken cancellationToken = default)
     {
-        ThrowIfDown();
-        if (!phone.Any(char.IsAsciiDigit))
+        try
         {
-            return Task.FromResult(new PhoneResolution(null, null, "phone: not a phone number."));
+            ThrowIfDown();
+        }
+        catch (Grpc.Core.RpcException ex)
+        {
+            throw new Crm.ServiceDefaults.Messaging.DependencyUnavailableException("Contacts is down (test).", ex);
         }
 
-        var normalized = "+" + new string(phone.Where(char.IsAsciiDigit).ToArray());
-        var contact = _contacts.Values.FirstOrDefault(c => c.Phones.Contains(normalized, StringComparer.Ordinal));
-        if (contact is null)
+        if (phone is not null && !phone.Any(char.IsAsciiDigit))
         {
-            contact = new ContactCard($"c-{Ids.New()}", null, []) { Phones = [normalized] };
-            Add(contact);
+            return Task.FromResult(new ContactResolution(null, null, "phone: not a phone number."));
         }
 
-        return Task.FromResult(new PhoneResolution(contact.Id, normalized, null));
+        var normalized = phone is null ? null : "+" + new string(phone.Where(char.IsAsciiDigit).ToArray());
+        lock (_resolving)
+        {
+            var contact = _contacts.Values.FirstOrDefault(c =>
+                (email is not null && c.Emails.Contains(email, StringComparer.OrdinalIgnoreCase)) || (normalized is not null && c.Phones.Contains(normalized, StringComparer.Ordinal)));
+            if (contact is null)
+            {
+                contact = new ContactCard($"c-{Ids.New()}", name, email is null ? [] : [email]) { Phones = normalized is null ? [] : [normalized] };
+                Add(contact);
+            }
+
+            return Task.FromResult(new ContactResolution(contact.Id, normalized, null));
+        }
     }
 
     private void ThrowIfDown()

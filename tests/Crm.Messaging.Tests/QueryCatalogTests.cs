@@ -1,3 +1,4 @@
+using Crm.Messaging.Conversations;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Templates;
 using Crm.Messaging.Webhooks;
@@ -11,9 +12,9 @@ namespace Crm.Messaging.Tests;
 /// <summary>The Messaging store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
 public sealed class QueryCatalogTests
 {
-    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection, WebhookCollections.Subscriptions, WebhookCollections.Deliveries, Crm.Messaging.Channels.ContactChannelCollections.ContactChannels, Crm.Messaging.Pressure.PressureCollections.Ledgers, Crm.Messaging.Channels.AddressSuppressionCollections.SuppressedAddresses];
+    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection, WebhookCollections.Subscriptions, WebhookCollections.Deliveries, Crm.Messaging.Channels.ContactChannelCollections.ContactChannels, Crm.Messaging.Pressure.PressureCollections.Ledgers, Crm.Messaging.Channels.AddressSuppressionCollections.SuppressedAddresses, ConversationCollections.Conversations, ConversationCollections.InboundReceipts, ConversationCollections.ContactOwners];
 
-    private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries), typeof(TemplateQueries), typeof(WebhookQueries)];
+    private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries), typeof(TemplateQueries), typeof(WebhookQueries), typeof(ConversationQueries)];
 
     private static readonly Dictionary<Type, object> Samples = new()
     {
@@ -30,6 +31,15 @@ public sealed class QueryCatalogTests
             SentAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
         },
         [typeof(MessageTemplate)] = DefaultTemplates.All[0],
+        [typeof(Conversation)] = new Conversation
+        {
+            Id = "conversation-1",
+            ContactId = "contact-1",
+            Channel = "sms",
+            Status = "open",
+            OpenedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
+            LastActivityAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
+        },
         [typeof(WebhookSubscription)] = new WebhookSubscription
         {
             Id = "subscription-1",
@@ -62,7 +72,7 @@ public sealed class QueryCatalogTests
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(25, plans.Count);
+        Assert.Equal(35, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
         Assert.Contains("USING INDEX ix_messages.dedupe (f_dedupeKey=?)", plans["OfDedupeKey"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.lead_sent (f_leadId=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
@@ -81,6 +91,11 @@ public sealed class QueryCatalogTests
         Assert.Contains("USING INDEX ix_webhook_subscriptions.created", plans["WebhookQueries.Newest"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_webhook_deliveries.subscription_created (f_subscriptionId=?)", plans["WebhookQueries.NewestOf"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.provider_message (f_providerMessageId=?)", plans["OfProviderMessage"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_conversations.contact_channel (f_contactId=? AND f_channel=?)", plans["ConversationQueries.OfContactAndChannel"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_conversations.contact_opened (f_contactId=?)", plans["ConversationQueries.NewestOfContact"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_conversations.owner_opened (f_ownerRepId=?)", plans["ConversationQueries.NewestOfOwner"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_conversations.team_opened (f_ownerTeamId=?)", plans["ConversationQueries.NewestOfTeam"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_conversations.contact_opened (f_contactId=?)", plans["ConversationQueries.MoveToSurvivor"], StringComparison.Ordinal);
     }
 
     /// <summary>The SQLite plan of each catalog method, by method name.</summary>

@@ -90,7 +90,7 @@ public static class SignalEndpoints
         }
     }
 
-    private static async Task<RecordSignalsResponse> RecordOnceAsync(IReadOnlyList<SignalRequest> items, string scope, CallerIdentity? caller, UnitOfWork unit, Crm.Contracts.Api.Leads.ScoringRuleSet rules, CancellationToken cancellationToken)
+    internal static async Task<RecordSignalsResponse> RecordOnceAsync(IReadOnlyList<SignalRequest> items, string scope, CallerIdentity? caller, UnitOfWork unit, Crm.Contracts.Api.Leads.ScoringRuleSet rules, CancellationToken cancellationToken)
     {
         var now = unit.Now;
         var results = new SignalResult?[items.Count];

@@ -1,3 +1,4 @@
+using Crm.ServiceDefaults.Messaging;
 using System.Text.Json;
 using Crm.Contracts.Api.Messaging;
 using Crm.Contracts.Messaging;
@@ -236,12 +237,12 @@ public static class CallEndpoints
 
         try
         {
-            var resolved = await resolver.ResolvePhoneAsync(call.Phone!, timeout.Token);
+            var resolved = await resolver.ResolveAsync(null, null, call.Phone!, timeout.Token);
             return resolved.ContactId is null
                 ? (null, null, Results.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["phone"] = [resolved.Problem ?? "Not a phone number Contacts accepts."] }))
                 : (resolved.ContactId, resolved.NormalizedPhone ?? call.Phone, null);
         }
-        catch (Exception ex) when (ex is RpcException or OperationCanceledException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is DependencyUnavailableException or RpcException or OperationCanceledException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
             return (null, null, new RetryLater());
         }

@@ -59,9 +59,11 @@ public static class ProviderCallbacks
             .WithSummary("WhatsApp webhook (provider)")
             .WithDescription("Called by the WhatsApp provider (Cloud-like) with JSON `entry[].changes[].value.statuses[]` `{id, status: sent|delivered|read|failed, errors[]}`. " +
                 "Signed with `X-Hub-Signature-256` = `sha256=` + hex HMAC-SHA256(`Channels:WhatsApp:AppSecret`, the raw body); a bad or missing signature is 401. " +
-                "No platform credentials (see the SMS callback). 200.")
+                "Inbound messages (`value.messages[]`, with `value.contacts[].profile.name`) join conversations (see `POST /api/messaging/providers/sms/inbound`), once per message id. " +
+                "No platform credentials (see the SMS callback). 200; 503 when Contacts does not answer.")
             .Produces(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/whatsapp/webhook", WhatsAppHandshake)
             .AllowSignedWebhook("hub.verify_token = Channels:WhatsApp:VerifyToken")
             .WithName("WhatsAppWebhookHandshake")
@@ -128,7 +130,7 @@ public static class ProviderCallbacks
         return Results.NoContent();
     }
 
-    private static async Task<IResult> WhatsAppWebhookAsync(HttpContext http, WhatsAppOptions options, UnitOfWork unit, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> WhatsAppWebhookAsync(HttpContext http, WhatsAppOptions options, UnitOfWork unit, TimeProvider time, Conversations.ConversationInbox inbox, CancellationToken cancellationToken)
     {
         var body = await IdempotentRequests.ReadBodyAsync(http.Request, MaxBody, cancellationToken);
         if (body is null)
@@ -143,9 +145,11 @@ public static class ProviderCallbacks
         }
 
         var batch = new StatusBatch(unit, time);
+        List<Conversations.InboundMessage> inbound;
         try
         {
             using var document = JsonDocument.Parse(body);
+            inbound = [.. Conversations.InboundWebhooks.WhatsAppMessages(document.RootElement)]; // messages contacts sent: conversations
             foreach (var status in Statuses(document.RootElement))
             {
                 var id = status.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
@@ -171,7 +175,7 @@ public static class ProviderCallbacks
         }
 
         batch.Write();
-        return Results.Ok();
+        return await Conversations.InboundWebhooks.ReceiveAsync(inbox, inbound, cancellationToken) ?? Results.Ok();
     }
 
     private static IResult WhatsAppHandshake(HttpContext http, WhatsAppOptions options)

@@ -18,12 +18,14 @@ public sealed class MessagingRekeyer : IContactRekeyer
     public Task MergeAsync(UnitOfWork unit, string mergeId, string survivorId, string mergedId, CancellationToken cancellationToken)
     {
         unit.Add(MessageQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
+        unit.Add(Conversations.ConversationQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
         return Task.CompletedTask;
     }
 
     public Task UnmergeAsync(UnitOfWork unit, string mergeId, string survivorId, string restoredId, CancellationToken cancellationToken)
     {
         unit.Add(MessageQueries.MoveBack(mergeId, survivorId, restoredId));
+        unit.Add(Conversations.ConversationQueries.MoveBack(mergeId, survivorId, restoredId));
         return Task.CompletedTask;
     }
 }
@@ -60,6 +62,13 @@ public sealed class EraseOnErasureRequested(UnitOfWork unit, ILogger<EraseOnEras
             unit.Replace(MessageCollections.Messages, stored.Erased(unit.Now), stored.Version);
         }
 
+        // Conversations: the texts, subjects and addresses of the person's threads (ids, times, status and scores stay).
+        var conversations = await unit.FindAsync(ContactRecords.ConversationsToErase(message.ContactId).Take(MaxMessagesPerRequest), context.CancellationToken);
+        foreach (var conversation in conversations)
+        {
+            unit.Replace(Conversations.ConversationCollections.Conversations, conversation.Erased(unit.Now), conversation.Version);
+        }
+
         // A claim inserted after the read above (a welcome being sent right now) is caught at commit.
         unit.Add(MessageQueries.SuppressClaimsOfContact(message.ContactId, unit.Now));
         unit.InsertIfAbsent(MessageCollections.ErasedContacts, new ErasedContact { Id = message.ContactId, RequestId = message.RequestId, ErasedAt = unit.Now });
@@ -70,7 +79,7 @@ public sealed class EraseOnErasureRequested(UnitOfWork unit, ILogger<EraseOnEras
             ContactId = message.ContactId,
             RequestId = message.RequestId,
             Service = ServiceName,
-            Records = messages.Count,
+            Records = messages.Count + conversations.Count,
         });
 
         if (messages.Count == MaxMessagesPerRequest)

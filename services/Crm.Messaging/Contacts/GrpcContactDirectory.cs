@@ -1,4 +1,5 @@
 using Crm.Contacts.Grpc;
+using Crm.ServiceDefaults.Messaging;
 using Grpc.Core;
 
 namespace Crm.Messaging.Contacts;
@@ -29,18 +30,24 @@ public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient
         }
     }
 
-    public async Task<PhoneResolution> ResolvePhoneAsync(string phone, CancellationToken cancellationToken = default)
+    public async Task<ContactResolution> ResolveAsync(string? name, string? email, string? phone, CancellationToken cancellationToken = default)
     {
         try
         {
             var reply = await client.ResolveContactAsync(
-                new ResolveContactRequest { Phone = phone },
+                new ResolveContactRequest { Name = name ?? "", Email = email ?? "", Phone = phone ?? "" },
                 new CallOptions(deadline: (time.GetUtcNow() + Deadline).UtcDateTime, cancellationToken: cancellationToken).WithWaitForReady());
-            return new PhoneResolution(reply.Contact.ContactId, Blank(reply.NormalizedPhone), null);
+            return string.IsNullOrEmpty(reply.Contact?.ContactId)
+                ? throw new DependencyUnavailableException("Contacts answered without a contact.")
+                : new ContactResolution(reply.Contact.ContactId, Blank(reply.NormalizedPhone), null);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
         {
-            return new PhoneResolution(null, null, ex.Status.Detail);
+            return new ContactResolution(null, null, ex.Status.Detail);
+        }
+        catch (RpcException ex) when (!(ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested))
+        {
+            throw new DependencyUnavailableException($"Contacts answered {ex.StatusCode}.", ex);
         }
     }
 

@@ -21,6 +21,12 @@ public static class ContactRecords
 
     /// <summary>Those of <see cref="Messages"/> that still hold the address and subject (what an erasure anonymises).</summary>
     public static Query<Message> MessagesToErase(string contactId) => MessageQueries.NotErasedOfContact(contactId);
+
+    /// <summary>Every conversation of the contact (threads with the person's messages), newest first.</summary>
+    public static Query<Conversations.Conversation> Conversations(string contactId) => Crm.Messaging.Conversations.ConversationQueries.OfContact(contactId);
+
+    /// <summary>Those of <see cref="Conversations"/> that still hold the person's texts and addresses.</summary>
+    public static Query<Conversations.Conversation> ConversationsToErase(string contactId) => Crm.Messaging.Conversations.ConversationQueries.NotErasedOfContact(contactId);
 }
 
 /// <summary>
@@ -36,10 +42,12 @@ public sealed class PersonalDataExportService(IDocumentStore store) : PersonalDa
         var contactId = PersonalDataSections.ContactIdOf(request);
         var messages = await store.FindAsync(ContactRecords.Messages(contactId).Take(ContactRecords.MaxMessages + 1), context.CancellationToken);
         var erased = await store.GetAsync(MessageCollections.ErasedContacts, contactId, context.CancellationToken);
+        var conversations = await store.FindAsync(ContactRecords.Conversations(contactId).Take(ContactRecords.MaxMessages + 1), context.CancellationToken);
         return PersonalDataSections.Reply(
             MessagingService.Name,
-            "Messaging keeps the messages sent to the person (address and subject, never the body) and, once erased, a mark that stops further messages.",
+            "Messaging keeps the messages sent to the person (address and subject, never the body), the conversations they started (their messages and our replies) and, once erased, a mark that stops further messages.",
             PersonalDataSections.Of("messages", messages, ContactRecords.MaxMessages),
+            PersonalDataSections.Of("conversations", conversations, ContactRecords.MaxMessages),
             PersonalDataSections.Of("erasures", erased is null ? [] : new[] { erased }));
     }
 }

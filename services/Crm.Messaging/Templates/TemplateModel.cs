@@ -23,6 +23,7 @@ public sealed class TemplateModel
         ["lead"] = null,
         ["rep"] = ["id", "name"],
         ["order"] = ["id", "total", "currency", "items_count"],
+        ["reply"] = ["text"], // a conversation's reply (Conversations/): the text a rep wrote
     };
 
     private readonly Dictionary<string, Dictionary<string, object>> _values = new(StringComparer.Ordinal);
