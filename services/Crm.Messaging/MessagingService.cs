@@ -2,6 +2,7 @@ using Crm.Contacts.Grpc;
 using Crm.Messaging.Channels;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
+using Crm.Messaging.Journeys;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Pressure;
 using Crm.Messaging.Templates;
@@ -24,7 +25,8 @@ public static class MessagingService
     public static WebApplicationBuilder AddMessagingService(this WebApplicationBuilder builder)
     {
         builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection,
-            ContactChannelCollections.ContactChannels, WebhookCollections.Subscriptions, WebhookCollections.Deliveries);
+            ContactChannelCollections.ContactChannels, WebhookCollections.Subscriptions, WebhookCollections.Deliveries,
+            JourneyCollections.Journeys, JourneyCollections.Versions, JourneyCollections.Enrollments);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) the templates (Liquid) they are written from, and outbound webhooks (signed, retried, replayable deliveries of platform events to partner URLs).");
         builder.Services.AddSingleton<SendOnce>();
@@ -56,6 +58,8 @@ public static class MessagingService
         builder.Services.AddSingleton<WebhookHttp>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.AddTimerHandler<SendWebhookDelivery>();
+        builder.Services.AddSingleton<JourneyRunner>();
+        builder.AddTimerHandler<RunJourneyStep>();
 
         builder.AddChannels();
         builder.AddCrmMessaging(Name, consumers => consumers
@@ -63,14 +67,15 @@ public static class MessagingService
             .Add<EraseOnErasureRequested>("contact-erasure-requested")
             .Add<SendQueuedMessage>("message-queued")
             .AddContactRekeying<MessagingRekeyer>(builder.Services)
-            .AddWebhookConsumers());
+            .AddWebhookConsumers()
+            .AddJourneyConsumers());
         return builder;
     }
 
     public static WebApplication MapMessagingService(this WebApplication app)
     {
         app.MapGrpcService<PersonalDataExportService>();
-        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapSendMessageEndpoints().MapTemplateEndpoints().MapWebhookEndpoints();
+        app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapSendMessageEndpoints().MapTemplateEndpoints().MapWebhookEndpoints().MapJourneyEndpoints();
         // Providers' delivery status callbacks: no platform identity (public webhooks), each verified by its provider's signature.
         app.MapGroup("/api/messaging/providers").WithUnitOfWork().MapProviderCallbacks();
         return app;
