@@ -22,8 +22,10 @@ public sealed class ApiSecurityTests(MessagingApiFactory factory, ITestOutputHel
             new Dictionary<string, string>
             {
                 ["GET /api/messaging/messages"] = "contactId=matrix",
+                ["GET /api/messaging/journey-enrollments"] = "contactId=matrix",
             },
-            owned: [new("GET /api/messaging/messages", $"/api/messaging/messages?leadId={welcomed.LeadId}", welcomed.RepId, welcomed.TeamId)]);
+            owned: [new("GET /api/messaging/messages", $"/api/messaging/messages?leadId={welcomed.LeadId}", welcomed.RepId, welcomed.TeamId)],
+            onlyForWhoSeesEverything: new HashSet<string> { "GET /api/messaging/journey-enrollments" });
 
         foreach (var line in lines)
         {

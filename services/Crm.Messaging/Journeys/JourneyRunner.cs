@@ -166,7 +166,8 @@ public sealed class JourneyRunner(IContactDirectory contacts, TemplateRenderer t
                         throw new InvalidOperationException($"Journey {journey.Id} v{journey.Version} step {e.Step}: bad duration '{step.Duration}'.");
                     }
 
-                    Wait(unit, enrollment, e with { Step = e.Step + 1 }, unit.Now + duration);
+                    // From when this step was due: a timer fired late (a replica down, a backlog) does not push the whole journey back.
+                    Wait(unit, enrollment, e with { Step = e.Step + 1 }, (timer.DueAt < unit.Now ? timer.DueAt : unit.Now) + duration);
                     return;
                 case StepTypes.WaitUntil:
                     var card = await ContactAsync();
