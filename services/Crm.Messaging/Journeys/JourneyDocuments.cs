@@ -148,11 +148,11 @@ public static class JourneyCollections
 
     /// <summary><c>journey_version</c>: a journey's versions, newest first.</summary>
     public static readonly DocumentCollection<Journey> Versions = new DocumentCollection<Journey>("journey_versions")
-        .Index("journey_version", i => i.Asc(j => j.JourneyId).Desc(j => j.Version));
+        .Index("journey_version", i => i.Asc(j => j.JourneyId).Desc(j => j.Version).Asc(j => j.Id));
 
     /// <summary><c>contact_journey</c>: a contact's enrollments (all, of one journey, the active ones to stop; merges and erasure).</summary>
     public static readonly DocumentCollection<JourneyEnrollment> Enrollments = new DocumentCollection<JourneyEnrollment>("journey_enrollments")
-        .Index("contact_journey", i => i.Asc(e => e.ContactId).Asc(e => e.JourneyId).Desc(e => e.Entry));
+        .Index("contact_journey", i => i.Asc(e => e.ContactId).Asc(e => e.JourneyId).Desc(e => e.Entry).Asc(e => e.Id));
 }
 
 /// <summary>Every read and conditional write of journeys (rendered by the catalog test).</summary>
@@ -162,7 +162,7 @@ public static class JourneyQueries
     public static Query<Journey> TriggeredBy(string eventType) =>
         JourneyCollections.Journeys.Find(Filter<Journey>.Eq(j => j.TriggerEvent, eventType)).OrderBy(j => j.Id).Take(MaxJourneys);
 
-    /// <summary>Every stored journey (few: configuration), by id.</summary>
+    /// <summary>Every stored journey (few: configuration), by id (the primary key).</summary>
     public static Query<Journey> All() =>
         JourneyCollections.Journeys.Find(Filter<Journey>.All).OrderBy(j => j.Id).Take(MaxJourneys);
 
