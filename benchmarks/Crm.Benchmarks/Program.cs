@@ -14,6 +14,7 @@ return args.FirstOrDefault() switch
     "sla-timers" => await SlaTimersBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "segments" => await SegmentsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "journeys" => await JourneysBenchmark.RunAsync(Arguments.Parse(args[1..])),
+    "sends" => await SendsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -56,6 +57,10 @@ static int Usage()
                    live segments against ./crm up: a few segments, then one change per contact at a steady rate (PATCH of
                    tags or lifecycle stage, consent granted, an order); change accepted -> SegmentMembershipChanged
                    delivered to a queue of this benchmark: p50/p95/p99/max
+          sends    [--messages 5000] [--warmup 500] [--contacts 500] [--concurrency 32] [--provider-port 5990] [--goal 1000]
+                   SMS through the send API of a running platform whose SMS channel points at this benchmark's loopback
+                   Twilio-like provider (it prints the ./crm up line): messages rendered and handed over per second,
+                   answer -> arrival latency, lost / twice; beside the same form posted straight to the provider
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);

@@ -26,6 +26,7 @@ public static class MessagingService
     {
         builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection,
             ContactChannelCollections.ContactChannels, WebhookCollections.Subscriptions, WebhookCollections.Deliveries,
+            PressureCollections.Ledgers,
             JourneyCollections.Journeys, JourneyCollections.Versions, JourneyCollections.Enrollments);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) the templates (Liquid) they are written from, and outbound webhooks (signed, retried, replayable deliveries of platform events to partner URLs).");
@@ -52,6 +53,8 @@ public static class MessagingService
         builder.Services.AddCheckedSettings<TemplateSettings>(builder.Configuration, TemplateSettings.Section);
         builder.Services.AddSingleton<TemplateRenderer>();
         builder.Services.AddCheckedSettings<PressurePolicy>(builder.Configuration, PressurePolicy.Section);
+        builder.Services.AddSingleton<PressureGate>();
+        builder.AddTimerHandler<QueueDelayedMessage>();
 
         builder.Services.AddCheckedSettings<WebhookOptions>(builder.Configuration, WebhookOptions.Section);
         builder.Services.AddSingleton<IWebhookHostResolver, DnsWebhookHostResolver>();

@@ -6,6 +6,8 @@ using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Crm.Messaging.Tests;
 
@@ -28,6 +30,30 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
         factory.Settings["Smtp:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         factory.Settings["Smtp:From"] = "CRM <no-reply@crm.test>";
         return factory;
+    }
+
+    /// <summary>
+    /// On a fake clock starting at <paramref name="start"/> (<see cref="Time"/>), timers fired only by
+    /// <see cref="RunTimersAsync"/>: a test decides when a delayed message is due. (The identity tokens are checked
+    /// against the real clock, so clients work whatever the fake one says.)
+    /// </summary>
+    public static MessagingApiFactory WithFakeClock(DateTimeOffset start)
+    {
+        var factory = new MessagingApiFactory { Time = new FakeTimeProvider(start) };
+        factory.Settings["Timers:Enabled"] = "false";
+        return factory;
+    }
+
+    /// <summary>The fake clock (<see cref="WithFakeClock"/>), else null (the system clock).</summary>
+    public FakeTimeProvider? Time { get; private init; }
+
+    /// <summary>Fires every timer due now (as the runner would), until none is left due.</summary>
+    public async Task RunTimersAsync()
+    {
+        var runner = Services.GetServices<IHostedService>().OfType<TimerRunner>().Single();
+        while (await runner.RunDueAsync(CancellationToken.None) > 0)
+        {
+        }
     }
 
     public FakeContactDirectory Contacts { get; } = new();
@@ -73,12 +99,19 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
             TeamId = team,
         };
         await Harness.Bus.Publish(assigned);
-        await Poll.UntilAsync(
-            async () => (await Store.FindAsync(MessageQueries.OfLeadAndTemplate(assigned.LeadId, "welcome"))) is [{ Status: not "sending" }],
-            "the welcome to be sent",
-            TimeSpan.FromSeconds(30));
+        await WelcomeFinishedAsync(assigned.LeadId);
         return assigned;
     }
+
+    /// <summary>
+    /// Waits until the welcome of <paramref name="leadId"/> is finished (sent, picked-up, skipped, suppressed, failed): the
+    /// LeadAssigned consumer queues it, the send path (<c>SendQueuedMessage</c>) finishes it.
+    /// </summary>
+    public Task<Message> WelcomeFinishedAsync(string leadId) =>
+        Poll.ForAsync(
+            async () => (await Store.FindAsync(MessageQueries.OfLeadAndTemplate(leadId, "welcome"))) is [{ Status: not ("queued" or "sending" or "delayed") } m] ? m : null,
+            $"the welcome of {leadId} to be finished",
+            TimeSpan.FromSeconds(30));
 
     /// <summary>The service's store, to read what it committed (through the document layer, never raw SQL).</summary>
     public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
@@ -92,6 +125,11 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
     {
         services.RemoveAll<IContactDirectory>();
         services.AddSingleton<IContactDirectory>(Contacts);
+        if (Time is not null)
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Time);
+        }
         if (_sender is not null)
         {
             services.RemoveAll<IEmailSender>();
@@ -116,6 +154,16 @@ public sealed class FakeContactDirectory : IContactDirectory
 
     public void Add(ContactCard contact) => _contacts[contact.Id] = contact;
 
-    public Task<ContactCard?> GetContactAsync(string contactId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_contacts.GetValueOrDefault(contactId));
+    /// <summary>Awaited before each answer (with the contact id): a test holds look-ups to line up concurrent sends.</summary>
+    public Func<string, Task>? BeforeAnswer { get; set; }
+
+    public async Task<ContactCard?> GetContactAsync(string contactId, CancellationToken cancellationToken = default)
+    {
+        if (BeforeAnswer is { } before)
+        {
+            await before(contactId);
+        }
+
+        return _contacts.GetValueOrDefault(contactId);
+    }
 }

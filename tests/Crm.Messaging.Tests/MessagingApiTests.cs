@@ -72,6 +72,7 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         await factory.Harness.Bus.Publish(assigned, ctx => ctx.MessageId = messageId);
 
         await Poll.UntilAsync(() => Task.FromResult(recorder.Finished(messageId) >= 2), "both deliveries consumed", Timeout);
+        await factory.WelcomeFinishedAsync(assigned.LeadId);
         Assert.Single(FindEmails(contact.Name!));
         Assert.Single((await ListAsync($"leadId={assigned.LeadId}")).Items);
         var stored = Assert.Single(await factory.Store.FindAsync(MessageQueries.OfLeadAndTemplate(assigned.LeadId, "welcome")));
@@ -94,6 +95,7 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
         await Poll.UntilAsync(() => Task.FromResult(recorder.Consumed(messageId) >= queues), "the first delivery consumed", Timeout);
         await factory.Harness.Bus.Publish(other, ctx => ctx.MessageId = messageId);
         await Poll.UntilAsync(() => Task.FromResult(recorder.Finished(messageId) >= 2 * queues), "the second delivery consumed", Timeout);
+        await factory.WelcomeFinishedAsync(first.LeadId);
 
         Assert.Single((await ListAsync($"leadId={first.LeadId}")).Items);
         Assert.Empty((await ListAsync($"leadId={other.LeadId}")).Items);
@@ -280,8 +282,13 @@ public sealed class MessagingApiTests(MessagingApiFactory factory) : IClassFixtu
     /// Waits until the welcome's queue consumed <paramref name="message"/> (its unit of work committed). Polled, by the
     /// queue: the harness' <c>Consumed</c> has one entry per message, whichever of its queues took it first.
     /// </summary>
-    private Task ConsumedAsync(LeadAssigned message) =>
-        Poll.UntilAsync(() => Task.FromResult(_welcomes.Consumed(message.EventId)), $"LeadAssigned {message.EventId} consumed by the welcome", Timeout);
+    private async Task ConsumedAsync(LeadAssigned message)
+    {
+        await Poll.UntilAsync(() => Task.FromResult(_welcomes.Consumed(message.EventId)), $"LeadAssigned {message.EventId} consumed by the welcome", Timeout);
+
+        // The consumer queues the welcome; the send path finishes it.
+        await factory.WelcomeFinishedAsync(message.LeadId);
+    }
 
     private sealed class WelcomeConsumptions : IConsumeObserver, IDisposable
     {

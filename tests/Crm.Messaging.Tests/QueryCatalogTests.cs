@@ -11,7 +11,7 @@ namespace Crm.Messaging.Tests;
 /// <summary>The Messaging store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
 public sealed class QueryCatalogTests
 {
-    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection, WebhookCollections.Subscriptions, WebhookCollections.Deliveries, Crm.Messaging.Channels.ContactChannelCollections.ContactChannels,
+    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection, WebhookCollections.Subscriptions, WebhookCollections.Deliveries, Crm.Messaging.Channels.ContactChannelCollections.ContactChannels, Crm.Messaging.Pressure.PressureCollections.Ledgers,
         Crm.Messaging.Journeys.JourneyCollections.Journeys, Crm.Messaging.Journeys.JourneyCollections.Versions, Crm.Messaging.Journeys.JourneyCollections.Enrollments];
 
     private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries), typeof(TemplateQueries), typeof(WebhookQueries), typeof(Crm.Messaging.Journeys.JourneyQueries)];
@@ -75,7 +75,7 @@ public sealed class QueryCatalogTests
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(31, plans.Count);
+        Assert.Equal(32, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
         Assert.Contains("USING INDEX ix_messages.lead_template (f_leadId=? AND f_template=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.contact_sent (f_contactId=?)", plans["NewestOfContact"], StringComparison.Ordinal);

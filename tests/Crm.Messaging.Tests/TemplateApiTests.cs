@@ -252,11 +252,7 @@ public sealed class TemplateApiTests(MessagingApiFactory factory) : IClassFixtur
 
     private static string NewKey() => $"t-{Ids.New()[^12..].ToLowerInvariant()}";
 
-    private async Task<Message> FinishedAsync(string leadId) =>
-        await Poll.ForAsync(
-            async () => (await factory.Store.FindAsync(MessageQueries.OfLeadAndTemplate(leadId, "welcome"))).SingleOrDefault(m => m.Status != "sending"),
-            $"the welcome of {leadId} finished",
-            Timeout);
+    private Task<Message> FinishedAsync(string leadId) => factory.WelcomeFinishedAsync(leadId);
 
     private static async Task<TemplatePreviewResponse> PreviewOkAsync(HttpClient client, string key, object request)
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit;
 
 namespace Crm.Testing;
 
@@ -11,9 +12,10 @@ namespace Crm.Testing;
 /// A service in-process for API tests: its real endpoints and a real SQLite file in a temp folder, with
 /// MassTransit's in-memory test harness instead of RabbitMQ (consumers stay registered), and clients that call
 /// with an admin identity signed by <see cref="TestIdentity"/>'s gateway key. Override
-/// <see cref="ConfigureServices"/> to swap a dependency, <see cref="Settings"/> to add configuration.
+/// <see cref="ConfigureServices"/> to swap a dependency, <see cref="Settings"/> to add configuration. As a fixture it is
+/// disposed asynchronously (<see cref="IAsyncLifetime"/>): no xunit thread blocks while its host stops.
 /// </summary>
-public class CrmServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
+public class CrmServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>, IAsyncLifetime
     where TEntryPoint : class
 {
     private readonly TempDirectory _data = new("crm-api");
@@ -60,6 +62,10 @@ public class CrmServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
         base.ConfigureClient(client);
         client.As(TestIdentity.Admin);
     }
+
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     protected override void Dispose(bool disposing)
     {

@@ -24,11 +24,14 @@ public sealed record MessageResponse
     /// <summary>The subject line (e-mail).</summary>
     public required string Subject { get; init; }
 
-    /// <summary>sent (handed to the SMTP server), picked-up (written to the local pickup folder), skipped (the contact has no address), suppressed (the contact's consent forbids it: do-not-contact, or the channel withdrawn) or failed (not sent: see reason).</summary>
+    /// <summary>sent (handed to the SMTP server), picked-up (written to the local pickup folder), skipped (the contact has no address), suppressed (the contact's consent forbids it: do-not-contact, or the channel withdrawn; see reason) or failed (not sent: see reason); before that queued, or delayed (contact pressure: waits until dueAt, then is decided again).</summary>
     public required string Status { get; init; }
 
-    /// <summary>Why a failed message was not sent: template (its template lacked a variable's value, or there was no template).</summary>
+    /// <summary>Why a failed message was not sent (template, not-configured, whatsapp-window, rejected, no-address), why a suppressed one must not go (do-not-contact, channel-withdrawn, no-marketing-consent) or why a delayed one waits (quiet-hours, daily-cap, weekly-cap).</summary>
     public string? Reason { get; init; }
+
+    /// <summary>While delayed: when it is decided again (UTC); null otherwise.</summary>
+    public DateTimeOffset? DueAt { get; init; }
 
     /// <summary>When it left the platform (UTC).</summary>
     public required DateTimeOffset SentAt { get; init; }

@@ -28,7 +28,8 @@ public static class SendMessageEndpoints
             .WithDescription("Stores the message `queued` and answers **202** with it; the service then sends it at once through the same claim → send → complete " +
                 "path as the welcome: the contact's address (`email`: first e-mail, `sms` / `whatsapp`: first phone) and consent are read from Contacts at send " +
                 "time (`purpose`, default the template's: marketing needs the channel granted), the template is rendered in the contact's locale (or `locale`) " +
-                "with `variables`. Final statuses: `sent`, `picked-up`, `suppressed` (consent, erased contact), `skipped` (no address), `failed` with `reason` " +
+                "with `variables`. Contact pressure at send time may hold it `delayed` (`reason` `quiet-hours`, `daily-cap`, `weekly-cap`; `dueAt`: when it is " +
+                "decided again). Final statuses: `sent`, `picked-up`, `suppressed` (consent: `reason` `do-not-contact`, `channel-withdrawn`, `no-marketing-consent`; erased contact), `skipped` (no address), `failed` with `reason` " +
                 "`template`, `not-configured` (the channel has no provider configuration), `whatsapp-window` (outside the 24-hour window without an approved " +
                 "provider template) or `rejected` (the provider refused it). Follow it with `GET /api/messaging/messages?contactId=`. `Idempotency-Key` " +
                 "supported: a retry with the same key and body gets the first answer, another body a 409. One message per lead and template: a second one " +

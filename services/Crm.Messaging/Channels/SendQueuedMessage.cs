@@ -3,6 +3,7 @@ using Crm.Contracts.Messaging;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
+using Crm.Messaging.Pressure;
 using Crm.Messaging.Templates;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
@@ -11,13 +12,17 @@ using MassTransit;
 namespace Crm.Messaging.Channels;
 
 /// <summary>
-/// Queue <c>messaging-message-queued</c>: sends a message the send API queued, through the same claim → send → complete
-/// path as the welcome (<see cref="SendOnce.ClaimQueuedAsync"/>): the erased-contact check, the contact from Contacts,
-/// consent at send time (<see cref="ConsentRules.MaySend"/> with the message's purpose), the address, the template in
-/// the contact's locale, the channel (not configured: <c>failed</c> / <c>not-configured</c>), WhatsApp's 24-hour window
-/// (<see cref="WhatsAppWindow"/>: outside it only an approved provider template, else <c>failed</c> /
-/// <c>whatsapp-window</c>), then the adapter. A refusal for good (4xx) is <c>failed</c> / <c>rejected</c>; a transient
-/// failure queues the message again and is retried; an unknown outcome keeps the claim (taken over after its lease).
+/// Queue <c>messaging-message-queued</c>: the one send path of every message Messaging sends (the send API's and the
+/// welcome, which <see cref="Welcome.SendWelcomeOnLeadAssigned"/> queues). Claims the queued message
+/// (<see cref="SendOnce.ClaimQueuedAsync"/>), then: an erased contact → <c>suppressed</c>; the contact from Contacts
+/// (gRPC, current at send time); consent (<see cref="ContactPressure.ConsentRefusal"/> with the message's purpose) →
+/// <c>suppressed</c> with the reason; the address (none: <c>skipped</c> / <c>no-address</c>); the template in the
+/// contact's locale (<c>failed</c> / <c>template</c>); the channel (not configured: <c>failed</c> /
+/// <c>not-configured</c>); contact pressure (<see cref="PressureGate"/>: the WhatsApp window → <c>failed</c> /
+/// <c>whatsapp-window</c>; quiet hours or a frequency cap → <c>delayed</c> with the reason and <c>dueAt</c>, and the
+/// durable timer <see cref="QueueDelayedMessage"/> that queues it again then; may go → its place in the contact's
+/// budget taken), then the adapter. A refusal for good (4xx) is <c>failed</c> / <c>rejected</c>; a transient failure
+/// queues the message again and is retried; an unknown outcome keeps the claim (taken over after its lease).
 /// </summary>
 public sealed class SendQueuedMessage(
     SendOnce sendOnce,
@@ -25,6 +30,8 @@ public sealed class SendQueuedMessage(
     IContactDirectory contacts,
     ChannelAdapters channels,
     TemplateRenderer templates,
+    PressureGate pressure,
+    PressurePolicy policy,
     SendingOptions sending,
     TimeProvider time,
     ILogger<SendQueuedMessage> logger) : IConsumer<MessageQueued>
@@ -81,9 +88,9 @@ public sealed class SendQueuedMessage(
         var contact = await contacts.GetContactAsync(message.ContactId, timeout.Token)
             ?? throw new DependencyUnavailableException($"Contacts does not know contact '{message.ContactId}' (yet).");
         var purpose = message.Purpose == TemplateChannels.Marketing ? SendPurpose.Marketing : SendPurpose.Transactional;
-        if (!ConsentRules.MaySend(contact.DoNotContact, contact.ConsentOf(message.Channel), purpose).Allowed)
+        if (ContactPressure.ConsentRefusal(contact.DoNotContact, contact.ConsentOf(message.Channel), purpose) is { } refused)
         {
-            Finish(EmailStatus.Suppressed);
+            Finish(EmailStatus.Suppressed, refused);
             return;
         }
 
@@ -104,6 +111,13 @@ public sealed class SendQueuedMessage(
         var render = await templates.RenderAsync(message.Template, message.Channel, request.Locale ?? contact.Locale, model, timeout.Token);
         if (render?.Message is not { } rendered)
         {
+            logger.LogWarning(
+                "Message {MessageId} to contact {ContactId} not sent: template {Template} ({Locale}) {Problem}",
+                message.Id,
+                contact.Id,
+                message.Template,
+                render?.Template.Locale ?? request.Locale ?? contact.Locale,
+                render is null ? "does not exist for the locale nor the default" : "lacks " + string.Join(", ", render.Missing.Select(m => m.Path)));
             Finish(EmailStatus.Failed, FailureReasons.Template, to);
             return;
         }
@@ -116,22 +130,39 @@ public sealed class SendQueuedMessage(
         }
 
         var outgoing = new ChannelMessage(message.Id, to, contact.Name, rendered.Subject, rendered.Body);
+        DateTimeOffset? lastInbound = null;
+        var approvedTemplate = false;
         if (message.Channel == "whatsapp")
         {
+            // Outside the window only the template's approved provider template may go (else the pressure rules refuse it).
             var window = await unit.GetAsync(ContactChannelCollections.ContactChannels, contact.Id, cancellationToken);
-            var lastInbound = window?.LastInboundAt.TryGetValue("whatsapp", out var at) == true ? at : (DateTimeOffset?)null;
-            if (!WhatsAppWindow.IsOpen(lastInbound, time.GetUtcNow()))
+            lastInbound = window?.LastInboundAt.TryGetValue("whatsapp", out var at) == true ? at : null;
+            var open = lastInbound is { } last && time.GetUtcNow() < last + policy.WhatsAppWindow;
+            if (!open && !string.IsNullOrWhiteSpace(render.Template.ProviderTemplate))
             {
-                if (string.IsNullOrWhiteSpace(render.Template.ProviderTemplate))
-                {
-                    Finish(EmailStatus.Failed, FailureReasons.WhatsAppWindow, to);
-                    return;
-                }
-
+                approvedTemplate = true;
                 outgoing = outgoing with { ProviderTemplate = render.Template.ProviderTemplate, ProviderLanguage = render.Template.ProviderLanguage };
             }
         }
 
+        var decision = await pressure.DecideAndReserveAsync(new PressureQuestion(message.Id, contact, message.Channel, purpose, lastInbound, approvedTemplate), cancellationToken);
+        switch (decision)
+        {
+            case { Outcome: PressureOutcome.Block, Reason: PressureReasons.WhatsAppWindow }:
+                Finish(EmailStatus.Failed, FailureReasons.WhatsAppWindow, to);
+                return;
+            case { Outcome: PressureOutcome.Block }:
+                Finish(EmailStatus.Suppressed, decision.Reason);
+                return;
+            case { Outcome: PressureOutcome.Delay, Until: { } until }:
+                // Never dropped: a timer queues it again when due, and it is decided again from scratch then.
+                logger.LogInformation("Message {MessageId} on {Channel} to contact {ContactId} delayed until {DueAt}: {Reason}", message.Id, message.Channel, message.ContactId, until, decision.Reason);
+                SendOnce.Complete(unit, message with { Status = EmailStatus.Delayed, Reason = decision.Reason, DueAt = until, SentAt = time.UtcNowMs() }, claimToken, []);
+                unit.Schedule(QueueDelayedMessage.TimerKind, message.Id, until, request);
+                return;
+        }
+
+        // The one place a message is handed to a channel.
         ChannelDelivery delivery;
         try
         {
@@ -144,7 +175,45 @@ public sealed class SendQueuedMessage(
             return;
         }
 
-        var sent = message with { To = to, Subject = rendered.Subject, Status = delivery.Status, ProviderMessageId = delivery.ProviderMessageId, SentAt = time.UtcNowMs() };
+        var sent = message with { To = to, Subject = rendered.Subject, Status = delivery.Status, Reason = null, DueAt = null, ProviderMessageId = delivery.ProviderMessageId, SentAt = time.UtcNowMs() };
         SendOnce.Complete(unit, sent, claimToken, [sent.SentEvent()]);
+    }
+}
+
+/// <summary>
+/// Timer <see cref="TimerKind"/> (key: the message id, payload: its <see cref="MessageQueued"/>): a <c>delayed</c> message's
+/// time came. It is <c>queued</c> again and its <see cref="MessageQueued"/> published anew (with the variables it was
+/// queued with), in the timer's unit of work, so <see cref="SendQueuedMessage"/> decides it again from scratch:
+/// consent, the budget and the WhatsApp window as they are now. A message no longer delayed (erased meanwhile) is left.
+/// </summary>
+public sealed class QueueDelayedMessage(TimeProvider time) : ITimerHandler
+{
+    /// <summary>The timer kind of a delayed message (key: its id).</summary>
+    public const string TimerKind = "message-due";
+
+    public string Kind => TimerKind;
+
+    public async Task HandleAsync(DueTimer timer, UnitOfWork unit, CancellationToken cancellationToken)
+    {
+        var message = await unit.GetAsync(MessageCollections.Messages, timer.Key, cancellationToken);
+        if (message is not { Status: EmailStatus.Delayed })
+        {
+            return;
+        }
+
+        var queued = timer.PayloadAs<MessageQueued>();
+        unit.Add(MessageQueries.RequeueDelayed(message.Id, message.Version));
+        unit.Publish(new MessageQueued
+        {
+            EventId = Ids.NewGuid(),
+            OccurredAt = time.UtcNowMs(),
+            MessageId = message.Id,
+            ContactId = message.ContactId,
+            LeadId = message.LeadId,
+            Channel = message.Channel,
+            Template = message.Template,
+            Locale = queued?.Locale,
+            Variables = queued?.Variables,
+        });
     }
 }

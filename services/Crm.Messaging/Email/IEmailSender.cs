@@ -32,12 +32,14 @@ public static class EmailStatus
     public const string Sent = "sent";
     public const string PickedUp = "picked-up";
     public const string Skipped = "skipped";
-    /// <summary>Not sent because the contact's consent forbids it (do-not-contact, or the channel withdrawn); no event.</summary>
+    /// <summary>Not sent because the contact's consent forbids it (do-not-contact, the channel withdrawn, marketing without consent: the reason) or the contact was erased; no event.</summary>
     public const string Suppressed = "suppressed";
     /// <summary>Not sent because it could not be written (<see cref="Messages.Message.Reason"/> <c>template</c>: a variable without a value, or no template); no event.</summary>
     public const string Failed = "failed";
     /// <summary>Stored by the send API, waiting for its delivery to claim it; listed.</summary>
     public const string Queued = "queued";
+    /// <summary>Held by contact pressure (quiet hours, a frequency cap) until its <c>dueAt</c>, then queued and decided again; listed.</summary>
+    public const string Delayed = "delayed";
     /// <summary>Claimed by a delivery that is sending it right now; not listed.</summary>
     public const string Sending = "sending";
 }

@@ -8,7 +8,8 @@ namespace Crm.Messaging.Messages;
 
 /// <summary>
 /// A message the platform sent (or deliberately did not send) to a contact: a document of <c>messages</c>.
-/// <see cref="Status"/> is <c>sent</c>, <c>picked-up</c>, <c>skipped</c>, <c>suppressed</c> (consent) or <c>failed</c> (see <see cref="Reason"/>) once finished, and <c>sending</c> while a
+/// <see cref="Status"/> is <c>sent</c>, <c>picked-up</c>, <c>skipped</c>, <c>suppressed</c> (consent) or <c>failed</c> (see <see cref="Reason"/>) once finished,
+/// <c>queued</c> until a delivery claims it, <c>delayed</c> (contact pressure: until <see cref="DueAt"/>), and <c>sending</c> while a
 /// delivery holds its claim (<see cref="ClaimToken"/> until <see cref="LeaseUntil"/>, see <see cref="SendOnce"/>);
 /// <see cref="Channel"/> is lower-case (<c>email</c>).
 /// </summary>
@@ -24,12 +25,14 @@ public sealed record Message : IDocument
     public required string To { get; init; }
     public required string Subject { get; init; }
     public required string Status { get; init; }
-    /// <summary>Why a <c>failed</c> message was not sent (<see cref="FailureReasons"/>); null otherwise.</summary>
+    /// <summary>Why a <c>failed</c> message was not sent (<see cref="FailureReasons"/>), why a <c>suppressed</c> or <c>delayed</c> one waits or does not go (<see cref="Pressure.PressureReasons"/>); null otherwise.</summary>
     public string? Reason { get; init; }
+    /// <summary>While <c>delayed</c> (contact pressure): when it is decided again (a durable timer queues it then); null otherwise.</summary>
+    public DateTimeOffset? DueAt { get; init; }
     public required DateTimeOffset SentAt { get; init; }
     /// <summary>The provider's id of the message (SMS sid, WhatsApp message id); delivery status callbacks find the message by it.</summary>
     public string? ProviderMessageId { get; init; }
-    /// <summary>The consent purpose it is sent for (<c>transactional</c>, <c>marketing</c>); null for the welcome (transactional).</summary>
+    /// <summary>The consent purpose it is sent for (<c>transactional</c>, <c>marketing</c>); the welcome is transactional (null in welcomes stored before it was set: transactional).</summary>
     public string? Purpose { get; init; }
     /// <summary>While <c>sending</c>: the delivery that holds the claim...</summary>
     public string? ClaimToken { get; init; }
@@ -56,7 +59,8 @@ public sealed record Message : IDocument
     {
         To = string.Empty,
         Subject = string.Empty,
-        Status = Status == EmailStatus.Sending ? EmailStatus.Suppressed : Status,
+        Status = Status is EmailStatus.Sending or EmailStatus.Delayed ? EmailStatus.Suppressed : Status,
+        DueAt = null,
         ClaimToken = null,
         LeaseUntil = null,
         ErasedAt = at,
@@ -87,6 +91,7 @@ public sealed record Message : IDocument
         Subject = Subject,
         Status = Status,
         Reason = Reason,
+        DueAt = DueAt,
         SentAt = SentAt,
         ProviderMessageId = ProviderMessageId,
     };

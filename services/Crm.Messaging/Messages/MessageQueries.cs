@@ -33,6 +33,7 @@ public static class MessageQueries
                 .Set(m => m.Subject, finished.Subject)
                 .Set(m => m.Status, finished.Status)
                 .Set(m => m.Reason, finished.Reason)
+                .Set(m => m.DueAt, finished.DueAt)
                 .Set(m => m.SentAt, finished.SentAt)
                 .Set(m => m.ProviderMessageId, finished.ProviderMessageId)
                 .Unset(m => m.ClaimToken)
@@ -58,6 +59,17 @@ public static class MessageQueries
             ClaimedBy(messageId, claimToken),
             new Update<Message>().Set(m => m.Status, EmailStatus.Queued).Unset(m => m.ClaimToken).Unset(m => m.LeaseUntil).Inc(m => m.Version, 1),
             expectOne: false);
+
+    /// <summary>
+    /// A <c>delayed</c> message whose time came (its timer fired): <c>queued</c> again, reason and due time dropped, only
+    /// on the version it was read at (an erasure meanwhile suppressed it: the commit fails and the timer reads it again).
+    /// </summary>
+    public static WriteOperation RequeueDelayed(string messageId, long version) =>
+        Write.Update(
+            MessageCollections.Messages,
+            Filter<Message>.Eq(m => m.Id, messageId) & Filter<Message>.Eq(m => m.Status, EmailStatus.Delayed) & Filter<Message>.Eq(m => m.Version, version),
+            new Update<Message>().Set(m => m.Status, EmailStatus.Queued).Unset(m => m.Reason).Unset(m => m.DueAt).Inc(m => m.Version, 1),
+            expectOne: true);
 
     /// <summary>The message a provider knows as <paramref name="providerMessageId"/> (index <c>provider_message</c>).</summary>
     public static Query<Message> OfProviderMessage(string providerMessageId) =>

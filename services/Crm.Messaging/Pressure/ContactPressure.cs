@@ -25,14 +25,21 @@ internal static class ContactPressure
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
     private static readonly TimeSpan Week = TimeSpan.FromDays(7);
 
+    /// <summary>Rule 1 alone (<see cref="ConsentRules.MaySend"/>): the reason the message must not go, or null when consent allows it.</summary>
+    public static string? ConsentRefusal(bool doNotContact, string? channelConsent, SendPurpose purpose)
+    {
+        var consent = ConsentRules.MaySend(doNotContact, channelConsent, purpose);
+        return consent.Allowed ? null
+            : consent == SendDecision.DoNotContact ? PressureReasons.DoNotContact
+            : consent == SendDecision.Withdrawn ? PressureReasons.ChannelWithdrawn
+            : PressureReasons.NoMarketingConsent;
+    }
+
     public static PressureDecision Decide(PressureRequest request)
     {
-        var consent = ConsentRules.MaySend(request.DoNotContact, request.ChannelConsent, request.Purpose);
-        if (!consent.Allowed)
+        if (ConsentRefusal(request.DoNotContact, request.ChannelConsent, request.Purpose) is { } refused)
         {
-            return PressureDecision.Block(consent == SendDecision.DoNotContact ? PressureReasons.DoNotContact
-                : consent == SendDecision.Withdrawn ? PressureReasons.ChannelWithdrawn
-                : PressureReasons.NoMarketingConsent);
+            return PressureDecision.Block(refused);
         }
 
         var policy = request.Policy;

@@ -31,9 +31,15 @@ public sealed class ProviderFixture : IDisposable
     public const string StatusCallback = "https://crm.example.com/api/messaging/providers/sms/status";
 
     public ProviderFixture()
+        : this(new MessagingApiFactory())
+    {
+    }
+
+    /// <summary>The providers' settings on <paramref name="factory"/> (e.g. one with a fake clock).</summary>
+    internal ProviderFixture(MessagingApiFactory factory)
     {
         Provider = WireMockServer.Start();
-        Factory = new MessagingApiFactory();
+        Factory = factory;
         Factory.Settings["Channels:Sms:BaseUrl"] = Provider.Url;
         Factory.Settings["Channels:Sms:AccountSid"] = AccountSid;
         Factory.Settings["Channels:Sms:AuthToken"] = AuthToken;

@@ -52,6 +52,45 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Writes_waiting_for_the_lock_when_the_store_is_disposed_fail_instead_of_waiting_forever()
+    {
+        var store = new SqliteDocumentStore(File);
+        await store.InitializeAsync([Samples]);
+        var writeLock = (SemaphoreSlim)typeof(SqliteDocumentStore).GetField("_writer", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(store)!;
+
+        // Another connection holds the file's write lock, so the store's first write holds its own lock while it waits.
+        await using var other = new SqliteConnection($"Data Source={File}");
+        await other.OpenAsync();
+        await using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        var first = Task.Run(() => store.CommitAsync(Write.Insert(Samples, Minimal("first", "ana"))));
+        await Poll.UntilAsync(() => Task.FromResult(writeLock.CurrentCount == 0), "the first write to hold the store's lock");
+
+        // The container disposes the store while writes still wait for the lock (consumers of a host that is stopping).
+        var disposing = store.DisposeAsync().AsTask();
+        var waiting = Enumerable.Range(0, 20).Select(n => store.CommitAsync(Write.Insert(Samples, Minimal($"s-{n}", "ana")))).ToList();
+        await using (var rollback = other.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        await first.WaitAsync(TimeSpan.FromSeconds(30));
+        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+        foreach (var write in waiting)
+        {
+            // Refused, not left waiting on an abandoned lock (which kept a stopping bus, and the test run, waiting forever).
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => write.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.CommitAsync(Write.Insert(Samples, Minimal("late", "ana"))));
+    }
+
+    [Fact]
     public async Task Initializing_twice_changes_nothing()
     {
         await using var store = new SqliteDocumentStore(File);

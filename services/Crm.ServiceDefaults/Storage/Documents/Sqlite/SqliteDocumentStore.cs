@@ -18,6 +18,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     private readonly ConcurrentDictionary<IDocumentCollection, SqlRenderer> _renderers = new();
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private bool _disposed;
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
     private SqliteConnection? _writeConnection;
 
@@ -105,6 +106,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
         await _writer.WaitAsync(cancellationToken);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var connection = await WriterAsync(cancellationToken);
             await ExecuteAsync(connection, "PRAGMA journal_mode = WAL", cancellationToken);
             await ExecuteAsync(connection, "BEGIN IMMEDIATE", cancellationToken);
@@ -163,11 +165,18 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
         return total;
     }
 
+    /// <summary>
+    /// Closes the write connection. A write still waiting for the lock, or coming later, fails with
+    /// <see cref="ObjectDisposedException"/>: the lock itself is never disposed, because disposing a
+    /// <see cref="SemaphoreSlim"/> abandons its waiters and would leave such a write (a consumer still running while
+    /// its host stops) waiting forever, and the bus waiting for that consumer.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _writer.WaitAsync();
         try
         {
+            _disposed = true;
             ClearStatements();
             if (_writeConnection is not null)
             {
@@ -178,7 +187,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
         finally
         {
             _writer.Release();
-            _writer.Dispose();
         }
     }
 
@@ -228,6 +236,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
         await _writer.WaitAsync(cancellationToken);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var connection = await WriterAsync(cancellationToken);
             await Cached(connection, new SqlStatement("BEGIN IMMEDIATE", [])).ExecuteNonQueryAsync(cancellationToken);
             try
