@@ -13,6 +13,7 @@ return args.FirstOrDefault() switch
     "import" => await ImportBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "sla-timers" => await SlaTimersBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "segments" => await SegmentsBenchmark.RunAsync(Arguments.Parse(args[1..])),
+    "journeys" => await JourneysBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "sends" => await SendsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
@@ -49,6 +50,9 @@ static int Usage()
                    a generated CSV (10 % duplicate persons in other spellings) imported by a real Contacts process on
                    SQLite with a private RabbitMQ node: rows/s, the process's VmHWM at 100k rows and at the end, the outbox
                    drain, dedup precision / recall against the generator's truth
+          journeys [--contacts 10000] [--wait 00:02:00] [--key KEY] [--amqp URI]
+                   journeys against ./crm up (one or two Messaging replicas): every contact enters a journey at once; lateness of
+                   each one's first message after it was due, missing ones and duplicates (see JourneysBenchmark)
           segments [--contacts 1000] [--rate 50] [--warmup 200] [--key KEY] [--amqp URI]
                    live segments against ./crm up: a few segments, then one change per contact at a steady rate (PATCH of
                    tags or lifecycle stage, consent granted, an order); change accepted -> SegmentMembershipChanged

@@ -964,6 +964,48 @@ public interface ICrmApi
     /// <returns><c>200</c> with the conversation. Errors: <c>400</c>, <c>403</c>, <c>404</c>, <c>409</c> (not resolved, or scored already).</returns>
     [Post("/api/messaging/conversations/{id}/csat")]
     Task<IApiResponse<ConversationResponse>> RecordConversationCsatAsync(string id, [Body] ConversationCsatRequest csat, CancellationToken cancellationToken = default);
+    /// <summary><c>GET /api/messaging/journeys</c>: every journey (stored, and the defaults no stored one replaces).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the journeys. Errors: <c>403</c>.</returns>
+    [Get("/api/messaging/journeys")]
+    Task<IApiResponse<Page<JourneyResponse>>> ListJourneysAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/messaging/journeys/{id}</c>: a journey's current version (the <c>ETag</c> header carries it).</summary>
+    /// <param name="id">The journey id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the journey. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Get("/api/messaging/journeys/{id}")]
+    Task<IApiResponse<JourneyResponse>> GetJourneyAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/messaging/journeys/{id}</c>: stores a new version of a journey (new enrollments run it). Needs <c>messaging:write</c>.</summary>
+    /// <param name="id">The journey id.</param>
+    /// <param name="journey">Name, trigger, steps, stop conditions, re-entry.</param>
+    /// <param name="ifMatch">Optional <c>If-Match</c> with the version read before (0 while the default applies).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the new version. Errors: <c>400</c> naming every bad field, <c>403</c>, <c>404</c>, <c>412</c>.</returns>
+    [Put("/api/messaging/journeys/{id}")]
+    Task<IApiResponse<JourneyResponse>> PutJourneyAsync(string id, [Body] JourneyRequest journey, [Header("If-Match")] string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/messaging/journeys/{id}/versions</c>: every version of a journey, newest first.</summary>
+    /// <param name="id">The journey id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the versions. Errors: <c>403</c>, <c>404</c>.</returns>
+    [Get("/api/messaging/journeys/{id}/versions")]
+    Task<IApiResponse<Page<JourneyResponse>>> ListJourneyVersionsAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/messaging/journey-enrollments?contactId=</c>: a contact's journey enrollments (managers, administrators, API keys).</summary>
+    /// <param name="contactId">The contact.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the enrollments. Errors: <c>400</c>, <c>403</c>.</returns>
+    [Get("/api/messaging/journey-enrollments")]
+    Task<IApiResponse<Page<JourneyEnrollmentResponse>>> ListJourneyEnrollmentsAsync([Query] string contactId, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/messaging/journey-enrollments/{id}/stop</c>: stops an enrollment now. Needs <c>messaging:write</c>.</summary>
+    /// <param name="id">The enrollment id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the stopped enrollment. Errors: <c>403</c>, <c>404</c>, <c>409</c> when it has ended.</returns>
+    [Post("/api/messaging/journey-enrollments/{id}/stop")]
+    Task<IApiResponse<JourneyEnrollmentResponse>> StopJourneyEnrollmentAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary><c>GET /api/analytics/summary</c>: counts (leads captured by source and channel, scored by grade, assigned, messages sent) per UTC day and in total.</summary>
     /// <param name="from">First UTC day, <c>yyyy-MM-dd</c>; default 29 days before <paramref name="to"/>.</param>

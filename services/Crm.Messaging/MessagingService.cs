@@ -4,6 +4,7 @@ using Crm.Messaging.Channels;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Conversations;
 using Crm.Messaging.Email;
+using Crm.Messaging.Journeys;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Pressure;
 using Crm.Messaging.Templates;
@@ -28,7 +29,8 @@ public static class MessagingService
         builder.AddCrmStorage(Name, MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection,
             ContactChannelCollections.ContactChannels, WebhookCollections.Subscriptions, WebhookCollections.Deliveries,
             PressureCollections.Ledgers, AddressSuppressionCollections.SuppressedAddresses,
-            ConversationCollections.Conversations, ConversationCollections.InboundReceipts, ConversationCollections.ContactOwners);
+            ConversationCollections.Conversations, ConversationCollections.InboundReceipts, ConversationCollections.ContactOwners,
+            JourneyCollections.Journeys, JourneyCollections.Versions, JourneyCollections.Enrollments);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) the templates (Liquid) they are written from, and outbound webhooks (signed, retried, replayable deliveries of platform events to partner URLs).");
         builder.Services.AddSingleton<SendOnce>();
@@ -64,6 +66,8 @@ public static class MessagingService
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.AddTimerHandler<SendWebhookDelivery>();
         builder.AddWebhookDescriptions();
+        builder.Services.AddSingleton<JourneyRunner>();
+        builder.AddTimerHandler<RunJourneyStep>();
 
         builder.AddChannels();
         builder.Services.AddSingleton(builder.Configuration.GetSection(ConversationOptions.Section).Get<ConversationOptions>() ?? new ConversationOptions());
@@ -74,7 +78,8 @@ public static class MessagingService
             .Add<SendQueuedMessage>("message-queued")
             .Add<TrackOwnerOnLeadAssigned>("conversation-owner")
             .AddContactRekeying<MessagingRekeyer>(builder.Services)
-            .AddWebhookConsumers());
+            .AddWebhookConsumers()
+            .AddJourneyConsumers());
         return builder;
     }
 
@@ -82,7 +87,7 @@ public static class MessagingService
     {
         app.MapGrpcService<PersonalDataExportService>();
         app.MapGroup("/api/messaging").RequireCrmAccess(Name).WithUnitOfWork().MapMessageEndpoints().MapSendMessageEndpoints().MapCallEndpoints().MapSuppressionEndpoints().MapTemplateEndpoints().MapWebhookEndpoints()
-            .MapConversationEndpoints();
+            .MapConversationEndpoints().MapJourneyEndpoints();
         // Providers' delivery status callbacks: no platform identity (public webhooks), each verified by its provider's signature.
         app.MapGroup("/api/messaging/providers").WithUnitOfWork().MapProviderCallbacks().MapInboundWebhooks();
         return app;

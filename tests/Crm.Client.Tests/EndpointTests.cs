@@ -77,6 +77,12 @@ public sealed class EndpointTests : IAsyncLifetime
         { "ReopenConversation", "POST", "/api/messaging/conversations/v1/reopen" },
         { "AssignConversation", "PUT", "/api/messaging/conversations/v1/owner" },
         { "RecordConversationCsat", "POST", "/api/messaging/conversations/v1/csat" },
+        { "ListJourneys", "GET", "/api/messaging/journeys" },
+        { "GetJourney", "GET", "/api/messaging/journeys/follow-up-ladder" },
+        { "PutJourney", "PUT", "/api/messaging/journeys/follow-up-ladder" },
+        { "ListJourneyVersions", "GET", "/api/messaging/journeys/follow-up-ladder/versions" },
+        { "ListJourneyEnrollments", "GET", "/api/messaging/journey-enrollments?contactId=c1" },
+        { "StopJourneyEnrollment", "POST", "/api/messaging/journey-enrollments/e1/stop" },
         { "GetAnalyticsSummary", "GET", "/api/analytics/summary?from=2026-11-01&to=2026-11-29" },
         { "CaptureLeadBatch", "POST", "/api/leads/batch" },
         { "ListLeads", "GET", "/api/leads?status=open&grade=hot&owner=r1&scoreMin=50&sort=-score&limit=10&cursor=abc" },
@@ -211,6 +217,12 @@ public sealed class EndpointTests : IAsyncLifetime
         "ReopenConversation" => await _api.ReopenConversationAsync("v1"),
         "AssignConversation" => await _api.AssignConversationAsync("v1", new ConversationOwnerRequest { RepId = "r1", TeamId = "t1" }),
         "RecordConversationCsat" => await _api.RecordConversationCsatAsync("v1", new ConversationCsatRequest { Score = 5 }),
+        "ListJourneys" => await _api.ListJourneysAsync(),
+        "GetJourney" => await _api.GetJourneyAsync("follow-up-ladder"),
+        "PutJourney" => await _api.PutJourneyAsync("follow-up-ladder", new JourneyRequest { Name = "Ladder", Steps = [new JourneyStepDocument { Type = "wait", Duration = "1.00:00:00" }] }, ifMatch: "\"1\""),
+        "ListJourneyVersions" => await _api.ListJourneyVersionsAsync("follow-up-ladder"),
+        "ListJourneyEnrollments" => await _api.ListJourneyEnrollmentsAsync("c1"),
+        "StopJourneyEnrollment" => await _api.StopJourneyEnrollmentAsync("e1"),
         "PreviewMessageTemplate" => await _api.PreviewMessageTemplateAsync("welcome", new TemplatePreviewRequest { Channel = "email", ContactId = "c1" }),
         "GetAnalyticsSummary" => await _api.GetAnalyticsSummaryAsync("2026-11-01", "2026-11-29"),
         "CaptureLeadBatch" => await _api.CaptureLeadBatchAsync(new BatchCaptureRequest { Items = [new CaptureLeadRequest { Email = "ada@example.com", Source = "fair" }] }),
@@ -319,6 +331,12 @@ public sealed class EndpointTests : IAsyncLifetime
                 """{"id":"d1","subscriptionId":"w1","eventType":"lead.won","eventId":"e1","status":"delivered","attempts":1,"createdAt":"2026-11-29T10:00:00Z"}""",
             _ when path.StartsWith("/api/messaging/webhooks", StringComparison.Ordinal) =>
                 """{"id":"w1","url":"https://partner.example.com/hooks","eventTypes":["lead.won"],"active":true,"createdAt":"2026-11-29T10:00:00Z","updatedAt":"2026-11-29T10:00:00Z","version":1}""",
+            "/api/messaging/journeys" or "/api/messaging/journey-enrollments" => Answer.EmptyPage,
+            _ when path.EndsWith("/versions", StringComparison.Ordinal) => Answer.EmptyPage,
+            _ when path.StartsWith("/api/messaging/journeys/", StringComparison.Ordinal) =>
+                """{"id":"follow-up-ladder","name":"Ladder","active":true,"trigger":{"event":"LeadAssigned","conditions":[]},"steps":[{"type":"wait","duration":"1.00:00:00"}],"stopOn":["replied"],"reentry":{"rule":"never"},"default":false,"version":2}""",
+            _ when path.StartsWith("/api/messaging/journey-enrollments/", StringComparison.Ordinal) =>
+                """{"id":"e1","journeyId":"follow-up-ladder","journeyVersion":2,"contactId":"c1","entry":1,"step":1,"status":"stopped","stopReason":"manual","enteredAt":"2026-11-29T10:00:00Z","endedAt":"2026-11-29T11:00:00Z","messageIds":[]}""",
             _ when path.EndsWith("/preview", StringComparison.Ordinal) =>
                 """{"key":"welcome","channel":"email","locale":"en","version":0,"subject":"Welcome, Ada!","body":"Hello Ada"}""",
             _ when path.StartsWith("/api/messaging/templates/", StringComparison.Ordinal) =>

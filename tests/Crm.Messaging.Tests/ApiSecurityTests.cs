@@ -24,13 +24,15 @@ public sealed class ApiSecurityTests(MessagingApiFactory factory, ITestOutputHel
             new Dictionary<string, string>
             {
                 ["GET /api/messaging/messages"] = "contactId=matrix",
+                ["GET /api/messaging/journey-enrollments"] = "contactId=matrix",
             },
             owned:
             [
                 new("GET /api/messaging/messages", $"/api/messaging/messages?leadId={welcomed.LeadId}", welcomed.RepId, welcomed.TeamId),
                 new("GET /api/messaging/conversations/{id}", $"/api/messaging/conversations/{conversation}", "matrix-owner", "matrix-owner-team"),
                 new("GET /api/messaging/conversations", $"/api/messaging/conversations?contactId={welcomed.ContactId}", "matrix-owner", "matrix-owner-team"),
-            ]);
+            ],
+            onlyForWhoSeesEverything: new HashSet<string> { "GET /api/messaging/journey-enrollments" });
 
         foreach (var line in lines)
         {

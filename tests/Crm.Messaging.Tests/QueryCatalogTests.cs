@@ -12,9 +12,10 @@ namespace Crm.Messaging.Tests;
 /// <summary>The Messaging store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
 public sealed class QueryCatalogTests
 {
-    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection, WebhookCollections.Subscriptions, WebhookCollections.Deliveries, Crm.Messaging.Channels.ContactChannelCollections.ContactChannels, Crm.Messaging.Pressure.PressureCollections.Ledgers, Crm.Messaging.Channels.AddressSuppressionCollections.SuppressedAddresses, ConversationCollections.Conversations, ConversationCollections.InboundReceipts, ConversationCollections.ContactOwners];
+    private static readonly IReadOnlyList<IDocumentCollection> Collections = [MessageCollections.Messages, MessageCollections.ErasedContacts, TemplateCollections.Templates, ContactMergeLog.Collection, WebhookCollections.Subscriptions, WebhookCollections.Deliveries, Crm.Messaging.Channels.ContactChannelCollections.ContactChannels, Crm.Messaging.Pressure.PressureCollections.Ledgers, Crm.Messaging.Channels.AddressSuppressionCollections.SuppressedAddresses, ConversationCollections.Conversations, ConversationCollections.InboundReceipts, ConversationCollections.ContactOwners,
+        Crm.Messaging.Journeys.JourneyCollections.Journeys, Crm.Messaging.Journeys.JourneyCollections.Versions, Crm.Messaging.Journeys.JourneyCollections.Enrollments];
 
-    private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries), typeof(TemplateQueries), typeof(WebhookQueries), typeof(ConversationQueries)];
+    private static readonly IReadOnlyList<Type> Catalogs = [typeof(MessageQueries), typeof(TemplateQueries), typeof(WebhookQueries), typeof(ConversationQueries), typeof(Crm.Messaging.Journeys.JourneyQueries)];
 
     private static readonly Dictionary<Type, object> Samples = new()
     {
@@ -60,6 +61,18 @@ public sealed class QueryCatalogTests
             Status = "pending",
             CreatedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
         },
+        [typeof(Crm.Messaging.Journeys.Journey)] = Crm.Messaging.Journeys.DefaultJourneys.All[0],
+        [typeof(Crm.Messaging.Journeys.JourneyEnrollment)] = new Crm.Messaging.Journeys.JourneyEnrollment
+        {
+            Id = "follow-up-ladder:contact-1:1",
+            JourneyId = "follow-up-ladder",
+            JourneyVersion = 0,
+            ContactId = "contact-1",
+            Entry = 1,
+            Step = 1,
+            Status = "active",
+            EnteredAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero),
+        },
     };
 
     [Fact]
@@ -72,7 +85,7 @@ public sealed class QueryCatalogTests
         var rendered = await QueryCatalog.RenderAsync(Collections, Catalogs, Samples);
 
         var plans = Plans(rendered);
-        Assert.Equal(35, plans.Count);
+        Assert.Equal(44, plans.Count);
         Assert.All(plans.Values, plan => Assert.True(plan.Contains("USING INDEX", StringComparison.Ordinal) && !plan.Contains("TEMP B-TREE", StringComparison.Ordinal), plan));
         Assert.Contains("USING INDEX ix_messages.dedupe (f_dedupeKey=?)", plans["OfDedupeKey"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_messages.lead_sent (f_leadId=?)", plans["OfLeadAndTemplate"], StringComparison.Ordinal);
@@ -96,6 +109,8 @@ public sealed class QueryCatalogTests
         Assert.Contains("USING INDEX ix_conversations.owner_opened (f_ownerRepId=?)", plans["ConversationQueries.NewestOfOwner"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_conversations.team_opened (f_ownerTeamId=?)", plans["ConversationQueries.NewestOfTeam"], StringComparison.Ordinal);
         Assert.Contains("USING INDEX ix_conversations.contact_opened (f_contactId=?)", plans["ConversationQueries.MoveToSurvivor"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_journeys.trigger_event (f_triggerEvent=?)", plans["JourneyQueries.TriggeredBy"], StringComparison.Ordinal);
+        Assert.Contains("USING INDEX ix_journey_enrollments.contact_journey (f_contactId=? AND f_journeyId=?)", plans["JourneyQueries.OfContactInJourney"], StringComparison.Ordinal);
     }
 
     /// <summary>The SQLite plan of each catalog method, by method name.</summary>

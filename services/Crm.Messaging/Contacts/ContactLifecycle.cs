@@ -1,4 +1,5 @@
 using Crm.Contracts.Contacts;
+using Crm.Messaging.Journeys;
 using Crm.Messaging.Messages;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
@@ -19,6 +20,7 @@ public sealed class MessagingRekeyer : IContactRekeyer
     {
         unit.Add(MessageQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
         unit.Add(Conversations.ConversationQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
+        unit.Add(JourneyQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
         return Task.CompletedTask;
     }
 
@@ -26,6 +28,7 @@ public sealed class MessagingRekeyer : IContactRekeyer
     {
         unit.Add(MessageQueries.MoveBack(mergeId, survivorId, restoredId));
         unit.Add(Conversations.ConversationQueries.MoveBack(mergeId, survivorId, restoredId));
+        unit.Add(JourneyQueries.MoveBack(mergeId, survivorId, restoredId));
         return Task.CompletedTask;
     }
 }
@@ -71,6 +74,13 @@ public sealed class EraseOnErasureRequested(UnitOfWork unit, ILogger<EraseOnEras
 
         // A claim inserted after the read above (a welcome being sent right now) is caught at commit.
         unit.Add(MessageQueries.SuppressClaimsOfContact(message.ContactId, unit.Now));
+        // The contact's journey enrollments go (their waits with them): nothing more is sent to the person.
+        foreach (var enrollment in await unit.FindAsync(JourneyQueries.OfContact(message.ContactId), context.CancellationToken))
+        {
+            unit.CancelTimer(JourneyRunner.Kind, enrollment.Id);
+        }
+
+        unit.Add(JourneyQueries.DeleteOfContact(message.ContactId));
         unit.InsertIfAbsent(MessageCollections.ErasedContacts, new ErasedContact { Id = message.ContactId, RequestId = message.RequestId, ErasedAt = unit.Now });
         unit.Publish(new ContactDataErased
         {

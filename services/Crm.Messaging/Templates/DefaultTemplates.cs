@@ -34,6 +34,33 @@ public static class DefaultTemplates
         },
         .. Conversation(ConversationReply, "Re: {{ contact.name | default: \"your message\" }}", "{{ reply.text }}"),
         .. Conversation(CsatSurvey, "How did we do?", "How would you rate the help you got from us? Reply with a number from 1 (poor) to 5 (excellent)."),
+        // The default journeys' templates (Journeys/DefaultJourneys.cs): only contact variables, each with a default, so they always render.
+        Journey("follow-up-1", TemplateChannels.Email, TemplateChannels.Transactional, "Following up on your request",
+            "Hello {{ contact.first_name | default: \"there\" }},\n\nwe wanted to follow up on your request. Just reply to this e-mail if you have any questions.\n\nKind regards"),
+        Journey("follow-up-1", TemplateChannels.Sms, TemplateChannels.Transactional, null,
+            "Hi {{ contact.first_name | default: \"there\" }}, following up on your request: reply here with any questions."),
+        Journey("follow-up-2", TemplateChannels.Sms, TemplateChannels.Transactional, null,
+            "Hi {{ contact.first_name | default: \"there\" }}, still interested? Reply and we will call you."),
+        Journey("follow-up-2", TemplateChannels.Email, TemplateChannels.Transactional, "Still interested?",
+            "Hello {{ contact.first_name | default: \"there\" }},\n\nare you still interested? Reply and we will call you.\n\nKind regards"),
+        Journey("follow-up-3", TemplateChannels.WhatsApp, TemplateChannels.Transactional, null,
+            "Hi {{ contact.first_name | default: \"there\" }}, one last follow-up from us: reply here if we can help.", "follow_up_3"),
+        Journey("follow-up-3", TemplateChannels.Sms, TemplateChannels.Transactional, null,
+            "Hi {{ contact.first_name | default: \"there\" }}, one last follow-up from us: reply if we can help."),
+        Journey("reactivation", TemplateChannels.Email, TemplateChannels.Marketing, "We miss you, {{ contact.first_name | default: \"there\" }}",
+            "Hello {{ contact.first_name | default: \"there\" }},\n\nit has been a while. Have a look at what is new.\n\nKind regards"),
+        Journey("reactivation", TemplateChannels.Sms, TemplateChannels.Marketing, null,
+            "Hi {{ contact.first_name | default: \"there\" }}, it has been a while: have a look at what is new."),
+        Journey("abandoned-cart", TemplateChannels.Email, TemplateChannels.Marketing, "You left something in your cart",
+            "Hello {{ contact.first_name | default: \"there\" }},\n\nyour cart is still waiting for you.\n\nKind regards"),
+        Journey("abandoned-cart", TemplateChannels.Sms, TemplateChannels.Marketing, null,
+            "Hi {{ contact.first_name | default: \"there\" }}, your cart is still waiting for you."),
+        Journey("post-purchase", TemplateChannels.Email, TemplateChannels.Transactional, "How is your purchase?",
+            "Hello {{ contact.first_name | default: \"there\" }},\n\nthank you for your order. How do you like it? Just reply to this e-mail.\n\nKind regards"),
+        Journey("birthday", TemplateChannels.Email, TemplateChannels.Marketing, "Happy birthday, {{ contact.first_name | default: \"there\" }}!",
+            "Hello {{ contact.first_name | default: \"there\" }},\n\nhappy birthday from all of us!\n\nKind regards"),
+        Journey("birthday", TemplateChannels.Sms, TemplateChannels.Marketing, null,
+            "Happy birthday, {{ contact.first_name | default: \"there\" }}! From all of us."),
     ];
 
     /// <summary>A conversation's reply (<c>Conversations/</c>): the rep's text, on the conversation's channel.</summary>
@@ -54,6 +81,20 @@ public static class DefaultTemplates
             Body = body,
             Version = 0,
         });
+
+    private static MessageTemplate Journey(string key, string channel, string purpose, string? subject, string body, string? providerTemplate = null) => new()
+    {
+        Id = MessageTemplate.IdOf(key, channel, Locale),
+        Key = key,
+        Channel = channel,
+        Locale = Locale,
+        Purpose = purpose,
+        Subject = subject,
+        Body = body,
+        ProviderTemplate = providerTemplate,
+        ProviderLanguage = providerTemplate is null ? null : Locale,
+        Version = 0,
+    };
 
     public static MessageTemplate? Find(string key, string channel, string locale) =>
         All.FirstOrDefault(t => t.Key == key && t.Channel == channel && t.Locale == locale);
