@@ -51,7 +51,11 @@ public static partial class ConsentEndpoints
                 "all in one commit. Each entry is kept in the contact's ledger for good (with the time and the caller) and " +
                 "announced as a `ConsentChanged` event. To grant, `legalBasis` is required, and on the basis `consent` the " +
                 "`wording` or its `wordingVersion` (the evidence of what the person agreed to). A 400 names every bad field " +
-                "at once; unknown fields are rejected. The answer is the consent after the change, with the ledger's first page.")
+                "at once; unknown fields are rejected. The answer is the consent after the change, with the ledger's first page. " +
+                "A change that forbids sending (a withdrawal, do-not-contact set) commits only after the messages being handed " +
+                "to a provider for the contact at that moment went (each holds the contact for at most `Contacts:SendHoldLease`, " +
+                "30 s by default), and no new one starts meanwhile: once it answered, no message goes against it. A 503 when " +
+                "those sends did not end in time (nothing was changed).")
             .WithParameterDescription("id", "The contact's id.")
             .WithRequestExample(new ChangeConsentRequest
             {
@@ -70,7 +74,8 @@ public static partial class ConsentEndpoints
             })
             .Produces<ConsentResponse>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 
