@@ -75,7 +75,7 @@ public sealed class SendFences(UnitOfWork unit, ContactsOptions options, TimePro
     /// opened again in the same unit. <paramref name="work"/> collects its writes into the unit and may run several times.
     /// Throws <see cref="TimeoutException"/> when the holds did not end within the lease and the margin (a clock jump).
     /// </summary>
-    public async Task<T> CommitClosedAsync<T>(string contactId, string? channel, Func<Task<T>> work, IDocumentCollection raceOn, CancellationToken cancellationToken)
+    public async Task<T> CommitClosedAsync<T>(string contactId, string? channel, Func<Task<T>> work, IDocumentCollection? raceOn, CancellationToken cancellationToken)
     {
         var closingId = await CloseAsync(contactId, channel, cancellationToken);
         var deadline = time.GetUtcNow() + options.SendHoldLease + ClosingMargin;

@@ -40,6 +40,10 @@ public sealed class SendFenceApiTests(CrmServiceFactory<ContactsEntryPoint> fact
     private static BeginSendRequest Begin(string contactId, string messageId = "m-1", string channel = "sms", string purpose = "marketing") =>
         new() { ContactId = contactId, Channel = channel, Purpose = purpose, MessageId = messageId };
 
+    /// <summary>Waits until a consent change closed the contact's fence (a hold asked for while polling would be granted, and then waited for).</summary>
+    private Task ClosedAsync(string contactId, string what) =>
+        Poll.UntilAsync(async () => (await _api.Store.GetAsync(SendFenceCollections.Fences, contactId))?.Closings.Count > 0, what);
+
     [Fact]
     public async Task A_withdrawal_waits_for_an_open_hold_grants_none_meanwhile_and_commits_after_it_is_released()
     {
@@ -51,9 +55,8 @@ public sealed class SendFenceApiTests(CrmServiceFactory<ContactsEntryPoint> fact
 
         using var client = _api.Client();
         var withdrawal = ChangeAsync(client, contactId, new ChangeConsentRequest { Channels = [Sms("withdrawn")] });
-        var refused = await Poll.ForAsync(
-            async () => await _api.Directory.BeginSendAsync(Begin(contactId, "m-2")) is { Allowed: false } reply ? reply : null,
-            "the withdrawal to close the fence");
+        await ClosedAsync(contactId, "the withdrawal to close the fence");
+        var refused = await _api.Directory.BeginSendAsync(Begin(contactId, "m-2"));
 
         Assert.Equal("withdrawing", refused.Reason);
         Assert.Empty(refused.HoldId);
@@ -87,9 +90,8 @@ public sealed class SendFenceApiTests(CrmServiceFactory<ContactsEntryPoint> fact
         }
 
         var dnc = ChangeAsync(client, contactId, new ChangeConsentRequest { DoNotContact = new DoNotContactChange { Active = true, Source = "phone" } });
-        var refused = await Poll.ForAsync(
-            async () => await _api.Directory.BeginSendAsync(Begin(contactId)) is { Allowed: false } reply ? reply : null,
-            "do-not-contact to close the fence");
+        await ClosedAsync(contactId, "do-not-contact to close the fence");
+        var refused = await _api.Directory.BeginSendAsync(Begin(contactId));
         Assert.Equal("withdrawing", refused.Reason);
         Assert.False(dnc.IsCompleted);
 
@@ -97,6 +99,25 @@ public sealed class SendFenceApiTests(CrmServiceFactory<ContactsEntryPoint> fact
         using var answer = await dnc;
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal("do-not-contact", (await _api.Directory.BeginSendAsync(Begin(contactId, channel: "email", purpose: "transactional"))).Reason);
+    }
+
+    [Fact]
+    public async Task An_erasure_waits_for_the_sends_in_flight_like_a_withdrawal_and_then_no_hold_is_granted()
+    {
+        var contactId = await SmsGrantedContactAsync(_api);
+        var hold = await _api.Directory.BeginSendAsync(Begin(contactId));
+        using var client = _api.Client();
+
+        var erasure = client.PostAsync($"/api/contacts/{contactId}/erasure", null);
+        await ClosedAsync(contactId, "the erasure to close the fence");
+        var refused = await _api.Directory.BeginSendAsync(Begin(contactId, "m-2", "email", "transactional"));
+        Assert.Equal("withdrawing", refused.Reason);
+        Assert.False(erasure.IsCompleted);
+
+        await _api.Directory.EndSendAsync(new EndSendRequest { ContactId = contactId, HoldId = hold.HoldId });
+        using var answer = await erasure;
+        Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+        Assert.Equal("unknown-contact", (await _api.Directory.BeginSendAsync(Begin(contactId, "m-3"))).Reason);
     }
 
     [Fact]
