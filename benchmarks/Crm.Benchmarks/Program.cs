@@ -15,6 +15,7 @@ return args.FirstOrDefault() switch
     "segments" => await SegmentsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "journeys" => await JourneysBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "sends" => await SendsBenchmark.RunAsync(Arguments.Parse(args[1..])),
+    "consent-race" => await ConsentRaceBenchmark.RunAsync(Arguments.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -61,6 +62,10 @@ static int Usage()
                    SMS through the send API of a running platform whose SMS channel points at this benchmark's loopback
                    Twilio-like provider (it prints the ./crm up line): messages rendered and handed over per second,
                    answer -> arrival latency, lost / twice; beside the same form posted straight to the provider
+          consent-race [--races 10000] [--concurrency 64] [--spread-ms 100] [--provider-port 5199] [--key KEY]
+                   sends against consent withdrawals (issue 12) against ./crm up whose Messaging hands SMS to this
+                   benchmark's loopback provider: N contacts with SMS consent, each a send raced by a withdrawal 0..spread
+                   ms later; counts SMS that reached the provider after their withdrawal committed (goal 0; exit 2)
           storage  [--baseline 05afe82]
                    lines of storage code in the five services, now and at the baseline commit
         """);

@@ -25,7 +25,7 @@ public static class ContactsService
 
     public static WebApplicationBuilder AddContactsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All, .. ImportCollections.All, .. SegmentCollections.All, .. MergeCollections.All]);
+        builder.AddCrmStorage(Name, [ContactCollections.Contacts, ContactCollections.Identities, TimelineCollections.Timeline, OwnershipCollections.Owners, FieldDefinitionCollections.Definitions, ConsentCollections.Consents, ConsentCollections.Ledger, SendFenceCollections.Fences, .. OrderCollections.All, .. ErasureCollections.All, .. DuplicateCollections.All, .. ImportCollections.All, .. SegmentCollections.All, .. MergeCollections.All]);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Contacts: one record per person however many leads they came in through (identity by e-mail, phone and external ids), with their profile (locale, time zone, country, lifecycle stage, tags, custom fields) and their timeline.");
 
@@ -35,6 +35,7 @@ public static class ContactsService
         builder.Services.AddScoped<ContactResolver>();
         builder.Services.AddScoped<ContactProfileEditor>();
         builder.Services.AddScoped<ContactMerger>();
+        builder.Services.AddScoped<SendFences>();
         builder.Services.AddGrpc();
         builder.AddExport(options);
         builder.AddTimerHandler<LoyaltyRecencyTimer>();

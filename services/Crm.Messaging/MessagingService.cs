@@ -41,6 +41,8 @@ public static class MessagingService
         builder.AddCrmGrpcClient<ContactDirectory.ContactDirectoryClient>("Services:Contacts:Grpc");
         builder.Services.AddTransient<IContactDirectory, GrpcContactDirectory>();
         builder.Services.AddTransient<IContactResolver, GrpcContactDirectory>();
+        builder.Services.AddTransient<ISendFence, GrpcSendFence>();
+        builder.Services.AddTransient<ConsentFence>();
 
         var smtp = builder.Configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
         builder.Services.AddSingleton(smtp);

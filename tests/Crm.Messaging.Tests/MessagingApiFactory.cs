@@ -58,6 +58,9 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
 
     public FakeContactDirectory Contacts { get; } = new();
 
+    /// <summary>Contacts' consent fence: grants every hold unless told to refuse (<see cref="FakeSendFence.Refuse"/>).</summary>
+    public FakeSendFence Fence { get; } = new();
+
     public string PickupDirectory => _pickup.Path;
 
     /// <summary>A new person Contacts knows (<see cref="Contacts"/>): <paramref name="firstName"/> and a unique suffix, one e-mail.</summary>
@@ -133,6 +136,8 @@ public sealed class MessagingApiFactory : CrmServiceFactory<MessagingEntryPoint>
 
         services.RemoveAll<IContactResolver>();
         services.AddSingleton<IContactResolver>(Contacts);
+        services.RemoveAll<ISendFence>();
+        services.AddSingleton<ISendFence>(Fence);
         if (_sender is not null)
         {
             services.RemoveAll<IEmailSender>();
@@ -220,5 +225,39 @@ public sealed class FakeContactDirectory : IContactDirectory, IContactResolver
                 throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "Contacts is down (test)."));
             }
         }
+    }
+}
+
+/// <summary>Contacts' consent fence as the tests declare it: every hold granted (30 s) and recorded, unless refused for a contact.</summary>
+public sealed class FakeSendFence : ISendFence
+{
+    private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);
+
+    /// <summary>Holds granted (contact, hold id) and not released yet.</summary>
+    public ConcurrentDictionary<string, string> Open { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Holds released, by hold id.</summary>
+    public ConcurrentBag<string> Released { get; } = [];
+
+    /// <summary>From now on BeginSend for <paramref name="contactId"/> is refused with <paramref name="reason"/>.</summary>
+    public void Refuse(string contactId, string reason) => _refusals[contactId] = reason;
+
+    public Task<SendHoldGrant> BeginSendAsync(string contactId, string channel, string purpose, string messageId, CancellationToken cancellationToken)
+    {
+        if (_refusals.TryGetValue(contactId, out var reason))
+        {
+            return Task.FromResult(new SendHoldGrant(false, reason, null, TimeSpan.Zero));
+        }
+
+        var holdId = $"hold-{messageId}";
+        Open[holdId] = contactId;
+        return Task.FromResult(new SendHoldGrant(true, null, holdId, TimeSpan.FromSeconds(30)));
+    }
+
+    public Task EndSendAsync(string contactId, string holdId, CancellationToken cancellationToken)
+    {
+        Open.TryRemove(holdId, out _);
+        Released.Add(holdId);
+        return Task.CompletedTask;
     }
 }

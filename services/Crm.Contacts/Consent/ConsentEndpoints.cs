@@ -51,7 +51,11 @@ public static partial class ConsentEndpoints
                 "all in one commit. Each entry is kept in the contact's ledger for good (with the time and the caller) and " +
                 "announced as a `ConsentChanged` event. To grant, `legalBasis` is required, and on the basis `consent` the " +
                 "`wording` or its `wordingVersion` (the evidence of what the person agreed to). A 400 names every bad field " +
-                "at once; unknown fields are rejected. The answer is the consent after the change, with the ledger's first page.")
+                "at once; unknown fields are rejected. The answer is the consent after the change, with the ledger's first page. " +
+                "A change that forbids sending (a withdrawal, do-not-contact set) commits only after the messages being handed " +
+                "to a provider for the contact at that moment went (each holds the contact for at most `Contacts:SendHoldLease`, " +
+                "30 s by default), and no new one starts meanwhile: once it answered, no message goes against it. A 503 when " +
+                "those sends did not end in time (nothing was changed).")
             .WithParameterDescription("id", "The contact's id.")
             .WithRequestExample(new ChangeConsentRequest
             {
@@ -70,7 +74,8 @@ public static partial class ConsentEndpoints
             })
             .Produces<ConsentResponse>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 
@@ -90,7 +95,7 @@ public static partial class ConsentEndpoints
         return Results.Ok(ToResponse(id, state, page));
     }
 
-    private static async Task<IResult> ChangeAsync(string id, ChangeConsentRequest request, HttpContext http, UnitOfWork unit, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangeAsync(string id, ChangeConsentRequest request, HttpContext http, UnitOfWork unit, SendFences fences, CancellationToken cancellationToken)
     {
         var changes = Validate(request);
         if (await ContactAccess.VisibleContactAsync(unit.Store, http, id, cancellationToken) is null)
@@ -100,38 +105,48 @@ public static partial class ConsentEndpoints
 
         var by = http.Actor();
         // The first change of a contact inserts its document: a concurrent first change fails on the id, and runs again.
-        var saved = await unit.RunAsync(
-            async () =>
+        async Task<ContactConsent> ChangeWork()
+        {
+            var stored = await unit.GetAsync(ConsentCollections.Consents, id, cancellationToken);
+            var state = stored ?? ContactConsent.Empty(id);
+            foreach (var change in changes)
             {
-                var stored = await unit.GetAsync(ConsentCollections.Consents, id, cancellationToken);
-                var state = stored ?? ContactConsent.Empty(id);
-                foreach (var change in changes)
+                var entry = change.ToEntry(id, Ids.New(), Ids.NewGuid(), unit.Now, by);
+                state = ConsentRules.Apply(state, entry);
+                unit.Insert(ConsentCollections.Ledger, entry);
+                unit.Publish(new ConsentChanged
                 {
-                    var entry = change.ToEntry(id, Ids.New(), Ids.NewGuid(), unit.Now, by);
-                    state = ConsentRules.Apply(state, entry);
-                    unit.Insert(ConsentCollections.Ledger, entry);
-                    unit.Publish(new ConsentChanged
-                    {
-                        EventId = entry.EventId,
-                        OccurredAt = entry.At,
-                        ContactId = id,
-                        Channel = entry.Channel,
-                        Status = entry.Status,
-                        LegalBasis = entry.LegalBasis,
-                        Source = entry.Source,
-                        WordingVersion = entry.WordingVersion,
-                        DoNotContact = state.IsDoNotContact,
-                        Version = state.Version,
-                        By = by,
-                    });
-                }
+                    EventId = entry.EventId,
+                    OccurredAt = entry.At,
+                    ContactId = id,
+                    Channel = entry.Channel,
+                    Status = entry.Status,
+                    LegalBasis = entry.LegalBasis,
+                    Source = entry.Source,
+                    WordingVersion = entry.WordingVersion,
+                    DoNotContact = state.IsDoNotContact,
+                    Version = state.Version,
+                    By = by,
+                });
+            }
 
-                unit.Save(ConsentCollections.Consents, state, stored);
-                return state;
-            },
-            attempts: UnitOfWorkEndpointFilter.MaxAttempts,
-            raceOn: ConsentCollections.Consents,
-            cancellationToken: cancellationToken);
+            unit.Save(ConsentCollections.Consents, state, stored);
+            return state;
+        }
+
+        // A change that forbids sending commits behind the closed send fence: no message handed over after it committed.
+        var (closes, closedChannel) = SendFenceRules.ClosingOf(changes.Select(c => (c.Channel, c.Status, c.DoNotContact)));
+        ContactConsent saved;
+        try
+        {
+            saved = closes
+                ? await fences.CommitClosedAsync(id, closedChannel, ChangeWork, ConsentCollections.Consents, cancellationToken)
+                : await unit.RunAsync(ChangeWork, attempts: UnitOfWorkEndpointFilter.MaxAttempts, raceOn: ConsentCollections.Consents, cancellationToken: cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sends in flight did not end.", detail: ex.Message);
+        }
 
         var page = await unit.Store.PageAsync(ConsentQueries.LedgerNewestFirst(id), Paging.DefaultLimit, cancellationToken);
         return Results.Ok(ToResponse(id, saved, page));

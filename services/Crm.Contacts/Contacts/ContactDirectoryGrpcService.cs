@@ -14,7 +14,7 @@ namespace Crm.Contacts.Contacts;
 /// normalises like a resolve (<see cref="ResolveInput.CheckIdentities"/>, shared with it) and stores nothing; its bad
 /// fields are in the reply, all of them, with the reasons a resolve gives.
 /// </summary>
-public sealed class ContactDirectoryGrpcService(ContactResolver resolver, IDocumentStore store, ContactsOptions options) : ContactDirectory.ContactDirectoryBase
+public sealed class ContactDirectoryGrpcService(ContactResolver resolver, SendFences fences, IDocumentStore store, ContactsOptions options) : ContactDirectory.ContactDirectoryBase
 {
     public const string FieldTrailer = "field";
 
@@ -63,6 +63,41 @@ public sealed class ContactDirectoryGrpcService(ContactResolver resolver, IDocum
         reply.Birthday = contact.Birthday?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
         ConsentReplies.AddTo(reply, await store.GetAsync(ConsentCollections.Consents, contact.Id, context.CancellationToken));
         return reply;
+    }
+
+    public override async Task<BeginSendReply> BeginSend(BeginSendRequest request, ServerCallContext context)
+    {
+        Require(request.ContactId, "contact_id");
+        if (!ConsentChannels.All.Contains(request.Channel))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"channel: one of {string.Join(", ", ConsentChannels.All)}"), new Metadata { { FieldTrailer, "channel" } });
+        }
+
+        var purpose = request.Purpose == "transactional" ? SendPurpose.Transactional : SendPurpose.Marketing;
+        var grant = await fences.BeginAsync(request.ContactId, request.Channel, purpose, request.MessageId, context.CancellationToken);
+        return new BeginSendReply
+        {
+            Allowed = grant.Allowed,
+            Reason = grant.Reason ?? string.Empty,
+            HoldId = grant.Hold?.Id ?? string.Empty,
+            ExpiresAtUnixMs = grant.Hold?.ExpiresAt.ToUnixTimeMilliseconds() ?? 0,
+            LeaseMs = (long)options.SendHoldLease.TotalMilliseconds,
+        };
+    }
+
+    public override async Task<EndSendReply> EndSend(EndSendRequest request, ServerCallContext context)
+    {
+        Require(request.ContactId, "contact_id");
+        Require(request.HoldId, "hold_id");
+        return new EndSendReply { Released = await fences.EndAsync(request.ContactId, request.HoldId, context.CancellationToken) };
+    }
+
+    private static void Require(string value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: is required"), new Metadata { { FieldTrailer, field } });
+        }
     }
 
     private static ContactReply ToReply(Contact contact)

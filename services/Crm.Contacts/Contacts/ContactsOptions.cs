@@ -37,8 +37,19 @@ public sealed class ContactsOptions
     /// <summary>The services asked for their part of an export: those of <see cref="ErasureServices"/> but Contacts (read in-process).</summary>
     public IReadOnlyList<string> ExportServices => [.. ErasureServices.Where(s => s != ContactsService.Name).Distinct(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// How long a sender's hold (gRPC <c>BeginSend</c>) lasts: a forbidding consent change waits at most this long for
+    /// sends in flight; a sender cancels its hand-off before it ends.
+    /// </summary>
+    public TimeSpan SendHoldLease { get; set; } = TimeSpan.FromSeconds(30);
+
     public void Validate()
     {
+        if (SendHoldLease <= TimeSpan.Zero || SendHoldLease > TimeSpan.FromMinutes(5))
+        {
+            throw new InvalidOperationException("Contacts:SendHoldLease must be positive and at most 5 minutes (a withdrawal waits for it).");
+        }
+
         if (ImportMaxBytes <= 0 || ImportBatchSize is < 1 or > 10_000 || ImportLease <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("Contacts:ImportMaxBytes and Contacts:ImportLease must be positive, Contacts:ImportBatchSize 1 to 10000.");

@@ -1,3 +1,4 @@
+using Crm.Contacts.Consent;
 using Crm.Contacts.Contacts;
 using Crm.Contacts.Ownership;
 using Crm.Contracts.Api.Contacts;
@@ -25,7 +26,8 @@ public static class ErasureEndpoints
                 "read its status there. Events about the contact that arrive later add nothing. Needs `contacts:admin`.")
             .WithParameterDescription("id", "The contact's id.")
             .Produces<ErasureResponse>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/erasures/{requestId}", GetAsync)
             .RequireAccess(Access.Admin)
             .WithName("GetContactErasure")
@@ -37,10 +39,18 @@ public static class ErasureEndpoints
         return group;
     }
 
-    private static async Task<IResult> RequestAsync(string id, UnitOfWork unit, ContactsOptions options, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> RequestAsync(string id, UnitOfWork unit, SendFences fences, ContactsOptions options, HttpContext http, CancellationToken cancellationToken)
     {
-        var request = await unit.RunAsync(
-            async () =>
+        if (await ContactAccess.VisibleContactAsync(unit.Store, http, id, cancellationToken) is null)
+        {
+            return NotFound(id);
+        }
+
+        // Behind the closed send fence (every channel), as a withdrawal: no message handed over after the erasure committed.
+        ErasureRequest? request;
+        try
+        {
+            request = await fences.CommitClosedAsync(id, null, async () =>
             {
                 if (await ContactAccess.VisibleContactAsync(unit.Store, http, id, cancellationToken) is not { } contact)
                 {
@@ -64,14 +74,24 @@ public static class ErasureEndpoints
                 unit.Publish(new ContactDataErased { EventId = Guid.NewGuid(), OccurredAt = unit.Now, ContactId = id, RequestId = requestId, Service = ServiceName, Records = records });
                 return erasure;
             },
-            cancellationToken: cancellationToken);
+            raceOn: null,
+            cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sends in flight did not end.", detail: ex.Message);
+        }
+
         if (request is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found.", detail: $"No contact has the id '{id}'.");
+            return NotFound(id);
         }
 
         return Results.Accepted($"/api/contacts/erasures/{request.Id}", request.ToResponse(unit.Now));
     }
+
+    private static IResult NotFound(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found.", detail: $"No contact has the id '{id}'.");
 
     private static async Task<IResult> GetAsync(string requestId, IDocumentStore store, TimeProvider time, CancellationToken cancellationToken) =>
         await store.GetAsync(ErasureCollections.Requests, requestId, cancellationToken) is { } request

@@ -29,6 +29,7 @@ public sealed class SendQueuedMessage(
     UnitOfWork unit,
     IContactDirectory contacts,
     ChannelAdapters channels,
+    ConsentFence fence,
     TemplateRenderer templates,
     PressureGate pressure,
     PressurePolicy policy,
@@ -172,11 +173,19 @@ public sealed class SendQueuedMessage(
                 return;
         }
 
-        // The one place a message is handed to a channel.
+        // The one place a message is handed to a channel, behind Contacts' consent fence: a withdrawal commits only after
+        // this hand-off (cancelled before the hold expires).
+        await using var hold = await fence.BeginAsync(message, cancellationToken);
+        if (!hold.Allowed)
+        {
+            Finish(EmailStatus.Suppressed, hold.Reason, to);
+            return;
+        }
+
         ChannelDelivery delivery;
         try
         {
-            delivery = await adapter.SendAsync(outgoing, handOver.Token);
+            delivery = await adapter.SendAsync(outgoing, hold.Token(handOver.Token));
         }
         catch (ChannelRejectedException ex)
         {

@@ -176,6 +176,38 @@ public sealed class ChannelSendTests(ProviderFixture fixture) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task A_hold_Contacts_refuses_at_the_hand_off_suppresses_the_message_with_its_reason_and_nothing_is_posted()
+    {
+        var key = await TemplateAsync("sms", new { purpose = "transactional", body = "Your code." });
+        var contact = NewContact();
+        Factory.Fence.Refuse(contact.Id, "withdrawing");
+
+        using var client = Factory.CreateClient();
+        var queued = await SentAsync(client, new { contactId = contact.Id, channel = "sms", template = key });
+
+        Assert.Equal(("suppressed", "withdrawing"), await FinishedAsync(queued.Id) is { } m ? (m.Status, m.Reason) : default);
+        Assert.DoesNotContain(fixture.Provider.LogEntries, e => e.RequestMessage.Body?.Contains(Uri.EscapeDataString(contact.Phones[0]), StringComparison.Ordinal) == true);
+        Assert.False(await Factory.Harness.Published.Any<MessageSent>(x => x.Context.Message.MessageId == queued.Id));
+    }
+
+    [Fact]
+    public async Task A_message_is_handed_over_under_a_hold_that_is_released_afterwards()
+    {
+        var key = await TemplateAsync("sms", new { purpose = "transactional", body = "Hello." });
+        var contact = NewContact();
+        fixture.Provider
+            .Given(Request.Create().WithPath($"/2010-04-01/Accounts/{ProviderFixture.AccountSid}/Messages.json").UsingPost().WithBody(b => b != null && b.Contains(Uri.EscapeDataString(contact.Phones[0]), StringComparison.Ordinal)))
+            .RespondWith(Response.Create().WithStatusCode(201).WithBodyAsJson(new { sid = "SM" + Ids.New(), status = "queued" }));
+
+        using var client = Factory.CreateClient();
+        var queued = await SentAsync(client, new { contactId = contact.Id, channel = "sms", template = key });
+
+        Assert.Equal("sent", (await FinishedAsync(queued.Id)).Status);
+        Assert.Contains($"hold-{queued.Id}", Factory.Fence.Released);
+        Assert.False(Factory.Fence.Open.ContainsKey($"hold-{queued.Id}"));
+    }
+
+    [Fact]
     public async Task An_e_mail_goes_through_the_configured_sender_and_a_contact_without_phone_is_skipped_on_sms()
     {
         var contact = NewContact();
