@@ -96,18 +96,7 @@ public static class ProviderCallbacks
 
     private static async Task<IResult> SmsStatusAsync(HttpContext http, SmsOptions options, UnitOfWork unit, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!http.Request.HasFormContentType)
-        {
-            return Unsigned();
-        }
-
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var pairs = form.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ToString())).ToList();
-        var url = string.IsNullOrWhiteSpace(options.StatusCallback)
-            ? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}{http.Request.QueryString}"
-            : options.StatusCallback;
-        var expected = string.IsNullOrEmpty(options.AuthToken) ? null : ProviderSignatures.Twilio(options.AuthToken, url, pairs);
-        if (!ProviderSignatures.Matches(expected, http.Request.Headers[TwilioSignatureHeader].ToString()))
+        if (await ProviderSignatures.ReadSignedTwilioFormAsync(http, options.AuthToken, options.StatusCallback, cancellationToken) is not { } form)
         {
             return Unsigned();
         }

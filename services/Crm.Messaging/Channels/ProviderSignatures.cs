@@ -28,4 +28,26 @@ public static class ProviderSignatures
     public static bool Matches(string? expected, string? given) =>
         !string.IsNullOrEmpty(expected) && !string.IsNullOrEmpty(given)
         && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(given));
+
+    /// <summary>
+    /// The form of a Twilio-like callback when its <c>X-Twilio-Signature</c> verifies (HMAC-SHA1 with
+    /// <paramref name="authToken"/> over <paramref name="publicUrl"/>, else the URL as requested, and the sorted form
+    /// pairs); null when it is not a form, no token is configured, or the signature is missing or wrong.
+    /// </summary>
+    public static async Task<Microsoft.AspNetCore.Http.IFormCollection?> ReadSignedTwilioFormAsync(
+        Microsoft.AspNetCore.Http.HttpContext http, string? authToken, string? publicUrl, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return null;
+        }
+
+        var form = await http.Request.ReadFormAsync(cancellationToken);
+        var pairs = form.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ToString())).ToList();
+        var url = string.IsNullOrWhiteSpace(publicUrl)
+            ? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}{http.Request.QueryString}"
+            : publicUrl;
+        var expected = string.IsNullOrEmpty(authToken) ? null : Twilio(authToken, url, pairs);
+        return Matches(expected, http.Request.Headers[ProviderCallbacks.TwilioSignatureHeader].ToString()) ? form : null;
+    }
 }

@@ -108,34 +108,17 @@ public static class SendMessageEndpoints
         // Default purpose: the template's (a stored one or the default, in the locale asked for, else the default locale's).
         var purpose = request.Purpose ?? (await templates.FindAsync(template!, channel!, locale, cancellationToken))?.Purpose;
         var caller = http.Caller();
-        var message = new Message
-        {
-            Id = Ids.New(),
-            ContactId = contactId!,
-            LeadId = leadId,
-            Channel = channel!,
-            Template = template!,
-            To = string.Empty,
-            Subject = string.Empty,
-            Status = EmailStatus.Queued,
-            SentAt = unit.Now,
-            Purpose = purpose ?? TemplateChannels.Transactional,
-            OwnerRepId = caller is { SeesEverything: false } ? caller.RepId : null,
-            OwnerTeamId = caller is { SeesEverything: false } ? caller.TeamId : null,
-        };
-        unit.Insert(MessageCollections.Messages, message);
-        unit.Publish(new MessageQueued
-        {
-            EventId = Ids.NewGuid(),
-            OccurredAt = unit.Now,
-            MessageId = message.Id,
-            ContactId = message.ContactId,
-            LeadId = message.LeadId,
-            Channel = message.Channel,
-            Template = message.Template,
-            Locale = locale,
-            Variables = request.Variables,
-        });
+        var message = QueuedMessages.Queue(
+            unit,
+            contactId!,
+            leadId,
+            channel!,
+            template!,
+            purpose,
+            locale,
+            request.Variables,
+            ownerRepId: caller is { SeesEverything: false } ? caller.RepId : null,
+            ownerTeamId: caller is { SeesEverything: false } ? caller.TeamId : null);
         var response = message.ToResponse();
         if (key is not null)
         {

@@ -323,31 +323,16 @@ public static class ConversationEndpoints
     /// </summary>
     private static Message Queue(UnitOfWork unit, Conversation conversation, string template, Dictionary<string, Dictionary<string, JsonElement>>? variables)
     {
-        var message = new Message
-        {
-            Id = Ids.New(),
-            ContactId = conversation.ContactId,
-            Channel = conversation.Channel,
-            Template = template,
-            To = string.Empty,
-            Subject = string.Empty,
-            Status = EmailStatus.Queued,
-            SentAt = unit.Now,
-            Purpose = TemplateChannels.Transactional,
-            OwnerRepId = conversation.OwnerRepId,
-            OwnerTeamId = conversation.OwnerTeamId,
-        };
-        unit.Insert(MessageCollections.Messages, message);
-        unit.Publish(new MessageQueued
-        {
-            EventId = Ids.NewGuid(),
-            OccurredAt = unit.Now,
-            MessageId = message.Id,
-            ContactId = message.ContactId,
-            Channel = message.Channel,
-            Template = message.Template,
-            Variables = variables,
-        });
+        var message = QueuedMessages.Queue(
+            unit,
+            conversation.ContactId,
+            leadId: null,
+            conversation.Channel,
+            template,
+            TemplateChannels.Transactional,
+            variables: variables,
+            ownerRepId: conversation.OwnerRepId,
+            ownerTeamId: conversation.OwnerTeamId);
         return message;
     }
 

@@ -85,18 +85,7 @@ public static class InboundWebhooks
 
     private static async Task<IResult> SmsInboundAsync(HttpContext http, SmsOptions sms, ConversationOptions options, ConversationInbox inbox, CancellationToken cancellationToken)
     {
-        if (!http.Request.HasFormContentType)
-        {
-            return Unsigned();
-        }
-
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var pairs = form.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ToString())).ToList();
-        var url = string.IsNullOrWhiteSpace(options.SmsInboundUrl)
-            ? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}{http.Request.QueryString}"
-            : options.SmsInboundUrl;
-        var expected = string.IsNullOrEmpty(sms.AuthToken) ? null : ProviderSignatures.Twilio(sms.AuthToken, url, pairs);
-        if (!ProviderSignatures.Matches(expected, http.Request.Headers[ProviderCallbacks.TwilioSignatureHeader].ToString()))
+        if (await ProviderSignatures.ReadSignedTwilioFormAsync(http, sms.AuthToken, options.SmsInboundUrl, cancellationToken) is not { } form)
         {
             return Unsigned();
         }

@@ -8,7 +8,7 @@ namespace Crm.Messaging.Messages;
 /// <summary>
 /// Queues a message the way the send API does: the message stored <c>queued</c> and <see cref="MessageQueued"/> published
 /// in <paramref name="unit"/>, so <c>SendQueuedMessage</c> sends it (consent, address, pressure and template at send time).
-/// Used by journeys; meant for the send API too.
+/// The one way a message is queued: the send API, conversation replies and surveys, journeys (the welcome adds its dedupe key).
 /// </summary>
 public static class QueuedMessages
 {
@@ -22,13 +22,15 @@ public static class QueuedMessages
         string? locale = null,
         IReadOnlyDictionary<string, Dictionary<string, System.Text.Json.JsonElement>>? variables = null,
         string? ownerRepId = null,
-        string? ownerTeamId = null)
+        string? ownerTeamId = null,
+        string? dedupeKey = null)
     {
         var message = new Message
         {
             Id = Ids.New(),
             ContactId = contactId,
             LeadId = leadId,
+            DedupeKey = dedupeKey,
             Channel = channel,
             Template = template,
             To = string.Empty,

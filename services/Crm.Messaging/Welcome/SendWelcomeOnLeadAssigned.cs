@@ -38,38 +38,18 @@ public sealed class SendWelcomeOnLeadAssigned(UnitOfWork unit, ILogger<SendWelco
             return;
         }
 
-        var welcome = Welcome(assigned, unit.Now);
-        unit.Insert(MessageCollections.Messages, welcome);
-        unit.Publish(new MessageQueued
-        {
-            EventId = Ids.NewGuid(),
-            OccurredAt = unit.Now,
-            MessageId = welcome.Id,
-            ContactId = welcome.ContactId,
-            LeadId = welcome.LeadId,
-            Channel = welcome.Channel,
-            Template = welcome.Template,
-            Variables = WelcomeVariables(assigned),
-        });
+        QueuedMessages.Queue(
+            unit,
+            assigned.ContactId,
+            assigned.LeadId,
+            Channel,
+            DefaultTemplates.Welcome,
+            TemplateChannels.Transactional,
+            variables: WelcomeVariables(assigned),
+            ownerRepId: string.IsNullOrWhiteSpace(assigned.RepId) ? null : assigned.RepId,
+            ownerTeamId: string.IsNullOrWhiteSpace(assigned.TeamId) ? null : assigned.TeamId,
+            dedupeKey: MessageKeys.Welcome(assigned.LeadId));
     }
-
-    /// <summary>The welcome message of a lead, queued (the one place it is made).</summary>
-    internal static Message Welcome(LeadAssigned assigned, DateTimeOffset now) => new()
-    {
-        Id = Ids.New(),
-        ContactId = assigned.ContactId,
-        LeadId = assigned.LeadId,
-        DedupeKey = MessageKeys.Welcome(assigned.LeadId),
-        Channel = Channel,
-        Template = DefaultTemplates.Welcome,
-        To = string.Empty,
-        Subject = string.Empty,
-        Status = EmailStatus.Queued,
-        SentAt = now,
-        Purpose = TemplateChannels.Transactional,
-        OwnerRepId = string.IsNullOrWhiteSpace(assigned.RepId) ? null : assigned.RepId,
-        OwnerTeamId = string.IsNullOrWhiteSpace(assigned.TeamId) ? null : assigned.TeamId,
-    };
 
     /// <summary>The welcome's variables besides the contact's own (read at send time): the rep and the lead as the event names them.</summary>
     internal static Dictionary<string, Dictionary<string, JsonElement>> WelcomeVariables(LeadAssigned assigned) => new(StringComparer.Ordinal)

@@ -143,10 +143,7 @@ public sealed class ProviderCallbackTests(ProviderFixture fixture) : IClassFixtu
         Assert.False(File.Exists(Path.Combine(Factory.PickupDirectory, $"{suppressed.Id}.eml")));
         var assigned = MessagingApiFactory.NewLeadAssigned(contact.Id);
         await Factory.Harness.Bus.Publish(assigned);
-        var welcome = await Crm.Testing.Poll.ForAsync(
-            async () => (await Factory.Store.FindAsync(MessageQueries.OfLeadAndTemplate(assigned.LeadId, "welcome"))) is [{ Status: not "sending" } w] ? w : null,
-            "the welcome to be handled",
-            TimeSpan.FromSeconds(30));
+        var welcome = await Factory.WelcomeFinishedAsync(assigned.LeadId);
         Assert.Equal(("suppressed", "bounced-address"), (welcome.Status, welcome.Reason));
 
         // Cleared by an administrator (any case): e-mails go again; clearing again is a 404.
