@@ -58,7 +58,7 @@ static int Usage()
                    live segments against ./crm up: a few segments, then one change per contact at a steady rate (PATCH of
                    tags or lifecycle stage, consent granted, an order); change accepted -> SegmentMembershipChanged
                    delivered to a queue of this benchmark: p50/p95/p99/max
-          sends    [--messages 5000] [--warmup 500] [--contacts 500] [--concurrency 32] [--provider-port 5990] [--goal 1000]
+          sends    [--messages 5000] [--warmup 500] [--contacts 500] [--concurrency 32] [--provider-port 5199] [--goal 1000]
                    SMS through the send API of a running platform whose SMS channel points at this benchmark's loopback
                    Twilio-like provider (it prints the ./crm up line): messages rendered and handed over per second,
                    answer -> arrival latency, lost / twice; beside the same form posted straight to the provider

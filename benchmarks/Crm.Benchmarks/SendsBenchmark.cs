@@ -27,7 +27,7 @@ namespace Crm.Benchmarks;
 /// </summary>
 public static class SendsBenchmark
 {
-    public const string Sid = "ACbench";
+    public const string Sid = "AC-bench";
     public const string Token = "bench-token";
     public const string From = "+15550000000";
 
@@ -39,7 +39,7 @@ public static class SendsBenchmark
         var warmup = args.Number("warmup", 500);
         var contactCount = args.Number("contacts", 500);
         var concurrency = args.Number("concurrency", 32);
-        var port = args.Number("provider-port", 5990);
+        var port = args.Number("provider-port", 5199);
         var goal = args.Number("goal", 1_000);
         var run = Guid.NewGuid().ToString("N")[..8];
         var template = $"bench-{run}";
