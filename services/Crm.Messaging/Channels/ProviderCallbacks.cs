@@ -177,27 +177,10 @@ public static class ProviderCallbacks
 
     private static async Task<IResult> EmailBounceAsync(HttpContext http, EmailBounceOptions options, UnitOfWork unit, TimeProvider time, CancellationToken cancellationToken)
     {
-        var body = await IdempotentRequests.ReadBodyAsync(http.Request, MaxBody, cancellationToken);
-        if (body is null)
+        var (report, refusal) = await ProviderSignatures.ReadSignedJsonAsync<EmailBounceRequest>(http, options.BounceSecret, MaxBody, BounceJson, cancellationToken);
+        if (refusal is not null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large.", detail: $"At most {MaxBody} bytes.");
-        }
-
-        var expected = string.IsNullOrEmpty(options.BounceSecret) ? null : ProviderSignatures.Sha256(options.BounceSecret, body);
-        if (!ProviderSignatures.Matches(expected, http.Request.Headers[BounceSignatureHeader].ToString()))
-        {
-            return Unsigned();
-        }
-
-        EmailBounceRequest? report;
-        try
-        {
-            report = JsonSerializer.Deserialize<EmailBounceRequest>(body, BounceJson);
-        }
-        catch (JsonException ex)
-        {
-            var (field, reason, _) = CrmJsonErrors.Describe(ex);
-            throw new RequestValidationException(field, reason);
+            return refusal;
         }
 
         var errors = new ValidationErrors();

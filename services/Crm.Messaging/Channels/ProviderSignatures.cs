@@ -50,4 +50,36 @@ public static class ProviderSignatures
         var expected = string.IsNullOrEmpty(authToken) ? null : Twilio(authToken, url, pairs);
         return Matches(expected, http.Request.Headers[ProviderCallbacks.TwilioSignatureHeader].ToString()) ? form : null;
     }
+
+    /// <summary>
+    /// The JSON body of a webhook signed with <c>X-Crm-Signature-256</c> = <c>sha256=</c> + hex HMAC-SHA256(<paramref name="secret"/>,
+    /// the raw body), read up to <paramref name="maxBody"/> bytes: the value, or the answer refusing it (413 too large;
+    /// 401 no secret configured, a missing or wrong signature). A body that is not valid JSON for <typeparamref name="T"/>
+    /// throws <see cref="Crm.ServiceDefaults.Http.RequestValidationException"/> naming the field (a 400).
+    /// </summary>
+    public static async Task<(T? Value, Microsoft.AspNetCore.Http.IResult? Refusal)> ReadSignedJsonAsync<T>(
+        Microsoft.AspNetCore.Http.HttpContext http, string? secret, int maxBody, System.Text.Json.JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        var body = await Crm.ServiceDefaults.Http.IdempotentRequests.ReadBodyAsync(http.Request, maxBody, cancellationToken);
+        if (body is null)
+        {
+            return (default, Microsoft.AspNetCore.Http.Results.Problem(statusCode: Microsoft.AspNetCore.Http.StatusCodes.Status413PayloadTooLarge, title: "Payload too large.", detail: $"At most {maxBody} bytes."));
+        }
+
+        var expected = string.IsNullOrEmpty(secret) ? null : Sha256(secret, body);
+        if (!Matches(expected, http.Request.Headers[ProviderCallbacks.BounceSignatureHeader].ToString()))
+        {
+            return (default, Microsoft.AspNetCore.Http.Results.Problem(statusCode: Microsoft.AspNetCore.Http.StatusCodes.Status401Unauthorized, title: "Unauthorized.", detail: "The request's provider signature is missing or does not verify."));
+        }
+
+        try
+        {
+            return (System.Text.Json.JsonSerializer.Deserialize<T>(body, json), null);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            var (field, reason, _) = Crm.ServiceDefaults.Http.CrmJsonErrors.Describe(ex);
+            throw new Crm.ServiceDefaults.Http.RequestValidationException(field, reason);
+        }
+    }
 }

@@ -109,27 +109,10 @@ public static class InboundWebhooks
 
     private static async Task<IResult> EmailInboundAsync(HttpContext http, ConversationOptions options, ConversationInbox inbox, CancellationToken cancellationToken)
     {
-        var body = await IdempotentRequests.ReadBodyAsync(http.Request, MaxBody, cancellationToken);
-        if (body is null)
+        var (email, refusal) = await ProviderSignatures.ReadSignedJsonAsync<InboundEmailRequest>(http, options.EmailInboundSecret, MaxBody, StrictJson, cancellationToken);
+        if (refusal is not null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large.", detail: $"At most {MaxBody} bytes.");
-        }
-
-        var expected = string.IsNullOrEmpty(options.EmailInboundSecret) ? null : ProviderSignatures.Sha256(options.EmailInboundSecret, body);
-        if (!ProviderSignatures.Matches(expected, http.Request.Headers[ProviderCallbacks.BounceSignatureHeader].ToString()))
-        {
-            return Unsigned();
-        }
-
-        InboundEmailRequest? email;
-        try
-        {
-            email = JsonSerializer.Deserialize<InboundEmailRequest>(body, StrictJson);
-        }
-        catch (JsonException ex)
-        {
-            var (field, reason, _) = CrmJsonErrors.Describe(ex);
-            throw new RequestValidationException(field, reason);
+            return refusal;
         }
 
         var errors = new ValidationErrors();
