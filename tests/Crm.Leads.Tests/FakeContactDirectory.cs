@@ -57,6 +57,19 @@ public sealed class FakeContactDirectory : IContactDirectory
 
         Interlocked.Increment(ref _answered);
         var normalizedPhone = phone is null ? null : NormalizePhone(phone);
+
+        // Find-or-create is one step, as Contacts' unique identity index makes it: two items of one batch for the same
+        // person are resolved at once and must come to one contact.
+        lock (_resolveLock)
+        {
+            return Task.FromResult(FindOrCreate(normalizedEmail, normalizedPhone));
+        }
+    }
+
+    private readonly Lock _resolveLock = new();
+
+    private ResolvedContact FindOrCreate(string? normalizedEmail, string? normalizedPhone)
+    {
         string? existing = null;
         if (normalizedEmail is not null)
         {
@@ -79,7 +92,7 @@ public sealed class FakeContactDirectory : IContactDirectory
             _contacts.TryAdd("phone:" + normalizedPhone, contactId);
         }
 
-        return Task.FromResult(new ResolvedContact(contactId, normalizedEmail, normalizedPhone, existing is null));
+        return new ResolvedContact(contactId, normalizedEmail, normalizedPhone, existing is null);
     }
 
     /// <summary>Like Contacts' <c>CheckIdentities</c>: the phone's problem (an e-mail at <c>unavailable.test</c> means Contacts is down).</summary>
