@@ -199,3 +199,24 @@ public sealed record LeadEscalated
     /// <summary>first-contact or follow-up.</summary>
     public required string Sla { get; init; }
 }
+
+/// <summary>
+/// Assignment's answer to <see cref="Crm.Contracts.Messaging.ConversationOwnerNeeded"/>: the rep a conversation without a
+/// lead owner goes to (the same rep for every request about one conversation). Messaging sets it as the conversation's
+/// owner while it has none. Not published when no rep is available (the conversation stays unassigned until asked again).
+/// </summary>
+public sealed record ConversationRouted
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The conversation concerned.</summary>
+    public required string ConversationId { get; init; }
+    /// <summary>Its contact.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The rep it was routed to.</summary>
+    public required string RepId { get; init; }
+    /// <summary>The rep's team, if any.</summary>
+    public string? TeamId { get; init; }
+}
