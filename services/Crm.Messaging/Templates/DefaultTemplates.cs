@@ -61,6 +61,7 @@ public static class DefaultTemplates
             "Hello {{ contact.first_name | default: \"there\" }},\n\nhappy birthday from all of us!\n\nKind regards"),
         Journey("birthday", TemplateChannels.Sms, TemplateChannels.Marketing, null,
             "Happy birthday, {{ contact.first_name | default: \"there\" }}! From all of us."),
+        .. Alerts.AlertTemplates.All,
     ];
 
     /// <summary>A conversation's reply (<c>Conversations/</c>): the rep's text, on the conversation's channel.</summary>
