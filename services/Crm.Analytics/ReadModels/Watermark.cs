@@ -44,10 +44,6 @@ public static class WatermarkQueries
     public static Query<Watermark> Of(string readModel) =>
         WatermarkCollections.Watermarks.Find(Filter<Watermark>.Eq(x => x.ReadModel, readModel)).OrderBy(x => x.ReadModel);
 
-    /// <summary>Creates the queue's watermark (at the beginning of time) unless it exists.</summary>
-    public static WriteOperation Create(string readModel, string queue) =>
-        Write.InsertIfAbsent(WatermarkCollections.Watermarks, new Watermark { Id = Watermark.IdOf(readModel, queue), ReadModel = readModel, Queue = queue, AppliedUpTo = DateTimeOffset.MinValue, AppliedAt = DateTimeOffset.MinValue });
-
     /// <summary>Moves the queue's watermark to <paramref name="occurredAt"/> when that is later than where it stands (else nothing).</summary>
     public static WriteOperation Advance(string readModel, string queue, DateTimeOffset occurredAt, DateTimeOffset appliedAt) =>
         Write.Update(
@@ -80,7 +76,8 @@ internal static class Watermarking
     /// <summary>Collects the watermark writes for an event of <paramref name="occurredAt"/> applied by <paramref name="queue"/> in this unit.</summary>
     public static void Advance(this UnitOfWork unit, string readModel, string queue, DateTimeOffset occurredAt)
     {
-        unit.Add(WatermarkQueries.Create(readModel, queue));
+        // Created at the beginning of time on the queue's first event (an insert by id that leaves an existing one alone).
+        unit.InsertIfAbsent(WatermarkCollections.Watermarks, new Watermark { Id = Watermark.IdOf(readModel, queue), ReadModel = readModel, Queue = queue, AppliedUpTo = DateTimeOffset.MinValue, AppliedAt = DateTimeOffset.MinValue });
         unit.Add(WatermarkQueries.Advance(readModel, queue, occurredAt, unit.Now));
     }
 }
