@@ -87,6 +87,7 @@ public sealed class KpiApiTests(AnalyticsApiFactory factory) : IClassFixture<Ana
     [InlineData("""{"channel":"web","period":"2002-3","amount":{"amount":"1.00","currency":"EUR"}}""", "period")]
     [InlineData("""{"channel":"web","period":"2002-03","amount":{"amount":"-1","currency":"EUR"}}""", "amount")]
     [InlineData("""{"channel":"web","period":"2002-03"}""", "amount")]
+    [InlineData("""{"channel":"web","period":"2002-03","amount":{"amount":"1.00","currency":"EUR"},"updatedAt":"2002-03-01T00:00:00Z"}""", "updatedAt")]
     public async Task Bad_spend_is_400_naming_the_field(string body, string field)
     {
         using var client = factory.CreateClient();
