@@ -31,9 +31,11 @@ public sealed class MessagingRekeyer(PressurePolicy policy) : IContactRekeyer
     private readonly Dictionary<string, ContactOwner?> _owners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ContactChannel?> _channels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<JourneyEnrollment>> _active = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _applied = new(StringComparer.Ordinal);
 
     public async Task MergeAsync(UnitOfWork unit, string mergeId, string survivorId, string mergedId, CancellationToken cancellationToken)
     {
+        Begin($"merge:{mergeId}:{mergedId}");
         // Journeys first: the stops are guarded by the versions read, before the moves below change them.
         var survivorActive = _active.TryGetValue(survivorId, out var known) ? known : [.. await unit.FindAsync(JourneyQueries.ActiveOfContact(survivorId), cancellationToken)];
         var mergedActive = await unit.FindAsync(JourneyQueries.ActiveOfContact(mergedId), cancellationToken);
@@ -97,6 +99,7 @@ public sealed class MessagingRekeyer(PressurePolicy policy) : IContactRekeyer
     /// </summary>
     public async Task UnmergeAsync(UnitOfWork unit, string mergeId, string survivorId, string restoredId, CancellationToken cancellationToken)
     {
+        Begin($"unmerge:{mergeId}:{restoredId}");
         unit.Add(MessageQueries.MoveBack(mergeId, survivorId, restoredId));
         unit.Add(ConversationQueries.MoveBack(mergeId, survivorId, restoredId));
         unit.Add(JourneyQueries.MoveBack(mergeId, survivorId, restoredId));
@@ -112,6 +115,25 @@ public sealed class MessagingRekeyer(PressurePolicy policy) : IContactRekeyer
                 _ledgers[survivorId] = next;
             }
         }
+    }
+
+    /// <summary>
+    /// Each merged (restored) contact comes once per attempt; seeing one again means the consume pipeline retries the
+    /// message in the same scope after discarding the unit's writes: what this instance remembers was never committed.
+    /// </summary>
+    private void Begin(string step)
+    {
+        if (_applied.Add(step))
+        {
+            return;
+        }
+
+        _ledgers.Clear();
+        _owners.Clear();
+        _channels.Clear();
+        _active.Clear();
+        _applied.Clear();
+        _applied.Add(step);
     }
 
     private static async Task<T?> KnownAsync<T>(Dictionary<string, T?> written, DocumentCollection<T> collection, UnitOfWork unit, string id, CancellationToken cancellationToken)

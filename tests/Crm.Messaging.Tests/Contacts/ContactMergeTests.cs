@@ -10,6 +10,7 @@ using Crm.Messaging.Tests.Journeys;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Crm.Messaging.Tests.Contacts;
@@ -131,6 +132,47 @@ public sealed class ContactMergeTests
         await PublishAsync(factory, new ContactsUnmerged { EventId = Guid.NewGuid(), OccurredAt = now, MergeId = merge.MergeId!, SurvivorId = survivor.Id, RestoredIds = [merged.Id] }, "messaging-contacts-unmerged");
         Assert.Equal(["s-1"], (await factory.Store.GetAsync(PressureCollections.Ledgers, survivor.Id))!.Sends.Select(s => s.MessageId));
         Assert.Equal(2, (await factory.Store.GetAsync(PressureCollections.Ledgers, merged.Id))!.Sends.Count);
+    }
+
+    [Fact]
+    public async Task Two_contacts_merged_at_once_both_join_the_survivors_budget_and_the_latest_owner_wins()
+    {
+        await using var factory = new JourneyFactory();
+        var now = factory.Time.GetUtcNow();
+        var (survivor, first, second) = (factory.NewContact(), factory.NewContact(), factory.NewContact());
+        await factory.Store.CommitAsync(
+        [
+            Write.Insert(PressureCollections.Ledgers, new PressureLedger { Id = survivor.Id, Sends = [Send("s-1", TimeSpan.FromHours(1), now)] }),
+            Write.Insert(PressureCollections.Ledgers, new PressureLedger { Id = first.Id, Sends = [Send("a-1", TimeSpan.FromHours(2), now)] }),
+            Write.Insert(PressureCollections.Ledgers, new PressureLedger { Id = second.Id, Sends = [Send("b-1", TimeSpan.FromHours(3), now)] }),
+            Write.Insert(ConversationCollections.ContactOwners, new ContactOwner { Id = first.Id, RepId = "rep-a", LeadId = "l-a", AssignedAt = now.AddDays(-2) }),
+            Write.Insert(ConversationCollections.ContactOwners, new ContactOwner { Id = second.Id, RepId = "rep-b", LeadId = "l-b", AssignedAt = now.AddDays(-1) }),
+        ]);
+
+        await PublishAsync(factory, new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = now, MergeId = Ids.New(), SurvivorId = survivor.Id, MergedIds = [first.Id, second.Id] }, "messaging-contacts-merged");
+
+        Assert.Equal(["s-1", "a-1", "b-1"], (await factory.Store.GetAsync(PressureCollections.Ledgers, survivor.Id))!.Sends.Select(s => s.MessageId));
+        Assert.Equal("rep-b", (await factory.Store.GetAsync(ConversationCollections.ContactOwners, survivor.Id))!.RepId);
+    }
+
+    [Fact]
+    public async Task A_merge_retried_in_the_same_scope_after_its_writes_were_discarded_writes_them_again()
+    {
+        await using var factory = new JourneyFactory();
+        var now = factory.Time.GetUtcNow();
+        var (survivor, merged) = (factory.NewContact(), factory.NewContact());
+        await factory.Store.CommitAsync(Write.Insert(PressureCollections.Ledgers, new PressureLedger { Id = merged.Id, Sends = [Send("m-1", TimeSpan.FromHours(1), now)] }));
+        using var scope = factory.Services.CreateScope();
+        var unit = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+        var rekeyer = scope.ServiceProvider.GetRequiredService<IContactRekeyer>();
+        var mergeId = Ids.New();
+
+        await rekeyer.MergeAsync(unit, mergeId, survivor.Id, merged.Id, CancellationToken.None);
+        unit.Discard(); // the consume pipeline's retry of the same message in the same scope
+        await rekeyer.MergeAsync(unit, mergeId, survivor.Id, merged.Id, CancellationToken.None);
+        await unit.CommitAsync();
+
+        Assert.Equal(["m-1"], (await factory.Store.GetAsync(PressureCollections.Ledgers, survivor.Id))!.Sends.Select(s => s.MessageId));
     }
 
     [Fact]
