@@ -36,6 +36,14 @@ public sealed record LeadAssigned
     public string? RuleId { get; init; }
     /// <summary>The rule's strategy: round-robin, least-loaded, most-available, weighted or sticky; absent in older events.</summary>
     public string? Strategy { get; init; }
+    /// <summary>Where the lead came from (as captured), when Assignment knows it; absent in older events.</summary>
+    public string? Source { get; init; }
+    /// <summary>The lead's capture channel, lower-case (web, ads, whatsapp, sms, email, phone), when known; absent in older events.</summary>
+    public string? Channel { get; init; }
+    /// <summary>The campaign the lead answered, when known; absent in older events.</summary>
+    public string? Campaign { get; init; }
+    /// <summary>What the person is interested in, when known; absent in older events.</summary>
+    public string? Interest { get; init; }
 }
 
 /// <summary>A rep was created (by an administrator); the fields are the new rep's.</summary>
