@@ -169,8 +169,10 @@ public sealed class SendBatchTests(BatchProviderFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         var results = (await answer.Content.ReadFromJsonAsync<SendMessageBatchResponse>(CrmClient.JsonOptions))!.Results;
         Assert.Equal(Enumerable.Range(0, 27), results.Select(r => r.Index));
-        Assert.Equal((400, new[] { "channel", "contactId" }), (results[3].Status, results[3].Errors!.Keys.Order().ToArray()));
-        Assert.Equal((422, new[] { "contactId" }), (results[7].Status, results[7].Errors!.Keys.ToArray()));
+        Assert.Equal(400, results[3].Status);
+        Assert.Equal(["channel", "contactId"], results[3].Errors!.Keys.Order());
+        Assert.Equal(422, results[7].Status);
+        Assert.Equal(["contactId"], results[7].Errors!.Keys);
         var accepted = results.Where(r => r.Status == 202).ToList();
         Assert.Equal(25, accepted.Count);
         foreach (var result in accepted)
