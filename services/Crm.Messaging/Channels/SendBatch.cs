@@ -65,20 +65,23 @@ public sealed record SendOutcome
 }
 
 /// <summary>
-/// Gathers the queued messages the deliveries of <c>messaging-message-queued</c> hand it into batches: a batch takes
-/// every message waiting, up to <see cref="SendingOptions.BatchSize"/>, as soon as one of the
-/// <see cref="SendingOptions.ConcurrentBatches"/> workers is free (no waiting for a batch to fill: one message alone goes
-/// at once). Each batch runs in its own scope (<see cref="SendBatch"/>); each delivery gets its message's outcome.
+/// Gathers the queued messages the deliveries of <c>messaging-message-queued</c> hand it into batches, in
+/// <see cref="SendingOptions.ConcurrentBatches"/> lanes with a worker each: a worker takes every message waiting in its
+/// lane, up to <see cref="SendingOptions.BatchSize"/>, as soon as it is free (no waiting for a batch to fill: one message
+/// alone goes at once). A contact's messages always take the same lane, so two batches of this process never race for
+/// one contact's budget or fence (they would fail each other's version-guarded writes and be decided again). Each batch
+/// runs in its own scope (<see cref="SendBatch"/>); each delivery gets its message's outcome.
 /// </summary>
 public sealed class SendBatcher(IServiceScopeFactory scopes, SendingOptions sending, ILogger<SendBatcher> logger) : BackgroundService
 {
-    private readonly Channel<Pending> _waiting = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly Channel<Pending>[] _lanes = [.. Enumerable.Range(0, sending.ConcurrentBatches).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
 
-    /// <summary>Sends <paramref name="request"/> with the next batch and answers what was decided for it.</summary>
+    /// <summary>Sends <paramref name="request"/> with the next batch of its contact's lane and answers what was decided for it.</summary>
     public Task<SendOutcome> SendAsync(MessageQueued request)
     {
         var pending = new Pending(request, new TaskCompletionSource<SendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_waiting.Writer.TryWrite(pending))
+        var lane = _lanes[(int)((uint)StringComparer.Ordinal.GetHashCode(request.ContactId) % (uint)_lanes.Length)];
+        if (!lane.Writer.TryWrite(pending))
         {
             pending.Done.TrySetException(new OperationCanceledException("Messaging is stopping."));
         }
@@ -90,27 +93,30 @@ public sealed class SendBatcher(IServiceScopeFactory scopes, SendingOptions send
     {
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, sending.ConcurrentBatches).Select(_ => WorkAsync(stoppingToken)));
+            await Task.WhenAll(_lanes.Select(lane => WorkAsync(lane.Reader, stoppingToken)));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         finally
         {
-            _waiting.Writer.TryComplete();
-            while (_waiting.Reader.TryRead(out var left))
+            foreach (var lane in _lanes)
             {
-                left.Done.TrySetException(new OperationCanceledException("Messaging is stopping."));
+                lane.Writer.TryComplete();
+                while (lane.Reader.TryRead(out var left))
+                {
+                    left.Done.TrySetException(new OperationCanceledException("Messaging is stopping."));
+                }
             }
         }
     }
 
-    private async Task WorkAsync(CancellationToken stoppingToken)
+    private async Task WorkAsync(ChannelReader<Pending> waiting, CancellationToken stoppingToken)
     {
-        while (await _waiting.Reader.WaitToReadAsync(stoppingToken))
+        while (await waiting.WaitToReadAsync(stoppingToken))
         {
             var batch = new List<Pending>(sending.BatchSize);
-            while (batch.Count < sending.BatchSize && _waiting.Reader.TryRead(out var pending))
+            while (batch.Count < sending.BatchSize && waiting.TryRead(out var pending))
             {
                 batch.Add(pending);
             }
