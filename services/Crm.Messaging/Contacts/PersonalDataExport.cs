@@ -40,7 +40,9 @@ public sealed class PersonalDataExportService(IDocumentStore store) : PersonalDa
     public override async Task<ExportReply> Export(ExportRequest request, ServerCallContext context)
     {
         var contactId = PersonalDataSections.ContactIdOf(request);
-        var messages = await store.FindAsync(ContactRecords.Messages(contactId).Take(ContactRecords.MaxMessages + 1), context.CancellationToken);
+        // An alert to a rep about the person's lead (Alerts/) is staff mail, not a message to the person: not theirs to export.
+        var messages = (await store.FindAsync(ContactRecords.Messages(contactId).Take(ContactRecords.MaxMessages + 1), context.CancellationToken))
+            .Where(m => m.RecipientRepId is null).ToList();
         var erased = await store.GetAsync(MessageCollections.ErasedContacts, contactId, context.CancellationToken);
         var conversations = await store.FindAsync(ContactRecords.Conversations(contactId).Take(ContactRecords.MaxMessages + 1), context.CancellationToken);
         return PersonalDataSections.Reply(

@@ -39,6 +39,8 @@ public sealed class SlaAlertTests(MessagingApiFactory factory) : IClassFixture<M
         // Internal: not a message to the contact (no MessageSent for the contact's timeline and counters).
         Assert.False(await factory.Harness.Published.Any<MessageSent>(x => x.Context.Message.MessageId == message.Id));
         Assert.Single(await factory.Store.FindAsync(MessageQueries.OfLeadAndTemplate(warning.LeadId, AlertTemplates.SlaWarning)));
+        // Staff mail about the person's lead, not a message to them: their GDPR export does not show it (nor the rep's address).
+        Assert.Empty((await factory.ExportPersonalDataAsync(warning.ContactId)).Records("messages"));
 
         // A new clock (restarted by an activity) warns again.
         await factory.Harness.Bus.Publish(warning with { EventId = Guid.NewGuid(), StartedAt = Started.AddHours(1) });
