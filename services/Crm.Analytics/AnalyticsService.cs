@@ -1,5 +1,6 @@
 using Crm.Analytics.Contacts;
 using Crm.Analytics.Counters;
+using Crm.Analytics.Live;
 using Crm.Analytics.Summary;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
@@ -25,13 +26,15 @@ public static class AnalyticsService
 
     public static WebApplicationBuilder AddAnalyticsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, CounterCollections.Counters);
+        builder.AddCrmStorage(Name, CounterCollections.Counters, LiveCollections.LeadMinutes);
+        builder.Services.AddLiveRate(builder.Configuration);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Analytics: daily counts of leads captured, scored and assigned, and of messages sent.");
         // Unknown gRPC paths fall through to the API (otherwise a catch-all answers any POST /a/b, e.g. a form-encoded POST /api/leads, with 404 instead of 415).
         builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<CountLeadCaptured>("lead-captured", concurrentMessageLimit: CounterConcurrency)
+            .Add<CountLeadMinute>("lead-captured-live", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadScored>("lead-scored", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadAssigned>("lead-assigned", concurrentMessageLimit: CounterConcurrency)
@@ -44,6 +47,8 @@ public static class AnalyticsService
     {
         app.MapGrpcService<PersonalDataExportService>();
         app.MapGroup("/api/analytics").RequireCrmAccess(Name).WithUnitOfWork().MapSummaryEndpoints();
+        // A stream reads and never writes: no unit of work held open for its whole life.
+        app.MapGroup("/api/analytics").RequireCrmAccess(Name).MapLiveEndpoints();
         return app;
     }
 }
