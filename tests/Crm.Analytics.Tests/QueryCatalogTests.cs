@@ -1,4 +1,5 @@
 using Crm.Analytics.Counters;
+using Crm.Analytics.Live;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Xunit;
@@ -8,9 +9,9 @@ namespace Crm.Analytics.Tests;
 /// <summary>The Analytics store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
 public sealed class QueryCatalogTests
 {
-    private static readonly IReadOnlyList<IDocumentCollection> Collections = [CounterCollections.Counters];
+    private static readonly IReadOnlyList<IDocumentCollection> Collections = [CounterCollections.Counters, LiveCollections.LeadMinutes];
 
-    private static readonly IReadOnlyList<Type> Catalogs = [typeof(CounterQueries)];
+    private static readonly IReadOnlyList<Type> Catalogs = [typeof(CounterQueries), typeof(LiveQueries)];
 
     private static readonly Dictionary<Type, object> Samples = new() { [typeof(CounterKey)] = new CounterKey(Metric.LeadsBySource, "ads") };
 
