@@ -45,9 +45,7 @@ public static class DashboardPage
 
     public static WebApplication MapDashboard(this WebApplication app)
     {
-        app.MapGet(Path, (HttpContext context) => Results.Redirect(Path + "/" + context.Request.QueryString, permanent: false))
-            .AllowAnonymous()
-            .ExcludeFromDescription();
+        // Also matches the bare path, which is sent to "/dashboard/" (the page names its files relative to it).
         app.MapGet(Path + "/{**file}", ServeAsync)
             .AllowAnonymous()
             .ExcludeFromDescription();
@@ -56,6 +54,12 @@ public static class DashboardPage
 
     private static async Task ServeAsync(HttpContext context, string? file)
     {
+        if (string.IsNullOrEmpty(file) && context.Request.Path.Value?.EndsWith('/') != true)
+        {
+            context.Response.Redirect(Path + "/" + context.Request.QueryString);
+            return;
+        }
+
         var name = string.IsNullOrEmpty(file) ? "index.html" : file;
         var extension = System.IO.Path.GetExtension(name);
         await using var stream = name.Contains("..", StringComparison.Ordinal) || !ContentTypes.TryGetValue(extension, out _)
