@@ -95,6 +95,7 @@ public sealed partial class DashboardTests(GatewayFixture fixture) : IClassFixtu
 
         var committed = File.ReadAllBytes(Path.Combine(DashboardFolder, "wwwroot", "vendor", "chart.umd.min.js"));
         Assert.Contains($"Chart.js v{version}", System.Text.Encoding.UTF8.GetString(committed, 0, 200), StringComparison.Ordinal);
+        Assert.Contains("MIT License", File.ReadAllText(Path.Combine(DashboardFolder, "wwwroot", "vendor", "chart.js.LICENSE.txt")), StringComparison.Ordinal);
 
         // The installed package (npm ci in gateway/Crm.Gateway/Dashboard, done by ./crm test) holds the same bytes.
         var installed = Path.Combine(DashboardFolder, "node_modules", "chart.js");

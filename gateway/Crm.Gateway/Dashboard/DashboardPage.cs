@@ -31,7 +31,7 @@ public static class DashboardPage
         [".css"] = "text/css; charset=utf-8",
         [".js"] = "text/javascript; charset=utf-8",
         [".svg"] = "image/svg+xml",
-        [".md"] = "text/markdown; charset=utf-8",
+        [".txt"] = "text/plain; charset=utf-8",
     };
 
     private static readonly Assembly Assembly = typeof(DashboardPage).Assembly;
