@@ -16,7 +16,8 @@ namespace Crm.Dashboard.Tests;
 /// shows the numbers the API returns, and follows a lead captured through the API live (server-sent events); a
 /// screenshot of a laptop and of a phone viewport is saved and its path printed.
 /// </summary>
-public sealed class DashboardBrowserTests(Platform platform, ITestOutputHelper output) : IClassFixture<Platform>
+[Collection(PlatformCollection.Name)]
+public sealed class DashboardBrowserTests(Platform platform, ITestOutputHelper output)
 {
     public const string Chromium = "/usr/bin/chromium";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
@@ -24,9 +25,10 @@ public sealed class DashboardBrowserTests(Platform platform, ITestOutputHelper o
     [Fact]
     public async Task The_dashboard_signs_in_shows_the_apis_numbers_and_follows_a_captured_lead_live()
     {
+        var before = (await SummaryAsync()).Totals.LeadsCaptured;
         await CaptureAsync("Dora Dashboard", "dora.dashboard@example.com", Channel.Web);
         await CaptureAsync("Piet Phone", "+49 30 5550101", Channel.Phone);
-        await PollSummaryAsync(s => s.Totals.LeadsCaptured >= 2, "the two leads in the summary");
+        await PollSummaryAsync(s => s.Totals.LeadsCaptured >= before + 2, "the two leads in the summary");
 
         await using var browser = await LaunchAsync();
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
@@ -61,8 +63,9 @@ public sealed class DashboardBrowserTests(Platform platform, ITestOutputHelper o
 
         // Live: the stream is on; a lead captured now moves the live tile by one, and the period's tile follows.
         await page.Locator("#live-status[data-live=on]").WaitForAsync(new LocatorWaitForOptions { Timeout = Ms(Deadline) });
-        await PollAsync(async () => int.TryParse(await TileAsync(page, "liveLastHour"), out _), "the first live event");
-        var lastHour = int.Parse(await TileAsync(page, "liveLastHour"), System.Globalization.CultureInfo.InvariantCulture);
+        // Every lead of this platform was captured within the hour: once the live count has caught up, it is the day's.
+        var lastHour = (await SummaryAsync()).Totals.LeadsCaptured;
+        await PollAsync(async () => await TileAsync(page, "liveLastHour") == lastHour.ToString(System.Globalization.CultureInfo.InvariantCulture), $"the live tile to show the {lastHour} leads of the last hour");
         var captured = int.Parse(await TileAsync(page, "leadsCaptured"), System.Globalization.CultureInfo.InvariantCulture);
         await CaptureAsync("Lena Live", "lena.live@example.com", Channel.Ads);
         await PollAsync(async () => await TileAsync(page, "liveLastHour") == (lastHour + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "the live tile to count the new lead");
