@@ -1021,6 +1021,44 @@ public interface ICrmApi
     [Get("/api/analytics/live")]
     Task<HttpResponseMessage> StreamAnalyticsLiveAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>GET /api/analytics/kpis/{kpi}</c>: one KPI as a table (<c>columns</c>, <c>rows</c> per period and group, <c>totals</c>) with the
+    /// watermark of its read model. Needs <c>analytics:read</c>. Definitions: the Analytics README.
+    /// </summary>
+    /// <param name="kpi">conversion, cycle-length, speed-to-lead, funnel, sla, rep-activity, messages, service, cac, ltv, aov, retention or revenue-by-campaign.</param>
+    /// <param name="from">First UTC day, <c>yyyy-MM-dd</c>; default 29 days before <paramref name="to"/>.</param>
+    /// <param name="to">Last UTC day, <c>yyyy-MM-dd</c>; default today; at most 366 days.</param>
+    /// <param name="granularity">day (default), week or month (cac: month).</param>
+    /// <param name="groupBy">channel, source, campaign, rep or team, as the KPI allows; null: one group, <c>all</c>.</param>
+    /// <param name="mode">funnel: strict (default) or any.</param>
+    /// <param name="stages">funnel: the stages in order, comma-separated.</param>
+    /// <param name="touch">revenue-by-campaign: first (default) or last.</param>
+    /// <param name="days">retention: days without an order after which a customer is churned (default 90).</param>
+    /// <param name="currency">cac, ltv, aov, revenue-by-campaign: ISO 4217 currency counted (default EUR).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the table. Errors: <c>400</c> naming each bad or unused parameter, <c>404</c> for an unknown KPI.</returns>
+    [Get("/api/analytics/kpis/{kpi}")]
+    Task<IApiResponse<KpiResponse>> GetAnalyticsKpiAsync(string kpi, [Query] string? from = null, [Query] string? to = null, [Query] string? granularity = null, [Query] string? groupBy = null, [Query] string? mode = null, [Query] string? stages = null, [Query] string? touch = null, [Query] int? days = null, [Query] string? currency = null, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/analytics/kpis/{kpi}?format=csv</c>: the same KPI's rows as CSV (header = <c>columns</c>). Needs <c>analytics:read</c>.</summary>
+    /// <param name="kpi">The KPI, as for <see cref="GetAnalyticsKpiAsync"/>.</param>
+    /// <param name="from">First UTC day, <c>yyyy-MM-dd</c>.</param>
+    /// <param name="to">Last UTC day, <c>yyyy-MM-dd</c>.</param>
+    /// <param name="granularity">day, week or month.</param>
+    /// <param name="groupBy">The grouping, as the KPI allows.</param>
+    /// <param name="format">Always <c>csv</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the CSV text. Errors as <see cref="GetAnalyticsKpiAsync"/>.</returns>
+    [Get("/api/analytics/kpis/{kpi}")]
+    Task<IApiResponse<string>> GetAnalyticsKpiCsvAsync(string kpi, [Query] string? from = null, [Query] string? to = null, [Query] string? granularity = null, [Query] string? groupBy = null, [Query] string format = "csv", CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/analytics/spend</c>: the acquisition spend of one channel or campaign in one month (replaces the month's entry). Needs <c>analytics:write</c>.</summary>
+    /// <param name="spend">Channel or campaign, period (yyyy-MM) and amount.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with the entry as stored. Errors: <c>400</c> naming each bad field, <c>403</c> without <c>analytics:write</c>.</returns>
+    [Put("/api/analytics/spend")]
+    Task<IApiResponse<SpendResponse>> PutAnalyticsSpendAsync([Body] SpendRequest spend, CancellationToken cancellationToken = default);
+
     /// <summary><c>POST /api/gateway/keys</c> (<c>gateway:admin</c>): a new API key; the answer holds the key itself, once.</summary>
     /// <param name="request">Name, scopes and optional expiry, allowed addresses and limits.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -1,6 +1,12 @@
 using Crm.Analytics.Contacts;
 using Crm.Analytics.Counters;
+using Crm.Analytics.Customers;
+using Crm.Analytics.Kpis;
+using Crm.Analytics.Leads;
 using Crm.Analytics.Live;
+using Crm.Analytics.MessageFacts;
+using Crm.Analytics.ReadModels;
+using Crm.Analytics.Spend;
 using Crm.Analytics.Summary;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
@@ -24,12 +30,31 @@ public static class AnalyticsService
     /// </summary>
     public const int CounterConcurrency = 1;
 
+    /// <summary>
+    /// Messages one read-model queue handles at once in one process: each message also moves its queue's watermark
+    /// document (<c>watermarks</c>, one per queue), written by one message at a time so it never conflicts; the lead,
+    /// customer and message documents themselves are written at the version read (a conflict between queues runs the
+    /// message again).
+    /// </summary>
+    public const int ReadModelConcurrency = 1;
+
     public static WebApplicationBuilder AddAnalyticsService(this WebApplicationBuilder builder)
     {
-        builder.AddCrmStorage(Name, CounterCollections.Counters, LiveCollections.LeadMinutes);
+        builder.AddCrmStorage(
+            Name,
+            [
+                CounterCollections.Counters,
+                LeadFactCollections.LeadFacts,
+                CustomerCollections.Customers,
+                MessageFactCollections.MessageFacts,
+                SpendCollections.Spend,
+                WatermarkCollections.Watermarks,
+                ContactMergeLog.Collection,
+                LiveCollections.LeadMinutes,
+            ]);
         builder.Services.AddLiveRate(builder.Configuration);
         builder.AddCrmApiSecurity();
-        builder.DescribeApi("Analytics: daily counts of leads captured, scored and assigned, and of messages sent.");
+        builder.DescribeApi("Analytics: daily counts of leads captured, scored and assigned, and of messages sent; KPIs (conversion, cycle length, speed-to-lead, funnel, SLA, rep activity, messages, service, CAC, LTV, AOV, retention, revenue by campaign) from read models built from events; acquisition spend.");
         // Unknown gRPC paths fall through to the API (otherwise a catch-all answers any POST /a/b, e.g. a form-encoded POST /api/leads, with 404 instead of 415).
         builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
         builder.AddCrmMessaging(Name, consumers => consumers
@@ -39,6 +64,22 @@ public static class AnalyticsService
             .Add<CountLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadAssigned>("lead-assigned", concurrentMessageLimit: CounterConcurrency)
             .Add<CountMessageSent>("message-sent", concurrentMessageLimit: CounterConcurrency)
+            .Add<CountInboundMessageReceived>(CountInboundMessageReceived.Queue, concurrentMessageLimit: CounterConcurrency)
+            .Add<CountConversationResolved>(CountConversationResolved.Queue, concurrentMessageLimit: CounterConcurrency)
+            .Add<ApplyLeadCaptured>(ApplyLeadCaptured.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyLeadAssigned>(ApplyLeadAssigned.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyLeadStageChanged>(ApplyLeadStageChanged.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyLeadWon>(ApplyLeadWon.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyLeadLost>(ApplyLeadLost.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyLeadReopened>(ApplyLeadReopened.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyLeadActivityLogged>(ApplyLeadActivityLogged.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplySlaBreached>(ApplySlaBreached.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyOrderPlaced>(ApplyOrderPlaced.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyLeadCapturedToCustomer>(ApplyLeadCapturedToCustomer.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyMessageSent>(ApplyMessageSent.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyMessageDelivered>(ApplyMessageDelivered.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .Add<ApplyMessageFailed>(ApplyMessageFailed.Queue, concurrentMessageLimit: ReadModelConcurrency)
+            .AddContactRekeying<AnalyticsRekeyer>(builder.Services)
             .Add<ConfirmErasureOnErasureRequested>("contact-erasure-requested"));
         return builder;
     }
@@ -46,7 +87,7 @@ public static class AnalyticsService
     public static WebApplication MapAnalyticsService(this WebApplication app)
     {
         app.MapGrpcService<PersonalDataExportService>();
-        app.MapGroup("/api/analytics").RequireCrmAccess(Name).WithUnitOfWork().MapSummaryEndpoints();
+        app.MapGroup("/api/analytics").RequireCrmAccess(Name).WithUnitOfWork().MapSummaryEndpoints().MapKpiEndpoints().MapSpendEndpoints();
         // A stream reads and never writes: no unit of work held open for its whole life.
         app.MapGroup("/api/analytics").RequireCrmAccess(Name).MapLiveEndpoints();
         return app;

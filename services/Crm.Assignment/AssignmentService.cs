@@ -1,5 +1,6 @@
 using Crm.Assignment.Assignments;
 using Crm.Assignment.Contacts;
+using Crm.Assignment.Conversations;
 using Crm.Assignment.Reps;
 using Crm.Assignment.Queue;
 using Crm.Assignment.Rules;
@@ -38,6 +39,8 @@ public static class AssignmentService
             .Add<AssignOnLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: 1)
             .Add<FollowLeadClosures>("lead-closures", concurrentMessageLimit: 1)
             .Add<TrackLeadActivity>("lead-activity")
+            .Add<TrackConversationActivity>("conversation-activity")
+            .Add<RouteConversationOwner>("conversation-owner")
             .AddContactRekeying<AssignmentRekeyer>(builder.Services)
             .Add<EraseOnErasureRequested>("contact-erasure-requested"));
         return builder;

@@ -54,6 +54,7 @@ public static class ContactsService
             .Add<AddToTimelineOnLeadScoresChanged>("lead-scores-changed")
             .Add<AddToTimelineOnLeadAssigned>("lead-assigned")
             .Add<AddToTimelineOnMessageSent>("message-sent")
+            .Add<AddToTimelineOnCallLogged>("call-logged")
             .Add<RecordErasureConfirmation>("contact-data-erased")
             .Add<FindDuplicatesOnContactChanged>("find-duplicates")
             .Add<EvaluateSegmentsOnContactChange>("segments"));

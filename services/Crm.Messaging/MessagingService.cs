@@ -1,4 +1,5 @@
 using Crm.Contacts.Grpc;
+using Crm.Messaging.Alerts;
 using Crm.Messaging.Calls;
 using Crm.Messaging.Channels;
 using Crm.Messaging.Contacts;
@@ -30,7 +31,8 @@ public static class MessagingService
             ContactChannelCollections.ContactChannels, WebhookCollections.Subscriptions, WebhookCollections.Deliveries,
             PressureCollections.Ledgers, AddressSuppressionCollections.SuppressedAddresses,
             ConversationCollections.Conversations, ConversationCollections.InboundReceipts, ConversationCollections.ContactOwners,
-            JourneyCollections.Journeys, JourneyCollections.Versions, JourneyCollections.Enrollments);
+            JourneyCollections.Journeys, JourneyCollections.Versions, JourneyCollections.Enrollments,
+            AlertCollections.Reps);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Messaging: the messages the platform sent to contacts (welcome e-mails...) the templates (Liquid) they are written from, and outbound webhooks (signed, retried, replayable deliveries of platform events to partner URLs).");
         builder.Services.AddSingleton<SendOnce>();
@@ -79,9 +81,11 @@ public static class MessagingService
             .Add<EraseOnErasureRequested>("contact-erasure-requested")
             .Add<SendQueuedMessage>("message-queued")
             .Add<TrackOwnerOnLeadAssigned>("conversation-owner")
+            .Add<RouteOwnerOnConversationRouted>("conversation-routed")
             .AddContactRekeying<MessagingRekeyer>(builder.Services)
             .AddWebhookConsumers()
-            .AddJourneyConsumers());
+            .AddJourneyConsumers()
+            .AddAlertConsumers());
         return builder;
     }
 

@@ -47,3 +47,48 @@ public sealed class AnalyticsWiringTests(AnalyticsApiFactory factory) : IClassFi
         where TConsumer : class, IConsumer =>
         factory.Services.GetRequiredService<IEndpointDefinition<TConsumer>>();
 }
+
+/// <summary>The read models' queues: named by read model and event, one message at a time (each moves its own watermark).</summary>
+public sealed class ReadModelWiringTests(AnalyticsApiFactory factory) : IClassFixture<AnalyticsApiFactory>
+{
+    [Fact]
+    public void Each_read_model_event_has_its_queue_handled_one_message_at_a_time()
+    {
+        var formatter = factory.Services.GetRequiredService<IEndpointNameFormatter>();
+
+        Assert.Equal(
+            [
+                "analytics-inbound-message-received", "analytics-conversation-resolved",
+                "analytics-lead-facts-lead-captured", "analytics-lead-facts-lead-assigned", "analytics-lead-facts-lead-stage-changed",
+                "analytics-lead-facts-lead-won", "analytics-lead-facts-lead-lost", "analytics-lead-facts-lead-reopened",
+                "analytics-lead-facts-lead-activity-logged", "analytics-lead-facts-sla-breached",
+                "analytics-customers-order-placed", "analytics-customers-lead-captured",
+                "analytics-message-facts-message-sent", "analytics-message-facts-message-delivered", "analytics-message-facts-message-failed",
+            ],
+            new[]
+            {
+                Endpoint<CountInboundMessageReceived>(), Endpoint<CountConversationResolved>(),
+                Endpoint<Leads.ApplyLeadCaptured>(), Endpoint<Leads.ApplyLeadAssigned>(), Endpoint<Leads.ApplyLeadStageChanged>(),
+                Endpoint<Leads.ApplyLeadWon>(), Endpoint<Leads.ApplyLeadLost>(), Endpoint<Leads.ApplyLeadReopened>(),
+                Endpoint<Leads.ApplyLeadActivityLogged>(), Endpoint<Leads.ApplySlaBreached>(),
+                Endpoint<Customers.ApplyOrderPlaced>(), Endpoint<Customers.ApplyLeadCapturedToCustomer>(),
+                Endpoint<MessageFacts.ApplyMessageSent>(), Endpoint<MessageFacts.ApplyMessageDelivered>(), Endpoint<MessageFacts.ApplyMessageFailed>(),
+            }.Select(d => d.GetEndpointName(formatter)));
+        Assert.All(
+            new[] { Endpoint<Leads.ApplyLeadCaptured>(), Endpoint<Customers.ApplyOrderPlaced>(), Endpoint<MessageFacts.ApplyMessageSent>(), Endpoint<CountConversationResolved>() },
+            d => Assert.Equal(1, d.ConcurrentMessageLimit));
+    }
+
+    [Fact]
+    public void Merges_have_their_queues()
+    {
+        var formatter = factory.Services.GetRequiredService<IEndpointNameFormatter>();
+
+        Assert.Equal("analytics-contacts-merged", Endpoint<Crm.ServiceDefaults.Messaging.RekeyOnContactsMerged>().GetEndpointName(formatter));
+        Assert.Equal("analytics-contacts-unmerged", Endpoint<Crm.ServiceDefaults.Messaging.RekeyOnContactsUnmerged>().GetEndpointName(formatter));
+    }
+
+    private IEndpointDefinition Endpoint<TConsumer>()
+        where TConsumer : class, IConsumer =>
+        factory.Services.GetRequiredService<IEndpointDefinition<TConsumer>>();
+}

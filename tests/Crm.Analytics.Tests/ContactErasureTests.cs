@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using Crm.Analytics.Contacts;
 using Crm.Analytics.Counters;
+using Crm.Analytics.Customers;
+using Crm.Analytics.Leads;
 using Crm.Client;
 using Crm.Contracts.Api.Analytics;
 using Crm.Contracts.Contacts;
@@ -14,13 +16,17 @@ using Xunit;
 
 namespace Crm.Analytics.Tests;
 
-/// <summary>Analytics' answer to a GDPR erasure: it holds nothing about the person, confirms, and its counts stay.</summary>
+/// <summary>
+/// Analytics' answer to a GDPR erasure: it holds ids only about a person (their customer document and their leads'
+/// facts); the erasure cuts the link (the customer document moves to an anonymous id, the lead facts forget the
+/// contact), confirms with the number of records, and the counts and KPIs stay.
+/// </summary>
 public sealed class ContactErasureTests(AnalyticsApiFactory factory) : IClassFixture<AnalyticsApiFactory>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task The_export_of_a_counted_contact_has_no_section_and_says_why()
+    public async Task The_export_of_a_counted_contact_has_its_customer_and_lead_facts_and_no_name()
     {
         var contactId = $"c-{Guid.NewGuid():N}";
         var leadId = $"l-{Guid.NewGuid():N}";
@@ -35,26 +41,31 @@ public sealed class ContactErasureTests(AnalyticsApiFactory factory) : IClassFix
             Source = "export-fair",
             Channel = "web",
         });
-        await Poll.UntilAsync(() => factory.Harness.Consumed.Any<LeadCaptured>(x => x.Context.Message.LeadId == leadId), "the capture counted", Timeout);
+        var store = factory.Services.GetRequiredService<IDocumentStore>();
+        await Poll.UntilAsync(async () => await store.GetAsync(CustomerCollections.Customers, contactId) is not null && await store.GetAsync(LeadFactCollections.LeadFacts, leadId) is not null, "the capture applied to the read models", Timeout);
 
         var reply = await factory.ExportPersonalDataAsync(contactId);
 
         Assert.Equal("analytics", reply.Service);
-        Assert.Empty(reply.Sections);
+        Assert.Equal([("customer", 1), ("lead-facts", 1)], reply.Sections.Select(s => (s.Kind, s.Count)));
+        Assert.Contains(leadId, reply.Sections[1].Json, StringComparison.Ordinal);
         Assert.Equal(ContactRecords.Statement, reply.Note);
+        Assert.DoesNotContain("xaver@", reply.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("Xaver", reply.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task An_erasure_request_is_confirmed_with_nothing_to_erase_and_the_counts_stay()
+    public async Task An_erasure_request_unlinks_the_contact_confirms_the_records_and_the_counts_stay()
     {
         var contactId = $"c-{Guid.NewGuid():N}";
+        var leadId = $"l-{Guid.NewGuid():N}";
+        var store = factory.Services.GetRequiredService<IDocumentStore>();
         var at = new DateTimeOffset(2009, 3, 3, 12, 0, 0, TimeSpan.Zero);
         await factory.Harness.Bus.Publish(new LeadCaptured
         {
             EventId = Guid.NewGuid(),
             OccurredAt = at,
-            LeadId = $"l-{Guid.NewGuid():N}",
+            LeadId = leadId,
             ContactId = contactId,
             Name = "Erika Erased",
             Email = "erika@example.com",
@@ -62,9 +73,10 @@ public sealed class ContactErasureTests(AnalyticsApiFactory factory) : IClassFix
             Channel = "web",
         });
         await PollLeadsCapturedAsync(1);
+        await Poll.UntilAsync(async () => await store.GetAsync(CustomerCollections.Customers, contactId) is not null && await store.GetAsync(LeadFactCollections.LeadFacts, leadId) is not null, "the capture applied to the read models", Timeout);
 
         // Nothing Analytics stores names the contact (the counters keep day, metric, key and count only).
-        var counters = await factory.Services.GetRequiredService<IDocumentStore>().FindAsync(CounterCollections.Counters.Find(Filter<Counter>.Eq(x => x.Day, "2009-03-03")));
+        var counters = await store.FindAsync(CounterCollections.Counters.Find(Filter<Counter>.Eq(x => x.Day, "2009-03-03")));
         Assert.NotEmpty(counters);
         Assert.All(counters, c => Assert.DoesNotContain(contactId, $"{c.Id} {c.Metric} {c.Key}", StringComparison.Ordinal));
         Assert.All(counters, c => Assert.DoesNotContain("rika", $"{c.Id} {c.Metric} {c.Key}", StringComparison.OrdinalIgnoreCase));
@@ -77,8 +89,16 @@ public sealed class ContactErasureTests(AnalyticsApiFactory factory) : IClassFix
             () => Task.FromResult(factory.Harness.Published.Select<ContactDataErased>(x => x.Context.Message.RequestId == request).FirstOrDefault()?.Context.Message),
             "the erasure confirmed by analytics",
             Timeout);
-        Assert.Equal((ConfirmErasureOnErasureRequested.ServiceName, contactId, 0), (confirmed.Service, confirmed.ContactId, confirmed.Records));
+        // Two records: the customer document and the lead's facts.
+        Assert.Equal((ConfirmErasureOnErasureRequested.ServiceName, contactId, 2), (confirmed.Service, confirmed.ContactId, confirmed.Records));
         Assert.Equal("analytics", confirmed.Service);
+        Assert.Null(await store.GetAsync(CustomerCollections.Customers, contactId));
+        var anonymous = await store.GetAsync(CustomerCollections.Customers, ContactRecords.AnonymousIdFor(request));
+        Assert.Equal([leadId], anonymous!.Leads.Select(l => l.LeadId));
+        var fact = await store.GetAsync(LeadFactCollections.LeadFacts, leadId);
+        Assert.Null(fact!.ContactId);
+        Assert.Equal("erasure-fair", fact.Source);
+        Assert.DoesNotContain((await factory.ExportPersonalDataAsync(contactId)).Sections, s => s.Count > 0);
 
         // Delivered again under a new message id: confirmed again, nothing fails; the counts are unchanged.
         await factory.Harness.Bus.Publish(erasure, ctx => ctx.MessageId = NewId.NextGuid());
@@ -86,6 +106,7 @@ public sealed class ContactErasureTests(AnalyticsApiFactory factory) : IClassFix
             () => Task.FromResult(factory.Harness.Published.Select<ContactDataErased>(x => x.Context.Message.RequestId == request).Count() == 2),
             "the second delivery confirmed too",
             Timeout);
+        Assert.Equal([0, 2], factory.Harness.Published.Select<ContactDataErased>(x => x.Context.Message.RequestId == request).Select(x => x.Context.Message.Records).Order());
         Assert.Equal(1, (await SummaryAsync()).Totals.LeadsCaptured);
     }
 

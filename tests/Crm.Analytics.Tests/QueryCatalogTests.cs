@@ -1,5 +1,10 @@
 using Crm.Analytics.Counters;
+using Crm.Analytics.Customers;
+using Crm.Analytics.Leads;
 using Crm.Analytics.Live;
+using Crm.Analytics.MessageFacts;
+using Crm.Analytics.ReadModels;
+using Crm.Analytics.Spend;
 using Crm.ServiceDefaults.Storage;
 using Crm.Testing;
 using Xunit;
@@ -9,9 +14,17 @@ namespace Crm.Analytics.Tests;
 /// <summary>The Analytics store's collection and queries rendered for SQLite (with its plan) and MongoDB: see <c>queries.approved.md</c>.</summary>
 public sealed class QueryCatalogTests
 {
-    private static readonly IReadOnlyList<IDocumentCollection> Collections = [CounterCollections.Counters, LiveCollections.LeadMinutes];
+    private static readonly IReadOnlyList<IDocumentCollection> Collections =
+    [
+        CounterCollections.Counters, LeadFactCollections.LeadFacts, CustomerCollections.Customers, MessageFactCollections.MessageFacts, SpendCollections.Spend, WatermarkCollections.Watermarks,
+        LiveCollections.LeadMinutes,
+    ];
 
-    private static readonly IReadOnlyList<Type> Catalogs = [typeof(CounterQueries), typeof(LiveQueries)];
+    private static readonly IReadOnlyList<Type> Catalogs =
+    [
+        typeof(CounterQueries), typeof(LeadFactQueries), typeof(CustomerQueries), typeof(MessageFactQueries), typeof(SpendQueries), typeof(WatermarkQueries),
+        typeof(LiveQueries),
+    ];
 
     private static readonly Dictionary<Type, object> Samples = new() { [typeof(CounterKey)] = new CounterKey(Metric.LeadsBySource, "ads") };
 

@@ -84,6 +84,9 @@ public sealed class EndpointTests : IAsyncLifetime
         { "ListJourneyEnrollments", "GET", "/api/messaging/journey-enrollments?contactId=c1" },
         { "StopJourneyEnrollment", "POST", "/api/messaging/journey-enrollments/e1/stop" },
         { "GetAnalyticsSummary", "GET", "/api/analytics/summary?from=2026-11-01&to=2026-11-29" },
+        { "GetAnalyticsKpi", "GET", "/api/analytics/kpis/funnel?from=2026-11-01&to=2026-11-29&granularity=week&groupBy=channel&mode=any&stages=new%2Cwon" },
+        { "GetAnalyticsKpiCsv", "GET", "/api/analytics/kpis/conversion?from=2026-11-01&to=2026-11-29&groupBy=rep&format=csv" },
+        { "PutAnalyticsSpend", "PUT", "/api/analytics/spend" },
         { "CaptureLeadBatch", "POST", "/api/leads/batch" },
         { "ListLeads", "GET", "/api/leads?status=open&grade=hot&owner=r1&scoreMin=50&sort=-score&limit=10&cursor=abc" },
         { "UpdateLead", "PATCH", "/api/leads/l1" },
@@ -225,6 +228,9 @@ public sealed class EndpointTests : IAsyncLifetime
         "StopJourneyEnrollment" => await _api.StopJourneyEnrollmentAsync("e1"),
         "PreviewMessageTemplate" => await _api.PreviewMessageTemplateAsync("welcome", new TemplatePreviewRequest { Channel = "email", ContactId = "c1" }),
         "GetAnalyticsSummary" => await _api.GetAnalyticsSummaryAsync("2026-11-01", "2026-11-29"),
+        "GetAnalyticsKpi" => await _api.GetAnalyticsKpiAsync("funnel", "2026-11-01", "2026-11-29", granularity: "week", groupBy: "channel", mode: "any", stages: "new,won"),
+        "GetAnalyticsKpiCsv" => await _api.GetAnalyticsKpiCsvAsync("conversion", "2026-11-01", "2026-11-29", groupBy: "rep"),
+        "PutAnalyticsSpend" => await _api.PutAnalyticsSpendAsync(new Crm.Contracts.Api.Analytics.SpendRequest { Channel = "ads", Period = "2026-11", Amount = new Money { Amount = "1200.00", Currency = "EUR" } }),
         "CaptureLeadBatch" => await _api.CaptureLeadBatchAsync(new BatchCaptureRequest { Items = [new CaptureLeadRequest { Email = "ada@example.com", Source = "fair" }] }),
         "ListLeads" => await _api.ListLeadsAsync(status: "open", grade: "hot", owner: "r1", scoreMin: 50, sort: "-score", limit: 10, cursor: "abc"),
         "UpdateLead" => await _api.UpdateLeadAsync("l1", new UpdateLeadRequest { Interest = "solar" }),
@@ -341,6 +347,11 @@ public sealed class EndpointTests : IAsyncLifetime
                 """{"key":"welcome","channel":"email","locale":"en","version":0,"subject":"Welcome, Ada!","body":"Hello Ada"}""",
             _ when path.StartsWith("/api/messaging/templates/", StringComparison.Ordinal) =>
                 """{"key":"welcome","channel":"email","locale":"pt-BR","purpose":"transactional","subject":"Olá","body":"Olá","default":false,"version":2}""",
+            "/api/analytics/kpis/funnel" =>
+                """{"kpi":"funnel","from":"2026-11-01","to":"2026-11-29","granularity":"week","groupBy":"channel","watermark":{"readModel":"lead-facts","appliedUpTo":"2026-11-29T10:00:00Z","lagSeconds":0.4},"columns":["period","group","leads","reached:new","dropped:new"],"rows":[{"period":"2026-11-23","group":"web","values":{"leads":2,"reached:new":1,"dropped:new":0}}],"totals":{"values":{"leads":2,"reached:new":1,"dropped:new":0}}}""",
+            "/api/analytics/kpis/conversion" => "period,group,leads,won,rate",
+            "/api/analytics/spend" =>
+                """{"dimension":"channel","key":"ads","period":"2026-11","amount":{"amount":"1200.00","currency":"EUR"},"updatedAt":"2026-11-29T10:00:00Z"}""",
             "/api/analytics/summary" =>
                 """{"from":"2026-11-01","to":"2026-11-29","totals":{"leadsCaptured":1,"leadsBySource":{"web-form":1},"leadsByChannel":{"web":1},"scoredByGrade":{"hot":1},"leadsAssigned":1,"messagesSent":1},"days":[]}""",
             _ => throw new InvalidOperationException($"No answer for {path}"),

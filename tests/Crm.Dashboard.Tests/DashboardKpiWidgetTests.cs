@@ -56,7 +56,7 @@ public sealed class DashboardKpiWidgetTests
         var conversion = page.Locator("[data-kpi='conversion'][data-state='ready']");
         await conversion.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         Assert.Equal("25 %", (await conversion.Locator("[data-kpi-total]").TextContentAsync())?.Trim());
-        Assert.Equal(["period", "channel", "leads", "customers", "rate"], await conversion.Locator("thead th").AllTextContentsAsync());
+        Assert.Equal(["period", "channel", "leads", "won", "rate"], await conversion.Locator("thead th").AllTextContentsAsync());
         var rows = await conversion.Locator("tbody tr").AllInnerTextsAsync();
         Assert.Equal(2, rows.Count);
         Assert.Contains("web", rows[0], StringComparison.Ordinal);
@@ -126,7 +126,7 @@ public sealed class DashboardKpiWidgetTests
                 await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             });
             app.MapGet("/api/analytics/kpis/conversion", () => Results.Text(
-                $$$$"""{"kpi":"conversion","from":"{{{{today}}}}","to":"{{{{today}}}}","granularity":"day","groupBy":"channel","watermark":{"readModel":"conversion","appliedUpTo":"{{{{today}}}}T00:00:00Z","lagSeconds":30},"columns":["leads","customers","rate"],"rows":[{"period":"{{{{today}}}}","group":"web","values":{"leads":5,"customers":2,"rate":0.4}},{"period":"{{{{today}}}}","group":"ads","values":{"leads":3,"customers":0,"rate":0}}],"totals":{"values":{"leads":8,"customers":2,"rate":0.25}}}""",
+                $$$$"""{"kpi":"conversion","from":"{{{{today}}}}","to":"{{{{today}}}}","granularity":"day","groupBy":"channel","watermark":{"readModel":"conversion","appliedUpTo":"{{{{today}}}}T00:00:00Z","lagSeconds":30},"columns":["period","group","leads","won","rate"],"rows":[{"period":"{{{{today}}}}","group":"web","values":{"leads":5,"won":2,"rate":40.0}},{"period":"{{{{today}}}}","group":"ads","values":{"leads":3,"won":0,"rate":0.0}}],"totals":{"values":{"leads":8,"won":2,"rate":25.0}}}""",
                 "application/json"));
             app.MapGet("/api/analytics/kpis/{kpi}", () => Results.Problem(statusCode: 404, title: "No such KPI."));
             await app.StartAsync();

@@ -17,6 +17,12 @@ public sealed record CreateRepRequest
 
     /// <summary>Share of leads under weighted rules, 1 to 100 (default 1).</summary>
     public int? Weight { get; init; }
+
+    /// <summary>The rep's work e-mail address (optional, at most 254 characters, stored lower-case): where SLA alerts go.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>The rep's work phone in E.164 (optional, <c>+</c> and 8 to 15 digits).</summary>
+    public string? Phone { get; init; }
 }
 
 /// <summary>Body of <c>PATCH /api/assignment/reps/{id}</c> (merge patch: absent means unchanged).</summary>
@@ -39,6 +45,12 @@ public sealed record UpdateRepRequest
 
     /// <summary>New weight, 1 to 100; null leaves it unchanged. Counts from the next lead on (no catch-up).</summary>
     public int? Weight { get; init; }
+
+    /// <summary>New work e-mail address; null leaves it unchanged, an empty string removes it.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>New work phone in E.164; null leaves it unchanged, an empty string removes it.</summary>
+    public string? Phone { get; init; }
 }
 
 /// <summary>Whether a rep is at work right now (set by the rep, their team lead or a manager). Serialised lower-case.</summary>
@@ -91,6 +103,12 @@ public sealed record RepResponse
 
     /// <summary>Working hours and holidays; null: always at work.</summary>
     public WorkingHoursDocument? WorkingHours { get; init; }
+
+    /// <summary>The rep's work e-mail address (where SLA alerts go), or null.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>The rep's work phone in E.164, or null.</summary>
+    public string? Phone { get; init; }
 
     /// <summary>When the rep was created (UTC).</summary>
     public required DateTimeOffset CreatedAt { get; init; }

@@ -36,6 +36,14 @@ public sealed record LeadAssigned
     public string? RuleId { get; init; }
     /// <summary>The rule's strategy: round-robin, least-loaded, most-available, weighted or sticky; absent in older events.</summary>
     public string? Strategy { get; init; }
+    /// <summary>Where the lead came from (as captured), when Assignment knows it; absent in older events.</summary>
+    public string? Source { get; init; }
+    /// <summary>The lead's capture channel, lower-case (web, ads, whatsapp, sms, email, phone), when known; absent in older events.</summary>
+    public string? Channel { get; init; }
+    /// <summary>The campaign the lead answered, when known; absent in older events.</summary>
+    public string? Campaign { get; init; }
+    /// <summary>What the person is interested in, when known; absent in older events.</summary>
+    public string? Interest { get; init; }
 }
 
 /// <summary>A rep was created (by an administrator); the fields are the new rep's.</summary>
@@ -57,6 +65,10 @@ public sealed record RepCreated
     public string? TeamId { get; init; }
     /// <summary>available, away or offline (absent in older events: available).</summary>
     public string? Presence { get; init; }
+    /// <summary>The rep's work e-mail address (absent without one, and in older events); Messaging sends SLA alerts to it.</summary>
+    public string? Email { get; init; }
+    /// <summary>The rep's work phone in E.164 (absent without one, and in older events).</summary>
+    public string? Phone { get; init; }
     /// <summary>The rep's version (1 for a new rep).</summary>
     public required long Version { get; init; }
     /// <summary>Who created the rep: the admin key or person that called.</summary>
@@ -82,6 +94,10 @@ public sealed record RepChanged
     public string? TeamId { get; init; }
     /// <summary>available, away or offline (absent in older events: available).</summary>
     public string? Presence { get; init; }
+    /// <summary>The rep's work e-mail address (absent without one, and in older events); Messaging sends SLA alerts to it.</summary>
+    public string? Email { get; init; }
+    /// <summary>The rep's work phone in E.164 (absent without one, and in older events).</summary>
+    public string? Phone { get; init; }
     /// <summary>The rep's version after the change (consumers keep the highest: events may arrive out of order).</summary>
     public required long Version { get; init; }
     /// <summary>Who changed the rep: the admin key or person that called.</summary>
@@ -106,6 +122,8 @@ public sealed record SlaWarning
     public required string RepId { get; init; }
     /// <summary>The owner's team, if any.</summary>
     public string? TeamId { get; init; }
+    /// <summary>The lead of the owner's team (a rep id) when the team names one (absent in older events); SLA alerts go to them.</summary>
+    public string? TeamLeadRepId { get; init; }
     /// <summary>first-contact or follow-up.</summary>
     public required string Sla { get; init; }
     /// <summary>The lead's grade, lower-case.</summary>
@@ -131,6 +149,8 @@ public sealed record SlaBreached
     public required string RepId { get; init; }
     /// <summary>The owner's team, if any.</summary>
     public string? TeamId { get; init; }
+    /// <summary>The lead of the owner's team (a rep id) when the team names one (absent in older events); SLA alerts go to them.</summary>
+    public string? TeamLeadRepId { get; init; }
     /// <summary>first-contact or follow-up.</summary>
     public required string Sla { get; init; }
     /// <summary>The lead's grade, lower-case.</summary>
@@ -186,4 +206,25 @@ public sealed record LeadEscalated
     public string? ToRepId { get; init; }
     /// <summary>first-contact or follow-up.</summary>
     public required string Sla { get; init; }
+}
+
+/// <summary>
+/// Assignment's answer to <see cref="Crm.Contracts.Messaging.ConversationOwnerNeeded"/>: the rep a conversation without a
+/// lead owner goes to (the same rep for every request about one conversation). Messaging sets it as the conversation's
+/// owner while it has none. Not published when no rep is available (the conversation stays unassigned until asked again).
+/// </summary>
+public sealed record ConversationRouted
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The conversation concerned.</summary>
+    public required string ConversationId { get; init; }
+    /// <summary>Its contact.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The rep it was routed to.</summary>
+    public required string RepId { get; init; }
+    /// <summary>The rep's team, if any.</summary>
+    public string? TeamId { get; init; }
 }

@@ -175,3 +175,22 @@ public sealed record CallLogged
     /// <summary>The telephony system's id of the call.</summary>
     public required string ProviderCallId { get; init; }
 }
+
+/// <summary>
+/// A conversation has no owner (its contact has no lead owner): Messaging asks Assignment to route it to a rep
+/// (queue <c>assignment-conversation-owner</c>); the answer is <see cref="Crm.Contracts.Assignment.ConversationRouted"/>.
+/// Asked again while the conversation stays unassigned; Assignment answers one conversation with the same rep.
+/// </summary>
+public sealed record ConversationOwnerNeeded
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When it happened (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The conversation without an owner.</summary>
+    public required string ConversationId { get; init; }
+    /// <summary>Its contact.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>Lower-case channel: email, sms, whatsapp (reps with the skill <c>channel:{channel}</c> are preferred).</summary>
+    public required string Channel { get; init; }
+}

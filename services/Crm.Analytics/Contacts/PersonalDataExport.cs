@@ -1,29 +1,42 @@
+using Crm.Analytics.Customers;
+using Crm.Analytics.Leads;
 using Crm.PersonalData.Grpc;
 using Crm.ServiceDefaults.PersonalData;
+using Crm.ServiceDefaults.Storage;
 using Grpc.Core;
 
 namespace Crm.Analytics.Contacts;
 
 /// <summary>
-/// What Analytics holds about a contact, said once for the erasure (<see cref="ConfirmErasureOnErasureRequested"/>: 0
-/// records) and the GDPR export (no section): nothing. Its only collection, <c>counters</c>, holds per UTC day a metric,
-/// a key (a lead source, a channel, a grade, or empty) and a count — never a contact id, lead id, name or address.
+/// Which of Analytics' records belong to a contact, written once: the GDPR export reads them and the erasure
+/// (<see cref="ConfirmErasureOnErasureRequested"/>) unlinks the same ones. They hold ids, times, amounts, channels,
+/// sources and campaigns only — never a name, an address or a message: the contact's <c>customers</c> document and the
+/// <c>lead_facts</c> of the contact's leads. Daily <c>counters</c> and <c>message_facts</c> name nobody.
 /// </summary>
 public static class ContactRecords
 {
-    /// <summary>How many records Analytics holds about any one person.</summary>
-    public const int Count = 0;
+    /// <summary>The most lead facts of one contact one erasure or export handles.</summary>
+    public const int MaxLeads = 1000;
 
     public const string Statement =
-        "Analytics holds no record about a person: only daily counts per metric and per lead source, channel or grade, without contact ids, lead ids, names or addresses.";
+        "Analytics keeps, for KPIs, the person's orders (ids, times, amounts) and leads (ids, times, channel, source, campaign, owner, stages, outcome) under their contact id; no name, address or message.";
+
+    /// <summary>The anonymous id an erased contact's customer document moves to (one per erasure request).</summary>
+    public static string AnonymousIdFor(string requestId) => $"erased-{requestId.Trim()}";
 }
 
-/// <summary>gRPC <c>crm.personaldata.v1.PersonalData</c> on Analytics' h2c port: no section, and <see cref="ContactRecords.Statement"/> as the note.</summary>
-public sealed class PersonalDataExportService : PersonalData.Grpc.PersonalData.PersonalDataBase
+/// <summary>gRPC <c>crm.personaldata.v1.PersonalData</c> on Analytics' h2c port: sections <c>customer</c> (0 or 1) and <c>lead-facts</c>.</summary>
+public sealed class PersonalDataExportService(IDocumentStore store) : PersonalData.Grpc.PersonalData.PersonalDataBase
 {
-    public override Task<ExportReply> Export(ExportRequest request, ServerCallContext context)
+    public override async Task<ExportReply> Export(ExportRequest request, ServerCallContext context)
     {
-        PersonalDataSections.ContactIdOf(request);
-        return Task.FromResult(PersonalDataSections.Reply(AnalyticsService.Name, ContactRecords.Statement));
+        var contactId = PersonalDataSections.ContactIdOf(request);
+        var customer = await store.GetAsync(CustomerCollections.Customers, contactId, context.CancellationToken);
+        var leads = await store.FindAsync(LeadFactQueries.OfContact(contactId).Take(ContactRecords.MaxLeads + 1), context.CancellationToken);
+        return PersonalDataSections.Reply(
+            AnalyticsService.Name,
+            ContactRecords.Statement,
+            PersonalDataSections.Of("customer", customer is null ? [] : new[] { customer }),
+            PersonalDataSections.Of("lead-facts", leads, ContactRecords.MaxLeads));
     }
 }

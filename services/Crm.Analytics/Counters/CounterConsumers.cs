@@ -1,3 +1,4 @@
+using Crm.Analytics.ReadModels;
 using Crm.Contracts.Assignment;
 using Crm.Contracts.Leads;
 using Crm.Contracts.Messaging;
@@ -15,7 +16,7 @@ public sealed class CountLeadCaptured(UnitOfWork unit) : IConsumer<LeadCaptured>
 {
     public Task Consume(ConsumeContext<LeadCaptured> context)
     {
-        unit.Count(CounterRules.For(context.Message));
+        unit.Count(CounterRules.For(context.Message), "lead-captured", context.Message.OccurredAt);
         return Task.CompletedTask;
     }
 }
@@ -30,7 +31,7 @@ public sealed class CountLeadScored(UnitOfWork unit) : IConsumer<LeadScored>
     {
         if (CounterRules.IsFirstScore(context.Message))
         {
-            unit.Count(CounterRules.For(context.Message));
+            unit.Count(CounterRules.For(context.Message), "lead-scored", context.Message.OccurredAt);
         }
 
         return Task.CompletedTask;
@@ -44,7 +45,7 @@ public sealed class CountLeadScoresChanged(UnitOfWork unit) : IConsumer<LeadScor
     {
         foreach (var scored in (context.Message.Scores ?? []).Where(CounterRules.IsFirstScore))
         {
-            unit.Count(CounterRules.For(scored));
+            unit.Count(CounterRules.For(scored), "lead-scores-changed", context.Message.OccurredAt);
         }
 
         return Task.CompletedTask;
@@ -56,7 +57,7 @@ public sealed class CountLeadAssigned(UnitOfWork unit) : IConsumer<LeadAssigned>
 {
     public Task Consume(ConsumeContext<LeadAssigned> context)
     {
-        unit.Count(CounterRules.For(context.Message));
+        unit.Count(CounterRules.For(context.Message), "lead-assigned", context.Message.OccurredAt);
         return Task.CompletedTask;
     }
 }
@@ -66,13 +67,44 @@ public sealed class CountMessageSent(UnitOfWork unit) : IConsumer<MessageSent>
 {
     public Task Consume(ConsumeContext<MessageSent> context)
     {
-        unit.Count(CounterRules.For(context.Message));
+        unit.Count(CounterRules.For(context.Message), "message-sent", context.Message.OccurredAt);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Queue <c>analytics-inbound-message-received</c>: counts a reply on its channel.</summary>
+public sealed class CountInboundMessageReceived(UnitOfWork unit) : IConsumer<InboundMessageReceived>
+{
+    public const string Queue = "inbound-message-received";
+
+    public Task Consume(ConsumeContext<InboundMessageReceived> context)
+    {
+        unit.Count(RepActivityRules.For(context.Message), Queue, context.Message.OccurredAt);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Queue <c>analytics-conversation-resolved</c>: counts the resolution (and first-contact resolution) per channel and owner.</summary>
+public sealed class CountConversationResolved(UnitOfWork unit) : IConsumer<ConversationResolved>
+{
+    public const string Queue = "conversation-resolved";
+
+    public Task Consume(ConsumeContext<ConversationResolved> context)
+    {
+        unit.Count(RepActivityRules.For(context.Message), Queue, context.Message.OccurredAt);
         return Task.CompletedTask;
     }
 }
 
 internal static class Counting
 {
+    /// <summary>Collects the increments and moves the counters' watermark for <paramref name="queue"/> to the event's time.</summary>
+    public static void Count(this UnitOfWork unit, CounterIncrement increment, string queue, DateTimeOffset occurredAt)
+    {
+        unit.Count(increment);
+        unit.Advance(ReadModel.Counters, queue, occurredAt);
+    }
+
     /// <summary>Collects one increment per counter of <paramref name="increment"/> (committed by the consume pipeline).</summary>
     public static void Count(this UnitOfWork unit, CounterIncrement increment)
     {

@@ -36,5 +36,8 @@ public static class AssignmentCollections
         .Index("rep", i => i.Asc(x => x.RepId).Asc(x => x.Id))
         .Index("rep_unread", i => i.Asc(x => x.RepId).Asc(x => x.Unread).Asc(x => x.Id));
 
-    public static IDocumentCollection[] All { get; } = [Reps, Leads, Routing, Rules, SlaPolicies, Teams, Notifications];
+    /// <summary>Where each conversation without a lead owner was routed (by conversation id; read by id only).</summary>
+    public static readonly DocumentCollection<Conversations.ConversationRoute> ConversationRoutes = new("conversation_routes");
+
+    public static IDocumentCollection[] All { get; } = [Reps, Leads, Routing, Rules, SlaPolicies, Teams, Notifications, ConversationRoutes];
 }

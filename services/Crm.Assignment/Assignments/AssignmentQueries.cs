@@ -89,6 +89,8 @@ public static class AssignmentQueries
                 .Set(x => x.Weight, patched.Weight)
                 .Set(x => x.Skills, patched.Skills)
                 .Set(x => x.WorkingHours, patched.WorkingHours)
+                .Set(x => x.Email, patched.Email)
+                .Set(x => x.Phone, patched.Phone)
                 .Set(x => x.UpdatedBy, patched.UpdatedBy)
                 .Inc(x => x.Version, 1));
 }

@@ -166,6 +166,10 @@ public sealed record LeadAssignment : IDocument
         PreviousRepId = PreviousRepId,
         RuleId = rule.RuleId,
         Strategy = Rules.RoutingRules.StrategyName(rule.Strategy),
+        Source = Source,
+        Channel = Channel,
+        Campaign = Campaign,
+        Interest = Interest,
     };
 }
 

@@ -37,6 +37,10 @@ public sealed record Rep : IDocument
     public int Weight { get; init; } = 1;
     /// <summary>Working hours and holidays in the rep's time zone; null: always at work.</summary>
     public WorkingHours? WorkingHours { get; init; }
+    /// <summary>The rep's work e-mail address (lower-case; where Messaging sends SLA alerts), or null.</summary>
+    public string? Email { get; init; }
+    /// <summary>The rep's work phone in E.164, or null.</summary>
+    public string? Phone { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     /// <summary>Who created the rep (the admin key or person); null for reps created before it was recorded.</summary>
     public Actor? CreatedBy { get; init; }
@@ -78,6 +82,8 @@ public sealed record Rep : IDocument
         Weight = patch.Weight ?? Weight,
         Skills = patch.Skills is null ? Skills : MergeSkills(Skills, patch.Skills),
         WorkingHours = patch.ClearWorkingHours ? null : patch.WorkingHours ?? WorkingHours,
+        Email = patch.Email is null ? Email : patch.Email.Length == 0 ? null : patch.Email,
+        Phone = patch.Phone is null ? Phone : patch.Phone.Length == 0 ? null : patch.Phone,
     };
 
     /// <summary>Skills after a merge patch: a level sets a skill, null removes it, absent skills stay.</summary>
@@ -102,7 +108,8 @@ public sealed record Rep : IDocument
     /// <summary>Whether <paramref name="patched"/> differs from this rep in what a patch can change.</summary>
     public bool SettingsDiffer(Rep patched) =>
         !string.Equals(Name, patched.Name, StringComparison.Ordinal) || Capacity != patched.Capacity || Active != patched.Active
-        || Presence != patched.Presence || RoutingDiffers(patched);
+        || Presence != patched.Presence || RoutingDiffers(patched)
+        || !string.Equals(Email, patched.Email, StringComparison.Ordinal) || !string.Equals(Phone, patched.Phone, StringComparison.Ordinal);
 
     /// <summary>Whether <paramref name="patched"/> could route differently: team, skills, weight or working hours changed.</summary>
     public bool RoutingDiffers(Rep patched) =>
@@ -120,6 +127,8 @@ public sealed record Rep : IDocument
         Active = Active,
         TeamId = TeamId,
         Presence = PresenceName(Presence),
+        Email = Email,
+        Phone = Phone,
         Version = Version,
         ChangedBy = CreatedBy ?? Actor.System,
     };
@@ -135,6 +144,8 @@ public sealed record Rep : IDocument
         Active = Active,
         TeamId = TeamId,
         Presence = PresenceName(Presence),
+        Email = Email,
+        Phone = Phone,
         Version = Version,
         ChangedBy = UpdatedBy ?? Actor.System,
     };
@@ -154,6 +165,8 @@ public sealed record Rep : IDocument
         Skills = Skills,
         Weight = Weight,
         WorkingHours = WorkingHours?.ToDocument(),
+        Email = Email,
+        Phone = Phone,
         CreatedAt = CreatedAt,
         Version = Version,
     };
@@ -169,6 +182,10 @@ public sealed record RepPatch(string? Name, int? Capacity, bool? Active, string?
     public IReadOnlyDictionary<string, int?>? Skills { get; init; }
     public WorkingHours? WorkingHours { get; init; }
     public bool ClearWorkingHours { get; init; }
+    /// <summary>A new e-mail address; null: unchanged, empty: removed.</summary>
+    public string? Email { get; init; }
+    /// <summary>A new phone (E.164); null: unchanged, empty: removed.</summary>
+    public string? Phone { get; init; }
 }
 
 public enum RepUpdateStatus

@@ -25,8 +25,8 @@ public static class RepEndpoints
             .RequireAccess(Access.Admin)
             .WithName("CreateRep")
             .WithSummary("Create a rep")
-            .WithDescription("A sales rep who is given leads, active at once (leads waiting in the backlog start flowing to them). The response's `ETag` is the rep's version.")
-            .WithRequestExample(new CreateRepRequest { Name = "Rita Rep", Capacity = 50 })
+            .WithDescription("A sales rep who is given leads, active at once (leads waiting in the backlog start flowing to them). `email` and `phone` (E.164) are optional: SLA alerts go to the e-mail address. The response's `ETag` is the rep's version.")
+            .WithRequestExample(new CreateRepRequest { Name = "Rita Rep", Capacity = 50, Email = "rita.rep@example.com", Phone = "+34600111222" })
             .Produces<RepResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         api.MapGet("/reps", ListAsync)
@@ -46,7 +46,7 @@ public static class RepEndpoints
             .RequireAccess(Access.Admin)
             .WithName("UpdateRep")
             .WithSummary("Change a rep")
-            .WithDescription("JSON merge patch: absent fields stay unchanged. `active: false` stops new assignments to the rep and routes their open leads again (to the reps with room, else the backlog; each a `LeadAssigned` with `previousRepId`).")
+            .WithDescription("JSON merge patch: absent fields stay unchanged (`teamId`, `email` and `phone`: an empty string removes them). `active: false` stops new assignments to the rep and routes their open leads again (to the reps with room, else the backlog; each a `LeadAssigned` with `previousRepId`).")
             .WithParameterDescription("id", "The rep's id.")
             .WithParameterDescription("If-Match", "Update only this version (`\"3\"`, `W/\"3\"` or `3`, as in `ETag`); `*` or none: any version. A stale version is a 412.")
             .WithRequestExample(new UpdateRepRequest { Capacity = 80, Active = true })
@@ -131,6 +131,8 @@ public static class RepEndpoints
         var team = ValidateTeam(request.TeamId, errors);
         var skills = ValidateSkills(request.Skills, removals: false, errors);
         var weight = ValidateWeight(request.Weight, errors);
+        var email = RepAddress.Email(request.Email, errors);
+        var phone = RepAddress.Phone(request.Phone, errors);
         errors.ThrowIfAny();
 
         var rep = await roster.CreateAsync(
@@ -144,6 +146,8 @@ public static class RepEndpoints
                 TeamId = string.IsNullOrEmpty(team) ? null : team,
                 Skills = skills is null ? new Dictionary<string, int>() : Rep.MergeSkills(new Dictionary<string, int>(), skills),
                 Weight = weight ?? 1,
+                Email = string.IsNullOrEmpty(email) ? null : email,
+                Phone = string.IsNullOrEmpty(phone) ? null : phone,
                 CreatedAt = unit.Now,
                 CreatedBy = http.Actor(),
             },
@@ -190,6 +194,8 @@ public static class RepEndpoints
         var team = ValidateTeam(request.TeamId, errors);
         var skills = ValidateSkills(request.Skills, removals: true, errors);
         var weight = ValidateWeight(request.Weight, errors);
+        var email = RepAddress.Email(request.Email, errors);
+        var phone = RepAddress.Phone(request.Phone, errors);
         errors.ThrowIfAny();
 
         long? expectedVersion = null;
@@ -204,7 +210,7 @@ public static class RepEndpoints
             }
         }
 
-        var result = await roster.UpdateAsync(unit, id, new RepPatch(name, capacity, request.Active, team) { Skills = skills, Weight = weight }, expectedVersion, http.Actor(), cancellationToken);
+        var result = await roster.UpdateAsync(unit, id, new RepPatch(name, capacity, request.Active, team) { Skills = skills, Weight = weight, Email = email, Phone = phone }, expectedVersion, http.Actor(), cancellationToken);
         switch (result.Status)
         {
             case RepUpdateStatus.NotFound:

@@ -41,7 +41,7 @@ public sealed class SlaTimer(AssignmentEngine engine) : ITimerHandler
                 unit.Publish(new SlaWarning
                 {
                     EventId = Ids.NewGuid(), OccurredAt = unit.Now, LeadId = lead.Id, ContactId = lead.ContactId, RepId = clock.RepId,
-                    TeamId = rep?.TeamId, Sla = sla, Grade = grade, StartedAt = clock.StartedAt, BreachAt = clock.BreachAt,
+                    TeamId = rep?.TeamId, TeamLeadRepId = team?.LeadRepId, Sla = sla, Grade = grade, StartedAt = clock.StartedAt, BreachAt = clock.BreachAt,
                 });
                 Notification.Add(unit, clock.RepId, "sla-warning", lead.Id, $"{Title(clock)} due at {clock.BreachAt:u}: act now.");
                 after = after.WithHistory(new LeadHistoryEntry(unit.Now, "sla-warning", clock.RepId, sla));
@@ -50,7 +50,7 @@ public sealed class SlaTimer(AssignmentEngine engine) : ITimerHandler
                 unit.Publish(new SlaBreached
                 {
                     EventId = Ids.NewGuid(), OccurredAt = unit.Now, LeadId = lead.Id, ContactId = lead.ContactId, RepId = clock.RepId,
-                    TeamId = rep?.TeamId, Sla = sla, Grade = grade, StartedAt = clock.StartedAt, Target = clock.Target,
+                    TeamId = rep?.TeamId, TeamLeadRepId = team?.LeadRepId, Sla = sla, Grade = grade, StartedAt = clock.StartedAt, Target = clock.Target,
                 });
                 Notification.Add(unit, clock.RepId, "sla-breached", lead.Id, $"{Title(clock)} missed (target {clock.Target}).");
                 after = after.WithHistory(new LeadHistoryEntry(unit.Now, "sla-breached", clock.RepId, sla));

@@ -16,6 +16,7 @@ public static class TimelineEntries
     public const string LeadAssignedType = "lead-assigned";
     public const string MessageSentType = "message-sent";
     public const string OrderPlacedType = "order-placed";
+    public const string CallLoggedType = "call-logged";
 
     /// <summary>"Lead captured from google-ads via web".</summary>
     public static TimelineEntry From(LeadCaptured e, DateTimeOffset recordedAt)
@@ -60,6 +61,24 @@ public static class TimelineEntries
         };
         var leadId = string.IsNullOrWhiteSpace(e.LeadId) ? null : e.LeadId;
         return Entry(e.EventId, e.ContactId, MessageSentType, e.OccurredAt, $"{what} '{e.Template}' sent to {e.To}", leadId, recordedAt);
+    }
+
+    /// <summary>"Outbound call, answered, 2 min 5 s" (no number: the call's message in Messaging has it).</summary>
+    public static TimelineEntry From(CallLogged e, DateTimeOffset recordedAt)
+    {
+        Require(e.EventId, e.ContactId, nameof(CallLogged));
+        var direction = e.Direction?.ToLowerInvariant() switch
+        {
+            "inbound" => "Inbound call",
+            "outbound" => "Outbound call",
+            _ => "Call",
+        };
+        var seconds = Math.Max(0, e.DurationSeconds);
+        var length = seconds >= 60
+            ? string.Create(CultureInfo.InvariantCulture, $"{seconds / 60} min {seconds % 60} s")
+            : string.Create(CultureInfo.InvariantCulture, $"{seconds} s");
+        var leadId = string.IsNullOrWhiteSpace(e.LeadId) ? null : e.LeadId;
+        return Entry(e.EventId, e.ContactId, CallLoggedType, e.StartedAt, $"{direction}, {Or(e.Outcome, "logged")}, {length}", leadId, recordedAt);
     }
 
     /// <summary>"Order SHOP-100234 placed: 129.90 EUR, 2 lines, via web".</summary>

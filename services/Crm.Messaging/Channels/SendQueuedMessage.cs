@@ -80,6 +80,13 @@ public sealed class SendQueuedMessage(
             SendOnce.Complete(unit, message with { Status = status, Reason = reason, To = to, Subject = subject, SentAt = time.UtcNowMs() }, claimToken, []);
         }
 
+        if (message.RecipientRepId is not null)
+        {
+            // To a rep, not the contact (an SLA alert): staff, so no consent, pressure or fence (Alerts/RepAlertDelivery).
+            await Alerts.RepAlertDelivery.SendAsync(unit, channels, templates, time, logger, message, request, claimToken, timeout.Token, handOver.Token);
+            return;
+        }
+
         if (await unit.GetAsync(MessageCollections.ErasedContacts, message.ContactId, cancellationToken) is not null)
         {
             Finish(EmailStatus.Suppressed);

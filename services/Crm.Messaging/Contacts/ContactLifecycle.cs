@@ -1,6 +1,9 @@
 using Crm.Contracts.Contacts;
+using Crm.Messaging.Channels;
+using Crm.Messaging.Conversations;
 using Crm.Messaging.Journeys;
 using Crm.Messaging.Messages;
+using Crm.Messaging.Pressure;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
 using MassTransit;
@@ -9,28 +12,133 @@ namespace Crm.Messaging.Contacts;
 
 /// <summary>
 /// Messaging's part of a merge (queues <c>messaging-contacts-merged</c> and <c>messaging-contacts-unmerged</c>,
-/// <see cref="RekeyOnContactsMerged"/>): the messages of a merged contact — finished ones and claims being sent (the
-/// claim keeps its token) — move to the survivor, marked with the merge and the contact they came from; an un-merge moves
-/// exactly those back. The send-once key is per lead and template, so it follows the lead. Suppression markers
-/// (<see cref="ErasedContact"/>) never move: an erased contact cannot be merged. One set-based update per contact.
+/// <see cref="RekeyOnContactsMerged"/>): everything kept per contact moves to the survivor, in the consume pipeline's unit
+/// of work. The messages of a merged contact — finished ones and claims being sent (the claim keeps its token) —, its
+/// conversations and its journey enrollments move, marked with the merge and the contact they came from (one set-based
+/// update per contact and collection); an un-merge moves exactly those back. Its contact-pressure budget is added to the
+/// survivor's (<see cref="ContactMerges.Budget"/>: the person keeps the sends of the period, no fresh budget), the later
+/// owner (<c>contact_owners</c>) and the later inbound time per channel (<c>contact_channels</c>) become the survivor's,
+/// and of two enrollments running in one journey the less advanced stops (<see cref="ContactMerges.Redundant"/>, reason
+/// <c>merged</c>, its timer cancelled: no double messages). Each write is guarded by the version read and applied again
+/// changes nothing (a redelivery). Suppression markers (<see cref="ErasedContact"/>) never move: an erased contact cannot
+/// be merged. Contacts' consent fence holds live in Contacts, not here.
 /// </summary>
-public sealed class MessagingRekeyer : IContactRekeyer
+public sealed class MessagingRekeyer(PressurePolicy policy) : IContactRekeyer
 {
-    public Task MergeAsync(UnitOfWork unit, string mergeId, string survivorId, string mergedId, CancellationToken cancellationToken)
+    // What this unit wrote already: a merge of several contacts into one writes the survivor's documents once per merged
+    // contact, each write guarded by the version the previous one left.
+    private readonly Dictionary<string, PressureLedger?> _ledgers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ContactOwner?> _owners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ContactChannel?> _channels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<JourneyEnrollment>> _active = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _applied = new(StringComparer.Ordinal);
+
+    public async Task MergeAsync(UnitOfWork unit, string mergeId, string survivorId, string mergedId, CancellationToken cancellationToken)
     {
+        Begin($"merge:{mergeId}:{mergedId}");
+        // Journeys first: the stops are guarded by the versions read, before the moves below change them.
+        var survivorActive = _active.TryGetValue(survivorId, out var known) ? known : [.. await unit.FindAsync(JourneyQueries.ActiveOfContact(survivorId), cancellationToken)];
+        var mergedActive = await unit.FindAsync(JourneyQueries.ActiveOfContact(mergedId), cancellationToken);
+        var redundant = ContactMerges.Redundant([.. survivorActive, .. mergedActive]).Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var enrollment in survivorActive.Concat(mergedActive).Where(e => redundant.Contains(e.Id)))
+        {
+            JourneyRunner.End(unit, enrollment, EnrollmentStatus.Stopped, JourneyStops.Merged);
+        }
+
+        _active[survivorId] =
+        [
+            .. survivorActive.Where(e => !redundant.Contains(e.Id)),
+            .. mergedActive.Where(e => !redundant.Contains(e.Id)).Select(e => e with { ContactId = survivorId, MergedFromContactId = mergedId, MergeId = mergeId, Version = e.Version + 1 }),
+        ];
+
         unit.Add(MessageQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
-        unit.Add(Conversations.ConversationQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
+        unit.Add(ConversationQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
         unit.Add(JourneyQueries.MoveToSurvivor(mergeId, mergedId, survivorId));
-        return Task.CompletedTask;
+
+        // The budget: both people's sends of the period count for the survivor.
+        var ledger = await KnownAsync(_ledgers, PressureCollections.Ledgers, unit, survivorId, cancellationToken);
+        if (await unit.GetAsync(PressureCollections.Ledgers, mergedId, cancellationToken) is { Sends.Count: > 0 } mergedLedger)
+        {
+            var sends = ContactMerges.Budget(ledger?.Sends ?? [], mergedLedger.Sends, unit.Now, policy);
+            if (ledger is null || !sends.SequenceEqual(ledger.Sends))
+            {
+                var next = new PressureLedger { Id = survivorId, Sends = sends, Version = (ledger?.Version ?? 0) + 1 };
+                unit.Save(PressureCollections.Ledgers, next, ledger);
+                _ledgers[survivorId] = next;
+            }
+        }
+
+        // The owner of the survivor's new conversations: the later assignment of the two.
+        var owner = await KnownAsync(_owners, ConversationCollections.ContactOwners, unit, survivorId, cancellationToken);
+        var mergedOwner = await unit.GetAsync(ConversationCollections.ContactOwners, mergedId, cancellationToken);
+        if (mergedOwner is not null && ReferenceEquals(ContactMerges.Owner(owner, mergedOwner), mergedOwner))
+        {
+            var next = mergedOwner with { Id = survivorId, Version = (owner?.Version ?? 0) + 1 };
+            unit.Save(ConversationCollections.ContactOwners, next, owner);
+            _owners[survivorId] = next;
+        }
+
+        // The last inbound message per channel (the WhatsApp window the merged person opened).
+        var channels = await KnownAsync(_channels, ContactChannelCollections.ContactChannels, unit, survivorId, cancellationToken);
+        if (await unit.GetAsync(ContactChannelCollections.ContactChannels, mergedId, cancellationToken) is { } mergedChannels)
+        {
+            var times = ContactMerges.LastInbound(channels?.LastInboundAt, mergedChannels.LastInboundAt);
+            if (channels is null || times.Count != channels.LastInboundAt.Count || times.Any(t => channels.LastInboundAt.GetValueOrDefault(t.Key) != t.Value))
+            {
+                var next = new ContactChannel { Id = survivorId, LastInboundAt = times, Version = (channels?.Version ?? 0) + 1 };
+                unit.Save(ContactChannelCollections.ContactChannels, next, channels);
+                _channels[survivorId] = next;
+            }
+        }
     }
 
-    public Task UnmergeAsync(UnitOfWork unit, string mergeId, string survivorId, string restoredId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The moved messages, conversations and enrollments go back (an enrollment the merge stopped stays stopped), and the
+    /// restored person's sends leave the survivor's budget (the restored contact kept its own). The survivor keeps the owner
+    /// and inbound times it has (its next assignment or inbound message sets them).
+    /// </summary>
+    public async Task UnmergeAsync(UnitOfWork unit, string mergeId, string survivorId, string restoredId, CancellationToken cancellationToken)
     {
+        Begin($"unmerge:{mergeId}:{restoredId}");
         unit.Add(MessageQueries.MoveBack(mergeId, survivorId, restoredId));
-        unit.Add(Conversations.ConversationQueries.MoveBack(mergeId, survivorId, restoredId));
+        unit.Add(ConversationQueries.MoveBack(mergeId, survivorId, restoredId));
         unit.Add(JourneyQueries.MoveBack(mergeId, survivorId, restoredId));
-        return Task.CompletedTask;
+
+        var ledger = await KnownAsync(_ledgers, PressureCollections.Ledgers, unit, survivorId, cancellationToken);
+        if (ledger is not null && await unit.GetAsync(PressureCollections.Ledgers, restoredId, cancellationToken) is { Sends.Count: > 0 } restored)
+        {
+            var sends = ContactMerges.BudgetWithout(ledger.Sends, restored.Sends);
+            if (sends.Count != ledger.Sends.Count)
+            {
+                var next = ledger with { Sends = sends, Version = ledger.Version + 1 };
+                unit.Replace(PressureCollections.Ledgers, next, ledger.Version);
+                _ledgers[survivorId] = next;
+            }
+        }
     }
+
+    /// <summary>
+    /// Each merged (restored) contact comes once per attempt; seeing one again means the consume pipeline retries the
+    /// message in the same scope after discarding the unit's writes: what this instance remembers was never committed.
+    /// </summary>
+    private void Begin(string step)
+    {
+        if (_applied.Add(step))
+        {
+            return;
+        }
+
+        _ledgers.Clear();
+        _owners.Clear();
+        _channels.Clear();
+        _active.Clear();
+        _applied.Clear();
+        _applied.Add(step);
+    }
+
+    private static async Task<T?> KnownAsync<T>(Dictionary<string, T?> written, DocumentCollection<T> collection, UnitOfWork unit, string id, CancellationToken cancellationToken)
+        where T : class, IDocument =>
+        written.TryGetValue(id, out var known) ? known : await unit.GetAsync(collection, id, cancellationToken);
 }
 
 /// <summary>
@@ -47,6 +155,8 @@ public sealed class MessagingRekeyer : IContactRekeyer
 public sealed class EraseOnErasureRequested(UnitOfWork unit, ILogger<EraseOnErasureRequested> logger) : IConsumer<ContactErasureRequested>
 {
     public const string ServiceName = "messaging";
+
+    private const string EmailChannelName = "email";
 
     /// <summary>Messages anonymised in one unit of work (a welcome per lead: a contact has far fewer).</summary>
     public const int MaxMessagesPerRequest = 1000;
@@ -69,7 +179,7 @@ public sealed class EraseOnErasureRequested(UnitOfWork unit, ILogger<EraseOnEras
         var conversations = await unit.FindAsync(ContactRecords.ConversationsToErase(message.ContactId).Take(MaxMessagesPerRequest), context.CancellationToken);
         foreach (var conversation in conversations)
         {
-            unit.Replace(Conversations.ConversationCollections.Conversations, conversation.Erased(unit.Now), conversation.Version);
+            unit.Replace(ConversationCollections.Conversations, conversation.Erased(unit.Now), conversation.Version);
         }
 
         // A claim inserted after the read above (a welcome being sent right now) is caught at commit.
@@ -81,6 +191,21 @@ public sealed class EraseOnErasureRequested(UnitOfWork unit, ILogger<EraseOnEras
         }
 
         unit.Add(JourneyQueries.DeleteOfContact(message.ContactId));
+
+        // What else is kept per contact goes too: the budget (message ids and times), the owner of new conversations, the
+        // last inbound time per channel, and the hard-bounce marks of the person's addresses (an address is about them).
+        unit.Delete(PressureCollections.Ledgers, Filter<PressureLedger>.Eq(l => l.Id, message.ContactId));
+        unit.Delete(ConversationCollections.ContactOwners, Filter<ContactOwner>.Eq(o => o.Id, message.ContactId));
+        unit.Delete(ContactChannelCollections.ContactChannels, Filter<ContactChannel>.Eq(c => c.Id, message.ContactId));
+        var theirs = messages.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var addresses = messages.Where(m => m.Channel == EmailChannelName && !string.IsNullOrWhiteSpace(m.To)).Select(m => AddressSuppression.Key(m.To)).Distinct(StringComparer.Ordinal);
+        foreach (var bounced in await unit.GetManyAsync(AddressSuppressionCollections.SuppressedAddresses, addresses, context.CancellationToken))
+        {
+            if (bounced.MessageId is { } bouncedMessage && theirs.Contains(bouncedMessage))
+            {
+                unit.Delete(AddressSuppressionCollections.SuppressedAddresses, Filter<SuppressedAddress>.Eq(a => a.Id, bounced.Id));
+            }
+        }
         unit.InsertIfAbsent(MessageCollections.ErasedContacts, new ErasedContact { Id = message.ContactId, RequestId = message.RequestId, ErasedAt = unit.Now });
         unit.Publish(new ContactDataErased
         {

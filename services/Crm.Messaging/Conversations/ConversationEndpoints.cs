@@ -318,7 +318,8 @@ public static class ConversationEndpoints
 
     /// <summary>
     /// Stores a <c>queued</c> message of <paramref name="template"/> on the conversation's channel to its contact
-    /// (transactional, no lead: replies are not limited to one per lead and template; owned by the conversation's owner)
+    /// (transactional, the conversation's lead: its <c>MessageSent</c> tells Assignment the owner answered, which meets the
+    /// lead's first-contact SLA; no dedupe key, so any number of replies; owned by the conversation's owner)
     /// and publishes <see cref="MessageQueued"/>: the send path (<c>Channels/SendQueuedMessage</c>) sends it.
     /// </summary>
     private static Message Queue(UnitOfWork unit, Conversation conversation, string template, Dictionary<string, Dictionary<string, JsonElement>>? variables)
@@ -326,7 +327,7 @@ public static class ConversationEndpoints
         var message = QueuedMessages.Queue(
             unit,
             conversation.ContactId,
-            leadId: null,
+            conversation.LeadId,
             conversation.Channel,
             template,
             TemplateChannels.Transactional,

@@ -85,6 +85,12 @@ public sealed class ConversationInbox(UnitOfWork unit, IContactResolver resolver
             OwnerRepId = conversation.OwnerRepId,
             IsReply = before?.Entries.Exists(e => e.Direction == EntryKinds.Out) == true,
         });
+        if (conversation.OwnerRepId is null)
+        {
+            // No lead owner: Assignment routes it (RouteOwnerOnConversationRouted takes the answer); asked again while unassigned.
+            unit.Publish(new ConversationOwnerNeeded { EventId = Ids.NewGuid(), OccurredAt = now, ConversationId = conversation.Id, ContactId = contactId, Channel = message.Channel });
+        }
+
         logger.LogInformation("Inbound {Channel} message {ProviderMessageId} from contact {ContactId}: conversation {ConversationId} {Outcome}", message.Channel, message.ProviderMessageId, contactId, conversation.Id, outcome);
         return true;
     }

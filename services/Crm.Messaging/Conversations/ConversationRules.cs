@@ -118,6 +118,15 @@ public static class ConversationRules
             ? conversation with { CsatScore = score, CsatAnsweredAt = now, LastActivityAt = now }
             : null;
 
+    /// <summary>
+    /// The owner Assignment routed a thread to: taken only while the thread has none (a lead owner, a team lead's move or an
+    /// earlier answer wins); null: nothing changes.
+    /// </summary>
+    public static Conversation? Routed(Conversation conversation, string repId, string? teamId) =>
+        conversation.OwnerRepId is null && !string.IsNullOrWhiteSpace(repId)
+            ? conversation with { OwnerRepId = repId, OwnerTeamId = string.IsNullOrWhiteSpace(teamId) ? null : teamId }
+            : null;
+
     /// <summary>Seconds from the first inbound message to the first reply (null: never answered).</summary>
     public static double? FirstResponseSeconds(Conversation c) => c.FirstResponseAt is { } at ? (at - c.OpenedAt).TotalSeconds : null;
 

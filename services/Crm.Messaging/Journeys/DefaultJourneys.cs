@@ -13,6 +13,11 @@ public static class DefaultJourneys
     public const string AbandonedCart = "abandoned-cart";
     public const string PostPurchase = "post-purchase";
     public const string Birthday = "birthday";
+    /// <summary>
+    /// The welcome of an assigned lead: run at once by <c>Welcome/SendWelcomeOnLeadAssigned</c> (not by the step timers),
+    /// one message per lead (dedupe key <c>welcome:{leadId}</c>): the first send step its branches reach.
+    /// </summary>
+    public const string Welcome = "welcome";
 
     /// <summary>The segment the reactivation journey listens to by default (edit the journey's condition to use another).</summary>
     public const string InactiveSegmentId = "inactive-60-days";
@@ -23,6 +28,8 @@ public static class DefaultJourneys
         new() { Type = StepTypes.Send, Template = template, Channel = channel, FallbackChannel = fallback };
 
     private static JourneyConditionDocument Eq(string field, params string[] values) => new() { Field = field, Op = "eq", Values = values };
+
+    private static JourneyStepDocument Branch(JourneyConditionDocument condition, int goTo) => new() { Type = StepTypes.Branch, If = condition, GoTo = goTo };
 
     public static readonly IReadOnlyList<Journey> All =
     [
@@ -44,6 +51,10 @@ public static class DefaultJourneys
             [new() { Field = "birthday", Op = "exists" }],
             [new() { Type = StepTypes.WaitUntil, TimeOfDay = "09:00", OnBirthday = true }, Send("birthday", "email", "sms"), new() { Type = StepTypes.Branch, GoTo = 0 }],
             [JourneyStops.ConsentWithdrawn], JourneyReentry.Always, null),
+        Default(Welcome, "Welcome e-mail when a lead is assigned: a template per capture channel / source, else the general one", nameof(Crm.Contracts.Assignment.LeadAssigned), [],
+            [Branch(Eq("channel", "ads"), 3), Branch(Eq("source", "partner", "referral"), 4), Send(Templates.DefaultTemplates.Welcome, "email", null),
+             Send(Templates.DefaultTemplates.WelcomeAds, "email", null), Send(Templates.DefaultTemplates.WelcomePartner, "email", null)],
+            [], JourneyReentry.Always, null),
     ];
 
     public static Journey? Find(string id) => All.FirstOrDefault(j => j.Id == id);

@@ -127,6 +127,8 @@ public static class JourneyStops
     public const string Manual = "manual";
     public const string NoBirthday = "no-birthday";
     public const string Erased = "erased";
+    /// <summary>A merge left the survivor two enrollments of the journey: the less advanced one stops.</summary>
+    public const string Merged = "merged";
 }
 
 public static class StepTypes

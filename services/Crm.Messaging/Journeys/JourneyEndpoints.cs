@@ -58,7 +58,10 @@ public static class JourneyEndpoints
                 "`duration` d.hh:mm:ss; `wait-until` a `timeOfDay` HH:mm in the contact's zone, `onBirthday`; `send` a `template` on a `channel` with a " +
                 "`fallbackChannel` used when the contact has no address or consent for the first; `branch` to `goTo` when `if` holds, always without one), " +
                 "`stopOn` (`replied`, `won`, `lost`, `consent-withdrawn`, `ordered`) and `reentry` (`never`, `after` `afterDays`, `always`). New enrollments " +
-                "run the new version; running ones finish on theirs. 400 names every bad field by path (`steps[1].template`: an unknown template on that channel, " +
+                "run the new version; running ones finish on theirs. The journey `welcome` is the welcome of an assigned lead, decided at once (one message " +
+                "per lead, the first `send` its branches reach): trigger `LeadAssigned`, only `branch` steps on the event's fields (`source`, `channel`, " +
+                "`campaign`...) and `send` steps without `fallbackChannel`, no `stopOn`. Messages get the trigger event's `lead`, `rep` and `order` as " +
+                "template variables. 400 names every bad field by path (`steps[1].template`: an unknown template on that channel, " +
                 "`steps[0].duration`: a bad duration, a jump back without a wait...). `If-Match` with the current version (0 while the default applies) guards " +
                 "against lost updates (412). Needs `messaging:write` (managers, administrators).")
             .WithParameterDescription("id", "The journey id: lower-case letters, digits and '-', at most 64.")

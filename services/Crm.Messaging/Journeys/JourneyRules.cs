@@ -170,6 +170,11 @@ public static partial class JourneyRules
             CheckStep(steps, i, templateExists, errors);
         }
 
+        if (id == DefaultJourneys.Welcome)
+        {
+            CheckWelcome(request, steps, errors);
+        }
+
         var stopOn = request.StopOn ?? [];
         foreach (var stop in stopOn.Where(s => !JourneyStops.All.Contains(s, StringComparer.Ordinal)))
         {
@@ -208,6 +213,62 @@ public static partial class JourneyRules
             Reentry = reentry,
             ReentryAfterDays = reentry == JourneyReentry.After ? request.Reentry!.AfterDays : null,
         };
+    }
+
+    /// <summary>
+    /// The welcome journey's message (pure): from step 0, branches followed over the event's fields, the first send step
+    /// reached; null when there is none (or a step the welcome cannot run at once). The welcome journey holds only branches
+    /// on the event's fields and sends (checked when stored), so it is decided without Contacts and without a timer.
+    /// </summary>
+    public static JourneyStepDocument? FirstSend(Journey journey, IReadOnlyDictionary<string, IReadOnlyList<string>> facts)
+    {
+        var step = 0;
+        for (var run = 0; run <= journey.Steps.Count && step >= 0 && step < journey.Steps.Count; run++)
+        {
+            var current = journey.Steps[step];
+            switch (current.Type)
+            {
+                case StepTypes.Send:
+                    return current;
+                case StepTypes.Branch:
+                    step = current.If is null || Holds(current.If, facts) ? current.GoTo ?? step + 1 : step + 1;
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The welcome journey runs at once on <c>LeadAssigned</c> and queues one message: branches on the event's fields and sends only.</summary>
+    private static void CheckWelcome(JourneyRequest request, IReadOnlyList<JourneyStepDocument> steps, ValidationErrors errors)
+    {
+        if (request.Trigger?.Event is { } trigger && trigger != nameof(Crm.Contracts.Assignment.LeadAssigned))
+        {
+            errors.Add("trigger.event", "The welcome journey runs on LeadAssigned.");
+        }
+
+        for (var i = 0; i < steps.Count; i++)
+        {
+            switch (steps[i]?.Type)
+            {
+                case StepTypes.Branch when steps[i].If?.Field is { } field && field.StartsWith("contact.", StringComparison.Ordinal):
+                    errors.Add($"steps[{i}].if.field", "The welcome journey decides on the event's fields (source, channel, campaign...), not contact.*.");
+                    break;
+                case StepTypes.Send when steps[i].FallbackChannel is not null:
+                    errors.Add($"steps[{i}].fallbackChannel", "The welcome goes on its channel (without an address it is recorded skipped): no fallback.");
+                    break;
+                case StepTypes.Wait or StepTypes.WaitUntil:
+                    errors.Add($"steps[{i}].type", "The welcome journey sends at once: branch and send steps only.");
+                    break;
+            }
+        }
+
+        if (request.StopOn is { Count: > 0 })
+        {
+            errors.Add("stopOn", "The welcome journey has no wait to stop: leave it empty.");
+        }
     }
 
     private static void CheckCondition(JourneyConditionDocument? condition, string path, ValidationErrors errors)

@@ -42,7 +42,8 @@ public sealed class JourneyRunner(IContactDirectory contacts, TemplateRenderer t
             return;
         }
 
-        var journeys = (await JourneyCatalog.TriggeredByAsync(unit, type, cancellationToken)).Where(j => j.Active).ToList();
+        // The welcome journey is run at once by the welcome consumer (Welcome/SendWelcomeOnLeadAssigned), never enrolled here.
+        var journeys = (await JourneyCatalog.TriggeredByAsync(unit, type, cancellationToken)).Where(j => j.Active && j.JourneyId != DefaultJourneys.Welcome).ToList();
         if (journeys.Count == 0)
         {
             return;
@@ -192,7 +193,7 @@ public sealed class JourneyRunner(IContactDirectory contacts, TemplateRenderer t
                         return;
                     }
 
-                    e = await SendAsync(unit, e, step, await ContactAsync(), cancellationToken);
+                    e = await SendAsync(unit, e, journey, step, await ContactAsync(), cancellationToken);
                     break;
                 case StepTypes.Branch:
                     var facts = step.If is null ? e.Facts : JourneyRules.WithContact(e.Facts, await ContactAsync());
@@ -207,7 +208,7 @@ public sealed class JourneyRunner(IContactDirectory contacts, TemplateRenderer t
         throw new InvalidOperationException($"Journey {journey.Id} v{journey.Version} ran {MaxStepsPerRun} steps without a wait for enrollment {e.Id}.");
     }
 
-    private async Task<JourneyEnrollment> SendAsync(UnitOfWork unit, JourneyEnrollment e, Contracts.Api.Messaging.JourneyStepDocument step, ContactCard contact, CancellationToken cancellationToken)
+    private async Task<JourneyEnrollment> SendAsync(UnitOfWork unit, JourneyEnrollment e, Journey journey, Contracts.Api.Messaging.JourneyStepDocument step, ContactCard contact, CancellationToken cancellationToken)
     {
         var purposes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var candidate in new[] { step.Channel!, step.FallbackChannel }.OfType<string>())
@@ -230,7 +231,11 @@ public sealed class JourneyRunner(IContactDirectory contacts, TemplateRenderer t
             return next;
         }
 
-        var message = QueuedMessages.Queue(unit, e.ContactId, e.LeadId, channel, step.Template!, purposes[channel]);
+        // The trigger event's lead, rep and order (kept in the enrollment's facts) for the template; the lead's owner sees it.
+        var (ownerRepId, ownerTeamId) = JourneyVariables.OwnerOf(journey.TriggerEvent, e.Facts);
+        var message = QueuedMessages.Queue(
+            unit, e.ContactId, e.LeadId, channel, step.Template!, purposes[channel],
+            variables: JourneyVariables.Of(journey.TriggerEvent, e.Facts), ownerRepId: ownerRepId, ownerTeamId: ownerTeamId);
         return next with { MessageIds = [.. e.MessageIds, message.Id] };
     }
 
@@ -291,6 +296,10 @@ public static class JourneyCatalog
         var ids = stored.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         return [.. DefaultJourneys.All.Where(d => !ids.Contains(d.Id))];
     }
+
+    /// <summary>The current version of a journey: the stored one, else the default of that id.</summary>
+    public static async Task<Journey?> CurrentAsync(UnitOfWork unit, string journeyId, CancellationToken cancellationToken) =>
+        await unit.GetAsync(JourneyCollections.Journeys, journeyId, cancellationToken) ?? DefaultJourneys.Find(journeyId);
 
     public static async Task<Journey?> VersionAsync(UnitOfWork unit, string journeyId, long version, CancellationToken cancellationToken) =>
         version == 0

@@ -54,6 +54,8 @@ public sealed record Message : IDocument
     public string? MergedFromContactId { get; init; }
     /// <summary>A logged phone call's details (channel <c>phone</c>, <c>Calls/CallEndpoints</c>); null for other messages.</summary>
     public CallRecord? Call { get; init; }
+    /// <summary>A message to a rep, not to the contact (an SLA alert, <c>Alerts/</c>): the rep's id; the address comes from the rep directory. Null: to the contact.</summary>
+    public string? RecipientRepId { get; init; }
     public long Version { get; init; } = 1;
 
     /// <summary>

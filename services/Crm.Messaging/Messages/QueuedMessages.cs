@@ -23,7 +23,8 @@ public static class QueuedMessages
         IReadOnlyDictionary<string, Dictionary<string, System.Text.Json.JsonElement>>? variables = null,
         string? ownerRepId = null,
         string? ownerTeamId = null,
-        string? dedupeKey = null)
+        string? dedupeKey = null,
+        string? recipientRepId = null)
     {
         var message = new Message
         {
@@ -40,6 +41,7 @@ public static class QueuedMessages
             Purpose = purpose ?? TemplateChannels.Transactional,
             OwnerRepId = ownerRepId,
             OwnerTeamId = ownerTeamId,
+            RecipientRepId = recipientRepId,
         };
         unit.Insert(MessageCollections.Messages, message);
         unit.Publish(new MessageQueued

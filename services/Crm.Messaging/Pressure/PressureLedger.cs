@@ -69,7 +69,7 @@ public sealed class PressureGate(IDocumentStore store, PressurePolicy policy, Ti
                 return decision;
             }
 
-            var sends = Kept([new PressureSend { MessageId = question.MessageId, At = now }, .. others], now);
+            var sends = PressureLedgers.Kept([new PressureSend { MessageId = question.MessageId, At = now }, .. others], now, policy);
             try
             {
                 await store.CommitAsync(
@@ -86,8 +86,13 @@ public sealed class PressureGate(IDocumentStore store, PressurePolicy policy, Ti
         }
     }
 
+}
+
+/// <summary>What a budget keeps (pure; the send path and merges use it).</summary>
+public static class PressureLedgers
+{
     /// <summary>The places the caps can still need: the last 7 days, newest first, at most the larger cap.</summary>
-    private List<PressureSend> Kept(IEnumerable<PressureSend> sends, DateTimeOffset now)
+    public static List<PressureSend> Kept(IEnumerable<PressureSend> sends, DateTimeOffset now, PressurePolicy policy)
     {
         var keep = Math.Max(policy.DailyCap, policy.WeeklyCap);
         return [.. sends.Where(s => s.At > now - TimeSpan.FromDays(7)).OrderByDescending(s => s.At).Take(keep)];

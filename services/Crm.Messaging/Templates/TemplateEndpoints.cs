@@ -48,7 +48,7 @@ public static partial class TemplateEndpoints
             .WithSummary("Create or replace a message template")
             .WithDescription("Stores the template of this key, channel and locale (it replaces the platform's default of the same three). Subject and body are Liquid " +
                 "over `contact` (first_name, name, email, phone, locale, country, birthday, time_zone), `lead` (what the event or caller gives: id, grade, score, source...), " +
-                "`rep` (id, name) and `order` (id, total, currency, items_count); a variable without a value fails the preview and blocks the send unless it has a " +
+                "`rep` (id, name, email) and `order` (id, reference, total, currency, items_count); a variable without a value fails the preview and blocks the send unless it has a " +
                 "`| default: \"…\"`. Email needs `subject` (one line); SMS and WhatsApp take no subject; `providerTemplate` / `providerLanguage` only for WhatsApp. " +
                 "400 names every bad field: a Liquid syntax error with its line and column, a variable the model does not have (`{{ name }}`, `contact.frist_name`). `If-Match` with the current version (0 while the default is used) guards " +
                 "against lost updates (412). An unknown channel or a malformed locale is a 404 (no such template can exist). Needs `messaging:admin`.")

@@ -21,8 +21,8 @@ public sealed class TemplateModel
     {
         ["contact"] = ["first_name", "name", "email", "phone", "locale", "country", "birthday", "time_zone"],
         ["lead"] = null,
-        ["rep"] = ["id", "name"],
-        ["order"] = ["id", "total", "currency", "items_count"],
+        ["rep"] = ["id", "name", "email"],
+        ["order"] = ["id", "reference", "total", "currency", "items_count"],
         ["reply"] = ["text"], // a conversation's reply (Conversations/): the text a rep wrote
     };
 

@@ -184,7 +184,8 @@ public static class WebhookConsumers
         .Add<DeliverWebhooks<LeadWon>>(Queue<LeadWon>())
         .Add<DeliverWebhooks<LeadLost>>(Queue<LeadLost>())
         .Add<DeliverWebhooks<LeadReopened>>(Queue<LeadReopened>())
-        .Add<DeliverWebhooks<MessageSent>>(Queue<MessageSent>());
+        .Add<DeliverWebhooks<MessageSent>>(Queue<MessageSent>())
+        .Add<DeliverWebhooks<CallLogged>>(Queue<CallLogged>());
 
     private static string Queue<T>() => WebhookEvents.For(typeof(T)).QueueName;
 }

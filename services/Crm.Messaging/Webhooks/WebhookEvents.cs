@@ -18,7 +18,7 @@ public sealed record WebhookEventType(string Name, Type Contract, Func<object, W
 /// The platform's public event names for webhooks (a fixed list, documented in the README and contracts/README) and
 /// the data each delivers. Payloads carry ids, codes, amounts and stages, never a name, an address or a phone
 /// (<c>LeadCaptured</c>'s name / e-mail / phone, <c>LeadAssigned</c>'s rep name and <c>MessageSent</c>'s <c>To</c> are
-/// left out), so erasure has nothing to delete here and a merge changes nothing already sent.
+/// left out; a <c>CallLogged</c> carries neither the number nor the recording URL), so erasure has nothing to delete here and a merge changes nothing already sent.
 /// </summary>
 public static class WebhookEvents
 {
@@ -30,6 +30,7 @@ public static class WebhookEvents
     public const string LeadLost = "lead.lost";
     public const string LeadReopened = "lead.reopened";
     public const string MessageSent = "message.sent";
+    public const string CallLogged = "call.logged";
 
     public static readonly IReadOnlyList<WebhookEventType> All =
     [
@@ -41,6 +42,7 @@ public static class WebhookEvents
         Of<LeadLost>(LeadLost, e => (e.EventId, e.OccurredAt, new { e.LeadId, e.ContactId, e.PipelineId, e.Stage, e.Reason, e.OwnerId })),
         Of<LeadReopened>(LeadReopened, e => (e.EventId, e.OccurredAt, new { e.LeadId, e.ContactId, e.Stage, e.PreviousStatus, e.OwnerId })),
         Of<MessageSent>(MessageSent, e => (e.EventId, e.OccurredAt, new { e.MessageId, e.ContactId, e.LeadId, e.Channel, e.Template })),
+        Of<CallLogged>(CallLogged, e => (e.EventId, e.OccurredAt, new { e.MessageId, e.ContactId, e.LeadId, e.Direction, e.Outcome, e.StartedAt, e.DurationSeconds, e.RepId, e.ProviderCallId })),
     ];
 
     public static readonly IReadOnlySet<string> Names = All.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);

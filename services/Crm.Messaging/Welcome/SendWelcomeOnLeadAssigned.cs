@@ -1,8 +1,8 @@
-using System.Text.Json;
 using Crm.Contracts.Assignment;
 using Crm.Contracts.Messaging;
 using Crm.Messaging.Channels;
 using Crm.Messaging.Email;
+using Crm.Messaging.Journeys;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Templates;
 using Crm.ServiceDefaults.Messaging;
@@ -12,13 +12,17 @@ using MassTransit;
 namespace Crm.Messaging.Welcome;
 
 /// <summary>
-/// Queue <c>messaging-lead-assigned</c>: welcomes a contact when their lead is assigned, by queueing the welcome on
-/// the one send path: in the unit of work the consume pipeline commits (with its inbox record) it stores the welcome
-/// <see cref="Message"/> <c>queued</c> (template <c>welcome</c>, e-mail, transactional, the lead, the owner rep and
-/// team) and publishes its <see cref="MessageQueued"/> with the rep and lead as template variables;
-/// <see cref="SendQueuedMessage"/> sends it (erased contact, consent, address, template, contact pressure, the
-/// channel). One welcome per lead: a lead that has one (a second assignment, a redelivery under a new id) queues
-/// nothing; two deliveries inserting at once collide on the unique index and the loser, retried, finds it.
+/// Queue <c>messaging-lead-assigned</c>: welcomes a contact when their lead is assigned, as the editable journey
+/// <c>welcome</c> says (<see cref="DefaultJourneys.Welcome"/>: stored through the journeys API, else the default — a
+/// template per capture channel / source, <c>welcome</c> the fallback). Run at once here, not by the step timers: the
+/// journey active and its trigger conditions met, its branches are followed over the event's fields to the first send
+/// step (<see cref="JourneyRules.FirstSend"/>), and that message is queued on the one send path in the unit of work the
+/// consume pipeline commits (with its inbox record): stored <c>queued</c> (its template and channel, transactional —
+/// it answers the person's own enquiry —, the lead, the owner rep and team) with its <see cref="MessageQueued"/> carrying the event's lead and rep as
+/// template variables (<see cref="JourneyVariables"/>); <see cref="SendQueuedMessage"/> sends it (erased contact, consent,
+/// address, template, contact pressure, the channel). One welcome per lead (dedupe key <c>welcome:{leadId}</c>, whatever
+/// its template): a lead that has one (a second assignment, a redelivery under a new id) queues nothing; two deliveries
+/// inserting at once collide on the unique index and the loser, retried, finds it.
 /// </summary>
 public sealed class SendWelcomeOnLeadAssigned(UnitOfWork unit, ILogger<SendWelcomeOnLeadAssigned> logger) : IConsumer<LeadAssigned>
 {
@@ -32,31 +36,35 @@ public sealed class SendWelcomeOnLeadAssigned(UnitOfWork unit, ILogger<SendWelco
             throw new InvalidMessageException("LeadAssigned needs a leadId and a contactId.");
         }
 
-        if (await unit.Store.FindAsync(MessageQueries.OfLeadAndTemplate(assigned.LeadId, DefaultTemplates.Welcome), context.CancellationToken) is [_, ..])
+        var key = MessageKeys.Welcome(assigned.LeadId);
+        if (await unit.Store.FindAsync(MessageQueries.OfDedupeKey(key), context.CancellationToken) is [_, ..]
+            || (await unit.Store.FindAsync(MessageQueries.OfLeadAndTemplate(assigned.LeadId, DefaultTemplates.Welcome), context.CancellationToken)).Any(m => m.DedupeKey is null))
         {
             logger.LogInformation("Lead {LeadId} has its welcome already; nothing to queue", assigned.LeadId);
             return;
         }
 
+        var journey = await JourneyCatalog.CurrentAsync(unit, DefaultJourneys.Welcome, context.CancellationToken);
+        var fact = JourneyEvents.FactsOf(assigned)[0];
+        if (journey is not { Active: true } || journey.TriggerEvent != nameof(LeadAssigned) || !JourneyRules.Matches(journey.Conditions, fact.Fields)
+            || JourneyRules.FirstSend(journey, fact.Fields) is not { Template: { } template } step)
+        {
+            logger.LogInformation("Lead {LeadId}: the welcome journey (v{Version}) sends nothing for it", assigned.LeadId, journey?.Version);
+            return;
+        }
+
+        var channel = step.Channel ?? Channel;
+        var (ownerRepId, ownerTeamId) = JourneyVariables.OwnerOf(nameof(LeadAssigned), fact.Fields);
         QueuedMessages.Queue(
             unit,
             assigned.ContactId,
             assigned.LeadId,
-            Channel,
-            DefaultTemplates.Welcome,
+            channel,
+            template,
             TemplateChannels.Transactional,
-            variables: WelcomeVariables(assigned),
-            ownerRepId: string.IsNullOrWhiteSpace(assigned.RepId) ? null : assigned.RepId,
-            ownerTeamId: string.IsNullOrWhiteSpace(assigned.TeamId) ? null : assigned.TeamId,
-            dedupeKey: MessageKeys.Welcome(assigned.LeadId));
+            variables: JourneyVariables.Of(nameof(LeadAssigned), fact.Fields),
+            ownerRepId: ownerRepId,
+            ownerTeamId: ownerTeamId,
+            dedupeKey: key);
     }
-
-    /// <summary>The welcome's variables besides the contact's own (read at send time): the rep and the lead as the event names them.</summary>
-    internal static Dictionary<string, Dictionary<string, JsonElement>> WelcomeVariables(LeadAssigned assigned) => new(StringComparer.Ordinal)
-    {
-        ["rep"] = new(StringComparer.Ordinal) { ["id"] = Value(assigned.RepId), ["name"] = Value(assigned.RepName) },
-        ["lead"] = new(StringComparer.Ordinal) { ["id"] = Value(assigned.LeadId), ["grade"] = Value(assigned.Grade), ["score"] = Value(assigned.Score) },
-    };
-
-    private static JsonElement Value<T>(T value) => JsonSerializer.SerializeToElement(value);
 }

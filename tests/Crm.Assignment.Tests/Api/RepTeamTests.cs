@@ -77,4 +77,19 @@ public sealed class RepTeamTests(CrmServiceFactory<AssignmentEntryPoint> factory
         Assert.Equal("north", withTeam.TeamId);
         Assert.Null(withoutTeam.TeamId);
     }
+
+    [Fact]
+    public void LeadAssigned_carries_the_leads_source_channel_campaign_and_interest()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var lead = new LeadAssignment
+        {
+            Id = "l1", ContactId = "c1", Grade = Grade.Hot, Score = 30, ScoredAt = now, QueuedAt = now, Status = LeadStatus.Backlog,
+            Source = "google-ads", Channel = "ads", Campaign = "spring-sale", Interest = "solar",
+        };
+
+        var assigned = lead.AssignedEvent(new Rep { Id = "r1", Name = "Ann", Capacity = 1, Active = true, CreatedAt = now }, now, Why);
+
+        Assert.Equal(("google-ads", "ads", "spring-sale", "solar"), (assigned.Source, assigned.Channel, assigned.Campaign, assigned.Interest));
+    }
 }

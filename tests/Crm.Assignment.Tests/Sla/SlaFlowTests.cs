@@ -255,6 +255,8 @@ public sealed class SlaFlowTests
         Assert.Null(await SlaTimerAsync(world, lead.LeadId));
         Assert.Equal(teamId, Assert.Single(await world.Store.PendingEventsAsync<SlaWarning>()).TeamId);
         Assert.Equal(teamId, Assert.Single(await world.Store.PendingEventsAsync<SlaBreached>()).TeamId);
+        Assert.Equal(tess.Id, Assert.Single(await world.Store.PendingEventsAsync<SlaWarning>()).TeamLeadRepId);
+        Assert.Equal(tess.Id, Assert.Single(await world.Store.PendingEventsAsync<SlaBreached>()).TeamLeadRepId);
         var notifications = await NotificationsAsync(world, lead.LeadId);
         Assert.Equal(
             [

@@ -291,6 +291,37 @@ public sealed class ContactsApiTests(CrmServiceFactory<ContactsEntryPoint> facto
     }
 
     [Fact]
+    public async Task A_logged_call_appears_on_the_contact_timeline_once()
+    {
+        var resolved = await Directory.ResolveContactAsync(new ResolveContactRequest { Email = NewEmail() });
+        var contactId = resolved.Contact.ContactId;
+        var call = new CallLogged
+        {
+            EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MessageId = "m-call", ContactId = contactId, LeadId = "lead-9",
+            Direction = "outbound", Outcome = "answered", StartedAt = DateTimeOffset.UtcNow.AddMinutes(-4), DurationSeconds = 95, ProviderCallId = "pbx-9",
+        };
+
+        await factory.Harness.Bus.Publish(call);
+        await factory.Harness.Bus.Publish(call); // the same event again under a new message id
+
+        using var client = factory.CreateClient();
+        await Poll.UntilAsync(
+            async () => (await factory.Harness.Consumed.SelectAsync<CallLogged>(x => x.Context.Message.EventId == call.EventId).Take(2).ToListAsync()).Count == 2,
+            "both copies consumed");
+        var contact = await Poll.ForAsync(
+            async () =>
+            {
+                var body = await client.GetFromJsonAsync<ContactResponse>($"/api/contacts/{contactId}", CrmClient.JsonOptions);
+                return body?.Timeline.Count > 0 ? body : null;
+            },
+            "the call on the contact's timeline");
+
+        var entry = Assert.Single(contact.Timeline);
+        Assert.Equal(("call-logged", "Outbound call, answered, 1 min 35 s", "lead-9"), (entry.Type, entry.Summary, entry.LeadId));
+        Assert.Equal(call.EventId.ToString("D"), entry.EventId);
+    }
+
+    [Fact]
     public async Task A_redelivered_message_is_applied_once()
     {
         var resolved = await Directory.ResolveContactAsync(new ResolveContactRequest { Email = NewEmail() });

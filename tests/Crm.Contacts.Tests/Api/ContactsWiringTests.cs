@@ -19,7 +19,7 @@ public sealed class ContactsWiringTests(CrmServiceFactory<ContactsEntryPoint> fa
         var formatter = factory.Services.GetRequiredService<IEndpointNameFormatter>();
 
         Assert.Equal(
-            ["contacts-lead-captured", "contacts-lead-scored", "contacts-lead-scores-changed", "contacts-lead-assigned", "contacts-message-sent", "contacts-segments"],
+            ["contacts-lead-captured", "contacts-lead-scored", "contacts-lead-scores-changed", "contacts-lead-assigned", "contacts-message-sent", "contacts-call-logged", "contacts-segments"],
             new[]
             {
                 Endpoint<AddToTimelineOnLeadCaptured>(),
@@ -27,6 +27,7 @@ public sealed class ContactsWiringTests(CrmServiceFactory<ContactsEntryPoint> fa
                 Endpoint<AddToTimelineOnLeadScoresChanged>(),
                 Endpoint<AddToTimelineOnLeadAssigned>(),
                 Endpoint<AddToTimelineOnMessageSent>(),
+                Endpoint<AddToTimelineOnCallLogged>(),
                 Endpoint<EvaluateSegmentsOnContactChange>(),
             }.Select(d => d.GetEndpointName(formatter)));
     }

@@ -84,6 +84,25 @@ public sealed class TimelineEntriesTests
         Assert.Equal("l1", item.LeadId);
     }
 
+    [Theory]
+    [InlineData("outbound", "answered", 125, "Outbound call, answered, 2 min 5 s")]
+    [InlineData("inbound", "no-answer", 0, "Inbound call, no-answer, 0 s")]
+    [InlineData("INBOUND", "voicemail", 59, "Inbound call, voicemail, 59 s")]
+    public void CallLogged_names_direction_outcome_and_length_without_the_number(string direction, string outcome, int seconds, string summary)
+    {
+        var started = At.AddMinutes(-3);
+        var e = new CallLogged
+        {
+            EventId = Guid.NewGuid(), OccurredAt = At, MessageId = "m1", ContactId = "c1", LeadId = "l1", Direction = direction, Outcome = outcome,
+            StartedAt = started, DurationSeconds = seconds, RepId = "r1", ProviderCallId = "pbx-1",
+        };
+
+        var item = TimelineEntries.From(e, Recorded);
+
+        Assert.Equal(("call-logged", summary, "l1", started), (item.Type, item.Summary, item.LeadId, item.OccurredAt));
+        Assert.Equal(e.EventId.ToString("D"), item.Id);
+    }
+
     [Fact]
     public void MessageSent_without_a_lead_has_no_lead_id()
     {

@@ -26,6 +26,19 @@ public sealed class ConversationRulesTests
     }
 
     [Fact]
+    public void A_routed_owner_is_taken_only_by_an_unassigned_thread()
+    {
+        var routed = ConversationRules.Routed(Opened(), "r9", "t9");
+        var owned = Opened(new ContactOwner { Id = "c1", RepId = "r1", TeamId = "t1", LeadId = "l1", AssignedAt = T0 });
+
+        Assert.Equal(("r9", "t9"), (routed!.OwnerRepId, routed.OwnerTeamId));
+        Assert.Null(ConversationRules.Routed(routed, "r8", null));
+        Assert.Null(ConversationRules.Routed(owned, "r9", "t9"));
+        Assert.Null(ConversationRules.Routed(Opened(), " ", null));
+        Assert.Null(ConversationRules.Routed(Opened(), "r9", "")!.OwnerTeamId);
+    }
+
+    [Fact]
     public void The_first_reply_sets_the_first_response_time_and_a_new_message_makes_a_pending_thread_open_again()
     {
         var replied = ConversationRules.Reply(Opened(), Out(), T0.AddMinutes(7));

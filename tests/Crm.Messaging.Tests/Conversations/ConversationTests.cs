@@ -272,6 +272,73 @@ public sealed class ConversationTests(ConversationFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_thread_without_a_lead_owner_asks_Assignment_and_takes_the_routed_rep_once()
+    {
+        var contact = NewContact();
+        using var admin = Factory.CreateClient();
+        using (await InboundSmsAsync(admin, contact.Phones[0], "Anybody there?"))
+        {
+        }
+
+        var opened = await ConversationOfAsync(admin, contact.Id);
+        Assert.Null(opened.OwnerRepId);
+        var asked = await PublishedAsync<ConversationOwnerNeeded>(e => e.ConversationId == opened.Id);
+        Assert.Equal((contact.Id, "sms"), (asked.ContactId, asked.Channel));
+
+        await Factory.Harness.Bus.Publish(new ConversationRouted
+        {
+            EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, ConversationId = opened.Id, ContactId = contact.Id, RepId = "routed-rep", TeamId = "routed-team",
+        });
+        await Poll.UntilAsync(async () => (await GetAsync(admin, opened.Id)).OwnerRepId is not null, "the routed owner", Timeout);
+        var late = new ConversationRouted
+        {
+            EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, ConversationId = opened.Id, ContactId = contact.Id, RepId = "another-rep",
+        };
+        await Factory.Harness.Bus.Publish(late);
+        await Poll.UntilAsync(() => Task.FromResult(Factory.Harness.Consumed.Select<ConversationRouted>(x => x.Context.Message.EventId == late.EventId).Any()), "the ConversationRouted consumed");
+
+        var owned = await GetAsync(admin, opened.Id);
+        Assert.Equal(("routed-rep", "routed-team"), (owned.OwnerRepId, owned.OwnerTeamId));
+        using var rep = Factory.CreateClient().As(TestIdentity.Person(PersonRoles.Rep, "routed-rep", "routed-team"));
+        Assert.Single(await ListAsync(rep, $"contactId={contact.Id}"));
+
+        // Owned now: the next message asks nothing.
+        using (await InboundSmsAsync(admin, contact.Phones[0], "Thanks"))
+        {
+        }
+
+        var second = await PublishedAsync<InboundMessageReceived>(e => e.ConversationId == opened.Id && e.OwnerRepId == "routed-rep");
+        Assert.Single(Factory.Harness.Published.Select<ConversationOwnerNeeded>(x => x.Context.Message.ConversationId == opened.Id));
+        Assert.Equal(contact.Id, second.ContactId);
+    }
+
+    [Fact]
+    public async Task A_reply_on_the_thread_of_a_lead_names_the_lead_so_Assignment_sees_the_owner_answer()
+    {
+        var contact = NewContact();
+        var leadId = $"l-{Ids.New()}";
+        await Factory.Harness.Bus.Publish(new LeadAssigned
+        {
+            EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, LeadId = leadId, ContactId = contact.Id, RepId = "reply-rep", RepName = "Reply Rep",
+        });
+        await Poll.UntilAsync(async () => await Factory.Store.GetAsync(ConversationCollections.ContactOwners, contact.Id) is not null, "the contact's owner", Timeout);
+        using var client = Factory.CreateClient();
+        using (await InboundSmsAsync(client, contact.Phones[0], "Call me"))
+        {
+        }
+
+        var opened = await ConversationOfAsync(client, contact.Id);
+        using var reply = await client.PostAsJsonAsync(new Uri($"/api/messaging/conversations/{opened.Id}/replies", UriKind.Relative), new { text = "Calling you now." });
+        var queued = (await reply.Content.ReadFromJsonAsync<MessageResponse>(CrmClient.JsonOptions))!;
+
+        var sent = await FinishedAsync(queued.Id);
+        Assert.Equal(("sent", leadId), (sent.Status, sent.LeadId));
+        var published = await PublishedAsync<MessageSent>(e => e.MessageId == queued.Id);
+        Assert.Equal((leadId, DefaultTemplate.Reply, "sms"), (published.LeadId, published.Template, published.Channel));
+        Assert.Empty(Factory.Harness.Published.Select<ConversationOwnerNeeded>(x => x.Context.Message.ConversationId == opened.Id));
+    }
+
+    [Fact]
     public async Task An_inbound_whatsapp_message_opens_the_whatsapp_thread_and_the_24_hour_window()
     {
         var contact = NewContact();

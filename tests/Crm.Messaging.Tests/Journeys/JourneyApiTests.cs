@@ -30,7 +30,7 @@ public sealed class JourneyApiTests
         using var client = factory.CreateClient();
         var list = await client.GetFromJsonAsync<Page<JourneyResponse>>("/api/messaging/journeys");
         Assert.Equal(
-            [DefaultJourneys.AbandonedCart, DefaultJourneys.Birthday, DefaultJourneys.FollowUpLadder, DefaultJourneys.PostPurchase, DefaultJourneys.Reactivation],
+            [DefaultJourneys.AbandonedCart, DefaultJourneys.Birthday, DefaultJourneys.FollowUpLadder, DefaultJourneys.PostPurchase, DefaultJourneys.Reactivation, DefaultJourneys.Welcome],
             list!.Items.Select(j => j.Id));
         Assert.All(list.Items, j => Assert.True(j.Default));
 

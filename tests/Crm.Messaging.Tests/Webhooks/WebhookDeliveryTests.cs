@@ -77,6 +77,33 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task A_logged_call_is_delivered_as_call_logged_without_the_number()
+    {
+        using var receiver = new WebhookReceiver();
+        await using var factory = new WebhookFactory();
+        using var client = factory.CreateClient();
+        var subscription = await SubscribeAsync(client, receiver.Url, WebhookEvents.CallLogged);
+        var call = new CallLogged
+        {
+            EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, MessageId = "m-call", ContactId = "c-1", LeadId = "l-1",
+            Direction = "outbound", Outcome = "answered", StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5), DurationSeconds = 125, RepId = "rep-1", ProviderCallId = "pbx-1",
+        };
+
+        await factory.Harness.Bus.Publish(call);
+        await Poll.UntilAsync(async () => await factory.DeliveryAsync(WebhookDelivery.IdOf(call.EventId, subscription.Id)) is not null, "the delivery");
+        await factory.RunTimersAsync();
+
+        using var body = JsonDocument.Parse(Assert.Single(receiver.Requests).Body);
+        Assert.Equal("call.logged", body.RootElement.GetProperty("type").GetString());
+        var data = body.RootElement.GetProperty("data");
+        Assert.Equal(("m-call", "c-1", "l-1", "outbound", "answered", 125, "pbx-1"), (
+            data.GetProperty("messageId").GetString(), data.GetProperty("contactId").GetString(), data.GetProperty("leadId").GetString(),
+            data.GetProperty("direction").GetString(), data.GetProperty("outcome").GetString(), data.GetProperty("durationSeconds").GetInt32(),
+            data.GetProperty("providerCallId").GetString()));
+        Assert.Equal(["messageId", "contactId", "leadId", "direction", "outcome", "startedAt", "durationSeconds", "repId", "providerCallId"], data.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task A_500_is_retried_after_the_back_off_under_the_same_id_then_delivered()
     {
         using var receiver = new WebhookReceiver { Status = 500 };

@@ -22,7 +22,8 @@ public sealed class WebhookWiringTests
 
         Assert.Equal(
             ["messaging-webhook-lead-captured", "messaging-webhook-lead-scored", "messaging-webhook-lead-assigned", "messaging-webhook-lead-stage-changed",
-             "messaging-webhook-lead-won", "messaging-webhook-lead-lost", "messaging-webhook-lead-reopened", "messaging-webhook-message-sent"],
+             "messaging-webhook-lead-won", "messaging-webhook-lead-lost", "messaging-webhook-lead-reopened", "messaging-webhook-message-sent",
+             "messaging-webhook-call-logged"],
             queues);
     }
 }

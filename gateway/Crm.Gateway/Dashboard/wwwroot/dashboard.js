@@ -32,16 +32,22 @@
   // KPI widgets: one per KPI of GET /api/analytics/kpis/{kpi}. Each renders the common answer
   // { kpi, from, to, granularity, groupBy, watermark: { readModel, appliedUpTo, lagSeconds }, columns: [...],
   //   rows: [{ period, group, values: { name: number } }], totals: { values: { ... } } }:
-  // the total of `headline` as a big number, and the rows as a table (one column per entry of `columns`).
+  // the total of `headline` as a big number, and the rows as a table (one column per entry of `columns`, `period` and
+  // `group` first). Rates come in % already. `granularity` overrides the page's (cac is monthly only).
   const KPI_WIDGETS = [
-    { kpi: "conversion", title: "Conversion rate", groupBy: "channel", headline: "rate", format: "percent" },
-    { kpi: "speed-to-lead", title: "Speed to lead", groupBy: "channel", headline: "medianSeconds", format: "seconds" },
-    { kpi: "funnel", title: "Pipeline funnel", headline: null },
-    { kpi: "cycle-length", title: "Sales cycle length", headline: "medianDays", format: "days" },
-    { kpi: "cac", title: "Customer acquisition cost", groupBy: "channel", headline: "cac", format: "money" },
+    { kpi: "conversion", title: "Conversion rate by channel", groupBy: "channel", headline: "rate", format: "percent" },
+    { kpi: "speed-to-lead", title: "Speed to lead", groupBy: "channel", headline: "p50Minutes", format: "minutes" },
+    { kpi: "funnel", title: "Pipeline funnel", headline: "leads" },
+    { kpi: "cycle-length", title: "Sales cycle length", headline: "medianHours", format: "hours" },
+    { kpi: "sla", title: "SLA compliance by rep", groupBy: "rep", headline: "compliance", format: "percent" },
+    { kpi: "rep-activity", title: "Rep activity", groupBy: "rep", headline: "followUpRate", format: "percent" },
+    { kpi: "messages", title: "Message delivery and replies", groupBy: "channel", headline: "deliveryRate", format: "percent" },
+    { kpi: "service", title: "First-contact resolution", headline: "fcrRate", format: "percent" },
+    { kpi: "cac", title: "Customer acquisition cost", groupBy: "channel", granularity: "month", headline: "cac", format: "money" },
     { kpi: "ltv", title: "Lifetime value", headline: "ltv", format: "money" },
-    { kpi: "sla", title: "SLA compliance", groupBy: "rep", headline: "compliance", format: "percent" },
-    { kpi: "rep-activity", title: "Rep activity", groupBy: "rep", headline: null },
+    { kpi: "aov", title: "Average order value", headline: "aov", format: "money" },
+    { kpi: "retention", title: "Retention", headline: "retentionRate", format: "percent" },
+    { kpi: "revenue-by-campaign", title: "Revenue by campaign", headline: "revenue", format: "money" },
   ];
 
   const $ = id => document.getElementById(id);
@@ -64,8 +70,10 @@
     if (value === null || value === undefined || Number.isNaN(value)) return "–";
     if (typeof value !== "number") return String(value);
     switch (format) {
-      case "percent": return `${Math.round(value * (value <= 1 ? 1000 : 10)) / 10} %`;
+      case "percent": return `${Math.round(value * 10) / 10} %`;
       case "seconds": return value < 120 ? `${Math.round(value)} s` : `${Math.round(value / 6) / 10} min`;
+      case "minutes": return value < 120 ? `${Math.round(value * 10) / 10} min` : `${Math.round(value / 6) / 10} h`;
+      case "hours": return value < 48 ? `${Math.round(value * 10) / 10} h` : `${Math.round(value / 2.4) / 10} d`;
       case "days": return `${Math.round(value * 10) / 10} d`;
       case "money": return value.toLocaleString("en", { maximumFractionDigits: 2 });
       default: return Number.isInteger(value) ? value.toLocaleString("en") : value.toLocaleString("en", { maximumFractionDigits: 3 });
@@ -207,7 +215,7 @@
     const card = document.querySelector(`[data-kpi="${widget.kpi}"]`);
     const body = card.querySelector(".kpi-body");
     const { from, to } = period();
-    const query = new URLSearchParams({ from, to, granularity: state.days > 31 ? "week" : "day" });
+    const query = new URLSearchParams({ from, to, granularity: widget.granularity || (state.days > 31 ? "week" : "day") });
     if (widget.groupBy) query.set("groupBy", widget.groupBy);
     const response = await api(`/api/analytics/kpis/${encodeURIComponent(widget.kpi)}?${query}`);
     if (response.status === 404) {
@@ -224,7 +232,7 @@
   }
 
   function renderKpi(widget, card, body, answer) {
-    const columns = answer.columns || [];
+    const columns = (answer.columns || []).filter(c => c !== "period" && c !== "group");
     const totals = (answer.totals && answer.totals.values) || {};
     const headline = widget.headline ?? columns[0];
     const parts = [];
