@@ -275,9 +275,9 @@
     fillTiles(LIVE_TILES, rate);
     drawLiveChart(rate);
     document.body.dataset.liveEvents = String(Number(document.body.dataset.liveEvents || 0) + 1);
-    // A new lead counted: the period's figures changed too (read again, at most once a second).
+    // A new lead counted: the period's figures and KPIs changed too (read again a second later).
     if (state.lastHour !== null && rate.lastHour > state.lastHour && !state.refresh) {
-      state.refresh = setTimeout(() => { state.refresh = null; loadSummary().catch(handleError); }, 1000);
+      state.refresh = setTimeout(() => { state.refresh = null; loadSummary().then(loadKpis).catch(handleError); }, 1000);
     }
     state.lastHour = rate.lastHour;
   }
