@@ -23,7 +23,8 @@ namespace Crm.Benchmarks;
 /// arrival. Printed: accepted/s, handed over/s (first request to last arrival), the steady rate (the middle 80 % of
 /// arrivals), API-answer → arrival latency p50/p99/max, messages lost or handed over twice. Baseline of the same run:
 /// the same form posted straight to the loopback provider by <c>--concurrency</c> clients (the provider's and loopback
-/// HTTP's ceiling on this machine).
+/// HTTP's ceiling on this machine). With <c>--batch N</c> the messages go through <c>POST /api/messaging/messages/batch</c>,
+/// N per request (each item's answer time is its batch's), so the send API is not the limit.
 /// </summary>
 public static class SendsBenchmark
 {
@@ -41,12 +42,13 @@ public static class SendsBenchmark
         var concurrency = args.Number("concurrency", 32);
         var port = args.Number("provider-port", 5199);
         var goal = args.Number("goal", 1_000);
+        var batch = args.Number("batch", 0);
         var run = Guid.NewGuid().ToString("N")[..8];
         var template = $"bench-{run}";
 
         await using var provider = await LoopbackSmsProvider.StartAsync(port);
         Console.WriteLine(
-            $"sends: {messages:N0} SMS through the send API (after {warmup:N0} not measured), {concurrency} clients, to {contactCount:N0} contacts; " +
+            $"sends: {messages:N0} SMS through the send API{(batch > 0 ? $" in batches of {batch}" : "")} (after {warmup:N0} not measured), {concurrency} clients, to {contactCount:N0} contacts; " +
             $"loopback provider on 127.0.0.1:{port}; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(60) };
@@ -114,16 +116,16 @@ public static class SendsBenchmark
 
         if (warmup > 0)
         {
-            await MeasureAsync(http, provider, contacts, template, $"w{run}", warmup, concurrency);
+            await MeasureAsync(http, provider, contacts, template, $"w{run}", warmup, concurrency, batch);
         }
 
-        var result = await MeasureAsync(http, provider, contacts, template, $"m{run}", messages, concurrency);
+        var result = await MeasureAsync(http, provider, contacts, template, $"m{run}", messages, concurrency, batch);
         Console.WriteLine();
         Console.WriteLine("| path | messages | accepted/s | handed over/s (first request → last arrival) | steady (middle 80 %) | answer → arrival p50 / p99 / max | lost | twice |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         Console.WriteLine($"| straight to the loopback provider (baseline) | {messages:N0} | – | {direct:N0} | – | – | 0 | 0 |");
         Console.WriteLine(
-            $"| send API → Messaging → provider | {result.Handed:N0} of {messages:N0} | {result.AcceptedPerSecond:N0} | {result.HandedPerSecond:N0} | {result.SteadyPerSecond:N0} " +
+            $"| send API{(batch > 0 ? $" (batches of {batch})" : "")} → Messaging → provider | {result.Handed:N0} of {messages:N0} | {result.AcceptedPerSecond:N0} | {result.HandedPerSecond:N0} | {result.SteadyPerSecond:N0} " +
             $"| {result.P50.TotalMilliseconds:N0} / {result.P99.TotalMilliseconds:N0} / {result.Max.TotalMilliseconds:N0} ms | {result.Lost} | {result.Twice} |");
         Console.WriteLine($"ratio to the provider's ceiling: {result.HandedPerSecond / direct:0.00}");
         var met = result.Lost == 0 && result.Twice == 0 && result.HandedPerSecond >= goal;
@@ -133,21 +135,49 @@ public static class SendsBenchmark
 
     private sealed record Result(int Handed, double AcceptedPerSecond, double HandedPerSecond, double SteadyPerSecond, TimeSpan P50, TimeSpan P99, TimeSpan Max, int Lost, int Twice);
 
-    private static async Task<Result> MeasureAsync(HttpClient http, LoopbackSmsProvider provider, string[] contacts, string template, string tag, int count, int concurrency)
+    private static async Task<Result> MeasureAsync(HttpClient http, LoopbackSmsProvider provider, string[] contacts, string template, string tag, int count, int concurrency, int batch)
     {
         var answered = new TimeSpan[count];
         var refused = 0;
         var clock = Stopwatch.StartNew();
         var started = provider.Clock.Elapsed;
-        await ParallelAsync(count, concurrency, async n =>
+        if (batch > 0)
         {
-            using var response = await SendAsync(http, contacts[n % contacts.Length], template, $"{tag}-{n}");
-            answered[n] = provider.Clock.Elapsed;
-            if (response.StatusCode != HttpStatusCode.Accepted)
+            // --batch: N messages per POST /api/messaging/messages/batch; an item counts as accepted when its result is 202.
+            await ParallelAsync((count + batch - 1) / batch, concurrency, async b =>
             {
-                Interlocked.Increment(ref refused);
-            }
-        });
+                var first = b * batch;
+                var items = Enumerable.Range(first, Math.Min(batch, count - first)).ToList();
+                using var response = await SendBatchAsync(http, [.. items.Select(n => (contacts[n % contacts.Length], $"{tag}-{n}"))], template);
+                var at = provider.Clock.Elapsed;
+                var accepted = 0;
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                    accepted = answer.RootElement.GetProperty("results").EnumerateArray().Count(r => r.GetProperty("status").GetInt32() == 202);
+                }
+
+                foreach (var n in items)
+                {
+                    answered[n] = at;
+                }
+
+                Interlocked.Add(ref refused, items.Count - accepted);
+            });
+        }
+        else
+        {
+            await ParallelAsync(count, concurrency, async n =>
+            {
+                using var response = await SendAsync(http, contacts[n % contacts.Length], template, $"{tag}-{n}");
+                answered[n] = provider.Clock.Elapsed;
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            });
+        }
+
         var accepted = clock.Elapsed;
         if (refused > 0)
         {
@@ -219,6 +249,19 @@ public static class SendsBenchmark
             template,
             purpose = "transactional",
             variables = new { order = new { id = orderId } },
+        })));
+
+    private static Task<HttpResponseMessage> SendBatchAsync(HttpClient http, IReadOnlyList<(string ContactId, string OrderId)> items, string template) =>
+        http.PostAsync("/api/messaging/messages/batch", Json(JsonSerializer.Serialize(new
+        {
+            items = items.Select(i => new
+            {
+                contactId = i.ContactId,
+                channel = "sms",
+                template,
+                purpose = "transactional",
+                variables = new { order = new { id = i.OrderId } },
+            }),
         })));
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -771,6 +771,14 @@ public interface ICrmApi
     [Post("/api/messaging/messages")]
     Task<IApiResponse<MessageResponse>> SendMessageAsync([Body] SendMessageRequest message, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>POST /api/messaging/messages/batch</c>: sends up to 1,000 messages at once, each as <see cref="SendMessageAsync"/> would (a result per item). Needs <c>messaging:write</c>.</summary>
+    /// <param name="batch">The messages (1 to 1,000).</param>
+    /// <param name="idempotencyKey">Optional <c>Idempotency-Key</c>; the client sends a new one when null, the same on every retry.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><c>200</c> with one result per item (<c>202</c> with the message id, <c>400</c> with its errors, <c>422</c> unknown contact). Errors: <c>400</c> for no items, more than 1,000 or malformed JSON, <c>403</c>, <c>409</c> (the key was used with another body).</returns>
+    [Post("/api/messaging/messages/batch")]
+    Task<IApiResponse<SendMessageBatchResponse>> SendMessageBatchAsync([Body] SendMessageBatchRequest batch, [Header("Idempotency-Key")] string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /api/messaging/messages/{id}</c>: one message or logged call (a rep or team lead: only theirs).</summary>
     /// <param name="id">The message's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -62,6 +62,9 @@ public static class MessagingService
         builder.Services.AddSingleton<TemplateRenderer>();
         builder.Services.AddCheckedSettings<PressurePolicy>(builder.Configuration, PressurePolicy.Section);
         builder.Services.AddSingleton<PressureGate>();
+        builder.Services.AddScoped<SendBatch>();
+        builder.Services.AddSingleton<SendBatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SendBatcher>()); // before the bus: stopped after it
         builder.AddTimerHandler<QueueDelayedMessage>();
 
         builder.Services.AddCheckedSettings<WebhookOptions>(builder.Configuration, WebhookOptions.Section);

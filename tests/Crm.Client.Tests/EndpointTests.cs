@@ -53,6 +53,7 @@ public sealed class EndpointTests : IAsyncLifetime
         { "ListMessages", "GET", "/api/messaging/messages?contactId=c1&leadId=l1&limit=20&cursor=x" },
         { "ListMessagesOfLead", "GET", "/api/messaging/messages?leadId=l1" },
         { "SendMessage", "POST", "/api/messaging/messages" },
+        { "SendMessageBatch", "POST", "/api/messaging/messages/batch" },
         { "GetMessage", "GET", "/api/messaging/messages/m1" },
         { "LogCall", "POST", "/api/messaging/calls" },
         { "ClearEmailSuppression", "DELETE", "/api/messaging/suppressions/ada@example.com" },
@@ -125,7 +126,7 @@ public sealed class EndpointTests : IAsyncLifetime
     };
 
     /// <summary>The calls whose endpoint deduplicates on <c>Idempotency-Key</c>: the client sends one even when the caller passes none.</summary>
-    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity", "SendMessage", "LogCall", "ReplyToConversation"];
+    private static readonly string[] IdempotentCalls = ["CaptureLead", "CaptureLeadBatch", "LogLeadActivity", "SendMessage", "SendMessageBatch", "LogCall", "ReplyToConversation"];
 
     [Theory]
     [MemberData(nameof(Calls))]
@@ -197,6 +198,7 @@ public sealed class EndpointTests : IAsyncLifetime
         "ListMessages" => await _api.ListMessagesAsync(contactId: "c1", leadId: "l1", limit: 20, cursor: "x"),
         "ListMessagesOfLead" => await _api.ListMessagesAsync(leadId: "l1"),
         "SendMessage" => await _api.SendMessageAsync(new SendMessageRequest { ContactId = "c1", Channel = "sms", Template = "follow-up-1" }),
+        "SendMessageBatch" => await _api.SendMessageBatchAsync(new SendMessageBatchRequest { Items = [new SendMessageRequest { ContactId = "c1", Channel = "sms", Template = "follow-up-1" }] }),
         "GetMessage" => await _api.GetMessageAsync("m1"),
         "LogCall" => await _api.LogCallAsync(new LogCallRequest { ContactId = "c1", Direction = "outbound", StartedAt = DateTimeOffset.UnixEpoch, DurationSeconds = 60, Outcome = "answered", ProviderCallId = "CA1" }),
         "ClearEmailSuppression" => await _api.ClearEmailSuppressionAsync("ada@example.com"),
@@ -326,6 +328,7 @@ public sealed class EndpointTests : IAsyncLifetime
                 """{"id":"m1","contactId":"c1","channel":"sms","template":"conversation-reply","to":"","subject":"","status":"queued","sentAt":"2026-11-29T10:00:00Z"}""",
             _ when path.StartsWith("/api/messaging/conversations/", StringComparison.Ordinal) =>
                 """{"id":"v1","contactId":"c1","channel":"sms","status":"resolved","openedAt":"2026-11-29T10:00:00Z","lastActivityAt":"2026-11-29T10:05:00Z","replies":1,"reopened":0,"firstContactResolution":true,"messages":[]}""",
+            "/api/messaging/messages/batch" => """{"results":[{"index":0,"status":202,"id":"m1"}]}""",
             "/api/messaging/messages" when context.Request.Method == "POST" =>
                 """{"id":"m1","contactId":"c1","channel":"sms","template":"follow-up-1","to":"","subject":"","status":"queued","sentAt":"2026-11-29T10:00:00Z"}""",
             "/api/messaging/calls" or "/api/messaging/messages/m1" =>

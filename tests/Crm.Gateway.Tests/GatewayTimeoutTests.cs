@@ -32,7 +32,7 @@ public sealed class GatewayTimeoutTests(GatewayFixture fixture) : IClassFixture<
             new Dictionary<string, string?>
             {
                 ["analytics"] = "standard", ["analytics-live"] = "stream", ["assignment"] = "standard", ["contacts"] = "standard", ["contacts-export"] = "export",
-                ["contacts-import-upload"] = "upload", ["leads"] = "standard", ["leads-batch"] = "bulk", ["leads-signals"] = "bulk", ["messaging"] = "standard", ["messaging-providers"] = "standard",
+                ["contacts-import-upload"] = "upload", ["leads"] = "standard", ["leads-batch"] = "bulk", ["leads-signals"] = "bulk", ["messaging"] = "standard", ["messaging-batch"] = "bulk", ["messaging-providers"] = "standard",
             },
             routes.ToDictionary(r => r.RouteId, r => r.TimeoutPolicy));
         Assert.Equal(
@@ -72,10 +72,14 @@ public sealed class GatewayTimeoutTests(GatewayFixture fixture) : IClassFixture<
         using var read = await client.GetAsync(new Uri("/api/leads/some-lead?delayMs=1500", UriKind.Relative));
         using var batch = await client.PostAsync(new Uri("/api/leads/batch?delayMs=1500", UriKind.Relative), new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
         using var batchRead = await client.GetAsync(new Uri("/api/leads/batch?delayMs=1500", UriKind.Relative));
+        using var sendBatch = await client.PostAsync(new Uri("/api/messaging/messages/batch?delayMs=1500", UriKind.Relative), new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        using var send = await client.PostAsync(new Uri("/api/messaging/messages?delayMs=1500", UriKind.Relative), new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, read.StatusCode);
         Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
         Assert.Equal(HttpStatusCode.GatewayTimeout, batchRead.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, sendBatch.StatusCode);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, send.StatusCode);
     }
 
     [Fact]

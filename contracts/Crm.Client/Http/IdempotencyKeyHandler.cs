@@ -14,7 +14,7 @@ internal sealed class IdempotencyKeyHandler : DelegatingHandler
     /// Path ends (under the gateway's base address) of the creating endpoints that deduplicate on the key, as in the
     /// OpenAPI document (an operation with an <c>Idempotency-Key</c> header parameter); <c>*</c> stands for one segment.
     /// </summary>
-    internal static readonly IReadOnlyList<string> IdempotentCreatePaths = ["/api/leads", "/api/leads/batch", "/api/leads/*/activities", "/api/messaging/messages", "/api/messaging/calls", "/api/messaging/conversations/*/replies"];
+    internal static readonly IReadOnlyList<string> IdempotentCreatePaths = ["/api/leads", "/api/leads/batch", "/api/leads/*/activities", "/api/messaging/messages", "/api/messaging/messages/batch", "/api/messaging/calls", "/api/messaging/conversations/*/replies"];
 
     private static readonly string[][] Patterns = [.. IdempotentCreatePaths.Select(p => p.Split('/', StringSplitOptions.RemoveEmptyEntries))];
 

@@ -102,6 +102,36 @@ public sealed record LogCallRequest
     public string? ProviderCallId { get; init; }
 }
 
+/// <summary>Body of <c>POST /api/messaging/messages/batch</c>: up to 1,000 messages, each as <c>POST /api/messaging/messages</c> takes it.</summary>
+public sealed record SendMessageBatchRequest
+{
+    /// <summary>The messages (1 to 1,000).</summary>
+    public IReadOnlyList<SendMessageRequest>? Items { get; init; }
+}
+
+/// <summary>Answer of <c>POST /api/messaging/messages/batch</c>: one result per item, in order.</summary>
+public sealed record SendMessageBatchResponse
+{
+    /// <summary>One per item: 202 queued (with the message id), 400 with its field errors, 422 for a contact Contacts does not know.</summary>
+    public required IReadOnlyList<SendMessageBatchResult> Results { get; init; }
+}
+
+/// <summary>What became of one item of a send batch.</summary>
+public sealed record SendMessageBatchResult
+{
+    /// <summary>The item's position in <c>items</c> (0-based).</summary>
+    public required int Index { get; init; }
+
+    /// <summary>202, 400 or 422, as <c>POST /api/messaging/messages</c> would have answered.</summary>
+    public required int Status { get; init; }
+
+    /// <summary>The queued message's id (a 202); null otherwise.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>Field errors of a 400 or 422 (field names as in the item).</summary>
+    public IDictionary<string, string[]>? Errors { get; init; }
+}
+
 /// <summary>
 /// <c>POST /api/messaging/messages</c>: send the template <see cref="Template"/> on <see cref="Channel"/> to a contact.
 /// Answered 202 with the message <c>queued</c>; it is sent (or suppressed, skipped, failed with a reason) at once by

@@ -76,6 +76,37 @@ internal static class SendFenceRules
         return (new SendGrant(true, null, hold), next with { Holds = [.. next.Holds, hold] });
     }
 
+    /// <summary>
+    /// <see cref="Grant"/> for several sends of one contact decided together (a sender's batch), in order: each allowed
+    /// send gets its own hold, all in one fence. The grants in the order of <paramref name="sends"/>; the fence to save
+    /// (at one version above <paramref name="fence"/>'s), or null when nothing was granted.
+    /// </summary>
+    public static (IReadOnlyList<SendGrant> Grants, SendFence? Next) GrantAll(
+        SendFence fence, ContactConsent? consent, IReadOnlyList<(string Channel, SendPurpose Purpose, string MessageId, string HoldId)> sends, DateTimeOffset now, TimeSpan lease)
+    {
+        var grants = new List<SendGrant>(sends.Count);
+        var current = fence;
+        var granted = false;
+        foreach (var send in sends)
+        {
+            var (grant, next) = Grant(current, consent, send.Channel, send.Purpose, send.MessageId, send.HoldId, now, lease);
+            grants.Add(grant);
+            if (next is not null)
+            {
+                current = next;
+                granted = true;
+            }
+        }
+
+        return (grants, granted ? current with { Version = fence.Version + 1 } : null);
+    }
+
+    /// <summary>The fence without the holds <paramref name="holdIds"/> (those it still holds), or null when it holds none of them.</summary>
+    public static SendFence? ReleaseAll(SendFence fence, IReadOnlyCollection<string> holdIds, DateTimeOffset now) =>
+        fence.Holds.Any(h => holdIds.Contains(h.Id))
+            ? Pruned(fence, now) with { Holds = [.. fence.Holds.Where(h => !holdIds.Contains(h.Id) && h.ExpiresAt > now)], Version = fence.Version + 1 }
+            : null;
+
     /// <summary>The fence without the hold <paramref name="holdId"/>, or null when it holds no such hold (released or expired already).</summary>
     public static SendFence? Release(SendFence fence, string holdId, DateTimeOffset now) =>
         fence.Holds.Any(h => h.Id == holdId)

@@ -51,6 +51,78 @@ public sealed class SendFences(UnitOfWork unit, ContactsOptions options, TimePro
             raceOn: SendFenceCollections.Fences,
             cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// <see cref="BeginAsync"/> for a sender's batch in one unit of work (one commit for every contact): the fences of
+    /// all the contacts read first, then their consents and contacts (the order of the guarantee, as for one send); each
+    /// send decided in order on its contact's fence as the batch leaves it. The grants in the order of <paramref name="sends"/>.
+    /// </summary>
+    internal Task<IReadOnlyList<SendGrant>> BeginManyAsync(IReadOnlyList<(string ContactId, string Channel, SendPurpose Purpose, string MessageId)> sends, CancellationToken cancellationToken) =>
+        unit.RunAsync(
+            async () =>
+            {
+                var ids = sends.Select(s => s.ContactId).Distinct(StringComparer.Ordinal).ToList();
+                var fences = (await unit.GetManyAsync(SendFenceCollections.Fences, ids, cancellationToken)).ToDictionary(f => f.Id, StringComparer.Ordinal);
+                var consents = (await unit.GetManyAsync(ConsentCollections.Consents, ids, cancellationToken)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+                var known = (await unit.GetManyAsync(ContactCollections.Contacts, ids, cancellationToken)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+                var grants = new SendGrant[sends.Count];
+                foreach (var contact in sends.Select((send, index) => (send, index)).GroupBy(x => x.send.ContactId, StringComparer.Ordinal))
+                {
+                    if (!known.Contains(contact.Key))
+                    {
+                        foreach (var (_, index) in contact)
+                        {
+                            grants[index] = new SendGrant(false, "unknown-contact", null);
+                        }
+
+                        continue;
+                    }
+
+                    var stored = fences.GetValueOrDefault(contact.Key);
+                    var (decided, next) = SendFenceRules.GrantAll(
+                        stored ?? SendFence.Empty(contact.Key),
+                        consents.GetValueOrDefault(contact.Key),
+                        [.. contact.Select(x => (x.send.Channel, x.send.Purpose, x.send.MessageId, Ids.New()))],
+                        unit.Now,
+                        options.SendHoldLease);
+                    foreach (var ((_, index), grant) in contact.Zip(decided))
+                    {
+                        grants[index] = grant;
+                    }
+
+                    if (next is not null)
+                    {
+                        unit.Save(SendFenceCollections.Fences, next, stored);
+                    }
+                }
+
+                return (IReadOnlyList<SendGrant>)grants;
+            },
+            attempts: 10,
+            raceOn: SendFenceCollections.Fences,
+            cancellationToken: cancellationToken);
+
+    /// <summary><see cref="EndAsync"/> for a sender's batch in one unit of work: how many of the holds were released.</summary>
+    public Task<int> EndManyAsync(IReadOnlyList<(string ContactId, string HoldId)> holds, CancellationToken cancellationToken) =>
+        unit.RunAsync(
+            async () =>
+            {
+                var byContact = holds.GroupBy(h => h.ContactId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyCollection<string>)g.Select(h => h.HoldId).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+                var released = 0;
+                foreach (var stored in await unit.GetManyAsync(SendFenceCollections.Fences, byContact.Keys, cancellationToken))
+                {
+                    var ids = byContact[stored.Id];
+                    if (SendFenceRules.ReleaseAll(stored, ids, unit.Now) is { } next)
+                    {
+                        released += stored.Holds.Count(h => ids.Contains(h.Id));
+                        unit.Save(SendFenceCollections.Fences, next, stored);
+                    }
+                }
+
+                return released;
+            },
+            attempts: 10,
+            cancellationToken: cancellationToken);
+
     /// <summary>Releases the hold (idempotent: false when it was released or had expired already).</summary>
     public Task<bool> EndAsync(string contactId, string holdId, CancellationToken cancellationToken) =>
         unit.RunAsync(

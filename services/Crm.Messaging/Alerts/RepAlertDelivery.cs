@@ -9,7 +9,8 @@ namespace Crm.Messaging.Alerts;
 
 /// <summary>
 /// The send path's branch for a message to a rep (<see cref="Message.RecipientRepId"/>: an SLA alert), called by
-/// <see cref="SendQueuedMessage"/> on a claimed message. Reps are staff, not contacts: no consent, contact pressure or
+/// <see cref="SendBatch"/> on a claimed message; it answers the message as finished (the batch completes it with the
+/// delivery, guarded by the claim, with no event). Reps are staff, not contacts: no consent, contact pressure or
 /// consent fence; the address is the rep's in the <see cref="RepDirectoryEntry"/> (none, or the rep unknown:
 /// <c>skipped</c> / <c>no-address</c>); the template is rendered with the recipient as <c>rep</c> and the queued
 /// variables; then the channel's adapter, with the send path's failure contract (a refusal is <c>failed</c> /
@@ -18,7 +19,7 @@ namespace Crm.Messaging.Alerts;
 /// </summary>
 public static class RepAlertDelivery
 {
-    public static async Task SendAsync(
+    public static async Task<Message> SendAsync(
         UnitOfWork unit,
         ChannelAdapters channels,
         TemplateRenderer templates,
@@ -26,21 +27,19 @@ public static class RepAlertDelivery
         ILogger logger,
         Message message,
         MessageQueued request,
-        string claimToken,
         CancellationToken timeout,
         CancellationToken handOver)
     {
-        void Finish(string status, string? reason, string to = "", string subject = "", string? providerMessageId = null)
+        Message Finish(string status, string? reason, string to = "", string subject = "", string? providerMessageId = null)
         {
             logger.LogInformation("Alert {MessageId} on {Channel} to rep {RepId}: {Status} {Reason}", message.Id, message.Channel, message.RecipientRepId, status, reason);
-            SendOnce.Complete(unit, message with { Status = status, Reason = reason, To = to, Subject = subject, ProviderMessageId = providerMessageId, DueAt = null, SentAt = time.UtcNowMs() }, claimToken, []);
+            return message with { Status = status, Reason = reason, To = to, Subject = subject, ProviderMessageId = providerMessageId, DueAt = null, SentAt = time.UtcNowMs() };
         }
 
         var rep = await unit.GetAsync(AlertCollections.Reps, message.RecipientRepId!, timeout);
         if (rep?.AddressOn(message.Channel) is not { Length: > 0 } to)
         {
-            Finish(EmailStatus.Skipped, FailureReasons.NoAddress);
-            return;
+            return Finish(EmailStatus.Skipped, FailureReasons.NoAddress);
         }
 
         var model = new TemplateModel();
@@ -54,15 +53,13 @@ public static class RepAlertDelivery
         if (render?.Message is not { } rendered)
         {
             logger.LogWarning("Alert {MessageId} to rep {RepId} not sent: template {Template} missing or lacking values", message.Id, rep.Id, message.Template);
-            Finish(EmailStatus.Failed, FailureReasons.Template, to);
-            return;
+            return Finish(EmailStatus.Failed, FailureReasons.Template, to);
         }
 
         var adapter = channels.Get(message.Channel);
         if (!adapter.IsConfigured)
         {
-            Finish(EmailStatus.Failed, FailureReasons.NotConfigured, to, rendered.Subject);
-            return;
+            return Finish(EmailStatus.Failed, FailureReasons.NotConfigured, to, rendered.Subject);
         }
 
         ChannelDelivery delivery;
@@ -73,10 +70,9 @@ public static class RepAlertDelivery
         catch (ChannelRejectedException ex)
         {
             logger.LogWarning("Alert {MessageId} on {Channel} refused by the provider: {Detail}", message.Id, message.Channel, ex.Message);
-            Finish(EmailStatus.Failed, FailureReasons.Rejected, to, rendered.Subject);
-            return;
+            return Finish(EmailStatus.Failed, FailureReasons.Rejected, to, rendered.Subject);
         }
 
-        Finish(delivery.Status, null, to, rendered.Subject, delivery.ProviderMessageId);
+        return Finish(delivery.Status, null, to, rendered.Subject, delivery.ProviderMessageId);
     }
 }

@@ -18,6 +18,10 @@ namespace Crm.Messaging.Channels;
 public static class SendMessageEndpoints
 {
     public const string IdempotencyScope = "messaging:send";
+    public const string BatchIdempotencyScope = "messaging:send-batch";
+
+    /// <summary>The most messages one <c>POST /api/messaging/messages/batch</c> takes.</summary>
+    public const int MaxBatch = 1000;
     private const int MaxId = 100;
 
     public static RouteGroupBuilder MapSendMessageEndpoints(this RouteGroupBuilder group)
@@ -51,6 +55,30 @@ public static class SendMessageEndpoints
             .ProducesValidationProblem()
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapPost("/messages/batch", SendBatchAsync)
+            .RequireAccess(Access.Write)
+            .WithName("SendMessageBatch")
+            .WithSummary("Send up to 1,000 messages")
+            .WithDescription("Each item is checked and queued exactly as `POST /api/messaging/messages` would, on its own: the answer is **200** with one result " +
+                "per item, in order (`status` **202** with the queued message's `id`, **400** with the item's field `errors`, **422** naming `contactId` for a " +
+                "contact Contacts does not know), never all-or-nothing; the items that are queued are stored in one commit and then sent in batches on the one " +
+                "send path (consent, address, pressure and template at send time; follow them with `GET /api/messaging/messages/{id}`). Contacts is asked once " +
+                "for the batch's contacts; when it cannot be asked, every item is accepted (an unknown contact then ends `failed` / `unknown-contact`). " +
+                $"`Idempotency-Key` replays the whole answer (another body with the same key: 409). At most {MaxBatch} items; no items, too many, or a body " +
+                "that is not such an object (an unknown field anywhere) is a 400 for the whole request. Needs `messaging:write`.")
+            .WithRequestExample(new SendMessageBatchRequest
+            {
+                Items =
+                [
+                    new SendMessageRequest { ContactId = "c-01J9Z8K7X2", Channel = "sms", Template = "order-confirmed", Purpose = TemplateChannels.Transactional, Variables = new() { ["order"] = new() { ["id"] = JsonSerializer.SerializeToElement("A-1001") } } },
+                    new SendMessageRequest { ContactId = "c-01J9Z8M3QH", Channel = "email", Template = "follow-up-1", LeadId = "l-01J9Z8M3QH" },
+                ],
+            })
+            .WithRequestHeader(IdempotentRequests.Header, "Replays the batch's first answer for a retry with the same key and body; another body with the same key is a 409.", IdempotentRequests.MaxKey)
+            .Produces<SendMessageBatchResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
@@ -64,32 +92,7 @@ public static class SendMessageEndpoints
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var contactId = Id(request.ContactId, "contactId", required: true, errors);
-        var leadId = Id(request.LeadId, "leadId", required: false, errors);
-        var channel = request.Channel?.Trim();
-        if (channel is null || !ChannelAdapters.Sendable.Contains(channel, StringComparer.Ordinal))
-        {
-            errors.Add("channel", "Required: email, sms or whatsapp.");
-        }
-
-        var template = request.Template?.Trim();
-        if (template is null || !System.Text.RegularExpressions.Regex.IsMatch(template, "^[a-z0-9][a-z0-9-]{0,63}$"))
-        {
-            errors.Add("template", "Required: a template key (lower-case letters, digits and '-', at most 64).");
-        }
-
-        var locale = Locales.Normalize(request.Locale);
-        if (request.Locale is not null && locale is null)
-        {
-            errors.Add("locale", "A locale such as 'en' or 'pt-BR', or leave it out.");
-        }
-
-        if (request.Purpose is not null && !TemplateChannels.Purposes.Contains(request.Purpose, StringComparer.Ordinal))
-        {
-            errors.Add("purpose", "transactional or marketing, or leave it out (the template's purpose).");
-        }
-
-        TemplateEndpoints.ReadVariables(request.Variables, errors);
+        var (contactId, leadId, channel, template, locale) = Validate(request, errors);
         errors.ThrowIfAny();
 
         var key = IdempotentRequests.KeyOf(http.Request);
@@ -128,6 +131,133 @@ public static class SendMessageEndpoints
         }
 
         return Results.Json(response, json.Value.SerializerOptions, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>Every bad field of <paramref name="request"/> into <paramref name="errors"/>; the values trimmed and normalised.</summary>
+    private static (string? ContactId, string? LeadId, string? Channel, string? Template, string? Locale) Validate(SendMessageRequest request, ValidationErrors errors)
+    {
+        var contactId = Id(request.ContactId, "contactId", required: true, errors);
+        var leadId = Id(request.LeadId, "leadId", required: false, errors);
+        var channel = request.Channel?.Trim();
+        if (channel is null || !ChannelAdapters.Sendable.Contains(channel, StringComparer.Ordinal))
+        {
+            errors.Add("channel", "Required: email, sms or whatsapp.");
+        }
+
+        var template = request.Template?.Trim();
+        if (template is null || !System.Text.RegularExpressions.Regex.IsMatch(template, "^[a-z0-9][a-z0-9-]{0,63}$"))
+        {
+            errors.Add("template", "Required: a template key (lower-case letters, digits and '-', at most 64).");
+        }
+
+        var locale = Locales.Normalize(request.Locale);
+        if (request.Locale is not null && locale is null)
+        {
+            errors.Add("locale", "A locale such as 'en' or 'pt-BR', or leave it out.");
+        }
+
+        if (request.Purpose is not null && !TemplateChannels.Purposes.Contains(request.Purpose, StringComparer.Ordinal))
+        {
+            errors.Add("purpose", "transactional or marketing, or leave it out (the template's purpose).");
+        }
+
+        TemplateEndpoints.ReadVariables(request.Variables, errors);
+        return (contactId, leadId, channel, template, locale);
+    }
+
+    private static async Task<IResult> SendBatchAsync(
+        SendMessageBatchRequest request,
+        HttpContext http,
+        UnitOfWork unit,
+        TemplateRenderer templates,
+        IContactDirectory contacts,
+        IOptions<HttpJsonOptions> json,
+        CancellationToken cancellationToken)
+    {
+        if (request.Items is not { Count: > 0 and <= MaxBatch } items)
+        {
+            throw new RequestValidationException("items", $"1 to {MaxBatch} messages per batch.");
+        }
+
+        var key = IdempotentRequests.KeyOf(http.Request);
+        var scope = IdempotentRequests.ScopeOf(http, BatchIdempotencyScope);
+        var hash = IdempotentResponse.Hash(JsonSerializer.SerializeToUtf8Bytes(request, json.Value.SerializerOptions));
+        if (key is not null && await IdempotentRequests.KeptAsync(unit, scope, key, cancellationToken) is { } earlier)
+        {
+            return IdempotentRequests.Replay(earlier, hash);
+        }
+
+        // Every item checked on its own (a result each); Contacts asked once for the batch's contacts.
+        var results = new SendMessageBatchResult[items.Count];
+        var valid = new List<(int Index, SendMessageRequest Item, string ContactId, string? LeadId, string Channel, string Template, string? Locale)>(items.Count);
+        for (var index = 0; index < items.Count; index++)
+        {
+            var errors = new ValidationErrors();
+            if (items[index] is not { } item)
+            {
+                errors.Add("items", "A message object is required.");
+                results[index] = new SendMessageBatchResult { Index = index, Status = StatusCodes.Status400BadRequest, Errors = errors.ToDictionary() };
+                continue;
+            }
+
+            var (contactId, leadId, channel, template, locale) = Validate(item, errors);
+            if (!errors.IsEmpty)
+            {
+                results[index] = new SendMessageBatchResult { Index = index, Status = StatusCodes.Status400BadRequest, Errors = errors.ToDictionary() };
+                continue;
+            }
+
+            valid.Add((index, item, contactId!, leadId, channel!, template!, locale));
+        }
+
+        var unknown = await ContactCheck.UnknownAmongAsync(contacts, [.. valid.Select(v => v.ContactId).Distinct(StringComparer.Ordinal)], cancellationToken);
+        var caller = http.Caller();
+        var purposes = new Dictionary<(string, string, string?), string?>();
+        var queued = new List<string>(valid.Count);
+        foreach (var (index, item, contactId, leadId, channel, template, locale) in valid)
+        {
+            if (unknown.Contains(contactId))
+            {
+                results[index] = new SendMessageBatchResult
+                {
+                    Index = index,
+                    Status = StatusCodes.Status422UnprocessableEntity,
+                    Errors = new Dictionary<string, string[]>(StringComparer.Ordinal) { ["contactId"] = [$"Contacts does not know contact '{contactId}'."] },
+                };
+                continue;
+            }
+
+            // Default purpose: the template's (looked up once per template, channel and locale of the batch).
+            if (item.Purpose is null && !purposes.ContainsKey((template, channel, locale)))
+            {
+                purposes[(template, channel, locale)] = (await templates.FindAsync(template, channel, locale, cancellationToken))?.Purpose;
+            }
+
+            var message = QueuedMessages.Queue(
+                unit,
+                contactId,
+                leadId,
+                channel,
+                template,
+                item.Purpose ?? purposes[(template, channel, locale)],
+                locale,
+                item.Variables,
+                ownerRepId: caller is { SeesEverything: false } ? caller.RepId : null,
+                ownerTeamId: caller is { SeesEverything: false } ? caller.TeamId : null);
+            results[index] = new SendMessageBatchResult { Index = index, Status = StatusCodes.Status202Accepted, Id = message.Id };
+            queued.Add(message.Id);
+            queued.Add(contactId);
+        }
+
+        var response = new SendMessageBatchResponse { Results = results };
+        if (key is not null)
+        {
+            var record = IdempotentRequests.Record(scope, key, hash, StatusCodes.Status200OK, null, response, json.Value.SerializerOptions, unit.Now, queued.Distinct(StringComparer.Ordinal));
+            unit.RecordIdempotentResponse(record);
+            return new StoredResponseResult(record, replayed: false);
+        }
+
+        return Results.Json(response, json.Value.SerializerOptions, statusCode: StatusCodes.Status200OK);
     }
 
     private static string? Id(string? value, string field, bool required, ValidationErrors errors)

@@ -28,6 +28,31 @@ public static class ContactCheck
         }
     }
 
+    /// <summary>
+    /// The ids among <paramref name="contactIds"/> Contacts answered it does not know, in one call for a batch; empty when
+    /// Contacts could not be asked (down, slow, failing: every item is accepted, as for one).
+    /// </summary>
+    public static async Task<IReadOnlySet<string>> UnknownAmongAsync(IContactDirectory contacts, IReadOnlyCollection<string> contactIds, CancellationToken cancellationToken)
+    {
+        if (contactIds.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            var found = await contacts.GetContactsAsync(contactIds, timeout.Token);
+            return contactIds.Where(id => !found.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException or HttpRequestException or Crm.ServiceDefaults.Messaging.DependencyUnavailableException
+                                   && !cancellationToken.IsCancellationRequested)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>The 422 naming <paramref name="field"/>.</summary>
     public static IResult UnknownProblem(string field, string contactId) =>
         Results.ValidationProblem(

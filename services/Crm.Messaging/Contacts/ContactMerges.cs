@@ -16,7 +16,7 @@ public static class ContactMerges
     /// merged person does not get a fresh budget. Applied again (a redelivery) it adds nothing.
     /// </summary>
     public static List<PressureSend> Budget(IEnumerable<PressureSend> survivor, IEnumerable<PressureSend> merged, DateTimeOffset now, PressurePolicy policy) =>
-        PressureLedgers.Kept(survivor.Concat(merged).GroupBy(s => s.MessageId, StringComparer.Ordinal).Select(g => g.MaxBy(s => s.At)!), now, policy);
+        PressureBudget.Kept(survivor.Concat(merged).GroupBy(s => s.MessageId, StringComparer.Ordinal).Select(g => g.MaxBy(s => s.At)!), now, policy);
 
     /// <summary>The survivor's budget without the sends of <paramref name="restored"/>'s own budget (an un-merge).</summary>
     public static List<PressureSend> BudgetWithout(IEnumerable<PressureSend> survivor, IEnumerable<PressureSend> restored)

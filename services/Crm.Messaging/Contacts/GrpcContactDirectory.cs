@@ -30,6 +30,28 @@ public sealed class GrpcContactDirectory(ContactDirectory.ContactDirectoryClient
         }
     }
 
+    /// <summary>The most ids one <c>GetContacts</c> call takes (Contacts' limit).</summary>
+    public const int MaxBatch = 1000;
+
+    public async Task<IReadOnlyDictionary<string, ContactCard>> GetContactsAsync(IReadOnlyCollection<string> contactIds, CancellationToken cancellationToken = default)
+    {
+        var found = new Dictionary<string, ContactCard>(StringComparer.Ordinal);
+        foreach (var chunk in contactIds.Distinct(StringComparer.Ordinal).Chunk(MaxBatch))
+        {
+            var request = new GetContactsRequest();
+            request.ContactIds.AddRange(chunk);
+            var reply = await client.GetContactsAsync(
+                request,
+                new CallOptions(deadline: (time.GetUtcNow() + Deadline).UtcDateTime, cancellationToken: cancellationToken).WithWaitForReady());
+            foreach (var contact in reply.Contacts)
+            {
+                found[contact.ContactId] = ToCard(contact);
+            }
+        }
+
+        return found;
+    }
+
     public async Task<ContactResolution> ResolveAsync(string? name, string? email, string? phone, CancellationToken cancellationToken = default)
     {
         try

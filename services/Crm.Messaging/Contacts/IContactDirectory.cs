@@ -32,4 +32,22 @@ public interface IContactDirectory
 {
     /// <summary>The contact, or null when Contacts does not know the id.</summary>
     Task<ContactCard?> GetContactAsync(string contactId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The contacts of a batch, by id (an id Contacts does not know is left out). One call over gRPC
+    /// (<see cref="GrpcContactDirectory"/>); the default asks for each in turn.
+    /// </summary>
+    async Task<IReadOnlyDictionary<string, ContactCard>> GetContactsAsync(IReadOnlyCollection<string> contactIds, CancellationToken cancellationToken = default)
+    {
+        var found = new Dictionary<string, ContactCard>(StringComparer.Ordinal);
+        foreach (var id in contactIds.Distinct(StringComparer.Ordinal))
+        {
+            if (await GetContactAsync(id, cancellationToken) is { } contact)
+            {
+                found[id] = contact;
+            }
+        }
+
+        return found;
+    }
 }

@@ -125,6 +125,70 @@ public sealed class SendOnce(IDocumentStore store, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// <see cref="ClaimQueuedAsync"/> for a batch: one read of the messages and one commit of every claim (each a guarded
+    /// update on its own, so one lost race leaves the others claimed). In the order of <paramref name="messageIds"/>:
+    /// the status and, when claimed, the message as claimed. An id twice in the batch is busy the second time.
+    /// </summary>
+    public async Task<IReadOnlyList<(ClaimStatus Status, Message? Message)>> ClaimQueuedManyAsync(
+        IReadOnlyList<string> messageIds, string claimToken, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = time.UtcNowMs();
+        var found = (await store.GetManyAsync(MessageCollections.Messages, messageIds, cancellationToken)).ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var claims = new (ClaimStatus Status, Message? Message)[messageIds.Count];
+        var writes = new List<WriteOperation>();
+        var written = new List<int>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < messageIds.Count; i++)
+        {
+            var existing = found.GetValueOrDefault(messageIds[i]);
+            if (!seen.Add(messageIds[i]))
+            {
+                claims[i] = (ClaimStatus.Busy, null);
+                continue;
+            }
+
+            switch (existing)
+            {
+                case null:
+                    claims[i] = (ClaimStatus.AlreadyHandled, null);
+                    break;
+                case { Status: EmailStatus.Queued }:
+                    writes.Add(MessageQueries.ClaimQueued(existing.Id, claimToken, now + lease));
+                    written.Add(i);
+                    break;
+                case { Status: EmailStatus.Sending, LeaseUntil: { } until } when until > now:
+                    claims[i] = (ClaimStatus.Busy, null);
+                    break;
+                case { Status: EmailStatus.Sending }:
+                    writes.Add(MessageQueries.TakeOver(existing.Id, existing.ClaimToken, claimToken, now + lease));
+                    written.Add(i);
+                    break;
+                default:
+                    claims[i] = (ClaimStatus.AlreadyHandled, null);
+                    break;
+            }
+        }
+
+        if (writes.Count > 0)
+        {
+            var matched = await store.CommitAsync(writes, cancellationToken);
+            for (var k = 0; k < written.Count; k++)
+            {
+                var existing = found[messageIds[written[k]]];
+                claims[written[k]] = matched[k] == 1
+                    ? (ClaimStatus.Claimed, existing with { Status = EmailStatus.Sending, ClaimToken = claimToken, LeaseUntil = now + lease, Version = existing.Version + 1 })
+                    : (ClaimStatus.Busy, null);
+            }
+        }
+
+        return claims;
+    }
+
+    /// <summary>Gives the claims of a batch's queued messages up in one commit (see <see cref="RequeueAsync"/>).</summary>
+    public Task RequeueManyAsync(IReadOnlyCollection<string> messageIds, string claimToken, CancellationToken cancellationToken = default) =>
+        messageIds.Count == 0 ? Task.CompletedTask : store.CommitAsync([.. messageIds.Select(id => MessageQueries.Requeue(id, claimToken))], cancellationToken);
+
     /// <summary>Gives the claim of a queued message up (sending failed before the hand-over): it is queued again for the retry.</summary>
     public Task RequeueAsync(string messageId, string claimToken, CancellationToken cancellationToken = default) =>
         store.CommitAsync(MessageQueries.Requeue(messageId, claimToken), cancellationToken);

@@ -156,6 +156,79 @@ public sealed class SendFenceApiTests(CrmServiceFactory<ContactsEntryPoint> fact
         }
     }
 
+    [Fact]
+    public async Task BeginSends_grants_a_batch_in_request_order_one_hold_each_and_EndSends_releases_them_so_a_withdrawal_commits()
+    {
+        var granted = await SmsGrantedContactAsync(_api);
+        var other = await SmsGrantedContactAsync(_api);
+        var unknown = "c-" + Ids.New();
+        var request = new BeginSendsRequest();
+        request.Sends.Add(Begin(granted, "m-1"));
+        request.Sends.Add(Begin(unknown, "m-2"));
+        request.Sends.Add(Begin(granted, "m-3"));
+        request.Sends.Add(Begin(other, "m-4", "email", "marketing"));
+        request.Sends.Add(Begin(other, "m-5"));
+
+        var reply = await _api.Directory.BeginSendsAsync(request);
+
+        Assert.Equal([(true, ""), (false, "unknown-contact"), (true, ""), (false, "no-consent"), (true, "")], reply.Grants.Select(g => (g.Allowed, g.Reason)));
+        Assert.All(reply.Grants.Where(g => g.Allowed), g => Assert.Equal(30_000, g.LeaseMs));
+        Assert.Equal(3, reply.Grants.Where(g => g.Allowed).Select(g => g.HoldId).Distinct().Count());
+        Assert.Equal(["m-1", "m-3"], (await _api.Store.GetAsync(SendFenceCollections.Fences, granted))!.Holds.Select(h => h.MessageId));
+
+        using var client = _api.Client();
+        var withdrawal = ChangeAsync(client, granted, new ChangeConsentRequest { Channels = [Sms("withdrawn")] });
+        await ClosedAsync(granted, "the withdrawal to close the fence");
+        var during = new BeginSendsRequest();
+        during.Sends.Add(Begin(granted, "m-6"));
+        during.Sends.Add(Begin(other, "m-7"));
+        Assert.Equal([(false, "withdrawing"), (true, "")], (await _api.Directory.BeginSendsAsync(during)).Grants.Select(g => (g.Allowed, g.Reason)));
+        Assert.False(withdrawal.IsCompleted);
+
+        var end = new EndSendsRequest();
+        end.Holds.AddRange(reply.Grants.Select((g, i) => (g, i)).Where(x => x.g.Allowed).Select(x => new EndSendRequest { ContactId = request.Sends[x.i].ContactId, HoldId = x.g.HoldId }));
+        Assert.Equal(3, (await _api.Directory.EndSendsAsync(end)).Released);
+        using var answer = await withdrawal;
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(0, (await _api.Directory.EndSendsAsync(end)).Released);
+    }
+
+    [Fact]
+    public async Task GetContacts_answers_each_contact_with_its_consent_and_names_the_unknown_ids()
+    {
+        var granted = await SmsGrantedContactAsync(_api);
+        var plain = await _api.NewContactAsync("Plain");
+        var unknown = "c-" + Ids.New();
+        var request = new GetContactsRequest();
+        request.ContactIds.AddRange([granted, unknown, plain, granted]);
+
+        var reply = await _api.Directory.GetContactsAsync(request);
+
+        Assert.Equal([unknown], reply.NotFound);
+        Assert.Equal(new[] { granted, plain }.Order(), reply.Contacts.Select(c => c.ContactId).Order());
+        var one = reply.Contacts.Single(c => c.ContactId == granted);
+        Assert.Equal(await _api.Directory.GetContactAsync(new GetContactRequest { ContactId = granted }), one);
+        Assert.Equal([("sms", "granted")], one.Consents.Select(c => (c.Channel, c.Status)));
+        Assert.Empty(reply.Contacts.Single(c => c.ContactId == plain).Consents);
+    }
+
+    [Fact]
+    public async Task A_batch_call_with_a_bad_item_or_too_many_is_invalid_and_names_the_field()
+    {
+        var bad = new BeginSendsRequest();
+        bad.Sends.Add(Begin("c-1"));
+        bad.Sends.Add(Begin("c-2", channel: "fax"));
+        var error = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => _api.Directory.BeginSendsAsync(bad).ResponseAsync);
+        Assert.Equal((global::Grpc.Core.StatusCode.InvalidArgument, "sends[1].channel"), (error.StatusCode, error.Trailers.GetValue("field")));
+
+        var many = new GetContactsRequest();
+        many.ContactIds.AddRange(Enumerable.Range(0, 1001).Select(i => $"c-{i}"));
+        error = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => _api.Directory.GetContactsAsync(many).ResponseAsync);
+        Assert.Equal((global::Grpc.Core.StatusCode.InvalidArgument, "contact_ids"), (error.StatusCode, error.Trailers.GetValue("field")));
+        error = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => _api.Directory.EndSendsAsync(new EndSendsRequest()).ResponseAsync);
+        Assert.Equal((global::Grpc.Core.StatusCode.InvalidArgument, "holds"), (error.StatusCode, error.Trailers.GetValue("field")));
+    }
+
     public void Dispose() => _api.Dispose();
 }
 

@@ -112,4 +112,42 @@ public sealed class SendFenceRulesTests
         Assert.Equal((true, (string?)null), SendFenceRules.ClosingOf([(null, null, true)]));
         Assert.Equal((false, (string?)null), SendFenceRules.ClosingOf([("sms", "granted", null), (null, null, false)]));
     }
+
+    [Fact]
+    public void A_batch_of_one_contacts_sends_gets_a_hold_each_in_one_fence_at_one_version_and_a_refused_channel_none()
+    {
+        var (grants, next) = SendFenceRules.GrantAll(
+            SendFence.Empty("c-1"),
+            Granted("sms"),
+            [("sms", SendPurpose.Marketing, "m-1", "h-1"), ("email", SendPurpose.Marketing, "m-2", "h-2"), ("sms", SendPurpose.Marketing, "m-3", "h-3")],
+            T0,
+            Lease);
+
+        Assert.Equal([(true, null), (false, "no-consent"), (true, null)], grants.Select(g => (g.Allowed, g.Reason)));
+        Assert.Equal(["h-1", "h-3"], next!.Holds.Select(h => h.Id));
+        Assert.Equal(1, next.Version);
+    }
+
+    [Fact]
+    public void A_closing_refuses_every_send_of_the_batch_and_nothing_is_saved()
+    {
+        var closed = SendFenceRules.Close(SendFence.Empty("c-1"), "w-1", "sms", T0, T0 + Lease);
+
+        var (grants, next) = SendFenceRules.GrantAll(closed, Granted("sms"), [("sms", SendPurpose.Marketing, "m-1", "h-1"), ("sms", SendPurpose.Transactional, "m-2", "h-2")], T0, Lease);
+
+        Assert.All(grants, g => Assert.Equal((false, "withdrawing"), (g.Allowed, g.Reason)));
+        Assert.Null(next);
+    }
+
+    [Fact]
+    public void Releasing_a_batch_drops_its_holds_and_keeps_the_others()
+    {
+        var (_, fence) = SendFenceRules.GrantAll(SendFence.Empty("c-1"), Granted("sms"), [("sms", SendPurpose.Marketing, "m-1", "h-1"), ("sms", SendPurpose.Marketing, "m-2", "h-2"), ("sms", SendPurpose.Marketing, "m-3", "h-3")], T0, Lease);
+
+        var next = SendFenceRules.ReleaseAll(fence!, new HashSet<string> { "h-1", "h-3", "h-9" }, T0);
+
+        Assert.Equal(["h-2"], next!.Holds.Select(h => h.Id));
+        Assert.Equal(fence!.Version + 1, next.Version);
+        Assert.Null(SendFenceRules.ReleaseAll(next, new HashSet<string> { "h-1" }, T0));
+    }
 }
