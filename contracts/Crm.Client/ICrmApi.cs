@@ -1023,6 +1023,12 @@ public interface ICrmApi
     [Get("/api/analytics/summary")]
     Task<IApiResponse<SummaryResponse>> GetAnalyticsSummaryAsync([Query] string? from = null, [Query] string? to = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/analytics/live</c>: the live lead rate as server-sent events (<c>text/event-stream</c>), an event <c>rate</c> every second with a <see cref="LiveLeadRate"/> as JSON.</summary>
+    /// <param name="cancellationToken">Cancels the call and ends the stream.</param>
+    /// <returns>The response as soon as its headers arrived: read its content as a stream (e.g. <c>System.Net.ServerSentEvents.SseParser</c>) and dispose it to close the stream. Errors: <c>403</c> without <c>analytics:read</c>.</returns>
+    [Get("/api/analytics/live")]
+    Task<HttpResponseMessage> StreamAnalyticsLiveAsync(CancellationToken cancellationToken = default);
+
     /// <summary>
     /// <c>GET /api/analytics/kpis/{kpi}</c>: one KPI as a table (<c>columns</c>, <c>rows</c> per period and group, <c>totals</c>) with the
     /// watermark of its read model. Needs <c>analytics:read</c>. Definitions: the Analytics README.

@@ -1,4 +1,5 @@
 using Crm.Gateway.Auth;
+using Crm.Gateway.Dashboard;
 using Crm.Gateway.Health;
 using Crm.Gateway.Keys;
 using Crm.Gateway.Limits;
@@ -62,6 +63,7 @@ public static class GatewayService
         app.MapKeyEndpoints();
         app.MapGatewayProxy();
         app.MapApiDocumentation();
+        app.MapDashboard();
         WarnAboutDevelopmentKey(app);
         return app;
     }

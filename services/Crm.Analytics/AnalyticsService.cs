@@ -3,6 +3,7 @@ using Crm.Analytics.Counters;
 using Crm.Analytics.Customers;
 using Crm.Analytics.Kpis;
 using Crm.Analytics.Leads;
+using Crm.Analytics.Live;
 using Crm.Analytics.MessageFacts;
 using Crm.Analytics.ReadModels;
 using Crm.Analytics.Spend;
@@ -49,13 +50,16 @@ public static class AnalyticsService
                 SpendCollections.Spend,
                 WatermarkCollections.Watermarks,
                 ContactMergeLog.Collection,
+                LiveCollections.LeadMinutes,
             ]);
+        builder.Services.AddLiveRate(builder.Configuration);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Analytics: daily counts of leads captured, scored and assigned, and of messages sent; KPIs (conversion, cycle length, speed-to-lead, funnel, SLA, rep activity, messages, service, CAC, LTV, AOV, retention, revenue by campaign) from read models built from events; acquisition spend.");
         // Unknown gRPC paths fall through to the API (otherwise a catch-all answers any POST /a/b, e.g. a form-encoded POST /api/leads, with 404 instead of 415).
         builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
         builder.AddCrmMessaging(Name, consumers => consumers
             .Add<CountLeadCaptured>("lead-captured", concurrentMessageLimit: CounterConcurrency)
+            .Add<CountLeadMinute>("lead-captured-live", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadScored>("lead-scored", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: CounterConcurrency)
             .Add<CountLeadAssigned>("lead-assigned", concurrentMessageLimit: CounterConcurrency)
@@ -84,6 +88,8 @@ public static class AnalyticsService
     {
         app.MapGrpcService<PersonalDataExportService>();
         app.MapGroup("/api/analytics").RequireCrmAccess(Name).WithUnitOfWork().MapSummaryEndpoints().MapKpiEndpoints().MapSpendEndpoints();
+        // A stream reads and never writes: no unit of work held open for its whole life.
+        app.MapGroup("/api/analytics").RequireCrmAccess(Name).MapLiveEndpoints();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Crm.Analytics.Counters;
 using Crm.Analytics.Customers;
 using Crm.Analytics.Leads;
+using Crm.Analytics.Live;
 using Crm.Analytics.MessageFacts;
 using Crm.Analytics.ReadModels;
 using Crm.Analytics.Spend;
@@ -16,11 +17,13 @@ public sealed class QueryCatalogTests
     private static readonly IReadOnlyList<IDocumentCollection> Collections =
     [
         CounterCollections.Counters, LeadFactCollections.LeadFacts, CustomerCollections.Customers, MessageFactCollections.MessageFacts, SpendCollections.Spend, WatermarkCollections.Watermarks,
+        LiveCollections.LeadMinutes,
     ];
 
     private static readonly IReadOnlyList<Type> Catalogs =
     [
         typeof(CounterQueries), typeof(LeadFactQueries), typeof(CustomerQueries), typeof(MessageFactQueries), typeof(SpendQueries), typeof(WatermarkQueries),
+        typeof(LiveQueries),
     ];
 
     private static readonly Dictionary<Type, object> Samples = new() { [typeof(CounterKey)] = new CounterKey(Metric.LeadsBySource, "ads") };

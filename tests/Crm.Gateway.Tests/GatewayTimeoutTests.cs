@@ -31,12 +31,12 @@ public sealed class GatewayTimeoutTests(GatewayFixture fixture) : IClassFixture<
         Assert.Equal(
             new Dictionary<string, string?>
             {
-                ["analytics"] = "standard", ["assignment"] = "standard", ["contacts"] = "standard", ["contacts-export"] = "export",
+                ["analytics"] = "standard", ["analytics-live"] = "stream", ["assignment"] = "standard", ["contacts"] = "standard", ["contacts-export"] = "export",
                 ["contacts-import-upload"] = "upload", ["leads"] = "standard", ["leads-batch"] = "bulk", ["leads-signals"] = "bulk", ["messaging"] = "standard", ["messaging-batch"] = "bulk", ["messaging-providers"] = "standard",
             },
             routes.ToDictionary(r => r.RouteId, r => r.TimeoutPolicy));
         Assert.Equal(
-            [("bulk", TimeSpan.FromMinutes(1)), ("export", TimeSpan.FromMinutes(2)), ("standard", TimeSpan.FromSeconds(15)), ("upload", TimeSpan.FromMinutes(10))],
+            [("bulk", TimeSpan.FromMinutes(1)), ("export", TimeSpan.FromMinutes(2)), ("standard", TimeSpan.FromSeconds(15)), ("stream", TimeSpan.FromHours(1)), ("upload", TimeSpan.FromMinutes(10))],
             policies.Select(p => (p.Key, p.Value.Timeout!.Value)).OrderBy(p => p.Key, StringComparer.Ordinal));
     }
 

@@ -145,7 +145,8 @@ public static class ServiceSecurityMatrix
                 }
 
                 request.Headers.Authorization = token is null ? null : new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-                using var response = await client.SendAsync(request);
+                // Only the status counts: the headers are enough (a server-sent event stream never ends).
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
                 calls++;
                 var line = string.Create(CultureInfo.InvariantCulture, $"{method} {path} needs {needed}; {name} -> {(int)response.StatusCode}");
                 lines.Add(line);

@@ -24,6 +24,12 @@ public static class RouteTimeouts
     /// <summary>An import upload (up to 1 GB in one request).</summary>
     public const string Upload = "upload";
 
+    /// <summary>
+    /// A server-sent event stream (<c>GET /api/analytics/live</c>): open for up to an hour, then ended (the page reconnects).
+    /// It must send something more often than the cluster's 30 s <c>ActivityTimeout</c>.
+    /// </summary>
+    public const string Stream = "stream";
+
     /// <summary>The documented defaults (gateway README, "Timeouts").</summary>
     public static readonly IReadOnlyDictionary<string, TimeSpan> Defaults = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase)
     {
@@ -31,6 +37,7 @@ public static class RouteTimeouts
         [Bulk] = TimeSpan.FromSeconds(60),
         [Export] = TimeSpan.FromMinutes(2),
         [Upload] = TimeSpan.FromMinutes(10),
+        [Stream] = TimeSpan.FromHours(1),
     };
 
     /// <summary>
