@@ -34,7 +34,7 @@ internal sealed record PressureQuestion(string MessageId, ContactCard Contact, s
 
 /// <summary>
 /// Contact pressure at send time (<see cref="ContactPressure.Decide"/> on what Contacts answered, the contact's
-/// <see cref="PressureLedger"/> and the WhatsApp window). A message that may go takes its place in the ledger at once
+/// <see cref="PressureLedger"/> and the WhatsApp window), for the messages of a send batch. A message that may go takes its place in the ledger at once
 /// (committed before the hand-over, guarded by the ledger's version): of two sends racing for the last place of a cap,
 /// the second's write fails, it reads the ledger again and is decided again — it then finds the place taken.
 /// </summary>
@@ -42,52 +42,8 @@ public sealed class PressureGate(IDocumentStore store, PressurePolicy policy, Ti
 {
     private const int MaxRounds = 5;
 
-    internal async Task<PressureDecision> DecideAndReserveAsync(PressureQuestion question, CancellationToken cancellationToken)
-    {
-        for (var round = 1; ; round++)
-        {
-            var now = time.UtcNowMs();
-            var ledger = await store.GetAsync(PressureCollections.Ledgers, question.Contact.Id, cancellationToken);
-
-            // This message's own place (a retry after a failed hand-over) is not counted against it: it is renewed.
-            var others = (ledger?.Sends ?? []).Where(s => !string.Equals(s.MessageId, question.MessageId, StringComparison.Ordinal)).ToList();
-            var decision = ContactPressure.Decide(new PressureRequest
-            {
-                Channel = question.Channel,
-                Purpose = question.Purpose,
-                DoNotContact = question.Contact.DoNotContact,
-                ChannelConsent = question.Contact.ConsentOf(question.Channel),
-                TimeZone = question.Contact.TimeZone,
-                Now = now,
-                Policy = policy,
-                Sent = new PressureCounts([.. others.Select(s => s.At).OrderDescending()]),
-                LastInboundWhatsApp = question.LastInboundWhatsApp,
-                ApprovedTemplate = question.ApprovedTemplate,
-            });
-            if (decision.Outcome != PressureOutcome.Send)
-            {
-                return decision;
-            }
-
-            var sends = Kept([new PressureSend { MessageId = question.MessageId, At = now }, .. others], now);
-            try
-            {
-                await store.CommitAsync(
-                    ledger is null
-                        ? Write.Insert(PressureCollections.Ledgers, new PressureLedger { Id = question.Contact.Id, Sends = sends, Version = 1 })
-                        : Write.Replace(PressureCollections.Ledgers, ledger with { Sends = sends, Version = ledger.Version + 1 }, ledger.Version),
-                    cancellationToken);
-                return decision;
-            }
-            catch (Exception ex) when (ex is ConcurrencyException or DuplicateKeyException && round < MaxRounds)
-            {
-                // Another send to the contact took a place meanwhile: decide again on the ledger it left.
-            }
-        }
-    }
-
     /// <summary>
-    /// <see cref="DecideAndReserveAsync"/> for a batch: the ledgers of all its contacts read at once, each message decided
+    /// The budget of a batch of messages: the ledgers of all its contacts read at once, each message decided
     /// in order on its contact's ledger as the batch leaves it (<see cref="PressureBudget.DecideAll"/>: several messages of
     /// one contact count each other), and every ledger that changed written in one commit, each guarded by its version.
     /// A concurrent send to one of the contacts fails the commit: the whole batch is read and decided again.
@@ -124,9 +80,6 @@ public sealed class PressureGate(IDocumentStore store, PressurePolicy policy, Ti
             }
         }
     }
-
-    /// <summary>The places the caps can still need: the last 7 days, newest first, at most the larger cap.</summary>
-    private List<PressureSend> Kept(IEnumerable<PressureSend> sends, DateTimeOffset now) => PressureBudget.Kept(sends, now, policy);
 }
 
 /// <summary>The budget of a batch, pure: each message decided on its contact's ledger as the messages before it left it.</summary>
