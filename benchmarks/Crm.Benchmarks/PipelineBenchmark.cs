@@ -14,7 +14,8 @@ namespace Crm.Benchmarks;
 /// <c>--rate</c> leads per second), then waits until Analytics has counted every accepted lead as captured,
 /// assigned and messaged. Prints captures/s, end-to-end leads/s, how long the system needed after the load, the
 /// largest outbox backlog per service (sampled from each management port's <c>/admin/outbox</c>), and the time from
-/// capture to assignment from the servers' own timestamps. A warm-up (<c>--warmup</c> seconds of closed loop, default
+/// capture to assignment from the servers' own timestamps, and how long after its capture a lead counts in a KPI answer
+/// (<see cref="KpiProbe"/>: event → KPI). A warm-up (<c>--warmup</c> seconds of closed loop, default
 /// 60, 0 for none) runs first and is not measured.
 /// </summary>
 public static class PipelineBenchmark
@@ -67,6 +68,8 @@ public static class PipelineBenchmark
         using var sampling = new CancellationTokenSource();
         using var sampler = new OutboxSampler(Services);
         var samplerTask = sampler.RunAsync(sampling.Token);
+        var kpiProbe = new KpiProbe(http, run, args.Number("kpi-poll-ms", 250));
+        var kpiTask = kpiProbe.RunAsync(sampling.Token);
 
         Console.WriteLine(rate > 0
             ? $"pipeline: open loop at {rate} leads/s for {seconds} s"
@@ -95,9 +98,11 @@ public static class PipelineBenchmark
 
         var doneSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var cpuDone = ProcessCpu.Snapshot(local);
+        await kpiProbe.WaitUntilCountedAsync(accepted, TimeSpan.FromSeconds(60));
         await sampler.WaitUntilEmptyAsync(TimeSpan.FromSeconds(60));
         await sampling.CancelAsync();
         await samplerTask;
+        await kpiTask;
 
         var latencies = await AssignmentLatenciesAsync(http, load.Accepted.ToArray());
         var toScored = load.SentAt
@@ -109,6 +114,8 @@ public static class PipelineBenchmark
         Console.WriteLine($"after the load: everything counted {doneSeconds - loadSeconds:0.0} s after the last capture; outbox backlog gone {sampler.BacklogAfterLoad.TotalSeconds:0.0} s after it");
         Console.WriteLine("largest outbox backlog: " + string.Join(", ", Services.Select(s => $"{s.Name} {sampler.MaxPending.GetValueOrDefault(s.Name)}")));
         Console.WriteLine($"capture -> LeadScored (request sent -> the event delivered to a queue of this benchmark, {toScored.Count} of {accepted} leads): p50 {Percentile(toScored, 0.5):0} ms, p90 {Percentile(toScored, 0.9):0} ms, p99 {Percentile(toScored, 0.99):0} ms, max {(toScored.Count > 0 ? toScored.Max() : double.NaN):0} ms");
+        var toKpi = kpiProbe.Delays(load.AnsweredAt.Values);
+        Console.WriteLine($"capture -> KPI (capture answered -> the run's campaign in GET /api/analytics/kpis/conversion counts that many leads, polled every {kpiProbe.IntervalMs} ms, {kpiProbe.Polls} polls, p99 of polls {Percentile(kpiProbe.PollMs, 0.99):0} ms; {toKpi.Count} of {accepted} leads): p50 {Percentile(toKpi, 0.5):0} ms, p90 {Percentile(toKpi, 0.9):0} ms, p99 {Percentile(toKpi, 0.99):0} ms, max {(toKpi.Count > 0 ? toKpi.Max() : double.NaN):0} ms");
         if (cpu.Count > 0)
         {
             Console.WriteLine("CPU from the first capture until everything was counted: " + ProcessCpu.PerUnit(cpu, cpuDone, accepted, "lead"));
@@ -181,7 +188,7 @@ public static class PipelineBenchmark
     {
         // A person of its own per lead and run (the phone too: one person captured twice is one lead, answered 200).
         var phone = 20_000_000 + ((long.Parse(run[..6], NumberStyles.HexNumber, CultureInfo.InvariantCulture) * 100_000) + n) % 79_999_999;
-        var body = $$"""{"name":"Bench Lead {{n}}","email":"bench-{{run}}-{{n}}@example.com","phone":"+49 30 {{phone.ToString(CultureInfo.InvariantCulture)}}","source":"benchmark","channel":"web","pagesVisited":{{n % 9}},"lastInteractionAt":"{{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""";
+        var body = $$"""{"name":"Bench Lead {{n}}","email":"bench-{{run}}-{{n}}@example.com","phone":"+49 30 {{phone.ToString(CultureInfo.InvariantCulture)}}","source":"benchmark","channel":"web","campaign":"bench-{{run}}","pagesVisited":{{n % 9}},"lastInteractionAt":"{{DateTimeOffset.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""";
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -193,6 +200,7 @@ public static class PipelineBenchmark
                 var id = lead.RootElement.GetProperty("id").GetString()!;
                 load.Accepted.Add(id);
                 load.SentAt[id] = started;
+                load.AnsweredAt[id] = Stopwatch.GetTimestamp();
             }
             else
             {
@@ -253,9 +261,120 @@ public static class PipelineBenchmark
         /// <summary>Accepted lead id → when its capture was sent (Stopwatch ticks).</summary>
         public ConcurrentDictionary<string, long> SentAt { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Accepted lead id → when its capture was answered (Stopwatch ticks): its <c>LeadCaptured</c> was committed then.</summary>
+        public ConcurrentDictionary<string, long> AnsweredAt { get; } = new(StringComparer.Ordinal);
+
         public int Rejected;
 
         public int Failed;
+    }
+
+    /// <summary>
+    /// Event → KPI: polls <c>GET /api/analytics/kpis/conversion?groupBy=campaign</c> every <c>--kpi-poll-ms</c> (250) ms and
+    /// keeps how many leads of this run's campaign it counts at each poll (the time the answer arrived). A lead is
+    /// taken as counted at the first poll that counts at least as many of the run's leads as had been captured up to and
+    /// including it (its rank by capture answer time): the KPI's count reached it, whichever leads it holds (Analytics
+    /// applies one queue in order, so this is the order captured up to publishing order). The delay of a lead is that poll
+    /// minus its capture answer; its resolution is the poll interval.
+    /// </summary>
+    private sealed class KpiProbe(HttpClient http, string run, int intervalMs)
+    {
+        public int IntervalMs => intervalMs;
+
+        private readonly List<(long At, int Count)> _seen = [];
+
+        public int Polls => _seen.Count;
+
+        public ConcurrentBag<double> PollMs { get; } = [];
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            var campaign = "bench-" + run;
+            var today = DateTime.UtcNow.Date;
+            var url = $"/api/analytics/kpis/conversion?groupBy=campaign&from={today.AddDays(-1):yyyy-MM-dd}&to={today.AddDays(1):yyyy-MM-dd}";
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var asked = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var document = JsonDocument.Parse(await http.GetStringAsync(url, cancellationToken));
+                    var count = document.RootElement.GetProperty("rows").EnumerateArray()
+                        .Where(r => r.GetProperty("group").GetString() == campaign)
+                        .Sum(r => r.GetProperty("values").GetProperty("leads").GetInt32());
+                    var at = Stopwatch.GetTimestamp();
+                    PollMs.Add(Stopwatch.GetElapsedTime(asked, at).TotalMilliseconds);
+                    lock (_seen)
+                    {
+                        _seen.Add((at, count));
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException)
+                {
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await Task.Delay(IntervalMs, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Waits until a poll counts <paramref name="accepted"/> leads (or the timeout).</summary>
+        public async Task WaitUntilCountedAsync(int accepted, TimeSpan timeout)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * timeout.TotalSeconds);
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                lock (_seen)
+                {
+                    if (_seen.Count > 0 && _seen[^1].Count >= accepted)
+                    {
+                        return;
+                    }
+                }
+
+                await Task.Delay(IntervalMs);
+            }
+        }
+
+        /// <summary>Per lead counted, in ms: the first poll counting its rank minus its capture answer.</summary>
+        public List<double> Delays(IEnumerable<long> answeredAt)
+        {
+            (long At, int Count)[] seen;
+            lock (_seen)
+            {
+                seen = [.. _seen];
+            }
+
+            var delays = new List<double>();
+            var poll = 0;
+            var rank = 0;
+            foreach (var answered in answeredAt.Order())
+            {
+                rank++;
+                while (poll < seen.Length && (seen[poll].Count < rank || seen[poll].At < answered))
+                {
+                    poll++;
+                }
+
+                if (poll == seen.Length)
+                {
+                    break;
+                }
+
+                delays.Add(Stopwatch.GetElapsedTime(answered, seen[poll].At).TotalMilliseconds);
+            }
+
+            return delays;
+        }
     }
 
     /// <summary>Samples every service's outbox backlog (management port, <c>/admin/outbox</c>) every 250 ms.</summary>
