@@ -119,7 +119,9 @@ public static class SendsBenchmark
             await MeasureAsync(http, provider, contacts, template, $"w{run}", warmup, concurrency, batch);
         }
 
+        var cpu = ProcessCpu.Snapshot(args.Text("local", ".local"));
         var result = await MeasureAsync(http, provider, contacts, template, $"m{run}", messages, concurrency, batch);
+        var cpuDone = ProcessCpu.Snapshot(args.Text("local", ".local"));
         Console.WriteLine();
         Console.WriteLine("| path | messages | accepted/s | handed over/s (first request → last arrival) | steady (middle 80 %) | answer → arrival p50 / p99 / max | lost | twice |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -128,6 +130,11 @@ public static class SendsBenchmark
             $"| send API{(batch > 0 ? $" (batches of {batch})" : "")} → Messaging → provider | {result.Handed:N0} of {messages:N0} | {result.AcceptedPerSecond:N0} | {result.HandedPerSecond:N0} | {result.SteadyPerSecond:N0} " +
             $"| {result.P50.TotalMilliseconds:N0} / {result.P99.TotalMilliseconds:N0} / {result.Max.TotalMilliseconds:N0} ms | {result.Lost} | {result.Twice} |");
         Console.WriteLine($"ratio to the provider's ceiling: {result.HandedPerSecond / direct:0.00}");
+        if (cpu.Count > 0)
+        {
+            Console.WriteLine("CPU from the first send request until the last hand-over (what follows a MessageSent may still run): " + ProcessCpu.PerUnit(cpu, cpuDone, result.Handed, "message"));
+        }
+
         var met = result.Lost == 0 && result.Twice == 0 && result.HandedPerSecond >= goal;
         Console.WriteLine($"[goal] sends: {result.HandedPerSecond:N0} messages/s rendered and handed to the loopback provider (goal ≥ {goal:N0}), {result.Lost} lost, {result.Twice} twice: {(met ? "met" : "missed")}");
         return met ? 0 : 2;

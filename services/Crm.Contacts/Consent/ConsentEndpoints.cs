@@ -145,7 +145,7 @@ public static partial class ConsentEndpoints
         }
         catch (TimeoutException ex)
         {
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sends in flight did not end.", detail: ex.Message);
+            return Unavailable.Problem("Sends in flight did not end.", ex.Message);
         }
 
         var page = await unit.Store.PageAsync(ConsentQueries.LedgerNewestFirst(id), Paging.DefaultLimit, cancellationToken);

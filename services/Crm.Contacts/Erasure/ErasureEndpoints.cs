@@ -4,6 +4,7 @@ using Crm.Contacts.Ownership;
 using Crm.Contracts.Api.Contacts;
 using Crm.Contracts.Contacts;
 using Crm.ServiceDefaults.Hosting;
+using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
@@ -79,7 +80,7 @@ public static class ErasureEndpoints
         }
         catch (TimeoutException ex)
         {
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sends in flight did not end.", detail: ex.Message);
+            return Unavailable.Problem("Sends in flight did not end.", ex.Message);
         }
 
         if (request is null)

@@ -4,6 +4,7 @@ using Crm.Contracts.Api.Contacts;
 using Crm.Contacts.Contacts;
 using Crm.ServiceDefaults.GrpcClients;
 using Crm.ServiceDefaults.Hosting;
+using Crm.ServiceDefaults.Http;
 using Crm.ServiceDefaults.Security;
 using Crm.ServiceDefaults.Storage;
 
@@ -70,11 +71,10 @@ public static class ExportEndpoints
         var (replies, failed) = await others;
         if (failed.Count > 0)
         {
-            return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Not every service answered.",
-                detail: $"No export: {string.Join(", ", failed)} did not answer within the deadline. Try again later.",
-                extensions: new Dictionary<string, object?> { ["services"] = failed });
+            return Unavailable.Problem(
+                "Not every service answered.",
+                $"No export: {string.Join(", ", failed)} did not answer within the deadline. Try again later.",
+                new Dictionary<string, object?> { ["services"] = failed });
         }
 
         return Results.Ok(new ContactExportResponse

@@ -244,22 +244,14 @@ public static class CallEndpoints
         }
         catch (Exception ex) when (ex is DependencyUnavailableException or RpcException or OperationCanceledException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            return (null, null, new RetryLater());
+            return (null, null, RetryLater());
         }
     }
 
     /// <summary>503 with <c>Retry-After</c>: the contact of a number cannot be looked up now.</summary>
-    private sealed class RetryLater : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = "30";
-            return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Contacts is unavailable.",
-                detail: "The contact of this phone number cannot be looked up now; retry later with the same providerCallId (or give contactId).").ExecuteAsync(httpContext);
-        }
-    }
+    private static IResult RetryLater() => Unavailable.Problem(
+        "Contacts is unavailable.",
+        "The contact of this phone number cannot be looked up now; retry later with the same providerCallId (or give contactId).");
 
     /// <summary>Whether a repeated <c>providerCallId</c> says the same about the call (a telephony system's retry).</summary>
     private static bool SameCall(Message logged, ValidCall call) =>

@@ -98,7 +98,7 @@ public static class ProviderCallbacks
     {
         if (await ProviderSignatures.ReadSignedTwilioFormAsync(http, options.AuthToken, options.StatusCallback, cancellationToken) is not { } form)
         {
-            return Unsigned();
+            return ProviderSignatures.SignatureRefused();
         }
 
         var reported = form["MessageStatus"].ToString() switch
@@ -130,7 +130,7 @@ public static class ProviderCallbacks
         var expected = string.IsNullOrEmpty(options.AppSecret) ? null : ProviderSignatures.Sha256(options.AppSecret, body);
         if (!ProviderSignatures.Matches(expected, http.Request.Headers[HubSignatureHeader].ToString()))
         {
-            return Unsigned();
+            return ProviderSignatures.SignatureRefused();
         }
 
         var batch = new StatusBatch(unit, time);
@@ -229,36 +229,11 @@ public static class ProviderCallbacks
 
     private static string ProviderFailure(string? code) => string.IsNullOrWhiteSpace(code) ? "provider-failed" : $"provider-failed:{code.Trim()}";
 
-    private static IEnumerable<JsonElement> Statuses(JsonElement root)
-    {
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array)
-        {
-            yield break;
-        }
+    private static IEnumerable<JsonElement> Statuses(JsonElement root) =>
+        ProviderSignatures.WhatsAppCloudValues(root)
+            .Where(v => v.TryGetProperty("statuses", out var statuses) && statuses.ValueKind == JsonValueKind.Array)
+            .SelectMany(v => v.GetProperty("statuses").EnumerateArray().Where(s => s.ValueKind == JsonValueKind.Object));
 
-        foreach (var entry in entries.EnumerateArray())
-        {
-            if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("changes", out var changes) || changes.ValueKind != JsonValueKind.Array)
-            {
-                continue;
-            }
-
-            foreach (var change in changes.EnumerateArray())
-            {
-                if (change.ValueKind == JsonValueKind.Object && change.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Object
-                    && value.TryGetProperty("statuses", out var statuses) && statuses.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var status in statuses.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.Object))
-                    {
-                        yield return status;
-                    }
-                }
-            }
-        }
-    }
-
-    private static IResult Unsigned() =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized.", detail: "The request's provider signature is missing or does not verify.");
 
     /// <summary>The reports of one callback, applied in order on each message, written once per message (guarded by the version read).</summary>
     private sealed class StatusBatch(UnitOfWork unit, TimeProvider time)

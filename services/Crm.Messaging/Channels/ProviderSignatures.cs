@@ -69,7 +69,7 @@ public static class ProviderSignatures
         var expected = string.IsNullOrEmpty(secret) ? null : Sha256(secret, body);
         if (!Matches(expected, http.Request.Headers[ProviderCallbacks.BounceSignatureHeader].ToString()))
         {
-            return (default, Microsoft.AspNetCore.Http.Results.Problem(statusCode: Microsoft.AspNetCore.Http.StatusCodes.Status401Unauthorized, title: "Unauthorized.", detail: "The request's provider signature is missing or does not verify."));
+            return (default, SignatureRefused());
         }
 
         try
@@ -80,6 +80,38 @@ public static class ProviderSignatures
         {
             var (field, reason, _) = Crm.ServiceDefaults.Http.CrmJsonErrors.Describe(ex);
             throw new Crm.ServiceDefaults.Http.RequestValidationException(field, reason);
+        }
+    }
+
+    /// <summary>The 401 of every provider webhook whose signature is missing or does not verify.</summary>
+    public static Microsoft.AspNetCore.Http.IResult SignatureRefused() =>
+        Microsoft.AspNetCore.Http.Results.Problem(statusCode: Microsoft.AspNetCore.Http.StatusCodes.Status401Unauthorized, title: "Unauthorized.", detail: "The request's provider signature is missing or does not verify.");
+
+    /// <summary>
+    /// The <c>value</c> objects of a WhatsApp Cloud-like webhook body (<c>entry[].changes[].value</c>), where both its
+    /// inbound <c>messages</c> and its delivery <c>statuses</c> are; anything of another shape is passed over.
+    /// </summary>
+    public static IEnumerable<System.Text.Json.JsonElement> WhatsAppCloudValues(System.Text.Json.JsonElement root)
+    {
+        if (root.ValueKind != System.Text.Json.JsonValueKind.Object || !root.TryGetProperty("entry", out var entries) || entries.ValueKind != System.Text.Json.JsonValueKind.Array)
+        {
+            yield break;
+        }
+
+        foreach (var entry in entries.EnumerateArray())
+        {
+            if (entry.ValueKind != System.Text.Json.JsonValueKind.Object || !entry.TryGetProperty("changes", out var changes) || changes.ValueKind != System.Text.Json.JsonValueKind.Array)
+            {
+                continue;
+            }
+
+            foreach (var change in changes.EnumerateArray())
+            {
+                if (change.ValueKind == System.Text.Json.JsonValueKind.Object && change.TryGetProperty("value", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.Object)
+                {
+                    yield return value;
+                }
+            }
         }
     }
 }

@@ -87,7 +87,7 @@ public static class InboundWebhooks
     {
         if (await ProviderSignatures.ReadSignedTwilioFormAsync(http, sms.AuthToken, options.SmsInboundUrl, cancellationToken) is not { } form)
         {
-            return Unsigned();
+            return ProviderSignatures.SignatureRefused();
         }
 
         var sid = form["MessageSid"].ToString();
@@ -145,7 +145,7 @@ public static class InboundWebhooks
     /// </summary>
     public static IEnumerable<InboundMessage> WhatsAppMessages(JsonElement root)
     {
-        foreach (var value in Values(root))
+        foreach (var value in ProviderSignatures.WhatsAppCloudValues(root))
         {
             if (!value.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
             {
@@ -191,10 +191,7 @@ public static class InboundWebhooks
         }
         catch (DependencyUnavailableException ex)
         {
-            return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Contacts is unavailable.",
-                detail: ex.Message);
+            return Unavailable.Problem("Contacts is unavailable.", ex.Message);
         }
 
         inbox.Write();
@@ -211,31 +208,4 @@ public static class InboundWebhooks
 
     private static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()) ? value.GetString()!.Trim() : null;
-
-    private static IEnumerable<JsonElement> Values(JsonElement root)
-    {
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array)
-        {
-            yield break;
-        }
-
-        foreach (var entry in entries.EnumerateArray())
-        {
-            if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("changes", out var changes) || changes.ValueKind != JsonValueKind.Array)
-            {
-                continue;
-            }
-
-            foreach (var change in changes.EnumerateArray())
-            {
-                if (change.ValueKind == JsonValueKind.Object && change.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Object)
-                {
-                    yield return value;
-                }
-            }
-        }
-    }
-
-    private static IResult Unsigned() =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized.", detail: "The request's provider signature is missing or does not verify.");
 }

@@ -112,6 +112,24 @@ public sealed class ConversationTests(ConversationFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_inbound_sms_while_Contacts_is_down_is_a_503_with_Retry_After_and_the_providers_retry_is_taken_once()
+    {
+        var contact = NewContact();
+        var sid = "SM" + Ids.New();
+        using var client = Factory.CreateClient();
+
+        Factory.Contacts.FailNext(1);
+        using var down = await InboundSmsAsync(client, contact.Phones[0], "are you there?", sid);
+        using var retried = await InboundSmsAsync(client, contact.Phones[0], "are you there?", sid);
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.NoContent), (down.StatusCode, retried.StatusCode));
+        Assert.Equal(TimeSpan.FromSeconds(30), down.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", down.Content.Headers.ContentType?.MediaType);
+        var conversation = await GetAsync(client, (await ConversationOfAsync(client, contact.Id)).Id);
+        Assert.Equal(["are you there?"], conversation.Messages.Select(m => m.Text));
+    }
+
+    [Fact]
     public async Task A_reply_goes_out_by_sms_sets_the_first_response_time_and_resolving_sends_the_survey_whose_answer_is_recorded()
     {
         var contact = NewContact();
