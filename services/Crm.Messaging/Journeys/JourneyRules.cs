@@ -316,14 +316,6 @@ public static partial class JourneyRules
             return;
         }
 
-        void Unexpected(object? value, string field)
-        {
-            if (value is not null)
-            {
-                errors.Add($"{path}.{field}", $"Not a field of a '{step.Type}' step.");
-            }
-        }
-
         switch (step.Type)
         {
             case StepTypes.Wait:
@@ -332,13 +324,6 @@ public static partial class JourneyRules
                     errors.Add($"{path}.duration", "Required: d.hh:mm:ss from 00:01:00 to 400.00:00:00 (e.g. 1.00:00:00).");
                 }
 
-                Unexpected(step.TimeOfDay, "timeOfDay");
-                Unexpected(step.OnBirthday, "onBirthday");
-                Unexpected(step.Template, "template");
-                Unexpected(step.Channel, "channel");
-                Unexpected(step.FallbackChannel, "fallbackChannel");
-                Unexpected(step.If, "if");
-                Unexpected(step.GoTo, "goTo");
                 break;
             case StepTypes.WaitUntil:
                 if (!TryParseTimeOfDay(step.TimeOfDay, out _))
@@ -346,12 +331,6 @@ public static partial class JourneyRules
                     errors.Add($"{path}.timeOfDay", "Required: HH:mm (e.g. 09:00).");
                 }
 
-                Unexpected(step.Duration, "duration");
-                Unexpected(step.Template, "template");
-                Unexpected(step.Channel, "channel");
-                Unexpected(step.FallbackChannel, "fallbackChannel");
-                Unexpected(step.If, "if");
-                Unexpected(step.GoTo, "goTo");
                 break;
             case StepTypes.Send:
                 var channelOk = step.Channel is not null && TemplateChannels.All.Contains(step.Channel, StringComparer.Ordinal);
@@ -383,11 +362,6 @@ public static partial class JourneyRules
                     }
                 }
 
-                Unexpected(step.Duration, "duration");
-                Unexpected(step.TimeOfDay, "timeOfDay");
-                Unexpected(step.OnBirthday, "onBirthday");
-                Unexpected(step.If, "if");
-                Unexpected(step.GoTo, "goTo");
                 break;
             case StepTypes.Branch:
                 if (step.GoTo is not { } to || to < 0 || to >= steps.Count || to == i)
@@ -404,16 +378,31 @@ public static partial class JourneyRules
                     CheckCondition(step.If, $"{path}.if", errors);
                 }
 
-                Unexpected(step.Duration, "duration");
-                Unexpected(step.TimeOfDay, "timeOfDay");
-                Unexpected(step.OnBirthday, "onBirthday");
-                Unexpected(step.Template, "template");
-                Unexpected(step.Channel, "channel");
-                Unexpected(step.FallbackChannel, "fallbackChannel");
                 break;
             default:
                 errors.Add($"{path}.type", "Required: wait, wait-until, send or branch.");
-                break;
+                return;
+        }
+
+        // A field of another step type is named, not ignored.
+        (string Name, object? Value)[] optional =
+            [("duration", step.Duration), ("timeOfDay", step.TimeOfDay), ("onBirthday", step.OnBirthday), ("template", step.Template),
+             ("channel", step.Channel), ("fallbackChannel", step.FallbackChannel), ("if", step.If), ("goTo", step.GoTo)];
+        foreach (var (name, value) in optional)
+        {
+            if (value is not null && !StepFields[step.Type].Contains(name, StringComparer.Ordinal))
+            {
+                errors.Add($"{path}.{name}", $"Not a field of a '{step.Type}' step.");
+            }
         }
     }
+
+    /// <summary>The fields each step type takes (besides <c>type</c>).</summary>
+    private static readonly Dictionary<string, string[]> StepFields = new(StringComparer.Ordinal)
+    {
+        [StepTypes.Wait] = ["duration"],
+        [StepTypes.WaitUntil] = ["timeOfDay", "onBirthday"],
+        [StepTypes.Send] = ["template", "channel", "fallbackChannel"],
+        [StepTypes.Branch] = ["if", "goTo"],
+    };
 }
