@@ -66,6 +66,7 @@ public static class AnalyticsService
             .Add<CountMessageSent>("message-sent", concurrentMessageLimit: CounterConcurrency)
             .Add<CountInboundMessageReceived>(CountInboundMessageReceived.Queue, concurrentMessageLimit: CounterConcurrency)
             .Add<CountConversationResolved>(CountConversationResolved.Queue, concurrentMessageLimit: CounterConcurrency)
+            .Add<CountConversationCsatRecorded>(CountConversationCsatRecorded.Queue, concurrentMessageLimit: CounterConcurrency)
             .Add<ApplyLeadCaptured>(ApplyLeadCaptured.Queue, concurrentMessageLimit: ReadModelConcurrency)
             .Add<ApplyLeadAssigned>(ApplyLeadAssigned.Queue, concurrentMessageLimit: ReadModelConcurrency)
             .Add<ApplyLeadStageChanged>(ApplyLeadStageChanged.Queue, concurrentMessageLimit: ReadModelConcurrency)

@@ -43,6 +43,15 @@ public sealed class AnalyticsWiringTests(AnalyticsApiFactory factory) : IClassFi
         Assert.Equal("analytics-contact-erasure-requested", Endpoint<ConfirmErasureOnErasureRequested>().GetEndpointName(formatter));
     }
 
+    [Fact]
+    public void Csat_scores_have_their_counter_queue_handled_one_message_at_a_time()
+    {
+        var formatter = factory.Services.GetRequiredService<IEndpointNameFormatter>();
+        var endpoint = Endpoint<CountConversationCsatRecorded>();
+
+        Assert.Equal(("analytics-conversation-csat-recorded", 1), (endpoint.GetEndpointName(formatter), endpoint.ConcurrentMessageLimit));
+    }
+
     private IEndpointDefinition Endpoint<TConsumer>()
         where TConsumer : class, IConsumer =>
         factory.Services.GetRequiredService<IEndpointDefinition<TConsumer>>();

@@ -100,4 +100,44 @@ public sealed class CounterRulesTests
         Assert.Equal(new string('x', 100), CounterRules.Key(new string('x', 101)));
         Assert.Equal(new string('x', 100), CounterRules.Key(new string('x', 100)));
     }
+
+    [Theory]
+    [InlineData(1, "csat-1", "csat-1-by-rep")]
+    [InlineData(5, "csat-5", "csat-5-by-rep")]
+    public void A_csat_score_counts_for_its_score_on_its_channel_and_its_owner_on_the_day_recorded(int score, string metric, string byRep)
+    {
+        var increment = RepActivityRules.For(Csat(score, "r1", late: true));
+
+        Assert.Equal(new DateOnly(2026, 11, 22), increment.Day);
+        Assert.Equal([new CounterKey(metric, "whatsapp"), new CounterKey(byRep, "r1")], increment.Counters);
+    }
+
+    [Fact]
+    public void A_csat_score_of_an_unassigned_thread_counts_for_unassigned()
+    {
+        Assert.Equal([new CounterKey("csat-3", "sms"), new CounterKey("csat-3-by-rep", "unassigned")], RepActivityRules.For(Csat(3, " ", late: false) with { Channel = "sms" }).Counters);
+    }
+
+    [Theory]
+    [InlineData(0, "v1")]
+    [InlineData(6, "v1")]
+    [InlineData(4, " ")]
+    public void A_csat_event_without_its_conversation_or_out_of_range_is_invalid(int score, string conversationId)
+    {
+        Assert.Throws<InvalidMessageException>(() => RepActivityRules.For(Csat(score, "r1", late: false) with { ConversationId = conversationId }));
+    }
+
+    /// <summary>A score recorded at 23:30 UTC (late: resolved the day before), so the day counted is the recording's.</summary>
+    private static ConversationCsatRecorded Csat(int score, string? owner, bool late) => new()
+    {
+        EventId = Guid.NewGuid(),
+        OccurredAt = At.AddHours(5.5),
+        ConversationId = "v1",
+        ContactId = "c",
+        Channel = "whatsapp",
+        OwnerRepId = owner,
+        Score = score,
+        Source = "survey-reply",
+        ResolvedAt = late ? At.AddDays(-1) : At,
+    };
 }

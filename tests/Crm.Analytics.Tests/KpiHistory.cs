@@ -52,12 +52,15 @@ public sealed class KpiHistory
 
     public sealed record FollowUpMiss(string Rep, DateTimeOffset At, string LeadId);
 
+    public sealed record CsatAnswer(string Channel, string? Owner, DateTimeOffset At, int Score);
+
     public List<Lead> Leads { get; } = [];
     public List<Order> Orders { get; } = [];
     public List<Message> Messages { get; } = [];
     public List<Reply> Replies { get; } = [];
     public List<Resolution> Resolutions { get; } = [];
     public List<FollowUpMiss> FollowUpMisses { get; } = [];
+    public List<CsatAnswer> CsatAnswers { get; } = [];
 
     /// <summary>Every event to publish: the publication, and whether a second publication under a new MessageId must change nothing.</summary>
     public List<(Func<IBus, Guid, Task> Publish, bool IdempotentByItself)> Events { get; } = [];
@@ -73,6 +76,7 @@ public sealed class KpiHistory
         history.GenerateLeads(random);
         history.GenerateOrders(random);
         history.GenerateMessages(random);
+        history.GenerateCsat(random);
         return history;
     }
 
@@ -218,6 +222,18 @@ public sealed class KpiHistory
             var resolution = new Resolution(channels[random.Next(2)], r % 4 == 0 ? null : Reps[random.Next(3)].Rep, Nov(1 + random.Next(29), random.Next(24)), random.Next(2) == 0);
             Resolutions.Add(resolution);
             Add(new ConversationResolved { EventId = Guid.NewGuid(), OccurredAt = resolution.At, ConversationId = $"{Prefix}-conv-r{r}", ContactId = "c", Channel = resolution.Channel, OwnerRepId = resolution.Owner, OpenedAt = resolution.At.AddHours(-1), ResolutionSeconds = 3600, FirstContactResolution = resolution.FirstContact }, false);
+        }
+    }
+
+    /// <summary>CSAT scores 1-5 on two channels, some of unassigned threads, some on days without a resolution.</summary>
+    private void GenerateCsat(Random random)
+    {
+        string[] channels = ["email", "sms", "whatsapp"];
+        for (var a = 0; a < 25; a++)
+        {
+            var answer = new CsatAnswer(channels[random.Next(3)], a % 5 == 0 ? null : Reps[random.Next(3)].Rep, Nov(1 + random.Next(30), random.Next(24), random.Next(60)), 1 + random.Next(5));
+            CsatAnswers.Add(answer);
+            Add(new ConversationCsatRecorded { EventId = Guid.NewGuid(), OccurredAt = answer.At, ConversationId = $"{Prefix}-conv-s{a}", ContactId = "c", Channel = answer.Channel, OwnerRepId = answer.Owner, Score = answer.Score, Source = a % 2 == 0 ? "survey-reply" : "web", ResolvedAt = answer.At.AddHours(-2) }, false);
         }
     }
 

@@ -227,14 +227,53 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Service_is_first_contact_resolution_of_resolved_conversations()
+    public async Task Service_is_first_contact_resolution_of_resolved_conversations_and_the_csat_of_scores_recorded()
     {
-        var expected = Expect(History.Resolutions, r => Day(r.At), r => r.Owner ?? "unassigned", "month", list =>
-            Values(("resolved", list.Count), ("firstContactResolved", list.Count(r => r.FirstContact)), ("fcrRate", Percent(list.Count(r => r.FirstContact), list.Count))));
+        var expected = Expect(ServiceItems(), i => i.Day, i => i.Owner ?? "unassigned", "month", ServiceValues);
 
         var response = await PollKpiAsync("service", $"{Month}&granularity=month&groupBy=rep", expected);
 
         Assert.Equal("counters", response.Watermark.ReadModel);
+        Assert.Equal(
+            ["period", "group", "resolved", "firstContactResolved", "fcrRate", "csatResponses", "csatAverage", "csatSatisfiedRate", "csat:1", "csat:2", "csat:3", "csat:4", "csat:5"],
+            response.Columns);
+    }
+
+    [Fact]
+    public async Task Service_csat_by_channel_and_week_counts_each_score_on_the_day_it_was_recorded()
+    {
+        var expected = Expect(ServiceItems(), i => i.Day, i => i.Channel, "week", ServiceValues);
+
+        var response = await PollKpiAsync("service", $"{Month}&granularity=week&groupBy=channel", expected);
+
+        Assert.Equal(History.CsatAnswers.Count, (int)response.Totals.Values["csatResponses"]!);
+        Assert.Contains(response.Rows, r => r.Values["resolved"] == 0 && r.Values["csatResponses"] > 0);
+    }
+
+    private sealed record ServiceItem(DateOnly Day, string Channel, string? Owner, KpiHistory.Resolution? Resolution, int? Score);
+
+    private List<ServiceItem> ServiceItems() =>
+        History.Resolutions.Select(r => new ServiceItem(Day(r.At), r.Channel, r.Owner, r, null))
+            .Concat(History.CsatAnswers.Select(a => new ServiceItem(Day(a.At), a.Channel, a.Owner, null, a.Score)))
+            .ToList();
+
+    /// <summary>The service values of some items, by this test's own formulas: fcr over resolutions, the mean and the share of 4-5 over scores.</summary>
+    private static Dictionary<string, decimal?> ServiceValues(List<ServiceItem> list)
+    {
+        var resolutions = list.Where(i => i.Resolution is not null).Select(i => i.Resolution!).ToList();
+        var scores = list.Where(i => i.Score is not null).Select(i => i.Score!.Value).ToList();
+        return Values(
+            ("resolved", resolutions.Count),
+            ("firstContactResolved", resolutions.Count(r => r.FirstContact)),
+            ("fcrRate", Percent(resolutions.Count(r => r.FirstContact), resolutions.Count)),
+            ("csatResponses", scores.Count),
+            ("csatAverage", scores.Count == 0 ? null : (decimal)scores.Sum() / scores.Count),
+            ("csatSatisfiedRate", Percent(scores.Count(s => s >= 4), scores.Count)),
+            ("csat:1", scores.Count(s => s == 1)),
+            ("csat:2", scores.Count(s => s == 2)),
+            ("csat:3", scores.Count(s => s == 3)),
+            ("csat:4", scores.Count(s => s == 4)),
+            ("csat:5", scores.Count(s => s == 5)));
     }
 
     [Fact]

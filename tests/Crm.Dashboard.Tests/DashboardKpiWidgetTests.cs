@@ -13,8 +13,8 @@ namespace Crm.Dashboard.Tests;
 /// <summary>
 /// The KPI widgets against the KPI API's answer shape (<c>{ kpi, from, to, granularity, groupBy, watermark, columns, rows,
 /// totals }</c>) before that API exists: the real gateway process in front of a loopback stand-in for Analytics that
-/// answers the conversion KPI and 404 for the others. The conversion widget draws its headline and table, the others
-/// hide behind their note.
+/// answers the conversion and service KPIs and 404 for the others. The conversion widget draws its headline and table,
+/// the service widget also the CSAT average and responses, the others hide behind their note.
 /// </summary>
 public sealed class DashboardKpiWidgetTests
 {
@@ -62,6 +62,19 @@ public sealed class DashboardKpiWidgetTests
         Assert.Contains("web", rows[0], StringComparison.Ordinal);
         Assert.Contains("ads", rows[1], StringComparison.Ordinal);
         Assert.Contains("30 s behind", await conversion.Locator(".fresh").TextContentAsync(), StringComparison.Ordinal);
+        // The service widget: first-contact resolution as its headline, and the CSAT average and responses the answer totals.
+        var service = page.Locator("[data-kpi='service'][data-state='ready']");
+        await service.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        Assert.Equal("50 %", (await service.Locator("[data-kpi-total]").TextContentAsync())?.Trim());
+        Assert.Equal("4.17 / 5", (await service.Locator("[data-kpi-figure='csatAverage'] dd").TextContentAsync())?.Trim());
+        Assert.Equal("12", (await service.Locator("[data-kpi-figure='csatResponses'] dd").TextContentAsync())?.Trim());
+        Assert.Equal(["CSAT average", "CSAT responses"], await service.Locator(".kpi-figures dt").AllTextContentsAsync());
+        Assert.Equal(
+            ["period", "group", "resolved", "firstContactResolved", "fcrRate", "csatResponses", "csatAverage", "csatSatisfiedRate", "csat:1", "csat:2", "csat:3", "csat:4", "csat:5"],
+            await service.Locator("thead th").AllTextContentsAsync());
+        Assert.Equal(
+            ["total", "", "8", "4", "50 %", "12", "4.17 / 5", "75", "1", "0", "2", "1", "8"],
+            await service.Locator("tfoot th").AllTextContentsAsync());
         await page.Locator("[data-kpi='funnel'][data-state='unavailable']").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         Assert.Equal("Not available on this platform yet.", await page.Locator("[data-kpi='funnel'] .unavailable").TextContentAsync());
         // The stand-in saw the page's query and the gateway's identity, never the key.
@@ -82,7 +95,7 @@ public sealed class DashboardKpiWidgetTests
         return dir?.FullName ?? throw new InvalidOperationException("Crm.slnx not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>Analytics as the page sees it: a summary, a live stream with one event, the conversion KPI, 404 for other KPIs.</summary>
+    /// <summary>Analytics as the page sees it: a summary, a live stream with one event, the conversion and service KPIs, 404 for other KPIs.</summary>
     private sealed class StandInAnalytics : IAsyncDisposable
     {
         private readonly WebApplication _app;
@@ -127,6 +140,9 @@ public sealed class DashboardKpiWidgetTests
             });
             app.MapGet("/api/analytics/kpis/conversion", () => Results.Text(
                 $$$$"""{"kpi":"conversion","from":"{{{{today}}}}","to":"{{{{today}}}}","granularity":"day","groupBy":"channel","watermark":{"readModel":"conversion","appliedUpTo":"{{{{today}}}}T00:00:00Z","lagSeconds":30},"columns":["period","group","leads","won","rate"],"rows":[{"period":"{{{{today}}}}","group":"web","values":{"leads":5,"won":2,"rate":40.0}},{"period":"{{{{today}}}}","group":"ads","values":{"leads":3,"won":0,"rate":0.0}}],"totals":{"values":{"leads":8,"won":2,"rate":25.0}}}""",
+                "application/json"));
+            app.MapGet("/api/analytics/kpis/service", () => Results.Text(
+                $$$$"""{"kpi":"service","from":"{{{{today}}}}","to":"{{{{today}}}}","granularity":"day","groupBy":null,"watermark":{"readModel":"counters","appliedUpTo":"{{{{today}}}}T00:00:00Z","lagSeconds":2},"columns":["period","group","resolved","firstContactResolved","fcrRate","csatResponses","csatAverage","csatSatisfiedRate","csat:1","csat:2","csat:3","csat:4","csat:5"],"rows":[{"period":"{{{{today}}}}","group":"all","values":{"resolved":8,"firstContactResolved":4,"fcrRate":50.0,"csatResponses":12,"csatAverage":4.17,"csatSatisfiedRate":75.0,"csat:1":1,"csat:2":0,"csat:3":2,"csat:4":1,"csat:5":8}}],"totals":{"values":{"resolved":8,"firstContactResolved":4,"fcrRate":50.0,"csatResponses":12,"csatAverage":4.17,"csatSatisfiedRate":75.0,"csat:1":1,"csat:2":0,"csat:3":2,"csat:4":1,"csat:5":8}}}""",
                 "application/json"));
             app.MapGet("/api/analytics/kpis/{kpi}", () => Results.Problem(statusCode: 404, title: "No such KPI."));
             await app.StartAsync();

@@ -146,6 +146,37 @@ public sealed record ConversationResolved
 }
 
 /// <summary>
+/// A contact's CSAT score (1-5) for a resolved conversation was recorded: their reply to the <c>csat-survey</c> message
+/// (<c>survey-reply</c>) or a web survey (<c>web</c>, <c>POST /api/messaging/conversations/{id}/csat</c>). Once per recorded
+/// score: a resolution asks once and takes the first answer. Ids only (no text of the answer).
+/// </summary>
+public sealed record ConversationCsatRecorded
+{
+    /// <summary>Unique id of this event (consumers deduplicate on it).</summary>
+    public required Guid EventId { get; init; }
+    /// <summary>When the score was recorded (UTC).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+    /// <summary>The conversation's id.</summary>
+    public required string ConversationId { get; init; }
+    /// <summary>The contact who answered.</summary>
+    public required string ContactId { get; init; }
+    /// <summary>The contact's lead, when known.</summary>
+    public string? LeadId { get; init; }
+    /// <summary>Lower-case channel: email, sms, whatsapp.</summary>
+    public required string Channel { get; init; }
+    /// <summary>The owner (a rep id) when it had one.</summary>
+    public string? OwnerRepId { get; init; }
+    /// <summary>The owner's team, when known.</summary>
+    public string? OwnerTeamId { get; init; }
+    /// <summary>The score: 1 (poor) to 5 (excellent).</summary>
+    public required int Score { get; init; }
+    /// <summary>How it was given: <c>survey-reply</c> (the contact's reply to the survey message) or <c>web</c>.</summary>
+    public required string Source { get; init; }
+    /// <summary>When the conversation was resolved (the resolution the survey asked about), UTC.</summary>
+    public required DateTimeOffset ResolvedAt { get; init; }
+}
+
+/// <summary>
 /// A phone call was logged from the telephony system (<c>POST /api/messaging/calls</c>; a message on channel
 /// <c>phone</c>). Not a <see cref="MessageSent"/>: an inbound or unanswered call is no message that left. Leads logs it
 /// as the lead's <c>call</c> activity.

@@ -27,6 +27,19 @@ public static class ActivityMetric
     /// <summary>Conversations resolved on first contact, per owner.</summary>
     public const string FirstContactResolvedByRep = "conversations-fcr-by-rep";
 
+    /// <summary>The lowest and highest CSAT score.</summary>
+    public const int MinCsat = 1, MaxCsat = 5;
+
+    /// <summary>
+    /// CSAT answers of score <paramref name="score"/> (1-5) recorded, per channel: <c>csat-1</c> … <c>csat-5</c>. Responses
+    /// are their sum and the score sum is Σ score × count, so five counters per group hold all three (a counter only ever
+    /// moves by one).
+    /// </summary>
+    public static string Csat(int score) => $"csat-{score}";
+
+    /// <summary>CSAT answers of score <paramref name="score"/> recorded, per owner (rep id; <c>unassigned</c>): <c>csat-1-by-rep</c> … .</summary>
+    public static string CsatByRep(int score) => $"csat-{score}-by-rep";
+
     public const string Unassigned = "unassigned";
 }
 
@@ -86,5 +99,22 @@ public static class RepActivityRules
         }
 
         return new(CounterRules.Day(e.OccurredAt), counters);
+    }
+
+    /// <summary>A CSAT score counts once for its score on its channel and for the conversation's owner, on the UTC day it was recorded.</summary>
+    public static CounterIncrement For(ConversationCsatRecorded e)
+    {
+        if (string.IsNullOrWhiteSpace(e.ConversationId))
+        {
+            throw new InvalidMessageException("ConversationCsatRecorded needs a conversationId.");
+        }
+
+        if (e.Score is < ActivityMetric.MinCsat or > ActivityMetric.MaxCsat)
+        {
+            throw new InvalidMessageException($"ConversationCsatRecorded needs a score from {ActivityMetric.MinCsat} to {ActivityMetric.MaxCsat}, not {e.Score}.");
+        }
+
+        var rep = string.IsNullOrWhiteSpace(e.OwnerRepId) ? ActivityMetric.Unassigned : CounterRules.Key(e.OwnerRepId);
+        return new(CounterRules.Day(e.OccurredAt), [new(ActivityMetric.Csat(e.Score), CounterRules.Key(e.Channel)), new(ActivityMetric.CsatByRep(e.Score), rep)]);
     }
 }

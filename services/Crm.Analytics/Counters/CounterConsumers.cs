@@ -96,6 +96,18 @@ public sealed class CountConversationResolved(UnitOfWork unit) : IConsumer<Conve
     }
 }
 
+/// <summary>Queue <c>analytics-conversation-csat-recorded</c>: counts the CSAT score per channel and owner.</summary>
+public sealed class CountConversationCsatRecorded(UnitOfWork unit) : IConsumer<ConversationCsatRecorded>
+{
+    public const string Queue = "conversation-csat-recorded";
+
+    public Task Consume(ConsumeContext<ConversationCsatRecorded> context)
+    {
+        unit.Count(RepActivityRules.For(context.Message), Queue, context.Message.OccurredAt);
+        return Task.CompletedTask;
+    }
+}
+
 internal static class Counting
 {
     /// <summary>Collects the increments and moves the counters' watermark for <paramref name="queue"/> to the event's time.</summary>

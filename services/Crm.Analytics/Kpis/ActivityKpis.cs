@@ -31,19 +31,48 @@ public static class ActivityKpis
         });
     }
 
-    /// <summary>Conversations resolved (by day resolved), those resolved on first contact, and fcrRate = first-contact / resolved × 100; by channel or owner.</summary>
+    /// <summary>
+    /// Conversations resolved (by day resolved), those resolved on first contact, and fcrRate = first-contact / resolved × 100;
+    /// CSAT scores recorded (by day recorded): csatResponses, csatAverage = score sum / responses, csatSatisfiedRate =
+    /// scores 4-5 / responses × 100, and csat:1 … csat:5 the count of each score. By channel or owner.
+    /// </summary>
     public static KpiTable Service(KpiQuery query, IEnumerable<DayCounter> counters)
     {
-        var (resolved, fcr) = query.GroupBy == "rep"
+        var byRep = query.GroupBy == "rep";
+        var (resolved, fcr) = byRep
             ? (ActivityMetric.ResolvedByRep, ActivityMetric.FirstContactResolvedByRep)
             : (ActivityMetric.Resolved, ActivityMetric.FirstContactResolved);
-        return KpiMath.Table(query, ["resolved", "firstContactResolved", "fcrRate"], counters.Where(c => (c.Metric == resolved || c.Metric == fcr) && c.Count != 0), c => c.Day, c => query.GroupBy is null ? KpiMath.All : c.Key, list =>
+        var scores = Enumerable.Range(ActivityMetric.MinCsat, ActivityMetric.MaxCsat - ActivityMetric.MinCsat + 1).ToArray();
+        var csat = scores.ToDictionary(s => byRep ? ActivityMetric.CsatByRep(s) : ActivityMetric.Csat(s), s => s, StringComparer.Ordinal);
+        string[] columns = ["resolved", "firstContactResolved", "fcrRate", "csatResponses", "csatAverage", "csatSatisfiedRate", .. scores.Select(CsatColumn)];
+        return KpiMath.Table(query, columns, counters.Where(c => (c.Metric == resolved || c.Metric == fcr || csat.ContainsKey(c.Metric)) && c.Count != 0), c => c.Day, c => query.GroupBy is null ? KpiMath.All : c.Key, list =>
         {
             var all = Sum(list, resolved);
             var first = Sum(list, fcr);
-            return new KpiValues { ["resolved"] = all, ["firstContactResolved"] = first, ["fcrRate"] = KpiMath.Rate(first, all) };
+            var counts = csat.ToDictionary(m => m.Value, m => Sum(list, m.Key));
+            var responses = counts.Values.Sum();
+            var values = new KpiValues
+            {
+                ["resolved"] = all,
+                ["firstContactResolved"] = first,
+                ["fcrRate"] = KpiMath.Rate(first, all),
+                ["csatResponses"] = responses,
+                ["csatAverage"] = KpiMath.Ratio(counts.Sum(c => c.Key * c.Value), responses),
+                ["csatSatisfiedRate"] = KpiMath.Rate(counts.Where(c => c.Key >= SatisfiedFrom).Sum(c => c.Value), responses),
+            };
+            foreach (var (score, count) in counts)
+            {
+                values[CsatColumn(score)] = count;
+            }
+
+            return values;
         });
     }
+
+    /// <summary>The lowest score that counts as satisfied (4 and 5 of 1-5).</summary>
+    public const int SatisfiedFrom = 4;
+
+    private static string CsatColumn(int score) => $"csat:{score}";
 
     private sealed record MessageItem(DateOnly Day, string Channel, MessageFact? Message, int Replies);
 

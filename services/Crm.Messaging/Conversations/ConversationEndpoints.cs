@@ -313,6 +313,7 @@ public static class ConversationEndpoints
         }
 
         unit.Replace(ConversationCollections.Conversations, scored with { Version = conversation.Version + 1 }, conversation.Version);
+        unit.Publish(ConversationRules.CsatRecorded(scored, CsatSources.Web, Ids.NewGuid()));
         return Results.Ok(ToResponse(scored, withMessages: false));
     }
 

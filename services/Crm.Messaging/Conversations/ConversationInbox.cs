@@ -85,6 +85,11 @@ public sealed class ConversationInbox(UnitOfWork unit, IContactResolver resolver
             OwnerRepId = conversation.OwnerRepId,
             IsReply = before?.Entries.Exists(e => e.Direction == EntryKinds.Out) == true,
         });
+        if (outcome == InboundOutcome.CsatAnswered)
+        {
+            unit.Publish(ConversationRules.CsatRecorded(conversation, CsatSources.SurveyReply, Ids.NewGuid()));
+        }
+
         if (conversation.OwnerRepId is null)
         {
             // No lead owner: Assignment routes it (RouteOwnerOnConversationRouted takes the answer); asked again while unassigned.

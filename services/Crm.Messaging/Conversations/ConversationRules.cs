@@ -1,4 +1,5 @@
 using System.Globalization;
+using Crm.Contracts.Messaging;
 
 namespace Crm.Messaging.Conversations;
 
@@ -119,6 +120,26 @@ public static class ConversationRules
             : null;
 
     /// <summary>
+    /// The event of a score just recorded on <paramref name="scored"/> (by <see cref="Inbound"/>'s <see cref="InboundOutcome.CsatAnswered"/>
+    /// or <see cref="Csat"/>): published once, with the write that records it; a thread with a score takes no other until
+    /// it is resolved (and surveyed) again.
+    /// </summary>
+    public static ConversationCsatRecorded CsatRecorded(Conversation scored, string source, Guid eventId) => new()
+    {
+        EventId = eventId,
+        OccurredAt = scored.CsatAnsweredAt ?? throw new InvalidOperationException("The conversation has no CSAT answer."),
+        ConversationId = scored.Id,
+        ContactId = scored.ContactId,
+        LeadId = scored.LeadId,
+        Channel = scored.Channel,
+        OwnerRepId = scored.OwnerRepId,
+        OwnerTeamId = scored.OwnerTeamId,
+        Score = scored.CsatScore ?? throw new InvalidOperationException("The conversation has no CSAT score."),
+        Source = source,
+        ResolvedAt = scored.ResolvedAt ?? scored.CsatAnsweredAt.Value,
+    };
+
+    /// <summary>
     /// The owner Assignment routed a thread to: taken only while the thread has none (a lead owner, a team lead's move or an
     /// earlier answer wins); null: nothing changes.
     /// </summary>
@@ -151,6 +172,15 @@ public static class ConversationRules
 
         return conversation with { Entries = entries, LastActivityAt = now };
     }
+}
+
+/// <summary>Where a CSAT score came from (<see cref="ConversationCsatRecorded.Source"/>).</summary>
+public static class CsatSources
+{
+    /// <summary>The contact's reply to the <c>csat-survey</c> message.</summary>
+    public const string SurveyReply = "survey-reply";
+    /// <summary>A web survey: <c>POST /api/messaging/conversations/{id}/csat</c>.</summary>
+    public const string Web = "web";
 }
 
 public static class EntryKinds

@@ -81,6 +81,25 @@ public sealed class ConversationRulesTests
         Assert.Equal(score, ConversationRules.CsatScore(text));
 
     [Fact]
+    public void The_csat_event_carries_the_score_its_source_the_owner_and_the_resolution_it_answers()
+    {
+        var owned = Opened(new ContactOwner { Id = "c1", RepId = "r1", TeamId = "t1", LeadId = "l1", AssignedAt = T0 });
+        var resolved = ConversationRules.Resolve(owned, Out("survey"), T0.AddMinutes(5))!;
+        var (scored, _) = ConversationRules.Inbound(resolved, In("2"), "c1", "sms", "unused", null, T0.AddMinutes(9));
+        var web = ConversationRules.Csat(resolved, 5, T0.AddDays(1))!;
+        var id = Guid.NewGuid();
+
+        var reply = ConversationRules.CsatRecorded(scored, CsatSources.SurveyReply, id);
+        var fromWeb = ConversationRules.CsatRecorded(web, CsatSources.Web, id);
+
+        Assert.Equal(
+            (id, T0.AddMinutes(9), "v1", "c1", "l1", "sms", "r1", "t1", 2, "survey-reply", T0.AddMinutes(5)),
+            (reply.EventId, reply.OccurredAt, reply.ConversationId, reply.ContactId, reply.LeadId, reply.Channel, reply.OwnerRepId, reply.OwnerTeamId, reply.Score, reply.Source, reply.ResolvedAt));
+        Assert.Equal((T0.AddDays(1), 5, "web", T0.AddMinutes(5)), (fromWeb.OccurredAt, fromWeb.Score, fromWeb.Source, fromWeb.ResolvedAt));
+        Assert.Throws<InvalidOperationException>(() => ConversationRules.CsatRecorded(resolved, CsatSources.Web, id));
+    }
+
+    [Fact]
     public void A_score_while_the_survey_is_awaited_is_recorded_and_keeps_it_resolved_but_text_or_a_late_digit_reopens()
     {
         var resolved = ConversationRules.Resolve(ConversationRules.Reply(Opened(), Out(), T0), Out("survey"), T0.AddMinutes(5))!;

@@ -244,6 +244,102 @@ public sealed class ConversationTests(ConversationFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_answer_to_the_survey_publishes_one_ConversationCsatRecorded_and_a_redelivered_or_second_answer_none()
+    {
+        var (contact, leadId) = await OwnedContactAsync("csat-rep-a", "csat-north");
+        using var client = Factory.CreateClient();
+        using (await InboundSmsAsync(client, contact.Phones[0], "My order is late"))
+        {
+        }
+
+        var id = (await ConversationOfAsync(client, contact.Id)).Id;
+        using (var resolve = await client.PostAsync(new Uri($"/api/messaging/conversations/{id}/resolve", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, resolve.StatusCode);
+        }
+
+        var resolved = await PublishedAsync<ConversationResolved>(e => e.ConversationId == id);
+        var sid = "SM" + Ids.New();
+        using var answer = await InboundSmsAsync(client, contact.Phones[0], "4", sid);
+        using var redelivered = await InboundSmsAsync(client, contact.Phones[0], "4", sid);
+        using var second = await InboundSmsAsync(client, contact.Phones[0], "5");
+
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NoContent, HttpStatusCode.NoContent), (answer.StatusCode, redelivered.StatusCode, second.StatusCode));
+        var after = await GetAsync(client, id);
+        Assert.Equal(("open", 4, 1), (after.Status, after.CsatScore, after.Reopened));
+        var csat = Assert.Single(await CsatEventsAsync(id));
+        Assert.Equal(
+            (contact.Id, leadId, "sms", "csat-rep-a", "csat-north", 4, "survey-reply", resolved.OccurredAt),
+            (csat.ContactId, csat.LeadId, csat.Channel, csat.OwnerRepId, csat.OwnerTeamId, csat.Score, csat.Source, csat.ResolvedAt));
+        Assert.True(csat.OccurredAt >= resolved.OccurredAt, "recorded after the resolution");
+    }
+
+    [Fact]
+    public async Task A_web_score_publishes_one_ConversationCsatRecorded_and_a_repeated_request_none()
+    {
+        var (contact, leadId) = await OwnedContactAsync("csat-rep-b", "csat-south");
+        using var client = Factory.CreateClient();
+        using (await InboundSmsAsync(client, contact.Phones[0], "Question about my bill"))
+        {
+        }
+
+        var id = (await ConversationOfAsync(client, contact.Id)).Id;
+        using (var early = await client.PostAsJsonAsync(new Uri($"/api/messaging/conversations/{id}/csat", UriKind.Relative), new { score = 2 }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        }
+
+        using (await client.PostAsync(new Uri($"/api/messaging/conversations/{id}/resolve", UriKind.Relative), null))
+        {
+        }
+
+        var resolved = await PublishedAsync<ConversationResolved>(e => e.ConversationId == id);
+        using var web = await client.PostAsJsonAsync(new Uri($"/api/messaging/conversations/{id}/csat", UriKind.Relative), new { score = 3 });
+        using var again = await client.PostAsJsonAsync(new Uri($"/api/messaging/conversations/{id}/csat", UriKind.Relative), new { score = 3 });
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.Conflict), (web.StatusCode, again.StatusCode));
+        var csat = Assert.Single(await CsatEventsAsync(id));
+        Assert.Equal(
+            (contact.Id, leadId, "sms", "csat-rep-b", "csat-south", 3, "web", resolved.OccurredAt),
+            (csat.ContactId, csat.LeadId, csat.Channel, csat.OwnerRepId, csat.OwnerTeamId, csat.Score, csat.Source, csat.ResolvedAt));
+    }
+
+    /// <summary>A contact whose latest assignment (to <paramref name="repId"/>) Messaging has taken: its threads are that rep's.</summary>
+    private async Task<(ContactCard Contact, string LeadId)> OwnedContactAsync(string repId, string teamId)
+    {
+        var contact = NewContact();
+        var leadId = $"l-{Ids.New()}";
+        await Factory.Harness.Bus.Publish(new LeadAssigned
+        {
+            EventId = Guid.NewGuid(),
+            OccurredAt = DateTimeOffset.UtcNow,
+            LeadId = leadId,
+            ContactId = contact.Id,
+            RepId = repId,
+            RepName = repId,
+            TeamId = teamId,
+        });
+        await Poll.UntilAsync(async () => await Factory.Store.GetAsync(ConversationCollections.ContactOwners, contact.Id) is not null, "the contact's owner", Timeout);
+        return (contact, leadId);
+    }
+
+    /// <summary>The CSAT events of a conversation once the outbox holds none waiting (every one committed so far is published).</summary>
+    private async Task<List<ConversationCsatRecorded>> CsatEventsAsync(string conversationId)
+    {
+        await Poll.UntilAsync(
+            async () => !(await Factory.Store.FindAsync(PlatformQueries.PendingOutbox())).Any(r => r.Type == typeof(ConversationCsatRecorded).FullName),
+            "the outbox to publish the CSAT events",
+            Timeout);
+        var events = new List<ConversationCsatRecorded>();
+        await foreach (var e in Factory.Harness.Published.SelectAsync<ConversationCsatRecorded>(x => x.Context.Message.ConversationId == conversationId))
+        {
+            events.Add(e.Context.Message);
+        }
+
+        return events;
+    }
+
+    [Fact]
     public async Task The_owner_is_the_contacts_latest_assignment_and_another_rep_gets_404()
     {
         var contact = NewContact();

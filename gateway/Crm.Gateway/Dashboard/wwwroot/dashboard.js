@@ -33,7 +33,8 @@
   // { kpi, from, to, granularity, groupBy, watermark: { readModel, appliedUpTo, lagSeconds }, columns: [...],
   //   rows: [{ period, group, values: { name: number } }], totals: { values: { ... } } }:
   // the total of `headline` as a big number, and the rows as a table (one column per entry of `columns`, `period` and
-  // `group` first). Rates come in % already. `granularity` overrides the page's (cac is monthly only).
+  // `group` first). Rates come in % already. `granularity` overrides the page's (cac is monthly only). `figures`: more
+  // totals shown small under the headline ({ name, label, format }; left out when the answer has no such value).
   const KPI_WIDGETS = [
     { kpi: "conversion", title: "Conversion rate by channel", groupBy: "channel", headline: "rate", format: "percent" },
     { kpi: "speed-to-lead", title: "Speed to lead", groupBy: "channel", headline: "p50Minutes", format: "minutes" },
@@ -42,7 +43,8 @@
     { kpi: "sla", title: "SLA compliance by rep", groupBy: "rep", headline: "compliance", format: "percent" },
     { kpi: "rep-activity", title: "Rep activity", groupBy: "rep", headline: "followUpRate", format: "percent" },
     { kpi: "messages", title: "Message delivery and replies", groupBy: "channel", headline: "deliveryRate", format: "percent" },
-    { kpi: "service", title: "First-contact resolution", headline: "fcrRate", format: "percent" },
+    { kpi: "service", title: "First-contact resolution and CSAT", headline: "fcrRate", format: "percent",
+      figures: [{ name: "csatAverage", label: "CSAT average", format: "score" }, { name: "csatResponses", label: "CSAT responses" }] },
     { kpi: "cac", title: "Customer acquisition cost", groupBy: "channel", granularity: "month", headline: "cac", format: "money" },
     { kpi: "ltv", title: "Lifetime value", headline: "ltv", format: "money" },
     { kpi: "aov", title: "Average order value", headline: "aov", format: "money" },
@@ -76,6 +78,7 @@
       case "hours": return value < 48 ? `${Math.round(value * 10) / 10} h` : `${Math.round(value / 2.4) / 10} d`;
       case "days": return `${Math.round(value * 10) / 10} d`;
       case "money": return value.toLocaleString("en", { maximumFractionDigits: 2 });
+      case "score": return `${value.toFixed(2)} / 5`;
       default: return Number.isInteger(value) ? value.toLocaleString("en") : value.toLocaleString("en", { maximumFractionDigits: 3 });
     }
   }
@@ -239,13 +242,19 @@
     if (headline && totals[headline] !== undefined) {
       parts.push(element("div", { class: "kpi-total", "data-kpi-total": headline, text: formatValue(totals[headline], widget.format) }));
     }
+    const figures = (widget.figures || []).filter(f => totals[f.name] !== undefined);
+    if (figures.length > 0) {
+      parts.push(element("dl", { class: "kpi-figures" }, ...figures.map(f => element("div", { "data-kpi-figure": f.name },
+        element("dt", { text: f.label }), element("dd", { text: formatValue(totals[f.name], f.format) })))));
+    }
+    const formatOf = c => c === headline ? widget.format : (figures.find(f => f.name === c) || {}).format;
     const head = element("tr", {}, element("th", { text: "period" }), element("th", { text: answer.groupBy || "group" }),
       ...columns.map(c => element("th", { class: "num", text: c })));
     const rows = (answer.rows || []).map(row => element("tr", {},
       element("td", { text: row.period ?? "" }), element("td", { text: row.group ?? "" }),
-      ...columns.map(c => element("td", { class: "num", text: formatValue(row.values ? row.values[c] : undefined, c === headline ? widget.format : undefined) }))));
+      ...columns.map(c => element("td", { class: "num", text: formatValue(row.values ? row.values[c] : undefined, formatOf(c)) }))));
     const total = element("tr", { class: "total" }, element("th", { text: "total" }), element("th", { text: "" }),
-      ...columns.map(c => element("th", { class: "num", text: formatValue(totals[c], c === headline ? widget.format : undefined) })));
+      ...columns.map(c => element("th", { class: "num", text: formatValue(totals[c], formatOf(c)) })));
     parts.push(element("div", { class: "table-scroll" }, element("table", {}, element("thead", {}, head), element("tbody", {}, ...rows), element("tfoot", {}, total))));
     if (answer.watermark) {
       const lag = answer.watermark.lagSeconds;
