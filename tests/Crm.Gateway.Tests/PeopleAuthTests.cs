@@ -74,7 +74,7 @@ public sealed class PeopleAuthTests(PeopleFixture fixture) : IClassFixture<Peopl
         Assert.Equal("rep", seen.CallerRole);
         Assert.Equal("rep-ana", seen.CallerRep);
         Assert.Equal("north", seen.CallerTeam);
-        Assert.Equal("assignment:read assignment:write contacts:read leads:read leads:write messaging:read", seen.CallerScopes);
+        Assert.Equal("assignment:read assignment:write contacts:read leads:read leads:write messaging:read messaging:write", seen.CallerScopes);
         Assert.NotEqual("Bearer " + token, seen.Authorization);
     }
 
@@ -90,7 +90,7 @@ public sealed class PeopleAuthTests(PeopleFixture fixture) : IClassFixture<Peopl
     }
 
     [Theory]
-    [InlineData("teamlead", "analytics:read assignment:read assignment:write contacts:read leads:read leads:write messaging:read")]
+    [InlineData("teamlead", "analytics:read assignment:read assignment:write contacts:read leads:read leads:write messaging:read messaging:write")]
     [InlineData("manager", "analytics:read analytics:write assignment:read assignment:write contacts:read contacts:write gateway:read gateway:write leads:read leads:write messaging:read messaging:write")]
     [InlineData("admin", "analytics:admin assignment:admin contacts:admin gateway:admin leads:admin messaging:admin")]
     public async Task Each_role_is_forwarded_with_the_scopes_of_the_role_table(string role, string scopes)
@@ -140,17 +140,18 @@ public sealed class PeopleAuthTests(PeopleFixture fixture) : IClassFixture<Peopl
     [Fact]
     public async Task A_rep_writing_where_their_role_only_reads_is_403_at_the_gateway_and_nothing_is_forwarded()
     {
-        // A rep reads messages about their leads but sends none through the API (messaging:read only). (Creating a rep
-        // needs assignment:admin, which the Assignment service checks: a rep holds assignment:write for their presence.)
+        // A rep reads the contacts of their leads but changes none through the API (contacts:read only). (Creating a rep
+        // needs assignment:admin, which the Assignment service checks: a rep holds assignment:write for their presence; and
+        // messaging:write for their own conversations and contacts, which Messaging checks.)
         using var client = ClientWith(People.Token("rep", rep: "rep-ana"));
-        var before = Backend.Requests.Count(r => r.Path == "/api/messaging/messages");
+        var before = Backend.Requests.Count(r => r.Path == "/api/contacts");
 
-        using var response = await client.PostAsync(new Uri("/api/messaging/messages", UriKind.Relative), JsonContent.Create(new { to = "eve@example.com" }));
+        using var response = await client.PostAsync(new Uri("/api/contacts", UriKind.Relative), JsonContent.Create(new { email = "eve@example.com" }));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("messaging:write", await DetailAsync(response), StringComparison.Ordinal);
-        Assert.Equal(before, Backend.Requests.Count(r => r.Path == "/api/messaging/messages"));
+        Assert.Contains("contacts:write", await DetailAsync(response), StringComparison.Ordinal);
+        Assert.Equal(before, Backend.Requests.Count(r => r.Path == "/api/contacts"));
     }
 
     [Fact]

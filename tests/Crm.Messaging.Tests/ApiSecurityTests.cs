@@ -16,7 +16,7 @@ public sealed class ApiSecurityTests(MessagingApiFactory factory, ITestOutputHel
     public async Task Only_a_gateway_signed_identity_with_the_endpoints_scope_passes()
     {
         var welcomed = await factory.WelcomedAsync("matrix-owner", "matrix-owner-team");
-        var conversation = await ConversationOwnedByAsync(welcomed.ContactId, "matrix-owner", "matrix-owner-team");
+        var conversation = await ConversationOwnedByAsync(factory, welcomed.ContactId, "matrix-owner", "matrix-owner-team");
 
         // Unfiltered, the list is an export that needs messaging:admin (tested in MessagingApiTests).
         var lines = await ServiceSecurityMatrix.RunAsync(
@@ -32,7 +32,15 @@ public sealed class ApiSecurityTests(MessagingApiFactory factory, ITestOutputHel
                 new("GET /api/messaging/conversations/{id}", $"/api/messaging/conversations/{conversation}", "matrix-owner", "matrix-owner-team"),
                 new("GET /api/messaging/conversations", $"/api/messaging/conversations?contactId={welcomed.ContactId}", "matrix-owner", "matrix-owner-team"),
             ],
-            onlyForWhoSeesEverything: new HashSet<string> { "GET /api/messaging/journey-enrollments" });
+            onlyForWhoSeesEverything: new HashSet<string>
+            {
+                "GET /api/messaging/journey-enrollments",
+                // Configuration and bulk writes: reps and team leads hold messaging:write for their own work only.
+                "POST /api/messaging/messages/batch",
+                "PUT /api/messaging/journeys/{id}",
+                "POST /api/messaging/journey-enrollments/{id}/stop",
+            },
+            closedToReps: new HashSet<string> { "PUT /api/messaging/conversations/{id}/owner" });
 
         foreach (var line in lines)
         {
@@ -41,14 +49,14 @@ public sealed class ApiSecurityTests(MessagingApiFactory factory, ITestOutputHel
     }
 
     /// <summary>A conversation of the contact owned by the rep and team (stored as an inbound message would open it).</summary>
-    private async Task<string> ConversationOwnedByAsync(string contactId, string rep, string team)
+    internal static async Task<string> ConversationOwnedByAsync(MessagingApiFactory factory, string contactId, string rep, string team, string channel = "sms")
     {
         var now = DateTimeOffset.UtcNow;
         var conversation = new Crm.Messaging.Conversations.Conversation
         {
             Id = Crm.ServiceDefaults.Storage.Ids.New(),
             ContactId = contactId,
-            Channel = "sms",
+            Channel = channel,
             Status = "open",
             OwnerRepId = rep,
             OwnerTeamId = team,

@@ -42,7 +42,7 @@ public sealed class OwnershipRuleTests
     [Fact]
     public void The_role_table()
     {
-        Assert.Equal(["assignment:read", "assignment:write", "contacts:read", "leads:read", "leads:write", "messaging:read"], PersonRoles.ScopesOf(PersonRoles.Rep)!.Order(StringComparer.Ordinal));
+        Assert.Equal(["assignment:read", "assignment:write", "contacts:read", "leads:read", "leads:write", "messaging:read", "messaging:write"], PersonRoles.ScopesOf(PersonRoles.Rep)!.Order(StringComparer.Ordinal));
         Assert.Equal(PersonRoles.ScopesOf(PersonRoles.Rep)!.Append("analytics:read").Order(StringComparer.Ordinal), PersonRoles.ScopesOf(PersonRoles.TeamLead)!.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(PersonRoles.ScopesOf(PersonRoles.Manager)!, s => s.EndsWith(":admin", StringComparison.Ordinal));
         Assert.All(Scopes.Services, s => Assert.True(Scopes.Grants(PersonRoles.ScopesOf(PersonRoles.Manager)!, s, Access.Write)));

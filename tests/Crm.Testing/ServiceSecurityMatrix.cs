@@ -44,14 +44,16 @@ public static class ServiceSecurityMatrix
     /// known to show another rep's resource: reported, not failed, and the run fails when one of them is no hole any more
     /// (so the fix removes it from the caller's set). <paramref name="onlyForWhoSeesEverything"/> are endpoints
     /// (<c>"METHOD /pattern"</c>) whose own rule refuses people who do not see every record (reps and team leads: 403)
-    /// although their role's scopes grant the endpoint's scope.
+    /// although their role's scopes grant the endpoint's scope. <paramref name="closedToReps"/> are endpoints whose own rule
+    /// refuses reps (403) but lets team leads through (to their own rules).
     /// </summary>
     public static async Task<IReadOnlyList<string>> RunAsync<T>(
         WebApplicationFactory<T> factory,
         IReadOnlyDictionary<string, string>? queries = null,
         IReadOnlyList<OwnedResource>? owned = null,
         IReadOnlySet<string>? knownOwnershipHoles = null,
-        IReadOnlySet<string>? onlyForWhoSeesEverything = null)
+        IReadOnlySet<string>? onlyForWhoSeesEverything = null,
+        IReadOnlySet<string>? closedToReps = null)
         where T : class
     {
         var endpoints = factory.Services.GetServices<EndpointDataSource>()
@@ -60,7 +62,7 @@ public static class ServiceSecurityMatrix
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
             .ToList();
         Assert.NotEmpty(endpoints);
-        foreach (var name in (onlyForWhoSeesEverything ?? new HashSet<string>()).Concat(knownOwnershipHoles ?? new HashSet<string>()))
+        foreach (var name in (onlyForWhoSeesEverything ?? new HashSet<string>()).Concat(knownOwnershipHoles ?? new HashSet<string>()).Concat(closedToReps ?? new HashSet<string>()))
         {
             Assert.True(endpoints.Exists(e => Name(e) == name), $"{name} is not an endpoint of this service");
         }
@@ -132,6 +134,7 @@ public static class ServiceSecurityMatrix
                     (string?)TestIdentity.TokenFor(person.Identity),
                     person.Identity.Can(scope.Service, scope.Access)
                     && (person.Identity.SeesEverything || onlyForWhoSeesEverything?.Contains(Name(endpoint)) != true)
+                    && (person.Identity.Role != PersonRoles.Rep || closedToReps?.Contains(Name(endpoint)) != true)
                         ? (Func<HttpStatusCode, bool>)(s => s is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
                         : s => s == HttpStatusCode.Forbidden)),
             ];

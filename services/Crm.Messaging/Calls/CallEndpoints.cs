@@ -3,6 +3,7 @@ using System.Text.Json;
 using Crm.Contracts.Api.Messaging;
 using Crm.Contracts.Messaging;
 using Crm.Messaging.Contacts;
+using Crm.Messaging.Conversations;
 using Crm.Messaging.Messages;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
@@ -46,7 +47,9 @@ public static class CallEndpoints
                 "pipeline's \"first call logged\"). The same `providerCallId` again: **200** with the call logged first (nothing logged twice), or **409** " +
                 "when it says something else about the call. `Idempotency-Key` supported too. 400 names every bad field; a `contactId` Contacts does not know " +
                 "is a **422**; a `phone` alone while Contacts cannot be asked is a **503** with `Retry-After` (retry with the same `providerCallId`). " +
-                "Needs `messaging:write`.")
+                "A rep or team lead logs their own calls (`repId` left out or their own) with a `contactId` they own (their team's for a team lead; " +
+                "another contact is a **404**, as an unknown one; a `phone` alone is a 400), and a `providerCallId` logged for somebody else is a 409 " +
+                "without its details. Needs `messaging:write`.")
             .WithRequestExample(new LogCallRequest
             {
                 ContactId = "c-01J9Z8K7X2",
@@ -64,6 +67,7 @@ public static class CallEndpoints
             .Produces<MessageResponse>(StatusCodes.Status200OK)
             .ProducesValidationProblem()
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
@@ -79,6 +83,27 @@ public static class CallEndpoints
         CancellationToken cancellationToken)
     {
         var call = Validate(request, unit.Now);
+        var caller = http.Caller();
+        var personal = caller is { SeesEverything: false };
+        if (personal)
+        {
+            // A rep or team lead logs their own calls with contacts they own (their team's): never by a number alone (that
+            // may create a contact), never for another rep; another contact is a 404, as an unknown one.
+            var errors = new ValidationErrors();
+            if (call.ContactId is null)
+            {
+                errors.Add("contactId", "Required for a rep or team lead: the id of a contact you own (a number alone is looked up only for systems).");
+            }
+
+            if (call.RepId is not null && call.RepId != caller!.RepId)
+            {
+                errors.Add("repId", "A rep or team lead logs their own calls: leave it out or give your own rep id.");
+            }
+
+            errors.ThrowIfAny();
+            await RepAccess.OwnedContactAsync(http, unit, call.ContactId!, cancellationToken);
+        }
+
         var key = IdempotentRequests.KeyOf(http.Request);
         var scope = IdempotentRequests.ScopeOf(http, IdempotencyScope);
         var hash = IdempotentResponse.Hash(JsonSerializer.SerializeToUtf8Bytes(request, json.Value.SerializerOptions));
@@ -90,6 +115,15 @@ public static class CallEndpoints
         var dedupeKey = MessageKeys.Call(call.ProviderCallId);
         if (await unit.Store.FindAsync(MessageQueries.OfDedupeKey(dedupeKey), cancellationToken) is [var logged, ..])
         {
+            if (caller?.Sees(logged.OwnerRepId, logged.OwnerTeamId) != true)
+            {
+                // Somebody else's call: neither its details nor its id are shown.
+                return Results.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "The call is logged already.",
+                    detail: $"Call '{call.ProviderCallId}' is logged already; a call is logged once.");
+            }
+
             return SameCall(logged, call)
                 ? Results.Json(logged.ToResponse(), json.Value.SerializerOptions, statusCode: StatusCodes.Status200OK)
                 : Results.Problem(
@@ -104,8 +138,6 @@ public static class CallEndpoints
             return refusal!;
         }
 
-        var caller = http.Caller();
-        var personal = caller is { SeesEverything: false };
         var repId = call.RepId ?? (personal ? caller!.RepId : null);
         var message = new Message
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Crm.Contracts.Api.Messaging;
 using Crm.Contracts.Messaging;
 using Crm.Messaging.Contacts;
+using Crm.Messaging.Conversations;
 using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Templates;
@@ -40,7 +41,8 @@ public static class SendMessageEndpoints
                 "supported: a retry with the same key and body gets the first answer, another body a 409. Any number of messages of one lead and template " +
                 "may be sent. A contact Contacts does not know is a **422** naming `contactId`; when Contacts cannot be asked (down, slow) the message is " +
                 "accepted as usual and, if Contacts then answers that it does not know the contact, finished `failed` with reason `unknown-contact`. " +
-                "Needs `messaging:write`.")
+                "A rep sends only to a contact they own (the rep of the contact's latest assigned lead), a team lead to their team's: any other contact " +
+                "is a 404, as an unknown one; the message is then the contact owner's. Needs `messaging:write`.")
             .WithRequestExample(new SendMessageRequest
             {
                 ContactId = "c-01J9Z8K7X2",
@@ -54,10 +56,12 @@ public static class SendMessageEndpoints
             .Produces<MessageResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapPost("/messages/batch", SendBatchAsync)
             .RequireAccess(Access.Write)
+            .ForWhoSeesEverything("Batch sends are for managers, administrators and API keys; a rep sends to their own contacts one at a time (POST /api/messaging/messages).")
             .WithName("SendMessageBatch")
             .WithSummary("Send up to 1,000 messages")
             .WithDescription("Each item is checked and queued exactly as `POST /api/messaging/messages` would, on its own: the answer is **200** with one result " +
@@ -66,7 +70,7 @@ public static class SendMessageEndpoints
                 "send path (consent, address, pressure and template at send time; follow them with `GET /api/messaging/messages/{id}`). Contacts is asked once " +
                 "for the batch's contacts; when it cannot be asked, every item is accepted (an unknown contact then ends `failed` / `unknown-contact`). " +
                 $"`Idempotency-Key` replays the whole answer (another body with the same key: 409). At most {MaxBatch} items; no items, too many, or a body " +
-                "that is not such an object (an unknown field anywhere) is a 400 for the whole request. Needs `messaging:write`.")
+                "that is not such an object (an unknown field anywhere) is a 400 for the whole request. Reps and team leads: 403. Needs `messaging:write`.")
             .WithRequestExample(new SendMessageBatchRequest
             {
                 Items =
@@ -78,6 +82,7 @@ public static class SendMessageEndpoints
             .WithRequestHeader(IdempotentRequests.Header, "Replays the batch's first answer for a retry with the same key and body; another body with the same key is a 409.", IdempotentRequests.MaxKey)
             .Produces<SendMessageBatchResponse>()
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
@@ -95,6 +100,8 @@ public static class SendMessageEndpoints
         var (contactId, leadId, channel, template, locale) = Validate(request, errors);
         errors.ThrowIfAny();
 
+        // A rep or team lead writes only to a contact they own (their team's): else 404 as for an unknown one.
+        var owner = await RepAccess.OwnedContactAsync(http, unit, contactId!, cancellationToken);
         var key = IdempotentRequests.KeyOf(http.Request);
         var scope = IdempotentRequests.ScopeOf(http, IdempotencyScope);
         var hash = IdempotentResponse.Hash(JsonSerializer.SerializeToUtf8Bytes(request, json.Value.SerializerOptions));
@@ -110,7 +117,6 @@ public static class SendMessageEndpoints
 
         // Default purpose: the template's (a stored one or the default, in the locale asked for, else the default locale's).
         var purpose = request.Purpose ?? (await templates.FindAsync(template!, channel!, locale, cancellationToken))?.Purpose;
-        var caller = http.Caller();
         var message = QueuedMessages.Queue(
             unit,
             contactId!,
@@ -120,8 +126,8 @@ public static class SendMessageEndpoints
             purpose,
             locale,
             request.Variables,
-            ownerRepId: caller is { SeesEverything: false } ? caller.RepId : null,
-            ownerTeamId: caller is { SeesEverything: false } ? caller.TeamId : null);
+            ownerRepId: owner?.RepId,
+            ownerTeamId: owner?.TeamId);
         var response = message.ToResponse();
         if (key is not null)
         {

@@ -55,7 +55,8 @@ public static class ConversationEndpoints
             .WithDescription("Queues the text as a message on the conversation's channel (template `conversation-reply`, purpose transactional) through the send " +
                 "path (see `POST /api/messaging/messages`: consent, address and WhatsApp's window at send time), and answers **202** with the queued message. The first " +
                 "reply sets the first-response time; an open conversation becomes pending. 400 names a bad `text` (1-2000 characters); 404 when unknown or not the " +
-                "caller's. `Idempotency-Key` supported (same key and body: the first answer; another body: 409). Needs `messaging:write`.")
+                "caller's (a rep: their own; a team lead: their team's). `Idempotency-Key` supported (same key and body: the first answer; another body: 409). " +
+                "Needs `messaging:write` (reps and team leads hold it).")
             .WithRequestExample(new ConversationReplyRequest { Text = "Thanks for writing! I will call you tomorrow at 10." })
             .WithRequestHeader(IdempotentRequests.Header, "Replays the first answer for a retry with the same key and body; another body with the same key is a 409.", IdempotentRequests.MaxKey)
             .Produces<MessageResponse>(StatusCodes.Status202Accepted)
@@ -67,7 +68,7 @@ public static class ConversationEndpoints
             .WithSummary("Resolve a conversation")
             .WithDescription("Resolves it, queues the CSAT survey (template `csat-survey`, on the conversation's channel; the contact's reply 1-5 is recorded as the " +
                 "score) and publishes `ConversationResolved` (times, first-contact resolution: one reply from us and never reopened). 409 when it is resolved " +
-                "already; 404 when unknown or not the caller's. Needs `messaging:write`.")
+                "already; 404 when unknown or not the caller's (a rep: their own; a team lead: their team's). Needs `messaging:write` (reps and team leads hold it).")
             .Produces<ConversationResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -76,7 +77,8 @@ public static class ConversationEndpoints
             .WithName("ReopenConversation")
             .WithSummary("Reopen a resolved conversation")
             .WithDescription("Opens a resolved conversation again (a new message from the contact does so by itself); it no longer counts as resolved on first " +
-                "contact. 409 when it is not resolved; 404 when unknown or not the caller's. Needs `messaging:write`.")
+                "contact. 409 when it is not resolved; 404 when unknown or not the caller's (a rep: their own; a team lead: their team's). Needs " +
+                "`messaging:write` (reps and team leads hold it).")
             .Produces<ConversationResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -85,7 +87,8 @@ public static class ConversationEndpoints
             .WithName("AssignConversation")
             .WithSummary("Set a conversation's owner")
             .WithDescription("Gives the conversation to a rep (`repId`, with their `teamId`), or unassigns it (`repId` null). Team leads and above: a rep gets 403, a team " +
-                "lead may assign only within their own team (403 otherwise). 400 names each bad field; 404 when unknown or not the caller's. Needs `messaging:write`.")
+                "lead may assign only within their own team (403 otherwise). 400 names each bad field; 404 when unknown or not the caller's. Needs `messaging:write` " +
+                "(a rep holds it, and still gets 403 here).")
             .WithRequestExample(new ConversationOwnerRequest { RepId = "rep-7", TeamId = "north" })
             .Produces<ConversationResponse>()
             .ProducesValidationProblem()
@@ -96,7 +99,8 @@ public static class ConversationEndpoints
             .WithName("RecordConversationCsat")
             .WithSummary("Record a CSAT score (web survey)")
             .WithDescription("The contact's satisfaction score 1-5 from a web survey, on a resolved conversation that has no score yet (409 otherwise; a reply 1-5 to " +
-                "the survey message records it too). 400 for a missing or out-of-range `score`; 404 when unknown or not the caller's. Needs `messaging:write`.")
+                "the survey message records it too). 400 for a missing or out-of-range `score`; 404 when unknown or not the caller's (a rep: their own; a team " +
+                "lead: their team's). Needs `messaging:write` (reps and team leads hold it).")
             .WithRequestExample(new ConversationCsatRequest { Score = 5 })
             .Produces<ConversationResponse>()
             .ProducesValidationProblem()
@@ -270,6 +274,12 @@ public static class ConversationEndpoints
 
     private static async Task<IResult> AssignAsync(string id, ConversationOwnerRequest request, HttpContext http, UnitOfWork unit, CancellationToken cancellationToken)
     {
+        if (http.Caller() is { SeesEverything: false, Role: not PersonRoles.TeamLead })
+        {
+            // Function level first: a rep never assigns (whatever the conversation or body), 403 as before they held messaging:write.
+            return OnlyLeadsAssign();
+        }
+
         var errors = new ValidationErrors();
         var repId = Given(request.RepId);
         var teamId = Given(request.TeamId);
@@ -288,10 +298,9 @@ public static class ConversationEndpoints
         var caller = http.Caller();
         if (caller is { SeesEverything: false } && (caller.Role != PersonRoles.TeamLead || teamId != Given(caller.TeamId)))
         {
-            return Results.Problem(
-                statusCode: StatusCodes.Status403Forbidden,
-                title: "Forbidden.",
-                detail: caller.Role == PersonRoles.TeamLead ? "A team lead assigns conversations within their own team only." : "Only team leads, managers and admins assign conversations.");
+            return caller.Role == PersonRoles.TeamLead
+                ? Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden.", detail: "A team lead assigns conversations within their own team only.")
+                : OnlyLeadsAssign();
         }
 
         var assigned = conversation with { OwnerRepId = repId, OwnerTeamId = repId is null ? null : teamId, Version = conversation.Version + 1 };
@@ -373,6 +382,9 @@ public static class ConversationEndpoints
             ? c.Entries.Select(e => new ConversationMessageResponse { Id = e.Id, Direction = e.Direction, At = e.At, Text = e.Text, Subject = e.Subject, Kind = e.Kind }).ToList()
             : [],
     };
+
+    private static IResult OnlyLeadsAssign() =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden.", detail: "Only team leads, managers and admins assign conversations.");
 
     private static IResult Conflict(string title, string detail) =>
         Results.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: detail);

@@ -1,5 +1,6 @@
 using Crm.Contracts.Api;
 using Crm.Contracts.Api.Messaging;
+using Crm.Messaging.Conversations;
 using Crm.Messaging.Templates;
 using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Http;
@@ -51,6 +52,7 @@ public static class JourneyEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/journeys/{id}", PutAsync)
             .RequireAccess(Access.Write)
+            .ForWhoSeesEverything("Journeys are configured by managers, administrators and API keys.")
             .WithName("PutJourney")
             .WithSummary("Create or replace a journey (a new version)")
             .WithDescription("Stores a new version of the journey: `trigger` (an event — `LeadAssigned`, `SegmentMembershipChanged`, `InteractionRecorded` (one per " +
@@ -63,12 +65,13 @@ public static class JourneyEndpoints
                 "`campaign`...) and `send` steps without `fallbackChannel`, no `stopOn`. Messages get the trigger event's `lead`, `rep` and `order` as " +
                 "template variables. 400 names every bad field by path (`steps[1].template`: an unknown template on that channel, " +
                 "`steps[0].duration`: a bad duration, a jump back without a wait...). `If-Match` with the current version (0 while the default applies) guards " +
-                "against lost updates (412). Needs `messaging:write` (managers, administrators).")
+                "against lost updates (412). Needs `messaging:write` (managers, administrators, API keys; reps and team leads hold it too and get 403).")
             .WithParameterDescription("id", "The journey id: lower-case letters, digits and '-', at most 64.")
             .WithParameterDescription("If-Match", "Replace only this version; `*` or none: any version. A stale version is a 412.")
             .WithRequestExample(Example)
             .Produces<JourneyResponse>()
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         group.MapGet("/journeys/{id}/versions", VersionsAsync)
@@ -90,11 +93,13 @@ public static class JourneyEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapPost("/journey-enrollments/{id}/stop", StopAsync)
             .RequireAccess(Access.Write)
+            .ForWhoSeesEverything("A contact's journeys are stopped by managers, administrators and API keys.")
             .WithName("StopJourneyEnrollment")
             .WithSummary("Stop a journey enrollment")
-            .WithDescription("Stops the enrollment now (`stopped`, `stopReason: manual`; its waiting step never runs). 404 when unknown; 409 when it has ended already. Needs `messaging:write`.")
+            .WithDescription("Stops the enrollment now (`stopped`, `stopReason: manual`; its waiting step never runs). 404 when unknown; 409 when it has ended already. Reps and team leads: 403 (as for the list of enrollments). Needs `messaging:write`.")
             .WithParameterDescription("id", "The enrollment id (`{journeyId}:{contactId}:{entry}`).")
             .Produces<JourneyEnrollmentResponse>()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;

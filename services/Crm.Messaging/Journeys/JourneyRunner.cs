@@ -1,6 +1,7 @@
 using Crm.Contracts.Contacts;
 using Crm.Contracts.Leads;
 using Crm.Contracts.Messaging;
+using Crm.Messaging.Alerts;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Pressure;
@@ -232,10 +233,12 @@ public sealed class JourneyRunner(IContactDirectory contacts, TemplateRenderer t
         }
 
         // The trigger event's lead, rep and order (kept in the enrollment's facts) for the template; the lead's owner sees it.
+        // The rep's e-mail and phone from the rep directory as it is now (the event carries neither).
         var (ownerRepId, ownerTeamId) = JourneyVariables.OwnerOf(journey.TriggerEvent, e.Facts);
+        var rep = JourneyVariables.RepOf(journey.TriggerEvent, e.Facts) is { } repId ? await unit.GetAsync(AlertCollections.Reps, repId, cancellationToken) : null;
         var message = QueuedMessages.Queue(
             unit, e.ContactId, e.LeadId, channel, step.Template!, purposes[channel],
-            variables: JourneyVariables.Of(journey.TriggerEvent, e.Facts), ownerRepId: ownerRepId, ownerTeamId: ownerTeamId);
+            variables: JourneyVariables.Of(journey.TriggerEvent, e.Facts, rep), ownerRepId: ownerRepId, ownerTeamId: ownerTeamId);
         return next with { MessageIds = [.. e.MessageIds, message.Id] };
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Crm.Contracts.Assignment;
 using Crm.Contracts.Contacts;
 using Crm.Contracts.Leads;
+using Crm.Messaging.Alerts;
 
 namespace Crm.Messaging.Journeys;
 
@@ -13,11 +14,47 @@ namespace Crm.Messaging.Journeys;
 /// <c>source</c>, <c>channel</c>, <c>campaign</c>, <c>interest</c>, <c>stage</c> — each when the event has it) and <c>rep</c>
 /// (<c>id</c>, <c>name</c>, <c>email</c> when known); an <c>OrderPlaced</c> gives <c>order</c> (<c>id</c>, <c>reference</c>,
 /// <c>total</c>, <c>currency</c>, <c>items_count</c>); an <c>InteractionRecorded</c> the lead's <c>id</c> and <c>interaction</c>
-/// type and its owner as <c>rep.id</c>. A value the event lacks is not set: a template printing it is not sent (never
-/// "Hello {{ name }}"), unless it gives a default.
+/// type and its owner as <c>rep.id</c>. The rep's <c>email</c>, <c>phone</c> (and <c>name</c> when the event has none)
+/// come from the rep directory's entry of that rep (<see cref="RepOf"/>; Assignment's <c>RepCreated</c> / <c>RepChanged</c>),
+/// which the caller reads and passes in. A value the event and the directory lack is not set: a template printing it is not
+/// sent (never "Hello {{ name }}"), unless it gives a default.
 /// </summary>
 public static class JourneyVariables
 {
+    /// <summary>
+    /// The variables of an enrollment of a journey triggered by <paramref name="triggerEvent"/>, with the rep's addresses from
+    /// <paramref name="rep"/> (the directory's entry of <see cref="RepOf"/>; null: unknown to the directory, nothing added).
+    /// </summary>
+    public static Dictionary<string, Dictionary<string, JsonElement>> Of(string triggerEvent, IReadOnlyDictionary<string, IReadOnlyList<string>> facts, RepDirectoryEntry? rep)
+    {
+        var variables = Of(triggerEvent, facts);
+        if (rep is null || RepOf(triggerEvent, facts) is not { } repId || !string.Equals(rep.Id, repId, StringComparison.Ordinal))
+        {
+            return variables;
+        }
+
+        void Fill(string member, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                Group(variables, "rep").TryAdd(member, JsonSerializer.SerializeToElement(value.Trim()));
+            }
+        }
+
+        Fill("name", rep.Name);
+        Fill("email", rep.Email);
+        Fill("phone", rep.Phone);
+        return variables;
+    }
+
+    /// <summary>The rep a journey's messages speak for: the rep of a <c>LeadAssigned</c>, the owner of an <c>InteractionRecorded</c>'s lead; null otherwise.</summary>
+    public static string? RepOf(string triggerEvent, IReadOnlyDictionary<string, IReadOnlyList<string>> facts) => triggerEvent switch
+    {
+        nameof(LeadAssigned) => One(facts, "repId"),
+        nameof(InteractionRecorded) => One(facts, "ownerId"),
+        _ => null,
+    };
+
     /// <summary>The variables of an enrollment of a journey triggered by <paramref name="triggerEvent"/>; empty when the event gives none.</summary>
     public static Dictionary<string, Dictionary<string, JsonElement>> Of(string triggerEvent, IReadOnlyDictionary<string, IReadOnlyList<string>> facts)
     {

@@ -21,7 +21,7 @@ public sealed class TemplateModel
     {
         ["contact"] = ["first_name", "name", "email", "phone", "locale", "country", "birthday", "time_zone"],
         ["lead"] = null,
-        ["rep"] = ["id", "name", "email"],
+        ["rep"] = ["id", "name", "email", "phone"],
         ["order"] = ["id", "reference", "total", "currency", "items_count"],
         ["reply"] = ["text"], // a conversation's reply (Conversations/): the text a rep wrote
     };

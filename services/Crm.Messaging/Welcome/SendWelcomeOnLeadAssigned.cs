@@ -55,6 +55,7 @@ public sealed class SendWelcomeOnLeadAssigned(UnitOfWork unit, ILogger<SendWelco
 
         var channel = step.Channel ?? Channel;
         var (ownerRepId, ownerTeamId) = JourneyVariables.OwnerOf(nameof(LeadAssigned), fact.Fields);
+        var rep = await unit.GetAsync(Crm.Messaging.Alerts.AlertCollections.Reps, assigned.RepId, context.CancellationToken);
         QueuedMessages.Queue(
             unit,
             assigned.ContactId,
@@ -62,7 +63,7 @@ public sealed class SendWelcomeOnLeadAssigned(UnitOfWork unit, ILogger<SendWelco
             channel,
             template,
             TemplateChannels.Transactional,
-            variables: JourneyVariables.Of(nameof(LeadAssigned), fact.Fields),
+            variables: JourneyVariables.Of(nameof(LeadAssigned), fact.Fields, rep),
             ownerRepId: ownerRepId,
             ownerTeamId: ownerTeamId,
             dedupeKey: key);

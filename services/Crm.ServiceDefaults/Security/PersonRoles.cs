@@ -6,7 +6,7 @@ namespace Crm.ServiceDefaults.Security;
 /// (<see cref="CallerIdentity.Sees(string?, string?)"/>: a rep only what they own, a team lead their team's).
 /// <code>
 /// role      scopes
-/// rep       leads:read leads:write contacts:read messaging:read assignment:read assignment:write (their own presence)
+/// rep       leads:read leads:write contacts:read messaging:read messaging:write (their own contacts and conversations) assignment:read assignment:write (their own presence)
 /// teamlead  the rep's + analytics:read
 /// manager   &lt;service&gt;:read and &lt;service&gt;:write of every service (no admin scope)
 /// admin     &lt;service&gt;:admin of every service (API keys, reps, teams, configuration)
@@ -19,7 +19,7 @@ public static class PersonRoles
     public const string Manager = "manager";
     public const string Admin = "admin";
 
-    private static readonly string[] RepScopes = ["leads:read", "leads:write", "contacts:read", "messaging:read", "assignment:read", "assignment:write"];
+    private static readonly string[] RepScopes = ["leads:read", "leads:write", "contacts:read", "messaging:read", "messaging:write", "assignment:read", "assignment:write"];
 
     /// <summary>Role to scopes (see the table above).</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> ScopesByRole = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)

@@ -372,4 +372,55 @@ public sealed class JourneyFlowTests
         await factory.AdvanceAsync(8 * Day);
         Assert.Empty(await Sent(factory, survivor.Id));
     }
+
+    [Fact]
+    public async Task A_journey_message_prints_the_reps_email_and_phone_from_the_rep_directory_and_an_unknown_rep_blocks_it()
+    {
+        // The send path to the end (the consent fence, the pickup folder): the API tests' factory, timers running on the real clock.
+        await using var factory = new MessagingApiFactory();
+        using var client = factory.CreateClient();
+        using (var template = await client.PutAsJsonAsync(
+                   "/api/messaging/templates/rep-card/email/en",
+                   new { purpose = "transactional", subject = "Your contact at ACME", body = "Write to {{ rep.name }} at {{ rep.email }} or call {{ rep.phone }}." }))
+        {
+            Assert.True(template.IsSuccessStatusCode, await template.Content.ReadAsStringAsync());
+        }
+
+        using (var journey = await client.PutAsJsonAsync("/api/messaging/journeys/rep-card", new JourneyRequest
+               {
+                   Name = "The rep's card",
+                   Trigger = new() { Event = "LeadAssigned" },
+                   Steps = [new() { Type = "send", Template = "rep-card", Channel = "email" }],
+               }))
+        {
+            Assert.True(journey.IsSuccessStatusCode, await journey.Content.ReadAsStringAsync());
+        }
+
+        await factory.Harness.Bus.Publish(new RepCreated
+        {
+            EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, RepId = "rep-card-1", Name = "Grace Hopper", Capacity = 10, Active = true,
+            Email = "grace@acme.example.com", Phone = "+4930123456", Version = 1, ChangedBy = Crm.Contracts.Audit.Actor.System,
+        });
+        await Poll.UntilAsync(async () => await factory.Store.GetAsync(Crm.Messaging.Alerts.AlertCollections.Reps, "rep-card-1") is not null, "the rep in the directory");
+
+        var known = factory.NewContact();
+        var unknown = factory.NewContact();
+        await factory.Harness.Bus.Publish(Assigned(known.Id) with { RepId = "rep-card-1" });
+        await factory.Harness.Bus.Publish(Assigned(unknown.Id) with { RepId = "rep-not-in-directory" });
+
+        var sent = await CardAsync(factory, known.Id);
+        Assert.Equal("picked-up", sent.Status);
+        var text = MimeKit.MimeMessage.Load(Path.Combine(factory.PickupDirectory, $"{sent.Id}.eml")).TextBody;
+        Assert.Contains("Write to Grace Hopper at grace@acme.example.com or call +4930123456.", text, StringComparison.Ordinal);
+
+        // Unknown to the directory: rep.email is missing, so the message is not sent (never "at {{ rep.email }}").
+        var blocked = await CardAsync(factory, unknown.Id);
+        Assert.Equal(("failed", "template"), (blocked.Status, blocked.Reason));
+        Assert.False(File.Exists(Path.Combine(factory.PickupDirectory, $"{blocked.Id}.eml")));
+    }
+
+    private static Task<Crm.Messaging.Messages.Message> CardAsync(MessagingApiFactory factory, string contactId) =>
+        Poll.ForAsync(
+            async () => (await factory.Store.FindAsync(Crm.Messaging.Messages.MessageQueries.OfContact(contactId))).FirstOrDefault(m => m.Template == "rep-card" && m.Status is not ("queued" or "sending" or "delayed")),
+            $"the rep card of {contactId} to be finished");
 }

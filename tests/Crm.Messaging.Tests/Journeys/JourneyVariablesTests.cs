@@ -1,6 +1,7 @@
 using Crm.Contracts.Assignment;
 using Crm.Contracts.Contacts;
 using Crm.Contracts.Leads;
+using Crm.Messaging.Alerts;
 using Crm.Messaging.Contacts;
 using Crm.Messaging.Journeys;
 using Crm.Messaging.Templates;
@@ -30,13 +31,13 @@ public sealed class JourneyVariablesTests
         EventId = Guid.NewGuid(), OccurredAt = At, OrderId = "o-1", ContactId = "c-1", Reference = "SHOP-100234", Amount = "129.90", Currency = "EUR", PlacedAt = At, Items = 2,
     };
 
-    /// <summary>What the send path renders: the contact as Contacts answers, plus the variables the journey queued.</summary>
-    private static TemplateModel Model(object e)
+    /// <summary>What the send path renders: the contact as Contacts answers, plus the variables the journey queued (with the rep directory's <paramref name="rep"/>).</summary>
+    private static TemplateModel Model(object e, RepDirectoryEntry? rep = null)
     {
         var fact = JourneyEvents.FactsOf(e)[0];
         var model = TemplateModel.Of(Ada);
         var errors = new ValidationErrors();
-        foreach (var (root, member, value) in TemplateEndpoints.ReadVariables(JourneyVariables.Of(e.GetType().Name, fact.Fields), errors))
+        foreach (var (root, member, value) in TemplateEndpoints.ReadVariables(JourneyVariables.Of(e.GetType().Name, fact.Fields, rep), errors))
         {
             model.Set(root, member, value);
         }
@@ -55,6 +56,30 @@ public sealed class JourneyVariablesTests
             new[] { model.Get("lead", "id"), model.Get("lead", "grade"), model.Get("lead", "score"), model.Get("lead", "source"), model.Get("lead", "channel"), model.Get("lead", "campaign"), model.Get("lead", "interest"), model.Get("rep", "id"), model.Get("rep", "name") });
         Assert.Null(model.Get("rep", "email")); // not in the event: missing, so a template printing it is not sent
         Assert.Equal(("rep-1", "north"), JourneyVariables.OwnerOf(nameof(LeadAssigned), JourneyEvents.FactsOf(Assigned())[0].Fields));
+    }
+
+    [Fact]
+    public void The_reps_email_and_phone_come_from_the_rep_directory_and_the_events_name_wins()
+    {
+        var grace = new RepDirectoryEntry { Id = "rep-1", Name = "G. Hopper", TeamId = "north", Email = "grace@crm.example.com", Phone = "+4930123456", RepVersion = 3 };
+
+        var model = Model(Assigned(), grace);
+        Assert.Equal(["rep-1", "Grace Hopper", "grace@crm.example.com", "+4930123456"], new[] { model.Get("rep", "id"), model.Get("rep", "name"), model.Get("rep", "email"), model.Get("rep", "phone") });
+
+        // An interaction's lead owner is the rep; their name comes from the directory (the event has none).
+        var interaction = new InteractionRecorded
+        {
+            EventId = Guid.NewGuid(), OccurredAt = At,
+            Interactions = [new() { ContactId = "c-1", LeadId = "l-1", Type = "email-open", Count = 1, FirstAt = At, LastAt = At, OwnerId = "rep-1" }],
+        };
+        var fromInteraction = Model(interaction, grace);
+        Assert.Equal(["rep-1", "G. Hopper", "grace@crm.example.com"], new[] { fromInteraction.Get("rep", "id"), fromInteraction.Get("rep", "name"), fromInteraction.Get("rep", "email") });
+
+        // Another rep's entry, or an entry without addresses, adds nothing: the variables stay missing.
+        Assert.Null(Model(Assigned(), grace with { Id = "rep-2" }).Get("rep", "email"));
+        var bare = Model(Assigned(), grace with { Email = null, Phone = " " });
+        Assert.Equal((null, null), (bare.Get("rep", "email"), bare.Get("rep", "phone")));
+        Assert.Null(JourneyVariables.RepOf(nameof(OrderPlaced), JourneyEvents.FactsOf(Order())[0].Fields));
     }
 
     [Fact]
