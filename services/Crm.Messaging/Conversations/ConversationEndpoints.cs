@@ -99,7 +99,7 @@ public static class ConversationEndpoints
             .WithName("RecordConversationCsat")
             .WithSummary("Record a CSAT score (web survey)")
             .WithDescription("The contact's satisfaction score 1-5 from a web survey, on a resolved conversation that has no score yet (409 otherwise; a reply 1-5 to " +
-                "the survey message records it too). 400 for a missing or out-of-range `score`; 404 when unknown or not the caller's (a rep: their own; a team " +
+                "the survey message records it too); publishes `ConversationCsatRecorded` (`source` `web`). 400 for a missing or out-of-range `score`; 404 when unknown or not the caller's (a rep: their own; a team " +
                 "lead: their team's). Needs `messaging:write` (reps and team leads hold it).")
             .WithRequestExample(new ConversationCsatRequest { Score = 5 })
             .Produces<ConversationResponse>()
