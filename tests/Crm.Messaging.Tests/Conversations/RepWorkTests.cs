@@ -19,6 +19,16 @@ namespace Crm.Messaging.Tests.Conversations;
 /// </summary>
 public sealed class RepWorkTests(MessagingApiFactory factory) : IClassFixture<MessagingApiFactory>
 {
+    /// <summary>The caller sees the message (200) once it is no longer being sent (a message in flight is 404 to everyone).</summary>
+    private static Task SeesMessageAsync(HttpClient caller, string id) =>
+        Poll.UntilAsync(
+            async () =>
+            {
+                using var response = await caller.GetAsync(new Uri($"/api/messaging/messages/{id}", UriKind.Relative));
+                return response.StatusCode == HttpStatusCode.OK;
+            },
+            $"message {id} visible to the caller");
+
     private const string Team = "rw-north";
     private static readonly DateTimeOffset StartedAt = new(2026, 11, 30, 14, 5, 0, TimeSpan.Zero);
 
@@ -70,7 +80,7 @@ public sealed class RepWorkTests(MessagingApiFactory factory) : IClassFixture<Me
         {
             Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
             var queued = (await reply.Content.ReadFromJsonAsync<MessageResponse>(CrmClient.JsonOptions))!;
-            Assert.Equal(HttpStatusCode.OK, (await rep.GetAsync(new Uri($"/api/messaging/messages/{queued.Id}", UriKind.Relative))).StatusCode);
+            await SeesMessageAsync(rep, queued.Id);
         }
 
         Assert.Equal(HttpStatusCode.Accepted, await StatusAsync(lead, $"/api/messaging/conversations/{id}/replies", new { text = "And me, their lead." }));
@@ -111,7 +121,7 @@ public sealed class RepWorkTests(MessagingApiFactory factory) : IClassFixture<Me
         using var byLead = await lead.PostAsJsonAsync(new Uri("/api/messaging/messages", UriKind.Relative), body);
         Assert.Equal(HttpStatusCode.Accepted, byLead.StatusCode);
         var leadsMessage = (await byLead.Content.ReadFromJsonAsync<MessageResponse>(CrmClient.JsonOptions))!;
-        Assert.Equal(HttpStatusCode.OK, (await rep.GetAsync(new Uri($"/api/messaging/messages/{leadsMessage.Id}", UriKind.Relative))).StatusCode);
+        await SeesMessageAsync(rep, leadsMessage.Id);
 
         using var notMine = await rep.PostAsJsonAsync(new Uri("/api/messaging/messages", UriKind.Relative), body with { contactId = theirs });
         Assert.Equal(HttpStatusCode.NotFound, notMine.StatusCode);
