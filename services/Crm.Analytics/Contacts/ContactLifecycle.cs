@@ -74,7 +74,7 @@ public static class ContactErasure
 {
     /// <summary>
     /// Moves the contact's customer document to <see cref="ContactRecords.AnonymousIdFor"/> (a merged contact's
-    /// tombstone is only deleted) and removes the contact id from its lead facts. Returns 1 when there was a customer document.
+    /// tombstone is deleted, and the survivor's entries marked as moved from it are marked as moved from the anonymous id) and removes the contact id from its lead facts. Returns 1 when there was a customer document.
     /// </summary>
     public static async Task<int> UnlinkAsync(IReadModelStore store, string contactId, string requestId, CancellationToken cancellationToken)
     {
@@ -85,6 +85,13 @@ public static class ContactErasure
             if (customer.MergedInto is null)
             {
                 store.Save(CustomerCollections.Customers, customer with { Id = ContactRecords.AnonymousIdFor(requestId), Version = 1 }, null);
+            }
+            else if (await store.GetAsync(CustomerCollections.Customers, customer.MergedInto, cancellationToken) is { } survivor
+                && (survivor.Orders.Any(o => o.MergedFrom == contactId) || survivor.Leads.Any(l => l.MergedFrom == contactId)))
+            {
+                // The survivor's entries that came from the erased contact no longer name it (as the event log does).
+                var renamed = CustomerRules.Rename(survivor, contactId, ContactRecords.AnonymousIdFor(requestId));
+                store.Save(CustomerCollections.Customers, renamed with { Version = survivor.Version + 1 }, survivor);
             }
         }
 

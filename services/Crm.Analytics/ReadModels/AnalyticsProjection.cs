@@ -15,6 +15,9 @@ using MassTransit;
 
 namespace Crm.Analytics.ReadModels;
 
+/// <summary>What replaying one event did: entries applied, entries that found it invalid (none: no entry reads its type).</summary>
+public readonly record struct ReplayOutcome(int Applied, int Invalid);
+
 /// <summary>One entry of the projection: what queue <see cref="Queue"/> does with an event of <see cref="EventType"/>.</summary>
 public sealed record Projector(Type EventType, string Queue, Func<IReadModelStore, object, CancellationToken, Task> Apply);
 
@@ -124,17 +127,27 @@ public static class AnalyticsProjection
             ? projector.Apply(new LiveReadModels(unit), context.Message, context.CancellationToken)
             : throw new InvalidOperationException($"AnalyticsProjection has no entry for {typeof(T).Name} on queue '{queue}'.");
 
-    /// <summary>A rebuild's part: every queue's entry for one logged event. False when no entry reads its type.</summary>
-    public static async Task<bool> ReplayAsync(IReadModelStore store, object message, CancellationToken cancellationToken)
+    /// <summary>
+    /// A rebuild's part: every queue's entry for one logged event. An entry that finds the event invalid changes
+    /// nothing, as live (where that queue dead-lettered it while another queue applied and logged it).
+    /// </summary>
+    public static async Task<ReplayOutcome> ReplayAsync(IReadModelStore store, object message, CancellationToken cancellationToken)
     {
-        var found = false;
+        var (applied, invalid) = (0, 0);
         foreach (var projector in ByType[message.GetType()])
         {
-            found = true;
-            await projector.Apply(store, message, cancellationToken);
+            try
+            {
+                await projector.Apply(store, message, cancellationToken);
+                applied++;
+            }
+            catch (InvalidMessageException)
+            {
+                invalid++;
+            }
         }
 
-        return found;
+        return new(applied, invalid);
     }
 
     private static Projector On<T>(string queue, Func<IReadModelStore, T, CancellationToken, Task> apply) =>
