@@ -1,6 +1,7 @@
 using Crm.Analytics.Contacts;
 using Crm.Analytics.Counters;
 using Crm.Analytics.Customers;
+using Crm.Analytics.EventLog;
 using Crm.Analytics.Kpis;
 using Crm.Analytics.Leads;
 using Crm.Analytics.Live;
@@ -51,6 +52,7 @@ public static class AnalyticsService
                 WatermarkCollections.Watermarks,
                 ContactMergeLog.Collection,
                 LiveCollections.LeadMinutes,
+                EventLogCollections.Log,
             ]);
         builder.Services.AddLiveRate(builder.Configuration);
         builder.AddCrmApiSecurity();
@@ -82,6 +84,7 @@ public static class AnalyticsService
             .Add<ApplyMessageFailed>(ApplyMessageFailed.Queue, concurrentMessageLimit: ReadModelConcurrency)
             .AddContactRekeying<AnalyticsRekeyer>(builder.Services)
             .Add<ConfirmErasureOnErasureRequested>("contact-erasure-requested"));
+        builder.Services.AddEventLog();
         return builder;
     }
 

@@ -65,6 +65,9 @@ public sealed class KpiHistory
     /// <summary>Every event to publish: the publication, and whether a second publication under a new MessageId must change nothing.</summary>
     public List<(Func<IBus, Guid, Task> Publish, bool IdempotentByItself)> Events { get; } = [];
 
+    /// <summary>The type of each of <see cref="Events"/>.</summary>
+    public List<Type> EventTypes { get; } = [];
+
     public string Prefix { get; } = Guid.NewGuid().ToString("N")[..8];
 
     public static DateTimeOffset Nov(int day, int hour = 0, int minute = 0) => new(Year, 11, day, hour, minute, 0, TimeSpan.Zero);
@@ -238,23 +241,26 @@ public sealed class KpiHistory
     }
 
     /// <summary>Every publication in a shuffled order: each event once, some again with the same MessageId, and the idempotent ones sometimes under a new MessageId.</summary>
-    public List<Func<IBus, Task>> Deliveries(int seed)
+    public List<Func<IBus, Task>> Deliveries(int seed) => DeliveryPlan(seed).Select(d => d.Publish).ToList();
+
+    /// <summary><see cref="Deliveries"/> with each publication's event type and MessageId.</summary>
+    public List<(Func<IBus, Task> Publish, Type Type, Guid MessageId)> DeliveryPlan(int seed)
     {
         var random = new Random(seed);
-        var deliveries = new List<Func<IBus, Task>>();
-        foreach (var (publish, idempotent) in Events)
+        var deliveries = new List<(Func<IBus, Task>, Type, Guid)>();
+        foreach (var ((publish, idempotent), type) in Events.Zip(EventTypes))
         {
             var id = NewId.NextGuid();
-            deliveries.Add(bus => publish(bus, id));
+            deliveries.Add((bus => publish(bus, id), type, id));
             if (random.Next(5) == 0)
             {
-                deliveries.Add(bus => publish(bus, id));
+                deliveries.Add((bus => publish(bus, id), type, id));
             }
 
             if (idempotent && random.Next(5) == 0)
             {
                 var other = NewId.NextGuid();
-                deliveries.Add(bus => publish(bus, other));
+                deliveries.Add((bus => publish(bus, other), type, other));
             }
         }
 
@@ -262,8 +268,11 @@ public sealed class KpiHistory
     }
 
     private void Add<T>(T message, bool idempotentByItself)
-        where T : class =>
+        where T : class
+    {
         Events.Add(((bus, id) => bus.Publish(message, ctx => ctx.MessageId = id), idempotentByItself));
+        EventTypes.Add(typeof(T));
+    }
 
     private static LeadAssigned Assigned(Lead lead, string rep, string team, DateTimeOffset at, string? previous) =>
         new() { EventId = Guid.NewGuid(), OccurredAt = at, LeadId = lead.Id, ContactId = lead.ContactId, RepId = rep, RepName = rep, TeamId = team, PreviousRepId = previous };

@@ -1,5 +1,6 @@
 using Crm.Analytics.Counters;
 using Crm.Analytics.Customers;
+using Crm.Analytics.EventLog;
 using Crm.Analytics.Leads;
 using Crm.Analytics.Live;
 using Crm.Analytics.MessageFacts;
@@ -17,13 +18,13 @@ public sealed class QueryCatalogTests
     private static readonly IReadOnlyList<IDocumentCollection> Collections =
     [
         CounterCollections.Counters, LeadFactCollections.LeadFacts, CustomerCollections.Customers, MessageFactCollections.MessageFacts, SpendCollections.Spend, WatermarkCollections.Watermarks,
-        LiveCollections.LeadMinutes,
+        LiveCollections.LeadMinutes, EventLogCollections.Log,
     ];
 
     private static readonly IReadOnlyList<Type> Catalogs =
     [
         typeof(CounterQueries), typeof(LeadFactQueries), typeof(CustomerQueries), typeof(MessageFactQueries), typeof(SpendQueries), typeof(WatermarkQueries),
-        typeof(LiveQueries),
+        typeof(LiveQueries), typeof(EventLogQueries),
     ];
 
     private static readonly Dictionary<Type, object> Samples = new() { [typeof(CounterKey)] = new CounterKey(Metric.LeadsBySource, "ads") };

@@ -1,5 +1,7 @@
 using Crm.Analytics.Customers;
+using Crm.Analytics.EventLog;
 using Crm.Analytics.Leads;
+using Crm.Analytics.ReadModels;
 using Crm.Contracts.Contacts;
 using Crm.ServiceDefaults.Messaging;
 using Crm.ServiceDefaults.Storage;
@@ -17,32 +19,84 @@ namespace Crm.Analytics.Contacts;
 /// </summary>
 public sealed class AnalyticsRekeyer : IContactRekeyer
 {
-    public async Task MergeAsync(UnitOfWork unit, string mergeId, string survivorId, string mergedId, CancellationToken cancellationToken)
+    public Task MergeAsync(UnitOfWork unit, string mergeId, string survivorId, string mergedId, CancellationToken cancellationToken) =>
+        CustomerMerging.MergeAsync(new LiveReadModels(unit), mergeId, survivorId, mergedId, cancellationToken);
+
+    public Task UnmergeAsync(UnitOfWork unit, string mergeId, string survivorId, string restoredId, CancellationToken cancellationToken) =>
+        CustomerMerging.UnmergeAsync(new LiveReadModels(unit), mergeId, survivorId, restoredId, cancellationToken);
+}
+
+/// <summary>The queues (<c>analytics-…</c>) of the contact lifecycle's events.</summary>
+public static class ContactLifecycleQueues
+{
+    /// <summary>The platform's <see cref="RekeyOnContactsMerged"/> (<see cref="ContactRekeying"/>).</summary>
+    public const string Merged = "contacts-merged";
+    /// <summary>The platform's <see cref="RekeyOnContactsUnmerged"/>.</summary>
+    public const string Unmerged = "contacts-unmerged";
+    /// <summary><see cref="ConfirmErasureOnErasureRequested"/>.</summary>
+    public const string ErasureRequested = "contact-erasure-requested";
+}
+
+/// <summary>A merge and an un-merge of customer documents, live (<see cref="AnalyticsRekeyer"/>) and on a rebuild (<see cref="AnalyticsProjection"/>).</summary>
+public static class CustomerMerging
+{
+    public static async Task MergeAsync(IReadModelStore store, string mergeId, string survivorId, string mergedId, CancellationToken cancellationToken)
     {
-        var merged = await unit.GetAsync(CustomerCollections.Customers, mergedId, cancellationToken);
+        var merged = await store.GetAsync(CustomerCollections.Customers, mergedId, cancellationToken);
         if (merged?.MergedInto is not null)
         {
             return;
         }
 
-        var survivor = await unit.GetAsync(CustomerCollections.Customers, survivorId, cancellationToken);
+        var survivor = await store.GetAsync(CustomerCollections.Customers, survivorId, cancellationToken);
         var (kept, tombstone) = CustomerRules.Merge(survivor ?? Customer.Empty(survivorId), merged ?? Customer.Empty(mergedId), mergeId);
-        unit.Save(CustomerCollections.Customers, kept with { Version = (survivor?.Version ?? 0) + 1 }, survivor);
-        unit.Save(CustomerCollections.Customers, tombstone with { Version = (merged?.Version ?? 0) + 1 }, merged);
+        store.Save(CustomerCollections.Customers, kept with { Version = (survivor?.Version ?? 0) + 1 }, survivor);
+        store.Save(CustomerCollections.Customers, tombstone with { Version = (merged?.Version ?? 0) + 1 }, merged);
     }
 
-    public async Task UnmergeAsync(UnitOfWork unit, string mergeId, string survivorId, string restoredId, CancellationToken cancellationToken)
+    public static async Task UnmergeAsync(IReadModelStore store, string mergeId, string survivorId, string restoredId, CancellationToken cancellationToken)
     {
-        var survivor = await unit.GetAsync(CustomerCollections.Customers, survivorId, cancellationToken);
-        var restored = await unit.GetAsync(CustomerCollections.Customers, restoredId, cancellationToken);
+        var survivor = await store.GetAsync(CustomerCollections.Customers, survivorId, cancellationToken);
+        var restored = await store.GetAsync(CustomerCollections.Customers, restoredId, cancellationToken);
         if (survivor is null && restored is null)
         {
             return;
         }
 
         var (kept, back) = CustomerRules.Unmerge(survivor ?? Customer.Empty(survivorId), restored ?? Customer.Empty(restoredId), mergeId);
-        unit.Save(CustomerCollections.Customers, kept with { Version = (survivor?.Version ?? 0) + 1 }, survivor);
-        unit.Save(CustomerCollections.Customers, back with { Version = (restored?.Version ?? 0) + 1 }, restored);
+        store.Save(CustomerCollections.Customers, kept with { Version = (survivor?.Version ?? 0) + 1 }, survivor);
+        store.Save(CustomerCollections.Customers, back with { Version = (restored?.Version ?? 0) + 1 }, restored);
+    }
+}
+
+/// <summary>What an erasure does to the read models, live (<see cref="ConfirmErasureOnErasureRequested"/>) and on a rebuild (<see cref="AnalyticsProjection"/>).</summary>
+public static class ContactErasure
+{
+    /// <summary>
+    /// Moves the contact's customer document to <see cref="ContactRecords.AnonymousIdFor"/> (a merged contact's
+    /// tombstone is deleted, and the survivor's entries marked as moved from it are marked as moved from the anonymous id) and removes the contact id from its lead facts. Returns 1 when there was a customer document.
+    /// </summary>
+    public static async Task<int> UnlinkAsync(IReadModelStore store, string contactId, string requestId, CancellationToken cancellationToken)
+    {
+        var customer = await store.GetAsync(CustomerCollections.Customers, contactId, cancellationToken);
+        if (customer is not null)
+        {
+            store.Delete(CustomerCollections.Customers, customer);
+            if (customer.MergedInto is null)
+            {
+                store.Save(CustomerCollections.Customers, customer with { Id = ContactRecords.AnonymousIdFor(requestId), Version = 1 }, null);
+            }
+            else if (await store.GetAsync(CustomerCollections.Customers, customer.MergedInto, cancellationToken) is { } survivor
+                && (survivor.Orders.Any(o => o.MergedFrom == contactId) || survivor.Leads.Any(l => l.MergedFrom == contactId)))
+            {
+                // The survivor's entries that came from the erased contact no longer name it (as the event log does).
+                var renamed = CustomerRules.Rename(survivor, contactId, ContactRecords.AnonymousIdFor(requestId));
+                store.Save(CustomerCollections.Customers, renamed with { Version = survivor.Version + 1 }, survivor);
+            }
+        }
+
+        store.ForgetContact(contactId);
+        return customer is null ? 0 : 1;
     }
 }
 
@@ -67,25 +121,9 @@ public sealed class ConfirmErasureOnErasureRequested(UnitOfWork unit) : IConsume
             throw new InvalidMessageException("ContactErasureRequested needs a contactId and a requestId.");
         }
 
-        var records = 0;
-        var customer = await unit.GetAsync(CustomerCollections.Customers, message.ContactId, context.CancellationToken);
-        if (customer is not null)
-        {
-            unit.Delete(CustomerCollections.Customers, Filter<Customer>.Eq(x => x.Id, customer.Id) & Filter<Customer>.Eq(x => x.Version, customer.Version), expectOne: true);
-            if (customer.MergedInto is null)
-            {
-                unit.Insert(CustomerCollections.Customers, customer with { Id = ContactRecords.AnonymousIdFor(message.RequestId), Version = 1 });
-            }
-
-            records++;
-        }
-
         var leads = await unit.FindAsync(LeadFactQueries.OfContact(message.ContactId).Take(ContactRecords.MaxLeads), context.CancellationToken);
-        if (leads.Count > 0)
-        {
-            unit.Add(LeadFactQueries.ForgetContact(message.ContactId));
-            records += leads.Count;
-        }
+        var records = await ContactErasure.UnlinkAsync(new LiveReadModels(unit), message.ContactId, message.RequestId, context.CancellationToken) + leads.Count;
+        await EventLogErasure.ScrubAsync(unit, message.ContactId, message.RequestId, context.CancellationToken);
 
         unit.Publish(new ContactDataErased
         {

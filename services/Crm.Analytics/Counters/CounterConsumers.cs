@@ -7,18 +7,16 @@ using MassTransit;
 
 namespace Crm.Analytics.Counters;
 
-// One consumer (and queue) per event. Each only collects its counter increments in the unit of work; the consume
-// pipeline drops a message its queue applied before (inbox) and commits the increments with the inbox record, so a
-// redelivered event counts once.
+// One consumer (and queue) per event. Each only collects its counter increments in the unit of work (what it counts is
+// its queue's entry of AnalyticsProjection, the table a rebuild replays too); the consume pipeline drops a message its
+// queue applied before (inbox) and commits the increments with the inbox record, so a redelivered event counts once.
 
 /// <summary>Queue <c>analytics-lead-captured</c>: counts the lead, its source and its channel.</summary>
 public sealed class CountLeadCaptured(UnitOfWork unit) : IConsumer<LeadCaptured>
 {
-    public Task Consume(ConsumeContext<LeadCaptured> context)
-    {
-        unit.Count(CounterRules.For(context.Message), "lead-captured", context.Message.OccurredAt);
-        return Task.CompletedTask;
-    }
+    public const string Queue = "lead-captured";
+
+    public Task Consume(ConsumeContext<LeadCaptured> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>
@@ -27,49 +25,33 @@ public sealed class CountLeadCaptured(UnitOfWork unit) : IConsumer<LeadCaptured>
 /// </summary>
 public sealed class CountLeadScored(UnitOfWork unit) : IConsumer<LeadScored>
 {
-    public Task Consume(ConsumeContext<LeadScored> context)
-    {
-        if (CounterRules.IsFirstScore(context.Message))
-        {
-            unit.Count(CounterRules.For(context.Message), "lead-scored", context.Message.OccurredAt);
-        }
+    public const string Queue = "lead-scored";
 
-        return Task.CompletedTask;
-    }
+    public Task Consume(ConsumeContext<LeadScored> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-lead-scores-changed</c>: a burst of rescores, each counted as <see cref="CountLeadScored"/> counts one (only a first score counts).</summary>
 public sealed class CountLeadScoresChanged(UnitOfWork unit) : IConsumer<LeadScoresChanged>
 {
-    public Task Consume(ConsumeContext<LeadScoresChanged> context)
-    {
-        foreach (var scored in (context.Message.Scores ?? []).Where(CounterRules.IsFirstScore))
-        {
-            unit.Count(CounterRules.For(scored), "lead-scores-changed", context.Message.OccurredAt);
-        }
+    public const string Queue = "lead-scores-changed";
 
-        return Task.CompletedTask;
-    }
+    public Task Consume(ConsumeContext<LeadScoresChanged> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-lead-assigned</c>: counts the assignment.</summary>
 public sealed class CountLeadAssigned(UnitOfWork unit) : IConsumer<LeadAssigned>
 {
-    public Task Consume(ConsumeContext<LeadAssigned> context)
-    {
-        unit.Count(CounterRules.For(context.Message), "lead-assigned", context.Message.OccurredAt);
-        return Task.CompletedTask;
-    }
+    public const string Queue = "lead-assigned";
+
+    public Task Consume(ConsumeContext<LeadAssigned> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-message-sent</c>: counts the message.</summary>
 public sealed class CountMessageSent(UnitOfWork unit) : IConsumer<MessageSent>
 {
-    public Task Consume(ConsumeContext<MessageSent> context)
-    {
-        unit.Count(CounterRules.For(context.Message), "message-sent", context.Message.OccurredAt);
-        return Task.CompletedTask;
-    }
+    public const string Queue = "message-sent";
+
+    public Task Consume(ConsumeContext<MessageSent> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-inbound-message-received</c>: counts a reply on its channel.</summary>
@@ -77,11 +59,7 @@ public sealed class CountInboundMessageReceived(UnitOfWork unit) : IConsumer<Inb
 {
     public const string Queue = "inbound-message-received";
 
-    public Task Consume(ConsumeContext<InboundMessageReceived> context)
-    {
-        unit.Count(RepActivityRules.For(context.Message), Queue, context.Message.OccurredAt);
-        return Task.CompletedTask;
-    }
+    public Task Consume(ConsumeContext<InboundMessageReceived> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-conversation-resolved</c>: counts the resolution (and first-contact resolution) per channel and owner.</summary>
@@ -89,11 +67,7 @@ public sealed class CountConversationResolved(UnitOfWork unit) : IConsumer<Conve
 {
     public const string Queue = "conversation-resolved";
 
-    public Task Consume(ConsumeContext<ConversationResolved> context)
-    {
-        unit.Count(RepActivityRules.For(context.Message), Queue, context.Message.OccurredAt);
-        return Task.CompletedTask;
-    }
+    public Task Consume(ConsumeContext<ConversationResolved> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-conversation-csat-recorded</c>: counts the CSAT score per channel and owner.</summary>
@@ -111,18 +85,12 @@ public sealed class CountConversationCsatRecorded(UnitOfWork unit) : IConsumer<C
 internal static class Counting
 {
     /// <summary>Collects the increments and moves the counters' watermark for <paramref name="queue"/> to the event's time.</summary>
-    public static void Count(this UnitOfWork unit, CounterIncrement increment, string queue, DateTimeOffset occurredAt)
+    public static void Count(this IReadModelStore store, CounterIncrement increment, string queue, DateTimeOffset occurredAt)
     {
-        unit.Count(increment);
-        unit.Advance(ReadModel.Counters, queue, occurredAt);
+        store.Count(increment);
+        store.Advance(ReadModel.Counters, queue, occurredAt);
     }
 
     /// <summary>Collects one increment per counter of <paramref name="increment"/> (committed by the consume pipeline).</summary>
-    public static void Count(this UnitOfWork unit, CounterIncrement increment)
-    {
-        foreach (var counter in increment.Counters)
-        {
-            unit.Add(CounterQueries.Increment(increment.Day, counter));
-        }
-    }
+    public static void Count(this UnitOfWork unit, CounterIncrement increment) => new LiveReadModels(unit).Count(increment);
 }

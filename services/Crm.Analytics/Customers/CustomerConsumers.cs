@@ -11,8 +11,7 @@ public sealed class ApplyOrderPlaced(UnitOfWork unit) : IConsumer<OrderPlaced>
 {
     public const string Queue = "customers-order-placed";
 
-    public Task Consume(ConsumeContext<OrderPlaced> context) =>
-        unit.ApplyCustomerAsync(Queue, context.Message.ContactId, context.Message.OccurredAt, c => CustomerRules.Apply(c, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<OrderPlaced> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-customers-lead-captured</c>: the lead joins its contact's touches.</summary>
@@ -20,8 +19,7 @@ public sealed class ApplyLeadCapturedToCustomer(UnitOfWork unit) : IConsumer<Lea
 {
     public const string Queue = "customers-lead-captured";
 
-    public Task Consume(ConsumeContext<LeadCaptured> context) =>
-        unit.ApplyCustomerAsync(Queue, context.Message.ContactId, context.Message.OccurredAt, c => CustomerRules.Apply(c, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<LeadCaptured> context) => unit.ProjectAsync(Queue, context);
 }
 
 internal static class CustomerWriting
@@ -33,7 +31,7 @@ internal static class CustomerWriting
     /// Applies the event to the contact's document, or, when the contact was merged, to its survivor's (the entry then
     /// carries the merge, so an un-merge moves it back), at the version read, with the watermark.
     /// </summary>
-    public static async Task ApplyCustomerAsync(this UnitOfWork unit, string queue, string contactId, DateTimeOffset occurredAt, Func<Customer, Customer> apply, CancellationToken cancellationToken)
+    public static async Task ApplyCustomerAsync(this IReadModelStore unit, string queue, string contactId, DateTimeOffset occurredAt, Func<Customer, Customer> apply, CancellationToken cancellationToken)
     {
         var id = contactId?.Trim() ?? string.Empty;
         var current = id.Length == 0 ? null : await unit.GetAsync(CustomerCollections.Customers, id, cancellationToken);

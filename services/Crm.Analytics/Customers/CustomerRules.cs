@@ -81,6 +81,13 @@ public static class CustomerRules
         return (Derive(kept), Derive(back));
     }
 
+    /// <summary>The entries a merge moved here from <paramref name="contactId"/> (an erased contact) marked as moved from <paramref name="anonymousId"/> instead.</summary>
+    public static Customer Rename(Customer survivor, string contactId, string anonymousId) => survivor with
+    {
+        Orders = survivor.Orders.Select(o => o.MergedFrom == contactId ? o with { MergedFrom = anonymousId } : o).ToList(),
+        Leads = survivor.Leads.Select(l => l.MergedFrom == contactId ? l with { MergedFrom = anonymousId } : l).ToList(),
+    };
+
     /// <summary>Recomputes the derived fields from the lists (sorted, so the document is the same whatever the order of arrival).</summary>
     public static Customer Derive(Customer customer)
     {

@@ -7,8 +7,8 @@ using MassTransit;
 
 namespace Crm.Analytics.Leads;
 
-// One consumer (and queue, analytics-lead-facts-<event>) per event that changes lead facts. Each reads the lead's
-// facts, merges the event in (LeadFactRules, pure) and writes them at the version read, with the read model's
+// One consumer (and queue, analytics-lead-facts-<event>) per event that changes lead facts (its entry of
+// AnalyticsProjection, the table a rebuild replays too). Each reads the lead's facts, merges the event in (LeadFactRules, pure) and writes them at the version read, with the read model's
 // watermark; the consume pipeline commits that with the inbox record. A concurrent write to the same lead (another
 // queue) fails the commit and the message is applied again on the fresh facts.
 
@@ -17,8 +17,7 @@ public sealed class ApplyLeadCaptured(UnitOfWork unit) : IConsumer<LeadCaptured>
 {
     public const string Queue = "lead-facts-lead-captured";
 
-    public Task Consume(ConsumeContext<LeadCaptured> context) =>
-        unit.ApplyLeadFactAsync(Queue, context.Message.LeadId, context.Message.OccurredAt, f => LeadFactRules.Apply(f, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<LeadCaptured> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-lead-facts-lead-assigned</c>.</summary>
@@ -26,8 +25,7 @@ public sealed class ApplyLeadAssigned(UnitOfWork unit) : IConsumer<LeadAssigned>
 {
     public const string Queue = "lead-facts-lead-assigned";
 
-    public Task Consume(ConsumeContext<LeadAssigned> context) =>
-        unit.ApplyLeadFactAsync(Queue, context.Message.LeadId, context.Message.OccurredAt, f => LeadFactRules.Apply(f, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<LeadAssigned> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-lead-facts-lead-stage-changed</c>.</summary>
@@ -35,8 +33,7 @@ public sealed class ApplyLeadStageChanged(UnitOfWork unit) : IConsumer<LeadStage
 {
     public const string Queue = "lead-facts-lead-stage-changed";
 
-    public Task Consume(ConsumeContext<LeadStageChanged> context) =>
-        unit.ApplyLeadFactAsync(Queue, context.Message.LeadId, context.Message.OccurredAt, f => LeadFactRules.Apply(f, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<LeadStageChanged> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-lead-facts-lead-won</c>.</summary>
@@ -44,8 +41,7 @@ public sealed class ApplyLeadWon(UnitOfWork unit) : IConsumer<LeadWon>
 {
     public const string Queue = "lead-facts-lead-won";
 
-    public Task Consume(ConsumeContext<LeadWon> context) =>
-        unit.ApplyLeadFactAsync(Queue, context.Message.LeadId, context.Message.OccurredAt, f => LeadFactRules.Apply(f, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<LeadWon> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-lead-facts-lead-lost</c>.</summary>
@@ -53,8 +49,7 @@ public sealed class ApplyLeadLost(UnitOfWork unit) : IConsumer<LeadLost>
 {
     public const string Queue = "lead-facts-lead-lost";
 
-    public Task Consume(ConsumeContext<LeadLost> context) =>
-        unit.ApplyLeadFactAsync(Queue, context.Message.LeadId, context.Message.OccurredAt, f => LeadFactRules.Apply(f, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<LeadLost> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-lead-facts-lead-reopened</c>.</summary>
@@ -62,8 +57,7 @@ public sealed class ApplyLeadReopened(UnitOfWork unit) : IConsumer<LeadReopened>
 {
     public const string Queue = "lead-facts-lead-reopened";
 
-    public Task Consume(ConsumeContext<LeadReopened> context) =>
-        unit.ApplyLeadFactAsync(Queue, context.Message.LeadId, context.Message.OccurredAt, f => LeadFactRules.Apply(f, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<LeadReopened> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-lead-facts-lead-activity-logged</c>: the owner's touch, and the rep's activity counters (<see cref="RepActivityRules"/>).</summary>
@@ -71,11 +65,7 @@ public sealed class ApplyLeadActivityLogged(UnitOfWork unit) : IConsumer<LeadAct
 {
     public const string Queue = "lead-facts-lead-activity-logged";
 
-    public async Task Consume(ConsumeContext<LeadActivityLogged> context)
-    {
-        await unit.ApplyLeadFactAsync(Queue, context.Message.LeadId, context.Message.OccurredAt, f => LeadFactRules.Apply(f, context.Message), context.CancellationToken);
-        unit.Count(RepActivityRules.For(context.Message));
-    }
+    public Task Consume(ConsumeContext<LeadActivityLogged> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-lead-facts-sla-breached</c>: the breach on the lead, and a missed follow-up on the rep's counters.</summary>
@@ -83,22 +73,18 @@ public sealed class ApplySlaBreached(UnitOfWork unit) : IConsumer<SlaBreached>
 {
     public const string Queue = "lead-facts-sla-breached";
 
-    public async Task Consume(ConsumeContext<SlaBreached> context)
-    {
-        await unit.ApplyLeadFactAsync(Queue, context.Message.LeadId, context.Message.OccurredAt, f => LeadFactRules.Apply(f, context.Message), context.CancellationToken);
-        unit.Count(RepActivityRules.For(context.Message));
-    }
+    public Task Consume(ConsumeContext<SlaBreached> context) => unit.ProjectAsync(Queue, context);
 }
 
 internal static class LeadFactWriting
 {
     /// <summary>Reads the lead's facts, applies <paramref name="apply"/> and writes them at the version read, with the watermark.</summary>
-    public static async Task ApplyLeadFactAsync(this UnitOfWork unit, string queue, string leadId, DateTimeOffset occurredAt, Func<LeadFact, LeadFact> apply, CancellationToken cancellationToken)
+    public static async Task ApplyLeadFactAsync(this IReadModelStore store, string queue, string leadId, DateTimeOffset occurredAt, Func<LeadFact, LeadFact> apply, CancellationToken cancellationToken)
     {
         var id = string.IsNullOrWhiteSpace(leadId) ? leadId : leadId.Trim();
-        var current = string.IsNullOrEmpty(id) ? null : await unit.GetAsync(LeadFactCollections.LeadFacts, id, cancellationToken);
+        var current = string.IsNullOrEmpty(id) ? null : await store.GetAsync(LeadFactCollections.LeadFacts, id, cancellationToken);
         var next = apply(current ?? LeadFact.Empty(id));
-        unit.Save(LeadFactCollections.LeadFacts, next with { Version = (current?.Version ?? 0) + 1 }, current);
-        unit.Advance(ReadModel.LeadFacts, queue, occurredAt);
+        store.Save(LeadFactCollections.LeadFacts, next with { Version = (current?.Version ?? 0) + 1 }, current);
+        store.Advance(ReadModel.LeadFacts, queue, occurredAt);
     }
 }

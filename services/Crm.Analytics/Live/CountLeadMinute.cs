@@ -1,3 +1,4 @@
+using Crm.Analytics.ReadModels;
 using Crm.Contracts.Leads;
 using Crm.ServiceDefaults.Storage;
 using MassTransit;
@@ -11,11 +12,7 @@ namespace Crm.Analytics.Live;
 /// </summary>
 public sealed class CountLeadMinute(UnitOfWork unit) : IConsumer<LeadCaptured>
 {
-    public Task Consume(ConsumeContext<LeadCaptured> context)
-    {
-        // The same rule as the daily counters: an event without a time can never be counted (a dead letter).
-        Counters.CounterRules.Day(context.Message.OccurredAt);
-        unit.Add(LiveQueries.Increment(context.Message.OccurredAt));
-        return Task.CompletedTask;
-    }
+    public const string Queue = "lead-captured-live";
+
+    public Task Consume(ConsumeContext<LeadCaptured> context) => unit.ProjectAsync(Queue, context);
 }

@@ -61,8 +61,7 @@ public sealed class ApplyMessageSent(UnitOfWork unit) : IConsumer<MessageSent>
 {
     public const string Queue = "message-facts-message-sent";
 
-    public Task Consume(ConsumeContext<MessageSent> context) =>
-        unit.ApplyMessageFactAsync(Queue, context.Message.MessageId, context.Message.OccurredAt, f => MessageFactRules.Apply(f, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<MessageSent> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-message-facts-message-delivered</c>.</summary>
@@ -70,8 +69,7 @@ public sealed class ApplyMessageDelivered(UnitOfWork unit) : IConsumer<MessageDe
 {
     public const string Queue = "message-facts-message-delivered";
 
-    public Task Consume(ConsumeContext<MessageDelivered> context) =>
-        unit.ApplyMessageFactAsync(Queue, context.Message.MessageId, context.Message.OccurredAt, f => MessageFactRules.Apply(f, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<MessageDelivered> context) => unit.ProjectAsync(Queue, context);
 }
 
 /// <summary>Queue <c>analytics-message-facts-message-failed</c>.</summary>
@@ -79,13 +77,12 @@ public sealed class ApplyMessageFailed(UnitOfWork unit) : IConsumer<MessageFaile
 {
     public const string Queue = "message-facts-message-failed";
 
-    public Task Consume(ConsumeContext<MessageFailed> context) =>
-        unit.ApplyMessageFactAsync(Queue, context.Message.MessageId, context.Message.OccurredAt, f => MessageFactRules.Apply(f, context.Message), context.CancellationToken);
+    public Task Consume(ConsumeContext<MessageFailed> context) => unit.ProjectAsync(Queue, context);
 }
 
 internal static class MessageFactWriting
 {
-    public static async Task ApplyMessageFactAsync(this UnitOfWork unit, string queue, string messageId, DateTimeOffset occurredAt, Func<MessageFact, MessageFact> apply, CancellationToken cancellationToken)
+    public static async Task ApplyMessageFactAsync(this IReadModelStore unit, string queue, string messageId, DateTimeOffset occurredAt, Func<MessageFact, MessageFact> apply, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(messageId) || occurredAt == default)
         {

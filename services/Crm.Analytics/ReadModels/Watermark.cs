@@ -74,10 +74,6 @@ public static class WatermarkRules
 internal static class Watermarking
 {
     /// <summary>Collects the watermark writes for an event of <paramref name="occurredAt"/> applied by <paramref name="queue"/> in this unit.</summary>
-    public static void Advance(this UnitOfWork unit, string readModel, string queue, DateTimeOffset occurredAt)
-    {
-        // Created at the beginning of time on the queue's first event (an insert by id that leaves an existing one alone).
-        unit.InsertIfAbsent(WatermarkCollections.Watermarks, new Watermark { Id = Watermark.IdOf(readModel, queue), ReadModel = readModel, Queue = queue, AppliedUpTo = DateTimeOffset.MinValue, AppliedAt = DateTimeOffset.MinValue });
-        unit.Add(WatermarkQueries.Advance(readModel, queue, occurredAt, unit.Now));
-    }
+    public static void Advance(this UnitOfWork unit, string readModel, string queue, DateTimeOffset occurredAt) =>
+        new LiveReadModels(unit).Advance(readModel, queue, occurredAt);
 }

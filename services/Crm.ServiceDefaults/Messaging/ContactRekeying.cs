@@ -48,15 +48,14 @@ public sealed class RekeyOnContactsMerged(UnitOfWork unit, IContactRekeyer rekey
             throw new InvalidMessageException("ContactsMerged needs a survivorId and mergedIds.");
         }
 
-        // Publishers before un-merges existed sent no merge id: the event's id stands in (such a merge is never undone).
-        var mergeId = string.IsNullOrWhiteSpace(message.MergeId) ? message.EventId.ToString("N") : message.MergeId;
+        var mergeId = ContactMergeEvents.MergeIdOf(message);
         var log = await unit.GetAsync(ContactMergeLog.Collection, mergeId, context.CancellationToken);
         if (log?.UndoneAt is not null)
         {
             return;
         }
 
-        var merged = message.MergedIds.Where(id => !string.IsNullOrWhiteSpace(id) && id != message.SurvivorId).Distinct(StringComparer.Ordinal).ToList();
+        var merged = ContactMergeEvents.MergedIdsOf(message);
         unit.Save(
             ContactMergeLog.Collection,
             new ContactMergeLog { Id = mergeId, SurvivorId = message.SurvivorId, ContactIds = merged, MergedAt = message.OccurredAt, Version = (log?.Version ?? 0) + 1 },
@@ -80,7 +79,7 @@ public sealed class RekeyOnContactsUnmerged(UnitOfWork unit, IContactRekeyer rek
         }
 
         var log = await unit.GetAsync(ContactMergeLog.Collection, message.MergeId, context.CancellationToken);
-        var restored = message.RestoredIds.Where(id => !string.IsNullOrWhiteSpace(id) && id != message.SurvivorId).Distinct(StringComparer.Ordinal).ToList();
+        var restored = ContactMergeEvents.RestoredIdsOf(message);
         unit.Save(
             ContactMergeLog.Collection,
             (log ?? new ContactMergeLog { Id = message.MergeId, SurvivorId = message.SurvivorId, ContactIds = restored }) with { UndoneAt = message.OccurredAt, Version = (log?.Version ?? 0) + 1 },
@@ -90,6 +89,22 @@ public sealed class RekeyOnContactsUnmerged(UnitOfWork unit, IContactRekeyer rek
             await rekeyer.UnmergeAsync(unit, message.MergeId, message.SurvivorId, restoredId, context.CancellationToken);
         }
     }
+}
+
+/// <summary>What a merge event names, read once for the consumers above and for a service replaying its event log.</summary>
+public static class ContactMergeEvents
+{
+    /// <summary>The merge's id; publishers before un-merges existed sent none: the event's id stands in (such a merge is never undone).</summary>
+    public static string MergeIdOf(ContactsMerged message) =>
+        string.IsNullOrWhiteSpace(message.MergeId) ? message.EventId.ToString("N") : message.MergeId;
+
+    /// <summary>The contacts merged into the survivor (blank ids and the survivor left out, each once).</summary>
+    public static List<string> MergedIdsOf(ContactsMerged message) =>
+        (message.MergedIds ?? []).Where(id => !string.IsNullOrWhiteSpace(id) && id != message.SurvivorId).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>The contacts an un-merge restores (blank ids and the survivor left out, each once).</summary>
+    public static List<string> RestoredIdsOf(ContactsUnmerged message) =>
+        (message.RestoredIds ?? []).Where(id => !string.IsNullOrWhiteSpace(id) && id != message.SurvivorId).Distinct(StringComparer.Ordinal).ToList();
 }
 
 /// <summary>Registration of a service's re-keying.</summary>

@@ -113,6 +113,11 @@ public static class CrmMessaging
                 DeadLetterConfiguration.KeepDeadLetters(endpoint, name, context);
                 context.GetRequiredService<ConsumerBreaker>().Watch(endpoint, name);
                 endpoint.UseConsumeFilter(typeof(UnitOfWorkFilter<>), context);
+                // A service's own filters, inside the unit of work (after its inbox check): they add to the consumer's unit.
+                foreach (var inner in context.GetServices<InnerConsumeFilter>())
+                {
+                    endpoint.UseConsumeFilter(inner.FilterType, context);
+                }
             });
             consumers(new CrmConsumers(x, serviceName));
             x.UsingRabbitMq((context, cfg) =>
@@ -198,6 +203,13 @@ public static class CrmMessaging
         }
     }
 }
+
+/// <summary>
+/// A consume filter (an open generic <c>IFilter&lt;ConsumeContext&lt;T&gt;&gt;</c>, registered scoped) that a service runs on
+/// every one of its endpoints inside <see cref="UnitOfWorkFilter{T}"/>: after the inbox check, with the consumer's unit of
+/// work, so what it writes commits with the consumer's effect. Register it as a singleton before the host starts.
+/// </summary>
+public sealed record InnerConsumeFilter(Type FilterType);
 
 /// <summary>Registers a service's consumers, each on its own queue named explicitly (never after a class).</summary>
 public sealed class CrmConsumers(IBusRegistrationConfigurator bus, string serviceName)
