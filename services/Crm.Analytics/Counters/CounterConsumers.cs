@@ -75,11 +75,7 @@ public sealed class CountConversationCsatRecorded(UnitOfWork unit) : IConsumer<C
 {
     public const string Queue = "conversation-csat-recorded";
 
-    public Task Consume(ConsumeContext<ConversationCsatRecorded> context)
-    {
-        unit.Count(RepActivityRules.For(context.Message), Queue, context.Message.OccurredAt);
-        return Task.CompletedTask;
-    }
+    public Task Consume(ConsumeContext<ConversationCsatRecorded> context) => unit.ProjectAsync(Queue, context);
 }
 
 internal static class Counting

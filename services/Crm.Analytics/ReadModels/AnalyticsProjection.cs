@@ -53,6 +53,7 @@ public static class AnalyticsProjection
         On<MessageSent>(CountMessageSent.Queue, (s, e) => s.Count(CounterRules.For(e), CountMessageSent.Queue, e.OccurredAt)),
         On<InboundMessageReceived>(CountInboundMessageReceived.Queue, (s, e) => s.Count(RepActivityRules.For(e), CountInboundMessageReceived.Queue, e.OccurredAt)),
         On<ConversationResolved>(CountConversationResolved.Queue, (s, e) => s.Count(RepActivityRules.For(e), CountConversationResolved.Queue, e.OccurredAt)),
+        On<ConversationCsatRecorded>(CountConversationCsatRecorded.Queue, (s, e) => s.Count(RepActivityRules.For(e), CountConversationCsatRecorded.Queue, e.OccurredAt)),
 
         // The live lead rate: the same rule as the daily counters (an event without a time can never be counted).
         On<LeadCaptured>(CountLeadMinute.Queue, (s, e) =>
