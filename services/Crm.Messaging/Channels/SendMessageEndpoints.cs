@@ -217,7 +217,6 @@ public static class SendMessageEndpoints
         }
 
         var unknown = await ContactCheck.UnknownAmongAsync(contacts, [.. valid.Select(v => v.ContactId).Distinct(StringComparer.Ordinal)], cancellationToken);
-        var caller = http.Caller();
         var purposes = new Dictionary<(string, string, string?), string?>();
         var queued = new List<string>(valid.Count);
         foreach (var (index, item, contactId, leadId, channel, template, locale) in valid)
@@ -247,9 +246,7 @@ public static class SendMessageEndpoints
                 template,
                 item.Purpose ?? purposes[(template, channel, locale)],
                 locale,
-                item.Variables,
-                ownerRepId: caller is { SeesEverything: false } ? caller.RepId : null,
-                ownerTeamId: caller is { SeesEverything: false } ? caller.TeamId : null);
+                item.Variables); // no owner: only callers who see everything send batches (reps and team leads 403)
             results[index] = new SendMessageBatchResult { Index = index, Status = StatusCodes.Status202Accepted, Id = message.Id };
             queued.Add(message.Id);
             queued.Add(contactId);
