@@ -23,21 +23,14 @@ public static class AnalyticsService
     public const string Name = "analytics";
 
     /// <summary>
-    /// Messages one queue handles at once in one process. Every message of a queue increments the same few hot
-    /// counter documents (today's total, today's top sources): handled side by side they would only conflict
-    /// (MongoDB answers concurrent transactional writes to one document with WriteConflict and retries the whole
-    /// transaction, see the review's M9); one at a time per queue they never do. The four queues move disjoint
-    /// counters, so they still run in parallel with each other.
+    /// Messages one event queue handles at once in one process. Every message of a queue increments the same few hot
+    /// counter documents (today's total, today's top sources) and moves its queue's watermark documents: handled side by
+    /// side they would only conflict (MongoDB answers concurrent transactional writes to one document with WriteConflict
+    /// and retries the whole transaction, see the review's M9); one at a time per queue they never do. The queues move
+    /// disjoint counters and watermarks, so they still run in parallel with each other; the lead, customer and message
+    /// documents they share are written at the version read (a conflict between queues runs the message again).
     /// </summary>
-    public const int CounterConcurrency = 1;
-
-    /// <summary>
-    /// Messages one read-model queue handles at once in one process: each message also moves its queue's watermark
-    /// document (<c>watermarks</c>, one per queue), written by one message at a time so it never conflicts; the lead,
-    /// customer and message documents themselves are written at the version read (a conflict between queues runs the
-    /// message again).
-    /// </summary>
-    public const int ReadModelConcurrency = 1;
+    public const int ProjectionConcurrency = 1;
 
     public static WebApplicationBuilder AddAnalyticsService(this WebApplicationBuilder builder)
     {
@@ -59,31 +52,19 @@ public static class AnalyticsService
         builder.DescribeApi("Analytics: daily counts of leads captured, scored and assigned, and of messages sent; KPIs (conversion, cycle length, speed-to-lead, funnel, SLA, rep activity, messages, service, CAC, LTV, AOV, retention, revenue by campaign) from read models built from events; acquisition spend.");
         // Unknown gRPC paths fall through to the API (otherwise a catch-all answers any POST /a/b, e.g. a form-encoded POST /api/leads, with 404 instead of 415).
         builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
-        builder.AddCrmMessaging(Name, consumers => consumers
-            .Add<CountLeadCaptured>("lead-captured", concurrentMessageLimit: CounterConcurrency)
-            .Add<CountLeadMinute>("lead-captured-live", concurrentMessageLimit: CounterConcurrency)
-            .Add<CountLeadScored>("lead-scored", concurrentMessageLimit: CounterConcurrency)
-            .Add<CountLeadScoresChanged>("lead-scores-changed", concurrentMessageLimit: CounterConcurrency)
-            .Add<CountLeadAssigned>("lead-assigned", concurrentMessageLimit: CounterConcurrency)
-            .Add<CountMessageSent>("message-sent", concurrentMessageLimit: CounterConcurrency)
-            .Add<CountInboundMessageReceived>(CountInboundMessageReceived.Queue, concurrentMessageLimit: CounterConcurrency)
-            .Add<CountConversationResolved>(CountConversationResolved.Queue, concurrentMessageLimit: CounterConcurrency)
-            .Add<CountConversationCsatRecorded>(CountConversationCsatRecorded.Queue, concurrentMessageLimit: CounterConcurrency)
-            .Add<ApplyLeadCaptured>(ApplyLeadCaptured.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyLeadAssigned>(ApplyLeadAssigned.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyLeadStageChanged>(ApplyLeadStageChanged.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyLeadWon>(ApplyLeadWon.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyLeadLost>(ApplyLeadLost.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyLeadReopened>(ApplyLeadReopened.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyLeadActivityLogged>(ApplyLeadActivityLogged.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplySlaBreached>(ApplySlaBreached.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyOrderPlaced>(ApplyOrderPlaced.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyLeadCapturedToCustomer>(ApplyLeadCapturedToCustomer.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyMessageSent>(ApplyMessageSent.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyMessageDelivered>(ApplyMessageDelivered.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .Add<ApplyMessageFailed>(ApplyMessageFailed.Queue, concurrentMessageLimit: ReadModelConcurrency)
-            .AddContactRekeying<AnalyticsRekeyer>(builder.Services)
-            .Add<ConfirmErasureOnErasureRequested>("contact-erasure-requested"));
+        builder.AddCrmMessaging(Name, consumers =>
+        {
+            // One queue per event type (analytics-lead-captured, ...), applying every read model the event moves.
+            foreach (var eventType in AnalyticsProjection.ProjectedEventTypes)
+            {
+                consumers.Add(typeof(ProjectEvent<>).MakeGenericType(eventType), AnalyticsProjection.QueueOf(eventType), ProjectionConcurrency);
+            }
+
+            consumers
+                .AddContactRekeying<AnalyticsRekeyer>(builder.Services)
+                .Add<ConfirmErasureOnErasureRequested>(ContactLifecycleQueues.ErasureRequested);
+        });
+        builder.Services.AddRetiredQueues(builder.Configuration, AnalyticsProjection.RetiredQueues(Name));
         builder.Services.AddEventLog();
         return builder;
     }

@@ -69,12 +69,12 @@ public sealed class RebuildTests
             await publish(factory.Harness.Bus);
         }
 
-        // Consumed when every queue of every event recorded its message in the inbox.
+        // Consumed when the queue of every event (one per event type; the merges' and erasures' own) recorded its message in the inbox.
         var events = plan.DistinctBy(d => d.MessageId).ToList();
-        var applications = events.Sum(d => AnalyticsProjection.All.Count(p => p.EventType == d.Type));
+        var applications = events.Sum(d => QueuesOf(d.Type));
         await Poll.UntilAsync(async () => await store.CountAsync(PlatformCollections.Inbox, Filter<InboxRecord>.All) == applications, $"{applications} applications of {events.Count} events", Timeout);
 
-        // The log holds each event once, however many queues it reached and however often it was delivered.
+        // The log holds each event once, however many read models it moved and however often it was delivered.
         Assert.Equal(events.Count, await store.CountAsync(EventLogCollections.Log, Filter<LoggedEvent>.All));
         Assert.True(plan.Count > events.Count);
 
@@ -122,7 +122,7 @@ public sealed class RebuildTests
         var expected = 0L;
         foreach (var step in steps)
         {
-            expected += AnalyticsProjection.All.Count(p => p.EventType == step.GetType());
+            expected += QueuesOf(step.GetType());
             await factory.Harness.Bus.Publish(step, step.GetType());
             await Poll.UntilAsync(async () => await store.CountAsync(PlatformCollections.Inbox, Filter<InboxRecord>.All) == expected, $"{step.GetType().Name} applied", Timeout);
         }
@@ -145,6 +145,8 @@ public sealed class RebuildTests
         var log = await store.FindAsync(EventLogCollections.Log.Find(Filter<LoggedEvent>.All));
         Assert.All(log, e => Assert.True(e.ContactId != c && e.ContactId != b && !e.Body.Contains($"\"{c}\"", StringComparison.Ordinal) && !e.Body.Contains($"\"{b}\"", StringComparison.Ordinal), e.Body));
     }
+
+    private static int QueuesOf(Type eventType) => AnalyticsProjection.All.Where(p => p.EventType == eventType).Select(p => p.Queue).Distinct().Count();
 
     /// <summary>The answers as JSON text, each with its watermark's lag left out (how long after the event it was applied).</summary>
     private static async Task<List<string>> AnswersAsync(HttpClient client, params string[] paths)

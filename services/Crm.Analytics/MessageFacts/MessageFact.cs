@@ -56,30 +56,6 @@ public static class MessageFactRules
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x <= b ? x : b;
 }
 
-/// <summary>Queue <c>analytics-message-facts-message-sent</c>.</summary>
-public sealed class ApplyMessageSent(UnitOfWork unit) : IConsumer<MessageSent>
-{
-    public const string Queue = "message-facts-message-sent";
-
-    public Task Consume(ConsumeContext<MessageSent> context) => unit.ProjectAsync(Queue, context);
-}
-
-/// <summary>Queue <c>analytics-message-facts-message-delivered</c>.</summary>
-public sealed class ApplyMessageDelivered(UnitOfWork unit) : IConsumer<MessageDelivered>
-{
-    public const string Queue = "message-facts-message-delivered";
-
-    public Task Consume(ConsumeContext<MessageDelivered> context) => unit.ProjectAsync(Queue, context);
-}
-
-/// <summary>Queue <c>analytics-message-facts-message-failed</c>.</summary>
-public sealed class ApplyMessageFailed(UnitOfWork unit) : IConsumer<MessageFailed>
-{
-    public const string Queue = "message-facts-message-failed";
-
-    public Task Consume(ConsumeContext<MessageFailed> context) => unit.ProjectAsync(Queue, context);
-}
-
 internal static class MessageFactWriting
 {
     public static async Task ApplyMessageFactAsync(this IReadModelStore unit, string queue, string messageId, DateTimeOffset occurredAt, Func<MessageFact, MessageFact> apply, CancellationToken cancellationToken)

@@ -220,9 +220,13 @@ public sealed class CrmConsumers(IBusRegistrationConfigurator bus, string servic
     /// handles at once in this process (e.g. 1 for a consumer whose units all write one document).
     /// </summary>
     public CrmConsumers Add<TConsumer>(string name, int? concurrentMessageLimit = null)
-        where TConsumer : class, IConsumer
+        where TConsumer : class, IConsumer =>
+        Add(typeof(TConsumer), name, concurrentMessageLimit);
+
+    /// <summary>As <see cref="Add{TConsumer}"/>, for a consumer type known at run time (e.g. a generic consumer closed per event type).</summary>
+    public CrmConsumers Add(Type consumerType, string name, int? concurrentMessageLimit = null)
     {
-        bus.AddConsumer<TConsumer>().Endpoint(e =>
+        bus.AddConsumer(consumerType).Endpoint(e =>
         {
             e.Name = $"{serviceName}-{name}";
             if (concurrentMessageLimit is { } limit)

@@ -6,22 +6,6 @@ using MassTransit;
 
 namespace Crm.Analytics.Customers;
 
-/// <summary>Queue <c>analytics-customers-order-placed</c>: the order joins its contact's customer document.</summary>
-public sealed class ApplyOrderPlaced(UnitOfWork unit) : IConsumer<OrderPlaced>
-{
-    public const string Queue = "customers-order-placed";
-
-    public Task Consume(ConsumeContext<OrderPlaced> context) => unit.ProjectAsync(Queue, context);
-}
-
-/// <summary>Queue <c>analytics-customers-lead-captured</c>: the lead joins its contact's touches.</summary>
-public sealed class ApplyLeadCapturedToCustomer(UnitOfWork unit) : IConsumer<LeadCaptured>
-{
-    public const string Queue = "customers-lead-captured";
-
-    public Task Consume(ConsumeContext<LeadCaptured> context) => unit.ProjectAsync(Queue, context);
-}
-
 internal static class CustomerWriting
 {
     /// <summary>How many merges an event follows from a merged contact to its survivor.</summary>
