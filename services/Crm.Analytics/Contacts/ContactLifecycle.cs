@@ -11,7 +11,7 @@ namespace Crm.Analytics.Contacts;
 
 /// <summary>
 /// Analytics' part of a merge (queues <c>analytics-contacts-merged</c> and <c>analytics-contacts-unmerged</c>,
-/// <see cref="RekeyOnContactsMerged"/>): the merged contact's customer document (orders and leads) joins the
+/// <see cref="RekeyOnContactsMerged"/>): the merged contact's customer document (orders, leads and segment marks) joins the
 /// survivor's, each entry marked with the merge and the contact it came from, and the merged document becomes a
 /// tombstone that sends later events of that contact to the survivor; an un-merge moves exactly the marked entries back.
 /// Lead facts are keyed by lead and keep the contact id they were captured with (no KPI groups by contact), so they do
@@ -87,7 +87,7 @@ public static class ContactErasure
                 store.Save(CustomerCollections.Customers, customer with { Id = ContactRecords.AnonymousIdFor(requestId), Version = 1 }, null);
             }
             else if (await store.GetAsync(CustomerCollections.Customers, customer.MergedInto, cancellationToken) is { } survivor
-                && (survivor.Orders.Any(o => o.MergedFrom == contactId) || survivor.Leads.Any(l => l.MergedFrom == contactId)))
+                && (survivor.Orders.Any(o => o.MergedFrom == contactId) || survivor.Leads.Any(l => l.MergedFrom == contactId) || survivor.Segments.Any(m => m.MergedFrom == contactId)))
             {
                 // The survivor's entries that came from the erased contact no longer name it (as the event log does).
                 var renamed = CustomerRules.Rename(survivor, contactId, ContactRecords.AnonymousIdFor(requestId));
@@ -103,7 +103,7 @@ public static class ContactErasure
 /// <summary>
 /// Queue <c>analytics-contact-erasure-requested</c>. What Analytics holds about a person is ids only (see
 /// <see cref="ContactRecords"/>): the contact's customer document (keyed by the contact id: its orders' ids, times and
-/// amounts, its leads' ids, channels, sources and campaigns) and the contact id on each of its lead facts. The erasure
+/// amounts, its leads' ids, channels, sources and campaigns, its segment marks) and the contact id on each of its lead facts. The erasure
 /// cuts the link: the customer document moves to an anonymous id (<c>erased-…</c>, so revenue, LTV and retention keep
 /// counting the purchases, of nobody), and the contact id is removed from the lead facts; daily counters never named
 /// anyone. <c>ContactDataErased</c> (service <c>analytics</c>, records = documents changed) confirms it in the same commit

@@ -10,7 +10,7 @@ namespace Crm.Analytics.Contacts;
 /// <summary>
 /// Which of Analytics' records belong to a contact, written once: the GDPR export reads them and the erasure
 /// (<see cref="ConfirmErasureOnErasureRequested"/>) unlinks the same ones. They hold ids, times, amounts, channels,
-/// sources and campaigns only — never a name, an address or a message: the contact's <c>customers</c> document and the
+/// sources, campaigns and segment ids only — never a name, an address or a message: the contact's <c>customers</c> document and the
 /// <c>lead_facts</c> of the contact's leads. Daily <c>counters</c> and <c>message_facts</c> name nobody.
 /// </summary>
 public static class ContactRecords
@@ -19,7 +19,7 @@ public static class ContactRecords
     public const int MaxLeads = 1000;
 
     public const string Statement =
-        "Analytics keeps, for KPIs, the person's orders (ids, times, amounts) and leads (ids, times, channel, source, campaign, owner, stages, outcome) under their contact id; no name, address or message.";
+        "Analytics keeps, for KPIs, the person's orders (ids, times, amounts), leads (ids, times, channel, source, campaign, owner, stages, outcome) and segment memberships (segment ids, joined or left, times) under their contact id; no name, address or message.";
 
     /// <summary>The anonymous id an erased contact's customer document moves to (one per erasure request).</summary>
     public static string AnonymousIdFor(string requestId) => $"erased-{requestId.Trim()}";

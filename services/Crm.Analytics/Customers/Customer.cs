@@ -6,7 +6,8 @@ namespace Crm.Analytics.Customers;
 /// <summary>
 /// What Analytics knows about one contact as a customer (a document of <c>customers</c>, id = the contact's id): their
 /// orders (id, time, amount) and their leads (id, capture time, channel, source, campaign), from <c>OrderPlaced</c> and
-/// <c>LeadCaptured</c>, each kept once by its id, so any order of delivery and any duplicate give the same document.
+/// <c>LeadCaptured</c>, each kept once by its id, and their segment marks (the latest <c>SegmentMembershipChanged</c> per
+/// segment), so any order of delivery and any duplicate give the same document.
 /// The derived fields (order count, first and last order, first- and last-touch campaign) are recomputed from the lists
 /// on every write (<see cref="CustomerRules.Derive"/>). A contact merged into another keeps a tombstone
 /// (<see cref="MergedInto"/>): its events then go to the survivor. Ids, times and amounts only: no name or address.
@@ -16,6 +17,8 @@ public sealed record Customer : IDocument
     public required string Id { get; init; }
     public IReadOnlyList<CustomerOrder> Orders { get; init; } = [];
     public IReadOnlyList<CustomerLead> Leads { get; init; } = [];
+    /// <summary>The latest membership change per segment (and per contact merged here: <see cref="CustomerSegmentMark.MergedFrom"/>).</summary>
+    public IReadOnlyList<CustomerSegmentMark> Segments { get; init; } = [];
     /// <summary>Set when the contact was merged into this survivor: the document holds nothing else then.</summary>
     public string? MergedInto { get; init; }
     /// <summary>The merge that made this document a tombstone.</summary>
@@ -48,6 +51,18 @@ public sealed record CustomerLead(string LeadId, DateTimeOffset CapturedAt, stri
     public string? MergedFrom { get; init; }
 }
 
+/// <summary>
+/// The latest change Analytics knows of the contact's membership of one segment (<c>SegmentMembershipChanged</c>:
+/// joined or left, at its <c>OccurredAt</c>). One mark per segment and per contact it is about: the document's own
+/// contact (<see cref="MergedFrom"/> null) or a contact merged into it (the merged contact's marks, and its changes that
+/// arrive after the merge, keep naming it, so an un-merge moves exactly them back). A segment id and times only.
+/// </summary>
+public sealed record CustomerSegmentMark(string SegmentId, bool Joined, DateTimeOffset At)
+{
+    public string? MergeId { get; init; }
+    public string? MergedFrom { get; init; }
+}
+
 public static class CustomerCollections
 {
     /// <summary>Customers; the money KPIs read those with an order by <c>firstOrderAt</c> (index <c>first_order_at</c>).</summary>
@@ -61,4 +76,8 @@ public static class CustomerQueries
     /// <summary>The customers whose first order was placed before <paramref name="until"/> (every money KPI starts from them).</summary>
     public static Query<Customer> FirstOrderBefore(DateTimeOffset until) =>
         CustomerCollections.Customers.Find(Filter<Customer>.Lt(x => x.FirstOrderAt, until)).OrderBy(x => x.FirstOrderAt);
+
+    /// <summary>The customer documents of these contacts, in no order (the lead KPIs' <c>groupBy=segment</c>: the period's leads' contacts, by id).</summary>
+    public static Query<Customer> OfContacts(IEnumerable<string> contactIds) =>
+        CustomerCollections.Customers.Find(Filter<Customer>.In(x => x.Id, contactIds));
 }

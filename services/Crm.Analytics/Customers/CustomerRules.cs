@@ -48,7 +48,42 @@ public static class CustomerRules
     }
 
     /// <summary>
-    /// A merge: the merged contact's orders and leads join the survivor's, marked with the merge and where they came from;
+    /// A segment mark: the contact joined or left the segment at <c>OccurredAt</c>. Per segment (and per contact: the
+    /// document's own, or, reached through a merge's tombstone, the merged contact the event names) the latest mark wins,
+    /// on a tie <c>left</c> wins, so any order of delivery and any duplicate give the same document.
+    /// </summary>
+    public static Customer Apply(Customer customer, SegmentMembershipChanged e)
+    {
+        if (string.IsNullOrWhiteSpace(e.SegmentId) || string.IsNullOrWhiteSpace(e.ContactId) || e.OccurredAt == default)
+        {
+            throw new InvalidMessageException("SegmentMembershipChanged needs a segmentId, a contactId and an OccurredAt.");
+        }
+
+        var contactId = e.ContactId.Trim();
+        var mark = new CustomerSegmentMark(e.SegmentId.Trim(), e.Joined, e.OccurredAt) { MergedFrom = contactId == customer.Id ? null : contactId };
+        return Derive(customer with { Segments = Marks(customer.Segments, [mark]) });
+    }
+
+    /// <summary>The segments the contact is a member of now: those whose latest mark (of the contact or of a contact merged into it) is <c>joined</c>, by id.</summary>
+    public static IReadOnlyList<string> CurrentSegments(Customer customer) =>
+        customer.Segments.Where(s => s.Joined).Select(s => s.SegmentId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// The union of two lists of marks: one per segment and contact (<see cref="CustomerSegmentMark.MergedFrom"/>), the
+    /// latest winning, on a tie <c>left</c>; the winner keeps the merge it was moved by.
+    /// </summary>
+    public static IReadOnlyList<CustomerSegmentMark> Marks(IEnumerable<CustomerSegmentMark> marks, IEnumerable<CustomerSegmentMark> more) =>
+        marks.Concat(more)
+            .GroupBy(m => (m.SegmentId, m.MergedFrom))
+            .Select(g =>
+            {
+                var latest = g.OrderByDescending(m => m.At).ThenBy(m => m.Joined).First();
+                return latest with { MergeId = latest.MergeId ?? g.Select(m => m.MergeId).FirstOrDefault(id => id is not null) };
+            })
+            .ToList();
+
+    /// <summary>
+    /// A merge: the merged contact's orders, leads and segment marks join the survivor's, marked with the merge and where they came from;
     /// the merged document becomes a tombstone pointing at the survivor. Returns (survivor, tombstone).
     /// </summary>
     public static (Customer Survivor, Customer Tombstone) Merge(Customer survivor, Customer merged, string mergeId)
@@ -57,8 +92,9 @@ public static class CustomerRules
             .Select(o => o with { MergeId = o.MergeId ?? mergeId, MergedFrom = o.MergedFrom ?? merged.Id });
         var leads = merged.Leads.Where(l => survivor.Leads.All(s => s.LeadId != l.LeadId))
             .Select(l => l with { MergeId = l.MergeId ?? mergeId, MergedFrom = l.MergedFrom ?? merged.Id });
+        var marks = merged.Segments.Select(m => m with { MergeId = m.MergeId ?? mergeId, MergedFrom = m.MergedFrom ?? merged.Id });
         return (
-            Derive(survivor with { Orders = [.. survivor.Orders, .. orders], Leads = [.. survivor.Leads, .. leads] }),
+            Derive(survivor with { Orders = [.. survivor.Orders, .. orders], Leads = [.. survivor.Leads, .. leads], Segments = Marks(survivor.Segments, marks) }),
             Derive(Customer.Empty(merged.Id) with { MergedInto = survivor.Id, MergeId = mergeId, Version = merged.Version }));
     }
 
@@ -72,20 +108,23 @@ public static class CustomerRules
             MergeId = null,
             Orders = [.. restored.Orders, .. survivor.Orders.Where(o => Moved(o.MergeId, o.MergedFrom)).Select(o => o with { MergeId = null, MergedFrom = null })],
             Leads = [.. restored.Leads, .. survivor.Leads.Where(l => Moved(l.MergeId, l.MergedFrom)).Select(l => l with { MergeId = null, MergedFrom = null })],
+            Segments = Marks(restored.Segments, survivor.Segments.Where(m => Moved(m.MergeId, m.MergedFrom)).Select(m => m with { MergeId = null, MergedFrom = null })),
         };
         var kept = survivor with
         {
             Orders = survivor.Orders.Where(o => !Moved(o.MergeId, o.MergedFrom)).ToList(),
             Leads = survivor.Leads.Where(l => !Moved(l.MergeId, l.MergedFrom)).ToList(),
+            Segments = survivor.Segments.Where(m => !Moved(m.MergeId, m.MergedFrom)).ToList(),
         };
         return (Derive(kept), Derive(back));
     }
 
-    /// <summary>The entries a merge moved here from <paramref name="contactId"/> (an erased contact) marked as moved from <paramref name="anonymousId"/> instead.</summary>
+    /// <summary>The entries (orders, leads, segment marks) a merge moved here from <paramref name="contactId"/> (an erased contact) marked as moved from <paramref name="anonymousId"/> instead.</summary>
     public static Customer Rename(Customer survivor, string contactId, string anonymousId) => survivor with
     {
         Orders = survivor.Orders.Select(o => o.MergedFrom == contactId ? o with { MergedFrom = anonymousId } : o).ToList(),
         Leads = survivor.Leads.Select(l => l.MergedFrom == contactId ? l with { MergedFrom = anonymousId } : l).ToList(),
+        Segments = survivor.Segments.Select(m => m.MergedFrom == contactId ? m with { MergedFrom = anonymousId } : m).ToList(),
     };
 
     /// <summary>Recomputes the derived fields from the lists (sorted, so the document is the same whatever the order of arrival).</summary>
@@ -97,6 +136,7 @@ public static class CustomerRules
         {
             Orders = orders,
             Leads = leads,
+            Segments = customer.Segments.OrderBy(m => m.SegmentId, StringComparer.Ordinal).ThenBy(m => m.MergedFrom, StringComparer.Ordinal).ToList(),
             OrderCount = orders.Count,
             FirstOrderAt = orders.Count == 0 ? null : orders[0].PlacedAt,
             LastOrderAt = orders.Count == 0 ? null : orders[^1].PlacedAt,

@@ -37,6 +37,8 @@ internal static class CustomerWriting
             {
                 Orders = next.Orders.Select(o => orderIds.Contains(o.OrderId) ? o : o with { MergeId = mergeId, MergedFrom = contactId }).ToList(),
                 Leads = next.Leads.Select(l => leadIds.Contains(l.LeadId) ? l : l with { MergeId = mergeId, MergedFrom = contactId }).ToList(),
+                // A mark names the contact it is about by itself (CustomerRules); a new one takes the merge here.
+                Segments = next.Segments.Select(m => m.MergeId is null && m.MergedFrom is not null && m.MergedFrom == contactId?.Trim() ? m with { MergeId = mergeId } : m).ToList(),
             };
         }
 

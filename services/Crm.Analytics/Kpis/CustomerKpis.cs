@@ -10,7 +10,7 @@ public static class CustomerKpis
 
     /// <summary>
     /// A customer's group: the channel, source or campaign of their first touch (their earliest lead), <c>none</c> without
-    /// a lead (or campaign), <c>all</c> without grouping.
+    /// a lead (or campaign), <c>all</c> without grouping (segments: <see cref="GroupsOf"/>).
     /// </summary>
     public static string GroupOf(Customer customer, string? groupBy)
     {
@@ -24,6 +24,18 @@ public static class CustomerKpis
         };
     }
 
+    /// <summary>A customer's groups: with <c>groupBy=segment</c> every segment they are a member of now (or <c>none</c>), else their one group.</summary>
+    public static IReadOnlyList<string> GroupsOf(Customer customer, string? groupBy)
+    {
+        if (groupBy != SegmentGroups.GroupBy)
+        {
+            return [GroupOf(customer, groupBy)];
+        }
+
+        var segments = CustomerRules.CurrentSegments(customer);
+        return segments.Count == 0 ? [SegmentGroups.None] : segments;
+    }
+
     private sealed record OrderItem(Customer Customer, CustomerOrder Order);
 
     private static IEnumerable<OrderItem> Orders(IEnumerable<Customer> customers, string currency) =>
@@ -32,7 +44,7 @@ public static class CustomerKpis
 
     /// <summary>Orders placed in the period in the currency (by day placed): count, revenue, revenue / orders.</summary>
     public static KpiTable Aov(KpiQuery query, IEnumerable<Customer> customers) =>
-        KpiMath.Table(query, ["orders", "revenue", "aov"], Orders(customers, query.Currency), o => KpiMath.Day(o.Order.PlacedAt), o => GroupOf(o.Customer, query.GroupBy), list =>
+        KpiMath.Table(query, ["orders", "revenue", "aov"], Orders(customers, query.Currency), o => KpiMath.Day(o.Order.PlacedAt), o => GroupsOf(o.Customer, query.GroupBy), list =>
         {
             var revenue = list.Sum(o => o.Order.Value);
             return new KpiValues { ["orders"] = list.Count, ["revenue"] = revenue, ["aov"] = KpiMath.Ratio(revenue, list.Count) };
@@ -61,7 +73,7 @@ public static class CustomerKpis
         var cohorts = customers.Where(c => c.MergedInto is null)
             .Select(c => new Cohort(c, c.Orders.Where(o => o.Currency == query.Currency && o.PlacedAt < query.Until).OrderBy(o => o.PlacedAt).ToList()))
             .Where(c => c.Orders.Count > 0);
-        return KpiMath.Table(query, ["customers", "orders", "revenue", "avgTicket", "frequency", "lifespanMonths", "ltv"], cohorts, c => KpiMath.Day(c.Orders[0].PlacedAt), c => GroupOf(c.Customer, query.GroupBy), list =>
+        return KpiMath.Table(query, ["customers", "orders", "revenue", "avgTicket", "frequency", "lifespanMonths", "ltv"], cohorts, c => KpiMath.Day(c.Orders[0].PlacedAt), c => GroupsOf(c.Customer, query.GroupBy), list =>
         {
             var orders = list.Sum(c => c.Orders.Count);
             var revenue = list.Sum(c => c.Orders.Sum(o => o.Value));
@@ -94,7 +106,7 @@ public static class CustomerKpis
         {
             var end = KpiMath.PeriodEnd(start, query.Granularity);
             var at = end < query.To ? end : query.To;
-            foreach (var group in list.GroupBy(c => GroupOf(c, query.GroupBy)).OrderBy(g => g.Key, StringComparer.Ordinal))
+            foreach (var group in list.SelectMany(c => GroupsOf(c, query.GroupBy).Select(g => (Group: g, Customer: c))).GroupBy(x => x.Group, x => x.Customer).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 var values = RetentionAt(group, at, query.Days);
                 if (values["customers"] > 0)

@@ -30,7 +30,9 @@ public static class KpiEndpoints
             .WithParameterDescription("from", "First UTC day, `yyyy-MM-dd` (default: 29 days before `to`).")
             .WithParameterDescription("to", "Last UTC day, included, `yyyy-MM-dd` (default: today). At most 366 days.")
             .WithParameterDescription("granularity", "day (default), week (from Monday) or month; `cac` needs month.")
-            .WithParameterDescription("groupBy", "channel, source, campaign, rep or team (lead KPIs); rep (rep-activity); channel (messages); channel or rep (service); channel or campaign (cac); channel, source or campaign of the first touch (ltv, aov, retention); campaign (revenue-by-campaign, the default).")
+            .WithParameterDescription("groupBy", "channel, source, campaign, rep, team or segment (lead KPIs); rep (rep-activity); channel (messages); channel or rep (service); channel or campaign (cac); channel, source or campaign of the first touch, or segment (ltv, aov, retention); campaign (revenue-by-campaign, the default). " +
+                "segment: the segments the lead's or customer's contact is a member of now (when read, not when the lead or order came), `none` for one in no segment; " +
+                "a lead or customer counts in each of its segments, so rows overlap and do not add up: the totals count each lead or customer once.")
             .WithParameterDescription("mode", "funnel only: strict (default: the stages entered in the given order) or any (each stage at any time).")
             .WithParameterDescription("stages", "funnel only: the stages in order, comma-separated (default: every stage reached, most reached first; `won` is the win).")
             .WithParameterDescription("touch", "revenue-by-campaign only: first (default) or last touch.")
@@ -95,16 +97,19 @@ public static class KpiEndpoints
     {
         switch (query.Kpi.Name)
         {
-            case KpiCatalog.Conversion:
-                return LeadKpis.Conversion(query, await store.FindAsync(LeadFactQueries.CapturedBetween(query.Start, query.Until), cancellationToken));
-            case KpiCatalog.SpeedToLead:
-                return LeadKpis.SpeedToLead(query, await store.FindAsync(LeadFactQueries.CapturedBetween(query.Start, query.Until), cancellationToken));
-            case KpiCatalog.Funnel:
-                return LeadKpis.Funnel(query, await store.FindAsync(LeadFactQueries.CapturedBetween(query.Start, query.Until), cancellationToken));
-            case KpiCatalog.Sla:
-                return LeadKpis.Sla(query, await store.FindAsync(LeadFactQueries.CapturedBetween(query.Start, query.Until), cancellationToken));
+            case KpiCatalog.Conversion or KpiCatalog.SpeedToLead or KpiCatalog.Funnel or KpiCatalog.Sla:
+                var captured = await store.FindAsync(LeadFactQueries.CapturedBetween(query.Start, query.Until), cancellationToken);
+                var groups = await SegmentsAsync(query, captured, store, cancellationToken);
+                return query.Kpi.Name switch
+                {
+                    KpiCatalog.Conversion => LeadKpis.Conversion(query, captured, groups),
+                    KpiCatalog.SpeedToLead => LeadKpis.SpeedToLead(query, captured, groups),
+                    KpiCatalog.Funnel => LeadKpis.Funnel(query, captured, groups),
+                    _ => LeadKpis.Sla(query, captured, groups),
+                };
             case KpiCatalog.CycleLength:
-                return LeadKpis.CycleLength(query, await store.FindAsync(LeadFactQueries.WonBetween(query.Start, query.Until), cancellationToken));
+                var wonLeads = await store.FindAsync(LeadFactQueries.WonBetween(query.Start, query.Until), cancellationToken);
+                return LeadKpis.CycleLength(query, wonLeads, await SegmentsAsync(query, wonLeads, store, cancellationToken));
             case KpiCatalog.Cac:
                 var won = await store.FindAsync(LeadFactQueries.WonBetween(query.Start, query.Until), cancellationToken);
                 var spend = await store.FindAsync(SpendQueries.Months(KpiMath.PeriodOf(query.From, Granularity.Month), KpiMath.PeriodOf(query.To, Granularity.Month)), cancellationToken);
@@ -127,6 +132,12 @@ public static class KpiEndpoints
                 };
         }
     }
+
+    /// <summary>With <c>groupBy=segment</c>, the segments of the leads' contacts now (their customer documents, read together); else none read.</summary>
+    private static Task<SegmentGroups> SegmentsAsync(KpiQuery query, IEnumerable<LeadFact> leads, IDocumentStore store, CancellationToken cancellationToken) =>
+        query.GroupBy == SegmentGroups.GroupBy
+            ? SegmentGroups.ReadAsync(store, leads.Select(l => l.ContactId), cancellationToken)
+            : Task.FromResult(SegmentGroups.Empty);
 
     private static async Task<IEnumerable<DayCounter>> CountersAsync(KpiQuery query, IDocumentStore store, CancellationToken cancellationToken) =>
         (await store.FindAsync(CounterQueries.Period(query.From, query.To), cancellationToken)).Select(c => c.ToDayCounter());

@@ -32,8 +32,10 @@ public static class KpiCatalog
     public const string Retention = "retention";
     public const string RevenueByCampaign = "revenue-by-campaign";
 
-    private static readonly string[] LeadGroups = ["channel", "source", "campaign", "rep", "team"];
-    private static readonly string[] CustomerGroups = ["channel", "source", "campaign"];
+    /// <summary>The lead KPIs' groupings; <c>segment</c>: the segments the lead's contact is a member of now (<see cref="SegmentGroups"/>).</summary>
+    private static readonly string[] LeadGroups = ["channel", "source", "campaign", "rep", "team", SegmentGroups.GroupBy];
+    /// <summary>The customer KPIs' groupings: the first touch's channel, source or campaign, or the customer's segments now.</summary>
+    private static readonly string[] CustomerGroups = ["channel", "source", "campaign", SegmentGroups.GroupBy];
 
     public static readonly IReadOnlyList<KpiDefinition> All =
     [

@@ -71,11 +71,25 @@ public static class KpiMath
         IEnumerable<T> items,
         Func<T, DateOnly> day,
         Func<T, string> group,
+        Func<IReadOnlyList<T>, KpiValues> compute) =>
+        Table(query, names, items, day, i => [group(i)], compute);
+
+    /// <summary>
+    /// As above, where an item may fall in several groups (<c>groupBy=segment</c>: every segment of its contact): it counts
+    /// in each of its groups' rows, so rows overlap, and once in the totals (computed over the distinct items).
+    /// </summary>
+    public static KpiTable Table<T>(
+        KpiQuery query,
+        IReadOnlyList<string> names,
+        IEnumerable<T> items,
+        Func<T, DateOnly> day,
+        Func<T, IReadOnlyList<string>> groups,
         Func<IReadOnlyList<T>, KpiValues> compute)
     {
         var list = items.Where(i => day(i) >= query.From && day(i) <= query.To).ToList();
         var rows = list
-            .GroupBy(i => (Period: PeriodOf(day(i), query.Granularity), Group: group(i)))
+            .SelectMany(i => groups(i).Distinct(StringComparer.Ordinal).Select(g => (Key: (Period: PeriodOf(day(i), query.Granularity), Group: g), Item: i)))
+            .GroupBy(x => x.Key, x => x.Item)
             .OrderBy(g => g.Key.Period).ThenBy(g => g.Key.Group, StringComparer.Ordinal)
             .Select(g => new KpiTableRow(g.Key.Period, g.Key.Group, Rounded(compute(g.ToList()))))
             .ToList();

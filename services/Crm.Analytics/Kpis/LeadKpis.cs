@@ -26,21 +26,28 @@ public static class LeadKpis
         _ => KpiMath.All,
     };
 
+    /// <summary>
+    /// The groups of a lead: with <c>groupBy=segment</c> every segment its contact is a member of now (<see cref="SegmentGroups"/>),
+    /// else its one group (<see cref="GroupOf"/>).
+    /// </summary>
+    public static IReadOnlyList<string> GroupsOf(LeadFact lead, string? groupBy, SegmentGroups? segments) =>
+        groupBy == SegmentGroups.GroupBy ? (segments ?? SegmentGroups.Empty).Of(lead.ContactId) : [GroupOf(lead, groupBy)];
+
     private static DateOnly CapturedDay(LeadFact lead) => KpiMath.Day(lead.CapturedAt!.Value);
 
     private static IEnumerable<LeadFact> Cohort(IEnumerable<LeadFact> leads) => leads.Where(l => l.CapturedAt is not null);
 
     /// <summary>Leads captured in the period (by capture day), won among them, and won / leads × 100.</summary>
-    public static KpiTable Conversion(KpiQuery query, IEnumerable<LeadFact> captured) =>
-        KpiMath.Table(query, ["leads", "won", "rate"], Cohort(captured), CapturedDay, l => GroupOf(l, query.GroupBy), leads =>
+    public static KpiTable Conversion(KpiQuery query, IEnumerable<LeadFact> captured, SegmentGroups? segments = null) =>
+        KpiMath.Table(query, ["leads", "won", "rate"], Cohort(captured), CapturedDay, l => GroupsOf(l, query.GroupBy, segments), leads =>
         {
             var won = leads.Count(l => l.IsWon);
             return new KpiValues { ["leads"] = leads.Count, ["won"] = won, ["rate"] = KpiMath.Rate(won, leads.Count) };
         });
 
     /// <summary>Leads won in the period (by win day, still won), hours from capture to win: median and p90.</summary>
-    public static KpiTable CycleLength(KpiQuery query, IEnumerable<LeadFact> won) =>
-        KpiMath.Table(query, ["won", "medianHours", "p90Hours"], won.Where(l => l.IsWon && l.CapturedAt is not null), l => KpiMath.Day(l.WonAt!.Value), l => GroupOf(l, query.GroupBy), leads =>
+    public static KpiTable CycleLength(KpiQuery query, IEnumerable<LeadFact> won, SegmentGroups? segments = null) =>
+        KpiMath.Table(query, ["won", "medianHours", "p90Hours"], won.Where(l => l.IsWon && l.CapturedAt is not null), l => KpiMath.Day(l.WonAt!.Value), l => GroupsOf(l, query.GroupBy, segments), leads =>
         {
             var hours = leads.Select(l => (decimal)(l.WonAt!.Value - l.CapturedAt!.Value).TotalHours).ToList();
             return new KpiValues { ["won"] = leads.Count, ["medianHours"] = KpiMath.Percentile(hours, 50), ["p90Hours"] = KpiMath.Percentile(hours, 90) };
@@ -52,10 +59,10 @@ public static class LeadKpis
             ? (decimal)Math.Max(0, (touch - captured).TotalMinutes)
             : null;
 
-    public static KpiTable SpeedToLead(KpiQuery query, IEnumerable<LeadFact> captured)
+    public static KpiTable SpeedToLead(KpiQuery query, IEnumerable<LeadFact> captured, SegmentGroups? segments = null)
     {
         string[] names = ["leads", "touched", "p50Minutes", "p90Minutes", "within5mRate", "within1hRate", .. Buckets.Select(b => b.Name), Untouched];
-        return KpiMath.Table(query, names, Cohort(captured), CapturedDay, l => GroupOf(l, query.GroupBy), leads =>
+        return KpiMath.Table(query, names, Cohort(captured), CapturedDay, l => GroupsOf(l, query.GroupBy, segments), leads =>
         {
             var minutes = leads.Select(MinutesToFirstTouch).Where(m => m is not null).Select(m => m!.Value).ToList();
             var values = new KpiValues
@@ -138,12 +145,12 @@ public static class LeadKpis
     }
 
     /// <summary>Per stage: leads that reached it, and dropped = reached it but not the next stage (the last stage: 0).</summary>
-    public static KpiTable Funnel(KpiQuery query, IEnumerable<LeadFact> captured)
+    public static KpiTable Funnel(KpiQuery query, IEnumerable<LeadFact> captured, SegmentGroups? segments = null)
     {
         var cohort = Cohort(captured).Where(l => KpiMath.Day(l.CapturedAt!.Value) >= query.From && KpiMath.Day(l.CapturedAt.Value) <= query.To).ToList();
         var stages = FunnelStages(query, cohort);
         string[] names = ["leads", .. stages.SelectMany(s => new[] { $"reached:{s}", $"dropped:{s}" })];
-        return KpiMath.Table(query, names, cohort, CapturedDay, l => GroupOf(l, query.GroupBy), leads =>
+        return KpiMath.Table(query, names, cohort, CapturedDay, l => GroupsOf(l, query.GroupBy, segments), leads =>
         {
             var flags = leads.Select(l => Reached(l, stages, query.Strict)).ToList();
             var values = new KpiValues { ["leads"] = leads.Count };
@@ -164,8 +171,8 @@ public static class LeadKpis
     /// Assigned leads captured in the period: breached (a first-contact SLA breach), met (the owner touched it and no
     /// breach), pending (neither yet); compliance = met / (met + breached) × 100.
     /// </summary>
-    public static KpiTable Sla(KpiQuery query, IEnumerable<LeadFact> captured) =>
-        KpiMath.Table(query, ["assigned", "met", "breached", "pending", "compliance"], Cohort(captured).Where(l => l.OwnerRepId is not null), CapturedDay, l => GroupOf(l, query.GroupBy), leads =>
+    public static KpiTable Sla(KpiQuery query, IEnumerable<LeadFact> captured, SegmentGroups? segments = null) =>
+        KpiMath.Table(query, ["assigned", "met", "breached", "pending", "compliance"], Cohort(captured).Where(l => l.OwnerRepId is not null), CapturedDay, l => GroupsOf(l, query.GroupBy, segments), leads =>
         {
             var breached = leads.Count(l => l.SlaBreaches.Any(b => b.Sla == LeadFactRules.FirstContactSla));
             var met = leads.Count(l => l.SlaBreaches.All(b => b.Sla != LeadFactRules.FirstContactSla) && l.FirstOwnerTouchAt is not null);

@@ -87,6 +87,7 @@ public static class AnalyticsProjection
         // Customers.
         On<OrderPlaced>((s, e, q, ct) => s.ApplyCustomerAsync(q, e.ContactId, e.OccurredAt, c => CustomerRules.Apply(c, e), ct)),
         On<LeadCaptured>((s, e, q, ct) => s.ApplyCustomerAsync(q, e.ContactId, e.OccurredAt, c => CustomerRules.Apply(c, e), ct)),
+        On<SegmentMembershipChanged>((s, e, q, ct) => s.ApplyCustomerAsync(q, e.ContactId, e.OccurredAt, c => CustomerRules.Apply(c, e), ct)),
 
         // Message facts.
         On<MessageSent>((s, e, q, ct) => s.ApplyMessageFactAsync(q, e.MessageId, e.OccurredAt, f => MessageFactRules.Apply(f, e), ct)),
