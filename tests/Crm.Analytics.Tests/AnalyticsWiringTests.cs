@@ -25,7 +25,7 @@ public sealed class AnalyticsWiringTests(AnalyticsApiFactory factory) : IClassFi
                 "analytics-message-sent", "analytics-inbound-message-received", "analytics-conversation-resolved",
                 "analytics-conversation-csat-recorded", "analytics-lead-stage-changed", "analytics-lead-won", "analytics-lead-lost",
                 "analytics-lead-reopened", "analytics-lead-activity-logged", "analytics-sla-breached", "analytics-order-placed",
-                "analytics-message-delivered", "analytics-message-failed",
+                "analytics-segment-membership-changed", "analytics-message-delivered", "analytics-message-failed",
             ],
             AnalyticsProjection.ProjectedEventTypes.Select(t => Endpoint(typeof(ProjectEvent<>).MakeGenericType(t)).GetEndpointName(formatter)));
         Assert.All(AnalyticsProjection.ProjectedEventTypes, t => Assert.Equal(1, Endpoint(typeof(ProjectEvent<>).MakeGenericType(t)).ConcurrentMessageLimit));

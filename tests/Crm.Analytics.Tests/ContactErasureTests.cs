@@ -110,6 +110,30 @@ public sealed class ContactErasureTests(AnalyticsApiFactory factory) : IClassFix
         Assert.Equal(1, (await SummaryAsync()).Totals.LeadsCaptured);
     }
 
+    [Fact]
+    public async Task An_erasure_keeps_the_contacts_segment_marks_under_the_anonymous_id()
+    {
+        var contactId = $"c-{Guid.NewGuid():N}";
+        var segment = $"seg-{Guid.NewGuid():N}";
+        var at = new DateTimeOffset(2006, 6, 6, 12, 0, 0, TimeSpan.Zero);
+        var store = factory.Services.GetRequiredService<IDocumentStore>();
+        await factory.Harness.Bus.Publish(new OrderPlaced { EventId = Guid.NewGuid(), OccurredAt = at, OrderId = $"o-{Guid.NewGuid():N}", ContactId = contactId, Reference = "R", Amount = "20.00", Currency = "EUR", PlacedAt = at });
+        await factory.Harness.Bus.Publish(new SegmentMembershipChanged { EventId = Guid.NewGuid(), OccurredAt = at, SegmentId = segment, SegmentVersion = 1, ContactId = contactId, Joined = true });
+        await Poll.UntilAsync(async () => await store.GetAsync(CustomerCollections.Customers, contactId) is { Segments.Count: 1, Orders.Count: 1 }, "the order and the mark applied", Timeout);
+
+        var request = Guid.NewGuid().ToString("N");
+        await factory.Harness.Bus.Publish(new ContactErasureRequested { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, ContactId = contactId, RequestId = request });
+        await Poll.UntilAsync(() => Task.FromResult(factory.Harness.Published.Select<ContactDataErased>(x => x.Context.Message.RequestId == request).Any()), "the erasure confirmed", Timeout);
+
+        Assert.Null(await store.GetAsync(CustomerCollections.Customers, contactId));
+        var anonymous = (await store.GetAsync(CustomerCollections.Customers, ContactRecords.AnonymousIdFor(request)))!;
+        Assert.Equal([new CustomerSegmentMark(segment, true, at)], anonymous.Segments);
+        // The purchase still counts in the segment, of nobody.
+        using var client = factory.CreateClient();
+        var aov = (await client.GetFromJsonAsync<KpiResponse>(new Uri("/api/analytics/kpis/aov?from=2006-06-06&to=2006-06-06&groupBy=segment", UriKind.Relative), CrmClient.JsonOptions))!;
+        Assert.Equal([(segment, (decimal?)20m)], aov.Rows.Select(r => (r.Group, r.Values["revenue"])));
+    }
+
     private async Task<SummaryResponse> SummaryAsync()
     {
         using var client = factory.CreateClient();

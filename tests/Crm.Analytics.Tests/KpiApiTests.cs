@@ -137,6 +137,107 @@ public sealed class KpiApiTests(AnalyticsApiFactory factory) : IClassFixture<Ana
         await PollAovAsync(v => v.Count == 2 && v["web"] == 10m && v["sms"] == 45m);
     }
 
+    [Fact]
+    public async Task Group_by_segment_is_400_for_the_kpis_that_do_not_take_it()
+    {
+        using var client = factory.CreateClient();
+        var others = Kpis.KpiCatalog.All.Where(k => !k.GroupBys.Contains("segment")).ToList();
+        Assert.Equal(["rep-activity", "messages", "service", "cac", "revenue-by-campaign"], others.Select(k => k.Name));
+
+        foreach (var kpi in others)
+        {
+            var granularity = kpi.MonthOnly ? "&granularity=month" : string.Empty;
+            var response = await client.GetAsync(new Uri($"/api/analytics/kpis/{kpi.Name}?groupBy=segment{granularity}", UriKind.Relative));
+
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, kpi.Name);
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(["groupBy"], problem.RootElement.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        }
+    }
+
+    [Fact]
+    public async Task Segment_membership_changes_group_leads_and_customers_by_the_segments_their_contacts_are_in_now()
+    {
+        var (a, b, c) = ($"a-{Guid.NewGuid():N}", $"b-{Guid.NewGuid():N}", $"c-{Guid.NewGuid():N}");
+        var (x, y) = ($"x-{Guid.NewGuid():N}", $"y-{Guid.NewGuid():N}");
+        var at = new DateTimeOffset(2004, 2, 2, 9, 0, 0, TimeSpan.Zero);
+        foreach (var contact in new[] { a, b, c })
+        {
+            await factory.Harness.Bus.Publish(Captured(contact, at, "web"));
+        }
+
+        await factory.Harness.Bus.Publish(Order(a, at, "10.00"));
+        await factory.Harness.Bus.Publish(Order(b, at, "30.00"));
+        // b left x after joining it: the leave delivered first. a's join of x delivered twice (same message id) and again under a new one.
+        await factory.Harness.Bus.Publish(Membership(b, x, joined: false, at.AddHours(2)));
+        await factory.Harness.Bus.Publish(Membership(b, x, joined: true, at.AddHours(1)));
+        var join = Membership(a, x, joined: true, at.AddHours(1));
+        var messageId = NewId.NextGuid();
+        await factory.Harness.Bus.Publish(join, ctx => ctx.MessageId = messageId);
+        await factory.Harness.Bus.Publish(join, ctx => ctx.MessageId = messageId);
+        await factory.Harness.Bus.Publish(join, ctx => ctx.MessageId = NewId.NextGuid());
+        await factory.Harness.Bus.Publish(Membership(a, y, joined: true, at.AddHours(1)));
+
+        // a counts in x and in y, b and c (in no segment now) in none; the totals count each lead and order once.
+        var conversion = await PollKpiAsync("conversion", "from=2004-02-02&to=2004-02-02&groupBy=segment", r => Rows(r, "leads").Count == 3 && Rows(r, "leads").GetValueOrDefault(x) == 1);
+        Assert.Equal(new Dictionary<string, decimal?> { [x] = 1, [y] = 1, ["none"] = 2 }, Rows(conversion, "leads"));
+        Assert.Equal(3m, conversion.Totals.Values["leads"]);
+        var aov = await PollKpiAsync("aov", "from=2004-02-02&to=2004-02-02&groupBy=segment", r => Rows(r, "revenue").Count == 3);
+        Assert.Equal(new Dictionary<string, decimal?> { [x] = 10m, [y] = 10m, ["none"] = 30m }, Rows(aov, "revenue"));
+        Assert.Equal((2m, 40m), (aov.Totals.Values["orders"], aov.Totals.Values["revenue"]));
+        var store = factory.Services.GetRequiredService<IDocumentStore>();
+        var marks = (await store.GetAsync(CustomerCollections.Customers, a))!.Segments;
+        Assert.Equal([(x, true, at.AddHours(1)), (y, true, at.AddHours(1))], marks.OrderBy(m => m.SegmentId, StringComparer.Ordinal).Select(m => (m.SegmentId, m.Joined, m.At)));
+    }
+
+    [Fact]
+    public async Task A_merged_contacts_segment_marks_go_to_the_survivor_its_later_changes_follow_and_an_unmerge_gives_them_back()
+    {
+        var (survivor, merged) = ($"s-{Guid.NewGuid():N}", $"m-{Guid.NewGuid():N}");
+        var (x, y) = ($"x-{Guid.NewGuid():N}", $"y-{Guid.NewGuid():N}");
+        var at = new DateTimeOffset(2005, 3, 3, 9, 0, 0, TimeSpan.Zero);
+        const string Query = "from=2005-03-03&to=2005-03-03&groupBy=segment";
+        await factory.Harness.Bus.Publish(Captured(survivor, at, "web"));
+        await factory.Harness.Bus.Publish(Captured(merged, at, "sms"));
+        await factory.Harness.Bus.Publish(Membership(survivor, x, joined: true, at));
+        await factory.Harness.Bus.Publish(Membership(merged, y, joined: true, at));
+        await PollKpiAsync("conversion", Query, r => Same(Rows(r, "leads"), (x, 1), (y, 1)));
+
+        // Merged: the merged contact's lead (its fact keeps the merged id) counts with the survivor's segments, which now hold y.
+        var mergeId = Guid.NewGuid().ToString("N");
+        await factory.Harness.Bus.Publish(new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = at.AddHours(1), SurvivorId = survivor, MergedIds = [merged], MergeId = mergeId });
+        await PollKpiAsync("conversion", Query, r => Same(Rows(r, "leads"), (x, 2), (y, 2)));
+
+        // Contacts then has the merged contact leave y (it no longer exists): that mark of the survivor only.
+        await factory.Harness.Bus.Publish(Membership(merged, y, joined: false, at.AddHours(2)));
+        await PollKpiAsync("conversion", Query, r => Same(Rows(r, "leads"), (x, 2)));
+        var store = factory.Services.GetRequiredService<IDocumentStore>();
+        var marks = (await store.GetAsync(CustomerCollections.Customers, survivor))!.Segments;
+        Assert.Equal([(x, true, (string?)null, (string?)null), (y, false, mergeId, merged)], marks.Select(m => (m.SegmentId, m.Joined, m.MergeId, m.MergedFrom)));
+
+        // Un-merged: the mark goes back; the restored contact joins y again.
+        await factory.Harness.Bus.Publish(new ContactsUnmerged { EventId = Guid.NewGuid(), OccurredAt = at.AddHours(3), MergeId = mergeId, SurvivorId = survivor, RestoredIds = [merged] });
+        await PollKpiAsync("conversion", Query, r => Same(Rows(r, "leads"), (x, 1), ("none", 1)));
+        await factory.Harness.Bus.Publish(Membership(merged, y, joined: true, at.AddHours(4)));
+        await PollKpiAsync("conversion", Query, r => Same(Rows(r, "leads"), (x, 1), (y, 1)));
+        Assert.Equal([(x, true, (string?)null)], (await store.GetAsync(CustomerCollections.Customers, survivor))!.Segments.Select(m => (m.SegmentId, m.Joined, m.MergedFrom)));
+    }
+
+    private static Dictionary<string, decimal?> Rows(KpiResponse response, string value) =>
+        response.Rows.ToDictionary(r => r.Group, r => r.Values[value], StringComparer.Ordinal);
+
+    private static bool Same(Dictionary<string, decimal?> rows, params (string Group, decimal Value)[] expected) =>
+        rows.Count == expected.Length && expected.All(e => rows.GetValueOrDefault(e.Group) == e.Value);
+
+    private async Task<KpiResponse> PollKpiAsync(string kpi, string query, Func<KpiResponse, bool> done) =>
+        await Poll.ForAsync(
+            async () => await GetKpiAsync(kpi, query) is { } response && done(response) ? response : null,
+            $"{kpi}?{query}",
+            Timeout);
+
+    private static SegmentMembershipChanged Membership(string contact, string segment, bool joined, DateTimeOffset at) =>
+        new() { EventId = Guid.NewGuid(), OccurredAt = at, SegmentId = segment, SegmentVersion = 1, ContactId = contact, Joined = joined };
+
     private async Task PollAovAsync(Func<Dictionary<string, decimal?>, bool> done) =>
         await Poll.UntilAsync(
             async () => done((await GetKpiAsync("aov", "from=2003-05-05&to=2003-05-05&groupBy=channel")).Rows.ToDictionary(r => r.Group, r => r.Values["revenue"])),

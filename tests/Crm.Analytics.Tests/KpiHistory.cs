@@ -12,7 +12,7 @@ namespace Crm.Analytics.Tests;
 /// model with their own formulas: each lead's capture, owner, touches, path through the stages, outcome and SLA; the
 /// contacts' orders; messages, replies and resolved conversations. <see cref="Deliveries"/> publishes every event in a
 /// shuffled order, some twice with the same MessageId (a redelivery) and, where the read model must be idempotent by
-/// itself, some again under a new MessageId.
+/// itself, some again under a new MessageId. The contacts' segment joins and leaves decide the segments they are in now.
 /// </summary>
 public sealed class KpiHistory
 {
@@ -22,6 +22,7 @@ public sealed class KpiHistory
     public static readonly string?[] Campaigns = ["spring", "autumn", null];
     public static readonly (string Rep, string Team)[] Reps = [("r1", "t1"), ("r2", "t1"), ("r3", "t2")];
     public static readonly string[] Path = ["new", "contacted", "qualified", "proposal"];
+    public static readonly string[] Segments = ["vip", "newsletter", "dormant"];
 
     public sealed record LeadActivity(string Owner, DateTimeOffset At, string Type);
 
@@ -54,6 +55,8 @@ public sealed class KpiHistory
 
     public sealed record CsatAnswer(string Channel, string? Owner, DateTimeOffset At, int Score);
 
+    public sealed record Membership(string ContactId, string SegmentId, bool Joined, DateTimeOffset At);
+
     public List<Lead> Leads { get; } = [];
     public List<Order> Orders { get; } = [];
     public List<Message> Messages { get; } = [];
@@ -61,6 +64,7 @@ public sealed class KpiHistory
     public List<Resolution> Resolutions { get; } = [];
     public List<FollowUpMiss> FollowUpMisses { get; } = [];
     public List<CsatAnswer> CsatAnswers { get; } = [];
+    public List<Membership> Memberships { get; } = [];
 
     /// <summary>Every event to publish: the publication, and whether a second publication under a new MessageId must change nothing.</summary>
     public List<(Func<IBus, Guid, Task> Publish, bool IdempotentByItself)> Events { get; } = [];
@@ -80,6 +84,7 @@ public sealed class KpiHistory
         history.GenerateOrders(random);
         history.GenerateMessages(random);
         history.GenerateCsat(random);
+        history.GenerateSegments(random);
         return history;
     }
 
@@ -237,6 +242,33 @@ public sealed class KpiHistory
             var answer = new CsatAnswer(channels[random.Next(3)], a % 5 == 0 ? null : Reps[random.Next(3)].Rep, Nov(1 + random.Next(30), random.Next(24), random.Next(60)), 1 + random.Next(5));
             CsatAnswers.Add(answer);
             Add(new ConversationCsatRecorded { EventId = Guid.NewGuid(), OccurredAt = answer.At, ConversationId = $"{Prefix}-conv-s{a}", ContactId = "c", Channel = answer.Channel, OwnerRepId = answer.Owner, Score = answer.Score, Source = a % 2 == 0 ? "survey-reply" : "web", ResolvedAt = answer.At.AddHours(-2) }, false);
+        }
+    }
+
+    /// <summary>
+    /// Segment joins and leaves of most contacts (each segment 0-3 changes, some at the same instant as the one before:
+    /// a join and a leave at one instant leave the contact out), a few contacts never in a segment.
+    /// </summary>
+    private void GenerateSegments(Random random)
+    {
+        for (var c = 0; c < 45; c++)
+        {
+            if (random.Next(6) == 0)
+            {
+                continue;
+            }
+
+            foreach (var segment in Segments)
+            {
+                var at = Nov(1 + random.Next(20), random.Next(24));
+                for (var changes = random.Next(4); changes > 0; changes--)
+                {
+                    var membership = new Membership($"{Prefix}-c{c}", segment, random.Next(3) != 0, at);
+                    Memberships.Add(membership);
+                    Add(new SegmentMembershipChanged { EventId = Guid.NewGuid(), OccurredAt = at, SegmentId = segment, SegmentVersion = 1, ContactId = membership.ContactId, Joined = membership.Joined }, true);
+                    at = at.AddHours(random.Next(3) == 0 ? 0 : 1 + random.Next(48));
+                }
+            }
         }
     }
 

@@ -61,12 +61,7 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
     [Fact]
     public async Task Conversion_is_won_over_leads_of_each_capture_cohort()
     {
-        var expected = Expect(
-            History.Leads,
-            l => Day(l.CapturedAt),
-            l => l.Channel,
-            "week",
-            leads => Values(("leads", leads.Count), ("won", leads.Count(l => l.WonAt is not null)), ("rate", Percent(leads.Count(l => l.WonAt is not null), leads.Count))));
+        var expected = Expect(History.Leads, l => Day(l.CapturedAt), l => l.Channel, "week", ConversionValues);
 
         var response = await PollKpiAsync("conversion", $"{Month}&granularity=week&groupBy=channel", expected);
 
@@ -81,7 +76,7 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
     [Fact]
     public async Task The_csv_of_a_kpi_is_its_rows()
     {
-        var json = await PollKpiAsync("conversion", $"{Month}&groupBy=channel", Expect(History.Leads, l => Day(l.CapturedAt), l => l.Channel, "day", leads => Values(("leads", leads.Count), ("won", leads.Count(l => l.WonAt is not null)), ("rate", Percent(leads.Count(l => l.WonAt is not null), leads.Count)))));
+        var json = await PollKpiAsync("conversion", $"{Month}&groupBy=channel", Expect(History.Leads, l => Day(l.CapturedAt), l => l.Channel, "day", ConversionValues));
         using var client = Factory.CreateClient();
 
         var csv = await client.GetStringAsync(new Uri($"/api/analytics/kpis/conversion?{Month}&groupBy=channel&format=csv", UriKind.Relative));
@@ -103,11 +98,7 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
     {
         var won = History.Leads.Where(l => l.WonAt is { } w && Day(w) >= From && Day(w) <= To).ToList();
         Assert.NotEmpty(won);
-        var expected = Expect(won, l => Day(l.WonAt!.Value), l => l.Owner ?? "unassigned", "month", leads =>
-        {
-            var hours = leads.Select(l => (decimal)(l.WonAt!.Value - l.CapturedAt).TotalHours).ToList();
-            return Values(("won", leads.Count), ("medianHours", NearestRank(hours, 50)), ("p90Hours", NearestRank(hours, 90)));
-        });
+        var expected = Expect(won, l => Day(l.WonAt!.Value), l => l.Owner ?? "unassigned", "month", CycleLengthValues);
 
         await PollKpiAsync("cycle-length", $"{Month}&granularity=month&groupBy=rep", expected);
     }
@@ -115,25 +106,7 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
     [Fact]
     public async Task Speed_to_lead_is_capture_to_the_owners_first_touch()
     {
-        var expected = Expect(History.Leads, l => Day(l.CapturedAt), l => l.Team ?? "none", "month", leads =>
-        {
-            var minutes = leads.Where(l => l.Owner is not null && l.OwnerFirstTouch is not null)
-                .Select(l => Math.Max(0m, (decimal)(l.OwnerFirstTouch!.Value - l.CapturedAt).TotalMinutes)).ToList();
-            return Values(
-                ("leads", leads.Count),
-                ("touched", minutes.Count),
-                ("p50Minutes", NearestRank(minutes, 50)),
-                ("p90Minutes", NearestRank(minutes, 90)),
-                ("within5mRate", Percent(minutes.Count(m => m <= 5), leads.Count)),
-                ("within1hRate", Percent(minutes.Count(m => m <= 60), leads.Count)),
-                ("0-5m", minutes.Count(m => m <= 5)),
-                ("5-15m", minutes.Count(m => m > 5 && m <= 15)),
-                ("15-60m", minutes.Count(m => m > 15 && m <= 60)),
-                ("1-4h", minutes.Count(m => m > 60 && m <= 240)),
-                ("4-24h", minutes.Count(m => m > 240 && m <= 1440)),
-                ("24h+", minutes.Count(m => m > 1440)),
-                ("untouched", leads.Count - minutes.Count));
-        });
+        var expected = Expect(History.Leads, l => Day(l.CapturedAt), l => l.Team ?? "none", "month", SpeedToLeadValues);
 
         var response = await PollKpiAsync("speed-to-lead", $"{Month}&granularity=month&groupBy=team", expected);
 
@@ -147,23 +120,9 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
     [InlineData("any")]
     public async Task The_funnel_counts_each_stage_reached_and_dropped_in_strict_and_any_order(string mode)
     {
-        string[] stages = ["new", "contacted", "qualified", "proposal", "won"];
-        var expected = Expect(History.Leads, l => Day(l.CapturedAt), _ => "all", "month", leads =>
-        {
-            var values = Values(("leads", leads.Count));
-            var flags = leads.Select(l => ReachedStages(l, stages, strict: mode == "strict")).ToList();
-            for (var i = 0; i < stages.Length; i++)
-            {
-                var reached = flags.Count(f => f[i]);
-                var next = i + 1 < stages.Length ? flags.Count(f => f[i] && f[i + 1]) : reached;
-                values[$"reached:{stages[i]}"] = reached;
-                values[$"dropped:{stages[i]}"] = reached - next;
-            }
+        var expected = Expect(History.Leads, l => Day(l.CapturedAt), _ => "all", "month", leads => FunnelValues(leads, FunnelStages, strict: mode == "strict"));
 
-            return values;
-        });
-
-        var response = await PollKpiAsync("funnel", $"{Month}&granularity=month&mode={mode}&stages={string.Join(',', stages)}", expected);
+        var response = await PollKpiAsync("funnel", $"{Month}&granularity=month&mode={mode}&stages={string.Join(',', FunnelStages)}", expected);
 
         if (mode == "any")
         {
@@ -175,12 +134,7 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
     [Fact]
     public async Task Sla_compliance_is_met_over_met_and_breached()
     {
-        var expected = Expect(History.Leads.Where(l => l.Owner is not null), l => Day(l.CapturedAt), l => l.Owner!, "month", leads =>
-        {
-            var breached = leads.Count(l => l.FirstContactBreached);
-            var met = leads.Count(l => !l.FirstContactBreached && l.OwnerFirstTouch is not null);
-            return Values(("assigned", leads.Count), ("met", met), ("breached", breached), ("pending", leads.Count - met - breached), ("compliance", Percent(met, met + breached)));
-        });
+        var expected = Expect(History.Leads.Where(l => l.Owner is not null), l => Day(l.CapturedAt), l => l.Owner!, "month", SlaValues);
 
         await PollKpiAsync("sla", $"{Month}&granularity=month&groupBy=rep", expected);
     }
@@ -297,16 +251,7 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
     [Fact]
     public async Task Ltv_is_avg_ticket_times_frequency_times_lifespan_by_first_purchase_month()
     {
-        var until = new DateTimeOffset(2019, 12, 1, 0, 0, 0, TimeSpan.Zero);
-        var customers = History.Orders.Where(o => o.Currency == "EUR" && o.PlacedAt < until).GroupBy(o => o.ContactId)
-            .Select(g => g.OrderBy(o => o.PlacedAt).ToList()).ToList();
-        var expected = Expect(customers, c => Day(c[0].PlacedAt), _ => "all", "month", list =>
-        {
-            var orders = list.Sum(c => c.Count);
-            var revenue = list.Sum(c => c.Sum(o => o.Amount));
-            var lifespan = list.Average(c => Math.Max(1m, (decimal)(c[^1].PlacedAt - c[0].PlacedAt).TotalDays / 30.4375m));
-            return Values(("customers", list.Count), ("orders", orders), ("revenue", revenue), ("avgTicket", revenue / orders), ("frequency", orders / (list.Count * lifespan)), ("lifespanMonths", lifespan), ("ltv", revenue / list.Count));
-        });
+        var expected = Expect(LtvCustomers(), c => Day(c[0].PlacedAt), _ => "all", "month", LtvValues);
 
         // ltv = avgTicket × frequency × lifespan, which is the cohort's revenue per customer: compared to the cent.
         var response = await PollKpiAsync("ltv", $"{Quarter}&granularity=month", expected, tolerance: ("ltv", 0.01m));
@@ -319,8 +264,7 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
     {
         var firstChannel = History.Leads.GroupBy(l => l.ContactId).ToDictionary(g => g.Key, g => g.OrderBy(l => l.CapturedAt).First().Channel);
         var orders = History.Orders.Where(o => o.Currency == "EUR" && Day(o.PlacedAt) >= From && Day(o.PlacedAt) <= To).ToList();
-        var expected = Expect(orders, o => Day(o.PlacedAt), o => firstChannel.GetValueOrDefault(o.ContactId, "none"), "month", list =>
-            Values(("orders", list.Count), ("revenue", list.Sum(o => o.Amount)), ("aov", list.Sum(o => o.Amount) / list.Count)));
+        var expected = Expect(orders, o => Day(o.PlacedAt), o => firstChannel.GetValueOrDefault(o.ContactId, "none"), "month", AovValues);
 
         var response = await PollKpiAsync("aov", $"{Month}&granularity=month&groupBy=channel", expected);
 
@@ -364,9 +308,150 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
         Assert.Equal("campaign", response.GroupBy);
     }
 
-    private Dictionary<string, decimal?> RetentionAt(DateOnly end, int days)
+    [Fact]
+    public async Task Conversion_by_segment_counts_each_lead_in_every_segment_its_contact_is_in_now_and_once_in_the_totals()
     {
-        var last = History.Orders.Where(o => Day(o.PlacedAt) <= end).GroupBy(o => o.ContactId).Select(g => g.Max(o => Day(o.PlacedAt))).ToList();
+        var expected = ExpectMany(History.Leads, l => Day(l.CapturedAt), l => SegmentsOf(l.ContactId), "week", ConversionValues);
+
+        var response = await PollKpiAsync("conversion", $"{Month}&granularity=week&groupBy=segment", expected);
+
+        // The groups overlap (a contact in two segments), and some contacts are in none.
+        Assert.Contains(History.Leads, l => SegmentsOf(l.ContactId).Count > 1);
+        Assert.Contains(response.Rows, r => r.Group == "none");
+        Assert.True(response.Rows.Sum(r => r.Values["leads"]) > response.Totals.Values["leads"]);
+        Assert.Equal(History.Leads.Count, (int)response.Totals.Values["leads"]!);
+        Assert.Equal("segment", response.GroupBy);
+    }
+
+    [Fact]
+    public async Task Cycle_length_speed_to_lead_and_sla_group_by_segment()
+    {
+        var won = History.Leads.Where(l => l.WonAt is { } w && Day(w) >= From && Day(w) <= To).ToList();
+        await PollKpiAsync("cycle-length", $"{Month}&granularity=month&groupBy=segment", ExpectMany(won, l => Day(l.WonAt!.Value), l => SegmentsOf(l.ContactId), "month", CycleLengthValues));
+        await PollKpiAsync("speed-to-lead", $"{Month}&granularity=week&groupBy=segment", ExpectMany(History.Leads, l => Day(l.CapturedAt), l => SegmentsOf(l.ContactId), "week", SpeedToLeadValues));
+        await PollKpiAsync("sla", $"{Month}&granularity=month&groupBy=segment", ExpectMany(History.Leads.Where(l => l.Owner is not null), l => Day(l.CapturedAt), l => SegmentsOf(l.ContactId), "month", SlaValues));
+    }
+
+    [Fact]
+    public async Task The_funnel_groups_by_segment()
+    {
+        var expected = ExpectMany(History.Leads, l => Day(l.CapturedAt), l => SegmentsOf(l.ContactId), "month", leads => FunnelValues(leads, FunnelStages, strict: true));
+
+        await PollKpiAsync("funnel", $"{Month}&granularity=month&groupBy=segment&stages={string.Join(',', FunnelStages)}", expected);
+    }
+
+    [Fact]
+    public async Task Ltv_aov_and_retention_group_customers_by_the_segments_they_are_in_now()
+    {
+        await PollKpiAsync("ltv", $"{Quarter}&granularity=month&groupBy=segment", ExpectMany(LtvCustomers(), c => Day(c[0].PlacedAt), c => SegmentsOf(c[0].ContactId), "month", LtvValues), tolerance: ("ltv", 0.01m));
+        var orders = History.Orders.Where(o => o.Currency == "EUR" && Day(o.PlacedAt) >= From && Day(o.PlacedAt) <= To).ToList();
+        await PollKpiAsync("aov", $"{Month}&granularity=month&groupBy=segment", ExpectMany(orders, o => Day(o.PlacedAt), o => SegmentsOf(o.ContactId), "month", AovValues));
+
+        var expected = new Dictionary<string, Dictionary<string, decimal?>>(StringComparer.Ordinal);
+        foreach (var end in new[] { new DateOnly(2019, 9, 30), new DateOnly(2019, 10, 31), new DateOnly(2019, 11, 30) })
+        {
+            foreach (var segment in KpiHistory.Segments.Append("none"))
+            {
+                var values = RetentionAt(end, days: 30, contact => SegmentsOf(contact).Contains(segment));
+                if (values["customers"] > 0)
+                {
+                    expected[$"{end:yyyy-MM}-01|{segment}"] = values;
+                }
+            }
+        }
+
+        expected["totals"] = RetentionAt(new DateOnly(2019, 11, 30), days: 30);
+        await PollKpiAsync("retention", $"{Quarter}&granularity=month&days=30&groupBy=segment", expected);
+    }
+
+    /// <summary>
+    /// The segments a contact is in now, by this test's own reading of the generated joins and leaves: per segment, the
+    /// changes at the latest instant all joins (a leave at that instant wins); <c>none</c> when in no segment.
+    /// </summary>
+    private List<string> SegmentsOf(string contactId)
+    {
+        var segments = History.Memberships.Where(m => m.ContactId == contactId).GroupBy(m => m.SegmentId)
+            .Where(g => g.Where(m => m.At == g.Max(x => x.At)).All(m => m.Joined))
+            .Select(g => g.Key)
+            .ToList();
+        return segments.Count == 0 ? ["none"] : segments;
+    }
+
+    private static readonly string[] FunnelStages = ["new", "contacted", "qualified", "proposal", "won"];
+
+    private static Dictionary<string, decimal?> ConversionValues(List<KpiHistory.Lead> leads) =>
+        Values(("leads", leads.Count), ("won", leads.Count(l => l.WonAt is not null)), ("rate", Percent(leads.Count(l => l.WonAt is not null), leads.Count)));
+
+    private static Dictionary<string, decimal?> CycleLengthValues(List<KpiHistory.Lead> leads)
+    {
+        var hours = leads.Select(l => (decimal)(l.WonAt!.Value - l.CapturedAt).TotalHours).ToList();
+        return Values(("won", leads.Count), ("medianHours", NearestRank(hours, 50)), ("p90Hours", NearestRank(hours, 90)));
+    }
+
+    private static Dictionary<string, decimal?> SpeedToLeadValues(List<KpiHistory.Lead> leads)
+    {
+        var minutes = leads.Where(l => l.Owner is not null && l.OwnerFirstTouch is not null)
+            .Select(l => Math.Max(0m, (decimal)(l.OwnerFirstTouch!.Value - l.CapturedAt).TotalMinutes)).ToList();
+        return Values(
+            ("leads", leads.Count),
+            ("touched", minutes.Count),
+            ("p50Minutes", NearestRank(minutes, 50)),
+            ("p90Minutes", NearestRank(minutes, 90)),
+            ("within5mRate", Percent(minutes.Count(m => m <= 5), leads.Count)),
+            ("within1hRate", Percent(minutes.Count(m => m <= 60), leads.Count)),
+            ("0-5m", minutes.Count(m => m <= 5)),
+            ("5-15m", minutes.Count(m => m > 5 && m <= 15)),
+            ("15-60m", minutes.Count(m => m > 15 && m <= 60)),
+            ("1-4h", minutes.Count(m => m > 60 && m <= 240)),
+            ("4-24h", minutes.Count(m => m > 240 && m <= 1440)),
+            ("24h+", minutes.Count(m => m > 1440)),
+            ("untouched", leads.Count - minutes.Count));
+    }
+
+    private static Dictionary<string, decimal?> FunnelValues(List<KpiHistory.Lead> leads, string[] stages, bool strict)
+    {
+        var values = Values(("leads", leads.Count));
+        var flags = leads.Select(l => ReachedStages(l, stages, strict)).ToList();
+        for (var i = 0; i < stages.Length; i++)
+        {
+            var reached = flags.Count(f => f[i]);
+            var next = i + 1 < stages.Length ? flags.Count(f => f[i] && f[i + 1]) : reached;
+            values[$"reached:{stages[i]}"] = reached;
+            values[$"dropped:{stages[i]}"] = reached - next;
+        }
+
+        return values;
+    }
+
+    private static Dictionary<string, decimal?> SlaValues(List<KpiHistory.Lead> leads)
+    {
+        var breached = leads.Count(l => l.FirstContactBreached);
+        var met = leads.Count(l => !l.FirstContactBreached && l.OwnerFirstTouch is not null);
+        return Values(("assigned", leads.Count), ("met", met), ("breached", breached), ("pending", leads.Count - met - breached), ("compliance", Percent(met, met + breached)));
+    }
+
+    /// <summary>Each customer's EUR orders up to the end of November, in time order.</summary>
+    private List<List<KpiHistory.Order>> LtvCustomers()
+    {
+        var until = new DateTimeOffset(2019, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        return History.Orders.Where(o => o.Currency == "EUR" && o.PlacedAt < until).GroupBy(o => o.ContactId)
+            .Select(g => g.OrderBy(o => o.PlacedAt).ToList()).ToList();
+    }
+
+    private static Dictionary<string, decimal?> LtvValues(List<List<KpiHistory.Order>> list)
+    {
+        var orders = list.Sum(c => c.Count);
+        var revenue = list.Sum(c => c.Sum(o => o.Amount));
+        var lifespan = list.Average(c => Math.Max(1m, (decimal)(c[^1].PlacedAt - c[0].PlacedAt).TotalDays / 30.4375m));
+        return Values(("customers", list.Count), ("orders", orders), ("revenue", revenue), ("avgTicket", revenue / orders), ("frequency", orders / (list.Count * lifespan)), ("lifespanMonths", lifespan), ("ltv", revenue / list.Count));
+    }
+
+    private static Dictionary<string, decimal?> AovValues(List<KpiHistory.Order> list) =>
+        Values(("orders", list.Count), ("revenue", list.Sum(o => o.Amount)), ("aov", list.Sum(o => o.Amount) / list.Count));
+
+    private Dictionary<string, decimal?> RetentionAt(DateOnly end, int days, Func<string, bool>? ofContact = null)
+    {
+        var last = History.Orders.Where(o => Day(o.PlacedAt) <= end && (ofContact is null || ofContact(o.ContactId))).GroupBy(o => o.ContactId).Select(g => g.Max(o => Day(o.PlacedAt))).ToList();
         var active = last.Count(d => end.DayNumber - d.DayNumber < days);
         return Values(("customers", last.Count), ("active", active), ("churned", last.Count - active), ("retentionRate", Percent(active, last.Count)), ("churnRate", Percent(last.Count - active, last.Count)));
     }
@@ -435,10 +520,15 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
         values.ToDictionary(v => v.Name, v => Round(v.Value), StringComparer.Ordinal);
 
     /// <summary>Rows keyed <c>period|group</c> and <c>totals</c>, from the model's items.</summary>
-    private static Dictionary<string, Dictionary<string, decimal?>> Expect<T>(IEnumerable<T> items, Func<T, DateOnly> day, Func<T, string> group, string granularity, Func<List<T>, Dictionary<string, decimal?>> values)
+    private static Dictionary<string, Dictionary<string, decimal?>> Expect<T>(IEnumerable<T> items, Func<T, DateOnly> day, Func<T, string> group, string granularity, Func<List<T>, Dictionary<string, decimal?>> values) =>
+        ExpectMany(items, day, i => [group(i)], granularity, values);
+
+    /// <summary>As <see cref="Expect{T}"/>, an item in each of its groups' rows and once in the totals.</summary>
+    private static Dictionary<string, Dictionary<string, decimal?>> ExpectMany<T>(IEnumerable<T> items, Func<T, DateOnly> day, Func<T, List<string>> groups, string granularity, Func<List<T>, Dictionary<string, decimal?>> values)
     {
         var list = items.Where(i => day(i) >= From.AddMonths(-2) && day(i) <= To).ToList();
-        var expected = list.GroupBy(i => $"{PeriodOf(day(i), granularity):yyyy-MM-dd}|{group(i)}", StringComparer.Ordinal)
+        var expected = list.SelectMany(i => groups(i).Select(g => (Key: $"{PeriodOf(day(i), granularity):yyyy-MM-dd}|{g}", Item: i)))
+            .GroupBy(x => x.Key, x => x.Item, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => values(g.ToList()), StringComparer.Ordinal);
         expected["totals"] = values(list);
         return expected;

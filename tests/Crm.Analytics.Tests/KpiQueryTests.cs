@@ -33,7 +33,12 @@ public sealed class KpiQueryTests
 
     [Theory]
     [InlineData("conversion", "granularity=hour", "granularity")]
-    [InlineData("conversion", "groupBy=segment", "groupBy")]
+    [InlineData("conversion", "groupBy=segments", "groupBy")]
+    [InlineData("rep-activity", "groupBy=segment", "groupBy")]
+    [InlineData("messages", "groupBy=segment", "groupBy")]
+    [InlineData("service", "groupBy=segment", "groupBy")]
+    [InlineData("cac", "granularity=month&groupBy=segment", "groupBy")]
+    [InlineData("revenue-by-campaign", "groupBy=segment", "groupBy")]
     [InlineData("rep-activity", "groupBy=channel", "groupBy")]
     [InlineData("conversion", "mode=any", "mode")]
     [InlineData("funnel", "mode=loose", "mode")]
@@ -54,6 +59,20 @@ public sealed class KpiQueryTests
         Assert.Null(KpiQuery.Parse(KpiCatalog.Find(kpi)!, parameters, Today, errors));
 
         Assert.Equal([field], errors.ToDictionary().Keys);
+    }
+
+    [Theory]
+    [InlineData("conversion")]
+    [InlineData("cycle-length")]
+    [InlineData("speed-to-lead")]
+    [InlineData("funnel")]
+    [InlineData("sla")]
+    [InlineData("ltv")]
+    [InlineData("aov")]
+    [InlineData("retention")]
+    public void The_lead_and_customer_kpis_group_by_segment(string kpi)
+    {
+        Assert.Equal("segment", Parse(kpi, new() { ["groupBy"] = "segment" }).GroupBy);
     }
 
     [Fact]

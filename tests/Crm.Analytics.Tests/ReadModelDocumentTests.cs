@@ -1,4 +1,5 @@
 using Crm.Analytics.Customers;
+using Crm.Analytics.Kpis;
 using Crm.Analytics.Leads;
 using Crm.Analytics.ReadModels;
 using Crm.Contracts.Contacts;
@@ -80,6 +81,31 @@ public sealed class ReadModelDocumentTests
         var only = Assert.Single(customers);
         Assert.Equal(("early", "12.50"), (only.Id, only.Orders[0].Amount));
     }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
+    public async Task The_segment_grouping_reads_the_leads_contacts_customers_by_id_and_follows_a_merge_to_the_survivor(Backend backend)
+    {
+        await using var store = await TestStore.CreateAsync(backend, "analytics", CustomerCollections.Customers);
+        var unit = store.NewUnit();
+        var survivor = CustomerRules.Apply(CustomerRules.Apply(Customer.Empty("s"), Membership("s", "vip", true)), Membership("s", "dormant", false));
+        unit.Insert(CustomerCollections.Customers, survivor with { Version = 1 });
+        unit.Insert(CustomerCollections.Customers, Customer.Empty("m") with { MergedInto = "s", MergeId = "merge-1", Version = 1 });
+        unit.Insert(CustomerCollections.Customers, CustomerRules.Apply(Customer.Empty("left"), Membership("left", "vip", false)) with { Version = 1 });
+        await unit.CommitAsync();
+
+        Assert.Equal(["left", "m"], (await store.Store.FindAsync(CustomerQueries.OfContacts(["m", "left", "unknown"]))).Select(c => c.Id).Order(StringComparer.Ordinal));
+        var groups = await SegmentGroups.ReadAsync(store.Store, ["m", "left", "unknown", null, "m"], CancellationToken.None);
+
+        Assert.Equal(["vip"], groups.Of("m"));
+        Assert.Equal(["vip"], groups.Of("s"));
+        Assert.Equal(["none"], groups.Of("left"));
+        Assert.Equal(["none"], groups.Of("unknown"));
+        Assert.Equal(["none"], groups.Of(null));
+    }
+
+    private static SegmentMembershipChanged Membership(string contact, string segment, bool joined) =>
+        new() { EventId = Guid.NewGuid(), OccurredAt = T0, SegmentId = segment, SegmentVersion = 1, ContactId = contact, Joined = joined };
 
     private static async Task AdvanceAsync(TestStore store, TimeProvider clock, string queue, DateTimeOffset occurredAt)
     {

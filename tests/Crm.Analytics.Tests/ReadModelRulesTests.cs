@@ -126,6 +126,84 @@ public sealed class ReadModelRulesTests
         Assert.All(restored.Orders, o => Assert.Null(o.MergeId));
     }
 
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void A_contacts_segment_marks_in_any_order_and_with_duplicates_give_the_same_document(int seed)
+    {
+        // vip: joined, left, joined again (latest: joined); churn: joined then left at the same instant (a tie: left
+        // wins); new: left, then joined (latest: joined); old: joined, then left.
+        SegmentMembershipChanged[] events =
+        [
+            Membership("vip", true, T0), Membership("vip", false, T0.AddHours(1)), Membership("vip", true, T0.AddHours(2)),
+            Membership("churn", true, T0.AddHours(3)), Membership("churn", false, T0.AddHours(3)),
+            Membership("new", false, T0), Membership("new", true, T0.AddMinutes(1)),
+            Membership("old", true, T0), Membership("old", false, T0.AddDays(1)),
+        ];
+        var random = new Random(seed);
+        var shuffled = events.Concat(events.Where(_ => random.Next(2) == 0)).OrderBy(_ => random.Next()).ToList();
+
+        var customer = shuffled.Aggregate(Customer.Empty("c1"), CustomerRules.Apply);
+
+        Assert.Equal(Json(events.Aggregate(Customer.Empty("c1"), CustomerRules.Apply)), Json(customer));
+        Assert.Equal(
+            [new CustomerSegmentMark("churn", false, T0.AddHours(3)), new CustomerSegmentMark("new", true, T0.AddMinutes(1)), new CustomerSegmentMark("old", false, T0.AddDays(1)), new CustomerSegmentMark("vip", true, T0.AddHours(2))],
+            customer.Segments);
+        Assert.Equal(["new", "vip"], CustomerRules.CurrentSegments(customer));
+    }
+
+    [Fact]
+    public void A_membership_change_without_a_segment_a_contact_or_a_time_is_invalid()
+    {
+        Assert.Throws<InvalidMessageException>(() => CustomerRules.Apply(Customer.Empty("c1"), Membership(" ", true, T0)));
+        Assert.Throws<InvalidMessageException>(() => CustomerRules.Apply(Customer.Empty("c1"), Membership("vip", true, default)));
+        Assert.Throws<InvalidMessageException>(() => CustomerRules.Apply(Customer.Empty("c1"), Membership("vip", true, T0) with { ContactId = "" }));
+    }
+
+    [Fact]
+    public void A_merge_carries_the_merged_contacts_segment_marks_and_an_unmerge_gives_exactly_them_back()
+    {
+        var survivor = new[] { Membership("vip", true, T0, "s"), Membership("churn", false, T0, "s") }.Aggregate(Customer.Empty("s"), CustomerRules.Apply);
+        var merged = new[] { Membership("churn", true, T0.AddHours(1), "m"), Membership("new", true, T0, "m") }.Aggregate(Customer.Empty("m"), CustomerRules.Apply);
+
+        var (joined, tombstone) = CustomerRules.Merge(survivor, merged, "merge-1");
+
+        // The merged contact's marks keep naming it: the survivor is in churn (through it), new and vip.
+        Assert.Equal(["churn", "new", "vip"], CustomerRules.CurrentSegments(joined));
+        Assert.Equal([("churn", (string?)null), ("churn", "m"), ("new", "m"), ("vip", null)], joined.Segments.Select(m => (m.SegmentId, m.MergedFrom)));
+        Assert.All(joined.Segments.Where(m => m.MergedFrom == "m"), m => Assert.Equal("merge-1", m.MergeId));
+        Assert.Empty(tombstone.Segments);
+
+        // After the merge the merged contact leaves churn (Contacts: it no longer exists), delivered to the survivor
+        // (as ApplyCustomerAsync does through the tombstone); the survivor's own marks are untouched by it.
+        var left = CustomerRules.Apply(joined, Membership("churn", false, T0.AddHours(2), "m"));
+        Assert.Equal(["new", "vip"], CustomerRules.CurrentSegments(left));
+        Assert.Equal(new CustomerSegmentMark("churn", false, T0.AddHours(2)) { MergeId = "merge-1", MergedFrom = "m" }, left.Segments.Single(m => m.SegmentId == "churn" && m.MergedFrom == "m"));
+
+        // The survivor joins old after the merge: it stays with the survivor.
+        var later = CustomerRules.Apply(left, Membership("old", true, T0.AddHours(3), "s"));
+        var (kept, restored) = CustomerRules.Unmerge(later, tombstone, "merge-1");
+
+        Assert.Equal([("churn", false), ("old", true), ("vip", true)], kept.Segments.Select(m => (m.SegmentId, m.Joined)));
+        Assert.All(kept.Segments, m => Assert.Null(m.MergedFrom));
+        Assert.Equal([new CustomerSegmentMark("churn", false, T0.AddHours(2)), new CustomerSegmentMark("new", true, T0)], restored.Segments);
+        Assert.Equal(["new"], CustomerRules.CurrentSegments(restored));
+    }
+
+    [Fact]
+    public void A_merge_onto_the_same_contacts_mark_keeps_the_latest_and_an_erased_merged_contacts_marks_are_renamed()
+    {
+        // The survivor already holds a mark of m in vip (an un-merge and a merge again, say): the latest wins.
+        var survivor = CustomerRules.Apply(Customer.Empty("s"), Membership("vip", false, T0.AddHours(5), "m"));
+        var merged = CustomerRules.Apply(Customer.Empty("m"), Membership("vip", true, T0, "m"));
+
+        var (joined, _) = CustomerRules.Merge(survivor, merged, "merge-2");
+        var renamed = CustomerRules.Rename(joined, "m", "erased-r1");
+
+        var mark = Assert.Single(joined.Segments);
+        Assert.Equal((false, T0.AddHours(5), "merge-2", "m"), (mark.Joined, mark.At, mark.MergeId, mark.MergedFrom));
+        Assert.Equal("erased-r1", Assert.Single(renamed.Segments).MergedFrom);
+    }
+
     [Fact]
     public void An_order_without_an_amount_is_invalid()
     {
@@ -153,6 +231,9 @@ public sealed class ReadModelRulesTests
 
     private static LeadCaptured Captured(string id, DateTimeOffset at, string campaign, string contact = "c1") =>
         new() { EventId = Guid.NewGuid(), OccurredAt = at, LeadId = id, ContactId = contact, Source = "fair", Channel = "web", Campaign = campaign };
+
+    private static SegmentMembershipChanged Membership(string segment, bool joined, DateTimeOffset at, string contact = "c1") =>
+        new() { EventId = Guid.NewGuid(), OccurredAt = at, SegmentId = segment, SegmentVersion = 1, ContactId = contact, Joined = joined };
 
     private static string Json(object document) => JsonSerializer.Serialize(document, document.GetType(), DocumentJson.Options);
 }

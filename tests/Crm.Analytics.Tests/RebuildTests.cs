@@ -37,6 +37,10 @@ public sealed class RebuildTests
     [
         "kpis/conversion?from=2019-11-01&to=2019-11-30&granularity=week&groupBy=channel",
         "kpis/conversion?from=2019-11-01&to=2019-11-30&groupBy=campaign",
+        "kpis/conversion?from=2019-11-01&to=2019-11-30&granularity=week&groupBy=segment",
+        "kpis/sla?from=2019-11-01&to=2019-11-30&granularity=month&groupBy=segment",
+        "kpis/aov?from=2019-09-01&to=2019-11-30&granularity=month&groupBy=segment",
+        "kpis/retention?from=2019-09-01&to=2019-11-30&granularity=month&days=30&groupBy=segment",
         "kpis/cycle-length?from=2019-11-01&to=2019-11-30&granularity=month&groupBy=rep",
         "kpis/speed-to-lead?from=2019-11-01&to=2019-11-30&granularity=month&groupBy=team",
         "kpis/funnel?from=2019-11-01&to=2019-11-30&granularity=month&mode=strict",
@@ -101,19 +105,23 @@ public sealed class RebuildTests
         var at = new DateTimeOffset(2019, 10, 1, 9, 0, 0, TimeSpan.Zero);
         string a = "contact-a", b = "contact-b", c = "contact-c", d = "contact-d";
 
-        // Leads and orders of four contacts; then B merged into A, an order for B afterwards (to A, marked); D merged
-        // into C and un-merged; C erased (its document moves to the anonymous id) and B erased (a tombstone: deleted).
+        // Leads, orders and a segment each of four contacts; then B merged into A, an order and a segment leave for B
+        // afterwards (to A, marked); D merged into C and un-merged; C erased (its document moves to the anonymous id) and
+        // B erased (a tombstone: deleted).
         var steps = new List<object>();
         foreach (var (contact, n) in new[] { (a, 1), (b, 2), (c, 3), (d, 4) })
         {
             steps.Add(new LeadCaptured { EventId = Guid.NewGuid(), OccurredAt = at.AddHours(n), LeadId = $"lead-{contact}", ContactId = contact, Source = "fair", Channel = "web", Campaign = $"camp-{n}", Name = "Someone" });
             steps.Add(new OrderPlaced { EventId = Guid.NewGuid(), OccurredAt = at.AddDays(n), OrderId = $"order-{contact}", ContactId = contact, Reference = "R", Amount = $"{n}0.00", Currency = "EUR", PlacedAt = at.AddDays(n) });
+            steps.Add(Membership(contact, $"seg-{n}", joined: true, at.AddDays(n)));
         }
 
         steps.Add(new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = at.AddDays(10), SurvivorId = a, MergedIds = [b], MergeId = "merge-ab" });
         steps.Add(new OrderPlaced { EventId = Guid.NewGuid(), OccurredAt = at.AddDays(11), OrderId = "order-b-late", ContactId = b, Reference = "R", Amount = "5.00", Currency = "EUR", PlacedAt = at.AddDays(11) });
+        steps.Add(Membership(b, "seg-2", joined: false, at.AddDays(11)));
         steps.Add(new ContactsMerged { EventId = Guid.NewGuid(), OccurredAt = at.AddDays(12), SurvivorId = c, MergedIds = [d], MergeId = "merge-cd" });
         steps.Add(new OrderPlaced { EventId = Guid.NewGuid(), OccurredAt = at.AddDays(13), OrderId = "order-d-late", ContactId = d, Reference = "R", Amount = "7.00", Currency = "EUR", PlacedAt = at.AddDays(13) });
+        steps.Add(Membership(d, "seg-late", joined: true, at.AddDays(13)));
         steps.Add(new ContactsUnmerged { EventId = Guid.NewGuid(), OccurredAt = at.AddDays(14), SurvivorId = c, RestoredIds = [d], MergeId = "merge-cd" });
         steps.Add(new ContactErasureRequested { EventId = Guid.NewGuid(), OccurredAt = at.AddDays(15), ContactId = c, RequestId = "req-c" });
         steps.Add(new ContactErasureRequested { EventId = Guid.NewGuid(), OccurredAt = at.AddDays(16), ContactId = b, RequestId = "req-b" });
@@ -135,18 +143,28 @@ public sealed class RebuildTests
         Assert.False(customers.ContainsKey(b) || customers.ContainsKey(c));
         // B's entries in its survivor's document no longer name B: they came from the anonymous id.
         Assert.Equal([null, "erased-req-b", "erased-req-b"], customers[a].Orders.Select(o => o.MergedFrom));
-        var answers = await AnswersAsync(client, "kpis/ltv?from=2019-10-01&to=2019-10-31&granularity=month&groupBy=campaign", "kpis/revenue-by-campaign?from=2019-10-01&to=2019-10-31&granularity=month");
+        // The segment marks went the same ways: B's (left after the merge) with A under the anonymous id, D's (one of them
+        // arrived through the merge) back with D, C's under the anonymous id.
+        Assert.Equal([("seg-1", true, (string?)null), ("seg-2", false, "erased-req-b")], customers[a].Segments.Select(m => (m.SegmentId, m.Joined, m.MergedFrom)));
+        Assert.Equal([("seg-4", true, (string?)null), ("seg-late", true, null)], customers[d].Segments.Select(m => (m.SegmentId, m.Joined, m.MergedFrom)));
+        Assert.Equal([("seg-3", true, (string?)null)], customers[ContactRecords.AnonymousIdFor("req-c")].Segments.Select(m => (m.SegmentId, m.Joined, m.MergedFrom)));
+        string[] kpis = ["kpis/ltv?from=2019-10-01&to=2019-10-31&granularity=month&groupBy=campaign", "kpis/revenue-by-campaign?from=2019-10-01&to=2019-10-31&granularity=month", "kpis/aov?from=2019-10-01&to=2019-10-31&granularity=month&groupBy=segment", "kpis/conversion?from=2019-10-01&to=2019-10-01&groupBy=segment"];
+        var answers = await AnswersAsync(client, kpis);
 
         await new ReadModelRebuild(store).RunAsync(batchSize: 3);
 
         Assert.Equal(live, await DocumentsAsync(store));
-        Assert.Equal(answers, await AnswersAsync(client, "kpis/ltv?from=2019-10-01&to=2019-10-31&granularity=month&groupBy=campaign", "kpis/revenue-by-campaign?from=2019-10-01&to=2019-10-31&granularity=month"));
+        Assert.Equal(answers, await AnswersAsync(client, kpis));
+        Assert.Contains("\"seg-late\"", answers[2], StringComparison.Ordinal);
         // No log entry names an erased contact (its lead's and order's own ids aside).
         var log = await store.FindAsync(EventLogCollections.Log.Find(Filter<LoggedEvent>.All));
         Assert.All(log, e => Assert.True(e.ContactId != c && e.ContactId != b && !e.Body.Contains($"\"{c}\"", StringComparison.Ordinal) && !e.Body.Contains($"\"{b}\"", StringComparison.Ordinal), e.Body));
     }
 
     private static int QueuesOf(Type eventType) => AnalyticsProjection.All.Where(p => p.EventType == eventType).Select(p => p.Queue).Distinct().Count();
+
+    private static SegmentMembershipChanged Membership(string contact, string segment, bool joined, DateTimeOffset at) =>
+        new() { EventId = Guid.NewGuid(), OccurredAt = at, SegmentId = segment, SegmentVersion = 1, ContactId = contact, Joined = joined };
 
     /// <summary>The answers as JSON text, each with its watermark's lag left out (how long after the event it was applied).</summary>
     private static async Task<List<string>> AnswersAsync(HttpClient client, params string[] paths)

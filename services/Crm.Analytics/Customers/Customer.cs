@@ -77,7 +77,7 @@ public static class CustomerQueries
     public static Query<Customer> FirstOrderBefore(DateTimeOffset until) =>
         CustomerCollections.Customers.Find(Filter<Customer>.Lt(x => x.FirstOrderAt, until)).OrderBy(x => x.FirstOrderAt);
 
-    /// <summary>The customer documents of these contacts, in no order (the lead KPIs' <c>groupBy=segment</c>: the period's leads' contacts, by id).</summary>
+    /// <summary>The customer documents of these contacts, by id (the lead KPIs' <c>groupBy=segment</c>: the period's leads' contacts).</summary>
     public static Query<Customer> OfContacts(IEnumerable<string> contactIds) =>
         CustomerCollections.Customers.Find(Filter<Customer>.In(x => x.Id, contactIds));
 }
