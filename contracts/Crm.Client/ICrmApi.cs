@@ -1037,7 +1037,7 @@ public interface ICrmApi
     /// <param name="from">First UTC day, <c>yyyy-MM-dd</c>; default 29 days before <paramref name="to"/>.</param>
     /// <param name="to">Last UTC day, <c>yyyy-MM-dd</c>; default today; at most 366 days.</param>
     /// <param name="granularity">day (default), week or month (cac: month).</param>
-    /// <param name="groupBy">channel, source, campaign, rep or team, as the KPI allows; null: one group, <c>all</c>.</param>
+    /// <param name="groupBy">channel, source, campaign, rep, team or segment, as the KPI allows; null: one group, <c>all</c>. With segment a lead or customer counts in every segment its contact is in now (rows overlap; totals count each once).</param>
     /// <param name="mode">funnel: strict (default) or any.</param>
     /// <param name="stages">funnel: the stages in order, comma-separated.</param>
     /// <param name="touch">revenue-by-campaign: first (default) or last.</param>

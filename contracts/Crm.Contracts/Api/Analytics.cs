@@ -67,7 +67,7 @@ public sealed record KpiRow
     /// <summary>First UTC day of the period (day, week from Monday, or month), yyyy-MM-dd.</summary>
     public required string Period { get; init; }
 
-    /// <summary>The group's value (a channel, source, campaign, rep or team id; <c>all</c> without <c>groupBy</c>).</summary>
+    /// <summary>The group's value (a channel, source, campaign, rep or team id, or a segment id; <c>all</c> without <c>groupBy</c>).</summary>
     public required string Group { get; init; }
 
     /// <summary>The values by name (numbers; null when not defined, e.g. a rate of nothing).</summary>
