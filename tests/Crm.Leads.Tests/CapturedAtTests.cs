@@ -91,6 +91,30 @@ public sealed class CapturedAtTests(LeadsApiFactory factory) : IClassFixture<Lea
     }
 
     [Fact]
+    public async Task A_backdated_capture_while_contacts_is_down_is_announced_at_its_capturedAt_and_scored_as_when_it_was_accepted()
+    {
+        var email = $"late-{Guid.NewGuid():N}@example.com";
+        var capturedAt = DaysAgo(4);
+        factory.Contacts.TakeDown(email);
+        using var response = await PostAsync("/api/leads", Lead(Unique("late"), capturedAt) with { Email = email });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var lead = await LeadAsync(response);
+        Assert.Equal(capturedAt, lead.CapturedAt);
+
+        factory.Contacts.BringBack(email);
+        var captured = await Poll.ForAsync(
+            () => Task.FromResult(factory.Harness.Published.Select<LeadCaptured>(x => x.Context.Message.LeadId == lead.Id).FirstOrDefault()?.Context.Message),
+            "LeadCaptured once Contacts answers",
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(capturedAt, captured.OccurredAt);
+        var scored = await Poll.ForAsync(
+            () => Task.FromResult(factory.Harness.Published.Select<LeadScored>(x => x.Context.Message.LeadId == lead.Id).FirstOrDefault()?.Context.Message),
+            "LeadScored once Contacts answers");
+        // As at the capture four days ago the interaction ten minutes before it would be "recent" (+10, for a moment).
+        Assert.DoesNotContain(scored.Reasons, r => r.Rule == "recent-interaction");
+    }
+
+    [Fact]
     public async Task Without_capturedAt_the_lead_is_captured_now()
     {
         var before = DateTimeOffset.UtcNow.AddMilliseconds(-1);
