@@ -64,6 +64,13 @@ public sealed partial class DemoTests(Platform platform, ITestOutputHelper outpu
             $"Analytics to count the {created} new leads on several channels and days",
             TimeSpan.FromSeconds(90));
 
+        // The lead KPIs see the capture times too: the conversion KPI (by capture day) has rows on many days, not one.
+        await Poll.UntilAsync(
+            async () => (await platform.Api.GetAnalyticsKpiAsync("conversion", from: from, to: today)).Content is { } kpi
+                        && kpi.Rows.Where(r => r.Values.GetValueOrDefault("leads") > 0).Select(r => r.Period).Distinct().Count() >= 10,
+            "the conversion KPI to have rows on at least ten capture days",
+            TimeSpan.FromSeconds(60));
+
         // The CSAT scores recorded now count today: the service KPI's widget shows figures instead of "–".
         await Poll.UntilAsync(async () => await CsatResponsesAsync(today) == csatBefore + rated, $"the service KPI to count the {rated} CSAT scores", TimeSpan.FromSeconds(60));
         var service = (await platform.Api.GetAnalyticsKpiAsync("service", from: today, to: today)).Content!;
