@@ -382,7 +382,7 @@ internal sealed class Demo(ICrmApi api, Random random, int leadCount, DemoConver
     private async Task<ConversationTally> ConversationsAsync(List<Captured> captured, int count)
     {
         var once = captured.GroupBy(c => c.PersonKey).Where(g => g.Count() == 1).Select(g => g.Single())
-            .Where(c => c.Id is not null && !c.Repeat && c.Request.Email is not null)
+            .Where(c => c.Id is not null && c.Request.Email is not null)
             .OrderBy(_ => random.Next()).Take(count)
             .Select(c => new DemoConversations.Person(c.Id!, c.Request.Email!.Trim().ToLowerInvariant()))
             .ToList();
