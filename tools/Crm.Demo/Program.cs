@@ -26,6 +26,12 @@ catch (HttpRequestException ex)
     Console.Error.WriteLine($"\nthe gateway does not answer at {options.Gateway}: {ex.Message} (./crm up)");
     return 1;
 }
+catch (InvalidOperationException ex)
+{
+    // A credential the platform refuses (the key's scopes, the inbound e-mail secret): nothing more can be done.
+    Console.Error.WriteLine($"\n{ex.Message}");
+    return 1;
+}
 
 internal sealed record Options(Uri Gateway, string Key, int Leads, int Seed, string? EmailInboundSecret)
 {
