@@ -66,7 +66,7 @@ public sealed partial class DemoTests(Platform platform, ITestOutputHelper outpu
 
         // The lead KPIs see the capture times too: the conversion KPI (by capture day) has rows on many days, not one.
         await Poll.UntilAsync(
-            async () => (await platform.Api.GetAnalyticsKpiAsync("conversion", from: from, to: today)).Content is { } kpi
+            async () => (await platform.Api.GetAnalyticsKpiAsync("conversion", from: from, to: today, granularity: "day")).Content is { } kpi
                         && kpi.Rows.Where(r => r.Values.GetValueOrDefault("leads") > 0).Select(r => r.Period).Distinct().Count() >= 10,
             "the conversion KPI to have rows on at least ten capture days",
             TimeSpan.FromSeconds(60));
