@@ -36,7 +36,10 @@ public static class LeadsService
             ContactMergeLog.Collection);
         builder.AddCrmApiSecurity();
         builder.DescribeApi("Leads: capture leads from any channel (one or a batch, idempotent), score them at once, move them through pipelines whose exit criteria are enforced, win or lose them, and list and search them.");
-        builder.Services.AddOptions<LeadsOptions>().Bind(config.GetSection(LeadsOptions.Section));
+        builder.Services.AddOptions<LeadsOptions>()
+            .Bind(config.GetSection(LeadsOptions.Section))
+            .Validate(o => o.IsValid, "Leads:MaxCapturedAtAge must be more than zero.")
+            .ValidateOnStart();
 
         builder.Services.AddOptions<ScoringOptions>()
             .Bind(config.GetSection(ScoringOptions.Section))

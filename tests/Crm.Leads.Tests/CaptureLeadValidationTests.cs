@@ -10,13 +10,18 @@ public sealed class CaptureLeadValidationTests
 {
     private static readonly CaptureLeadRequest Valid = new() { Email = "ana@example.com", Source = "landing", Channel = Channel.Web };
 
-    private static string[] Fields(CaptureLeadRequest request) => [.. CaptureLeadValidation.Validate(request).ToDictionary().Keys.Order(StringComparer.Ordinal)];
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan MaxAge = new LeadsOptions().MaxCapturedAtAge;
+
+    private static ValidationErrors Validate(CaptureLeadRequest request) => CaptureLeadValidation.Validate(request, Now, MaxAge);
+
+    private static string[] Fields(CaptureLeadRequest request) => [.. Validate(request).ToDictionary().Keys.Order(StringComparer.Ordinal)];
 
     [Fact]
     public void A_minimal_request_is_valid()
     {
-        Assert.True(CaptureLeadValidation.Validate(Valid).IsEmpty);
-        Assert.True(CaptureLeadValidation.Validate(Valid with { Email = null, Phone = "0151 1234567" }).IsEmpty);
+        Assert.True(Validate(Valid).IsEmpty);
+        Assert.True(Validate(Valid with { Email = null, Phone = "0151 1234567" }).IsEmpty);
     }
 
     [Fact]
@@ -55,7 +60,7 @@ public sealed class CaptureLeadValidationTests
             Fields = Enumerable.Range(0, 50).ToDictionary(i => $"f{i}", _ => new string('v', 1000)),
         };
 
-        Assert.True(CaptureLeadValidation.Validate(atLimits).IsEmpty);
+        Assert.True(Validate(atLimits).IsEmpty);
     }
 
     [Fact]
@@ -96,9 +101,40 @@ public sealed class CaptureLeadValidationTests
             Budget = new Money { Amount = "12.345", Currency = "eur" },
             Pipeline = "Not Kebab",
             PagesVisited = -1,
+            CapturedAt = Now.AddDays(1),
         };
 
-        Assert.Equal(["budget", "campaign", "email", "pagesVisited", "pipeline", "region", "source", "utm.medium"], Fields(request));
+        Assert.Equal(["budget", "campaign", "capturedAt", "email", "pagesVisited", "pipeline", "region", "source", "utm.medium"], Fields(request));
+    }
+
+    [Fact]
+    public void CapturedAt_is_optional_and_may_be_up_to_the_window_old()
+    {
+        Assert.Empty(Fields(Valid with { CapturedAt = null }));
+        Assert.Empty(Fields(Valid with { CapturedAt = Now }));
+        Assert.Empty(Fields(Valid with { CapturedAt = Now.AddDays(-29).AddHours(-7) }));
+        Assert.Equal(TimeSpan.FromDays(90), MaxAge);
+        Assert.Empty(Fields(Valid with { CapturedAt = Now - MaxAge }));
+        // Another offset is the same instant: an ad platform may report local time with its offset.
+        Assert.Empty(Fields(Valid with { CapturedAt = new DateTimeOffset(2026, 11, 30, 13, 0, 0, TimeSpan.FromHours(1)) }));
+    }
+
+    [Fact]
+    public void CapturedAt_in_the_future_beyond_the_clock_skew_is_a_field_error()
+    {
+        Assert.Empty(Fields(Valid with { CapturedAt = Now + CaptureLeadValidation.CapturedAtSkew }));
+        var errors = Validate(Valid with { CapturedAt = Now + CaptureLeadValidation.CapturedAtSkew + TimeSpan.FromMilliseconds(1) }).ToDictionary();
+        Assert.Equal(["Not more than 5 minutes in the future."], errors["capturedAt"]);
+        Assert.Single(errors);
+    }
+
+    [Fact]
+    public void CapturedAt_older_than_the_window_is_a_field_error()
+    {
+        var errors = Validate(Valid with { CapturedAt = Now - MaxAge - TimeSpan.FromMilliseconds(1) }).ToDictionary();
+        Assert.Equal(["Not older than 90 days (Leads:MaxCapturedAtAge)."], errors["capturedAt"]);
+        Assert.Equal("Not older than 7 days (Leads:MaxCapturedAtAge).", CaptureLeadValidation.CapturedAtProblem(Now.AddDays(-8), Now, TimeSpan.FromDays(7)));
+        Assert.Null(CaptureLeadValidation.CapturedAtProblem(Now.AddDays(-6), Now, TimeSpan.FromDays(7)));
     }
 
     [Theory]

@@ -14,6 +14,9 @@ public class Platform : IAsyncLifetime
 {
     public const string ApiKey = "system-test-key";
 
+    /// <summary>Messaging's <c>Conversations:EmailInboundSecret</c> (the inbound e-mail webhook's signature key; the demo signs with it).</summary>
+    public const string EmailInboundSecret = "system-test-email-inbound-secret";
+
     /// <summary>The consumer queue configured with a prefetch of 4 (the default is 16).</summary>
     public const string OwnPrefetchQueue = "messaging-lead-assigned";
 
@@ -100,6 +103,11 @@ public class Platform : IAsyncLifetime
                 var p = ports[name];
                 _ports[name] = p;
                 var environment = Environment(name, p.Http, p.Grpc, p.Management, ports);
+                if (name == "messaging")
+                {
+                    environment["Conversations__EmailInboundSecret"] = EmailInboundSecret;
+                }
+
                 Configure(name, environment);
                 Start(name, project, environment, p.Management);
             }

@@ -57,6 +57,14 @@ public sealed record CaptureLeadRequest
     /// <summary>The person's last interaction (a scoring signal: recent is hotter).</summary>
     public DateTimeOffset? LastInteractionAt { get; init; }
 
+    /// <summary>
+    /// When the person submitted the form, as the source reports it (an ad platform's lead form carries it, e.g.
+    /// Facebook's <c>created_time</c>; an import of a trade fair's leads). Optional: absent means now. Not more than 5
+    /// minutes in the future (clock skew) nor older than <c>Leads:MaxCapturedAtAge</c> (default 90 days). The lead's
+    /// <c>capturedAt</c> and <c>LeadCaptured</c>'s time are this; SLA clocks still start when the lead is assigned.
+    /// </summary>
+    public DateTimeOffset? CapturedAt { get; init; }
+
     /// <summary>Free fields (interest, budget, utm_campaign...), at most 50, values at most 1000 characters.</summary>
     public IReadOnlyDictionary<string, string>? Fields { get; init; }
 }

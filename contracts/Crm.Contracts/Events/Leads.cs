@@ -2,7 +2,11 @@ using Crm.Contracts.Audit;
 
 namespace Crm.Contracts.Leads;
 
-/// <summary>A lead was captured and stored. Channel is lower-case (web, ads, whatsapp, sms, email, phone).</summary>
+/// <summary>
+/// A lead was captured and stored. Channel is lower-case (web, ads, whatsapp, sms, email, phone). <c>OccurredAt</c> is the
+/// lead's capture time: the <c>capturedAt</c> its source reported when given (up to <c>Leads:MaxCapturedAtAge</c>, 90 days,
+/// before the event is published), else when Leads accepted it.
+/// </summary>
 public sealed record LeadCaptured
 {
     /// <summary>Unique id of this event (consumers deduplicate on it).</summary>

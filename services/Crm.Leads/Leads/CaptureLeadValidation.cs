@@ -19,7 +19,13 @@ public static class CaptureLeadValidation
     public const int MaxRegion = 50;
     public const int MaxUtm = 200;
 
-    public static ValidationErrors Validate(CaptureLeadRequest request)
+    /// <summary>How far ahead of this service's clock a reported <c>capturedAt</c> may be (the sender's clock skew).</summary>
+    public static readonly TimeSpan CapturedAtSkew = TimeSpan.FromMinutes(5);
+
+    /// <param name="request">The capture as sent.</param>
+    /// <param name="now">This service's clock (a reported <c>capturedAt</c> is checked against it).</param>
+    /// <param name="maxCapturedAtAge">How old a reported <c>capturedAt</c> may be (<see cref="LeadsOptions.MaxCapturedAtAge"/>).</param>
+    public static ValidationErrors Validate(CaptureLeadRequest request, DateTimeOffset now, TimeSpan maxCapturedAtAge)
     {
         var errors = new ValidationErrors();
         var email = Trimmed(request.Email);
@@ -84,8 +90,34 @@ public static class CaptureLeadValidation
             errors.Add("pagesVisited", string.Create(CultureInfo.InvariantCulture, $"Must be between 0 and {MaxPages}."));
         }
 
+        if (CapturedAtProblem(request.CapturedAt, now, maxCapturedAtAge) is { } late)
+        {
+            errors.Add("capturedAt", late);
+        }
+
         ValidateFields(request.Fields, errors);
         return errors;
+    }
+
+    /// <summary>
+    /// What is wrong with a reported capture time, or null: at most <see cref="CapturedAtSkew"/> after
+    /// <paramref name="now"/>, and at most <paramref name="maxAge"/> before it (both bounds inclusive); absent is fine (now).
+    /// </summary>
+    public static string? CapturedAtProblem(DateTimeOffset? capturedAt, DateTimeOffset now, TimeSpan maxAge)
+    {
+        if (capturedAt is not { } at)
+        {
+            return null;
+        }
+
+        if (at > now + CapturedAtSkew)
+        {
+            return "Not more than 5 minutes in the future.";
+        }
+
+        return at < now - maxAge
+            ? string.Create(CultureInfo.InvariantCulture, $"Not older than {maxAge.TotalDays:0.##} days (Leads:MaxCapturedAtAge).")
+            : null;
     }
 
     /// <summary>A basic shape check (Contacts normalises and has the last word): one @, a local part, a dotted domain, no spaces.</summary>

@@ -92,7 +92,8 @@ public sealed record Lead : IDocument
     /// <summary>
     /// This open lead with a later capture of its contact recorded on it: what it did not know yet is filled in (an
     /// attribute it has is never overwritten; free fields are added, not replaced), the capture counted, and what the
-    /// capture logged (the call of a phone capture) added to its activities.
+    /// capture logged (the call of a phone capture) added to its activities. The repeat counts at the capture's own
+    /// <see cref="CapturedAt"/> (the time its source reported, else now); <paramref name="at"/> is when it was recorded.
     /// </summary>
     public Lead WithRepeatCapture(Lead capture, DateTimeOffset at)
     {
@@ -120,9 +121,10 @@ public sealed record Lead : IDocument
             ReferredBy = ReferredBy ?? capture.ReferredBy,
             Fields = fields,
             Activities = capture.Activities.Count == 0 ? Activities : [.. Activities.Concat(capture.Activities).TakeLast(Pipelines.LeadStages.MaxActivities)],
-            Signals = LeadScoring.CaptureSignals(LeadScoring.WithSignal(Signals, SignalTypes.RepeatCapture, at), capture.PagesVisited, capture.LastInteractionAt, at),
+            // The repeat counts at the time the capture reports (its capturedAt: now, or when the person submitted the form).
+            Signals = LeadScoring.CaptureSignals(LeadScoring.WithSignal(Signals, SignalTypes.RepeatCapture, capture.CapturedAt), capture.PagesVisited, capture.LastInteractionAt, capture.CapturedAt),
             RepeatCaptures = RepeatCaptures + 1,
-            LastCapturedAt = at,
+            LastCapturedAt = LastCapturedAt is { } last && last > capture.CapturedAt ? last : capture.CapturedAt,
             UpdatedAt = at,
             Version = Version + 1,
         };

@@ -53,7 +53,7 @@ public sealed class LeadCapture(
     /// </summary>
     public async Task<PreparedCapture> PrepareAsync(CaptureLeadRequest request, Actor capturedBy, UnitOfWork reads, CancellationToken cancellationToken)
     {
-        var errors = CaptureLeadValidation.Validate(request);
+        var errors = CaptureLeadValidation.Validate(request, reads.Now, options.Value.MaxCapturedAtAge);
         var pipelineId = CaptureLeadValidation.Trimmed(request.Pipeline) ?? Pipeline.DefaultId;
         var pipeline = Identifiers.IsKebab(pipelineId) ? await pipelines.GetAsync(reads, pipelineId, cancellationToken) : null;
         if (pipeline is null && Identifiers.IsKebab(pipelineId))
@@ -68,7 +68,9 @@ public sealed class LeadCapture(
         }
 
         var rules = await scoring.CurrentAsync(cancellationToken);
-        var lead = NewLead(request, pipeline!, capturedBy, reads.Now).Scored(rules, reads.Now, initial: true);
+        // The time the source reports (validated above), else now; scored as of now either way.
+        var capturedAt = request.CapturedAt?.TruncateToMs() ?? reads.Now;
+        var lead = NewLead(request, pipeline!, capturedBy, capturedAt).Scored(rules, reads.Now, initial: true);
         try
         {
             var resolved = lead.WithContact(await contacts.ResolveAsync(lead.Name, lead.Email, lead.Phone, cancellationToken));
@@ -153,8 +155,11 @@ public sealed class LeadCapture(
         }
     }
 
-    /// <summary>The lead as captured, its contact still to be resolved (identities trimmed, scored on them), in the pipeline's first stage.</summary>
-    private static Lead NewLead(CaptureLeadRequest capture, Pipeline pipeline, Actor capturedBy, DateTimeOffset now)
+    /// <summary>
+    /// The lead as captured at <paramref name="capturedAt"/> (now, or the time the source reported), its contact still to
+    /// be resolved (identities trimmed, scored on them), in the pipeline's first stage since then.
+    /// </summary>
+    private static Lead NewLead(CaptureLeadRequest capture, Pipeline pipeline, Actor capturedBy, DateTimeOffset capturedAt)
     {
         var source = CaptureLeadValidation.Trimmed(capture.Source)!;
         var utm = Utm(capture.Utm);
@@ -179,16 +184,16 @@ public sealed class LeadCapture(
             PipelineId = pipeline.Id,
             Stage = pipeline.FirstStage,
             Status = LeadStatus.Open,
-            StageEnteredAt = now,
-            StageHistory = [new StageChange { From = null, To = pipeline.FirstStage, Status = LeadStatus.Open, At = now, By = capturedBy }],
-            Activities = CaptureActivities(channel, capturedBy, now),
+            StageEnteredAt = capturedAt,
+            StageHistory = [new StageChange { From = null, To = pipeline.FirstStage, Status = LeadStatus.Open, At = capturedAt, By = capturedBy }],
+            Activities = CaptureActivities(channel, capturedBy, capturedAt),
             PagesVisited = capture.PagesVisited,
             LastInteractionAt = capture.LastInteractionAt?.TruncateToMs(),
             Fields = capture.Fields is null ? new Dictionary<string, string>() : new Dictionary<string, string>(capture.Fields, StringComparer.Ordinal),
-            Signals = LeadScoring.CaptureSignals([], capture.PagesVisited, capture.LastInteractionAt?.TruncateToMs(), now),
+            Signals = LeadScoring.CaptureSignals([], capture.PagesVisited, capture.LastInteractionAt?.TruncateToMs(), capturedAt),
             Score = 0,
             Grade = Grade.Cold,
-            CapturedAt = now,
+            CapturedAt = capturedAt,
             CapturedBy = capturedBy,
             Version = 1,
         };

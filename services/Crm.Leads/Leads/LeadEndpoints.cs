@@ -28,7 +28,12 @@ public static class LeadEndpoints
                 "at once, those Contacts finds in the e-mail or phone included. **200** (not 201): the contact already has an open lead " +
                 "in this pipeline, and this capture was recorded on it (what it did not know is filled in, the capture scores as a " +
                 "`repeat-capture` signal) — `Location` and the body are that lead. **202**: Contacts could not answer; the lead is " +
-                "stored with `contactPending: true` and resolved, scored, assigned and welcomed as soon as Contacts answers.")
+                "stored with `contactPending: true` and resolved, scored, assigned and welcomed as soon as Contacts answers. " +
+                "`capturedAt` (optional) is when the person submitted the form as the source reports it (an ad lead form's " +
+                "`created_time`, a trade fair's import): not more than 5 minutes in the future nor older than `Leads:MaxCapturedAtAge` " +
+                "(default 90 days), else a field error in the same 400; absent means now. The lead's `capturedAt` and `LeadCaptured`'s " +
+                "time take it (daily figures count the lead on that day); the lead is scored, assigned and its SLA clock started as of " +
+                "now, so an old capture never breaches on arrival.")
             .WithRequestHeader(
                 CaptureLeadHandler.IdempotencyHeader,
                 "Makes retries safe: a retry with the same key and body returns the first response (201, 202 or 200) without a second " +
@@ -63,8 +68,8 @@ public static class LeadEndpoints
             .WithDescription(
                 "Each item is captured exactly as `POST /api/leads` would, on its own: the answer is 200 with one result per item " +
                 "(`status` 201, 202, 200 or 400 with its `errors`), never all-or-nothing. An item for a contact that an earlier item " +
-                "of the batch opened a lead for is recorded on that lead (200). `Idempotency-Key` replays the whole answer. At most " +
-                "1,000 items and 8 MiB.")
+                "of the batch opened a lead for is recorded on that lead (200). Each item may carry its own `capturedAt` (as for one " +
+                "lead: an import of older captures). `Idempotency-Key` replays the whole answer. At most 1,000 items and 8 MiB.")
             .WithRequestHeader(CaptureLeadHandler.IdempotencyHeader, "Replays the batch's first answer for a retry with the same key and body.", CaptureLeadHandler.MaxIdempotencyKey)
             .Accepts<BatchCaptureRequest>("application/json")
             .WithRequestExample(new BatchCaptureRequest

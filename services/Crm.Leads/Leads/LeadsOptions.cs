@@ -17,5 +17,13 @@ public sealed class LeadsOptions
     /// <summary><c>Signal</c> (default): one open lead per contact and pipeline; <c>NewLead</c>: a lead per capture.</summary>
     public RepeatCapture RepeatCapture { get; set; } = RepeatCapture.Signal;
 
+    /// <summary>
+    /// How old a capture's reported <c>capturedAt</c> may be (default 90 days; an older one is a 400 naming the field).
+    /// Checked at start: more than zero.
+    /// </summary>
+    public TimeSpan MaxCapturedAtAge { get; set; } = TimeSpan.FromDays(90);
+
+    public bool IsValid => MaxCapturedAtAge > TimeSpan.Zero;
+
     public bool OneOpenPerContact => RepeatCapture == RepeatCapture.Signal;
 }

@@ -56,8 +56,10 @@ public sealed class ResolvePendingContact(IContactDirectory contacts, ContactsOu
         Lead resolved;
         try
         {
+            // Scored as when the capture was accepted (its first score's time): a reported capturedAt days back must not
+            // score the signals as they were then (a "recent" interaction, hot for a moment, decayed by the next timer).
             resolved = lead.WithContact(await contacts.ResolveAsync(lead.Name, lead.Email, lead.Phone, cancellationToken))
-                .Scored(await scoring.CurrentAsync(cancellationToken), lead.CapturedAt, initial: true);
+                .Scored(await scoring.CurrentAsync(cancellationToken), lead.ScoredAt ?? lead.CapturedAt, initial: true);
         }
         catch (ContactsUnavailableException ex)
         {
