@@ -7,8 +7,7 @@ namespace Crm.ServiceDefaults.Storage.Sqlite;
 /// The embedded store: one SQLite file per service in WAL mode. Reads run on pooled connections and see the last
 /// commit (WAL readers never wait for the writer). Writes go through one writer connection per process: commits
 /// queue in-process for it and run in <c>BEGIN IMMEDIATE</c> transactions (another process on the same file waits
-/// in SQLite's busy handler), with its prepared statements kept; commits queued meanwhile are grouped into one
-/// transaction (<see cref="CommitAsync"/>).
+/// in SQLite's busy handler), with its prepared statements kept.
 /// </summary>
 public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 {
@@ -19,11 +18,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 
     private readonly ConcurrentDictionary<IDocumentCollection, SqlRenderer> _renderers = new();
     private readonly SemaphoreSlim _writer = new(1, 1);
-    private readonly ConcurrentQueue<PendingCommit> _pending = new();
-    private long _groupsCommitted;
-    private long _commitsCommitted;
     private bool _disposed;
-    private volatile bool _closing;
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
     private SqliteConnection? _writeConnection;
 
@@ -80,15 +75,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         }, cancellationToken);
 
-    /// <summary>
-    /// Commits <paramref name="writes"/> atomically. Commits that queue while the writer is busy are <b>grouped</b>: the
-    /// next one to get the writer runs every queued commit (up to <see cref="MaxGroup"/>, in arrival order) in one
-    /// transaction, each inside its own savepoint, so one that fails (a version conflict, a duplicate key) is rolled back
-    /// alone and gets its exception while the others commit; each caller learns its outcome only after the one
-    /// <c>COMMIT</c>. As if they had committed one after the other: a commit sees the writes of those before it in the
-    /// group (version checks included). One transaction, one WAL append of each changed page, instead of one per commit.
-    /// A caller cancelled while its commit waits takes it back, unless a group already took it (it then runs to its end).
-    /// </summary>
     public async Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default)
     {
         if (writes.Count == 0)
@@ -96,150 +82,16 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             return [];
         }
 
-        // A commit asked for once the store is closing is refused (as one waiting when it closed): never grouped in.
-        ObjectDisposedException.ThrowIf(_closing, this);
-        var commit = new PendingCommit(writes);
-        _pending.Enqueue(commit);
-        try
+        return await InWriteTransactionAsync(async connection =>
         {
-            await _writer.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (commit.TryWithdraw())
-        {
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            // A group took it meanwhile: its outcome is the answer.
-            return await commit.Outcome;
-        }
-
-        try
-        {
-            // Groups until this one's commit is decided (more than MaxGroup may be queued before it).
-            while (!commit.Outcome.IsCompleted)
+            var counts = new long[writes.Count];
+            for (var i = 0; i < writes.Count; i++)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                await CommitGroupAsync(await WriterAsync(CancellationToken.None));
-            }
-        }
-        catch (Exception) when (commit.TryWithdraw())
-        {
-            // Not reached by the group that failed: no later group may commit what its caller was told failed.
-            throw;
-        }
-        finally
-        {
-            _writer.Release();
-        }
-
-        return await commit.Outcome;
-    }
-
-    /// <summary>Commits grouped at most (<see cref="CommitAsync"/>).</summary>
-    public const int MaxGroup = 64;
-
-    /// <summary>Write transactions of <see cref="CommitAsync"/> committed by this process (each with one or more commits).</summary>
-    public long GroupsCommitted => Interlocked.Read(ref _groupsCommitted);
-
-    /// <summary>Commits of <see cref="CommitAsync"/> committed by this process.</summary>
-    public long CommitsCommitted => Interlocked.Read(ref _commitsCommitted);
-
-    private async Task CommitGroupAsync(SqliteConnection connection)
-    {
-        // BEGIN first: what queues while another process holds the file joins this group.
-        await Cached(connection, new SqlStatement("BEGIN IMMEDIATE", [])).ExecuteNonQueryAsync(CancellationToken.None);
-        var group = new List<(PendingCommit Commit, long[] Counts)>();
-        PendingCommit? current = null;
-        try
-        {
-            while (group.Count < MaxGroup && _pending.TryDequeue(out current))
-            {
-                if (!current.TryTake())
-                {
-                    continue;
-                }
-
-                var counts = new long[current.Writes.Count];
-                if (await TryApplyInSavepointAsync(connection, current, counts))
-                {
-                    group.Add((current, counts));
-                }
+                counts[i] = await ApplyAsync(connection, writes[i], cancellationToken);
             }
 
-            current = null;
-            await Cached(connection, new SqlStatement("COMMIT", [])).ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            // An error that ends the transaction: every commit this group took fails with it (none is left undecided).
-            await RollbackAsync(connection);
-            current?.Fail(ex);
-            foreach (var (commit, _) in group)
-            {
-                commit.Fail(ex);
-            }
-
-            throw;
-        }
-
-        Interlocked.Increment(ref _groupsCommitted);
-        Interlocked.Add(ref _commitsCommitted, group.Count);
-        foreach (var (commit, counts) in group)
-        {
-            commit.Succeed(counts);
-        }
-    }
-
-    /// <summary>
-    /// Applies one commit inside a savepoint: true when applied; false when one of its writes failed (a version
-    /// conflict, a duplicate key, …: rolled back to the savepoint, the commit failed with that exception). An error that
-    /// ends the transaction itself is thrown.
-    /// </summary>
-    private async Task<bool> TryApplyInSavepointAsync(SqliteConnection connection, PendingCommit commit, long[] counts)
-    {
-        await Cached(connection, new SqlStatement("SAVEPOINT unit", [])).ExecuteNonQueryAsync(CancellationToken.None);
-        try
-        {
-            for (var i = 0; i < commit.Writes.Count; i++)
-            {
-                counts[i] = await ApplyAsync(connection, commit.Writes[i], CancellationToken.None);
-            }
-        }
-        catch (Exception ex)
-        {
-            // Undone alone if the transaction survived the error (a refused write always leaves it open); if SQLite
-            // ended the transaction itself (disk full, I/O error), the savepoint is gone and the rollback throws.
-            await Cached(connection, new SqlStatement("ROLLBACK TO unit", [])).ExecuteNonQueryAsync(CancellationToken.None);
-            await Cached(connection, new SqlStatement("RELEASE unit", [])).ExecuteNonQueryAsync(CancellationToken.None);
-            commit.Fail(ex);
-            return false;
-        }
-
-        await Cached(connection, new SqlStatement("RELEASE unit", [])).ExecuteNonQueryAsync(CancellationToken.None);
-        return true;
-    }
-
-    /// <summary>One caller's commit waiting for a group: taken by a group or withdrawn by its cancelled caller, never both.</summary>
-    private sealed class PendingCommit(IReadOnlyList<WriteOperation> writes)
-    {
-        private const int Waiting = 0;
-        private const int Taken = 1;
-        private const int Withdrawn = 2;
-        private readonly TaskCompletionSource<IReadOnlyList<long>> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _state;
-
-        public IReadOnlyList<WriteOperation> Writes { get; } = writes;
-
-        public Task<IReadOnlyList<long>> Outcome => _outcome.Task;
-
-        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Waiting) == Waiting;
-
-        public bool TryWithdraw() => Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) == Waiting;
-
-        public void Succeed(IReadOnlyList<long> counts) => _outcome.TrySetResult(counts);
-
-        public void Fail(Exception exception) => _outcome.TrySetException(exception);
+            return (IReadOnlyList<long>)counts;
+        }, cancellationToken);
     }
 
     public Task<IReadOnlyList<T>> ClaimAsync<T>(Query<T> claimable, Update<T> update, Filter<T> claimed, CancellationToken cancellationToken = default)
@@ -321,7 +173,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        _closing = true;
         await _writer.WaitAsync();
         try
         {
