@@ -96,21 +96,25 @@ public sealed class FaultSuiteTests(FaultPlatform platform, ITestOutputHelper ou
     private static void AssertClean(FaultResult result, string scenario)
     {
         Assert.True(result.Acknowledged >= 500, $"{result.Acknowledged} captures acknowledged, 500 expected");
-        Assert.Equal(0, result.NeverAcknowledged);
-        Assert.Equal(0, result.Lost);
-        Assert.Equal(0, result.AssignedTwice);
-        Assert.Equal(0, result.EmailsMissing);
-        Assert.Equal(0, result.EmailsTwice);
+        Zero(result.NeverAcknowledged, "never acknowledged");
+        Zero(result.Lost, "lost (not assigned)");
+        Zero(result.AssignedTwice, "assigned twice");
+        Zero(result.EmailsMissing, "e-mails missing");
+        Zero(result.EmailsTwice, "e-mails twice");
         if (scenario != "kill-messaging")
         {
             // Only a crash of Messaging itself, between the SMTP server taking an e-mail and the completion's commit,
             // may deliver the same message (same Message-Id) again: SendOnce's documented at-least-once window.
-            Assert.Equal(0, result.EmailsRedelivered);
+            Zero(result.EmailsRedelivered, "same e-mail redelivered");
         }
 
-        Assert.Equal(0, result.CountedTwice);
-        Assert.Equal(0, result.DeadLetters);
-        Assert.Equal(0, result.Skipped);
+        Zero(result.CountedTwice, "counted twice");
+        Zero(result.DeadLetters, "dead letters left");
+        Zero(result.Skipped, "skipped");
         Assert.NotNull(result.Recovery);
+
+        // The count's name on the failure's first line (CI prints only that), the whole row after it.
+        void Zero(long value, string what) =>
+            Assert.True(value == 0, $"{scenario}: {what} = {value}, expected 0\n{FaultScenarios.TableHeader}\n{result.Row()}");
     }
 }
