@@ -45,6 +45,7 @@ public static class AnalyticsService
                 WatermarkCollections.Watermarks,
                 ContactMergeLog.Collection,
                 LiveCollections.LeadMinutes,
+                LeadCohortCollections.Cohorts,
                 EventLogCollections.Log,
             ]);
         builder.Services.AddLiveRate(builder.Configuration);

@@ -73,6 +73,36 @@ public sealed class KpiHistoryTests(KpiHistoryTests.Fixture fixture) : IClassFix
         Assert.Equal(History.Leads.Count, (int)response.Totals.Values["leads"]!);
     }
 
+    /// <summary>Every grouping the capture cohorts serve (conversion reads them, not the lead facts), over a quarter.</summary>
+    [Theory]
+    [InlineData(null, "day")]
+    [InlineData("source", "month")]
+    [InlineData("campaign", "week")]
+    [InlineData("rep", "week")]
+    [InlineData("team", "month")]
+    public async Task Conversion_by_every_grouping_is_won_over_leads_of_each_group(string? groupBy, string granularity)
+    {
+        Func<KpiHistory.Lead, string> group = groupBy switch
+        {
+            "source" => l => l.Source,
+            "campaign" => l => l.Campaign ?? "none",
+            "rep" => l => l.Owner ?? "unassigned",
+            "team" => l => l.Team ?? "none",
+            _ => _ => "all",
+        };
+        var expected = Expect(History.Leads, l => Day(l.CapturedAt), group, granularity, ConversionValues);
+
+        var response = await PollKpiAsync("conversion", $"{Quarter}&granularity={granularity}" + (groupBy is null ? string.Empty : $"&groupBy={groupBy}"), expected);
+
+        Assert.Equal(History.Leads.Count, (int)response.Totals.Values["leads"]!);
+        // Reassigned leads count for their owner now, once.
+        if (groupBy == "rep")
+        {
+            Assert.Contains(History.Leads, l => l.ReassignedAt is not null);
+            Assert.Equal(History.Leads.Count, response.Rows.Sum(r => (int)r.Values["leads"]!));
+        }
+    }
+
     [Fact]
     public async Task The_csv_of_a_kpi_is_its_rows()
     {

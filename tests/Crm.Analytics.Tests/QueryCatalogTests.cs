@@ -18,16 +18,20 @@ public sealed class QueryCatalogTests
     private static readonly IReadOnlyList<IDocumentCollection> Collections =
     [
         CounterCollections.Counters, LeadFactCollections.LeadFacts, CustomerCollections.Customers, MessageFactCollections.MessageFacts, SpendCollections.Spend, WatermarkCollections.Watermarks,
-        LiveCollections.LeadMinutes, EventLogCollections.Log,
+        LiveCollections.LeadMinutes, LeadCohortCollections.Cohorts, EventLogCollections.Log,
     ];
 
     private static readonly IReadOnlyList<Type> Catalogs =
     [
         typeof(CounterQueries), typeof(LeadFactQueries), typeof(CustomerQueries), typeof(MessageFactQueries), typeof(SpendQueries), typeof(WatermarkQueries),
-        typeof(LiveQueries), typeof(EventLogQueries),
+        typeof(LiveQueries), typeof(LeadCohortQueries), typeof(EventLogQueries),
     ];
 
-    private static readonly Dictionary<Type, object> Samples = new() { [typeof(CounterKey)] = new CounterKey(Metric.LeadsBySource, "ads") };
+    private static readonly Dictionary<Type, object> Samples = new()
+    {
+        [typeof(CounterKey)] = new CounterKey(Metric.LeadsBySource, "ads"),
+        [typeof(CohortChange)] = new CohortChange(new DateOnly(2026, 11, 2), "rep", "r2", 1, -1),
+    };
 
     [Fact]
     public Task Every_query_renders_on_both_backends() =>

@@ -191,12 +191,14 @@ public sealed class RebuildTests
         await AddAsync(CustomerCollections.Customers);
         await AddAsync(MessageFactCollections.MessageFacts);
         await AddAsync(LiveCollections.LeadMinutes);
+        // A cohort at zero is no cohort (a lead that moved to another group leaves one behind, live or rebuilt, as the order had it).
+        await AddAsync(LeadCohortCollections.Cohorts, c => c.Leads != 0 || c.Won != 0);
         return documents;
 
-        async Task AddAsync<T>(DocumentCollection<T> collection)
+        async Task AddAsync<T>(DocumentCollection<T> collection, Func<T, bool>? kept = null)
             where T : class, IDocument
         {
-            foreach (var document in (await store.FindAsync(collection.Find(Filter<T>.All))).OrderBy(x => x.Id, StringComparer.Ordinal))
+            foreach (var document in (await store.FindAsync(collection.Find(Filter<T>.All))).Where(kept ?? (_ => true)).OrderBy(x => x.Id, StringComparer.Ordinal))
             {
                 var json = JsonSerializer.SerializeToNode(document, DocumentJsonOptions)!.AsObject();
                 json.Remove("version");

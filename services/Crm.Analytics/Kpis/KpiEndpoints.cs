@@ -97,6 +97,9 @@ public static class KpiEndpoints
     {
         switch (query.Kpi.Name)
         {
+            case KpiCatalog.Conversion when LeadCohortRules.Serves(query.GroupBy):
+                // From the capture cohorts: a few documents per day instead of every lead fact of the period.
+                return LeadKpis.Conversion(query, await store.FindAsync(LeadCohortQueries.Period(query.GroupBy ?? KpiMath.All, query.From, query.To), cancellationToken));
             case KpiCatalog.Conversion or KpiCatalog.SpeedToLead or KpiCatalog.Funnel or KpiCatalog.Sla:
                 var captured = await store.FindAsync(LeadFactQueries.CapturedBetween(query.Start, query.Until), cancellationToken);
                 var groups = await SegmentsAsync(query, captured, store, cancellationToken);

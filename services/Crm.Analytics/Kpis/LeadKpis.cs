@@ -1,3 +1,4 @@
+using Crm.Analytics.Counters;
 using Crm.Analytics.Leads;
 
 namespace Crm.Analytics.Kpis;
@@ -39,11 +40,34 @@ public static class LeadKpis
 
     /// <summary>Leads captured in the period (by capture day), won among them, and won / leads × 100.</summary>
     public static KpiTable Conversion(KpiQuery query, IEnumerable<LeadFact> captured, SegmentGroups? segments = null) =>
-        KpiMath.Table(query, ["leads", "won", "rate"], Cohort(captured), CapturedDay, l => GroupsOf(l, query.GroupBy, segments), leads =>
-        {
-            var won = leads.Count(l => l.IsWon);
-            return new KpiValues { ["leads"] = leads.Count, ["won"] = won, ["rate"] = KpiMath.Rate(won, leads.Count) };
-        });
+        KpiMath.Table(query, ConversionNames, Cohort(captured), CapturedDay, l => GroupsOf(l, query.GroupBy, segments), leads => ConversionValues(leads.Count, leads.Count(l => l.IsWon)));
+
+    /// <summary>
+    /// The same table from the capture cohorts of the query's grouping (<see cref="LeadCohortRules.Serves"/>; not
+    /// <c>segment</c>): each lead is in one group of a dimension, so a row adds up its cohorts and the totals all of them.
+    /// </summary>
+    public static KpiTable Conversion(KpiQuery query, IEnumerable<LeadCohort> cohorts)
+    {
+        var dimension = query.GroupBy ?? KpiMath.All;
+        var days = cohorts
+            .Where(c => c.Dimension == dimension)
+            .Select(c => (Day: Days.Parse(c.Day), Cohort: c))
+            .Where(c => c.Day >= query.From && c.Day <= query.To)
+            .ToList();
+        var rows = days
+            .GroupBy(c => (Period: KpiMath.PeriodOf(c.Day, query.Granularity), c.Cohort.Group))
+            .Select(g => (g.Key, Leads: g.Sum(c => c.Cohort.Leads), Won: g.Sum(c => c.Cohort.Won)))
+            .Where(r => r.Leads > 0)
+            .OrderBy(r => r.Key.Period).ThenBy(r => r.Key.Group, StringComparer.Ordinal)
+            .Select(r => new KpiTableRow(r.Key.Period, r.Key.Group, KpiMath.Rounded(ConversionValues(r.Leads, r.Won))))
+            .ToList();
+        return new KpiTable(ConversionNames, rows, KpiMath.Rounded(ConversionValues(days.Sum(c => c.Cohort.Leads), days.Sum(c => c.Cohort.Won))));
+    }
+
+    private static readonly string[] ConversionNames = ["leads", "won", "rate"];
+
+    private static KpiValues ConversionValues(int leads, int won) =>
+        new() { ["leads"] = leads, ["won"] = won, ["rate"] = KpiMath.Rate(won, leads) };
 
     /// <summary>Leads won in the period (by win day, still won), hours from capture to win: median and p90.</summary>
     public static KpiTable CycleLength(KpiQuery query, IEnumerable<LeadFact> won, SegmentGroups? segments = null) =>

@@ -14,13 +14,18 @@ namespace Crm.Analytics.Leads;
 
 internal static class LeadFactWriting
 {
-    /// <summary>Reads the lead's facts, applies <paramref name="apply"/> and writes them at the version read, with the watermark.</summary>
+    /// <summary>Reads the lead's facts, applies <paramref name="apply"/> and writes them at the version read, with what that changes in the capture cohorts and the watermark.</summary>
     public static async Task ApplyLeadFactAsync(this IReadModelStore store, string queue, string leadId, DateTimeOffset occurredAt, Func<LeadFact, LeadFact> apply, CancellationToken cancellationToken)
     {
         var id = string.IsNullOrWhiteSpace(leadId) ? leadId : leadId.Trim();
         var current = string.IsNullOrEmpty(id) ? null : await store.GetAsync(LeadFactCollections.LeadFacts, id, cancellationToken);
         var next = apply(current ?? LeadFact.Empty(id));
         store.Save(LeadFactCollections.LeadFacts, next with { Version = (current?.Version ?? 0) + 1 }, current);
+        foreach (var change in LeadCohortRules.Changes(current, next))
+        {
+            store.CountCohort(change);
+        }
+
         store.Advance(ReadModel.LeadFacts, queue, occurredAt);
     }
 }

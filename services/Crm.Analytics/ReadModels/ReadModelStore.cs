@@ -30,6 +30,9 @@ public interface IReadModelStore
     /// <summary>Adds one lead to the UTC minute of <paramref name="at"/> (the live rate).</summary>
     void CountLeadMinute(DateTimeOffset at);
 
+    /// <summary>Adds <paramref name="change"/> (which may take away) to its capture cohort.</summary>
+    void CountCohort(CohortChange change);
+
     /// <summary>Removes the contact id from every lead fact naming it (an erasure).</summary>
     void ForgetContact(string contactId);
 
@@ -59,6 +62,8 @@ public sealed class LiveReadModels(UnitOfWork unit) : IReadModelStore
     }
 
     public void CountLeadMinute(DateTimeOffset at) => unit.Add(LiveQueries.Increment(at));
+
+    public void CountCohort(CohortChange change) => unit.Add(LeadCohortQueries.Add(change));
 
     public void ForgetContact(string contactId) => unit.Add(LeadFactQueries.ForgetContact(contactId));
 

@@ -22,16 +22,17 @@ public sealed class BatchReadModels(IDocumentStore store) : IReadModelStore
     private readonly Held<MessageFact> _messageFacts = new(MessageFactCollections.MessageFacts);
     private readonly Held<Counter> _counters = new(CounterCollections.Counters);
     private readonly Held<LeadMinute> _minutes = new(LiveCollections.LeadMinutes);
+    private readonly Held<LeadCohort> _cohorts = new(LeadCohortCollections.Cohorts);
     private readonly Held<Watermark> _watermarks = new(WatermarkCollections.Watermarks);
 
     /// <summary>When the event being replayed arrived (its log entry's <c>receivedAt</c>): a watermark's "applied at", so the lag is the one it had live.</summary>
     public DateTimeOffset AppliedAt { get; set; }
 
     /// <summary>Documents held (every read model document written so far).</summary>
-    public long Documents => _leadFacts.Count + _customers.Count + _messageFacts.Count + _counters.Count + _minutes.Count + _watermarks.Count;
+    public long Documents => _leadFacts.Count + _customers.Count + _messageFacts.Count + _counters.Count + _minutes.Count + _cohorts.Count + _watermarks.Count;
 
     /// <summary>Documents per read model collection.</summary>
-    public IReadOnlyDictionary<string, int> Sizes => new[] { (IHeld)_leadFacts, _customers, _messageFacts, _counters, _minutes, _watermarks }.ToDictionary(h => h.Name, h => h.Count);
+    public IReadOnlyDictionary<string, int> Sizes => new[] { (IHeld)_leadFacts, _customers, _messageFacts, _counters, _minutes, _cohorts, _watermarks }.ToDictionary(h => h.Name, h => h.Count);
 
     public Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken)
         where T : class, IDocument =>
@@ -57,6 +58,12 @@ public sealed class BatchReadModels(IDocumentStore store) : IReadModelStore
     {
         var current = _minutes.Get(LeadMinute.IdOf(at)) ?? LeadMinute.Seed(at);
         _minutes.Set(current with { Count = current.Count + 1 });
+    }
+
+    public void CountCohort(CohortChange change)
+    {
+        var current = _cohorts.Get(LeadCohort.IdOf(change.Day, change.Dimension, change.Group)) ?? LeadCohort.Seed(change);
+        _cohorts.Set(current with { Leads = current.Leads + change.Leads, Won = current.Won + change.Won });
     }
 
     public void ForgetContact(string contactId)
@@ -89,7 +96,7 @@ public sealed class BatchReadModels(IDocumentStore store) : IReadModelStore
     public async Task<int> FlushAsync(CancellationToken cancellationToken)
     {
         var writes = new List<WriteOperation>();
-        foreach (var held in new IHeld[] { _leadFacts, _customers, _messageFacts, _counters, _minutes, _watermarks })
+        foreach (var held in new IHeld[] { _leadFacts, _customers, _messageFacts, _counters, _minutes, _cohorts, _watermarks })
         {
             held.Flush(writes);
         }
@@ -104,7 +111,7 @@ public sealed class BatchReadModels(IDocumentStore store) : IReadModelStore
 
     private Held<T>? HeldOf<T>(DocumentCollection<T> collection)
         where T : class, IDocument =>
-        new IHeld[] { _leadFacts, _customers, _messageFacts, _counters, _minutes, _watermarks }.FirstOrDefault(h => h.Name == collection.Name) as Held<T>;
+        new IHeld[] { _leadFacts, _customers, _messageFacts, _counters, _minutes, _cohorts, _watermarks }.FirstOrDefault(h => h.Name == collection.Name) as Held<T>;
 
     private static InvalidOperationException NotRebuilt(IDocumentCollection collection) =>
         new($"A rebuild writes the read models only, not '{collection.Name}'.");

@@ -38,7 +38,7 @@ public sealed class ReadModelRebuild(IDocumentStore store)
     public static readonly IReadOnlyList<IDocumentCollection> Collections =
     [
         CounterCollections.Counters, LeadFactCollections.LeadFacts, CustomerCollections.Customers, MessageFactCollections.MessageFacts,
-        LiveCollections.LeadMinutes, WatermarkCollections.Watermarks, EventLogCollections.Log, ContactMergeLog.Collection,
+        LiveCollections.LeadMinutes, LeadCohortCollections.Cohorts, WatermarkCollections.Watermarks, EventLogCollections.Log, ContactMergeLog.Collection,
     ];
 
     /// <summary>Empties the read models the log rebuilds.</summary>
@@ -50,6 +50,7 @@ public sealed class ReadModelRebuild(IDocumentStore store)
                 Write.Delete(CustomerCollections.Customers, Filter<Customer>.All),
                 Write.Delete(MessageFactCollections.MessageFacts, Filter<MessageFact>.All),
                 Write.Delete(LiveCollections.LeadMinutes, Filter<LeadMinute>.All),
+                Write.Delete(LeadCohortCollections.Cohorts, Filter<LeadCohort>.All),
                 Write.Delete(WatermarkCollections.Watermarks, Filter<Watermark>.All),
             ],
             cancellationToken);
