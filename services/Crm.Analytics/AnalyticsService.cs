@@ -23,14 +23,16 @@ public static class AnalyticsService
     public const string Name = "analytics";
 
     /// <summary>
-    /// Messages one event queue handles at once in one process. Every message of a queue increments the same few hot
-    /// counter documents (today's total, today's top sources) and moves its queue's watermark documents: handled side by
+    /// Deliveries one event queue hands at once in one process (its prefetch too), and so the largest batch its
+    /// <see cref="ProjectionBatcher"/> lane commits in one transaction. Every event of a queue increments the same few hot
+    /// counter documents (today's total, today's top sources) and moves its queue's watermark documents: committed side by
     /// side they would only conflict (MongoDB answers concurrent transactional writes to one document with WriteConflict
-    /// and retries the whole transaction, see the review's M9); one at a time per queue they never do. The queues move
-    /// disjoint counters and watermarks, so they still run in parallel with each other; the lead, customer and message
-    /// documents they share are written at the version read (a conflict between queues runs the message again).
+    /// and retries the whole transaction, see the review's M9), so a queue's deliveries wait for its lane's worker, which
+    /// commits one batch at a time. The queues move disjoint counters and watermarks, so they still run in parallel with
+    /// each other; the lead, customer and message documents they share are written at the version read (a conflict
+    /// between queues applies the batch again). <c>RabbitMq:Endpoints:analytics-{event}</c> overrides it per queue.
     /// </summary>
-    public const int ProjectionConcurrency = 1;
+    public const int ProjectionConcurrency = 64;
 
     public static WebApplicationBuilder AddAnalyticsService(this WebApplicationBuilder builder)
     {
@@ -53,12 +55,15 @@ public static class AnalyticsService
         builder.DescribeApi("Analytics: daily counts of leads captured, scored and assigned, and of messages sent; KPIs (conversion, cycle length, speed-to-lead, funnel, SLA, rep activity, messages, service, CAC, LTV, AOV, retention, revenue by campaign) from read models built from events; acquisition spend.");
         // Unknown gRPC paths fall through to the API (otherwise a catch-all answers any POST /a/b, e.g. a form-encoded POST /api/leads, with 404 instead of 415).
         builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
+        // Before the bus: stopped after it, so no delivery waits for a batch that will not come.
+        builder.Services.AddSingleton<ProjectionBatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionBatcher>());
         builder.AddCrmMessaging(Name, consumers =>
         {
             // One queue per event type (analytics-lead-captured, ...), applying every read model the event moves.
             foreach (var eventType in AnalyticsProjection.ProjectedEventTypes)
             {
-                consumers.Add(typeof(ProjectEvent<>).MakeGenericType(eventType), AnalyticsProjection.QueueOf(eventType), ProjectionConcurrency);
+                consumers.Add(typeof(ProjectEvent<>).MakeGenericType(eventType), AnalyticsProjection.QueueOf(eventType), ProjectionConcurrency, prefetchCount: ProjectionConcurrency);
             }
 
             consumers

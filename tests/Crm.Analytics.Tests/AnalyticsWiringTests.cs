@@ -9,13 +9,14 @@ namespace Crm.Analytics.Tests;
 
 /// <summary>
 /// One queue per event type, named after the event (the brokers of running systems hold them, and each is also its
-/// consumer's inbox key), each handling one message at a time per process (its messages all write the same hot counters
-/// and watermarks) and applying every read model the event moves.
+/// consumer's inbox key), each handing its deliveries at once to its lane of the <see cref="ProjectionBatcher"/> (which
+/// commits one batch at a time: its events all write the same hot counters and watermarks) and applying every read model
+/// the event moves.
 /// </summary>
 public sealed class AnalyticsWiringTests(AnalyticsApiFactory factory) : IClassFixture<AnalyticsApiFactory>
 {
     [Fact]
-    public void Each_event_has_one_queue_handled_one_message_at_a_time()
+    public void Each_event_has_one_queue_whose_deliveries_are_handed_to_its_batch_lane_at_once()
     {
         var formatter = factory.Services.GetRequiredService<IEndpointNameFormatter>();
 
@@ -28,7 +29,11 @@ public sealed class AnalyticsWiringTests(AnalyticsApiFactory factory) : IClassFi
                 "analytics-segment-membership-changed", "analytics-message-delivered", "analytics-message-failed",
             ],
             AnalyticsProjection.ProjectedEventTypes.Select(t => Endpoint(typeof(ProjectEvent<>).MakeGenericType(t)).GetEndpointName(formatter)));
-        Assert.All(AnalyticsProjection.ProjectedEventTypes, t => Assert.Equal(1, Endpoint(typeof(ProjectEvent<>).MakeGenericType(t)).ConcurrentMessageLimit));
+        Assert.All(AnalyticsProjection.ProjectedEventTypes, t =>
+        {
+            var endpoint = Endpoint(typeof(ProjectEvent<>).MakeGenericType(t));
+            Assert.Equal((AnalyticsService.ProjectionConcurrency, AnalyticsService.ProjectionConcurrency), (endpoint.ConcurrentMessageLimit, endpoint.PrefetchCount));
+        });
     }
 
     [Fact]

@@ -159,26 +159,26 @@ public static class AnalyticsProjection
     public static string QueueOf(Type eventType) => KebabCase(eventType.Name);
 
     /// <summary>
-    /// A live consumer's part: every entry of <paramref name="queue"/> for the message, into the consumer's unit of work.
-    /// An entry that finds the event invalid changes nothing (as in a rebuild) and is named in the answer; when every
-    /// entry finds it invalid, the first one's <see cref="InvalidMessageException"/> is thrown (the message is a dead letter).
+    /// A live consumer's part: every entry of <paramref name="queue"/> for <paramref name="message"/> (of
+    /// <paramref name="eventType"/>), into <paramref name="store"/> (<see cref="LiveReadModels"/>: a delivery's unit of
+    /// work, or a batch of deliveries). An entry that finds the event invalid changes nothing (as in a rebuild) and is named
+    /// in the answer; when every entry finds it invalid, the first one's <see cref="InvalidMessageException"/> is thrown
+    /// (the message is a dead letter).
     /// </summary>
-    public static async Task<IReadOnlyList<InvalidMessageException>> ProjectAsync<T>(this UnitOfWork unit, string queue, ConsumeContext<T> context)
-        where T : class
+    public static async Task<IReadOnlyList<InvalidMessageException>> ProjectAsync(IReadModelStore store, string queue, Type eventType, object message, CancellationToken cancellationToken)
     {
-        var projectors = ByQueue[(typeof(T), queue)].ToList();
+        var projectors = ByQueue[(eventType, queue)].ToList();
         if (projectors.Count == 0)
         {
-            throw new InvalidOperationException($"AnalyticsProjection has no entry for {typeof(T).Name} on queue '{queue}'.");
+            throw new InvalidOperationException($"AnalyticsProjection has no entry for {eventType.Name} on queue '{queue}'.");
         }
 
-        var store = new LiveReadModels(unit);
         var invalid = new List<InvalidMessageException>();
         foreach (var projector in projectors)
         {
             try
             {
-                await projector.Apply(store, context.Message, context.CancellationToken);
+                await projector.Apply(store, message, cancellationToken);
             }
             catch (InvalidMessageException ex)
             {

@@ -40,37 +40,87 @@ public interface IReadModelStore
     void Advance(string readModel, string queue, DateTimeOffset occurredAt);
 }
 
-/// <summary>The read models through a consumer's unit of work (what every live consumer uses).</summary>
-public sealed class LiveReadModels(UnitOfWork unit) : IReadModelStore
+/// <summary>
+/// The read models live (what every live consumer uses): reads of committed data, except that a document this instance
+/// wrote or deleted is read as it left it (a batch of events touching one document twice reads its own writes); every
+/// write goes to <c>write</c> at once, a document at the version read (a concurrent change fails the commit), so the
+/// writes applied in order in one transaction are exactly the events applied one after the other. Over a consumer's
+/// <see cref="UnitOfWork"/> (committed with its inbox record), or over a batch of deliveries (<see cref="ProjectionBatcher"/>).
+/// </summary>
+public sealed class LiveReadModels(IDocumentStore store, DateTimeOffset now, Action<WriteOperation> write) : IReadModelStore
 {
-    public Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken)
-        where T : class, IDocument => unit.GetAsync(collection, id, cancellationToken);
+    private readonly Dictionary<(string Collection, string Id), IDocument?> _written = [];
+    private readonly Dictionary<string, DateTimeOffset> _advanced = new(StringComparer.Ordinal);
+
+    /// <summary>Into <paramref name="unit"/>: its store, its clock, its writes.</summary>
+    public LiveReadModels(UnitOfWork unit)
+        : this(unit.Store, unit.Now, unit.Add)
+    {
+    }
+
+    public async Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken)
+        where T : class, IDocument =>
+        _written.TryGetValue((collection.Name, id), out var written) ? (T?)written : await store.GetAsync(collection, id, cancellationToken);
 
     public void Save<T>(DocumentCollection<T> collection, T document, T? current)
-        where T : class, IDocument => unit.Save(collection, document, current);
+        where T : class, IDocument
+    {
+        if (current is null)
+        {
+            write(Write.Insert(collection, document));
+        }
+        else
+        {
+            if (document.Version <= current.Version)
+            {
+                throw new ArgumentException($"A replaced {typeof(T).Name} must carry a version above {current.Version}, not {document.Version}.", nameof(document));
+            }
+
+            write(Write.Replace(collection, document, current.Version));
+        }
+
+        _written[(collection.Name, document.Id)] = document;
+    }
 
     public void Delete<T>(DocumentCollection<T> collection, T current)
-        where T : class, IDocument =>
-        unit.Delete(collection, Filter<T>.Eq(x => x.Id, current.Id) & Filter<T>.Eq(x => x.Version, current.Version), expectOne: true);
+        where T : class, IDocument
+    {
+        write(Write.Delete(collection, Filter<T>.Eq(x => x.Id, current.Id) & Filter<T>.Eq(x => x.Version, current.Version), expectOne: true));
+        _written[(collection.Name, current.Id)] = null;
+    }
 
     public void Count(CounterIncrement increment)
     {
         foreach (var counter in increment.Counters)
         {
-            unit.Add(CounterQueries.Increment(increment.Day, counter));
+            write(CounterQueries.Increment(increment.Day, counter));
         }
     }
 
-    public void CountLeadMinute(DateTimeOffset at) => unit.Add(LiveQueries.Increment(at));
+    public void CountLeadMinute(DateTimeOffset at) => write(LiveQueries.Increment(at));
 
-    public void CountCohort(CohortChange change) => unit.Add(LeadCohortQueries.Add(change));
+    public void CountCohort(CohortChange change) => write(LeadCohortQueries.Add(change));
 
-    public void ForgetContact(string contactId) => unit.Add(LeadFactQueries.ForgetContact(contactId));
+    public void ForgetContact(string contactId) => write(LeadFactQueries.ForgetContact(contactId));
 
     public void Advance(string readModel, string queue, DateTimeOffset occurredAt)
     {
+        var id = Watermark.IdOf(readModel, queue);
+        if (_advanced.TryGetValue(id, out var upTo))
+        {
+            // Moved by an earlier event of this batch: only a later time moves it again.
+            if (occurredAt > upTo)
+            {
+                _advanced[id] = occurredAt;
+                write(WatermarkQueries.Advance(readModel, queue, occurredAt, now));
+            }
+
+            return;
+        }
+
+        _advanced[id] = occurredAt;
         // Created at the beginning of time on the queue's first event (an insert by id that leaves an existing one alone).
-        unit.InsertIfAbsent(WatermarkCollections.Watermarks, new Watermark { Id = Watermark.IdOf(readModel, queue), ReadModel = readModel, Queue = queue, AppliedUpTo = DateTimeOffset.MinValue, AppliedAt = DateTimeOffset.MinValue });
-        unit.Add(WatermarkQueries.Advance(readModel, queue, occurredAt, unit.Now));
+        write(Write.InsertIfAbsent(WatermarkCollections.Watermarks, new Watermark { Id = id, ReadModel = readModel, Queue = queue, AppliedUpTo = DateTimeOffset.MinValue, AppliedAt = DateTimeOffset.MinValue }));
+        write(WatermarkQueries.Advance(readModel, queue, occurredAt, now));
     }
 }

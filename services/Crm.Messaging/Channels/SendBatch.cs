@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using System.Threading.Channels;
 using Crm.Contacts.Consent;
 using Crm.Contracts.Messaging;
 using Crm.Messaging.Contacts;
@@ -7,6 +6,7 @@ using Crm.Messaging.Email;
 using Crm.Messaging.Messages;
 using Crm.Messaging.Pressure;
 using Crm.Messaging.Templates;
+using Crm.ServiceDefaults.Hosting;
 using Crm.ServiceDefaults.Storage;
 
 namespace Crm.Messaging.Channels;
@@ -72,81 +72,27 @@ public sealed record SendOutcome
 /// one contact's budget or fence (they would fail each other's version-guarded writes and be decided again). Each batch
 /// runs in its own scope (<see cref="SendBatch"/>); each delivery gets its message's outcome.
 /// </summary>
-public sealed class SendBatcher(IServiceScopeFactory scopes, SendingOptions sending, ILogger<SendBatcher> logger) : BackgroundService
+public sealed class SendBatcher : BackgroundService
 {
-    private readonly Channel<Pending>[] _lanes = [.. Enumerable.Range(0, sending.ConcurrentBatches).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
+    private readonly IServiceScopeFactory _scopes;
+    private readonly Batcher<MessageQueued, SendOutcome> _batcher;
+
+    public SendBatcher(IServiceScopeFactory scopes, SendingOptions sending, ILogger<SendBatcher> logger)
+    {
+        _scopes = scopes;
+        _batcher = new(sending.ConcurrentBatches, sending.BatchSize, SendBatchAsync, logger);
+    }
 
     /// <summary>Sends <paramref name="request"/> with the next batch of its contact's lane and answers what was decided for it.</summary>
-    public Task<SendOutcome> SendAsync(MessageQueued request)
+    public Task<SendOutcome> SendAsync(MessageQueued request) => _batcher.SubmitAsync(request, _batcher.LaneOf(request.ContactId));
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _batcher.RunAsync(stoppingToken);
+
+    private async Task<IReadOnlyList<SendOutcome>> SendBatchAsync(IReadOnlyList<MessageQueued> requests, CancellationToken cancellationToken)
     {
-        var pending = new Pending(request, new TaskCompletionSource<SendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var lane = _lanes[(int)((uint)StringComparer.Ordinal.GetHashCode(request.ContactId) % (uint)_lanes.Length)];
-        if (!lane.Writer.TryWrite(pending))
-        {
-            pending.Done.TrySetException(new OperationCanceledException("Messaging is stopping."));
-        }
-
-        return pending.Done.Task;
+        await using var scope = _scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<SendBatch>().SendAsync(requests, cancellationToken);
     }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.WhenAll(_lanes.Select(lane => WorkAsync(lane.Reader, stoppingToken)));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            foreach (var lane in _lanes)
-            {
-                lane.Writer.TryComplete();
-                while (lane.Reader.TryRead(out var left))
-                {
-                    left.Done.TrySetException(new OperationCanceledException("Messaging is stopping."));
-                }
-            }
-        }
-    }
-
-    private async Task WorkAsync(ChannelReader<Pending> waiting, CancellationToken stoppingToken)
-    {
-        while (await waiting.WaitToReadAsync(stoppingToken))
-        {
-            var batch = new List<Pending>(sending.BatchSize);
-            while (batch.Count < sending.BatchSize && waiting.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var outcomes = await scope.ServiceProvider.GetRequiredService<SendBatch>().SendAsync([.. batch.Select(p => p.Request)], stoppingToken);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Done.TrySetResult(outcomes[i]);
-                }
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "A batch of {Count} messages failed; each is retried", batch.Count);
-                foreach (var pending in batch)
-                {
-                    pending.Done.TrySetException(ex);
-                }
-            }
-        }
-    }
-
-    private sealed record Pending(MessageQueued Request, TaskCompletionSource<SendOutcome> Done);
 }
 
 /// <summary>

@@ -223,8 +223,12 @@ public sealed class CrmConsumers(IBusRegistrationConfigurator bus, string servic
         where TConsumer : class, IConsumer =>
         Add(typeof(TConsumer), name, concurrentMessageLimit);
 
-    /// <summary>As <see cref="Add{TConsumer}"/>, for a consumer type known at run time (e.g. a generic consumer closed per event type).</summary>
-    public CrmConsumers Add(Type consumerType, string name, int? concurrentMessageLimit = null)
+    /// <summary>
+    /// As <see cref="Add{TConsumer}"/>, for a consumer type known at run time (e.g. a generic consumer closed per event
+    /// type); <paramref name="prefetchCount"/> overrides <c>RabbitMq:PrefetchCount</c> for its queue (e.g. a consumer that
+    /// batches what it is handed). <c>RabbitMq:Endpoints:&lt;queue&gt;</c> overrides both.
+    /// </summary>
+    public CrmConsumers Add(Type consumerType, string name, int? concurrentMessageLimit = null, int? prefetchCount = null)
     {
         bus.AddConsumer(consumerType).Endpoint(e =>
         {
@@ -232,6 +236,11 @@ public sealed class CrmConsumers(IBusRegistrationConfigurator bus, string servic
             if (concurrentMessageLimit is { } limit)
             {
                 e.ConcurrentMessageLimit = limit;
+            }
+
+            if (prefetchCount is { } prefetch)
+            {
+                e.PrefetchCount = prefetch;
             }
         });
         return this;

@@ -183,6 +183,54 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
             return;
         }
 
+        var writes = PendingWrites();
+        try
+        {
+            await store.CommitAsync(writes, cancellationToken);
+        }
+        catch
+        {
+            Reset(keepInbox: true);
+            throw;
+        }
+
+        Committed();
+    }
+
+    /// <summary>
+    /// Commits the writes of several units (each a delivery's: its inbox record first) and then <paramref name="more"/>
+    /// in one transaction of <paramref name="store"/>, e.g. a batch of deliveries whose effects were computed together.
+    /// When it succeeds every unit starts afresh, as after its own <see cref="CommitAsync"/>; when it fails nothing was
+    /// stored and every unit keeps what it had collected, so each can still go alone.
+    /// </summary>
+    public static async Task CommitTogetherAsync(IDocumentStore store, IReadOnlyList<UnitOfWork> units, IReadOnlyList<WriteOperation> more, CancellationToken cancellationToken = default)
+    {
+        var writes = new List<WriteOperation>();
+        foreach (var unit in units)
+        {
+            if (!ReferenceEquals(unit.Store, store))
+            {
+                throw new ArgumentException("Units committed together must share the store they are committed to.", nameof(units));
+            }
+
+            writes.AddRange(unit.PendingWrites());
+        }
+
+        writes.AddRange(more);
+        if (writes.Count > 0)
+        {
+            await store.CommitAsync(writes, cancellationToken);
+        }
+
+        foreach (var unit in units)
+        {
+            unit.Committed();
+        }
+    }
+
+    /// <summary>What a commit writes: the inbox record, the idempotent response, the writes, the outbox records.</summary>
+    private List<WriteOperation> PendingWrites()
+    {
         var writes = new List<WriteOperation>(_writes.Count + _outbox.Count + 2);
         if (_inbox is { } inbox)
         {
@@ -202,17 +250,12 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
 
         writes.AddRange(_writes);
         writes.AddRange(_outbox.Select(r => Write.Insert(PlatformCollections.Outbox, r)));
-        var published = _outbox.Count;
-        try
-        {
-            await store.CommitAsync(writes, cancellationToken);
-        }
-        catch
-        {
-            Reset(keepInbox: true);
-            throw;
-        }
+        return writes;
+    }
 
+    private void Committed()
+    {
+        var published = _outbox.Count;
         Reset(keepInbox: false);
         Commits++;
         if (published > 0)
