@@ -225,7 +225,7 @@ public static class FaultScenarios
     /// <summary>
     /// Where a <c>kill-*</c> scenario's service kills itself (SIGKILL from inside, <c>CrashPoints</c> in
     /// ServiceDefaults), and on which pass: between a consumer's work and its commit (Contacts' timeline, Assignment's
-    /// claim, Messaging's e-mail handed to the SMTP server, Analytics' counts), or, in Leads, whose work is the
+    /// claim, Messaging's e-mail handed to the SMTP server, a batch of Analytics' events applied), or, in Leads, whose work is the
     /// captures, between the broker's confirm of a batch of its events and their deletion from the outbox.
     /// </summary>
     public static (string Name, int After)? CrashPointOf(string scenario) => scenario switch

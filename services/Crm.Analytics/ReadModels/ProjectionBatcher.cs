@@ -77,6 +77,7 @@ public sealed class ProjectionBatcher : BackgroundService
                     outcomes.Add(new(await AnalyticsProjection.ProjectAsync(models, delivery.Queue, delivery.EventType, delivery.Message, cancellationToken)));
                 }
 
+                CrashPoints.Reached(CrashPoints.ConsumeBeforeCommit);
                 await UnitOfWork.CommitTogetherAsync(_store, [.. batch.Select(d => d.Unit)], writes, cancellationToken);
                 return outcomes;
             }
@@ -108,6 +109,7 @@ public sealed class ProjectionBatcher : BackgroundService
             try
             {
                 var invalid = await AnalyticsProjection.ProjectAsync(new LiveReadModels(delivery.Unit), delivery.Queue, delivery.EventType, delivery.Message, cancellationToken);
+                CrashPoints.Reached(CrashPoints.ConsumeBeforeCommit);
                 await delivery.Unit.CommitAsync(cancellationToken);
                 outcomes.Add(new(invalid));
             }
