@@ -205,7 +205,7 @@ public sealed class ProjectionBatcherTests
     }
 
     /// <summary>The store, with its commits counted and, when told, held until released or preceded by another writer's change.</summary>
-    private sealed class GatedStore(IDocumentStore inner) : IDocumentStore
+    private sealed class GatedStore(IDocumentStore inner) : DelegatingStore(inner)
     {
         private TaskCompletionSource _release = Released();
         private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -217,13 +217,11 @@ public sealed class ProjectionBatcherTests
 
         public Func<Task>? BeforeNextCommit { get; set; }
 
-        public string Provider => inner.Provider;
-
         public void HoldCommits() => _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void ReleaseCommits() => _release.TrySetResult();
 
-        public async Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default)
+        public override async Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default)
         {
             _waiting.TrySetResult();
             await _release.Task;
@@ -233,27 +231,10 @@ public sealed class ProjectionBatcherTests
                 await before();
             }
 
-            var result = await inner.CommitAsync(writes, cancellationToken);
+            var result = await Inner.CommitAsync(writes, cancellationToken);
             Interlocked.Increment(ref _commits);
             return result;
         }
-
-        public Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.GetAsync(collection, id, cancellationToken);
-
-        public Task<IReadOnlyList<T>> FindAsync<T>(Query<T> query, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.FindAsync(query, cancellationToken);
-
-        public Task<long> CountAsync<T>(DocumentCollection<T> collection, Filter<T> filter, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.CountAsync(collection, filter, cancellationToken);
-
-        public Task<IReadOnlyList<T>> ClaimAsync<T>(Query<T> claimable, Update<T> update, Filter<T> claimed, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.ClaimAsync(claimable, update, claimed, cancellationToken);
-
-        public Task InitializeAsync(IReadOnlyCollection<IDocumentCollection> collections, CancellationToken cancellationToken = default) =>
-            inner.InitializeAsync(collections, cancellationToken);
-
-        public Task PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
 
         private static TaskCompletionSource Released()
         {

@@ -370,20 +370,14 @@ public sealed class SendOnceTests
 }
 
 /// <summary>A store that lets another delivery act between a claim's read and its write (a race, made deterministic).</summary>
-internal sealed class InterleavingStore(IDocumentStore inner) : IDocumentStore
+internal sealed class InterleavingStore(IDocumentStore inner) : DelegatingStore(inner)
 {
     /// <summary>Runs once, right after the next find returned its (by then stale) result.</summary>
     public Func<Task>? AfterNextFind { get; set; }
 
-    public string Provider => inner.Provider;
-
-    public Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken = default)
-        where T : class, IDocument => inner.GetAsync(collection, id, cancellationToken);
-
-    public async Task<IReadOnlyList<T>> FindAsync<T>(Query<T> query, CancellationToken cancellationToken = default)
-        where T : class, IDocument
+    public override async Task<IReadOnlyList<T>> FindAsync<T>(Query<T> query, CancellationToken cancellationToken = default)
     {
-        var found = await inner.FindAsync(query, cancellationToken);
+        var found = await Inner.FindAsync(query, cancellationToken);
         if (AfterNextFind is { } interleave)
         {
             AfterNextFind = null;
@@ -392,18 +386,4 @@ internal sealed class InterleavingStore(IDocumentStore inner) : IDocumentStore
 
         return found;
     }
-
-    public Task<long> CountAsync<T>(DocumentCollection<T> collection, Filter<T> filter, CancellationToken cancellationToken = default)
-        where T : class, IDocument => inner.CountAsync(collection, filter, cancellationToken);
-
-    public Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default) =>
-        inner.CommitAsync(writes, cancellationToken);
-
-    public Task<IReadOnlyList<T>> ClaimAsync<T>(Query<T> claimable, Update<T> update, Filter<T> claimed, CancellationToken cancellationToken = default)
-        where T : class, IDocument => inner.ClaimAsync(claimable, update, claimed, cancellationToken);
-
-    public Task InitializeAsync(IReadOnlyCollection<IDocumentCollection> collections, CancellationToken cancellationToken = default) =>
-        inner.InitializeAsync(collections, cancellationToken);
-
-    public Task PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
 }

@@ -536,22 +536,16 @@ public sealed class AssignmentRulesTests
     }
 
     /// <summary>The store, counting the <c>LeadAssigned</c> events each commit wrote and calling <see cref="AfterFind"/> after each query.</summary>
-    private sealed class ObservingStore(IDocumentStore inner) : IDocumentStore
+    private sealed class ObservingStore(IDocumentStore inner) : DelegatingStore(inner)
     {
         public List<int> EventsPerCommit { get; } = [];
 
         /// <summary>Called with the collection's name once a query on it has answered (another writer can commit then).</summary>
         public Func<string, Task>? AfterFind { get; init; }
 
-        public string Provider => inner.Provider;
-
-        public Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.GetAsync(collection, id, cancellationToken);
-
-        public async Task<IReadOnlyList<T>> FindAsync<T>(Query<T> query, CancellationToken cancellationToken = default)
-            where T : class, IDocument
+        public override async Task<IReadOnlyList<T>> FindAsync<T>(Query<T> query, CancellationToken cancellationToken = default)
         {
-            var found = await inner.FindAsync(query, cancellationToken);
+            var found = await Inner.FindAsync(query, cancellationToken);
             if (AfterFind is { } afterFind)
             {
                 await afterFind(query.Collection.Name);
@@ -559,22 +553,12 @@ public sealed class AssignmentRulesTests
 
             return found;
         }
-        public Task<long> CountAsync<T>(DocumentCollection<T> collection, Filter<T> filter, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.CountAsync(collection, filter, cancellationToken);
 
-        public async Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default)
+        public override async Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default)
         {
-            var result = await inner.CommitAsync(writes, cancellationToken);
+            var result = await Inner.CommitAsync(writes, cancellationToken);
             EventsPerCommit.Add(writes.Count(w => w is InsertWrite { Document: OutboxRecord { Type: var type } } && type == typeof(LeadAssigned).FullName));
             return result;
         }
-
-        public Task<IReadOnlyList<T>> ClaimAsync<T>(Query<T> claimable, Update<T> update, Filter<T> claimed, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.ClaimAsync(claimable, update, claimed, cancellationToken);
-
-        public Task InitializeAsync(IReadOnlyCollection<IDocumentCollection> collections, CancellationToken cancellationToken = default) =>
-            inner.InitializeAsync(collections, cancellationToken);
-
-        public Task PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
     }
 }

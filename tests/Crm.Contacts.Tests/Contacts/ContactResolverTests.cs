@@ -366,34 +366,15 @@ public sealed class ContactResolverTests
     /// The store with a competitor: before commit number n of the resolver under test, <c>beforeCommit(n)</c> runs
     /// (usually another resolve that commits on the real store), so the resolver's reads are stale at its commit.
     /// </summary>
-    private sealed class RacingStore(IDocumentStore inner, Func<int, Task> beforeCommit) : IDocumentStore
+    private sealed class RacingStore(IDocumentStore inner, Func<int, Task> beforeCommit) : DelegatingStore(inner)
     {
         public int Commits { get; private set; }
 
-        public string Provider => inner.Provider;
-
-        public Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.GetAsync(collection, id, cancellationToken);
-
-        public Task<IReadOnlyList<T>> FindAsync<T>(Query<T> query, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.FindAsync(query, cancellationToken);
-
-        public Task<long> CountAsync<T>(DocumentCollection<T> collection, Filter<T> filter, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.CountAsync(collection, filter, cancellationToken);
-
-        public async Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default)
+        public override async Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default)
         {
             Commits++;
             await beforeCommit(Commits);
-            return await inner.CommitAsync(writes, cancellationToken);
+            return await Inner.CommitAsync(writes, cancellationToken);
         }
-
-        public Task<IReadOnlyList<T>> ClaimAsync<T>(Query<T> claimable, Update<T> update, Filter<T> claimed, CancellationToken cancellationToken = default)
-            where T : class, IDocument => inner.ClaimAsync(claimable, update, claimed, cancellationToken);
-
-        public Task InitializeAsync(IReadOnlyCollection<IDocumentCollection> collections, CancellationToken cancellationToken = default) =>
-            inner.InitializeAsync(collections, cancellationToken);
-
-        public Task PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
     }
 }

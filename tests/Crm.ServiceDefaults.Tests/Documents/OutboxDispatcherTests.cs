@@ -336,31 +336,12 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     private sealed record RequeueAnswer(long Requeued);
 
     /// <summary>A replica that dies right after publishing: it takes the lease, but every commit recording an outcome fails.</summary>
-    private sealed class CrashOnCommit(IDocumentStore store) : IDocumentStore
+    private sealed class CrashOnCommit(IDocumentStore store) : DelegatingStore(store)
     {
-        public string Provider => store.Provider;
-
-        public Task<T?> GetAsync<T>(DocumentCollection<T> collection, string id, CancellationToken cancellationToken = default)
-            where T : class, IDocument => store.GetAsync(collection, id, cancellationToken);
-
-        public Task<IReadOnlyList<T>> FindAsync<T>(Query<T> query, CancellationToken cancellationToken = default)
-            where T : class, IDocument => store.FindAsync(query, cancellationToken);
-
-        public Task<long> CountAsync<T>(DocumentCollection<T> collection, Filter<T> filter, CancellationToken cancellationToken = default)
-            where T : class, IDocument => store.CountAsync(collection, filter, cancellationToken);
-
-        public Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default) =>
+        public override Task<IReadOnlyList<long>> CommitAsync(IReadOnlyList<WriteOperation> writes, CancellationToken cancellationToken = default) =>
             writes.All(w => w.Collection == PlatformCollections.Leases)
-                ? store.CommitAsync(writes, cancellationToken)
+                ? Inner.CommitAsync(writes, cancellationToken)
                 : throw new InvalidOperationException("The process died.");
-
-        public Task<IReadOnlyList<T>> ClaimAsync<T>(Query<T> claimable, Update<T> update, Filter<T> claimed, CancellationToken cancellationToken = default)
-            where T : class, IDocument => store.ClaimAsync(claimable, update, claimed, cancellationToken);
-
-        public Task InitializeAsync(IReadOnlyCollection<IDocumentCollection> collections, CancellationToken cancellationToken = default) =>
-            store.InitializeAsync(collections, cancellationToken);
-
-        public Task PingAsync(CancellationToken cancellationToken = default) => store.PingAsync(cancellationToken);
     }
 
     private sealed class NoLifetime : IHostApplicationLifetime
