@@ -46,7 +46,7 @@ public sealed class ProjectionBatcherTests
             units[i].InsertIfAbsent(EventLogCollections.Log, EventLogEntries.Create(events[i], events[i].EventId, $"log-{i}", T0));
         }
 
-        var outcomes = events.Select((e, i) => batcher.Batcher.ProjectAsync(new ProjectionDelivery(Queue, typeof(LeadCaptured), e, units[i]))).ToList();
+        var outcomes = Submit(batcher, events, units);
         gated.ReleaseCommits();
         var applied = await Task.WhenAll(outcomes).WaitAsync(Deadline);
 
@@ -95,15 +95,12 @@ public sealed class ProjectionBatcherTests
         var gated = new GatedStore(store.Store);
         await using var batcher = await StartAsync(gated);
 
-        gated.HoldCommits();
         // The worker takes the first delivery alone and waits on its commit; the other three go in the next batch.
-        var first = batcher.Batcher.ProjectAsync(new ProjectionDelivery(Queue, typeof(LeadCaptured), Captured("l0", "c0"), NewUnit(store, gated)));
-        await gated.CommitWaiting.WaitAsync(Deadline);
+        var first = await HoldFirstCommitAsync(batcher, store, gated);
         var units = Enumerable.Range(0, 3).Select(_ => NewUnit(store, gated)).ToList();
         units[1].InsertIfAbsent(EventLogCollections.Log, EventLogEntries.Create(Captured("l-x", "c-x"), Guid.NewGuid(), "log-kept", T0));
         var poison = Captured("l-poison", "c1") with { LeadId = "", ContactId = "", OccurredAt = default };
-        var rest = new[] { Captured("l1", "c1"), poison, Captured("l2", "c2") }
-            .Select((e, i) => batcher.Batcher.ProjectAsync(new ProjectionDelivery(Queue, typeof(LeadCaptured), e, units[i]))).ToList();
+        var rest = Submit(batcher, [Captured("l1", "c1"), poison, Captured("l2", "c2")], units);
         gated.ReleaseCommits();
 
         Assert.Empty((await first.WaitAsync(Deadline)).InvalidOrThrow());
@@ -126,9 +123,7 @@ public sealed class ProjectionBatcherTests
         var gated = new GatedStore(store.Store);
         await using var batcher = await StartAsync(gated);
 
-        gated.HoldCommits();
-        var first = batcher.Batcher.ProjectAsync(new ProjectionDelivery(Queue, typeof(LeadCaptured), Captured("l0", "c0"), NewUnit(store, gated)));
-        await gated.CommitWaiting.WaitAsync(Deadline);
+        var first = await HoldFirstCommitAsync(batcher, store, gated);
         // Two deliveries of one message (each past the inbox check before either committed) and another event.
         var twice = Captured("l1", "c1");
         var units = Enumerable.Range(0, 3).Select(_ => NewUnit(store, gated)).ToList();
@@ -138,8 +133,7 @@ public sealed class ProjectionBatcherTests
             // What the consume pipeline collects for each delivery: the same inbox record.
             unit.Insert(PlatformCollections.Inbox, new InboxRecord { Id = $"analytics-lead-captured:{messageId}", Consumer = "analytics-lead-captured", MessageId = messageId.ToString(), ReceivedAt = T0 });
         }
-        var rest = new[] { twice, twice, Captured("l2", "c1") }
-            .Select((e, i) => batcher.Batcher.ProjectAsync(new ProjectionDelivery(Queue, typeof(LeadCaptured), e, units[i]))).ToList();
+        var rest = Submit(batcher, [twice, twice, Captured("l2", "c1")], units);
         gated.ReleaseCommits();
 
         await first.WaitAsync(Deadline);
@@ -180,6 +174,18 @@ public sealed class ProjectionBatcherTests
             LiveCollections.LeadMinutes,
             LeadCohortCollections.Cohorts,
             EventLogCollections.Log);
+
+    /// <summary>Holds the store's commits and hands the worker a first delivery: it waits on that commit until released, and what is handed meanwhile waits for the next batch.</summary>
+    private static async Task<Task<ProjectionOutcome>> HoldFirstCommitAsync(RunningBatcher batcher, TestStore store, GatedStore gated)
+    {
+        gated.HoldCommits();
+        var first = batcher.Batcher.ProjectAsync(new ProjectionDelivery(Queue, typeof(LeadCaptured), Captured("l0", "c0"), NewUnit(store, gated)));
+        await gated.CommitWaiting.WaitAsync(Deadline);
+        return first;
+    }
+
+    private static List<Task<ProjectionOutcome>> Submit(RunningBatcher batcher, IReadOnlyList<LeadCaptured> events, List<UnitOfWork> units) =>
+        [.. events.Select((e, i) => batcher.Batcher.ProjectAsync(new ProjectionDelivery(Queue, typeof(LeadCaptured), e, units[i])))];
 
     private static UnitOfWork NewUnit(TestStore store, IDocumentStore over) => new(over, new FakeTimeProvider(T0), store.Signal);
 
