@@ -65,20 +65,7 @@ public sealed class LiveReadModels(IDocumentStore store, DateTimeOffset now, Act
     public void Save<T>(DocumentCollection<T> collection, T document, T? current)
         where T : class, IDocument
     {
-        if (current is null)
-        {
-            write(Write.Insert(collection, document));
-        }
-        else
-        {
-            if (document.Version <= current.Version)
-            {
-                throw new ArgumentException($"A replaced {typeof(T).Name} must carry a version above {current.Version}, not {document.Version}.", nameof(document));
-            }
-
-            write(Write.Replace(collection, document, current.Version));
-        }
-
+        write(Write.Save(collection, document, current));
         _written[(collection.Name, document.Id)] = document;
     }
 

@@ -28,8 +28,6 @@ public sealed class Batcher<TItem, TOutcome>
         _logger = logger;
     }
 
-    public int Lanes => _lanes.Length;
-
     /// <summary>Hands <paramref name="item"/> to the next batch of lane <paramref name="lane"/> and answers its outcome.</summary>
     public Task<TOutcome> SubmitAsync(TItem item, int lane)
     {

@@ -107,6 +107,40 @@ public sealed class UnitOfWorkTests
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task Units_committed_together_store_everything_in_one_transaction_or_nothing_and_keep_their_writes_when_it_fails(Backend backend)
+    {
+        await using var store = await CreateAsync(backend);
+        await store.Store.CommitAsync(Write.Insert(Samples, Minimal("taken")));
+        var units = new[] { store.NewUnit(_time), store.NewUnit(_time) };
+        var keys = units.Select(_ => new InboxKey(Guid.NewGuid().ToString("N"), "defaults-sample-changed")).ToList();
+        for (var i = 0; i < units.Length; i++)
+        {
+            units[i].Accept(keys[i]);
+            units[i].Insert(Samples, Minimal($"s-{i}"));
+        }
+
+        units[1].Publish(Captured("lead-1"));
+
+        // A shared write that fails (the id is taken): nothing of either unit is stored, and each keeps what it collected.
+        await Assert.ThrowsAsync<DuplicateKeyException>(() => UnitOfWork.CommitTogetherAsync(store.Store, units, [Write.Insert(Samples, Minimal("taken"))]));
+        Assert.Equal(["taken"], (await store.Store.FindAsync(Samples.All())).Select(s => s.Id));
+        Assert.Empty(await store.Store.FindAsync(PlatformCollections.Inbox.All()));
+        Assert.All(units, u => Assert.Equal((true, 0), (u.HasWrites, u.Commits)));
+
+        await UnitOfWork.CommitTogetherAsync(store.Store, units, [Write.Insert(Samples, Minimal("shared"))]);
+
+        Assert.Equal(["s-0", "s-1", "shared", "taken"], (await store.Store.FindAsync(Samples.All())).Select(s => s.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(keys.Select(k => $"defaults-sample-changed:{k.MessageId}").Order(StringComparer.Ordinal), (await store.Store.FindAsync(PlatformCollections.Inbox.All())).Select(r => r.Id).Order(StringComparer.Ordinal));
+        Assert.Single(await store.Store.FindAsync(PlatformCollections.Outbox.All()));
+        Assert.True(await store.Signal.WaitAsync(TimeSpan.Zero, CancellationToken.None));
+        Assert.All(units, u => Assert.Equal((false, 1), (u.HasWrites, u.Commits)));
+        // Units of another store are refused before anything is written.
+        await using var other = await CreateAsync(Backend.Sqlite);
+        await Assert.ThrowsAsync<ArgumentException>(() => UnitOfWork.CommitTogetherAsync(store.Store, [other.NewUnit(_time)], []));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task A_failed_commit_stores_nothing_and_drops_what_it_collected_but_keeps_the_inbox_record(Backend backend)
     {
         await using var store = await CreateAsync(backend);

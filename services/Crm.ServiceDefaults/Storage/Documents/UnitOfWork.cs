@@ -50,17 +50,7 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     /// was read) is null, else replaced at <paramref name="current"/>'s version; a concurrent write fails the commit.
     /// </summary>
     public void Save<T>(DocumentCollection<T> collection, T document, T? current)
-        where T : class, IDocument
-    {
-        if (current is null)
-        {
-            Insert(collection, document);
-        }
-        else
-        {
-            Replace(collection, document, current.Version);
-        }
-    }
+        where T : class, IDocument => _writes.Add(Write.Save(collection, document, current));
 
     /// <summary>Inserts unless a document with this id exists (which then stays as it is).</summary>
     public void InsertIfAbsent<T>(DocumentCollection<T> collection, T document)
@@ -71,15 +61,7 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     /// version the caller moved on); the commit fails with <see cref="ConcurrencyException"/> when it changed.
     /// </summary>
     public void Replace<T>(DocumentCollection<T> collection, T document, long expectedVersion)
-        where T : class, IDocument
-    {
-        if (document.Version <= expectedVersion)
-        {
-            throw new ArgumentException($"A replaced {typeof(T).Name} must carry a version above {expectedVersion}, not {document.Version}.", nameof(document));
-        }
-
-        _writes.Add(Write.Replace(collection, document, expectedVersion));
-    }
+        where T : class, IDocument => _writes.Add(Write.NextVersion(collection, document, expectedVersion));
 
     /// <summary>Inserts or overwrites, whatever is stored (for documents only this unit's kind of writer owns).</summary>
     public void Put<T>(DocumentCollection<T> collection, T document)

@@ -38,6 +38,21 @@ public static class Write
     public static WriteOperation Replace<T>(DocumentCollection<T> collection, T document, long expectedVersion)
         where T : class, IDocument => new ReplaceWrite(collection, document, expectedVersion);
 
+    /// <summary>
+    /// <see cref="Replace{T}"/> of a document whose version the caller moved above <paramref name="expectedVersion"/>
+    /// (the version read); <see cref="ArgumentException"/> when it did not.
+    /// </summary>
+    public static WriteOperation NextVersion<T>(DocumentCollection<T> collection, T document, long expectedVersion)
+        where T : class, IDocument =>
+        document.Version > expectedVersion
+            ? Replace(collection, document, expectedVersion)
+            : throw new ArgumentException($"A replaced {typeof(T).Name} must carry a version above {expectedVersion}, not {document.Version}.", nameof(document));
+
+    /// <summary>Writes <paramref name="document"/> over <paramref name="current"/> as read: an insert when there was none, else <see cref="NextVersion{T}"/>.</summary>
+    public static WriteOperation Save<T>(DocumentCollection<T> collection, T document, T? current)
+        where T : class, IDocument =>
+        current is null ? Insert(collection, document) : NextVersion(collection, document, current.Version);
+
     /// <summary>Inserts or overwrites, whatever is stored.</summary>
     public static WriteOperation Put<T>(DocumentCollection<T> collection, T document)
         where T : class, IDocument => new ReplaceWrite(collection, document, ExpectedVersion: null);
