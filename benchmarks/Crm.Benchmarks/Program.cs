@@ -4,6 +4,7 @@ return args.FirstOrDefault() switch
 {
     "pipeline" => await PipelineBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "outbox" => await OutboxBenchmark.RunAsync(Arguments.Parse(args[1..])),
+    "commits" => await CommitsBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "storage" => StorageShare.Run(Arguments.Parse(args[1..])),
     "gateway" => await GatewayBenchmark.RunAsync(Arguments.Parse(args[1..])),
     "bare-yarp" => await GatewayBenchmark.RunBareProxyAsync(Arguments.Parse(args[1..])),
@@ -30,6 +31,9 @@ static int Usage()
                    capture -> LeadScored from a queue of its own on the broker, CPU per lead per process
           outbox   [--events 50000] [--batch 500]
                    outbox dispatch from a SQLite store to a private RabbitMQ node, beside a raw RabbitMQ.Client loop
+          commits  [--writers 32] [--seconds 5] [--warmup 2] [--group 64] [--rounds 2]
+                   the SQLite store alone: concurrent units of work (inbox record, insert, update, outbox event) with a
+                   transaction each, beside the store's group commit; units/s, transactions, CPU per unit
           gateway  [--seconds 10] [--warmup 5] [--connections 16] [--key KEY]
                    the same reads directly, through a bare YARP proxy and through the gateway, with each proxy's CPU
                    per request (against ./crm up with a raised per-key limit)

@@ -14,6 +14,12 @@ public sealed class StorageOptions
     /// <summary>Folder of the SQLite files; the file is <c>{service}.db</c> unless <see cref="SqlitePath"/> is set.</summary>
     public string DataDirectory { get; set; } = "data";
     public string? SqlitePath { get; set; }
+
+    /// <summary>
+    /// SQLite: how many writes waiting for the process' one writer at most go into one transaction (a group commit;
+    /// each write in a savepoint of its own, so each still succeeds or fails alone). 1: a transaction per write.
+    /// </summary>
+    public int SqliteMaxCommitGroup { get; set; } = Storage.Sqlite.SqliteDocumentStore.DefaultMaxCommitGroup;
     public string? MongoConnectionString { get; set; }
     /// <summary>Defaults to <c>crm-{service}</c>.</summary>
     public string? MongoDatabase { get; set; }
@@ -31,6 +37,11 @@ public sealed class StorageOptions
         if (!string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase) && !IsMongo)
         {
             throw new InvalidOperationException($"Storage:Provider must be '{Sqlite}' or '{Mongo}', not '{Provider}'.");
+        }
+
+        if (SqliteMaxCommitGroup < 1)
+        {
+            throw new InvalidOperationException($"Storage:SqliteMaxCommitGroup must be at least 1, not {SqliteMaxCommitGroup}.");
         }
 
         if (IsMongo && string.IsNullOrWhiteSpace(MongoConnectionString))

@@ -54,7 +54,7 @@ public static class DocumentStorage
         }
         else
         {
-            services.AddSingleton(new SqliteDocumentStore(options.SqlitePath ?? Path.Combine(options.DataDirectory, $"{serviceName}.db")));
+            services.AddSingleton(new SqliteDocumentStore(options.SqlitePath ?? Path.Combine(options.DataDirectory, $"{serviceName}.db"), options.SqliteMaxCommitGroup));
             services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteDocumentStore>());
             services.AddHostedService<SqliteHousekeeping>();
         }

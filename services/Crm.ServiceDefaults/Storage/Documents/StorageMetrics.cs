@@ -4,11 +4,21 @@ namespace Crm.ServiceDefaults.Storage;
 
 /// <summary>
 /// The storage layer's metrics (meter <c>Crm.Storage</c>, exported on <c>/metrics</c>): outbox backlog, published,
-/// failed and dead records; timers due, fired, late and dead.
+/// failed and dead records; timers due, fired, late and dead; writes per SQLite transaction.
 /// </summary>
 public sealed class StorageMetrics : IDisposable
 {
     public const string MeterName = "Crm.Storage";
+
+    /// <summary>The meter of what is measured where no service provider is at hand (the SQLite store).</summary>
+    private static readonly Meter StoreMeter = new(MeterName);
+
+    /// <summary>How many writes one SQLite transaction committed (the store's group commit).</summary>
+    public static readonly Histogram<int> CommitGroup = StoreMeter.CreateHistogram<int>(
+        "crm.storage.commit_group",
+        "{write}",
+        "Writes committed together in one SQLite transaction (group commit).",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
 
     private readonly Meter _meter;
     private long _outboxPending;

@@ -7,7 +7,9 @@ namespace Crm.ServiceDefaults.Storage.Sqlite;
 /// The embedded store: one SQLite file per service in WAL mode. Reads run on pooled connections and see the last
 /// commit (WAL readers never wait for the writer). Writes go through one writer connection per process: commits
 /// queue in-process for it and run in <c>BEGIN IMMEDIATE</c> transactions (another process on the same file waits
-/// in SQLite's busy handler), with its prepared statements kept.
+/// in SQLite's busy handler), with its prepared statements kept. The writes waiting when the writer is free are
+/// committed together (a group commit, up to <see cref="MaxCommitGroup"/>): one transaction, a savepoint per write, so
+/// each still succeeds or fails on its own.
 /// </summary>
 public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 {
@@ -17,13 +19,25 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
     private const int MaxCachedStatements = 256;
 
     private readonly ConcurrentDictionary<IDocumentCollection, SqlRenderer> _renderers = new();
+    private static readonly SqlStatement Begin = new("BEGIN IMMEDIATE", []);
+    private static readonly SqlStatement Commit = new("COMMIT", []);
+    private static readonly SqlStatement Savepoint = new("SAVEPOINT w", []);
+    private static readonly SqlStatement Release = new("RELEASE w", []);
+    private static readonly SqlStatement RollbackToSavepoint = new("ROLLBACK TO w", []);
+
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Lock _queueLock = new();
+    private readonly Queue<PendingWrite> _queue = new();
+    private bool _draining;
+    private long _transactions;
     private bool _disposed;
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
     private SqliteConnection? _writeConnection;
 
-    public SqliteDocumentStore(string path)
+    public SqliteDocumentStore(string path, int maxCommitGroup = DefaultMaxCommitGroup)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCommitGroup, 1);
+        MaxCommitGroup = maxCommitGroup;
         Path = System.IO.Path.GetFullPath(path);
         var directory = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(directory))
@@ -41,7 +55,31 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
         }.ToString();
     }
 
+    /// <summary>How many waiting writes at most share one transaction (1: a transaction per write).</summary>
+    public const int DefaultMaxCommitGroup = 64;
+
     public string Provider => StorageOptions.Sqlite;
+
+    /// <summary>How many waiting writes at most share one transaction (<c>Storage:SqliteMaxCommitGroup</c>).</summary>
+    public int MaxCommitGroup { get; }
+
+    /// <summary>Writes queued for the writer and not yet taken into a transaction.</summary>
+    internal int Waiting
+    {
+        get
+        {
+            lock (_queueLock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether a write holds the writer connection now (a transaction, the schema, closing).</summary>
+    internal bool Writing => _writer.CurrentCount == 0;
+
+    /// <summary>Write transactions this store committed since it was opened (a group commit counts once).</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
 
     public string Path { get; }
 
@@ -231,19 +269,190 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
         return changed;
     }
 
-    private async Task<T> InWriteTransactionAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction of its own, or, when other writes are waiting for the writer,
+    /// together with them in one transaction (a group commit): each write runs in a savepoint of its own, so a write
+    /// that throws (a failed guard, a taken key) is rolled back alone and fails alone, and the others still commit. The
+    /// caller's task completes after the COMMIT that made its write durable; what it sees is exactly what one
+    /// transaction per write would give (the writes of a group are applied in the order they arrived).
+    /// </summary>
+    private Task<T> InWriteTransactionAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
     {
-        await _writer.WaitAsync(cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        var pending = new PendingWrite<T>(work, cancellationToken);
+        bool lead;
+        lock (_queueLock)
+        {
+            _queue.Enqueue(pending);
+            lead = !_draining;
+            _draining = true;
+        }
+
+        if (lead)
+        {
+            // The writer loop runs apart from the caller's flow: it serves every caller that queues meanwhile.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(DrainAsync, CancellationToken.None);
+            }
+        }
+
+        return pending.Task;
+    }
+
+    /// <summary>Commits what is queued, a group at a time, until nothing is left.</summary>
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            PendingWrite[] group;
+            lock (_queueLock)
+            {
+                if (_queue.Count == 0)
+                {
+                    _draining = false;
+                    return;
+                }
+
+                group = new PendingWrite[Math.Min(_queue.Count, MaxCommitGroup)];
+                for (var i = 0; i < group.Length; i++)
+                {
+                    group[i] = _queue.Dequeue();
+                }
+            }
+
+            await CommitGroupAsync(group);
+        }
+    }
+
+    private async Task CommitGroupAsync(PendingWrite[] group)
+    {
+        var live = group.Where(p => !p.CancelIfRequested()).ToList();
+        if (live.Count == 0)
+        {
+            return;
+        }
+
+        await _writer.WaitAsync();
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var connection = await WriterAsync(cancellationToken);
-            await Cached(connection, new SqlStatement("BEGIN IMMEDIATE", [])).ExecuteNonQueryAsync(cancellationToken);
+            if (_disposed)
+            {
+                live.ForEach(p => p.Fail(new ObjectDisposedException(GetType().FullName)));
+                return;
+            }
+
+            var connection = await WriterAsync(CancellationToken.None);
+            if (live.Count == 1 || !await TryCommitTogetherAsync(connection, live))
+            {
+                foreach (var pending in live)
+                {
+                    await CommitAloneAsync(connection, pending);
+                }
+            }
+
+            StorageMetrics.CommitGroup.Record(live.Count);
+        }
+        catch (Exception ex)
+        {
+            // Opening the writer failed, or the connection did: nothing of what is not answered yet was stored.
+            if (_writeConnection is not null)
+            {
+                await RollbackAsync(_writeConnection);
+            }
+
+            live.ForEach(p => p.Fail(ex));
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// One transaction, a savepoint per write. False when the transaction itself failed (it could not begin, a write
+    /// left it unusable, or the COMMIT failed): nothing of the group was stored, and the writes not yet answered are
+    /// to be committed one by one.
+    /// </summary>
+    private async Task<bool> TryCommitTogetherAsync(SqliteConnection connection, List<PendingWrite> group)
+    {
+        var applied = new List<PendingWrite>(group.Count);
+        try
+        {
+            await Cached(connection, Begin).ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < group.Count; i++)
+        {
+            var pending = group[i];
             try
             {
-                var result = await work(connection);
-                await Cached(connection, new SqlStatement("COMMIT", [])).ExecuteNonQueryAsync(CancellationToken.None);
-                return result;
+                await Cached(connection, Savepoint).ExecuteNonQueryAsync(CancellationToken.None);
+                await pending.RunAsync(connection);
+                await Cached(connection, Release).ExecuteNonQueryAsync(CancellationToken.None);
+                applied.Add(pending);
+            }
+            catch (Exception ex)
+            {
+                try
+                {
+                    await Cached(connection, RollbackToSavepoint).ExecuteNonQueryAsync(CancellationToken.None);
+                    await Cached(connection, Release).ExecuteNonQueryAsync(CancellationToken.None);
+                }
+                catch (SqliteException)
+                {
+                    // SQLite ended the transaction itself (I/O error, disk full): this write fails; the others of the
+                    // group go again one by one.
+                    await RollbackAsync(connection);
+                    pending.Fail(ex);
+                    group.RemoveAt(i);
+                    return false;
+                }
+
+                pending.Fail(ex);
+                group.RemoveAt(i--);
+            }
+        }
+
+        try
+        {
+            await Cached(connection, Commit).ExecuteNonQueryAsync(CancellationToken.None);
+            Interlocked.Increment(ref _transactions);
+        }
+        catch (SqliteException)
+        {
+            await RollbackAsync(connection);
+            return false;
+        }
+
+        applied.ForEach(p => p.Succeed());
+        return true;
+    }
+
+    /// <summary>One write in a transaction of its own.</summary>
+    private async Task CommitAloneAsync(SqliteConnection connection, PendingWrite pending)
+    {
+        if (pending.CancelIfRequested())
+        {
+            return;
+        }
+
+        try
+        {
+            await Cached(connection, Begin).ExecuteNonQueryAsync(CancellationToken.None);
+            try
+            {
+                await pending.RunAsync(connection);
+                await Cached(connection, Commit).ExecuteNonQueryAsync(CancellationToken.None);
+                Interlocked.Increment(ref _transactions);
             }
             catch
             {
@@ -251,10 +460,52 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
                 throw;
             }
         }
-        finally
+        catch (Exception ex)
         {
-            _writer.Release();
+            pending.Fail(ex);
+            return;
         }
+
+        pending.Succeed();
+    }
+
+    /// <summary>A write waiting for the writer: its work and the caller's task.</summary>
+    private abstract class PendingWrite
+    {
+        public abstract Task RunAsync(SqliteConnection connection);
+
+        public abstract void Succeed();
+
+        public abstract void Fail(Exception exception);
+
+        /// <summary>Answers the caller as cancelled when it gave up before its write ran.</summary>
+        public abstract bool CancelIfRequested();
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken) : PendingWrite
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _completion.Task;
+
+        public override async Task RunAsync(SqliteConnection connection) => _result = await work(connection);
+
+        public override void Succeed() => _completion.TrySetResult(_result!);
+
+        public override void Fail(Exception exception)
+        {
+            if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                _completion.TrySetCanceled(cancellationToken);
+            }
+            else
+            {
+                _completion.TrySetException(exception);
+            }
+        }
+
+        public override bool CancelIfRequested() => cancellationToken.IsCancellationRequested && _completion.TrySetCanceled(cancellationToken);
     }
 
     private async Task<SqliteConnection> WriterAsync(CancellationToken cancellationToken)
