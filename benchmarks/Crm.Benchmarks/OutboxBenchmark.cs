@@ -33,12 +33,13 @@ public static class OutboxBenchmark
     {
         var events = args.Number("events", 50_000);
         var batch = args.Number("batch", new OutboxOptions().BatchSize);
-        Console.WriteLine($"outbox: {events} events, batches of {batch}; starting a private RabbitMQ node ...");
+        var group = args.Number("commit-group", SqliteDocumentStore.DefaultMaxCommitGroup);
+        Console.WriteLine($"outbox: {events} events, batches of {batch}, SQLite commit groups of up to {group}; starting a private RabbitMQ node ...");
         await using var node = await RabbitMqNode.StartAsync();
         await DeclareSinkAsync(node.AmqpUri);
 
         using var directory = new TempDirectory("crm-bench-outbox");
-        await using var store = new SqliteDocumentStore(directory.Combine("bench.db"));
+        await using var store = new SqliteDocumentStore(directory.Combine("bench.db"), group);
         await store.InitializeAsync(PlatformCollections.All);
         var signal = new OutboxSignal();
         var filling = Stopwatch.StartNew();
@@ -82,7 +83,7 @@ public static class OutboxBenchmark
         // Warm up outside the measurement: the bus (connection, channel, exchange) and the JIT (tiered compilation
         // makes the first thousands of calls slower), by dispatching a first outbox of the same events.
         await host.Services.GetRequiredService<IBus>().Publish(Captured(-1));
-        await using (var warm = new SqliteDocumentStore(directory.Combine("warm.db")))
+        await using (var warm = new SqliteDocumentStore(directory.Combine("warm.db"), group))
         {
             await warm.InitializeAsync(PlatformCollections.All);
             for (var round = 0; round < 5; round++)

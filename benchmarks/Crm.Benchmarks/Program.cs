@@ -29,7 +29,7 @@ static int Usage()
                    captures through the gateway of a running platform (./crm up) and follows every lead until it is
                    assigned, messaged and counted; --rate N runs open loop at N leads/s instead of as fast as it goes;
                    capture -> LeadScored from a queue of its own on the broker, CPU per lead per process
-          outbox   [--events 50000] [--batch 500]
+          outbox   [--events 50000] [--batch 500] [--commit-group 64]
                    outbox dispatch from a SQLite store to a private RabbitMQ node, beside a raw RabbitMQ.Client loop
           commits  [--writers 32] [--seconds 5] [--warmup 2] [--group 64] [--rounds 2]
                    the SQLite store alone: concurrent units of work (inbox record, insert, update, outbox event) with a

@@ -34,7 +34,7 @@ public static class GatewayService
         builder.Services.AddSingleton<InternalIdentityIssuer>();
         builder.AddCrmStorage(Name, KeyCollections.Keys);
         builder.Services.AddApiKeyAuth();
-        builder.Services.AddAuthentication(PeopleAuth.Scheme).AddPeopleAuth();
+        builder.Services.AddAuthentication().AddPeopleAuth();
         builder.Services.AddSingleton<KeyRateLimiting>();
         builder.Services.AddSingleton<KeyAudit>();
         builder.Services.AddGatewayProxy(builder.Configuration);
@@ -47,7 +47,7 @@ public static class GatewayService
 
     /// <summary>
     /// After the shared error handling, request ids and port policy: the limit on failed authentications per client
-    /// address, the API key (or 401) and its scope (or 403), the key's bucket and daily quota, the body limit, the route's
+    /// address, the caller (an API key or a person's token, or 401) and its scope (or 403: <see cref="GatewayAccess"/>), the key's bucket and daily quota, the body limit, the route's
     /// timeout (<see cref="RouteTimeouts"/>: 504 when the service is slower), then the gateway's own API (keys) or the proxy. Health stays on the management port and is never proxied. The merged
     /// API description (<c>/openapi.json</c>) and its reference page (<c>/docs</c>) are public on the HTTP port.
     /// </summary>
@@ -55,7 +55,8 @@ public static class GatewayService
     {
         var limits = app.Services.GetRequiredService<KeyRateLimiting>();
         app.Use(limits.LimitFailedAuthenticationsAsync);
-        app.UseAuthentication();
+        app.UseAuthentication(); // without a default scheme it authenticates nothing by itself (else WebApplication adds it first)
+        app.UseMiddleware<GatewayAccess>();
         app.UseAuthorization();
         app.Use(limits.LimitKeysAsync);
         app.UseMiddleware<RequestBodyLimitMiddleware>();

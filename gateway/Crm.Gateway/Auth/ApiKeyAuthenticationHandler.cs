@@ -1,7 +1,4 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Crm.Gateway.Keys;
-using Crm.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -9,53 +6,26 @@ using Microsoft.Net.Http.Headers;
 namespace Crm.Gateway.Auth;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer &lt;api key&gt;</c> against <see cref="ApiKeyRegistry"/>. The principal's
-/// name is the key's configured name. A challenge answers 401 ProblemDetails with <c>WWW-Authenticate: Bearer</c>.
+/// The API-key scheme: <see cref="GatewayAccess"/> finds the key of <c>Authorization: Bearer &lt;api key&gt;</c>; this
+/// handler answers for it (the principal named after the key) and writes its refusals: a challenge is a 401
+/// ProblemDetails with <c>WWW-Authenticate: Bearer</c>, a forbidden scope a 403.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
-    UrlEncoder encoder,
-    ApiKeyLookup keys,
-    TimeProvider time)
+    UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string Realm = "crm";
 
-    private const string RefusalItem = "crm.api-key.refusal";
+    /// <summary>Why a known key was refused (revoked, expired, another address): the 401's detail.</summary>
+    internal const string RefusalItem = "crm.api-key.refusal";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
-    {
-        var header = Request.Headers.Authorization.ToString();
-        if (string.IsNullOrWhiteSpace(header))
-        {
-            return AuthenticateResult.NoResult();
-        }
-
-        const string prefix = "Bearer ";
-        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return AuthenticateResult.Fail("The Authorization header is not a Bearer token.");
-        }
-
-        var presented = header[prefix.Length..].Trim();
-        var key = presented.Length == 0 ? null : await keys.FindAsync(presented, Context.RequestAborted);
-        if (key is null)
-        {
-            return AuthenticateResult.Fail("The API key is not valid.");
-        }
-
-        if (key.RefusalAt(time.GetUtcNow(), Context.Connection.RemoteIpAddress) is { } refusal)
-        {
-            Context.Items[RefusalItem] = refusal;
-            return AuthenticateResult.Fail(refusal);
-        }
-
-        Context.Features.Set(key);
-        Context.Features.Set(key.Caller);
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, key.Name), new Claim(ApiKeyAuth.KeyNameClaim, key.Name)], ApiKeyAuth.Scheme);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyAuth.Scheme));
-    }
+    /// <summary>What <see cref="GatewayAccess"/> found for this request (the gateway's own endpoints' policy asks again).</summary>
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
+        Task.FromResult(Context.Features.Get<ApiKey>() is { } key
+            ? AuthenticateResult.Success(new AuthenticationTicket(key.Principal, ApiKeyAuth.Scheme))
+            : AuthenticateResult.NoResult());
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

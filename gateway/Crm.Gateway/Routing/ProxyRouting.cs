@@ -57,21 +57,19 @@ public static class ProxyRouting
     }
 
     /// <summary>
-    /// The proxy (the key must hold the route's scope) plus a 404 for any other <c>/api</c> path (any valid key); both
-    /// count against the key's limit.
+    /// The proxy plus a 404 for any other <c>/api</c> path; both count against the key's limit. Who may call them
+    /// (any valid caller; the route's scope for the proxied routes) is checked before, by <see cref="GatewayAccess"/>.
     /// </summary>
     public static WebApplication MapGatewayProxy(this WebApplication app)
     {
-        app.MapReverseProxy()
-            .RequireAuthorization(ApiKeyAuth.ScopedPolicy);
+        app.MapReverseProxy();
 
         app.Map("/api/{**rest}", (HttpContext context) => Results.Problem(
                 statusCode: StatusCodes.Status404NotFound,
                 title: "No such API route.",
                 detail: $"No route of the gateway matches '{context.Request.Path}'."))
             .WithOrder(int.MaxValue)
-            .ExcludeFromDescription()
-            .RequireAuthorization(ApiKeyAuth.Policy);
+            .ExcludeFromDescription();
         return app;
     }
 
