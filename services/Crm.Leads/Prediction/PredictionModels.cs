@@ -107,7 +107,9 @@ public sealed class TrainConversionModel(IOptions<PredictionOptions> options, Co
 
         unit.Put(PredictionCollections.Models, model with { Version = (stored?.Version ?? 0) + 1 });
         unit.Schedule(TimerKind, TimerKey, unit.Now + settings.RetrainEvery);
-        predictor.Forget();
+
+        // Only once stored: forgotten before, a read in between would load the old model and keep it for CheckEvery.
+        unit.AfterCommit(predictor.Forget);
     }
 }
 

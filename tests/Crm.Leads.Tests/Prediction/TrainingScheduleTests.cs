@@ -45,4 +45,28 @@ public sealed class TrainingScheduleTests
         Assert.Equal(T0 + every + every, (await store.Store.GetAsync(PlatformCollections.Timers, timerId))!.DueAt);
         Assert.Equal(2L, (await store.Store.GetAsync(PredictionCollections.Models, StoredModel.CurrentId))!.Version);
     }
+
+    /// <summary>
+    /// A read of the model while a training's unit is not committed yet (a GET between the handler and the commit) must
+    /// not keep the old model for <see cref="ConversionPredictor.CheckEvery"/>: the cache is dropped after the commit.
+    /// </summary>
+    [Fact]
+    public async Task A_read_while_a_training_commits_does_not_keep_the_old_model()
+    {
+        await using var store = await TestStore.CreateAsync(Backend.Sqlite, "leads", LeadCollections.Leads, PredictionCollections.Models);
+        var time = new FakeTimeProvider(T0);
+        using var predictor = new ConversionPredictor(store.Store, time);
+        var training = new TrainConversionModel(Options.Create(new PredictionOptions()), predictor, NullLogger<TrainConversionModel>.Instance);
+        var first = store.NewUnit(time);
+        await training.HandleAsync(new DueTimer(TrainConversionModel.TimerKind, TrainConversionModel.TimerKey, T0, null, 0), first, default);
+        await first.CommitAsync();
+        Assert.Equal(1L, (await predictor.CurrentAsync(default)).Stored!.Version);
+
+        var second = store.NewUnit(time);
+        await training.HandleAsync(new DueTimer(TrainConversionModel.TimerKind, TrainConversionModel.TimerKey, T0, null, 0), second, default);
+        Assert.Equal(1L, (await predictor.CurrentAsync(default)).Stored!.Version); // read in between: the stored model is still the first
+        await second.CommitAsync();
+
+        Assert.Equal(2L, (await predictor.CurrentAsync(default)).Stored!.Version);
+    }
 }

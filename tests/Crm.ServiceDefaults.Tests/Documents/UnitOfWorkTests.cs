@@ -175,6 +175,31 @@ public sealed class UnitOfWorkTests
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task After_commit_actions_run_once_after_a_commit_never_after_a_failed_one(Backend backend)
+    {
+        await using var store = await CreateAsync(backend);
+        await store.Store.CommitAsync(Write.Insert(Samples, Minimal("taken")));
+        var unit = store.NewUnit(_time);
+        var ran = new List<string>();
+
+        unit.Insert(Samples, Minimal("taken"));
+        unit.AfterCommit(() => ran.Add("failed"));
+        await Assert.ThrowsAsync<DuplicateKeyException>(() => unit.CommitAsync());
+        Assert.Empty(ran);
+
+        unit.Insert(Samples, Minimal("s-1"));
+        unit.AfterCommit(() => ran.Add($"stored: {store.Store.GetAsync(Samples, "s-1").GetAwaiter().GetResult() is not null}"));
+        await unit.CommitAsync();
+        await unit.CommitAsync();
+        Assert.Equal(["stored: True"], ran);
+
+        unit.AfterCommit(() => ran.Add("nothing to commit"));
+        await unit.CommitAsync();
+        Assert.Equal(["stored: True", "nothing to commit"], ran);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task Discard_drops_what_was_collected_and_reads_see_only_committed_data(Backend backend)
     {
         await using var store = await CreateAsync(backend);

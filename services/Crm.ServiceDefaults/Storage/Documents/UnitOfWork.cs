@@ -21,6 +21,7 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     private readonly List<OutboxRecord> _outbox = [];
     private InboxKey? _inbox;
     private IdempotentResponse? _idempotency;
+    private List<Action>? _afterCommit;
 
     public IDocumentStore Store => store;
 
@@ -145,6 +146,14 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     public void CancelTimer(string kind, string key) =>
         _writes.Add(Write.Delete(PlatformCollections.Timers, Filter<TimerRecord>.Eq(x => x.Id, TimerRecord.IdOf(kind, key))));
 
+    /// <summary>
+    /// Runs <paramref name="action"/> once what this unit collected so far is committed (at once when there is nothing to
+    /// commit; never when the commit fails: the work runs again and asks again). For what must not happen before the
+    /// data is stored, e.g. dropping a cache of what the unit changes (dropped earlier, a read in between would load
+    /// and keep the old data).
+    /// </summary>
+    public void AfterCommit(Action action) => (_afterCommit ??= []).Add(action);
+
     /// <summary>Keeps the response of an idempotent request with the commit (a taken key fails it with <see cref="DuplicateKeyException"/> on <c>idempotency</c>).</summary>
     public void RecordIdempotentResponse(IdempotentResponse response) => _idempotency = response;
 
@@ -162,6 +171,7 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     {
         if (!HasWrites)
         {
+            RunAfterCommit();
             return;
         }
 
@@ -238,12 +248,23 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     private void Committed()
     {
         var published = _outbox.Count;
+        var afterCommit = _afterCommit;
+        _afterCommit = null;
         Reset(keepInbox: false);
         Commits++;
         if (published > 0)
         {
             outboxSignal.Notify();
         }
+
+        afterCommit?.ForEach(action => action());
+    }
+
+    private void RunAfterCommit()
+    {
+        var afterCommit = _afterCommit;
+        _afterCommit = null;
+        afterCommit?.ForEach(action => action());
     }
 
     /// <summary>
@@ -278,6 +299,7 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
         _writes.Clear();
         _outbox.Clear();
         _idempotency = null;
+        _afterCommit = null;
         if (!keepInbox)
         {
             _inbox = null;
