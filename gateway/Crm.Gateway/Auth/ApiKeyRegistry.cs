@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Crm.ServiceDefaults.Security;
@@ -28,9 +29,7 @@ public sealed record ApiKey(string Name, IReadOnlySet<string> Scopes, string? Id
     public long? DailyQuota { get; init; }
 
     /// <summary>The request's user for calls made with this key (built once per key, not per request).</summary>
-    public System.Security.Claims.ClaimsPrincipal Principal { get; } = new(new System.Security.Claims.ClaimsIdentity(
-        [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, Name), new System.Security.Claims.Claim(ApiKeyAuth.KeyNameClaim, Name)],
-        ApiKeyAuth.Scheme));
+    public ClaimsPrincipal Principal { get; } = new(new ClaimsIdentity([new Claim(ClaimTypes.Name, Name), new Claim(ApiKeyAuth.KeyNameClaim, Name)], ApiKeyAuth.Scheme));
 
     /// <summary>The identity the gateway signs and forwards for calls made with this key (with the stored key's id).</summary>
     public CallerIdentity Caller { get; } = new(Name, CallerIdentity.KeyKind, Name, Scopes) { KeyId = Id };

@@ -33,7 +33,7 @@ public sealed class GatewayAccess(RequestDelegate next, ApiKeyLookup keys, TimeP
             return;
         }
 
-        var scheme = PeopleAuth.LooksLikeJwt(context.Request) && people.Value.Enabled ? PeopleAuth.JwtScheme : ApiKeyAuth.Scheme;
+        var scheme = PeopleAuth.SchemeOf(context.Request, people.Value);
         if (scheme == PeopleAuth.JwtScheme)
         {
             var result = await context.AuthenticateAsync(scheme);

@@ -38,12 +38,14 @@ public static class PeopleAuth
         services.AddOptions<JwtBearerOptions>(JwtScheme).Configure<IOptions<PeopleOptions>>((jwt, people) => Configure(jwt, people.Value));
 
         authentication.AddPolicyScheme(Scheme, "API key or person", options => options.ForwardDefaultSelector = context =>
-            LooksLikeJwt(context.Request) && context.RequestServices.GetRequiredService<IOptions<PeopleOptions>>().Value.Enabled
-                ? JwtScheme
-                : ApiKeyAuth.Scheme);
+            SchemeOf(context.Request, context.RequestServices.GetRequiredService<IOptions<PeopleOptions>>().Value));
         authentication.AddJwtBearer(JwtScheme, _ => { });
         return authentication;
     }
+
+    /// <summary>The scheme of a request's credential: <see cref="JwtScheme"/> for a JWT while people are on, else the API key's.</summary>
+    public static string SchemeOf(HttpRequest request, PeopleOptions people) =>
+        LooksLikeJwt(request) && people.Enabled ? JwtScheme : ApiKeyAuth.Scheme;
 
     /// <summary>A bearer token of three non-empty dot-separated parts (a JWS); API keys never have that shape.</summary>
     public static bool LooksLikeJwt(HttpRequest request)

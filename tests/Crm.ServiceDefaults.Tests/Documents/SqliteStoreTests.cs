@@ -56,7 +56,6 @@ public sealed class SqliteStoreTests : IDisposable
     {
         var store = new SqliteDocumentStore(File);
         await store.InitializeAsync([Samples]);
-        var writeLock = (SemaphoreSlim)typeof(SqliteDocumentStore).GetField("_writer", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(store)!;
 
         // Another connection holds the file's write lock, so the store's first write holds its own lock while it waits.
         await using var other = new SqliteConnection($"Data Source={File}");
@@ -68,7 +67,7 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         var first = Task.Run(() => store.CommitAsync(Write.Insert(Samples, Minimal("first", "ana"))));
-        await Poll.UntilAsync(() => Task.FromResult(writeLock.CurrentCount == 0), "the first write to hold the store's lock");
+        await Poll.UntilAsync(() => Task.FromResult(store.Waiting == 0 && store.Writing), "the first write to hold the store's lock");
 
         // The container disposes the store while writes still wait for the lock (consumers of a host that is stopping).
         var disposing = store.DisposeAsync().AsTask();

@@ -171,7 +171,8 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     {
         if (!HasWrites)
         {
-            RunAfterCommit();
+            // Nothing to store: what waits for the commit runs now.
+            TakeAfterCommit()?.ForEach(action => action());
             return;
         }
 
@@ -248,8 +249,7 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
     private void Committed()
     {
         var published = _outbox.Count;
-        var afterCommit = _afterCommit;
-        _afterCommit = null;
+        var afterCommit = TakeAfterCommit();
         Reset(keepInbox: false);
         Commits++;
         if (published > 0)
@@ -260,11 +260,11 @@ public sealed class UnitOfWork(IDocumentStore store, TimeProvider time, OutboxSi
         afterCommit?.ForEach(action => action());
     }
 
-    private void RunAfterCommit()
+    private List<Action>? TakeAfterCommit()
     {
-        var afterCommit = _afterCommit;
+        var actions = _afterCommit;
         _afterCommit = null;
-        afterCommit?.ForEach(action => action());
+        return actions;
     }
 
     /// <summary>
