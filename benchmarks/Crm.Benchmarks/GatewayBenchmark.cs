@@ -73,23 +73,75 @@ public static class GatewayBenchmark
         var bareUri = new Uri($"http://127.0.0.1:{port}");
         await WaitUntilAsync(bareUri, lead.Content!.Id, identity);
 
-        Console.WriteLine($"gateway benchmark: {connections} connections, {warmup} s warm-up + {seconds} s per line, against {gateway}");
-        foreach (var (name, path, direct, service) in new[]
-                 {
-                     ("GET /api/leads/{id}", $"/api/leads/{lead.Content.Id}", leads, "leads"),
-                     ("GET /api/leads?limit=50 (a page of 50 leads)", "/api/leads?limit=50", leads, "leads"),
-                 })
+        using var load = Load.Choose(args.Text("load", "auto"), connections);
+        var rounds = Math.Max(1, args.Number("rounds", 3));
+        // shared (default): every process on every core, as ./crm up runs them. split: the service on the first core,
+        // the proxies and the load generator (this process, and wrk: its child) on the others, as pods of their own would.
+        var split = args.Text("cores", "shared") switch
         {
-            Console.WriteLine();
-            Console.WriteLine(name);
-            var servicePid = await PidAsync(local, service);
-            var directRun = await MeasureAsync(direct, path, identity, connections, warmup, seconds, servicePid);
-            var bareRun = await MeasureAsync(bareUri, path, identity, connections, warmup, seconds, bare.Id);
-            var gatewayRun = await MeasureAsync(gateway, path, key, connections, warmup, seconds, gatewayPid);
-            Print("direct to the service (its own CPU)", directRun, directRun);
-            Print("bare YARP (no policies)", bareRun, directRun);
-            Print("gateway (key, scopes, limits, identity)", gatewayRun, directRun);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  gateway's policies over bare YARP: {gatewayRun.CpuMicrosPerRequest - bareRun.CpuMicrosPerRequest:F1} µs CPU per request"));
+            "shared" => false,
+            "split" => true,
+            var other => throw new ArgumentException($"--cores must be shared or split, not '{other}'"),
+        };
+        Console.WriteLine($"gateway benchmark: {connections} connections ({load.Name}), {warmup} s warm-up + {seconds} s per line, {rounds} round(s) of direct, bare YARP, gateway in turn, {(split ? $"the service on core 0, the proxies and the load on cores {CpuAffinity.AllButFirst}" : "all on every core")}, against {gateway}");
+        var pinned = new List<int>();
+        try
+        {
+            foreach (var (name, path, direct, service) in new[]
+                     {
+                         ("GET /api/leads/{id}", $"/api/leads/{lead.Content.Id}", leads, "leads"),
+                         ("GET /api/leads?limit=50 (a page of 50 leads)", "/api/leads?limit=50", leads, "leads"),
+                     })
+            {
+                Console.WriteLine();
+                Console.WriteLine(name);
+                var servicePid = await PidAsync(local, service);
+                if (split)
+                {
+                    CpuAffinity.Pin(servicePid, "0");
+                    foreach (var proxy in new[] { bare.Id, gatewayPid, Environment.ProcessId })
+                    {
+                        CpuAffinity.Pin(proxy, CpuAffinity.AllButFirst);
+                    }
+
+                    pinned.AddRange([servicePid, gatewayPid]);
+                }
+
+                var results = new List<(Run Direct, Run Bare, Run Gateway)>();
+                for (var round = 1; round <= rounds; round++)
+                {
+                    var directRun = await MeasureAsync(load, direct, path, identity, warmup, seconds, servicePid);
+                    var bareRun = await MeasureAsync(load, bareUri, path, identity, warmup, seconds, bare.Id);
+                    var gatewayRun = await MeasureAsync(load, gateway, path, key, warmup, seconds, gatewayPid);
+                    results.Add((directRun, bareRun, gatewayRun));
+                    Console.WriteLine($" round {round}");
+                    Print("direct to the service (its own CPU)", directRun, directRun);
+                    Print("bare YARP (no policies)", bareRun, directRun);
+                    Print("gateway (key, scopes, limits, identity)", gatewayRun, directRun);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  gateway's policies over bare YARP: {gatewayRun.CpuMicrosPerRequest - bareRun.CpuMicrosPerRequest:F1} µs CPU per request"));
+                }
+
+                if (rounds > 1)
+                {
+                    Console.WriteLine(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $" median of {rounds} rounds: bare YARP {Median(results.Select(r => r.Bare.PerSecond / r.Direct.PerSecond)):F2} of direct, {Median(results.Select(r => r.Bare.CpuMicrosPerRequest)):F0} µs CPU/request; "
+                        + $"gateway {Median(results.Select(r => r.Gateway.PerSecond / r.Direct.PerSecond)):F2} of direct, {Median(results.Select(r => r.Gateway.CpuMicrosPerRequest)):F0} µs CPU/request; "
+                        + $"gateway / bare YARP {Median(results.Select(r => r.Gateway.PerSecond / r.Bare.PerSecond)):F2}"));
+                    Console.WriteLine(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $" gateway's policies over bare YARP, median of {rounds} rounds: {Median(results.Select(r => r.Gateway.CpuMicrosPerRequest - r.Bare.CpuMicrosPerRequest)):F1} µs CPU per request (rounds: {string.Join(", ", results.Select(r => (r.Gateway.CpuMicrosPerRequest - r.Bare.CpuMicrosPerRequest).ToString("F1", CultureInfo.InvariantCulture)))})"));
+                }
+            }
+
+        }
+        finally
+        {
+            // The platform's processes run on every core again.
+            foreach (var pid in pinned.Distinct())
+            {
+                CpuAffinity.Pin(pid, CpuAffinity.All);
+            }
         }
 
         bare.Kill(entireProcessTree: true);
@@ -162,21 +214,17 @@ public static class GatewayBenchmark
         public double PerSecond => Requests / Seconds;
     }
 
-    private static async Task<Run> MeasureAsync(Uri target, string path, string bearer, int connections, int warmup, int seconds, int? pid)
+    private static async Task<Run> MeasureAsync(Load load, Uri target, string path, string bearer, int warmup, int seconds, int? pid)
     {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
-        using var client = new HttpClient(handler) { BaseAddress = target };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        var uri = new Uri(path, UriKind.Relative);
-        await LoadAsync(client, uri, connections, TimeSpan.FromSeconds(warmup));
+        await load.RunAsync(target, path, bearer, TimeSpan.FromSeconds(warmup));
         if (pid is { } warming)
         {
-            await SettleAsync(client, uri, connections, warming);
+            await SettleAsync(load, target, path, bearer, warming);
         }
 
         var cpuBefore = pid is { } p ? CpuTicks(p) : 0;
         var watch = Stopwatch.StartNew();
-        var (requests, failures) = await LoadAsync(client, uri, connections, TimeSpan.FromSeconds(seconds));
+        var (requests, failures) = await load.RunAsync(target, path, bearer, TimeSpan.FromSeconds(seconds));
         var elapsed = watch.Elapsed.TotalSeconds;
         var cpu = pid is { } q ? (CpuTicks(q) - cpuBefore) / TicksPerSecond * 1_000_000 / Math.Max(1, requests) : 0;
         return new Run(requests, failures, elapsed, cpu);
@@ -187,13 +235,13 @@ public static class GatewayBenchmark
     /// differs by under 5 % (at most 60 s more): tiered compilation of a process with many code paths (the gateway)
     /// goes on for well over 10 s under load, and its JIT time would otherwise be counted as the policies' cost.
     /// </summary>
-    private static async Task SettleAsync(HttpClient client, Uri uri, int connections, int pid)
+    private static async Task SettleAsync(Load load, Uri target, string path, string bearer, int pid)
     {
         var previous = double.NaN;
         for (var window = 0; window < 20; window++)
         {
             var before = CpuTicks(pid);
-            var (requests, _) = await LoadAsync(client, uri, connections, TimeSpan.FromSeconds(3));
+            var (requests, _) = await load.RunAsync(target, path, bearer, TimeSpan.FromSeconds(3));
             var perRequest = (CpuTicks(pid) - before) / (double)Math.Max(1, requests);
             if (Math.Abs(perRequest - previous) < 0.05 * previous)
             {
@@ -204,26 +252,10 @@ public static class GatewayBenchmark
         }
     }
 
-    private static async Task<(long Requests, long Failures)> LoadAsync(HttpClient client, Uri uri, int connections, TimeSpan duration)
+    private static double Median(IEnumerable<double> values)
     {
-        long requests = 0, failures = 0;
-        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
-        {
-            while (Stopwatch.GetTimestamp() < until)
-            {
-                using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseContentRead);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    Interlocked.Increment(ref requests);
-                }
-                else
-                {
-                    Interlocked.Increment(ref failures);
-                }
-            }
-        }));
-        return (requests, failures);
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static Task<int> PidAsync(string local, string process) => ProcessCpu.PidAsync(local, process);

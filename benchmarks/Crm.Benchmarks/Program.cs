@@ -34,9 +34,10 @@ static int Usage()
           commits  [--writers 32] [--seconds 5] [--warmup 2] [--group 64] [--rounds 2]
                    the SQLite store alone: concurrent units of work (inbox record, insert, update, outbox event) with a
                    transaction each, beside the store's group commit; units/s, transactions, CPU per unit
-          gateway  [--seconds 10] [--warmup 5] [--connections 16] [--key KEY]
-                   the same reads directly, through a bare YARP proxy and through the gateway, with each proxy's CPU
-                   per request (against ./crm up with a raised per-key limit)
+          gateway  [--seconds 10] [--warmup 5] [--connections 16] [--rounds 3] [--load auto|wrk|dotnet] [--key KEY]
+                   the same reads directly, through a bare YARP proxy and through the gateway, in turn for each round,
+                   with each proxy's CPU per request and the medians (against ./crm up with a raised per-key limit;
+                   the load from wrk when installed, else from this process)
           faults   [--scenario all|steady,kill-contacts,...] [--rate 30] [--seconds 60] [--outage 10] [--long-outage 60]
                    steady captures through the gateway while one fault after the other happens (kills, outages, the
                    broker restarted or killed, outbox records republished, replicas, poison; benchmarks/Crm.Faults);

@@ -72,6 +72,26 @@ public sealed class RateLimitOptions
 
     /// <summary>Bucket size: requests a key may send at once after being idle.</summary>
     public int Burst { get; set; } = 500;
+
+    private Formatted? _burstText;
+
+    /// <summary><see cref="Burst"/> as the <c>RateLimit-Limit</c> header's value, formatted once (it is sent on every request).</summary>
+    internal string BurstText
+    {
+        get
+        {
+            var burst = Burst;
+            if (_burstText is not { } formatted || formatted.Burst != burst)
+            {
+                formatted = new Formatted(burst, burst.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                _burstText = formatted;
+            }
+
+            return formatted.Text;
+        }
+    }
+
+    private sealed record Formatted(int Burst, string Text);
 }
 
 /// <summary>Failed authentications per client address: after <see cref="MaxFailures"/> in <see cref="Window"/>, 429 until it ends.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -90,7 +91,17 @@ public sealed class ApiKeyRegistry
     /// <summary>The key <paramref name="presented"/>, or null when no known key matches.</summary>
     public ApiKey? Match(string presented)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        // On every request: hashed on the stack (a key is short; a long header is hashed from a pooled buffer).
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        var length = Encoding.UTF8.GetMaxByteCount(presented.Length);
+        var rented = length > 256 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> utf8 = rented ?? stackalloc byte[256];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(presented, utf8)], hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
         ApiKey? match = null;
         foreach (var key in _keys)
         {

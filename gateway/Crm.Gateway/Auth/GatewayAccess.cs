@@ -23,48 +23,59 @@ namespace Crm.Gateway.Auth;
 /// </remarks>
 public sealed class GatewayAccess(RequestDelegate next, ApiKeyLookup keys, TimeProvider time, IOptions<PeopleOptions> people)
 {
-    public async Task InvokeAsync(HttpContext context)
+    /// <remarks>Not an async method: a cached key's request goes on to <paramref name="context"/>'s next step without a state machine of its own.</remarks>
+    public Task InvokeAsync(HttpContext context)
     {
         // Routes open by design (a provider's signed webhook: the YARP route's AuthorizationPolicy "anonymous").
         if (!context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
             || context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
         var scheme = PeopleAuth.SchemeOf(context.Request, people.Value);
         if (scheme == PeopleAuth.JwtScheme)
         {
-            var result = await context.AuthenticateAsync(scheme);
-            if (!result.Succeeded)
-            {
-                await context.ChallengeAsync(scheme);
-                return;
-            }
+            return PersonAsync(context, scheme);
+        }
 
-            context.User = result.Principal;
-        }
-        else if (await AuthenticateKeyAsync(context) is { } key)
-        {
-            context.User = key.Principal;
-        }
-        else
+        var key = AuthenticateKeyAsync(context);
+        return key.IsCompletedSuccessfully ? KeyChecked(context, scheme, key.Result) : KeyAsync(context, scheme, key);
+    }
+
+    private async Task PersonAsync(HttpContext context, string scheme)
+    {
+        var result = await context.AuthenticateAsync(scheme);
+        if (!result.Succeeded)
         {
             await context.ChallengeAsync(scheme);
             return;
         }
 
-        // A valid token that names no CRM caller (unknown role, a rep without a rep id), or a scope not held: 403.
-        if (context.Caller() is not { } caller
-            || (RouteScopes.Of(context.Request) is { } needed && !caller.Can(needed.Service, needed.Access)))
+        context.User = result.Principal;
+        await Authorized(context, scheme);
+    }
+
+    private async Task KeyAsync(HttpContext context, string scheme, ValueTask<ApiKey?> key) =>
+        await KeyChecked(context, scheme, await key);
+
+    private Task KeyChecked(HttpContext context, string scheme, ApiKey? key)
+    {
+        if (key is null)
         {
-            await context.ForbidAsync(scheme);
-            return;
+            return context.ChallengeAsync(scheme);
         }
 
-        await next(context);
+        context.User = key.Principal;
+        return Authorized(context, scheme);
     }
+
+    /// <summary>A valid token that names no CRM caller (unknown role, a rep without a rep id), or a scope not held: 403.</summary>
+    private Task Authorized(HttpContext context, string scheme) =>
+        context.Caller() is not { } caller
+        || (RouteScopes.Of(context.Request) is { } needed && !caller.Can(needed.Service, needed.Access))
+            ? context.ForbidAsync(scheme)
+            : next(context);
 
     /// <summary>The API key of <c>Authorization: Bearer &lt;key&gt;</c> when it may be used now from this address, set on the request; else null (the refusal's reason kept for the 401).</summary>
     private async ValueTask<ApiKey?> AuthenticateKeyAsync(HttpContext context)

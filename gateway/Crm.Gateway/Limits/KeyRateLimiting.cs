@@ -19,7 +19,7 @@ namespace Crm.Gateway.Limits;
 public sealed class KeyRateLimiting(IOptions<GatewayOptions> options, TimeProvider time)
 {
     private const int MaxTracked = 100_000;
-    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _buckets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Name, double PermitsPerSecond, int Burst), TokenBucketRateLimiter> _buckets = new();
     private readonly ConcurrentDictionary<string, QuotaDay> _quotas = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IPAddress, FailureWindow> _failures = new();
 
@@ -61,16 +61,15 @@ public sealed class KeyRateLimiting(IOptions<GatewayOptions> options, TimeProvid
         }
     }
 
-    /// <summary>After authorization: the key's bucket and daily quota.</summary>
-    public async Task LimitKeysAsync(HttpContext context, RequestDelegate next)
+    /// <summary>After authorization: the key's bucket and daily quota (a request within both goes on without a state machine of its own).</summary>
+    public Task LimitKeysAsync(HttpContext context, RequestDelegate next)
     {
         // A person (JWT) gets the default bucket of their own, keyed by their subject.
         var key = context.Features.Get<ApiKey>()
             ?? (context.Caller() is { Kind: CallerIdentity.PersonKind } person ? new ApiKey($"person:{person.Subject}", person.Scopes) : null);
         if (key is null || context.User.Identity?.IsAuthenticated != true)
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
         var now = time.GetUtcNow();
@@ -80,33 +79,32 @@ public sealed class KeyRateLimiting(IOptions<GatewayOptions> options, TimeProvid
             if (day.Used > quota)
             {
                 var midnight = new DateTimeOffset(day.Day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-                await TooManyAsync(context, midnight - now, $"This API key used its daily quota of {quota.ToString(CultureInfo.InvariantCulture)} requests; it renews at 00:00 UTC.");
-                return;
+                return TooManyAsync(context, midnight - now, $"This API key used its daily quota of {quota.ToString(CultureInfo.InvariantCulture)} requests; it renews at 00:00 UTC.");
             }
         }
 
         var limit = key.RateLimit ?? options.Value.RateLimit;
         var bucket = Bucket(key, limit);
+        // A token bucket's permit is spent when acquired; releasing the lease gives nothing back.
         using var lease = bucket.AttemptAcquire();
         var remaining = bucket.GetStatistics()?.CurrentAvailablePermits ?? 0;
         var headers = context.Response.Headers;
-        headers["RateLimit-Limit"] = limit.Burst.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Limit"] = limit.BurstText;
         headers["RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
         headers["RateLimit-Reset"] = SecondsUntilFull(limit, remaining).ToString(CultureInfo.InvariantCulture);
         if (!lease.IsAcquired)
         {
             var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-            await TooManyAsync(context, wait, null);
-            return;
+            return TooManyAsync(context, wait, null);
         }
 
-        await next(context);
+        return next(context);
     }
 
     private TokenBucketRateLimiter Bucket(ApiKey key, RateLimitOptions limit)
     {
         // Keys of one name share a bucket (rotation); a changed limit starts a new one.
-        var id = string.Create(CultureInfo.InvariantCulture, $"{key.Name}|{limit.PermitsPerSecond}|{limit.Burst}");
+        var id = (key.Name, limit.PermitsPerSecond, limit.Burst);
         if (_buckets.TryGetValue(id, out var bucket))
         {
             return bucket;

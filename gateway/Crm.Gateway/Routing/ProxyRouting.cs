@@ -31,7 +31,6 @@ public static class ProxyRouting
                 {
                     var headers = context.ProxyRequest.Headers;
                     var requestId = RequestIdOf(context.HttpContext);
-                    context.HttpContext.Items[RequestIdHeader] = requestId;
                     headers.Remove(RequestIdHeader);
                     headers.TryAddWithoutValidation(RequestIdHeader, requestId);
                     if (context.HttpContext.Caller() is { } caller)
@@ -44,10 +43,12 @@ public static class ProxyRouting
                 });
                 transforms.AddResponseTransform(context =>
                 {
-                    // The service echoes the id and YARP appends it to the one already set: keep a single value.
-                    if (context.HttpContext.Items[RequestIdHeader] is string requestId)
+                    // The service echoes the id and YARP appends it to the one the gateway set before forwarding (the
+                    // same value): keep the first, a single value.
+                    var headers = context.HttpContext.Response.Headers;
+                    if (headers[RequestIdHeader] is { Count: > 1 } ids)
                     {
-                        context.HttpContext.Response.Headers[RequestIdHeader] = requestId;
+                        headers[RequestIdHeader] = ids[0];
                     }
 
                     return ValueTask.CompletedTask;
