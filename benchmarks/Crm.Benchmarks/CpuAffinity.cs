@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Crm.Benchmarks;
@@ -15,21 +14,12 @@ public static class CpuAffinity
     /// <summary>The cores after the first (<c>1-N</c>; the only one on a single-core machine).</summary>
     public static string AllButFirst => Environment.ProcessorCount > 1 ? $"1-{Environment.ProcessorCount - 1}" : "0";
 
-    public static void Pin(int pid, string cores)
+    public static async Task PinAsync(int pid, string cores)
     {
-        var start = new ProcessStartInfo("taskset")
+        var (exitCode, _, errors) = await Command.RunAsync("taskset", "-a", "-cp", cores, pid.ToString(CultureInfo.InvariantCulture));
+        if (exitCode != 0)
         {
-            ArgumentList = { "-a", "-cp", cores, pid.ToString(CultureInfo.InvariantCulture) },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("taskset did not start (util-linux)");
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"taskset -a -cp {cores} {pid} failed: {errors}");
+            throw new InvalidOperationException($"taskset -a -cp {cores} {pid} failed (util-linux): {errors}");
         }
     }
 }

@@ -98,10 +98,10 @@ public static class GatewayBenchmark
                 var servicePid = await PidAsync(local, service);
                 if (split)
                 {
-                    CpuAffinity.Pin(servicePid, "0");
+                    await CpuAffinity.PinAsync(servicePid, "0");
                     foreach (var proxy in new[] { bare.Id, gatewayPid, Environment.ProcessId })
                     {
-                        CpuAffinity.Pin(proxy, CpuAffinity.AllButFirst);
+                        await CpuAffinity.PinAsync(proxy, CpuAffinity.AllButFirst);
                     }
 
                     pinned.AddRange([servicePid, gatewayPid]);
@@ -140,7 +140,7 @@ public static class GatewayBenchmark
             // The platform's processes run on every core again.
             foreach (var pid in pinned.Distinct())
             {
-                CpuAffinity.Pin(pid, CpuAffinity.All);
+                await CpuAffinity.PinAsync(pid, CpuAffinity.All);
             }
         }
 

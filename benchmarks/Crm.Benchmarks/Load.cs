@@ -49,28 +49,17 @@ public abstract partial class Load : IDisposable
 
         public override async Task<(long Requests, long Failures)> RunAsync(Uri target, string path, string bearer, TimeSpan duration)
         {
-            var start = new ProcessStartInfo(wrk)
-            {
-                ArgumentList =
-                {
-                    "-t", Math.Min(Environment.ProcessorCount, connections).ToString(CultureInfo.InvariantCulture),
-                    "-c", connections.ToString(CultureInfo.InvariantCulture),
-                    "-d", $"{Math.Max(1, (int)Math.Round(duration.TotalSeconds))}s",
-                    "-H", $"Authorization: Bearer {bearer}",
-                    new Uri(target, path).ToString(),
-                },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start");
-            var output = await process.StandardOutput.ReadToEndAsync();
-            var errors = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
+            var (exitCode, output, errors) = await Command.RunAsync(
+                wrk,
+                "-t", Math.Min(Environment.ProcessorCount, connections).ToString(CultureInfo.InvariantCulture),
+                "-c", connections.ToString(CultureInfo.InvariantCulture),
+                "-d", $"{Math.Max(1, (int)Math.Round(duration.TotalSeconds))}s",
+                "-H", $"Authorization: Bearer {bearer}",
+                new Uri(target, path).ToString());
             var total = Requests().Match(output);
-            if (process.ExitCode != 0 || !total.Success)
+            if (exitCode != 0 || !total.Success)
             {
-                throw new InvalidOperationException($"wrk failed ({process.ExitCode}): {output}{errors}");
+                throw new InvalidOperationException($"wrk failed ({exitCode}): {output}{errors}");
             }
 
             var requests = long.Parse(total.Groups[1].Value, CultureInfo.InvariantCulture);
